@@ -1,0 +1,1 @@
+"""ftms_sim: a byte-faithful FTMS treadmill in software."""

@@ -1,0 +1,3 @@
+from treadpace.cli import main
+
+main()

@@ -1,0 +1,171 @@
+"""Injected time: every component that waits or stamps asks a `Clock`, never the OS.
+
+Three clocks share one small interface:
+
+- `ScaledClock(1.0)` is real time; `ScaledClock(30)` runs a demo 30 times faster.
+- `VirtualClock` only moves when every task is waiting on it, so a 60-minute run
+  simulates as fast as the CPU can push the bytes, deterministically.
+
+`now()` is monotonic seconds since the clock was made; `wall()` is the Unix time
+that corresponds to `now()` (used for recordings and MQTT timestamps).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import itertools
+import time
+from collections.abc import Awaitable
+from typing import Any, Protocol, TypeVar, runtime_checkable
+
+T = TypeVar("T")
+
+
+@runtime_checkable
+class Clock(Protocol):
+    def now(self) -> float: ...
+
+    def wall(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
+class ClockTimeout(Exception):
+    """Raised by `wait_for` when the clock, not the OS, ran out of patience."""
+
+
+class ScaledClock:
+    """Real time, optionally sped up. Scale 1 is the wall clock."""
+
+    def __init__(self, scale: float = 1.0) -> None:
+        if scale <= 0:
+            raise ValueError("time scale must be positive")
+        self.scale = scale
+        self._t0 = time.monotonic()
+        self._wall0 = time.time()
+
+    def now(self) -> float:
+        return (time.monotonic() - self._t0) * self.scale
+
+    def wall(self) -> float:
+        return self._wall0 + self.now()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(max(0.0, seconds) / self.scale)
+
+
+class RealClock(ScaledClock):
+    def __init__(self) -> None:
+        super().__init__(1.0)
+
+
+# 2026-01-01T00:00:00Z: a fixed, recognisable epoch for virtual runs.
+VIRTUAL_EPOCH = 1_767_225_600.0
+
+
+class VirtualClock:
+    """Time that advances only when every task is blocked on `sleep`.
+
+    Run `advance_forever()` as a task (or use `drive(coro)`), and the clock jumps to
+    the next sleeper's deadline whenever the event loop has nothing else ready.
+    Tasks blocked on real I/O do not hold the clock back: use `ScaledClock` when a
+    test talks to a real broker or bus and needs time to pass at their pace.
+    """
+
+    def __init__(self, start: float = 0.0, epoch: float = VIRTUAL_EPOCH) -> None:
+        self._now = start
+        self._epoch = epoch
+        self._seq = itertools.count()
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._wakeup: asyncio.Event | None = None
+
+    def now(self) -> float:
+        return self._now
+
+    def wall(self) -> float:
+        return self._epoch + self._now
+
+    async def sleep(self, seconds: float) -> None:
+        loop = asyncio.get_running_loop()
+        if seconds <= 0:
+            await asyncio.sleep(0)
+            return
+        fut: asyncio.Future[None] = loop.create_future()
+        heapq.heappush(self._sleepers, (self._now + seconds, next(self._seq), fut))
+        if self._wakeup is not None:
+            self._wakeup.set()
+        await fut
+
+    def advance(self, seconds: float) -> None:
+        """Move time forward by `seconds`, waking sleepers due on the way, in order."""
+        target = self._now + seconds
+        while self._sleepers and self._sleepers[0][0] <= target:
+            deadline, _, fut = heapq.heappop(self._sleepers)
+            self._now = max(self._now, deadline)
+            if not fut.done():
+                fut.set_result(None)
+        self._now = target
+
+    def _drop_cancelled(self) -> None:
+        while self._sleepers and self._sleepers[0][2].done():
+            heapq.heappop(self._sleepers)
+
+    async def settle(self) -> None:
+        """Yield until no other callback is ready to run."""
+        loop = asyncio.get_running_loop()
+        for _ in range(100_000):
+            await asyncio.sleep(0)
+            ready = getattr(loop, "_ready", None)
+            if ready is None:
+                # Not a CPython base loop: fall back to a generous fixed yield count.
+                for _ in range(50):
+                    await asyncio.sleep(0)
+                return
+            if len(ready) == 0:
+                return
+
+    async def advance_forever(self) -> None:
+        """Driver task: jump to the next deadline whenever everyone waits."""
+        self._wakeup = asyncio.Event()
+        while True:
+            await self.settle()
+            self._drop_cancelled()
+            if not self._sleepers:
+                self._wakeup.clear()
+                await self._wakeup.wait()
+                continue
+            deadline, _, fut = heapq.heappop(self._sleepers)
+            self._now = max(self._now, deadline)
+            fut.set_result(None)
+
+    async def drive(self, aw: Awaitable[T]) -> T:
+        """Await `aw` while advancing virtual time as needed."""
+        driver = asyncio.create_task(self.advance_forever())
+        try:
+            return await aw
+        finally:
+            driver.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await driver
+
+
+async def wait_for(clock: Clock, aw: Awaitable[T], timeout: float) -> T:
+    """`asyncio.wait_for` measured on `clock` instead of the loop's time."""
+    task: asyncio.Future[T] = asyncio.ensure_future(aw)
+    timer: asyncio.Future[None] = asyncio.ensure_future(clock.sleep(timeout))
+    waiting: set[asyncio.Future[Any]] = {task, timer}
+    try:
+        done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        task.cancel()
+        timer.cancel()
+        raise
+    if task in done:
+        timer.cancel()
+        return task.result()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    raise ClockTimeout(f"no answer within {timeout:g} s")

@@ -1,0 +1,225 @@
+"""What the engine tells the world: small frozen events, and a hub that fans them out.
+
+Every sink (terminal view, MQTT bridge, recorder) subscribes to the same
+`EventHub`. Publishing never blocks the engine: a sink with a bounded queue
+loses its oldest events when it falls behind (MQTT), a sink with an unbounded
+queue (the recorder) loses nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from treadpace.plans.steps import CompiledStep
+
+
+class RunState(enum.StrEnum):
+    IDLE = "idle"
+    READY = "ready"
+    COUNTDOWN = "countdown"
+    RUNNING = "running"
+    PAUSED = "paused"
+    FINISHED = "finished"
+    ABORTED = "aborted"
+
+
+class Command(enum.StrEnum):
+    """What a runner (keys, MQTT button) can ask of the engine."""
+
+    START = "start"
+    PAUSE = "pause"
+    RESUME = "resume"
+    SKIP = "skip"
+    STOP = "stop"
+    NUDGE_UP = "nudge_up"
+    NUDGE_DOWN = "nudge_down"
+    EXTEND = "extend"
+
+
+@dataclass(frozen=True)
+class RunStarted:
+    t: float
+    wall: float
+    plan_name: str
+    plan_kind: str
+    plan_source: str
+    steps: tuple[CompiledStep, ...]
+    imperial: bool
+    device: str
+    """Human-readable treadmill name/address, e.g. "simulator:generic"."""
+
+
+@dataclass(frozen=True)
+class StateChanged:
+    t: float
+    state: RunState
+    previous: RunState
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class StepStarted:
+    t: float
+    index: int
+    step: CompiledStep
+    total_steps: int
+
+
+@dataclass(frozen=True)
+class StepFinished:
+    t: float
+    index: int
+    step: CompiledStep
+    elapsed_s: float
+    distance_m: float
+    skipped: bool = False
+
+    @property
+    def avg_speed_kmh(self) -> float:
+        return self.distance_m / self.elapsed_s * 3.6 if self.elapsed_s > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class SetpointSent:
+    t: float
+    speed_kmh: float | None
+    incline_percent: float | None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Tick:
+    """Once per telemetry update while a run is active: the full live picture."""
+
+    t: float
+    wall: float
+    state: RunState
+    step_index: int
+    step_name: str
+    speed_kmh: float
+    target_speed_kmh: float
+    incline_percent: float | None
+    target_incline_percent: float
+    heart_rate_bpm: int | None
+    distance_m: float
+    """Run distance (belt distance while the plan was active)."""
+    elapsed_s: float
+    """Plan time: excludes pauses."""
+    step_elapsed_s: float
+    step_distance_m: float
+    step_remaining: float
+    """Seconds or metres left in the step, by the step's kind."""
+    progress: float
+    """0..1 over the whole plan (by planned time)."""
+    energy_kcal: float | None = None
+    steps_count: int | None = None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the runner should read: guided mode, a respected console change, ..."""
+
+    t: float
+    level: str  # "info" | "warning" | "error"
+    message: str
+
+
+@dataclass(frozen=True)
+class StepSummary:
+    index: int
+    name: str
+    target_speed_kmh: float
+    avg_speed_kmh: float
+    distance_m: float
+    elapsed_s: float
+    skipped: bool
+
+
+@dataclass(frozen=True)
+class RunFinished:
+    t: float
+    wall: float
+    state: RunState
+    """FINISHED or ABORTED."""
+    reason: str
+    distance_m: float
+    elapsed_s: float
+    steps: tuple[StepSummary, ...]
+
+
+EngineEvent = (
+    RunStarted
+    | StateChanged
+    | StepStarted
+    | StepFinished
+    | SetpointSent
+    | Tick
+    | Notice
+    | RunFinished
+)
+
+
+class Subscription:
+    """One sink's view of the event stream: `async for event in subscription`."""
+
+    def __init__(self, hub: EventHub, maxsize: int) -> None:
+        self._hub = hub
+        self._queue: asyncio.Queue[EngineEvent | None] = asyncio.Queue(maxsize)
+        self.dropped = 0
+
+    def _offer(self, event: EngineEvent | None) -> None:
+        while True:
+            try:
+                self._queue.put_nowait(event)
+                return
+            except asyncio.QueueFull:
+                self._queue.get_nowait()
+                self.dropped += 1
+
+    def close(self) -> None:
+        self._hub._unsubscribe(self)
+
+    async def get(self) -> EngineEvent | None:
+        """The next event, or None once the hub is closed and drained."""
+        return await self._queue.get()
+
+    def __aiter__(self) -> AsyncIterator[EngineEvent]:
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[EngineEvent]:
+        while True:
+            event = await self._queue.get()
+            if event is None:
+                return
+            yield event
+
+
+class EventHub:
+    def __init__(self) -> None:
+        self._subs: list[Subscription] = []
+        self._closed = False
+
+    def subscribe(self, maxsize: int = 0) -> Subscription:
+        """`maxsize=0` never drops; a bounded queue drops its oldest when full."""
+        sub = Subscription(self, maxsize)
+        if self._closed:
+            sub._offer(None)
+        self._subs.append(sub)
+        return sub
+
+    def _unsubscribe(self, sub: Subscription) -> None:
+        if sub in self._subs:
+            self._subs.remove(sub)
+
+    def publish(self, event: EngineEvent) -> None:
+        for sub in list(self._subs):
+            sub._offer(event)
+
+    def close(self) -> None:
+        """End every subscription's iteration after what it already holds."""
+        self._closed = True
+        for sub in list(self._subs):
+            sub._offer(None)

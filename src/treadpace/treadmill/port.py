@@ -1,0 +1,229 @@
+"""The Treadmill port: what the engine may ask of a treadmill, and what it hears back.
+
+Two layers meet here:
+
+- `GattLink` is the tiny GATT surface a transport must offer (connect, read,
+  write, subscribe). `treadmill/ble.py` implements it with bleak, and
+  `treadmill/sim.py` with the in-process simulator.
+- `Treadmill` is what the engine talks to. `FtmsTreadmill` implements it once,
+  on top of any `GattLink`: control-point request/response correlation,
+  merging split Treadmill Data, mapping Machine Status to `MachineEvent`s.
+
+UUIDs are full 128-bit lowercase strings, as bleak spells them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from treadpace.ftms import Feature, InclinationRange, SpeedRange
+
+
+class TreadmillError(Exception):
+    """A treadmill operation failed (one line, shown to the runner)."""
+
+
+class ControlRefused(TreadmillError):
+    """The machine answered a control-point write with a failure result code."""
+
+    def __init__(self, op: str, result: str) -> None:
+        super().__init__(f"treadmill refused {op}: {result}")
+        self.op = op
+        self.result = result
+
+
+class ControlTimeout(TreadmillError):
+    """No response to a control-point write in time: the outcome is unknown."""
+
+
+class NotConnected(TreadmillError):
+    """The link is down."""
+
+
+# --- what the transport offers -------------------------------------------------------
+
+
+NotifyCallback = Callable[[bytes], None]
+
+
+class GattLink(Protocol):
+    """A connection to one GATT server, reduced to what FTMS needs."""
+
+    @property
+    def name(self) -> str:
+        """Human-readable identity, e.g. "simulator:generic" or "AA:BB:..:FF (Omega Z)"."""
+        ...
+
+    @property
+    def is_connected(self) -> bool: ...
+
+    async def connect(self) -> None: ...
+
+    async def disconnect(self) -> None: ...
+
+    def has_characteristic(self, uuid: str) -> bool:
+        """Whether the connected server exposes this characteristic."""
+        ...
+
+    def can_indicate(self, uuid: str) -> bool:
+        """Whether the characteristic declares indicate (else notify) - for the control point."""
+        ...
+
+    async def read(self, uuid: str) -> bytes: ...
+
+    async def write(self, uuid: str, data: bytes, *, with_response: bool = True) -> None: ...
+
+    async def subscribe(self, uuid: str, callback: NotifyCallback) -> None:
+        """Enable notifications or indications (whichever the characteristic has)."""
+        ...
+
+    def on_disconnect(self, callback: Callable[[], None]) -> None:
+        """Register a callback for an unrequested link loss."""
+        ...
+
+
+# --- what the engine hears ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Telemetry:
+    """One merged Treadmill Data record (plus heart rate from a strap, if any)."""
+
+    t: float
+    """Clock time when the speed-bearing packet arrived."""
+    speed_kmh: float
+    incline_percent: float | None = None
+    distance_m: float | None = None
+    """The machine's total distance since its session start, when it reports one."""
+    elapsed_s: float | None = None
+    heart_rate_bpm: int | None = None
+    energy_kcal: float | None = None
+    steps: int | None = None
+
+
+@dataclass(frozen=True)
+class BeltStartedByUser:
+    t: float
+
+
+@dataclass(frozen=True)
+class BeltStoppedByUser:
+    t: float
+    paused: bool
+    """True for a console pause, False for a console stop."""
+
+
+@dataclass(frozen=True)
+class SafetyKeyPulled:
+    t: float
+
+
+@dataclass(frozen=True)
+class TargetSpeedChanged:
+    """The machine's target speed changed without our command (console keys)."""
+
+    t: float
+    speed_kmh: float
+
+
+@dataclass(frozen=True)
+class TargetInclineChanged:
+    t: float
+    incline_percent: float
+
+
+@dataclass(frozen=True)
+class ControlLost:
+    t: float
+
+
+@dataclass(frozen=True)
+class MachineReset:
+    t: float
+
+
+@dataclass(frozen=True)
+class TrainingStatusChanged:
+    t: float
+    status: int
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class LinkLost:
+    t: float
+
+
+@dataclass(frozen=True)
+class LinkRestored:
+    t: float
+
+
+MachineEvent = (
+    BeltStartedByUser
+    | BeltStoppedByUser
+    | SafetyKeyPulled
+    | TargetSpeedChanged
+    | TargetInclineChanged
+    | ControlLost
+    | MachineReset
+    | TrainingStatusChanged
+    | LinkLost
+    | LinkRestored
+)
+
+TreadmillUpdate = Telemetry | MachineEvent
+
+
+# --- what the engine may ask ------------------------------------------------------------
+
+
+class Treadmill(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def features(self) -> Feature | None: ...
+
+    @property
+    def speed_range(self) -> SpeedRange: ...
+
+    @property
+    def incline_range(self) -> InclinationRange | None:
+        """None when the machine cannot set incline."""
+        ...
+
+    @property
+    def has_control(self) -> bool: ...
+
+    @property
+    def controllable(self) -> bool:
+        """False for a read-only machine (no control point): guided mode only."""
+        ...
+
+    async def connect(self) -> None:
+        """Connect, read features and ranges, subscribe. Never moves the belt."""
+        ...
+
+    async def disconnect(self) -> None: ...
+
+    async def request_control(self) -> bool:
+        """True when control was granted."""
+        ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def pause(self) -> None: ...
+
+    async def set_speed(self, kmh: float) -> None: ...
+
+    async def set_incline(self, percent: float) -> None: ...
+
+    def updates(self) -> AsyncIterator[TreadmillUpdate]:
+        """Telemetry and machine events, in arrival order, for as long as connected."""
+        ...

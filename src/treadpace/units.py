@@ -1,0 +1,44 @@
+"""Exact unit constants and conversions (1 mile = 1609.344 m, by definition)."""
+
+METRES_PER_MILE = 1609.344
+KMH_PER_MPH = 1.609344
+
+
+def kmh_to_mph(kmh: float) -> float:
+    return kmh / KMH_PER_MPH
+
+
+def mph_to_kmh(mph: float) -> float:
+    return mph * KMH_PER_MPH
+
+
+def pace_s_per_km(kmh: float) -> float:
+    return 3600.0 / kmh
+
+
+def pace_s_per_mi(kmh: float) -> float:
+    return 3600.0 / kmh * KMH_PER_MPH
+
+
+def kmh_from_pace_s_per_km(s_per_km: float) -> float:
+    return 3600.0 / s_per_km
+
+
+def kmh_from_pace_s_per_mi(s_per_mi: float) -> float:
+    return 3600.0 / s_per_mi * KMH_PER_MPH
+
+
+def format_duration(seconds: float) -> str:
+    """`h:mm:ss` or `m:ss`, rounded to the nearest second."""
+    total = round(seconds)
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def format_pace(kmh: float, imperial: bool) -> str:
+    """Pace in the runner's unit, `m:ss/km` or `m:ss/mi`; `--` when standing."""
+    if kmh <= 0.05:
+        return "--:--"
+    secs = pace_s_per_mi(kmh) if imperial else pace_s_per_km(kmh)
+    return format_duration(secs) + ("/mi" if imperial else "/km")
