@@ -1,0 +1,308 @@
+"""A recorded run as exporters see it: samples, one lap per plan step, totals, pauses.
+
+Built from a `Journal` (so from the engine's own events), the same way for a
+finished, an aborted and an interrupted run. Laps come from StepStarted /
+StepFinished; a step still open when the journal ends (a crash) is closed at
+the last telemetry sample. Every exporter (FIT, TCX, CSV, the report) reads
+this one model, so they agree on totals.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from treadpace.engine.events import (
+    Notice,
+    RunState,
+    StateChanged,
+    StepFinished,
+    StepStarted,
+    Tick,
+)
+from treadpace.plans.steps import CompiledStep
+from treadpace.record.journal import Journal
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One telemetry second."""
+
+    t: float
+    wall: float
+    state: RunState
+    elapsed_s: float
+    distance_m: float
+    speed_kmh: float
+    target_speed_kmh: float
+    incline_percent: float | None
+    heart_rate_bpm: int | None
+    step_index: int
+    step_name: str
+    energy_kcal: float | None
+
+    @property
+    def speed_ms(self) -> float:
+        return self.speed_kmh / 3.6
+
+    @property
+    def second(self) -> int:
+        """Whole Unix second: the resolution of FIT and TCX timestamps."""
+        return math.floor(self.wall)
+
+
+@dataclass(frozen=True)
+class Lap:
+    index: int
+    name: str
+    step: CompiledStep | None
+    start_wall: float
+    end_wall: float
+    timer_s: float
+    """Plan time spent in the step (pauses excluded)."""
+    distance_m: float
+    skipped: bool
+    closed: bool
+    """False when the journal ended inside this step (interrupted run)."""
+    samples: tuple[Sample, ...]
+
+    @property
+    def elapsed_s(self) -> float:
+        return max(0.0, self.end_wall - self.start_wall)
+
+    @property
+    def avg_speed_kmh(self) -> float:
+        return self.distance_m / self.timer_s * 3.6 if self.timer_s > 0 else 0.0
+
+    @property
+    def target_speed_kmh(self) -> float | None:
+        return self.step.mean_speed_kmh if self.step is not None else None
+
+    @property
+    def max_speed_kmh(self) -> float:
+        return max((s.speed_kmh for s in self.samples), default=self.avg_speed_kmh)
+
+    @property
+    def avg_heart_rate(self) -> int | None:
+        return _avg_hr(self.samples)
+
+    @property
+    def max_heart_rate(self) -> int | None:
+        return _max_hr(self.samples)
+
+    @property
+    def energy_kcal(self) -> float | None:
+        values = [s.energy_kcal for s in self.samples if s.energy_kcal is not None]
+        return values[-1] - values[0] if len(values) >= 2 else None
+
+    @property
+    def trigger(self) -> str:
+        """How the lap ended: time | distance | manual (skipped) | end (run stopped)."""
+        if not self.closed:
+            return "end"
+        if self.skipped:
+            return "manual"
+        return self.step.kind if self.step is not None else "end"
+
+
+@dataclass(frozen=True)
+class Activity:
+    id: str
+    plan_name: str
+    plan_kind: str
+    plan_source: str
+    device: str
+    imperial: bool
+    status: str
+    reason: str
+    start_wall: float
+    end_wall: float
+    timer_s: float
+    distance_m: float
+    planned_steps: tuple[CompiledStep, ...]
+    samples: tuple[Sample, ...]
+    laps: tuple[Lap, ...]
+    pauses: tuple[tuple[float, float], ...]
+    """(start, end) wall times of pauses; an open pause ends at the run's end."""
+    notices: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def elapsed_s(self) -> float:
+        return max(0.0, self.end_wall - self.start_wall)
+
+    @property
+    def avg_speed_kmh(self) -> float:
+        return self.distance_m / self.timer_s * 3.6 if self.timer_s > 0 else 0.0
+
+    @property
+    def max_speed_kmh(self) -> float:
+        return max((s.speed_kmh for s in self.samples), default=0.0)
+
+    @property
+    def moving_samples(self) -> tuple[Sample, ...]:
+        """Samples with the plan clock running: what FIT records and TCX trackpoints hold."""
+        return tuple(s for s in self.samples if s.state == RunState.RUNNING)
+
+    @property
+    def avg_heart_rate(self) -> int | None:
+        return _avg_hr(self.moving_samples)
+
+    @property
+    def max_heart_rate(self) -> int | None:
+        return _max_hr(self.samples)
+
+    @property
+    def energy_kcal(self) -> float | None:
+        values = [s.energy_kcal for s in self.samples if s.energy_kcal is not None]
+        return values[-1] if values else None
+
+
+def _avg_hr(samples: tuple[Sample, ...]) -> int | None:
+    values = [s.heart_rate_bpm for s in samples if s.heart_rate_bpm]
+    return round(sum(values) / len(values)) if values else None
+
+
+def _max_hr(samples: tuple[Sample, ...]) -> int | None:
+    values = [s.heart_rate_bpm for s in samples if s.heart_rate_bpm]
+    return max(values) if values else None
+
+
+def _sample(tick: Tick) -> Sample:
+    return Sample(
+        t=tick.t,
+        wall=tick.wall,
+        state=tick.state,
+        elapsed_s=tick.elapsed_s,
+        distance_m=tick.distance_m,
+        speed_kmh=tick.speed_kmh,
+        target_speed_kmh=tick.target_speed_kmh,
+        incline_percent=tick.incline_percent,
+        heart_rate_bpm=tick.heart_rate_bpm,
+        step_index=tick.step_index,
+        step_name=tick.step_name,
+        energy_kcal=tick.energy_kcal,
+    )
+
+
+def build_activity(journal: Journal) -> Activity:
+    header = journal.header
+    ticks = journal.ticks
+    samples = tuple(_sample(t) for t in ticks)
+    finished = journal.finished
+    last_tick = ticks[-1] if ticks else None
+
+    end_t = header.t
+    for event in journal.events:
+        end_t = max(end_t, event.t)
+    end_wall = finished.wall if finished is not None else journal.wall_at(end_t)
+
+    # Laps: open on StepStarted, close on StepFinished (or at the journal's end).
+    open_steps: dict[int, StepStarted] = {}
+    raw_laps: list[
+        tuple[int, str, CompiledStep | None, float, float, float, float, bool, bool]
+    ] = []
+    pauses: list[tuple[float, float]] = []
+    pause_start: float | None = None
+    notices: list[str] = []
+    for event in journal.events:
+        if isinstance(event, StepStarted):
+            open_steps[event.index] = event
+        elif isinstance(event, StepFinished):
+            started = open_steps.pop(event.index, None)
+            start_t = started.t if started is not None else event.t - event.elapsed_s
+            raw_laps.append(
+                (
+                    event.index,
+                    event.step.name,
+                    _planned(journal, event.index),
+                    journal.wall_at(start_t),
+                    journal.wall_at(event.t),
+                    event.elapsed_s,
+                    event.distance_m,
+                    event.skipped,
+                    True,
+                )
+            )
+        elif isinstance(event, StateChanged):
+            if event.state == RunState.PAUSED and pause_start is None:
+                pause_start = journal.wall_at(event.t)
+            elif event.previous == RunState.PAUSED and pause_start is not None:
+                pauses.append((pause_start, journal.wall_at(event.t)))
+                pause_start = None
+        elif isinstance(event, Notice):
+            notices.append(f"{event.level}: {event.message}")
+    if pause_start is not None:
+        pauses.append((pause_start, end_wall))
+    for index, started in sorted(open_steps.items()):
+        step_ticks = [t for t in ticks if t.step_index == index]
+        last = step_ticks[-1] if step_ticks else None
+        raw_laps.append(
+            (
+                index,
+                started.step.name,
+                _planned(journal, index),
+                journal.wall_at(started.t),
+                end_wall,
+                last.step_elapsed_s if last is not None else 0.0,
+                last.step_distance_m if last is not None else 0.0,
+                False,
+                False,
+            )
+        )
+    raw_laps.sort(key=lambda lap: (lap[3], lap[0]))
+
+    if finished is not None:
+        distance, timer = finished.distance_m, finished.elapsed_s
+    elif last_tick is not None:
+        distance, timer = last_tick.distance_m, last_tick.elapsed_s
+    else:
+        distance, timer = 0.0, 0.0
+
+    if not raw_laps and (samples or finished is not None):
+        # No step events (an engine that failed early): one lap for the whole run.
+        raw_laps.append(
+            (0, header.plan_name, None, header.wall, end_wall, timer, distance, False, False)
+        )
+    laps = tuple(
+        Lap(
+            index=index,
+            name=name,
+            step=step,
+            start_wall=start,
+            end_wall=end,
+            timer_s=timer_s,
+            distance_m=dist,
+            skipped=skipped,
+            closed=closed,
+            samples=tuple(
+                s
+                for s in samples
+                if (s.step_index == index if len(raw_laps) > 1 else True) and start <= s.wall <= end
+            ),
+        )
+        for index, name, step, start, end, timer_s, dist, skipped, closed in raw_laps
+    )
+    return Activity(
+        id=journal.id,
+        plan_name=header.plan_name,
+        plan_kind=header.plan_kind,
+        plan_source=header.plan_source,
+        device=header.device,
+        imperial=header.imperial,
+        status=journal.status,
+        reason=finished.reason if finished is not None else "the journal ends without a finish",
+        start_wall=header.wall,
+        end_wall=max(end_wall, header.wall),
+        timer_s=timer,
+        distance_m=distance,
+        planned_steps=header.steps,
+        samples=samples,
+        laps=laps,
+        pauses=tuple(pauses),
+        notices=tuple(notices),
+    )
+
+
+def _planned(journal: Journal, index: int) -> CompiledStep | None:
+    steps = journal.header.steps
+    return steps[index] if 0 <= index < len(steps) else None

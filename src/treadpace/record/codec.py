@@ -1,0 +1,113 @@
+"""Engine events to journal lines and back.
+
+The journal is the event stream itself, one JSON object per line, so that
+reading a journal gives back the very events a live sink saw: exports, the
+history and the report all work on the same typed objects. Each line carries a
+`type` tag; the other keys are the event's field names. Floats are rounded to
+the millisecond / millimetre, which keeps an hour of telemetry near 1 MB.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+from treadpace.engine.events import (
+    EngineEvent,
+    Notice,
+    RunFinished,
+    RunStarted,
+    RunState,
+    SetpointSent,
+    StateChanged,
+    StepFinished,
+    StepStarted,
+    StepSummary,
+    Tick,
+)
+from treadpace.plans.steps import CompiledStep
+
+JOURNAL_VERSION = 1
+
+_TAGS: dict[type[Any], str] = {
+    RunStarted: "run_started",
+    StateChanged: "state",
+    StepStarted: "step_started",
+    StepFinished: "step_finished",
+    SetpointSent: "setpoint",
+    Tick: "tick",
+    Notice: "notice",
+    RunFinished: "run_finished",
+}
+_CLASSES: dict[str, type[Any]] = {tag: cls for cls, tag in _TAGS.items()}
+# Steps are written once, in the header; later events name them by index.
+_STEP_INDEXED = (StepStarted, StepFinished)
+
+
+class JournalLineError(ValueError):
+    """A line that is not a journal event (truncated, foreign or from a newer version)."""
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, RunState):
+        return value.value
+    if isinstance(value, float):
+        return round(value, 3)
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return value
+
+
+def encode_event(event: EngineEvent) -> str:
+    """One journal line (no trailing newline)."""
+    record: dict[str, Any] = {"type": _TAGS[type(event)]}
+    if isinstance(event, RunStarted):
+        record["version"] = JOURNAL_VERSION
+    for f in dataclasses.fields(event):
+        value = getattr(event, f.name)
+        if f.name == "step" and isinstance(event, _STEP_INDEXED):
+            record["step_name"] = value.name
+            continue
+        record[f.name] = _plain(value)
+    return json.dumps(record, separators=(",", ":"), ensure_ascii=False)
+
+
+def _step(data: Any) -> CompiledStep:
+    if not isinstance(data, dict):
+        raise JournalLineError("step is not an object")
+    return CompiledStep(**data)
+
+
+def decode_event(line: str, steps: tuple[CompiledStep, ...] = ()) -> EngineEvent:
+    """The event a journal line holds. `steps` (from the header) resolves step indices."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise JournalLineError(f"not JSON ({exc.msg})") from None
+    if not isinstance(record, dict):
+        raise JournalLineError("not a JSON object")
+    cls = _CLASSES.get(record.pop("type", None))
+    if cls is None:
+        raise JournalLineError("unknown event type")
+    record.pop("version", None)
+    try:
+        if cls is RunStarted:
+            record["steps"] = tuple(_step(s) for s in record["steps"])
+        if cls in _STEP_INDEXED:
+            name = record.pop("step_name", "")
+            index = record["index"]
+            step = steps[index] if 0 <= index < len(steps) else None
+            record["step"] = step or CompiledStep(name, "time", 1.0, 0.0)
+        if cls is RunFinished:
+            record["steps"] = tuple(StepSummary(**s) for s in record["steps"])
+        for key in ("state", "previous"):
+            if key in record and cls is not Notice:
+                record[key] = RunState(record[key])
+        known = {f.name for f in dataclasses.fields(cls)}
+        event: EngineEvent = cls(**{k: v for k, v in record.items() if k in known})
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise JournalLineError(f"bad {cls.__name__} ({exc})") from None
+    return event

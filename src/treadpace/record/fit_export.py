@@ -1,0 +1,248 @@
+"""FIT activity file for a treadmill run, written with the fit-tool library.
+
+Message layout (Garmin's "Activity File" guidance): File Id (type activity)
+first, then File Creator, Device Info (this program, and the treadmill as a
+second device), Sport, a timer-start Event, one Record per telemetry second,
+timer stop/start Events around every pause, one Lap per plan step (written at
+the step's end, so timestamps stay in ascending order), a timer-stop Event,
+then Session and Activity. Sport is running and sub-sport treadmill on Sport,
+Lap and Session. Records carry time, cumulative distance, speed, heart rate
+and incline as grade; there is no position and no altitude (Strava hides
+elevation on treadmill runs anyway). File Id and Device Info fields stay fixed
+from run to run: Garmin Connect is known to be picky when they change.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from treadpace.record.activity import Activity, Lap, Sample
+
+# Seconds between the Unix epoch and the FIT epoch (1989-12-31T00:00:00Z).
+FIT_EPOCH_OFFSET_S = 631_065_600
+# FIT manufacturer "development": the id for software without a Garmin-assigned one.
+MANUFACTURER_DEVELOPMENT = 255
+PRODUCT_ID = 1
+SERIAL_NUMBER = 0x54504331  # fixed: see the module docstring
+
+
+def _ms(wall: float) -> int:
+    """fit-tool takes Unix milliseconds; FIT stores whole seconds, so round down first."""
+    return int(wall) * 1000
+
+
+def _intensity(lap: Lap) -> Any:
+    from fit_tool.profile.profile_type import Intensity
+
+    name = lap.name.lower()
+    if "warm" in name:
+        return Intensity.WARMUP
+    if "cool" in name:
+        return Intensity.COOLDOWN
+    if "recover" in name or "rest" in name or "walk" in name:
+        return Intensity.RECOVERY
+    return Intensity.ACTIVE
+
+
+def _software_version() -> float:
+    from treadpace import __version__
+
+    # FIT keeps hundredths: 0.1.0 -> 0.10, 1.2.3 -> 1.23.
+    parts = [int(p) if p.isdigit() else 0 for p in __version__.split(".")[:3]]
+    major, minor, patch = ([*parts, 0, 0, 0])[:3]
+    return major + min(minor, 9) / 10 + min(patch, 9) / 100
+
+
+def _messages(activity: Activity) -> Iterator[Any]:
+    from fit_tool.profile.messages.activity_message import ActivityMessage
+    from fit_tool.profile.messages.device_info_message import DeviceInfoMessage
+    from fit_tool.profile.messages.event_message import EventMessage
+    from fit_tool.profile.messages.file_creator_message import FileCreatorMessage
+    from fit_tool.profile.messages.file_id_message import FileIdMessage
+    from fit_tool.profile.messages.record_message import RecordMessage
+    from fit_tool.profile.messages.session_message import SessionMessage
+    from fit_tool.profile.messages.sport_message import SportMessage
+    from fit_tool.profile.profile_type import (
+        Activity as ActivityType,
+    )
+    from fit_tool.profile.profile_type import (
+        Event,
+        EventType,
+        FileType,
+        SessionTrigger,
+        Sport,
+        SubSport,
+        TimerTrigger,
+    )
+
+    start = _ms(activity.start_wall)
+    end = max(start, _ms(activity.end_wall))
+
+    file_id = FileIdMessage()
+    file_id.type = FileType.ACTIVITY
+    file_id.manufacturer = MANUFACTURER_DEVELOPMENT
+    file_id.product = PRODUCT_ID
+    file_id.serial_number = SERIAL_NUMBER
+    file_id.time_created = start
+    file_id.product_name = "treadpace"
+    yield file_id
+
+    creator = FileCreatorMessage()
+    creator.software_version = round(_software_version() * 100)
+    yield creator
+
+    program = DeviceInfoMessage()
+    program.timestamp = start
+    program.device_index = 0  # the creator
+    program.manufacturer = MANUFACTURER_DEVELOPMENT
+    program.product = PRODUCT_ID
+    program.serial_number = SERIAL_NUMBER
+    program.software_version = _software_version()
+    program.product_name = "treadpace"
+    yield program
+
+    treadmill = DeviceInfoMessage()
+    treadmill.timestamp = start
+    treadmill.device_index = 1
+    treadmill.manufacturer = MANUFACTURER_DEVELOPMENT
+    treadmill.descriptor = activity.device[:31] or "treadmill"
+    treadmill.product_name = "treadmill"
+    yield treadmill
+
+    sport = SportMessage()
+    sport.sport = Sport.RUNNING
+    sport.sub_sport = SubSport.TREADMILL
+    sport.sport_name = "Treadmill"
+    yield sport
+
+    def timer(at_ms: int, kind: Any) -> Any:
+        event = EventMessage()
+        event.timestamp = at_ms
+        event.event = Event.TIMER
+        event.event_type = kind
+        event.timer_trigger = TimerTrigger.MANUAL
+        return event
+
+    yield timer(start, EventType.START)
+
+    # Records, pause events and laps merged in time order.
+    samples = activity.moving_samples
+    pauses = sorted(activity.pauses)
+    laps = sorted(activity.laps, key=lambda lap: lap.end_wall)
+    last_ms = start
+    pause_i = lap_i = 0
+    for sample in samples:
+        at = _ms(sample.wall)
+        while pause_i < len(pauses) and _ms(pauses[pause_i][0]) <= at:
+            p_start, p_end = pauses[pause_i]
+            yield timer(max(last_ms, _ms(p_start)), EventType.STOP_ALL)
+            last_ms = max(last_ms, _ms(p_end))
+            yield timer(last_ms, EventType.START)
+            pause_i += 1
+        while lap_i < len(laps) and _ms(laps[lap_i].end_wall) < at:
+            yield _lap(laps[lap_i], lap_i)
+            lap_i += 1
+        if at < last_ms:
+            continue  # never step back in time (a sample inside a pause window)
+        yield _record(RecordMessage, sample, at)
+        last_ms = at
+    for lap_index in range(lap_i, len(laps)):
+        yield _lap(laps[lap_index], lap_index)
+
+    yield timer(end, EventType.STOP_ALL)
+
+    session = SessionMessage()
+    session.message_index = 0
+    session.timestamp = end
+    session.start_time = start
+    session.event = Event.SESSION
+    session.event_type = EventType.STOP
+    session.sport = Sport.RUNNING
+    session.sub_sport = SubSport.TREADMILL
+    session.total_elapsed_time = activity.elapsed_s
+    session.total_timer_time = activity.timer_s
+    session.total_distance = activity.distance_m
+    session.avg_speed = activity.avg_speed_kmh / 3.6
+    session.max_speed = activity.max_speed_kmh / 3.6
+    if activity.avg_heart_rate is not None:
+        session.avg_heart_rate = activity.avg_heart_rate
+    if activity.max_heart_rate is not None:
+        session.max_heart_rate = activity.max_heart_rate
+    if activity.energy_kcal is not None:
+        session.total_calories = round(activity.energy_kcal)
+    session.first_lap_index = 0
+    session.num_laps = len(laps)
+    session.trigger = SessionTrigger.ACTIVITY_END
+    yield session
+
+    summary = ActivityMessage()
+    summary.timestamp = end
+    summary.total_timer_time = activity.timer_s
+    summary.num_sessions = 1
+    summary.type = ActivityType.MANUAL
+    summary.event = Event.ACTIVITY
+    summary.event_type = EventType.STOP
+    offset = time.localtime(int(activity.end_wall)).tm_gmtoff
+    summary.local_timestamp = int(activity.end_wall) - FIT_EPOCH_OFFSET_S + offset
+    yield summary
+
+
+def _record(cls: Any, sample: Sample, at: int) -> Any:
+    record = cls()
+    record.timestamp = at
+    record.distance = sample.distance_m
+    record.speed = sample.speed_ms
+    if sample.heart_rate_bpm:
+        record.heart_rate = sample.heart_rate_bpm
+    if sample.incline_percent is not None:
+        record.grade = sample.incline_percent
+    return record
+
+
+def _lap(lap: Lap, index: int) -> Any:
+    from fit_tool.profile.messages.lap_message import LapMessage
+    from fit_tool.profile.profile_type import Event, EventType, LapTrigger, Sport, SubSport
+
+    message = LapMessage()
+    message.message_index = index
+    message.timestamp = _ms(lap.end_wall)
+    message.start_time = _ms(lap.start_wall)
+    message.event = Event.LAP
+    message.event_type = EventType.STOP
+    message.sport = Sport.RUNNING
+    message.sub_sport = SubSport.TREADMILL
+    message.total_elapsed_time = lap.elapsed_s
+    message.total_timer_time = lap.timer_s
+    message.total_distance = lap.distance_m
+    message.avg_speed = lap.avg_speed_kmh / 3.6
+    message.max_speed = lap.max_speed_kmh / 3.6
+    if lap.avg_heart_rate is not None:
+        message.avg_heart_rate = lap.avg_heart_rate
+    if lap.max_heart_rate is not None:
+        message.max_heart_rate = lap.max_heart_rate
+    if lap.energy_kcal is not None:
+        message.total_calories = round(lap.energy_kcal)
+    if lap.step is not None:
+        message.avg_grade = lap.step.incline_percent
+    message.intensity = _intensity(lap)
+    message.lap_trigger = {
+        "time": LapTrigger.TIME,
+        "distance": LapTrigger.DISTANCE,
+        "manual": LapTrigger.MANUAL,
+    }.get(lap.trigger, LapTrigger.SESSION_END)
+    if lap.step is not None:
+        message.workout_step_index = lap.index
+    return message
+
+
+def write_fit(activity: Activity, path: Path) -> Path:
+    from fit_tool.fit_file_builder import FitFileBuilder
+
+    builder = FitFileBuilder(auto_define=True, min_string_size=32)
+    for message in _messages(activity):
+        builder.add(message)
+    builder.build().to_file(str(path))
+    return path

@@ -1,0 +1,96 @@
+"""Reading a journal back, including one cut short by a crash or a power cut.
+
+`read_journal` returns the header (`RunStarted`) and the events after it. A
+torn last line (the process died mid-write) or any other unreadable line is
+skipped and counted, never fatal: an interrupted run can still be exported.
+Only a file with no readable header is refused, as a `UserError`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from treadpace.engine.events import EngineEvent, RunFinished, RunStarted, RunState, Tick
+from treadpace.errors import UserError
+from treadpace.record.codec import JournalLineError, decode_event
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Journal:
+    path: Path
+    header: RunStarted
+    events: list[EngineEvent] = field(default_factory=list)
+    bad_lines: int = 0
+    truncated: bool = False
+    """The last line was cut short (the writer died mid-line)."""
+
+    @property
+    def id(self) -> str:
+        return self.path.name.removesuffix(".jsonl")
+
+    @property
+    def finished(self) -> RunFinished | None:
+        for event in reversed(self.events):
+            if isinstance(event, RunFinished):
+                return event
+        return None
+
+    @property
+    def ticks(self) -> list[Tick]:
+        return [e for e in self.events if isinstance(e, Tick)]
+
+    @property
+    def status(self) -> str:
+        """finished | aborted | interrupted (no final line: crash, kill, power cut)."""
+        return run_status(self.finished)
+
+    def wall_at(self, t: float) -> float:
+        """Unix time of clock time `t` (events carry `t`; the header ties it to `wall`)."""
+        return self.header.wall + (t - self.header.t)
+
+
+def run_status(finished: RunFinished | None) -> str:
+    if finished is None:
+        return "interrupted"
+    return "finished" if finished.state == RunState.FINISHED else "aborted"
+
+
+def read_journal(path: Path) -> Journal:
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such run journal") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read ({exc.strerror})") from None
+    text = raw.decode("utf-8", errors="replace")
+    lines = text.split("\n")
+    ends_cleanly = text.endswith("\n")
+    if ends_cleanly:
+        lines.pop()
+    if not lines or not lines[0].strip():
+        raise UserError(f"{path}:1: not a treadpace journal (expected a run_started header)")
+    try:
+        header = decode_event(lines[0])
+    except JournalLineError as exc:
+        raise UserError(f"{path}:1: not a treadpace journal header ({exc})") from None
+    if not isinstance(header, RunStarted):
+        raise UserError(f"{path}:1: not a treadpace journal (expected a run_started header)")
+    journal = Journal(path=Path(path), header=header)
+    for number, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
+        try:
+            journal.events.append(decode_event(line, header.steps))
+        except JournalLineError as exc:
+            last = number == len(lines)
+            if last and not ends_cleanly:
+                journal.truncated = True
+                log.info("%s:%d: torn last line skipped (interrupted run)", path, number)
+            else:
+                journal.bad_lines += 1
+                log.warning("%s:%d: unreadable journal line skipped: %s", path, number, exc)
+    return journal
