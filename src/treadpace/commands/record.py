@@ -1,0 +1,213 @@
+"""`treadpace history`, `export` and `report`: what happens to a run after the belt stops.
+
+Runs live in the profile's recording directory (`recording.directory`), or in
+`--dir`. A RUN argument is a journal path, a run id from `history` (or a unique
+prefix of one), or `latest`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+DirOption = Annotated[
+    Path | None,
+    typer.Option("--dir", help="Recording directory (default: the profile's recording.directory)."),
+]
+ProfileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--profile", help="Profile YAML (default: $TREADPACE_PROFILE or the user profile)."
+    ),
+]
+RunArgument = Annotated[
+    str,
+    typer.Argument(help="A journal path, a run id (or unique prefix) from `history`, or `latest`."),
+]
+
+
+def _profile(profile: Path | None) -> Any | None:
+    """The runner's profile, or None while the plans package has no profile loader."""
+    plans = importlib.import_module("treadpace.plans")
+    loader = getattr(plans, "load_profile", None)
+    if loader is None:
+        return None
+    return loader(profile)
+
+
+def _settings(directory: Path | None, profile: Path | None) -> tuple[Path, bool | None]:
+    """(recording directory, imperial?) from the options and the profile."""
+    from treadpace.paths import data_dir
+
+    loaded = _profile(profile)
+    imperial = bool(loaded.imperial) if loaded is not None else None
+    if directory is not None:
+        return directory.expanduser(), imperial
+    if loaded is not None:
+        return Path(loaded.recording.directory).expanduser(), imperial
+    return data_dir() / "runs", imperial
+
+
+def history(
+    directory: DirOption = None,
+    profile: ProfileOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """List recorded runs: date, plan, distance, time, average pace, outcome."""
+    from treadpace.record.report import format_distance
+    from treadpace.record.runs import list_runs
+    from treadpace.units import format_duration, format_pace
+
+    folder, imperial = _settings(directory, profile)
+    runs = list_runs(folder)
+    if as_json:
+        out = [
+            {
+                "id": r.id,
+                "path": str(r.path),
+                "start": datetime.fromtimestamp(r.start_wall, UTC)
+                .isoformat()
+                .replace("+00:00", "Z"),
+                "plan": r.plan_name,
+                "distance_m": round(r.distance_m, 1),
+                "time_s": round(r.timer_s, 1),
+                "avg_speed_kmh": round(r.avg_speed_kmh, 2),
+                "avg_pace": format_pace(
+                    r.avg_speed_kmh, r.imperial if imperial is None else imperial
+                ),
+                "status": r.status,
+            }
+            for r in runs
+        ]
+        print(json.dumps(out, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    if not runs:
+        console.print(f"No recorded runs in {folder}.")
+        return
+    from rich import box
+
+    # The first column is the run's UTC start stamp: an id prefix that RUN arguments accept.
+    table = Table(title=f"Runs in {folder}", box=box.SIMPLE_HEAD)
+    for column in ("run (UTC start)", "plan", "distance", "time", "avg pace", "outcome"):
+        right = column in ("distance", "time", "avg pace")
+        table.add_column(column, justify="right" if right else "left", no_wrap=column != "plan")
+    for r in runs:
+        units = r.imperial if imperial is None else imperial
+        outcome = {"finished": "finished", "aborted": "[yellow]aborted[/]"}.get(
+            r.status, "[red]interrupted[/]"
+        )
+        table.add_row(
+            r.id[:19],
+            r.plan_name,
+            format_distance(r.distance_m, units),
+            format_duration(r.timer_s),
+            format_pace(r.avg_speed_kmh, units),
+            outcome,
+        )
+    console.print(table)
+
+
+def export(
+    run: RunArgument,
+    formats: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="fit, tcx or csv; repeat or comma-separate for several [default: fit].",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="Output file (one format) or directory (default: beside the journal).",
+        ),
+    ] = None,
+    directory: DirOption = None,
+    profile: ProfileOption = None,
+) -> None:
+    """Export a run to FIT (Strava, Garmin Connect), TCX or CSV; interrupted runs too."""
+    from treadpace.errors import UserError
+    from treadpace.record.activity import build_activity
+    from treadpace.record.export import check_formats, write_format
+    from treadpace.record.journal import read_journal
+    from treadpace.record.runs import resolve_run
+
+    wanted = check_formats([f for item in (formats or ["fit"]) for f in item.split(",") if f])
+    folder, _ = _settings(directory, profile)
+    journal = resolve_run(run, folder)
+    activity = build_activity(read_journal(journal))
+    if output is not None and not output.is_dir():
+        if len(wanted) > 1:
+            raise UserError(f"{output}: -o: with several formats, expected an existing directory")
+        targets = [output]
+    else:
+        out_dir = output if output is not None else journal.parent
+        targets = [out_dir / f"{activity.id}.{fmt}" for fmt in wanted]
+    for fmt, target in zip(wanted, targets, strict=True):
+        print(write_format(activity, fmt, target))
+
+
+def report(
+    run: RunArgument,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Write the chart to a .png or .svg file."),
+    ] = None,
+    directory: DirOption = None,
+    profile: ProfileOption = None,
+) -> None:
+    """Summary of a run: per-step table and a chart of target vs actual speed and heart rate."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from treadpace.record.activity import build_activity
+    from treadpace.record.journal import read_journal
+    from treadpace.record.report import headline, step_rows, text_chart
+    from treadpace.record.runs import resolve_run
+
+    folder, imperial = _settings(directory, profile)
+    journal = resolve_run(run, folder)
+    activity = build_activity(read_journal(journal))
+    units = activity.imperial if imperial is None else imperial
+    console = Console()
+    console.print(f"[bold]{headline(activity, units)}[/]")
+    table = Table()
+    for column in ("#", "step", "target pace", "achieved", "distance", "time", "avg HR", ""):
+        table.add_column(column)
+    for row in step_rows(activity, units):
+        table.add_row(
+            str(row.number),
+            row.name,
+            row.target_pace,
+            row.actual_pace,
+            row.distance,
+            row.time,
+            row.avg_hr,
+            row.note,
+        )
+    console.print(table)
+    if output is None:
+        for line in text_chart(activity, units):
+            console.print(line, markup=False, highlight=False)
+        return
+    from treadpace.record.chart import write_chart
+
+    print(write_chart(activity, output, units))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("history")(history)
+    app.command("export")(export)
+    app.command("report")(report)

@@ -1,0 +1,128 @@
+"""The summary chart as an image (PNG or SVG), drawn with matplotlib.
+
+Top: target vs actual speed over time, plan steps shaded and numbered, heart
+rate on a second axis. Bottom: the per-step table (target vs achieved pace,
+distance, time, heart rate). matplotlib is an optional extra
+(`pip install 'treadpace[chart]'`), imported only here and only when an image
+is asked for, with the Agg backend so it works on a box without a display.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from treadpace.engine.events import RunState
+from treadpace.errors import UserError
+from treadpace.record.activity import Activity
+from treadpace.record.report import headline, speed_unit, step_rows, to_unit_speed
+
+IMAGE_SUFFIXES = (".png", ".svg")
+
+
+def _pyplot() -> Any:
+    try:
+        import matplotlib
+    except ImportError:
+        raise UserError(
+            "report -o: image charts need matplotlib (pip install 'treadpace[chart]');"
+            " without -o the report prints in the terminal"
+        ) from None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def write_chart(activity: Activity, path: Path, imperial: bool) -> Path:
+    suffix = path.suffix.lower()
+    if suffix not in IMAGE_SUFFIXES:
+        raise UserError(f"{path}: -o: expected a .png or .svg file name")
+    plt = _pyplot()
+    rows = step_rows(activity, imperial)
+    table_height = 0.32 * (len(rows) + 1) + 0.4
+    fig = plt.figure(figsize=(10, 4.2 + table_height), dpi=100)
+    grid = fig.add_gridspec(2, 1, height_ratios=[4.2, table_height], hspace=0.25)
+    ax = fig.add_subplot(grid[0])
+    start = activity.start_wall
+
+    def minutes(wall: float) -> float:
+        return (wall - start) / 60.0
+
+    for n, lap in enumerate(activity.laps):
+        ax.axvspan(
+            minutes(lap.start_wall),
+            minutes(lap.end_wall),
+            color="#4c72b0" if n % 2 == 0 else "#dd8452",
+            alpha=0.10,
+            linewidth=0,
+        )
+        ax.text(
+            (minutes(lap.start_wall) + minutes(lap.end_wall)) / 2,
+            1.01,
+            str(lap.index + 1),
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+        )
+    for p_start, p_end in activity.pauses:
+        ax.axvspan(minutes(p_start), minutes(p_end), color="grey", alpha=0.25, linewidth=0)
+
+    samples = activity.samples
+    xs = [minutes(s.wall) for s in samples]
+    target = [
+        to_unit_speed(s.target_speed_kmh, imperial) if s.state == RunState.RUNNING else float("nan")
+        for s in samples
+    ]
+    actual = [to_unit_speed(s.speed_kmh, imperial) for s in samples]
+    ax.plot(xs, target, color="#333333", linestyle="--", linewidth=1.2, label="target")
+    ax.plot(xs, actual, color="#1f77b4", linewidth=1.6, label="actual")
+    ax.set_xlabel("time (min)")
+    ax.set_ylabel(f"speed ({speed_unit(imperial)})")
+    ax.set_xlim(0, max(minutes(activity.end_wall), 1 / 60))
+    ax.grid(True, alpha=0.3)
+    handles, labels = ax.get_legend_handles_labels()
+    beats = [(x, s.heart_rate_bpm) for x, s in zip(xs, samples, strict=True) if s.heart_rate_bpm]
+    if beats:
+        hr_ax = ax.twinx()
+        hr_ax.plot(
+            [b[0] for b in beats],
+            [b[1] for b in beats],
+            color="#c44e52",
+            linewidth=1.0,
+            label="heart rate",
+        )
+        hr_ax.set_ylabel("heart rate (bpm)", color="#c44e52")
+        more_h, more_l = hr_ax.get_legend_handles_labels()
+        handles, labels = handles + more_h, labels + more_l
+    ax.legend(handles, labels, loc="lower right", fontsize=8)
+    ax.set_title(headline(activity, imperial), fontsize=10, pad=14)
+
+    table_ax = fig.add_subplot(grid[1])
+    table_ax.axis("off")
+    if rows:
+        cells = [
+            [
+                str(r.number),
+                r.name,
+                r.target_pace,
+                r.actual_pace,
+                r.distance,
+                r.time,
+                r.avg_hr,
+                r.note,
+            ]
+            for r in rows
+        ]
+        table = table_ax.table(
+            cellText=cells,
+            colLabels=["#", "step", "target", "achieved", "distance", "time", "avg HR", ""],
+            loc="upper center",
+            cellLoc="left",
+        )
+        table.auto_set_font_size(False)
+        table.set_fontsize(8)
+    fig.savefig(path, format=suffix.lstrip("."), bbox_inches="tight")
+    plt.close(fig)
+    return path

@@ -1,0 +1,145 @@
+"""The run summary as text: the per-step table and a character chart for any terminal.
+
+The same numbers feed the image chart (`record/chart.py`), so the terminal and
+the picture never disagree. Everything here is plain strings and tuples; the
+CLI turns them into a rich table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from treadpace.engine.events import RunState
+from treadpace.record.activity import Activity
+from treadpace.units import METRES_PER_MILE, format_duration, format_pace, kmh_to_mph
+
+_SPARK = "▁▂▃▄▅▆▇█"
+
+
+@dataclass(frozen=True)
+class StepRow:
+    number: int
+    name: str
+    target_pace: str
+    actual_pace: str
+    distance: str
+    time: str
+    avg_hr: str
+    note: str
+
+
+def speed_unit(imperial: bool) -> str:
+    return "mph" if imperial else "km/h"
+
+
+def to_unit_speed(kmh: float, imperial: bool) -> float:
+    return kmh_to_mph(kmh) if imperial else kmh
+
+
+def format_distance(metres: float, imperial: bool) -> str:
+    if imperial:
+        return f"{metres / METRES_PER_MILE:.2f} mi"
+    return f"{metres / 1000:.2f} km"
+
+
+def step_rows(activity: Activity, imperial: bool) -> list[StepRow]:
+    rows = []
+    for lap in activity.laps:
+        target = lap.target_speed_kmh
+        note = "skipped" if lap.skipped else ("interrupted" if not lap.closed else "")
+        rows.append(
+            StepRow(
+                number=lap.index + 1,
+                name=lap.name,
+                target_pace=format_pace(target, imperial) if target else "--",
+                actual_pace=format_pace(lap.avg_speed_kmh, imperial),
+                distance=format_distance(lap.distance_m, imperial),
+                time=format_duration(lap.timer_s),
+                avg_hr=str(lap.avg_heart_rate) if lap.avg_heart_rate else "--",
+                note=note,
+            )
+        )
+    return rows
+
+
+def headline(activity: Activity, imperial: bool) -> str:
+    return (
+        f"{activity.plan_name}: {format_distance(activity.distance_m, imperial)} in "
+        f"{format_duration(activity.timer_s)}, average "
+        f"{format_pace(activity.avg_speed_kmh, imperial)} ({activity.status})"
+    )
+
+
+def text_chart(activity: Activity, imperial: bool, width: int = 64, height: int = 10) -> list[str]:
+    """Target (─) vs actual (•) speed over time, step numbers below, heart rate as a sparkline."""
+    samples = activity.samples
+    if not samples:
+        return ["(no telemetry recorded)"]
+    start, end = samples[0].wall, samples[-1].wall
+    span = max(end - start, 1.0)
+    columns: list[list[tuple[float, float, int | None, int]]] = [[] for _ in range(width)]
+    for s in samples:
+        col = min(width - 1, int((s.wall - start) / span * width))
+        speed = s.speed_kmh if s.state == RunState.RUNNING else 0.0
+        columns[col].append((speed, s.target_speed_kmh, s.heart_rate_bpm, s.step_index))
+    actual: list[float | None] = []
+    target: list[float | None] = []
+    hr: list[float | None] = []
+    steps: list[int | None] = []
+    for cell in columns:
+        if not cell:
+            actual.append(None)
+            target.append(None)
+            hr.append(None)
+            steps.append(None)
+            continue
+        actual.append(to_unit_speed(sum(c[0] for c in cell) / len(cell), imperial))
+        target.append(to_unit_speed(sum(c[1] for c in cell) / len(cell), imperial))
+        beats = [c[2] for c in cell if c[2]]
+        hr.append(sum(beats) / len(beats) if beats else None)
+        steps.append(cell[-1][3])
+    values = [v for v in actual + target if v is not None and v > 0]
+    low = min(values, default=0.0)
+    high = max(values, default=1.0)
+    low = max(0.0, low - 0.5)
+    high = high + 0.5 if high > low else low + 1.0
+
+    def row_of(value: float) -> int:
+        return min(height - 1, max(0, round((value - low) / (high - low) * (height - 1))))
+
+    grid = [[" "] * width for _ in range(height)]
+    for col in range(width):
+        t, a = target[col], actual[col]
+        if t is not None and t > 0:
+            grid[row_of(t)][col] = "─"
+        if a is not None and a >= low:
+            r = row_of(a)
+            grid[r][col] = "●" if grid[r][col] == "─" else "•"
+    lines = []
+    for r in range(height - 1, -1, -1):
+        level = low + (high - low) * r / (height - 1)
+        label = f"{level:5.1f}" if r in (0, height - 1, (height - 1) // 2) else "     "
+        lines.append(f"{label} │{''.join(grid[r])}")
+    lines.append("      └" + "─" * width)
+    marks = [" "] * width
+    previous: int | None = None
+    for col, step in enumerate(steps):
+        if step is not None and step != previous:
+            text = str(step + 1)
+            for i, ch in enumerate(text):
+                if col + i < width:
+                    marks[col + i] = ch
+            previous = step
+    lines.append(" step  " + "".join(marks))
+    beats_known = [h for h in hr if h is not None]
+    legend = f"─ target  • actual ({speed_unit(imperial)}), 0–{span / 60:.1f} min"
+    if beats_known:
+        lo, hi = min(beats_known), max(beats_known)
+        spark = "".join(
+            " " if h is None else _SPARK[min(7, int((h - lo) / (hi - lo) * 7)) if hi > lo else 3]
+            for h in hr
+        )
+        lines.append(f"    HR {spark}")
+        legend += f", HR {lo:.0f}–{hi:.0f} bpm"
+    lines.append("       " + legend)
+    return lines

@@ -1,0 +1,127 @@
+"""The runs in a recording directory: listing (for `history`) and naming (`RUN` arguments).
+
+Listing stays fast with hundreds of runs: a summary reads only the journal's
+first line and its last few kilobytes (the final `run_finished` line, or the
+last telemetry line of an interrupted run), never the whole file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from treadpace.engine.events import RunFinished, RunStarted, Tick
+from treadpace.errors import UserError
+from treadpace.record.codec import JournalLineError, decode_event
+from treadpace.record.journal import run_status
+from treadpace.record.recorder import JOURNAL_SUFFIX
+
+_TAIL_BYTES = 16 * 1024
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    id: str
+    path: Path
+    start_wall: float
+    plan_name: str
+    imperial: bool
+    distance_m: float
+    timer_s: float
+    status: str
+    """finished | aborted | interrupted"""
+
+    @property
+    def avg_speed_kmh(self) -> float:
+        return self.distance_m / self.timer_s * 3.6 if self.timer_s > 0 else 0.0
+
+
+def journals(directory: Path) -> list[Path]:
+    """Journal files in `directory`, oldest first (names start with the UTC start time)."""
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.iterdir() if p.name.endswith(JOURNAL_SUFFIX) and p.is_file())
+
+
+def summarize(path: Path) -> RunSummary | None:
+    """A run's summary from its head and tail, or None when it is not a journal."""
+    try:
+        with path.open("rb") as handle:
+            first = handle.readline().decode("utf-8", errors="replace")
+            size = os.fstat(handle.fileno()).st_size
+            handle.seek(max(0, size - _TAIL_BYTES))
+            tail = handle.read().decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    try:
+        header = decode_event(first)
+    except JournalLineError:
+        return None
+    if not isinstance(header, RunStarted):
+        return None
+    lines = tail.split("\n")
+    if size > _TAIL_BYTES:
+        lines = lines[1:]  # the first piece may be the end of a longer line
+    finished: RunFinished | None = None
+    last_tick: Tick | None = None
+    for line in reversed(lines):
+        if not line.strip() or ('"tick"' not in line and '"run_finished"' not in line):
+            continue
+        try:
+            event = decode_event(line, header.steps)
+        except JournalLineError:
+            continue
+        if isinstance(event, RunFinished):
+            finished = event
+            break
+        if isinstance(event, Tick) and last_tick is None:
+            last_tick = event
+            # Read backwards: a finish line would have come before this tick.
+            break
+    if finished is not None:
+        distance, timer = finished.distance_m, finished.elapsed_s
+    elif last_tick is not None:
+        distance, timer = last_tick.distance_m, last_tick.elapsed_s
+    else:
+        distance, timer = 0.0, 0.0
+    return RunSummary(
+        id=path.name.removesuffix(JOURNAL_SUFFIX),
+        path=path,
+        start_wall=header.wall,
+        plan_name=header.plan_name,
+        imperial=header.imperial,
+        distance_m=distance,
+        timer_s=timer,
+        status=run_status(finished),
+    )
+
+
+def list_runs(directory: Path) -> list[RunSummary]:
+    return [s for s in (summarize(p) for p in journals(directory)) if s is not None]
+
+
+def resolve_run(spec: str, directory: Path) -> Path:
+    """`RUN` → journal path: a file path, `latest`, a run id, or a unique prefix of one."""
+    candidate = Path(spec).expanduser()
+    if candidate.is_file():
+        return candidate
+    found = journals(directory)
+    if spec == "latest":
+        if not found:
+            raise UserError(f"{directory}: no recorded runs yet")
+        return found[-1]
+    exact = [p for p in found if p.name.removesuffix(JOURNAL_SUFFIX) == spec]
+    if exact:
+        return exact[0]
+    matches = [p for p in found if p.name.startswith(spec)]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise UserError(
+            f"{spec}: no such run (not a file, and no run id in {directory} starts with it;"
+            " see `treadpace history`)"
+        )
+    names = ", ".join(p.name.removesuffix(JOURNAL_SUFFIX) for p in matches[:3])
+    more = f" and {len(matches) - 3} more" if len(matches) > 3 else ""
+    raise UserError(f"{spec}: ambiguous run id, matches {names}{more}")
