@@ -1,0 +1,307 @@
+"""Treadmill Data (0x2ACD): the telemetry record a treadmill notifies about once a second.
+
+A 16-bit flags word is followed by the fields whose flag bits are set, in the fixed
+order of `_GROUPS`. Bit 0 is inverted: 0 means Instantaneous Speed is present
+("More Data" = 1 marks a part of a split record that carries no speed).
+
+The decoder is table-driven and tolerant of the deviations real firmwares show
+(reference ftms.md §8 Q7):
+
+- a record cut short (Matrix: 32 octets promised, 20 sent) keeps every field that
+  was read completely and sets `truncated=True`; it never raises for that. A frame
+  that promises speed and stops before it (`00 00`) is the same case: a record with
+  `truncated=True` and `speed_kmh=None`, so callers handle one kind of short frame;
+- the vendor step count in reserved bit 13 (FitShow family) is read as 3 octets when
+  exactly 3 remain after the standard fields, otherwise trailing octets are ignored;
+- padding after the last field is ignored;
+- pace is uint8 (the 2017 XML), unless the frame is longer than that layout by exactly
+  the number of pace fields (plus the 3 step octets when bit 13 is set): then pace is
+  read as uint16. A caller who wants to know can compare `len(data)` with
+  `treadmill_data_length(flags)`.
+
+Only a frame too short to hold the flags raises `FtmsDecodeError`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+from treadpace.ftms._wire import Reader, put_sint, put_uint, scaled, unscale
+
+CHARACTERISTIC: Final = "treadmill data"
+
+MORE_DATA: Final = 1 << 0
+STEP_COUNT_VENDOR_BIT: Final = 1 << 13
+_PACE_BITS: Final = (1 << 5) | (1 << 6)
+
+
+@dataclass(frozen=True, slots=True)
+class TreadmillData:
+    """One Treadmill Data notification (or a merged record). `None` = absent or "not available".
+
+    `instantaneous_pace` and `average_pace` are in the XML's "km/min" unit at 0.1
+    resolution; firmwares fill them inconsistently, so derive pace from speed instead.
+    `step_count` comes from the vendor bit 13 extension. `truncated` is set by the
+    decoder when the frame ended inside a promised field; it is never encoded.
+    """
+
+    more_data: bool = False
+    speed_kmh: float | None = None
+    average_speed_kmh: float | None = None
+    total_distance_m: int | None = None
+    inclination_percent: float | None = None
+    ramp_angle_deg: float | None = None
+    positive_elevation_gain_m: float | None = None
+    negative_elevation_gain_m: float | None = None
+    instantaneous_pace: float | None = None
+    average_pace: float | None = None
+    total_energy_kcal: int | None = None
+    energy_per_hour_kcal: int | None = None
+    energy_per_minute_kcal: int | None = None
+    heart_rate_bpm: int | None = None
+    metabolic_equivalent: float | None = None
+    elapsed_time_s: int | None = None
+    remaining_time_s: int | None = None
+    force_on_belt_n: int | None = None
+    power_output_w: int | None = None
+    step_count: int | None = None
+    truncated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Field:
+    name: str
+    size: int
+    signed: bool = False
+    scale: int = 1  # value = raw / scale; 1 means an int-valued field
+    na: int | None = None  # raw (unsigned) pattern meaning "data not available"
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    bit: int
+    fields: tuple[_Field, ...]
+
+
+# Spec order (ftms.md §2.1). Bit 0 is inverted; bits 5 and 6 (pace) may be read as uint16.
+_GROUPS: Final = (
+    _Group(0, (_Field("speed_kmh", 2, scale=100),)),
+    _Group(1, (_Field("average_speed_kmh", 2, scale=100),)),
+    _Group(2, (_Field("total_distance_m", 3),)),
+    _Group(
+        3,
+        (
+            _Field("inclination_percent", 2, signed=True, scale=10, na=0x7FFF),
+            _Field("ramp_angle_deg", 2, signed=True, scale=10, na=0x7FFF),
+        ),
+    ),
+    _Group(
+        4,
+        (
+            _Field("positive_elevation_gain_m", 2, scale=10),
+            _Field("negative_elevation_gain_m", 2, scale=10),
+        ),
+    ),
+    _Group(5, (_Field("instantaneous_pace", 1, scale=10),)),
+    _Group(6, (_Field("average_pace", 1, scale=10),)),
+    _Group(
+        7,
+        (
+            _Field("total_energy_kcal", 2, na=0xFFFF),
+            _Field("energy_per_hour_kcal", 2, na=0xFFFF),
+            _Field("energy_per_minute_kcal", 1, na=0xFF),
+        ),
+    ),
+    _Group(8, (_Field("heart_rate_bpm", 1),)),
+    _Group(9, (_Field("metabolic_equivalent", 1, scale=10),)),
+    _Group(10, (_Field("elapsed_time_s", 2),)),
+    _Group(11, (_Field("remaining_time_s", 2),)),
+    _Group(
+        12,
+        (
+            _Field("force_on_belt_n", 2, signed=True, na=0x7FFF),
+            _Field("power_output_w", 2, signed=True, na=0x7FFF),
+        ),
+    ),
+)
+VALUE_FIELDS: Final = (*(f.name for g in _GROUPS for f in g.fields), "step_count")
+
+
+def _group_present(group: _Group, flags: int) -> bool:
+    if group.bit == 0:
+        return not flags & MORE_DATA
+    return bool(flags & (1 << group.bit))
+
+
+def treadmill_data_length(flags: int, *, pace_octets: int = 1) -> int:
+    """Octets a compliant frame with these flags occupies (flags word included, no steps)."""
+    total = 2
+    for group in _GROUPS:
+        if _group_present(group, flags):
+            for field in group.fields:
+                total += pace_octets if group.bit in (5, 6) else field.size
+    return total
+
+
+def _pace_layout(flags: int, length: int) -> tuple[int, bool]:
+    """(pace field width, step count present) for a frame of `length` octets."""
+    has_steps_bit = bool(flags & STEP_COUNT_VENDOR_BIT)
+    narrow = treadmill_data_length(flags)
+    if length == narrow:
+        return 1, False
+    if has_steps_bit and length == narrow + 3:
+        return 1, True
+    pace_fields = bin(flags & _PACE_BITS).count("1")
+    if pace_fields:
+        wide = narrow + pace_fields
+        if length == wide:
+            return 2, False
+        if has_steps_bit and length == wide + 3:
+            return 2, True
+    return 1, False
+
+
+def decode_treadmill_data(data: bytes) -> TreadmillData:
+    """Decode one Treadmill Data notification; see the module docstring for the tolerances."""
+    reader = Reader(data, CHARACTERISTIC)
+    flags = reader.uint(2, "flags")
+    pace_width, has_steps = _pace_layout(flags, len(reader.data))
+    values: dict[str, Any] = {"more_data": bool(flags & MORE_DATA)}
+    truncated = False
+    for group in _GROUPS:
+        if truncated:
+            break
+        if not _group_present(group, flags):
+            continue
+        for field in group.fields:
+            size = pace_width if group.bit in (5, 6) else field.size
+            if reader.remaining < size:
+                truncated = True
+                break
+            values[field.name] = _read_value(reader, field, size)
+    if has_steps and not truncated:
+        values["step_count"] = reader.uint(3, "step count")
+    return TreadmillData(truncated=truncated, **values)
+
+
+def _read_value(reader: Reader, field: _Field, size: int) -> int | float | None:
+    raw = reader.uint(size, field.name)
+    if field.na is not None and raw == field.na:
+        return None
+    if field.signed and raw >= 1 << (8 * size - 1):
+        raw -= 1 << (8 * size)
+    return raw if field.scale == 1 else unscale(raw, field.scale)
+
+
+def _raw_value(field: _Field, value: int | float | None) -> bytes:
+    if value is None:
+        if field.na is None:
+            raise ValueError(
+                f"treadmill data: {field.name} has no 'not available' value; "
+                "set it when the other fields of its group are set"
+            )
+        return field.na.to_bytes(field.size, "little")
+    raw = value if field.scale == 1 else scaled(value, field.scale, field.name)
+    if isinstance(raw, float):  # an int-valued field given a float
+        raise ValueError(f"treadmill data: {field.name}: {value!r} is not an integer")
+    encoded = (
+        put_sint(raw, field.size, field.name)
+        if field.signed
+        else put_uint(raw, field.size, field.name)
+    )
+    if field.na is not None and int.from_bytes(encoded, "little") == field.na:
+        raise ValueError(f"treadmill data: {field.name}: {value!r} is the 'not available' value")
+    return encoded
+
+
+def _encoded_groups(td: TreadmillData) -> list[tuple[int, bytes]]:
+    """(flag bit, octets) for every present group after speed, step count last."""
+    out: list[tuple[int, bytes]] = []
+    for group in _GROUPS[1:]:
+        values = [getattr(td, f.name) for f in group.fields]
+        if all(v is None for v in values):
+            continue
+        body = b"".join(_raw_value(f, v) for f, v in zip(group.fields, values, strict=True))
+        out.append((group.bit, body))
+    if td.step_count is not None:
+        out.append((13, put_uint(td.step_count, 3, "step_count")))
+    return out
+
+
+def _speed_octets(td: TreadmillData) -> bytes:
+    if td.speed_kmh is None:
+        raise ValueError("treadmill data: a record without More Data must carry speed_kmh")
+    return _raw_value(_GROUPS[0].fields[0], td.speed_kmh)
+
+
+def _frame(more_data: bool, speed: bytes, groups: list[tuple[int, bytes]]) -> bytes:
+    flags = MORE_DATA if more_data else 0
+    for bit, _ in groups:
+        flags |= 1 << bit
+    return flags.to_bytes(2, "little") + speed + b"".join(body for _, body in groups)
+
+
+def encode_treadmill_data(td: TreadmillData) -> bytes:
+    """Encode one notification. `more_data=True` requires `speed_kmh=None`, and vice versa.
+
+    Raises ValueError for values the wire cannot carry (out of range, or equal to a
+    field's "not available" pattern). `truncated` is not encoded.
+    """
+    if td.more_data:
+        if td.speed_kmh is not None:
+            raise ValueError("treadmill data: a More Data part carries no speed_kmh")
+        return _frame(True, b"", _encoded_groups(td))
+    return _frame(False, _speed_octets(td), _encoded_groups(td))
+
+
+def split_treadmill_data(td: TreadmillData, max_payload: int = 20) -> list[bytes]:
+    """Encode a record as notifications of at most `max_payload` octets (spec §4.19).
+
+    Every part but the last has More Data set and no speed; the last carries the speed
+    and the remaining fields. A record that fits comes back as a single notification.
+    """
+    if max_payload < 7:
+        raise ValueError(f"max_payload {max_payload} is below 7, the smallest splittable size")
+    if td.more_data:
+        raise ValueError("split_treadmill_data takes a whole record (more_data=False)")
+    speed = _speed_octets(td)
+    groups = _encoded_groups(td)
+    parts: list[bytes] = []
+    i = 0
+    while 2 + len(speed) + sum(len(body) for _, body in groups[i:]) > max_payload:
+        size = 2
+        start = i
+        while i < len(groups) and size + len(groups[i][1]) <= max_payload:
+            size += len(groups[i][1])
+            i += 1
+        parts.append(_frame(True, b"", groups[start:i]))
+    parts.append(_frame(False, speed, groups[i:]))
+    return parts
+
+
+class TreadmillDataMerger:
+    """Turns a stream of (possibly split) notifications into whole records.
+
+    Keeps the latest known value of every field and emits a merged record each time a
+    speed-bearing notification arrives (ftms.md §2.2). This copes both with compliant
+    splits (More Data parts first) and with firmwares that send the parts in the other
+    order or never split. Call `reset()` on disconnect so that no stale value survives.
+    """
+
+    __slots__ = ("_known",)
+
+    def __init__(self) -> None:
+        self._known: dict[str, Any] = {}
+
+    def feed(self, td: TreadmillData) -> TreadmillData | None:
+        for name in VALUE_FIELDS:
+            value = getattr(td, name)
+            if value is not None:
+                self._known[name] = value
+        if td.speed_kmh is None:
+            return None
+        return TreadmillData(more_data=False, truncated=td.truncated, **self._known)
+
+    def reset(self) -> None:
+        self._known.clear()
