@@ -105,6 +105,8 @@ class Recorder:
         finally:
             self.close()
         if self.path is None:
+            if self.failed:
+                raise NothingRecorded(f"{self.directory}: cannot create the run journal")
             raise NothingRecorded("the run ended before it started: nothing recorded")
         return self.path
 
