@@ -136,7 +136,7 @@ def _messages(activity: Activity) -> Iterator[Any]:
     pause_i = lap_i = 0
     for sample in samples:
         at = _ms(sample.wall)
-        while pause_i < len(pauses) and _ms(pauses[pause_i][0]) <= at:
+        while pause_i < len(pauses) and _ms(pauses[pause_i][0]) < at:
             p_start, p_end = pauses[pause_i]
             yield timer(max(last_ms, _ms(p_start)), EventType.STOP_ALL)
             last_ms = max(last_ms, _ms(p_end))
