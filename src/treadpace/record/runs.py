@@ -98,7 +98,9 @@ def summarize(path: Path) -> RunSummary | None:
 
 
 def list_runs(directory: Path) -> list[RunSummary]:
-    return [s for s in (summarize(p) for p in journals(directory)) if s is not None]
+    """Every readable run in `directory`, oldest first (by recorded start time)."""
+    runs = [s for s in (summarize(p) for p in journals(directory)) if s is not None]
+    return sorted(runs, key=lambda r: (r.start_wall, r.id))
 
 
 def resolve_run(spec: str, directory: Path) -> Path:
@@ -106,11 +108,12 @@ def resolve_run(spec: str, directory: Path) -> Path:
     candidate = Path(spec).expanduser()
     if candidate.is_file():
         return candidate
-    found = journals(directory)
     if spec == "latest":
-        if not found:
+        runs = list_runs(directory)
+        if not runs:
             raise UserError(f"{directory}: no recorded runs yet")
-        return found[-1]
+        return runs[-1].path
+    found = journals(directory)
     exact = [p for p in found if p.name.removesuffix(JOURNAL_SUFFIX) == spec]
     if exact:
         return exact[0]
