@@ -1,0 +1,262 @@
+"""A real MQTT broker for tests: mosquitto on a free loopback port, config in tmp_path.
+
+`Broker` writes a config (anonymous, or a password file, optionally TLS with a
+client certificate), starts mosquitto, waits until it accepts connections, and
+can be killed (SIGKILL, as a crash) and started again on the same port.
+`make_certs` generates a throw-away CA, server and client certificates with the
+openssl command line. `Listener` is an aiomqtt subscriber that records what
+arrives, for assertions. `Settings`/`Tls` stand in for the profile's MQTT
+settings model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiomqtt
+from pydantic import SecretStr
+
+MOSQUITTO = shutil.which("mosquitto") or (
+    "/usr/sbin/mosquitto" if os.path.exists("/usr/sbin/mosquitto") else None
+)
+MOSQUITTO_PASSWD = shutil.which("mosquitto_passwd")
+OPENSSL = shutil.which("openssl")
+NO_MOSQUITTO = "mosquitto not installed"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class CertFiles:
+    ca: Path
+    server_cert: Path
+    server_key: Path
+    client_cert: Path
+    client_key: Path
+
+
+def make_certs(directory: Path) -> CertFiles:
+    """A CA, a server certificate for 127.0.0.1/localhost and a client certificate."""
+    assert OPENSSL is not None
+    directory.mkdir(parents=True, exist_ok=True)
+
+    def run(*args: str) -> None:
+        subprocess.run([OPENSSL, *args], cwd=directory, check=True, capture_output=True)
+
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    run(
+        "req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "2",
+        "-subj", "/CN=treadpace test CA",
+        "-addext", "basicConstraints=critical,CA:TRUE",
+        "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+    )  # fmt: skip
+    for name, cn, ext in (
+        ("server", "localhost", "serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost"),
+        ("client", "runner", "clientAuth"),
+    ):
+        (directory / f"{name}.ext").write_text(
+            "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n"
+            "authorityKeyIdentifier=keyid\nsubjectKeyIdentifier=hash\n"
+            f"extendedKeyUsage={ext}\n"
+        )
+        run("req", *ec, "-keyout", f"{name}.key", "-out", f"{name}.csr", "-subj", f"/CN={cn}")
+        run(
+            "x509", "-req", "-in", f"{name}.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
+            "-CAcreateserial", "-out", f"{name}.crt", "-days", "2",
+            "-extfile", f"{name}.ext",
+        )  # fmt: skip
+    return CertFiles(
+        ca=directory / "ca.crt",
+        server_cert=directory / "server.crt",
+        server_key=directory / "server.key",
+        client_cert=directory / "client.crt",
+        client_key=directory / "client.key",
+    )
+
+
+class Broker:
+    def __init__(
+        self,
+        workdir: Path,
+        *,
+        users: dict[str, str] | None = None,
+        certs: CertFiles | None = None,
+    ) -> None:
+        assert MOSQUITTO is not None, NO_MOSQUITTO
+        self.workdir = workdir
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.host = "127.0.0.1"
+        self.port = free_port()
+        self.users = users
+        self.certs = certs
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = workdir / "mosquitto.log"
+        self.config = workdir / "mosquitto.conf"
+        self._write_config()
+
+    def _write_config(self) -> None:
+        lines = [
+            f"listener {self.port} {self.host}",
+            "persistence false",
+            f"log_dest file {self.log}",
+            "log_type all",
+        ]
+        if os.geteuid() == 0:
+            # As root mosquitto drops to the "mosquitto" user, which cannot read tmp_path.
+            lines.append("user root")
+        if self.users is not None:
+            assert MOSQUITTO_PASSWD is not None
+            pwfile = self.workdir / "passwd"
+            pwfile.write_text("")
+            for user, password in self.users.items():
+                subprocess.run(
+                    [MOSQUITTO_PASSWD, "-b", str(pwfile), user, password],
+                    check=True,
+                    capture_output=True,
+                )
+            lines += ["allow_anonymous false", f"password_file {pwfile}"]
+        else:
+            lines.append("allow_anonymous true")
+        if self.certs is not None:
+            lines += [
+                f"cafile {self.certs.ca}",
+                f"certfile {self.certs.server_cert}",
+                f"keyfile {self.certs.server_key}",
+                "require_certificate true",
+            ]
+        self.config.write_text("\n".join(lines) + "\n")
+
+    def start(self) -> None:
+        assert MOSQUITTO is not None
+        stderr = self.workdir / "stderr.txt"
+        with stderr.open("ab") as err:
+            self.proc = subprocess.Popen(
+                [MOSQUITTO, "-c", str(self.config)], stdout=subprocess.DEVNULL, stderr=err
+            )
+        deadline = time.monotonic() + 10.0
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                err = stderr.read_text(errors="replace")
+                raise RuntimeError(f"mosquitto exited: {err}{self.log_text()}")
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection((self.host, self.port), timeout=0.2),
+            ):
+                return
+            time.sleep(0.01)
+        raise RuntimeError(f"mosquitto did not listen on {self.port}: {self.log_text()}")
+
+    def kill(self) -> None:
+        """Die like a crash (SIGKILL): connections drop without a goodbye."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(5)
+        self.proc = None
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.proc = None
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+@dataclass
+class Tls:
+    ca_file: Path | None = None
+    certfile: Path | None = None
+    keyfile: Path | None = None
+
+
+@dataclass
+class Settings:
+    """Field for field the profile's `mqtt:` section (what MqttSettingsLike reads)."""
+
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = 1883
+    base_topic: str = "treadpace"
+    client_id: str | None = None
+    username: str | None = None
+    password: SecretStr | None = None
+    tls: Tls | None = None
+    discovery: bool = True
+    discovery_prefix: str = "homeassistant"
+    allow_remote_start: bool = False
+    keepalive: int = 30
+
+
+@dataclass
+class Seen:
+    topic: str
+    payload: bytes
+    retain: bool
+
+
+@dataclass
+class Listener:
+    """Everything published on the broker (`#`), kept in arrival order."""
+
+    messages: list[Seen] = field(default_factory=list)
+    _changed: asyncio.Event = field(default_factory=asyncio.Event)
+    client: aiomqtt.Client | None = None
+
+    def on(self, topic: str) -> list[Seen]:
+        return [m for m in self.messages if m.topic == topic]
+
+    async def wait_for(self, predicate: Callable[[Listener], Any], timeout: float = 5.0) -> Any:
+        """Wait until `predicate(self)` is truthy and return its value (timeout: fail)."""
+        async with asyncio.timeout(timeout):
+            while True:
+                result = predicate(self)
+                if result:
+                    return result
+                self._changed.clear()
+                await self._changed.wait()
+
+    async def publish(self, topic: str, payload: str, *, retain: bool = False) -> None:
+        assert self.client is not None
+        await self.client.publish(topic, payload, qos=1, retain=retain)
+
+
+@contextlib.asynccontextmanager
+async def listening(broker: Broker, **client_kwargs: Any) -> AsyncIterator[Listener]:
+    listener = Listener()
+    async with aiomqtt.Client(broker.host, broker.port, **client_kwargs) as client:
+        listener.client = client
+        await client.subscribe("#", qos=1)
+
+        async def pump() -> None:
+            async for m in client.messages:
+                payload = m.payload if isinstance(m.payload, bytes) else str(m.payload).encode()
+                listener.messages.append(Seen(str(m.topic), payload, m.retain))
+                listener._changed.set()
+
+        task = asyncio.create_task(pump())
+        try:
+            yield listener
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, aiomqtt.MqttError):
+                await task
