@@ -172,11 +172,15 @@ def report(
     from rich.console import Console
     from rich.table import Table
 
+    from treadpace.errors import UserError
     from treadpace.record.activity import build_activity
+    from treadpace.record.chart import IMAGE_SUFFIXES
     from treadpace.record.journal import read_journal
     from treadpace.record.report import headline, step_rows, text_chart
     from treadpace.record.runs import resolve_run
 
+    if output is not None and output.suffix.lower() not in IMAGE_SUFFIXES:
+        raise UserError(f"{output}: -o: expected a .png or .svg file name")
     folder, imperial = _settings(directory, profile)
     journal = resolve_run(run, folder)
     activity = build_activity(read_journal(journal))
