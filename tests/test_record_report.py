@@ -42,7 +42,8 @@ def test_step_table_compares_target_and_achieved_pace(activity: Activity) -> Non
     assert rows[2].target_pace == "4:42/km"  # mean of the 12 → 13.5 km/h ramp
     imperial = step_rows(activity, imperial=True)
     assert imperial[1].target_pace == "8:47/mi" and imperial[1].distance == "0.37 mi"
-    assert headline(activity, False).startswith("Synthetic progression: 1.20 km in 6:46, average 5:40/km (finished)")
+    expected = "Synthetic progression: 1.20 km in 6:46, average 5:40/km (finished)"
+    assert headline(activity, False) == expected
 
 
 def test_terminal_chart_shows_target_actual_steps_and_heart_rate(activity: Activity) -> None:
