@@ -130,10 +130,13 @@ class MqttBridge:
             await self._finish(link, worker)
 
     async def _finish(self, link: asyncio.Task[None], worker: asyncio.Task[None]) -> None:
-        # asyncio.wait (not wait_for) so this also works while run() is being cancelled.
-        done, _ = await asyncio.wait({link}, timeout=self._final_timeout)
-        if not done:
-            log.warning("MQTT: could not say goodbye to %s in time; leaving", self._where)
+        # Only a live connection has a goodbye to send; a connection attempt still
+        # in progress is abandoned (the broker's last will speaks for us).
+        if self.connected:
+            # asyncio.wait (not wait_for) so this also works while run() is being cancelled.
+            done, _ = await asyncio.wait({link}, timeout=self._final_timeout)
+            if not done:
+                log.warning("MQTT: could not say goodbye to %s in time; leaving", self._where)
         while not self._commands_queue.empty():
             self._commands_queue.get_nowait()
         for task in (link, worker):
