@@ -80,6 +80,9 @@ def test_export_writes_a_fit_file_that_garmin_reads(home: Path, tmp_path: Path) 
     assert result.stdout.strip() == str(out)
     messages, errors = Decoder(Stream.from_file(str(out))).read()
     assert errors == [] and len(messages["lap_mesgs"]) == 3
+    by_name = treadpace("export", "latest", "-o", str(tmp_path / "latest.tcx"), home=home)
+    assert by_name.returncode == 0, by_name.stderr
+    assert (tmp_path / "latest.tcx").read_text().count("<Lap ") == 3
     several = treadpace("export", "latest", "-f", "tcx,csv", "-o", str(tmp_path), home=home)
     assert several.returncode == 0, several.stderr
     assert sorted(Path(p).suffix for p in several.stdout.split()) == [".csv", ".tcx"]

@@ -83,8 +83,8 @@ def test_fit_reads_back_with_garmins_sdk_with_the_same_totals(
     assert session["sport"] == "running" and session["sub_sport"] == "treadmill"
     assert session["total_distance"] == pytest.approx(finish.distance_m, abs=0.01)
     assert session["total_timer_time"] == pytest.approx(finish.elapsed_s, abs=0.001)
-    # Elapsed includes the 20 s pause and the countdown; timer time does not.
-    assert session["total_elapsed_time"] == pytest.approx(finish.t, abs=0.001)
+    # Elapsed includes the 20 s pause, timer time does not; neither counts the 3 s countdown.
+    assert session["total_elapsed_time"] == pytest.approx(finish.t - 3.0, abs=0.001)
     assert session["total_elapsed_time"] > session["total_timer_time"] + 19
     laps = messages["lap_mesgs"]
     assert len(laps) == session["num_laps"] == len(DEFAULT_STEPS)

@@ -123,7 +123,7 @@ def export(
         typer.Option(
             "--format",
             "-f",
-            help="fit, tcx or csv; repeat or comma-separate for several [default: fit].",
+            help="fit, tcx or csv; repeat or comma-separate for several [default: from -o, else fit].",
         ),
     ] = None,
     output: Annotated[
@@ -144,7 +144,11 @@ def export(
     from treadpace.record.journal import read_journal
     from treadpace.record.runs import resolve_run
 
-    wanted = check_formats([f for item in (formats or ["fit"]) for f in item.split(",") if f])
+    if not formats:
+        # `-o run.tcx` says which format it wants; otherwise FIT, what Strava and Garmin prefer.
+        suffix = output.suffix.lower().lstrip(".") if output is not None else ""
+        formats = [suffix] if suffix in ("fit", "tcx", "csv") else ["fit"]
+    wanted = check_formats([f for item in formats for f in item.split(",") if f])
     folder, _ = _settings(directory, profile)
     journal = resolve_run(run, folder)
     activity = build_activity(read_journal(journal))

@@ -196,6 +196,13 @@ def build_activity(journal: Journal) -> Activity:
         end_t = max(end_t, event.t)
     end_wall = finished.wall if finished is not None else journal.wall_at(end_t)
 
+    # The activity starts when the belt does: a countdown is not part of the run.
+    start_wall = header.wall
+    for event in journal.events:
+        if isinstance(event, StateChanged) and event.state == RunState.RUNNING:
+            start_wall = journal.wall_at(event.t)
+            break
+
     # Laps: open on StepStarted, close on StepFinished (or at the journal's end).
     open_steps: dict[int, StepStarted] = {}
     raw_laps: list[
@@ -261,7 +268,7 @@ def build_activity(journal: Journal) -> Activity:
     if not raw_laps and (samples or finished is not None):
         # No step events (an engine that failed early): one lap for the whole run.
         raw_laps.append(
-            (0, header.plan_name, None, header.wall, end_wall, timer, distance, False, False)
+            (0, header.plan_name, None, start_wall, end_wall, timer, distance, False, False)
         )
     laps = tuple(
         Lap(
@@ -291,8 +298,8 @@ def build_activity(journal: Journal) -> Activity:
         imperial=header.imperial,
         status=journal.status,
         reason=finished.reason if finished is not None else "the journal ends without a finish",
-        start_wall=header.wall,
-        end_wall=max(end_wall, header.wall),
+        start_wall=start_wall,
+        end_wall=max(end_wall, start_wall),
         timer_s=timer,
         distance_m=distance,
         planned_steps=header.steps,
