@@ -123,7 +123,7 @@ def export(
         typer.Option(
             "--format",
             "-f",
-            help="fit, tcx or csv; repeat or comma-separate for several [default: from -o, else fit].",
+            help="fit, tcx or csv; repeat or comma-separate [default: from -o, else fit].",
         ),
     ] = None,
     output: Annotated[
