@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import signal
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -207,6 +209,8 @@ async def test_commands_reach_the_engine_and_bad_ones_are_ignored(
         lambda s: (n := [e for e in events(s) if e["event"] == "notice"]) and len(n) >= 4 and n
     )
     assert any("remote start refused" in str(n["message"]) for n in notices)
+    echoed = [(e["command"], e["value"]) for e in events(listener) if e["event"] == "command"]
+    assert echoed[:3] == [("pause", None), ("nudge_up", 0.2), ("nudge_down", 0.5)]
     assert any("nudge" in str(n["message"]) for n in notices)
     hub.close()
     await asyncio.wait_for(task, 5)
@@ -368,3 +372,68 @@ async def test_disabled_bridge_drains_the_stream_without_connecting(broker: Brok
 
 def test_secret_settings_type_is_the_profile_kind() -> None:
     assert Settings(password=SecretStr("x")).password is not None
+
+
+async def test_home_assistant_restart_gets_discovery_again_and_discovery_can_be_off(
+    broker: Broker, listener: Listener
+) -> None:
+    hub = EventHub()
+    task = asyncio.create_task(fast_bridge(settings_for(broker)).run(hub.subscribe(maxsize=8)))
+    speed = "homeassistant/sensor/treadpace/speed/config"
+    await listener.wait_for(lambda s: s.on(speed))
+    await listener.publish("homeassistant/status", "online")  # Home Assistant's birth message
+    await listener.wait_for(lambda s: len(s.on(speed)) == 2)
+    hub.close()
+    await asyncio.wait_for(task, 5)
+
+    quiet = fast_bridge(settings_for(broker, discovery=False, base_topic="quiet"))
+    hub = EventHub()
+    task = asyncio.create_task(quiet.run(hub.subscribe(maxsize=8)))
+    await listener.wait_for(lambda s: payloads(s, "quiet/availability")[-1:] == ["online"])
+    await listener.publish("homeassistant/status", "online")
+    hub.close()
+    await asyncio.wait_for(task, 5)
+    await listener.wait_for(lambda s: payloads(s, "quiet/availability")[-1:] == ["offline"])
+    assert not [m for m in listener.messages if "/quiet/" in m.topic]
+    assert len(listener.on(speed)) == 2
+
+
+CRASHING_BRIDGE = """
+import asyncio, sys, types
+from treadpace.engine.events import EventHub
+from treadpace.mqtt import MqttBridge
+
+async def main() -> None:
+    settings = types.SimpleNamespace(
+        enabled=True, host="127.0.0.1", port=int(sys.argv[1]), base_topic="treadpace",
+        client_id=None, username=None, password=None, tls=None, discovery=True,
+        discovery_prefix="homeassistant", allow_remote_start=False, keepalive=30,
+    )
+    async def commands(command, value):
+        pass
+    await MqttBridge(settings, commands=commands).run(EventHub().subscribe(maxsize=8))
+
+asyncio.run(main())
+"""
+
+
+async def test_a_crashed_process_is_reported_offline_by_the_last_will(
+    broker: Broker, listener: Listener
+) -> None:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", CRASHING_BRIDGE, str(broker.port)
+    )
+    try:
+        # Generous: a cold interpreter imports pydantic and aiomqtt first.
+        await listener.wait_for(
+            lambda s: payloads(s, "treadpace/availability")[-1:] == ["online"], timeout=20
+        )
+        proc.send_signal(signal.SIGKILL)
+        await proc.wait()
+        await listener.wait_for(lambda s: payloads(s, "treadpace/availability")[-1:] == ["offline"])
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    async with listening(broker) as late:  # and it is retained for whoever comes next
+        await late.wait_for(lambda s: payloads(s, "treadpace/availability") == ["offline"])

@@ -81,9 +81,7 @@ SENSORS: tuple[SensorSpec, ...] = (
     ),
     SensorSpec("elapsed", "Elapsed", "elapsed_s", "s", "duration", "measurement", "mdi:timer", 0),
     SensorSpec("step", "Step", "step", icon="mdi:format-list-numbered"),
-    SensorSpec(
-        "step_number", "Step number", "step_number", None, None, "measurement", "mdi:numeric", 0
-    ),
+    SensorSpec("step_number", "Step number", "step_number", icon="mdi:numeric"),
     SensorSpec("step_remaining", "Step remaining", "step_remaining_display", icon="mdi:timer-sand"),
     SensorSpec(
         "progress",
