@@ -42,10 +42,12 @@ def encode_params(message: OpMessage) -> bytes:
     return bytes(out)
 
 
-def decode_params(reader: Reader, params: tuple[Param, ...]) -> dict[str, Any]:
+def decode_params(reader: Reader, params: tuple[Param, ...], label: str) -> dict[str, Any]:
+    """Read `params` in order; `label` (the op name) prefixes the field in error messages."""
     values: dict[str, Any] = {}
     for p in params:
-        raw = reader.sint(p.size, p.name) if p.signed else reader.uint(p.size, p.name)
+        field = f"{label} {p.name}"
+        raw = reader.sint(p.size, field) if p.signed else reader.uint(p.size, field)
         values[p.name] = raw if p.scale == 1 else unscale(raw, p.scale)
     return values
 

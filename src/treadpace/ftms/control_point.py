@@ -343,7 +343,7 @@ def decode_control_request(data: bytes) -> ControlRequest:
             f"got {reader.remaining}",
             op=op,
         )
-    return build(cls, decode_params(reader, cls.PARAMS))
+    return build(cls, decode_params(reader, cls.PARAMS, name))
 
 
 # --- responses -----------------------------------------------------------------------

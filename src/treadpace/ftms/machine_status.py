@@ -297,4 +297,4 @@ def decode_machine_status(data: bytes) -> MachineStatus:
     cls = STATUS_TYPES.get(op)
     if cls is None:
         return StatusUnknown(op, reader.rest())
-    return build(cls, decode_params(reader, cls.PARAMS))
+    return build(cls, decode_params(reader, cls.PARAMS, MachineStatusOp(op).name.lower()))

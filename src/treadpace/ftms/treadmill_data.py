@@ -194,35 +194,43 @@ def _read_value(reader: Reader, field: _Field, size: int) -> int | float | None:
     return raw if field.scale == 1 else unscale(raw, field.scale)
 
 
-def _raw_value(field: _Field, value: int | float | None) -> bytes:
+def _raw_value(field: _Field, value: int | float | None, size: int) -> bytes:
     if value is None:
         if field.na is None:
             raise ValueError(
                 f"treadmill data: {field.name} has no 'not available' value; "
                 "set it when the other fields of its group are set"
             )
-        return field.na.to_bytes(field.size, "little")
+        return field.na.to_bytes(size, "little")
     raw = value if field.scale == 1 else scaled(value, field.scale, field.name)
     if isinstance(raw, float):  # an int-valued field given a float
         raise ValueError(f"treadmill data: {field.name}: {value!r} is not an integer")
-    encoded = (
-        put_sint(raw, field.size, field.name)
-        if field.signed
-        else put_uint(raw, field.size, field.name)
-    )
+    encoded = put_sint(raw, size, field.name) if field.signed else put_uint(raw, size, field.name)
     if field.na is not None and int.from_bytes(encoded, "little") == field.na:
         raise ValueError(f"treadmill data: {field.name}: {value!r} is the 'not available' value")
     return encoded
 
 
+def _pace_width(td: TreadmillData) -> int:
+    """uint8 per the XML; uint16 (which the decoder recognises by length) only when needed."""
+    for value in (td.instantaneous_pace, td.average_pace):
+        if value is not None and scaled(value, 10, "pace") > 0xFF:
+            return 2
+    return 1
+
+
 def _encoded_groups(td: TreadmillData) -> list[tuple[int, bytes]]:
     """(flag bit, octets) for every present group after speed, step count last."""
+    pace_width = _pace_width(td)
     out: list[tuple[int, bytes]] = []
     for group in _GROUPS[1:]:
         values = [getattr(td, f.name) for f in group.fields]
         if all(v is None for v in values):
             continue
-        body = b"".join(_raw_value(f, v) for f, v in zip(group.fields, values, strict=True))
+        body = b"".join(
+            _raw_value(f, v, pace_width if group.bit in (5, 6) else f.size)
+            for f, v in zip(group.fields, values, strict=True)
+        )
         out.append((group.bit, body))
     if td.step_count is not None:
         out.append((13, put_uint(td.step_count, 3, "step_count")))
@@ -232,7 +240,7 @@ def _encoded_groups(td: TreadmillData) -> list[tuple[int, bytes]]:
 def _speed_octets(td: TreadmillData) -> bytes:
     if td.speed_kmh is None:
         raise ValueError("treadmill data: a record without More Data must carry speed_kmh")
-    return _raw_value(_GROUPS[0].fields[0], td.speed_kmh)
+    return _raw_value(_GROUPS[0].fields[0], td.speed_kmh, 2)
 
 
 def _frame(more_data: bool, speed: bytes, groups: list[tuple[int, bytes]]) -> bytes:
@@ -246,7 +254,8 @@ def encode_treadmill_data(td: TreadmillData) -> bytes:
     """Encode one notification. `more_data=True` requires `speed_kmh=None`, and vice versa.
 
     Raises ValueError for values the wire cannot carry (out of range, or equal to a
-    field's "not available" pattern). `truncated` is not encoded.
+    field's "not available" pattern). `truncated` is not encoded. Pace goes out as uint8
+    (the XML) unless a value needs uint16; the decoder's length rule reads that back.
     """
     if td.more_data:
         if td.speed_kmh is not None:
