@@ -1,1 +1,24 @@
-"""ftms_sim: a byte-faithful FTMS treadmill in software."""
+"""ftms_sim: a byte-faithful FTMS treadmill in software.
+
+- `model`: treadmill models from YAML (`load_model`, `list_models`), quirk flags.
+- `belt`: pure belt physics. `server`: the pure FTMS server state machine.
+- `faults`: scripted faults. `simlog`: the JSON-lines command log.
+- `treadmill.SimulatedTreadmill`: the async driver on an injected clock, with the
+  GATT-ish surface the in-process link and the BlueZ front end sit on.
+
+Importing this package stays cheap (no asyncio work, no pydantic).
+"""
+
+from ftms_sim.errors import AttError, LinkDown
+from ftms_sim.faults import Fault, load_faults
+from ftms_sim.model import TreadmillModel, list_models, load_model
+
+__all__ = [
+    "AttError",
+    "Fault",
+    "LinkDown",
+    "TreadmillModel",
+    "list_models",
+    "load_faults",
+    "load_model",
+]

@@ -1,0 +1,219 @@
+"""Reading hand-written YAML with one-line errors that name file, line and field.
+
+The model and fault files are small and written by people, so every mistake must
+come back as `file:line: field.path: expected ...` (a `UserError`), never a
+traceback. PyYAML's node tree keeps line numbers; this walks it directly instead
+of going through a schema library, which also keeps the import cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from treadpace.errors import UserError
+
+
+def _line(node: Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+class YamlDoc:
+    """A parsed file: the root node plus the name used in error messages."""
+
+    def __init__(self, source: str, root: Node | None) -> None:
+        self.source = source
+        self.root = root
+
+    @classmethod
+    def load(cls, path: Path) -> YamlDoc:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UserError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise UserError(f"{path}: expected a UTF-8 text file") from None
+        try:
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = f":{mark.line + 1}" if mark is not None else ""
+            problem = getattr(exc, "problem", None) or "invalid YAML"
+            raise UserError(f"{path}{line}: expected valid YAML ({problem})") from None
+        return cls(str(path), root)
+
+    def fail(self, node: Node | None, path: str, expected: str) -> UserError:
+        where = f"{self.source}:{_line(node)}" if node is not None else self.source
+        return UserError(f"{where}: {path}: expected {expected}")
+
+    def root_map(self) -> YamlMap:
+        if not isinstance(self.root, MappingNode):
+            raise self.fail(self.root, "(top level)", "a mapping of fields")
+        return YamlMap(self, self.root, "")
+
+
+class YamlMap:
+    """One mapping node with typed getters; each getter marks its key as known."""
+
+    def __init__(self, doc: YamlDoc, node: MappingNode, path: str) -> None:
+        self.doc = doc
+        self.node = node
+        self.path = path
+        self._items: dict[str, tuple[Node, Node]] = {}
+        self._used: set[str] = set()
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                raise doc.fail(key_node, path or "(top level)", "plain field names")
+            key = str(key_node.value)
+            if key in self._items:
+                raise doc.fail(key_node, self._sub(key), "each field only once")
+            self._items[key] = (key_node, value_node)
+
+    def _sub(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def has(self, key: str) -> bool:
+        return key in self._items
+
+    def _scalar(self, key: str) -> tuple[Node, object] | None:
+        self._used.add(key)
+        item = self._items.get(key)
+        if item is None:
+            return None
+        node = item[1]
+        if not isinstance(node, ScalarNode):
+            return node, None
+        value = yaml.SafeLoader(b"").construct_object(node)
+        return node, value
+
+    def number(
+        self,
+        key: str,
+        default: float | None = None,
+        *,
+        minimum: float | None = None,
+        maximum: float | None = None,
+        positive: bool = False,
+    ) -> float:
+        got = self._scalar(key)
+        path = self._sub(key)
+        want = "a number"
+        if positive:
+            want = "a number > 0"
+        elif minimum is not None and maximum is not None:
+            want = f"a number from {minimum:g} to {maximum:g}"
+        elif minimum is not None:
+            want = f"a number >= {minimum:g}"
+        if got is None:
+            if default is None:
+                raise self.doc.fail(self.node, path, f"{want} (field is missing)")
+            return default
+        node, value = got
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.doc.fail(node, path, want)
+        out = float(value)
+        if (
+            out != out
+            or (positive and out <= 0)
+            or (minimum is not None and out < minimum)
+            or (maximum is not None and out > maximum)
+        ):
+            raise self.doc.fail(node, path, want)
+        return out
+
+    def optional_number(self, key: str, *, positive: bool = False) -> float | None:
+        if key not in self._items:
+            self._used.add(key)
+            return None
+        return self.number(key, positive=positive, minimum=None if positive else 0.0)
+
+    def integer(self, key: str, default: int, *, minimum: int, maximum: int) -> int:
+        got = self._scalar(key)
+        if got is None:
+            return default
+        node, value = got
+        if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+            raise self.doc.fail(node, self._sub(key), f"an integer from {minimum} to {maximum}")
+        return value
+
+    def boolean(self, key: str, default: bool) -> bool:
+        got = self._scalar(key)
+        if got is None:
+            return default
+        node, value = got
+        if not isinstance(value, bool):
+            raise self.doc.fail(node, self._sub(key), "true or false")
+        return value
+
+    def text(self, key: str, default: str | None = None) -> str:
+        got = self._scalar(key)
+        if got is None:
+            if default is None:
+                raise self.doc.fail(self.node, self._sub(key), "a text value (field is missing)")
+            return default
+        node, value = got
+        if value is None or isinstance(value, list | dict):
+            raise self.doc.fail(node, self._sub(key), "a text value")
+        return str(value)
+
+    def choice(self, key: str, options: Sequence[str], default: str | None = None) -> str:
+        got = self._scalar(key)
+        want = "one of " + ", ".join(options)
+        if got is None:
+            if default is None:
+                raise self.doc.fail(self.node, self._sub(key), f"{want} (field is missing)")
+            return default
+        node, value = got
+        if not isinstance(value, str) or value not in options:
+            raise self.doc.fail(node, self._sub(key), want)
+        return value
+
+    def mapping(self, key: str) -> YamlMap | None:
+        self._used.add(key)
+        item = self._items.get(key)
+        if item is None:
+            return None
+        node = item[1]
+        if isinstance(node, ScalarNode) and node.tag.endswith(":null"):
+            return None
+        if not isinstance(node, MappingNode):
+            raise self.doc.fail(node, self._sub(key), "a mapping of fields")
+        return YamlMap(self.doc, node, self._sub(key))
+
+    def sequence(self, key: str) -> list[Node] | None:
+        self._used.add(key)
+        item = self._items.get(key)
+        if item is None:
+            return None
+        node = item[1]
+        if isinstance(node, ScalarNode) and node.tag.endswith(":null"):
+            return []
+        if not isinstance(node, SequenceNode):
+            raise self.doc.fail(node, self._sub(key), "a list")
+        return list(node.value)
+
+    def text_list(self, key: str, options: Sequence[str], default: Sequence[str]) -> list[str]:
+        nodes = self.sequence(key)
+        if nodes is None:
+            return list(default)
+        out: list[str] = []
+        for i, node in enumerate(nodes):
+            value = node.value if isinstance(node, ScalarNode) else None
+            if value not in options:
+                raise self.doc.fail(node, f"{self._sub(key)}[{i}]", "one of " + ", ".join(options))
+            out.append(str(value))
+        return out
+
+    def child(self, node: Node, path: str) -> YamlMap:
+        if not isinstance(node, MappingNode):
+            raise self.doc.fail(node, path, "a mapping of fields")
+        return YamlMap(self.doc, node, path)
+
+    def finish(self) -> None:
+        """Reject fields nobody asked for (typos must not pass silently)."""
+        for key, (key_node, _) in self._items.items():
+            if key not in self._used:
+                raise self.doc.fail(key_node, self._sub(key), "a known field (unknown field)")

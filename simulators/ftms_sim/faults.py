@@ -1,0 +1,135 @@
+"""Scripted faults: what goes wrong, and when, during a simulated session.
+
+A fault is `(at, action)` plus a few optional parameters. Schedules come from a
+model file (`faults:`), a separate faults file (`treadpace simulate --faults`), or
+from code in tests. Times are simulator seconds since `SimulatedTreadmill.start()`,
+or since the belt first started when `since: belt_start` (handy for engine tests
+whose countdown length is not known in advance).
+
+Example faults file::
+
+    faults:
+      - {at: 30, action: press_speed, delta: 0.5}       # runner presses + (km/h)
+      - {at: 60, action: telemetry_gap, duration: 5}
+      - {at: 90, action: pull_safety_key, duration: 10}  # key back after 10 s
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from yaml.nodes import MappingNode, Node, SequenceNode
+
+from ftms_sim._yaml import YamlDoc, YamlMap
+from treadpace.errors import UserError
+
+ACTIONS: Final = {
+    "drop_link": "the link drops; reconnection possible after `duration` s (default 0)",
+    "reboot": "belt stops at once, counters reset, control lost, link down for `duration` s (5)",
+    "pull_safety_key": "emergency stop; the key goes back after `duration` s if given",
+    "insert_safety_key": "put the safety key back",
+    "press_stop": "runner presses Stop on the console",
+    "press_pause": "runner presses Pause on the console",
+    "press_start": "runner presses Start on the console",
+    "press_speed": "runner presses speed +/- : `delta` km/h (required)",
+    "press_incline": "runner presses incline +/- : `delta` % (required)",
+    "control_point_silent": "control point writes are accepted but neither acted on nor "
+    "answered, for `duration` s (default: for good)",
+    "control_lost": "the machine withdraws control (Machine Status FF)",
+    "garbage": "a malformed notification on `characteristic` (hex `data`, default random)",
+    "telemetry_gap": "no Treadmill Data for `duration` s (required)",
+}
+
+CHARACTERISTICS: Final = ("treadmill_data", "machine_status", "training_status", "control_point")
+
+_NEEDS_DELTA: Final = frozenset({"press_speed", "press_incline"})
+_NEEDS_DURATION: Final = frozenset({"telemetry_gap"})
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    at: float
+    action: str
+    since: str = "start"
+    """"start" (simulator start) or "belt_start" (the first time the belt started)."""
+    delta: float | None = None
+    duration: float | None = None
+    characteristic: str = "treadmill_data"
+    data: bytes | None = None
+
+    def __post_init__(self) -> None:
+        if self.action not in ACTIONS:
+            raise ValueError(f"unknown fault action {self.action!r}")
+        if self.since not in ("start", "belt_start"):
+            raise ValueError(f"since must be 'start' or 'belt_start', not {self.since!r}")
+        if self.action in _NEEDS_DELTA and not self.delta:
+            raise ValueError(f"{self.action} needs a non-zero delta")
+        if self.action in _NEEDS_DURATION and not self.duration:
+            raise ValueError(f"{self.action} needs a duration")
+        if self.characteristic not in CHARACTERISTICS:
+            raise ValueError(f"unknown characteristic {self.characteristic!r}")
+
+    def to_json(self) -> dict[str, object]:
+        out: dict[str, object] = {"action": self.action}
+        if self.delta is not None:
+            out["delta"] = self.delta
+        if self.duration is not None:
+            out["duration"] = self.duration
+        if self.action == "garbage":
+            out["characteristic"] = self.characteristic
+        return out
+
+
+def parse_faults(doc: YamlDoc, nodes: list[Node], path: str) -> list[Fault]:
+    """Faults from a YAML list node (used by the model loader too)."""
+    out: list[Fault] = []
+    for i, node in enumerate(nodes):
+        where = f"{path}[{i}]"
+        m = _child(doc, node, where)
+        at = m.number("at", minimum=0.0)
+        action = m.choice("action", tuple(ACTIONS))
+        since = m.choice("since", ("start", "belt_start"), "start")
+        delta: float | None = None
+        if action in _NEEDS_DELTA:
+            delta = m.number("delta")
+            if delta == 0:
+                raise doc.fail(node, f"{where}.delta", "a non-zero number")
+        duration = m.optional_number("duration", positive=True)
+        if action in _NEEDS_DURATION and duration is None:
+            raise doc.fail(node, f"{where}.duration", "a number > 0 (field is missing)")
+        characteristic = "treadmill_data"
+        data: bytes | None = None
+        if action == "garbage":
+            characteristic = m.choice("characteristic", CHARACTERISTICS, "treadmill_data")
+            if m.has("data"):
+                text = m.text("data")
+                try:
+                    data = bytes.fromhex(text.replace(":", " "))
+                except ValueError:
+                    raise doc.fail(node, f"{where}.data", "hex octets like '9f 00 61'") from None
+        m.finish()
+        out.append(Fault(at, action, since, delta, duration, characteristic, data))
+    return out
+
+
+def _child(doc: YamlDoc, node: Node, path: str) -> YamlMap:
+    if not isinstance(node, MappingNode):
+        raise doc.fail(node, path, "a mapping with at and action")
+    return YamlMap(doc, node, path)
+
+
+def load_faults(path: Path) -> list[Fault]:
+    """A faults file: `faults:` with a list (or a bare list) of faults."""
+    doc = YamlDoc.load(path)
+    if isinstance(doc.root, SequenceNode):
+        return parse_faults(doc, list(doc.root.value), "faults")
+    if not isinstance(doc.root, MappingNode):
+        raise doc.fail(doc.root, "faults", "a list of faults")
+    m = doc.root_map()
+    nodes = m.sequence("faults")
+    if nodes is None:
+        raise UserError(f"{path}: faults: expected a list of faults (field is missing)")
+    m.finish()
+    return parse_faults(doc, nodes, "faults")

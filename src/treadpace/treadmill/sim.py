@@ -1,0 +1,94 @@
+"""The in-process GATT link to the software treadmill (`treadpace run --simulate`).
+
+`SimLink` implements the `GattLink` port on a `ftms_sim.SimulatedTreadmill` in the
+same event loop: the bytes are exactly those a BLE link would carry, only the radio
+is missing. Usage::
+
+    sim = SimulatedTreadmill(load_model("generic"), clock)
+    await sim.start()
+    link = SimLink(sim)
+    treadmill = FtmsTreadmill(link, clock)
+
+Simulator errors are translated to the port's: a link that is down raises
+`NotConnected`, an ATT error response raises `GattError` (with its `code`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ftms_sim.errors import AttError, LinkDown
+from ftms_sim.treadmill import SimulatedTreadmill
+from treadpace.treadmill.port import NotConnected, NotifyCallback, TreadmillError
+
+
+class GattError(TreadmillError):
+    """An ATT Error Response (e.g. 0xFD CCCD not configured, 0xFE procedure in progress)."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class SimLink:
+    """One client connection to a simulated treadmill."""
+
+    def __init__(self, sim: SimulatedTreadmill, *, client: int = 0) -> None:
+        self.sim = sim
+        self.client = client
+        self._disconnect_callbacks: list[Callable[[], None]] = []
+
+    @property
+    def name(self) -> str:
+        return f"simulator:{self.sim.model.name}"
+
+    @property
+    def is_connected(self) -> bool:
+        return self.sim.is_connected(self.client)
+
+    async def connect(self) -> None:
+        try:
+            self.sim.connect(self.client)
+        except LinkDown as exc:
+            raise NotConnected(str(exc)) from None
+        self.sim.on_link_drop(self._dropped, self.client)
+
+    async def disconnect(self) -> None:
+        self.sim.disconnect(self.client)
+
+    def has_characteristic(self, uuid: str) -> bool:
+        return uuid in self.sim.characteristics()
+
+    def can_indicate(self, uuid: str) -> bool:
+        return "indicate" in self.sim.characteristics().get(uuid, frozenset())
+
+    async def read(self, uuid: str) -> bytes:
+        try:
+            return await self.sim.read(uuid, client=self.client)
+        except LinkDown as exc:
+            raise NotConnected(str(exc)) from None
+        except AttError as exc:
+            raise GattError(exc.code, f"read {uuid}: {exc}") from None
+
+    async def write(self, uuid: str, data: bytes, *, with_response: bool = True) -> None:
+        try:
+            await self.sim.write(uuid, data, with_response, client=self.client)
+        except LinkDown as exc:
+            raise NotConnected(str(exc)) from None
+        except AttError as exc:
+            raise GattError(exc.code, f"write {uuid}: {exc}") from None
+
+    async def subscribe(self, uuid: str, callback: NotifyCallback) -> None:
+        try:
+            self.sim.subscribe(uuid, callback, client=self.client)
+        except LinkDown as exc:
+            raise NotConnected(str(exc)) from None
+        except AttError as exc:
+            raise GattError(exc.code, f"subscribe {uuid}: {exc}") from None
+
+    def on_disconnect(self, callback: Callable[[], None]) -> None:
+        self._disconnect_callbacks.append(callback)
+
+    def _dropped(self) -> None:
+        for callback in list(self._disconnect_callbacks):
+            callback()
