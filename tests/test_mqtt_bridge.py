@@ -437,3 +437,17 @@ async def test_a_crashed_process_is_reported_offline_by_the_last_will(
             await proc.wait()
     async with listening(broker) as late:  # and it is retained for whoever comes next
         await late.wait_for(lambda s: payloads(s, "treadpace/availability") == ["offline"])
+
+
+async def test_cancelling_run_still_says_goodbye_and_propagates_the_cancel(
+    broker: Broker, listener: Listener
+) -> None:
+    hub = EventHub()
+    task = asyncio.create_task(fast_bridge(settings_for(broker)).run(hub.subscribe(maxsize=8)))
+    await online(listener)
+    hub.publish(StateChanged(1.0, RunState.ABORTED, RunState.RUNNING))
+    await listener.wait_for(lambda s: payloads(s, "treadpace/state")[-1:] == ["aborted"])
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, 5)
+    await listener.wait_for(lambda s: payloads(s, "treadpace/availability")[-1:] == ["offline"])

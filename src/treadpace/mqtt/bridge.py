@@ -123,7 +123,11 @@ class MqttBridge:
         worker = asyncio.create_task(self._command_worker(), name="mqtt-commands")
         try:
             async for event in sub:
-                self._absorb(event)
+                try:
+                    self._absorb(event)
+                except Exception:
+                    # A payload we failed to build is not worth a sink (or a run).
+                    log.exception("MQTT: could not translate %s; skipped", type(event).__name__)
         finally:
             self._ending.set()
             self._wake.set()
@@ -132,15 +136,17 @@ class MqttBridge:
     async def _finish(self, link: asyncio.Task[None], worker: asyncio.Task[None]) -> None:
         # Only a live connection has a goodbye to send; a connection attempt still
         # in progress is abandoned (the broker's last will speaks for us).
-        if self.connected:
-            # asyncio.wait (not wait_for) so this also works while run() is being cancelled.
-            done, _ = await asyncio.wait({link}, timeout=self._final_timeout)
-            if not done:
-                log.warning("MQTT: could not say goodbye to %s in time; leaving", self._where)
-        while not self._commands_queue.empty():
-            self._commands_queue.get_nowait()
-        for task in (link, worker):
-            task.cancel()
+        try:
+            if self.connected:
+                # asyncio.wait (not wait_for): this also runs while run() is being cancelled.
+                done, _ = await asyncio.wait({link}, timeout=self._final_timeout)
+                if not done:
+                    log.warning("MQTT: could not say goodbye to %s in time; leaving", self._where)
+        finally:
+            while not self._commands_queue.empty():
+                self._commands_queue.get_nowait()
+            for task in (link, worker):
+                task.cancel()
         # A wedged client (e.g. a half-open socket) may ignore cancellation for a
         # while; the run is over, so do not wait on it for long.
         await asyncio.wait({link, worker}, timeout=0.5)
