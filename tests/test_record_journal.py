@@ -6,12 +6,16 @@ import asyncio
 import itertools
 import json
 import os
+import random
+import re
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from treadpace.engine.events import (
     EventHub,
@@ -28,7 +32,7 @@ from treadpace.engine.events import (
 from treadpace.errors import UserError
 from treadpace.record import export_run
 from treadpace.record.activity import build_activity
-from treadpace.record.codec import encode_event
+from treadpace.record.codec import decode_event, encode_event
 from treadpace.record.journal import read_journal
 from treadpace.record.recorder import NothingRecorded, Recorder, journal_name, slugify
 from treadpace.record.synthetic import SyntheticRun, synthetic_events
@@ -223,9 +227,13 @@ def test_garbage_in_the_middle_is_skipped_and_counted(tmp_path: Path) -> None:
     lines.insert(5, '{"type":"tick","t":"oops"}\n')
     lines.insert(7, "\x00\x00 not json\n")
     lines.insert(9, '{"type":"from_the_future","x":1}\n')
+    tick = next(line for line in lines if line.startswith('{"type":"tick"'))
+    lines.insert(11, re.sub(r'"speed_kmh":[0-9.]+', '"speed_kmh":"fast"', tick))
+    lines.insert(12, re.sub(r'"state":"\w+"', '"state":"dancing"', tick))
+    lines.insert(13, re.sub(r'"heart_rate_bpm":\d+', '"heart_rate_bpm":true', tick))
     recorder.path.write_text("".join(lines))
     journal = read_journal(recorder.path)
-    assert journal.bad_lines == 3
+    assert journal.bad_lines == 6
     assert journal.status == "aborted"
 
 
@@ -313,3 +321,64 @@ def test_interrupted_run_totals_come_from_the_last_telemetry(tmp_path: Path) -> 
     first_done = next(e for e in events if isinstance(e, StepFinished))
     assert activity.laps[0].distance_m == pytest.approx(first_done.distance_m, abs=1e-3)
     assert activity.laps[1].distance_m == pytest.approx(last_tick.step_distance_m, abs=1e-3)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    speed=st.floats(0, 30, allow_nan=False),
+    distance=st.floats(0, 100_000, allow_nan=False),
+    hr=st.one_of(st.none(), st.integers(30, 230)),
+    incline=st.one_of(st.none(), st.floats(-5, 20, allow_nan=False)),
+    state=st.sampled_from(list(RunState)),
+)
+def test_tick_round_trips_through_a_journal_line(
+    speed: float, distance: float, hr: int | None, incline: float | None, state: RunState
+) -> None:
+    tick = Tick(
+        t=12.25,
+        wall=1_767_225_612.25,
+        state=state,
+        step_index=1,
+        step_name="mile 2 — faster",
+        speed_kmh=speed,
+        target_speed_kmh=10.0,
+        incline_percent=incline,
+        target_incline_percent=1.0,
+        heart_rate_bpm=hr,
+        distance_m=distance,
+        elapsed_s=9.0,
+        step_elapsed_s=3.0,
+        step_distance_m=8.0,
+        step_remaining=100.0,
+        progress=0.5,
+    )
+    back = decode_event(encode_event(tick))
+    assert isinstance(back, Tick)
+    assert back.state == state and back.heart_rate_bpm == hr and back.step_name == tick.step_name
+    assert back.speed_kmh == pytest.approx(speed, abs=5e-4)
+    assert back.distance_m == pytest.approx(distance, abs=5e-4)
+    assert (back.incline_percent is None) == (incline is None)
+
+
+def test_random_garbage_lines_are_skipped_never_fatal(tmp_path: Path) -> None:
+    rng = random.Random(8)
+    header = encode_event(synthetic_events()[1])
+    lines = [header]
+    valid = [encode_event(e) for e in synthetic_events(SyntheticRun(stop_after_s=20))[2:]]
+    for _ in range(3000):
+        kind = rng.random()
+        if kind < 0.3:
+            lines.append(rng.choice(valid))
+        elif kind < 0.6:
+            line = rng.choice(valid)
+            cut = rng.randrange(len(line))
+            lines.append(line[:cut] + line[cut + 1 :])  # one character lost
+        else:
+            lines.append(os.urandom(rng.randrange(1, 80)).decode("latin-1").replace("\n", " "))
+    path = tmp_path / "fuzz.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    journal = read_journal(path)
+    assert journal.bad_lines + len(journal.events) == len(lines) - 1 - sum(
+        1 for line in lines[1:] if not line.strip()
+    )
+    build_activity(journal)  # whatever survived still makes an activity

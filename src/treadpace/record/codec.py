@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import types
+import typing
 from typing import Any
 
 from treadpace.engine.events import (
@@ -76,9 +78,53 @@ def encode_event(event: EngineEvent) -> str:
 
 
 def _step(data: Any) -> CompiledStep:
-    if not isinstance(data, dict):
-        raise JournalLineError("step is not an object")
-    return CompiledStep(**data)
+    return CompiledStep(**_fields(CompiledStep, data))
+
+
+_HINTS: dict[type[Any], dict[str, Any]] = {}
+
+
+def _hints(cls: type[Any]) -> dict[str, Any]:
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = typing.get_type_hints(cls)
+    return hints
+
+
+def _checked(cls: type[Any], name: str, value: Any) -> Any:
+    """`value` when it fits the field's declared scalar type (ints widen to float)."""
+    hint = _hints(cls)[name]
+    if typing.get_origin(hint) is typing.Literal:
+        if value in typing.get_args(hint):
+            return value
+        raise JournalLineError(f"{name} is not one of {typing.get_args(hint)}")
+    allowed = (
+        typing.get_args(hint)
+        if typing.get_origin(hint) in (typing.Union, types.UnionType)
+        else (hint,)
+    )
+    if value is None:
+        if type(None) in allowed:
+            return None
+        raise JournalLineError(f"{name} is missing")
+    if isinstance(value, bool):
+        if bool in allowed:
+            return value
+    elif isinstance(value, int | float) and float in allowed:
+        return float(value)
+    elif (isinstance(value, int) and int in allowed) or (
+        isinstance(value, str) and (str in allowed or RunState in allowed)
+    ):
+        return value
+    elif not any(a in (bool, int, float, str) for a in allowed):
+        return value  # structured fields (steps) are built and checked above
+    raise JournalLineError(f"{name} has the wrong type")
+
+
+def _fields(cls: type[Any], record: Any) -> dict[str, Any]:
+    if not isinstance(record, dict):
+        raise JournalLineError(f"{cls.__name__} is not an object")
+    return {k: _checked(cls, k, v) for k, v in record.items() if k in _hints(cls)}
 
 
 def decode_event(line: str, steps: tuple[CompiledStep, ...] = ()) -> EngineEvent:
@@ -102,12 +148,11 @@ def decode_event(line: str, steps: tuple[CompiledStep, ...] = ()) -> EngineEvent
             step = steps[index] if 0 <= index < len(steps) else None
             record["step"] = step or CompiledStep(name, "time", 1.0, 0.0)
         if cls is RunFinished:
-            record["steps"] = tuple(StepSummary(**s) for s in record["steps"])
+            record["steps"] = tuple(StepSummary(**_fields(StepSummary, s)) for s in record["steps"])
         for key in ("state", "previous"):
             if key in record and cls is not Notice:
                 record[key] = RunState(record[key])
-        known = {f.name for f in dataclasses.fields(cls)}
-        event: EngineEvent = cls(**{k: v for k, v in record.items() if k in known})
+        event: EngineEvent = cls(**_fields(cls, record))
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise JournalLineError(f"bad {cls.__name__} ({exc})") from None
     return event
