@@ -45,7 +45,9 @@ def _settings(directory: Path | None, profile: Path | None) -> tuple[Path, bool 
     from treadpace.paths import data_dir
 
     loaded = _profile(profile)
-    imperial = bool(loaded.imperial) if loaded is not None else None
+    # The built-in default profile knows nothing of the runner: keep each run's own units.
+    chosen = loaded is not None and not getattr(loaded, "is_default", False)
+    imperial = bool(loaded.imperial) if chosen else None
     if directory is not None:
         return directory.expanduser(), imperial
     if loaded is not None:
