@@ -46,8 +46,9 @@ def _settings(directory: Path | None, profile: Path | None) -> tuple[Path, bool 
 
     loaded = _profile(profile)
     # The built-in default profile knows nothing of the runner: keep each run's own units.
-    chosen = loaded is not None and not getattr(loaded, "is_default", False)
-    imperial = bool(loaded.imperial) if chosen else None
+    imperial: bool | None = None
+    if loaded is not None and not getattr(loaded, "is_default", False):
+        imperial = bool(loaded.imperial)
     if directory is not None:
         return directory.expanduser(), imperial
     if loaded is not None:
