@@ -25,9 +25,10 @@ Only a frame too short to hold the flags raises `FtmsDecodeError`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Final
 
-from treadpace.ftms._wire import Reader, put_sint, put_uint, scaled, unscale
+from treadpace.ftms._wire import Reader, put_uint, scaled
 
 CHARACTERISTIC: Final = "treadmill data"
 
@@ -162,36 +163,45 @@ def _pace_layout(flags: int, length: int) -> tuple[int, bool]:
     return 1, False
 
 
-def decode_treadmill_data(data: bytes) -> TreadmillData:
-    """Decode one Treadmill Data notification; see the module docstring for the tolerances."""
-    reader = Reader(data, CHARACTERISTIC)
-    flags = reader.uint(2, "flags")
-    pace_width, has_steps = _pace_layout(flags, len(reader.data))
-    values: dict[str, Any] = {"more_data": bool(flags & MORE_DATA)}
-    truncated = False
+# One field's place in a frame: (name, start, end, signed, scale, "not available" pattern).
+_Slot = tuple[str, int, int, bool, int, int | None]
+
+
+@lru_cache(maxsize=1024)
+def _layout(flags: int, length: int) -> tuple[tuple[_Slot, ...], bool]:
+    """Where each field sits in a frame of this length, and whether the frame is cut short."""
+    pace_width, has_steps = _pace_layout(flags, length)
+    slots: list[_Slot] = []
+    pos = 2
     for group in _GROUPS:
-        if truncated:
-            break
         if not _group_present(group, flags):
             continue
         for field in group.fields:
             size = pace_width if group.bit in (5, 6) else field.size
-            if reader.remaining < size:
-                truncated = True
-                break
-            values[field.name] = _read_value(reader, field, size)
-    if has_steps and not truncated:
-        values["step_count"] = reader.uint(3, "step count")
-    return TreadmillData(truncated=truncated, **values)
+            if pos + size > length:
+                return tuple(slots), True
+            slots.append((field.name, pos, pos + size, field.signed, field.scale, field.na))
+            pos += size
+    if has_steps:
+        slots.append(("step_count", pos, pos + 3, False, 1, None))
+    return tuple(slots), False
 
 
-def _read_value(reader: Reader, field: _Field, size: int) -> int | float | None:
-    raw = reader.uint(size, field.name)
-    if field.na is not None and raw == field.na:
-        return None
-    if field.signed and raw >= 1 << (8 * size - 1):
-        raw -= 1 << (8 * size)
-    return raw if field.scale == 1 else unscale(raw, field.scale)
+def decode_treadmill_data(data: bytes) -> TreadmillData:
+    """Decode one Treadmill Data notification; see the module docstring for the tolerances."""
+    reader = Reader(data, CHARACTERISTIC)
+    flags = reader.uint(2, "flags")
+    data = reader.data
+    slots, truncated = _layout(flags, len(data))
+    values: dict[str, Any] = {}
+    for name, start, end, signed, scale, na in slots:
+        raw = int.from_bytes(data[start:end], "little")
+        if raw == na:
+            continue
+        if signed and raw >= 1 << (8 * (end - start) - 1):
+            raw -= 1 << (8 * (end - start))
+        values[name] = raw if scale == 1 else raw / scale
+    return TreadmillData(bool(flags & MORE_DATA), truncated=truncated, **values)
 
 
 def _raw_value(field: _Field, value: int | float | None, size: int) -> bytes:
@@ -203,12 +213,20 @@ def _raw_value(field: _Field, value: int | float | None, size: int) -> bytes:
             )
         return field.na.to_bytes(size, "little")
     raw = value if field.scale == 1 else scaled(value, field.scale, field.name)
-    if isinstance(raw, float):  # an int-valued field given a float
+    if type(raw) is not int:
         raise ValueError(f"treadmill data: {field.name}: {value!r} is not an integer")
-    encoded = put_sint(raw, size, field.name) if field.signed else put_uint(raw, size, field.name)
-    if field.na is not None and int.from_bytes(encoded, "little") == field.na:
+    bits = 8 * size
+    low, high = (
+        (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if field.signed else (0, (1 << bits) - 1)
+    )
+    if not low <= raw <= high:
+        raise ValueError(
+            f"treadmill data: {field.name}: {value!r} does not fit "
+            f"{'a signed' if field.signed else 'an unsigned'} {bits}-bit field"
+        )
+    if field.na is not None and raw & ((1 << bits) - 1) == field.na:
         raise ValueError(f"treadmill data: {field.name}: {value!r} is the 'not available' value")
-    return encoded
+    return raw.to_bytes(size, "little", signed=field.signed)
 
 
 def _pace_width(td: TreadmillData) -> int:
@@ -225,12 +243,11 @@ def _encoded_groups(td: TreadmillData) -> list[tuple[int, bytes]]:
     out: list[tuple[int, bytes]] = []
     for group in _GROUPS[1:]:
         values = [getattr(td, f.name) for f in group.fields]
-        if all(v is None for v in values):
+        if values.count(None) == len(values):
             continue
-        body = b"".join(
-            _raw_value(f, v, pace_width if group.bit in (5, 6) else f.size)
-            for f, v in zip(group.fields, values, strict=True)
-        )
+        body = b""
+        for field, value in zip(group.fields, values, strict=True):
+            body += _raw_value(field, value, pace_width if group.bit in (5, 6) else field.size)
         out.append((group.bit, body))
     if td.step_count is not None:
         out.append((13, put_uint(td.step_count, 3, "step_count")))
