@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from treadpace.commands.ftms import parse_hex
+
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
@@ -122,3 +124,20 @@ def test_all_with_a_missing_file_is_a_user_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith(f"error: {tmp_path / 'nope.txt'}: cannot read")
     assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["9c 04 00", "9c0400", "9C:04:00", "9c-04-00", "0x9c, 0x04, 0x00", "0x9c0400", " 9c\t04 00 "],
+)
+def test_parse_hex_spellings(text: str) -> None:
+    assert parse_hex(text) == b"\x9c\x04\x00"
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [("", "no hex octets"), (" : ", "no hex octets"), ("9c0", "odd number"), ("xx", "not hex")],
+)
+def test_parse_hex_rejects(text: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        parse_hex(text)

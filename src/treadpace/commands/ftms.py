@@ -8,6 +8,7 @@ one-line error and exit code 2.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,16 +16,15 @@ import typer
 
 from treadpace.errors import UserError
 
-_HEX_SEPARATORS = str.maketrans("", "", " \t:-,")
+_HEX_SEPARATORS = re.compile(r"[\s:,\-]+")
 
 
 def parse_hex(text: str) -> bytes:
-    """Octets from '9c 04 00', '9c0400', '9C:04:00' (also '9c-04-00', '0x9c0400')."""
-    compact = text.strip().translate(_HEX_SEPARATORS)
-    if compact[:2].lower() == "0x":
-        compact = compact[2:]
+    """Octets from '9c 04 00', '9c0400', '9C:04:00' (also '9c-04-00', '0x9c, 0x04, 0x00')."""
+    tokens = _HEX_SEPARATORS.split(text.strip())
+    compact = "".join(t[2:] if t[:2].lower() == "0x" else t for t in tokens)
     if not compact:
-        raise ValueError("no octets given")
+        raise ValueError("no hex octets given")
     if len(compact) % 2:
         raise ValueError(f"odd number of hex digits in {text.strip()!r}")
     try:
@@ -83,6 +83,7 @@ def register(app: typer.Typer) -> None:
         characteristic: Annotated[
             str | None,
             typer.Argument(
+                metavar="CHARACTERISTIC",
                 help="treadmill-data, feature, speed-range, inclination-range, control-point, "
                 "control-response, machine-status, training-status, heart-rate, "
                 "or a 16-bit UUID such as 2acd.",
