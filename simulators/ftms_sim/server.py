@@ -228,15 +228,24 @@ class FtmsServer:
     def clients(self) -> list[int]:
         return list(self._clients)
 
-    def set_cccd(self, client: int, uuid: str, value: int) -> None:
-        """A client wrote the CCCD of `uuid`: 0 off, 1 notify, 2 indicate."""
+    def set_cccd(self, client: int, uuid: str, value: int) -> list[Outgoing]:
+        """A client wrote the CCCD of `uuid`: 0 off, 1 notify, 2 indicate.
+
+        Enabling Training Status notifies its current value to that client at once, so a
+        client learns the phase without a read (the §9.11 session starts that way).
+        """
         subs = self._clients.get(client)
         if subs is None:
-            return
-        if value:
-            subs[uuid] = value
-        else:
+            return []
+        if not value:
             subs.pop(uuid, None)
+            return []
+        fresh = uuid not in subs
+        subs[uuid] = value
+        if fresh and uuid == TRAINING_STATUS and self.model.training_status:
+            data = encode_training_status(TrainingStatus(self.training))
+            return [Outgoing(TRAINING_STATUS, data, client=client)]
+        return []
 
     def wants(self, client: int, uuid: str) -> bool:
         """Whether `client` receives notifications of `uuid` (CCCD set, or a sloppy model)."""

@@ -210,13 +210,15 @@ class SimulatedTreadmill:
             self._sync_belt()
             for data in self._current(uuid):
                 callback(data)
-        self.server.set_cccd(client, uuid, INDICATE if "indicate" in props else NOTIFY)
+        self._deliver(
+            self.server.set_cccd(client, uuid, INDICATE if "indicate" in props else NOTIFY)
+        )
 
     def unsubscribe(self, uuid: str, *, client: int = 0) -> None:
         callbacks = self._callbacks.get(client)
         if callbacks is not None:
             callbacks.pop(uuid, None)
-            self.server.set_cccd(client, uuid, 0)
+            self._deliver(self.server.set_cccd(client, uuid, 0))
 
     def _require(self, client: int) -> None:
         if client not in self._callbacks:

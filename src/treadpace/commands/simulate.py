@@ -1,0 +1,179 @@
+"""`treadpace simulate`: run the software treadmill headless and print what it does.
+
+Without a client the belt only moves when a fault script presses its console keys,
+so this is mostly a host for other front ends (`--ble` makes it a real Bluetooth
+peripheral) and a way to try a model or a faults file. `--list` shows the models.
+
+    treadpace simulate --list
+    treadpace simulate --model slow-belt --faults faults.yaml --duration 120 --virtual
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from treadpace.errors import UserError
+
+if TYPE_CHECKING:
+    from ftms_sim.treadmill import SimulatedTreadmill
+    from treadpace.clock import Clock
+
+FrontEnd = Callable[["SimulatedTreadmill"], Coroutine[object, object, None]]
+"""Something that serves the simulator to clients until cancelled (e.g. the BlueZ app)."""
+
+
+class ConsolePrinter:
+    """Observer that prints commands, console actions, faults, link events and the belt."""
+
+    def __init__(self, every: float = 10.0, echo: Callable[[str], None] = typer.echo) -> None:
+        self.every = every
+        self.echo = echo
+        self._next_belt = 0.0
+        self._last_state: object = None
+
+    def __call__(self, t: float, r: dict[str, object]) -> None:
+        event = r.get("event")
+        stamp = f"{t:9.3f} s"
+        if event == "belt":
+            changed = r.get("state") != self._last_state
+            self._last_state = r.get("state")
+            if not changed and t + 1e-9 < self._next_belt:
+                return
+            self._next_belt = t + self.every
+            self.echo(
+                f"{stamp}  belt     {r['state']:<9} {float(r['speed_kmh']):6.2f} km/h  "  # type: ignore[arg-type]
+                f"{float(r['incline_percent']):5.1f} %  {float(r['distance_m']):8.1f} m  "  # type: ignore[arg-type]
+                f"HR {r.get('heart_rate_bpm')}"
+            )
+        elif event == "command":
+            params = " ".join(
+                f"{k}={v}" for k, v in r.items() if k not in ("event", "op", "result", "error")
+            )
+            self.echo(
+                f"{stamp}  write    {r['op']} {params} -> {r['result']}".replace("  ->", " ->")
+            )
+        elif event in ("console", "fault"):
+            detail = " ".join(f"{k}={v}" for k, v in r.items() if k not in ("event", "action"))
+            self.echo(f"{stamp}  {event:<8} {r.get('action')} {detail}".rstrip())
+        elif event == "link":
+            detail = " ".join(f"{k}={v}" for k, v in r.items() if k not in ("event", "action"))
+            self.echo(f"{stamp}  link     {r.get('action')} {detail}".rstrip())
+        elif event in ("start", "stop"):
+            self.echo(f"{stamp}  sim      {event} {r.get('model', '')}".rstrip())
+
+
+async def run_headless(
+    sim: SimulatedTreadmill,
+    clock: Clock,
+    duration: float | None,
+    front_ends: list[FrontEnd] | None = None,
+) -> None:
+    """Run `sim` for `duration` simulator seconds (None: until cancelled), with front ends."""
+    await sim.start()
+    tasks: list[asyncio.Task[None]] = [asyncio.create_task(fe(sim)) for fe in front_ends or []]
+    try:
+        if duration is None:
+            await asyncio.Event().wait()
+        else:
+            await clock.sleep(duration)
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await sim.close()
+
+
+def simulate(
+    model: str = "generic",
+    faults_file: Path | None = None,
+    sim_log: Path | None = None,
+    time_scale: float = 1.0,
+    duration: float | None = None,
+    virtual: bool = False,
+    every: float = 10.0,
+    front_ends: list[FrontEnd] | None = None,
+) -> None:
+    """Build the simulator from the options and run it (shared by `--ble`)."""
+    from ftms_sim.faults import load_faults
+    from ftms_sim.model import load_model
+    from ftms_sim.treadmill import SimulatedTreadmill
+    from treadpace.clock import ScaledClock, VirtualClock
+
+    if time_scale <= 0:
+        raise UserError(f"--time-scale: expected a number > 0, got {time_scale:g}")
+    if duration is not None and duration <= 0:
+        raise UserError(f"--duration: expected a number of seconds > 0, got {duration:g}")
+    if virtual and duration is None:
+        raise UserError("--virtual: expected --duration too (virtual time would never end)")
+    treadmill_model = load_model(model)
+    faults = load_faults(faults_file) if faults_file is not None else []
+
+    async def main() -> None:
+        clock: Clock = VirtualClock() if virtual else ScaledClock(time_scale)
+        sim = SimulatedTreadmill(
+            treadmill_model,
+            clock,
+            faults=faults,
+            sim_log=sim_log,
+            observers=[ConsolePrinter(every)],
+        )
+        run = run_headless(sim, clock, duration, front_ends)
+        if isinstance(clock, VirtualClock):
+            await clock.drive(run)
+        else:
+            await run
+
+    asyncio.run(main())
+
+
+def list_command() -> None:
+    from ftms_sim.model import list_models, load_model
+
+    for name in list_models():
+        typer.echo(f"{name:<20} {load_model(name).description}")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("simulate")
+    def simulate_command(
+        model: Annotated[
+            str, typer.Option("--model", "-m", help="Model name (see --list) or a model YAML path.")
+        ] = "generic",
+        faults: Annotated[
+            Path | None, typer.Option("--faults", help="YAML file of scripted faults.")
+        ] = None,
+        sim_log: Annotated[
+            Path | None,
+            typer.Option("--sim-log", help="Write commands and belt state as JSON lines here."),
+        ] = None,
+        time_scale: Annotated[
+            float, typer.Option("--time-scale", help="Run N times faster than real time.")
+        ] = 1.0,
+        duration: Annotated[
+            float | None,
+            typer.Option("--duration", help="Stop after S simulator seconds (default: Ctrl+C)."),
+        ] = None,
+        virtual: Annotated[
+            bool,
+            typer.Option("--virtual", help="Virtual time: run --duration as fast as possible."),
+        ] = False,
+        every: Annotated[
+            float, typer.Option("--every", help="Print the belt every S seconds (and on changes).")
+        ] = 10.0,
+        list_models_: Annotated[
+            bool, typer.Option("--list", help="List the treadmill models and exit.")
+        ] = False,
+    ) -> None:
+        """Run the software FTMS treadmill headless and print what it does."""
+        if list_models_:
+            list_command()
+            return
+        simulate(model, faults, sim_log, time_scale, duration, virtual, every)
