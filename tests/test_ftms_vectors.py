@@ -86,6 +86,10 @@ def h(text: str) -> bytes:
 LF_NEG = 3276.7
 MX_NEG = 6553.5
 
+# Matrix Performance TouchXL: one record split over two notifications.
+R9 = "9F 00 61 00 36 00 00 00 00 FF 7F 00 00 FF FF 05 00 6E 00 02"
+R10 = "00 1F 71 00 00 02 CC 00 3C 06 FF 7F 1A 00"
+
 # --- REAL Treadmill Data (§9.1, §9.2, §9.4, §9.6) ------------------------------------------
 
 REAL_TREADMILL = [
@@ -204,7 +208,7 @@ REAL_TREADMILL = [
         id="R8",
     ),
     pytest.param(
-        "9F 00 61 00 36 00 00 00 00 FF 7F 00 00 FF FF 05 00 6E 00 02",
+        R9,
         TreadmillData(
             more_data=True,
             average_speed_kmh=0.97,
@@ -219,7 +223,7 @@ REAL_TREADMILL = [
         id="R9",
     ),
     pytest.param(
-        "00 1F 71 00 00 02 CC 00 3C 06 FF 7F 1A 00",
+        R10,
         TreadmillData(
             speed_kmh=1.13,
             heart_rate_bpm=0,
@@ -296,8 +300,8 @@ def test_real_treadmill_data(hex_bytes: str, expected: TreadmillData) -> None:
 
 def test_real_r9_r10_merge_into_one_record() -> None:
     merger = TreadmillDataMerger()
-    assert merger.feed(decode_treadmill_data(h(REAL_TREADMILL[8].values[0]))) is None
-    merged = merger.feed(decode_treadmill_data(h(REAL_TREADMILL[9].values[0])))
+    assert merger.feed(decode_treadmill_data(h(R9))) is None
+    merged = merger.feed(decode_treadmill_data(h(R10)))
     assert merged == TreadmillData(
         speed_kmh=1.13,
         average_speed_kmh=0.97,
