@@ -17,9 +17,14 @@ The decoder is table-driven and tolerant of the deviations real firmwares show
 - pace is uint8 (the 2017 XML), unless the frame is longer than that layout by exactly
   the number of pace fields (plus the 3 step octets when bit 13 is set): then pace is
   read as uint16. A caller who wants to know can compare `len(data)` with
-  `treadmill_data_length(flags)`.
+  `treadmill_data_length(flags)`. The encoder writes uint8 and widens to uint16 only
+  for a pace above 25.5, which the same rule reads back.
 
 Only a frame too short to hold the flags raises `FtmsDecodeError`.
+
+The elevation gains have no "not available" value in the specification, so the
+Life Fitness 0x7FFF and Matrix 0xFFFF fillers decode literally (3276.7 m, 6553.5 m);
+the spec's sentinels (inclination, ramp, energy, force, power) decode to None.
 """
 
 from __future__ import annotations
