@@ -93,6 +93,9 @@ class SimulatedTreadmill:
 
     @property
     def belt(self) -> Belt:
+        """The belt, brought up to the clock's present (for assertions and front ends)."""
+        if self._started:
+            self._sync_belt()
         return self.server.belt
 
     @property
@@ -464,7 +467,12 @@ class SimulatedTreadmill:
     def _queue_one(self, client: int, uuid: str, data: bytes, indicate: bool) -> None:
         self._queue.append((client, uuid, data, indicate))
         if self._flush_handle is None:
-            self._flush_handle = asyncio.get_running_loop().call_soon(self._flush)
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:  # used outside an event loop (a synchronous test)
+                self._flush()
+                return
+            self._flush_handle = loop.call_soon(self._flush)
 
     def _flush(self) -> None:
         self._flush_handle = None
