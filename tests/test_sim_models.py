@@ -1,4 +1,4 @@
-"""Every shipped treadmill model, each showing the real-world behaviour it stands for (ftms.md §8)."""
+"""Every shipped treadmill model shows the real-world behaviour it stands for (ftms.md §8)."""
 
 from __future__ import annotations
 
