@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -130,7 +131,7 @@ async def test_safety_key_pulled_at_t_and_put_back() -> None:
         assert [r.hex for r in await c.write("07")] == ["80 07 04"]
         await clock.sleep(30)
         assert sim.belt.safety_key_in
-        assert [r.hex for r in await c.write("07")][0] == "80 07 01"
+        assert next(r.hex for r in await c.write("07")) == "80 07 01"
 
     c = await _running([Fault(30, "pull_safety_key", duration=30)], body)
     assert "03" in c.hexes(STATUS)
@@ -209,7 +210,7 @@ async def test_telemetry_gap() -> None:
 
     c = await _running([Fault(20, "telemetry_gap", duration=6)], body)
     times = sorted({r.t for r in c.on(DATA)})
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert max(gaps) == 7.0 and gaps.count(7.0) == 1
 
 
