@@ -252,6 +252,15 @@ class Belt:
         counting = state in MOVING_STATES
         if counting:
             self.elapsed_s += dt
+        # incline (the lift motor runs whatever the belt does)
+        i0 = self.incline_percent
+        ti = self.target_incline_percent
+        if i0 != ti:
+            step = s.incline_rate_percent_s * dt
+            i1 = ti if abs(ti - i0) <= step else (i0 + step if ti > i0 else i0 - step)
+            self.incline_percent = i1
+        else:
+            i1 = i0
         if state is BeltState.STARTING and self._delay_left > 0:
             used = min(dt, self._delay_left)
             self._delay_left -= used
@@ -281,16 +290,6 @@ class Belt:
             self.speed_kmh = v1
         elif v0 > 0:
             dist_kmh_s = v0 * dt
-
-        # incline
-        i0 = self.incline_percent
-        ti = self.target_incline_percent
-        if i0 != ti:
-            step = s.incline_rate_percent_s * dt
-            i1 = ti if abs(ti - i0) <= step else (i0 + step if ti > i0 else i0 - step)
-            self.incline_percent = i1
-        else:
-            i1 = i0
 
         if dist_kmh_s > 0:
             metres = dist_kmh_s / 3.6

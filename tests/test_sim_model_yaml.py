@@ -1,0 +1,78 @@
+"""Model files: a user adds a machine by writing YAML; mistakes are one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ftms_sim.model import load_model
+from treadpace.errors import UserError
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "model.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_minimal_user_model_inherits_the_strict_defaults(tmp_path: Path) -> None:
+    model = load_model(_write(tmp_path, "name: mine\n"))
+    generic = load_model("generic")
+    assert model.belt == generic.belt
+    assert model.feature_bits() == generic.feature_bits()
+    assert model.control_point == "indicate" and model.off_increment == "reject"
+
+
+def test_user_model_with_everything(tmp_path: Path) -> None:
+    text = (Path(__file__).parents[1] / "configs/treadmills/generic.yaml").read_text()
+    path = _write(tmp_path, text.replace("name: generic", "name: copy"))
+    assert load_model(path).name == "copy"
+    assert load_model(str(path)).source == str(path)
+
+
+def test_unknown_name_lists_the_models() -> None:
+    with pytest.raises(UserError) as err:
+        load_model("no-such-machine")
+    assert "expected one of" in str(err.value) and "generic" in str(err.value)
+
+
+def test_missing_file() -> None:
+    with pytest.raises(UserError, match="no such model file"):
+        load_model("/nonexistent/x.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("description: x\n", ":1: name: expected a text value (field is missing)"),
+        ("name: a\nspeed:\n  min: fast\n", ":3: speed.min: expected a number >= 0"),
+        ("name: a\nspeed: {min: 5, max: 3}\n", ":2: speed.max: expected a number above min (5)"),
+        ("name: a\nspeed: {min: 0}\n", ":2: speed.min: expected a number > 0"),
+        ("name: a\nspeed: {start: 30}\n", ":2: speed.start: expected a number from 0.8 to 20"),
+        ("name: a\nspeed: {unit: knots}\n", ":2: speed.unit: expected one of kmh, mph"),
+        ("name: a\nincline: {increment: 0}\n", ":2: incline.increment: expected a number > 0"),
+        ("name: a\nbelt: {acceleration: -1}\n", ":2: belt.acceleration: expected a number > 0"),
+        ("name: a\nbelt: {accel: 1}\n", ":2: belt.accel: expected a known field (unknown field)"),
+        ("name: a\ncolour: red\n", ":2: colour: expected a known field"),
+        ("name: a\ntelemetry:\n  fields: [speed]\n", ":3: telemetry.fields[0]: expected one of"),
+        ("name: a\ntelemetry: {max_payload: 3}\n", ":2: telemetry.max_payload: expected an int"),
+        ("name: a\ncontrol: {point: maybe}\n", ":2: control.point: expected one of"),
+        ("name: a\nquirks: {training_status: 2}\n", ":2: quirks.training_status: expected true"),
+        ("name: a\nrunner: {hr_max: 50}\n", ":2: runner.hr_max: expected a number from 61"),
+        ("name: a\nspeed: 12\n", ":2: speed: expected a mapping of fields"),
+        ("- name: a\n", ":1: (top level): expected a mapping of fields"),
+        ("name: a\nname: b\n", ":2: name: expected each field only once"),
+        ("name: [a\n", "expected valid YAML"),
+        ("name: a\nfaults:\n  - {at: 1}\n", ":3: faults[0].action: expected one of"),
+        ("name: a\nspeed: {max: 700}\n", "speed.max: expected a speed below 655.35"),
+    ],
+)
+def test_bad_model_files_give_one_line_errors(tmp_path: Path, text: str, expected: str) -> None:
+    path = _write(tmp_path, text)
+    with pytest.raises(UserError) as err:
+        load_model(path)
+    message = str(err.value)
+    assert message.startswith(str(path))
+    assert expected in message
+    assert "\n" not in message
