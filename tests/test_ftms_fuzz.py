@@ -19,6 +19,8 @@ from treadpace.ftms import (
     CONTROL_POINT,
     ControlResponse,
     FtmsDecodeError,
+    MachineFeature,
+    TargetFeature,
     decode,
     decode_control_request,
     decode_control_response,
@@ -40,6 +42,7 @@ from treadpace.ftms import (
     encode_treadmill_data,
     to_json,
 )
+from treadpace.ftms.feature import FLAG_CACHE_LIMIT
 
 ITERATIONS = 100_000
 MAX_LENGTH = 40
@@ -114,3 +117,16 @@ def test_control_point_uuid_tells_responses_from_requests() -> None:
             assert isinstance(message, ControlResponse)
         else:
             assert not isinstance(message, ControlResponse)
+
+
+def test_random_features_do_not_grow_the_flag_cache() -> None:
+    # IntFlag remembers every composite value; device bytes must not grow that forever.
+    rng = random.Random("feature-cache")
+    for _ in range(5 * FLAG_CACHE_LIMIT):
+        feature = decode_feature(rng.randbytes(8))
+        assert encode_feature(feature)[:8]
+    assert len(MachineFeature._value2member_map_) <= FLAG_CACHE_LIMIT + 1
+    assert len(TargetFeature._value2member_map_) <= FLAG_CACHE_LIMIT + 1
+    assert decode_feature(bytes.fromhex("1D 16 00 00 03 00 00 00")).target == (
+        TargetFeature.SPEED_TARGET | TargetFeature.INCLINATION_TARGET
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntFlag
-from typing import Final
+from typing import Final, TypeVar
 
 from treadpace.ftms._wire import Reader, put_uint
 
@@ -80,9 +80,27 @@ def encode_feature(feature: Feature) -> bytes:
     )
 
 
+# IntFlag caches every composite value it is asked for, forever. Values come from
+# devices (and from the fuzz test), so the cache is trimmed back to the named bits
+# once it grows past this size; a trimmed value is simply rebuilt on its next use.
+FLAG_CACHE_LIMIT: Final = 1024
+
+_Flags = TypeVar("_Flags", MachineFeature, TargetFeature)
+
+
+def _flags(enum: type[_Flags], value: int) -> _Flags:
+    flags = enum(value)
+    cache = enum._value2member_map_
+    if len(cache) > FLAG_CACHE_LIMIT:
+        named = {member.value for member in enum.__members__.values()}
+        for key in [key for key in cache if key not in named]:
+            del cache[key]
+    return flags
+
+
 def decode_feature(data: bytes) -> Feature:
     """Decode the 8-octet value; octets after the two bitfields are ignored (padding)."""
     reader = Reader(data, CHARACTERISTIC)
     machine = reader.uint(4, "fitness machine features")
     target = reader.uint(4, "target setting features")
-    return Feature(MachineFeature(machine), TargetFeature(target))
+    return Feature(_flags(MachineFeature, machine), _flags(TargetFeature, target))
