@@ -82,6 +82,7 @@ class SimulatedTreadmill:
         self._gap_until = -math.inf
         self._silent_until = -math.inf
         self._belt_started_at: float | None = None
+        self._last_belt_log = -math.inf
         self._pending_faults: list[Fault] = []
         self._belt_faults: list[Fault] = []
         self._timers: set[asyncio.Task[None]] = set()
@@ -128,6 +129,8 @@ class SimulatedTreadmill:
             self._flush_handle = None
         if self._started:
             self._sync_belt()
+            if self._observers and self._last_belt_log < self.clock.now():
+                self._log_belt()  # the final state, so a log always ends with the belt
             self._emit({"event": "stop"})
         if self._log is not None and self._own_log:
             self._log.close()
@@ -438,6 +441,7 @@ class SimulatedTreadmill:
                     self._queue_one(client, TREADMILL_DATA, data, False)
 
     def _log_belt(self) -> None:
+        self._last_belt_log = self.clock.now()
         b = self.server.belt
         self._emit(
             {
