@@ -518,3 +518,122 @@ def test_to_json_op_names_cover_every_op() -> None:
 def test_to_json_rejects_other_objects() -> None:
     with pytest.raises(TypeError, match="not an FTMS message"):
         to_json(object())  # type: ignore[arg-type]
+
+
+# --- the contract other areas code against (team brief) -----------------------------------
+
+
+def test_contract_names_are_exported() -> None:
+    import treadpace.ftms as ftms
+
+    names = [
+        "FTMS_SERVICE",
+        "FEATURE",
+        "TREADMILL_DATA",
+        "TRAINING_STATUS",
+        "SPEED_RANGE",
+        "INCLINATION_RANGE",
+        "CONTROL_POINT",
+        "MACHINE_STATUS",
+        "HEART_RATE_SERVICE",
+        "HEART_RATE_MEASUREMENT",
+        "DEVICE_INFORMATION",
+        "MANUFACTURER_NAME",
+        "MODEL_NUMBER",
+        "FIRMWARE_REVISION",
+        "uuid16",
+        "short_uuid",
+        "FtmsDecodeError",
+        "TreadmillData",
+        "encode_treadmill_data",
+        "decode_treadmill_data",
+        "split_treadmill_data",
+        "TreadmillDataMerger",
+        "MachineFeature",
+        "TargetFeature",
+        "Feature",
+        "encode_feature",
+        "decode_feature",
+        "SpeedRange",
+        "InclinationRange",
+        "encode_speed_range",
+        "decode_speed_range",
+        "encode_inclination_range",
+        "decode_inclination_range",
+        "ControlOp",
+        "ResultCode",
+        "StopControl",
+        "ControlRequest",
+        "RequestControl",
+        "Reset",
+        "SetTargetSpeed",
+        "SetTargetInclination",
+        "SetTargetResistance",
+        "SetTargetPower",
+        "SetTargetHeartRate",
+        "StartOrResume",
+        "StopOrPause",
+        "SetTargetedEnergy",
+        "SetTargetedSteps",
+        "SetTargetedStrides",
+        "SetTargetedDistance",
+        "SetTargetedTime",
+        "UnknownRequest",
+        "encode_control_request",
+        "decode_control_request",
+        "ControlResponse",
+        "encode_control_response",
+        "decode_control_response",
+        "MachineStatus",
+        "StatusReset",
+        "StatusStoppedOrPaused",
+        "StatusSafetyKey",
+        "StatusStartedOrResumed",
+        "StatusTargetSpeed",
+        "StatusTargetIncline",
+        "StatusControlLost",
+        "StatusUnknown",
+        "encode_machine_status",
+        "decode_machine_status",
+        "TrainingStatus",
+        "TrainingStatusCode",
+        "encode_training_status",
+        "decode_training_status",
+        "HeartRateMeasurement",
+        "decode",
+        "to_json",
+    ]
+    assert [n for n in names if not hasattr(ftms, n)] == []
+    assert set(ftms.__all__) == {n for n in dir(ftms) if not n.startswith("_")} - {
+        "annotations",
+        "control_point",
+        "errors",
+        "feature",
+        "heart_rate",
+        "machine_status",
+        "ranges",
+        "registry",
+        "training_status",
+        "treadmill_data",
+        "uuids",
+    }
+
+
+def test_treadmill_data_fields_in_contract_order() -> None:
+    import dataclasses
+
+    assert [f.name for f in dataclasses.fields(TreadmillData)] == [
+        "more_data", "speed_kmh", "average_speed_kmh", "total_distance_m", "inclination_percent",
+        "ramp_angle_deg", "positive_elevation_gain_m", "negative_elevation_gain_m",
+        "instantaneous_pace", "average_pace", "total_energy_kcal", "energy_per_hour_kcal",
+        "energy_per_minute_kcal", "heart_rate_bpm", "metabolic_equivalent", "elapsed_time_s",
+        "remaining_time_s", "force_on_belt_n", "power_output_w", "step_count", "truncated",
+    ]  # fmt: skip
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        TreadmillData().speed_kmh = 1.0  # type: ignore[misc]
+
+
+def test_result_and_stop_codes() -> None:
+    assert [int(c) for c in ResultCode] == [1, 2, 3, 4, 5]
+    assert (StopControl.STOP, StopControl.PAUSE) == (1, 2)
+    assert [int(op) for op in ControlOp] == [*range(0x15), 0x80]

@@ -60,7 +60,7 @@ def decode_training_status(data: bytes) -> TrainingStatus:
     reader = Reader(data, CHARACTERISTIC)
     flags = reader.uint(1, "flags")
     raw = reader.uint(1, "status")
-    status: int = TrainingStatusCode(raw) if raw in TrainingStatusCode._value2member_map_ else raw
+    status: int = TrainingStatusCode(raw) if raw <= max(TrainingStatusCode) else raw
     text = None
     if flags & STRING_PRESENT:
         text = reader.rest().decode("utf-8", errors="replace").rstrip("\x00")
