@@ -637,3 +637,18 @@ def test_result_and_stop_codes() -> None:
     assert [int(c) for c in ResultCode] == [1, 2, 3, 4, 5]
     assert (StopControl.STOP, StopControl.PAUSE) == (1, 2)
     assert [int(op) for op in ControlOp] == [*range(0x15), 0x80]
+
+
+def test_the_protocol_core_is_sans_io() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, treadpace.ftms; "
+        "print(' '.join(m for m in ('asyncio', 'bleak', 'logging', 'socket', 'threading', "
+        "'typer') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == ""
