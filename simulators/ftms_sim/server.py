@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from ftms_sim.belt import Belt, BeltState
 from ftms_sim.errors import (
@@ -533,38 +533,41 @@ class FtmsServer:
         w = self.model.to_wire_speed
         speed = w(belt.speed_kmh)
         inc = belt.incline_percent
-        rate_h = belt.energy_rate_kcal_h()
+        kw: dict[str, Any] = {"speed_kmh": _cap(speed, 655.35)}
+        if "average_speed" in f or "pace" in f:
+            average = _cap(w(belt.average_speed_kmh), 655.35)
+            if "average_speed" in f:
+                kw["average_speed_kmh"] = average
+            if "pace" in f:
+                kw["instantaneous_pace"] = _cap(speed / 60, 25.5)
+                kw["average_pace"] = _cap(average / 60, 25.5)
+        if "distance" in f:
+            kw["total_distance_m"] = min(int(belt.distance_m), 0xFFFFFF)
+        if "inclination" in f:
+            kw["inclination_percent"] = round(inc, 1)
+        if "elevation_gain" in f:
+            kw["positive_elevation_gain_m"] = _cap(belt.elevation_gain_m, 6553.5)
+            kw["negative_elevation_gain_m"] = _cap(belt.elevation_loss_m, 6553.5)
         mass = belt.spec.runner_mass_kg
-        return TreadmillData(
-            speed_kmh=_cap(speed, 655.35),
-            average_speed_kmh=_cap(w(belt.average_speed_kmh), 655.35)
-            if "average_speed" in f
-            else None,
-            total_distance_m=min(int(belt.distance_m), 0xFFFFFF) if "distance" in f else None,
-            inclination_percent=round(inc, 1) if "inclination" in f else None,
-            ramp_angle_deg=None,
-            positive_elevation_gain_m=_cap(belt.elevation_gain_m, 6553.5)
-            if "elevation_gain" in f
-            else None,
-            negative_elevation_gain_m=_cap(belt.elevation_loss_m, 6553.5)
-            if "elevation_gain" in f
-            else None,
-            instantaneous_pace=_cap(speed / 60, 25.5) if "pace" in f else None,
-            average_pace=_cap(w(belt.average_speed_kmh) / 60, 25.5) if "pace" in f else None,
-            total_energy_kcal=min(int(belt.energy_kcal), 0xFFFE) if "energy" in f else None,
-            energy_per_hour_kcal=min(round(rate_h), 0xFFFE) if "energy" in f else None,
-            energy_per_minute_kcal=min(round(rate_h / 60), 0xFE) if "energy" in f else None,
-            heart_rate_bpm=min(round(belt.heart_rate_bpm), 255) if "heart_rate" in f else None,
-            metabolic_equivalent=_cap(max(1.0, rate_h / mass), 25.5)
-            if "metabolic_equivalent" in f
-            else None,
-            elapsed_time_s=min(int(belt.elapsed_s), 0xFFFF) if "elapsed_time" in f else None,
-            force_on_belt_n=_force(mass, inc) if "force_power" in f else None,
-            power_output_w=min(round(_force(mass, inc) * belt.speed_kmh / 3.6), 0x7FFE)
-            if "force_power" in f
-            else None,
-            step_count=min(int(belt.steps), 0xFFFFFF) if "step_count" in f else None,
-        )
+        if "energy" in f or "metabolic_equivalent" in f:
+            rate_h = belt.energy_rate_kcal_h()
+            if "energy" in f:
+                kw["total_energy_kcal"] = min(int(belt.energy_kcal), 0xFFFE)
+                kw["energy_per_hour_kcal"] = min(round(rate_h), 0xFFFE)
+                kw["energy_per_minute_kcal"] = min(round(rate_h / 60), 0xFE)
+            if "metabolic_equivalent" in f:
+                kw["metabolic_equivalent"] = _cap(max(1.0, rate_h / mass), 25.5)
+        if "heart_rate" in f:
+            kw["heart_rate_bpm"] = min(round(belt.heart_rate_bpm), 255)
+        if "elapsed_time" in f:
+            kw["elapsed_time_s"] = min(int(belt.elapsed_s), 0xFFFF)
+        if "force_power" in f:
+            force = _force(mass, inc)
+            kw["force_on_belt_n"] = force
+            kw["power_output_w"] = min(round(force * belt.speed_kmh / 3.6), 0x7FFE)
+        if "step_count" in f:
+            kw["step_count"] = min(int(belt.steps), 0xFFFFFF)
+        return TreadmillData(**kw)
 
     # --- helpers -----------------------------------------------------------------------
 

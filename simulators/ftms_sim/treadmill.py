@@ -433,12 +433,17 @@ class SimulatedTreadmill:
         if not self._callbacks or now < self._gap_until or not self.server.telemetry_due():
             return
         packets: list[bytes] | None = None
-        for client in self._callbacks:
+        direct = self._flush_handle is None  # nothing queued: no order to keep
+        for client, callbacks in list(self._callbacks.items()):
             if self.server.wants(client, TREADMILL_DATA):
                 if packets is None:
                     packets = self.server.telemetry()
+                cb = callbacks.get(TREADMILL_DATA)
                 for data in packets:
-                    self._queue_one(client, TREADMILL_DATA, data, False)
+                    if not direct:
+                        self._queue_one(client, TREADMILL_DATA, data, False)
+                    elif cb is not None:
+                        self._call(cb, data)
 
     def _log_belt(self) -> None:
         self._last_belt_log = self.clock.now()
@@ -487,12 +492,16 @@ class SimulatedTreadmill:
                 continue  # the link dropped meanwhile: the message is lost
             cb = callbacks.get(uuid)
             if cb is not None:
-                try:
-                    cb(data)
-                except Exception:  # as a BLE stack would: the client's bug, not ours
-                    log.exception("notification callback failed")
+                self._call(cb, data)
             if indicate:
                 self.server.indication_confirmed(client)
+
+    @staticmethod
+    def _call(cb: Callback, data: bytes) -> None:
+        try:
+            cb(data)
+        except Exception:  # as a BLE stack would: the client's bug, not the machine's
+            log.exception("notification callback failed")
 
     # --- observers ----------------------------------------------------------------------
 
