@@ -132,9 +132,14 @@ def test_start_and_stop_rules() -> None:
     belt.advance(2)
     assert belt.state is BeltState.RUNNING and belt.speed_kmh == 0.8  # the start speed
     assert belt.pause()
-    assert not belt.start()  # still winding down
+    belt.advance(0.5)
+    assert belt.state is BeltState.PAUSING
+    assert belt.start()  # resume while still slowing into the pause
+    assert belt.state is BeltState.STARTING and belt.target_speed_kmh == 0.8
+    assert belt.stop()
+    assert not belt.start()  # a stop must finish first
     belt.advance(5)
-    assert belt.start()
+    assert belt.state is BeltState.STOPPED and belt.start()
 
 
 def test_resume_to_minimum_quirk_and_speed_set_while_paused() -> None:

@@ -45,6 +45,7 @@ MOVING_STATES = frozenset({BeltState.STARTING, BeltState.RUNNING})
 """States in which the belt is driven towards a target (not winding down)."""
 
 _STILL_STATES = frozenset({BeltState.IDLE, BeltState.PAUSED, BeltState.STOPPED})
+_STARTABLE_STATES = _STILL_STATES | {BeltState.PAUSING}
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,17 +152,23 @@ class Belt:
     # --- commands (already validated by the server; clamped again for safety) ----
 
     def start(self) -> bool:
-        """Start or resume. Refused while running, while winding down, or with the key out."""
-        if not self.safety_key_in or self.state not in _STILL_STATES:
+        """Start, or resume from a pause (also while still slowing into it).
+
+        Refused while started, while stopping, and with the safety key out.
+        """
+        state = self.state
+        if not self.safety_key_in or state not in _STARTABLE_STATES:
             return False
         s = self.spec
-        if self.state is BeltState.PAUSED and not s.resume_to_minimum:
+        resuming = state is BeltState.PAUSED or state is BeltState.PAUSING
+        if resuming and not s.resume_to_minimum:
             target = self._resume_target
         else:
-            target = self.target_speed_kmh if self.state is not BeltState.PAUSED else 0.0
+            target = 0.0 if resuming else self.target_speed_kmh
         self.target_speed_kmh = self._clamp_speed(max(target, s.start_speed_kmh))
         self.state = BeltState.STARTING
-        self._delay_left = s.start_delay_s
+        # a belt still turning needs no start countdown
+        self._delay_left = s.start_delay_s if self.speed_kmh <= 0 else 0.0
         self._reset_pending = False
         return True
 
