@@ -345,3 +345,22 @@ async def test_a_user_model_file_with_stop_on_disconnect(tmp_path: Path) -> None
         await sim.close()
 
     await clock.drive(run())
+
+
+async def test_a_user_model_that_goes_quiet_when_stopped(tmp_path: Path) -> None:
+    path = tmp_path / "quiet.yaml"
+    path.write_text("name: quiet\ntelemetry: {when_stopped: false, packets: single}\n")
+
+    async def body(sim: SimulatedTreadmill, c: Central, clock: VirtualClock) -> None:
+        await clock.sleep(10)
+        assert c.on(DATA) == []  # standing: nothing to say
+        sim.press_start()
+        await clock.sleep(10)
+        sim.press_stop()
+        await clock.sleep(30)
+        count = len(c.on(DATA))
+        await clock.sleep(10)
+        assert len(c.on(DATA)) == count  # quiet again once the belt stands
+
+    c = await _with(str(path), body)
+    assert 10 <= len(c.on(DATA)) <= 12
