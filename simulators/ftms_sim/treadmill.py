@@ -57,15 +57,17 @@ class SimulatedTreadmill:
         clock: Clock,
         *,
         faults: Iterable[Fault] | None = None,
-        sim_log: SimLog | Path | None = None,
+        sim_log: SimLog | Path | str | None = None,
         observers: Iterable[Observer] = (),
         seed: int = 0,
     ) -> None:
         self.model = load_model(model) if isinstance(model, str) else model
         self.clock = clock
         self.server = FtmsServer(self.model)
-        self._own_log = isinstance(sim_log, Path)
-        self._log: SimLog | None = SimLog(sim_log) if isinstance(sim_log, Path) else sim_log
+        self._own_log = isinstance(sim_log, Path | str)
+        self._log: SimLog | None = (
+            SimLog(Path(sim_log)) if isinstance(sim_log, Path | str) else sim_log
+        )
         self._observers: list[Observer] = list(observers)
         if self._log is not None:
             self._observers.append(self._log)

@@ -16,10 +16,14 @@ Simulator errors are translated to the port's: a link that is down raises
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ftms_sim.errors import AttError, LinkDown
 from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.treadmill.port import NotConnected, NotifyCallback, TreadmillError
+
+if TYPE_CHECKING:
+    from treadpace.treadmill.port import GattLink
 
 
 class GattError(TreadmillError):
@@ -92,3 +96,9 @@ class SimLink:
     def _dropped(self) -> None:
         for callback in list(self._disconnect_callbacks):
             callback()
+
+
+if TYPE_CHECKING:
+
+    def _is_a_gatt_link(link: SimLink) -> GattLink:
+        return link  # mypy checks that SimLink satisfies the port
