@@ -16,6 +16,7 @@ from treadpace.clock import VirtualClock
 from treadpace.ftms import (
     CONTROL_POINT,
     FEATURE,
+    HEART_RATE_MEASUREMENT,
     INCLINATION_RANGE,
     MACHINE_STATUS,
     SPEED_RANGE,
@@ -23,6 +24,7 @@ from treadpace.ftms import (
     TREADMILL_DATA,
     TreadmillDataMerger,
     decode_feature,
+    decode_heart_rate,
     decode_inclination_range,
     decode_speed_range,
     decode_treadmill_data,
@@ -72,6 +74,7 @@ def test_the_shipped_models_are_there() -> None:
         "early-notify",
         "padded-status",
         "wide-range",
+        "hr-service",
     ):
         assert name in names
 
@@ -364,3 +367,22 @@ async def test_a_user_model_that_goes_quiet_when_stopped(tmp_path: Path) -> None
 
     c = await _with(str(path), body)
     assert 10 <= len(c.on(DATA)) <= 12
+
+
+async def test_hr_service_reexposes_the_runner_heart_rate() -> None:
+    async def body(sim: SimulatedTreadmill, c: Central, clock: VirtualClock) -> None:
+        assert HEART_RATE_MEASUREMENT in sim.characteristics()
+        sim.press_speed(1)
+        sim.press_start()
+        await clock.sleep(5)
+        sim.press_speed(11.2)
+        await clock.sleep(300)
+
+    c = await _with("hr-service", body)
+    readings = [decode_heart_rate(r.data) for r in c.on(0x2A37)]
+    assert 300 <= len(readings) <= 305  # 1 Hz
+    assert readings[0].heart_rate_bpm == 60 and readings[0].sensor_contact is True
+    last = readings[-1]
+    assert last.heart_rate_bpm > 140  # 12 km/h after 5 minutes
+    assert abs(last.rr_intervals_s[0] - 60 / last.heart_rate_bpm) < 0.01
+    assert not load_model("generic").heart_rate_service

@@ -91,6 +91,8 @@ class TreadmillModel:
     speed_status_during_ramp: bool = False
     """Stream `05` Target Speed Changed with the ramping value while decelerating (Urevo)."""
     stop_on_disconnect: bool = False
+    heart_rate_service: bool = False
+    """Also expose the Heart Rate Service (0x180D), as machines with a built-in receiver do."""
     """The belt stops when the last client disconnects (Horizon 7.4 AT, Q13)."""
     machine_features: int | None = None
     target_features: int | None = None
@@ -242,6 +244,7 @@ def parse_model(doc: YamlDoc) -> TreadmillModel:
         kw["status_min_length"] = quirks.integer("status_min_length", 0, minimum=0, maximum=19)
         kw["speed_status_during_ramp"] = quirks.boolean("speed_status_during_ramp", False)
         kw["stop_on_disconnect"] = quirks.boolean("stop_on_disconnect", False)
+        kw["heart_rate_service"] = quirks.boolean("heart_rate_service", False)
         for key in ("machine_features", "target_features"):
             if quirks.has(key):
                 kw[key] = quirks.integer(key, 0, minimum=0, maximum=0xFFFFFFFF)

@@ -48,6 +48,7 @@ from treadpace.ftms import (
     CONTROL_POINT,
     FEATURE,
     FIRMWARE_REVISION,
+    HEART_RATE_MEASUREMENT,
     INCLINATION_RANGE,
     MACHINE_STATUS,
     MANUFACTURER_NAME,
@@ -59,6 +60,7 @@ from treadpace.ftms import (
     ControlResponse,
     Feature,
     FtmsDecodeError,
+    HeartRateMeasurement,
     InclinationRange,
     MachineFeature,
     MachineStatus,
@@ -85,6 +87,7 @@ from treadpace.ftms import (
     decode_control_request,
     encode_control_response,
     encode_feature,
+    encode_heart_rate,
     encode_inclination_range,
     encode_machine_status,
     encode_speed_range,
@@ -180,6 +183,8 @@ class FtmsServer:
         }
         if m.training_status:
             chars[TRAINING_STATUS] = frozenset({"read", "notify"})
+        if m.heart_rate_service:
+            chars[HEART_RATE_MEASUREMENT] = frozenset({"notify"})
         if m.has_control_point:
             chars[CONTROL_POINT] = frozenset({"write", m.control_point})
             chars[MACHINE_STATUS] = frozenset({"notify"})
@@ -525,6 +530,12 @@ class FtmsServer:
         if m.telemetry_packets == "truncate" and len(data) > m.max_payload:
             return [data[: m.max_payload]]
         return [data]
+
+    def heart_rate(self) -> bytes:
+        """A Heart Rate Measurement: contact detected, one RR interval at the current rate."""
+        bpm = max(1, min(round(self.belt.heart_rate_bpm), 255))
+        rr = round(60 / bpm * 1024)
+        return encode_heart_rate(HeartRateMeasurement(bpm, True, None, (rr,)))
 
     def record(self) -> TreadmillData:
         """The belt as one Treadmill Data record, with the fields the model carries."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.ftms import (
     CONTROL_POINT,
+    HEART_RATE_MEASUREMENT,
     MACHINE_STATUS,
     TRAINING_STATUS,
     TREADMILL_DATA,
@@ -22,7 +23,13 @@ from treadpace.ftms import (
     short_uuid,
 )
 
-SUBSCRIBABLE = (TREADMILL_DATA, MACHINE_STATUS, TRAINING_STATUS, CONTROL_POINT)
+SUBSCRIBABLE = (
+    TREADMILL_DATA,
+    MACHINE_STATUS,
+    TRAINING_STATUS,
+    CONTROL_POINT,
+    HEART_RATE_MEASUREMENT,
+)
 
 
 @dataclass(frozen=True, slots=True)

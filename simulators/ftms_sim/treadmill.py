@@ -33,7 +33,13 @@ from ftms_sim.model import TreadmillModel, load_model
 from ftms_sim.server import INDICATE, NOTIFY, FtmsServer, Outgoing
 from ftms_sim.simlog import SimLog
 from treadpace.clock import Clock
-from treadpace.ftms import CONTROL_POINT, MACHINE_STATUS, TRAINING_STATUS, TREADMILL_DATA
+from treadpace.ftms import (
+    CONTROL_POINT,
+    HEART_RATE_MEASUREMENT,
+    MACHINE_STATUS,
+    TRAINING_STATUS,
+    TREADMILL_DATA,
+)
 
 log = logging.getLogger(__name__)
 
@@ -432,7 +438,11 @@ class SimulatedTreadmill:
             self._note_belt_start()
 
     def _send_telemetry(self, now: float) -> None:
-        if not self._callbacks or now < self._gap_until or not self.server.telemetry_due():
+        if not self._callbacks or now < self._gap_until:
+            return
+        if self.model.heart_rate_service:
+            self._send_to_subscribers(HEART_RATE_MEASUREMENT, [self.server.heart_rate()])
+        if not self.server.telemetry_due():
             return
         packets: list[bytes] | None = None
         direct = self._flush_handle is None  # nothing queued: no order to keep
@@ -446,6 +456,12 @@ class SimulatedTreadmill:
                         self._queue_one(client, TREADMILL_DATA, data, False)
                     elif cb is not None:
                         self._call(cb, data)
+
+    def _send_to_subscribers(self, uuid: str, packets: list[bytes]) -> None:
+        for client in self._callbacks:
+            if self.server.wants(client, uuid):
+                for data in packets:
+                    self._queue_one(client, uuid, data, False)
 
     def _log_belt(self) -> None:
         self._last_belt_log = self.clock.now()
