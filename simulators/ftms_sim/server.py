@@ -168,11 +168,15 @@ class FtmsServer:
         self._cp_kind = {"indicate": INDICATE, "notify": NOTIFY}.get(model.control_point, 0)
         self._indicate_responses = model.responses_as == "indicate" and self._cp_kind == INDICATE
         self._last_status_speed: int | None = None
+        self._chars = self._characteristics()
 
     # --- GATT surface -------------------------------------------------------------
 
     def characteristics(self) -> dict[str, frozenset[str]]:
         """UUID -> properties ("read", "write", "notify", "indicate")."""
+        return dict(self._chars)
+
+    def _characteristics(self) -> dict[str, frozenset[str]]:
         m = self.model
         chars: dict[str, frozenset[str]] = {
             FEATURE: frozenset({"read"}),
@@ -195,7 +199,7 @@ class FtmsServer:
         return chars
 
     def read(self, uuid: str) -> bytes:
-        chars = self.characteristics()
+        chars = self._chars
         if uuid not in chars:
             raise AttError(ATT_ATTRIBUTE_NOT_FOUND, uuid)
         if "read" not in chars[uuid]:
@@ -270,13 +274,9 @@ class FtmsServer:
 
     def write(self, client: int, uuid: str, data: bytes) -> WriteResult:
         """A Write Request from `client`. Raises AttError where ATT would answer an error."""
-        if uuid not in self.characteristics() or uuid != CONTROL_POINT:
-            raise AttError(
-                ATT_WRITE_NOT_PERMITTED
-                if uuid in self.characteristics()
-                else ATT_ATTRIBUTE_NOT_FOUND,
-                uuid,
-            )
+        if uuid != CONTROL_POINT or uuid not in self._chars:
+            code = ATT_WRITE_NOT_PERMITTED if uuid in self._chars else ATT_ATTRIBUTE_NOT_FOUND
+            raise AttError(code, uuid)
         if client in self._pending:
             raise AttError(ATT_PROCEDURE_IN_PROGRESS)
         subs = self._clients.get(client, {})
