@@ -30,7 +30,7 @@ from ftms_sim.belt import Belt, BeltState
 from ftms_sim.errors import AttError, LinkDown
 from ftms_sim.faults import Fault
 from ftms_sim.model import TreadmillModel, load_model
-from ftms_sim.server import INDICATE, NOTIFY, FtmsServer, Outgoing
+from ftms_sim.server import INDICATE, NOTIFY, FtmsServer, Outgoing, op_name
 from ftms_sim.simlog import SimLog
 from treadpace.clock import Clock
 from treadpace.ftms import (
@@ -535,6 +535,4 @@ class SimulatedTreadmill:
 
 
 def _op_name(data: bytes) -> str:
-    from ftms_sim.server import op_name
-
     return op_name(data[0]) if data else "empty"
