@@ -314,3 +314,20 @@ async def test_sim_log_lines_are_flushed_as_written(tmp_path: Path) -> None:
         await asyncio.sleep(0)
 
     await _running([], body, sim_log=log)
+
+
+async def test_closing_mid_stop_logs_where_the_belt_comes_to_rest(tmp_path: Path) -> None:
+    log = tmp_path / "sim.jsonl"
+
+    async def body(sim: SimulatedTreadmill, c: Central, clock: VirtualClock) -> None:
+        await clock.sleep(30)
+        await c.write("08 01")  # the program stops the belt, then exits at once
+
+    await _running([], body, sim_log=log)
+    records = list(read_sim_log(log))
+    assert records[-2] == {"t": 30.0, "event": "stop"}
+    last_belt = records[-1]
+    assert last_belt["state"] == "stopped" and last_belt["speed_kmh"] == 0
+    assert last_belt["projected"] is True
+    assert last_belt["t"] == pytest.approx(30 + 10 / 0.6, abs=0.01)
+    assert records[-3]["event"] == "belt" and records[-3]["state"] == "stopping"

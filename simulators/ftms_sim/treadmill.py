@@ -136,12 +136,41 @@ class SimulatedTreadmill:
             self._flush_handle.cancel()
             self._flush_handle = None
         if self._started:
+            self._started = False
             self._sync_belt()
             if self._observers and self._last_belt_log < self.clock.now():
                 self._log_belt()  # the final state, so a log always ends with the belt
             self._emit({"event": "stop"})
+            self._project_wind_down()
         if self._log is not None and self._own_log:
             self._log.close()
+
+    def _project_wind_down(self) -> None:
+        """A belt still slowing down when the simulator closes keeps slowing on its own.
+
+        A real treadmill outlives the program that drove it, so after the `stop` event the
+        log ends with where the belt comes to rest and when (marked `"projected": true`).
+        """
+        b = self.server.belt
+        if b.state not in (BeltState.STOPPING, BeltState.PAUSING):
+            return
+        remaining = b.next_transition_in() or 0.0
+        b.advance(remaining)
+        if not self._observers:
+            return
+        t = self.clock.now() - self._t0 + remaining
+        record: dict[str, object] = {
+            "event": "belt",
+            "speed_kmh": round(b.speed_kmh, 2),
+            "incline_percent": round(b.incline_percent, 1),
+            "distance_m": round(b.distance_m, 1),
+            "state": b.state.value,
+            "target_speed_kmh": round(b.target_speed_kmh, 2),
+            "heart_rate_bpm": round(b.heart_rate_bpm),
+            "projected": True,
+        }
+        for observer in self._observers:
+            observer(t, record)
 
     async def __aenter__(self) -> SimulatedTreadmill:
         await self.start()
