@@ -10,8 +10,6 @@ peripheral) and a way to try a model or a faults file. `--list` shows the models
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -21,6 +19,8 @@ import typer
 from treadpace.errors import UserError
 
 if TYPE_CHECKING:
+    import asyncio
+
     from ftms_sim.treadmill import SimulatedTreadmill
     from treadpace.clock import Clock
 
@@ -75,6 +75,9 @@ async def run_headless(
     front_ends: list[FrontEnd] | None = None,
 ) -> None:
     """Run `sim` for `duration` simulator seconds (None: until cancelled), with front ends."""
+    import asyncio
+    import contextlib
+
     await sim.start()
     tasks: list[asyncio.Task[None]] = [asyncio.create_task(fe(sim)) for fe in front_ends or []]
     try:
@@ -102,6 +105,8 @@ def simulate(
     front_ends: list[FrontEnd] | None = None,
 ) -> None:
     """Build the simulator from the options and run it (shared by `--ble`)."""
+    import asyncio
+
     from ftms_sim.faults import load_faults
     from ftms_sim.model import load_model
     from ftms_sim.treadmill import SimulatedTreadmill
