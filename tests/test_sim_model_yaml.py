@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ftms_sim.model import load_model
+from ftms_sim.model import list_models, load_model
 from treadpace.errors import UserError
 
 
@@ -76,3 +76,13 @@ def test_bad_model_files_give_one_line_errors(tmp_path: Path, text: str, expecte
     assert message.startswith(str(path))
     assert expected in message
     assert "\n" not in message
+
+
+def test_user_models_are_found_by_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TREADPACE_CONFIG_HOME", str(tmp_path))
+    (tmp_path / "treadmills").mkdir()
+    (tmp_path / "treadmills" / "garage.yaml").write_text("name: garage\nspeed: {max: 16}\n")
+    (tmp_path / "treadmills" / "generic.yaml").write_text("name: impostor\n")
+    assert "garage" in list_models()
+    assert load_model("garage").belt.speed_max_kmh == 16
+    assert load_model("generic").name == "generic"  # shipped names cannot be shadowed

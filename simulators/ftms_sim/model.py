@@ -19,7 +19,7 @@ from ftms_sim._yaml import YamlDoc, YamlMap
 from ftms_sim.belt import BeltSpec
 from ftms_sim.faults import Fault, parse_faults
 from treadpace.errors import UserError
-from treadpace.paths import configs_dir
+from treadpace.paths import config_home, configs_dir
 from treadpace.units import KMH_PER_MPH
 
 # telemetry field name -> Fitness Machine Features bit it advertises (ftms.md §3.1)
@@ -164,23 +164,38 @@ class TreadmillModel:
 
 
 def models_dir() -> Path:
+    """The shipped models."""
     return configs_dir() / "treadmills"
 
 
+def user_models_dir() -> Path:
+    """The runner's own models, found by name like the shipped ones."""
+    return config_home() / "treadmills"
+
+
+def _model_files() -> dict[str, Path]:
+    files: dict[str, Path] = {}
+    for folder in (user_models_dir(), models_dir()):  # a shipped name wins over a user's
+        if folder.is_dir():
+            files.update({p.stem: p for p in folder.glob("*.yaml")})
+    return files
+
+
 def list_models() -> list[str]:
-    """Names of the shipped models (the files in configs/treadmills/)."""
-    return sorted(p.stem for p in models_dir().glob("*.yaml"))
+    """Names of the shipped models (configs/treadmills/) and of the user's own."""
+    return sorted(_model_files())
 
 
 def load_model(name_or_path: str | Path) -> TreadmillModel:
-    """A shipped model by name, or a model file by path. Bad input raises a one-line UserError."""
+    """A model by name, or a model file by path. Bad input raises a one-line UserError."""
     text = str(name_or_path)
     path = Path(text)
     if not (text.endswith((".yaml", ".yml")) or "/" in text or "\\" in text):
-        path = models_dir() / f"{text}.yaml"
-        if not path.is_file():
+        found = _model_files().get(text)
+        if found is None:
             known = ", ".join(list_models())
             raise UserError(f"unknown treadmill model {text!r}: expected one of {known}, or a path")
+        path = found
     elif not path.is_file():
         raise UserError(f"{path}: no such model file")
     return parse_model(YamlDoc.load(path))
