@@ -111,9 +111,11 @@ async def test_link_drop_at_t() -> None:
         sim.on_link_drop(lambda: dropped.append(clock.now()))
         await clock.sleep(40)
         assert not sim.is_connected()
+        assert not sim.reachable  # not advertising
         with pytest.raises(LinkDown):
             sim.connect()  # down until t=45
         await clock.sleep(5)
+        assert sim.reachable
         c.connect()
         await asyncio.sleep(0)  # Training Status on subscription
         assert sim.server.controller is None  # control does not survive the link

@@ -12,6 +12,7 @@ from treadpace.ftms import (
     CONTROL_POINT,
     FEATURE,
     MACHINE_STATUS,
+    MODEL_NUMBER,
     TRAINING_STATUS,
     TREADMILL_DATA,
     decode_treadmill_data,
@@ -259,3 +260,17 @@ def test_telemetry_record_carries_the_model_fields() -> None:
     assert len(parts) == 2 and all(len(p) <= 20 for p in parts)
     assert decode_treadmill_data(parts[0]).more_data
     assert decode_treadmill_data(parts[1]).speed_kmh == 12.0
+
+
+def test_services_and_advertisement_for_a_gatt_front_end() -> None:
+    srv = _server()
+    services = {short_uuid(k): [short_uuid(c) for c in v] for k, v in srv.services().items()}
+    assert services == {
+        0x1826: [0x2ACC, 0x2ACD, 0x2AD3, 0x2AD9, 0x2ADA, 0x2AD4, 0x2AD5],
+        0x180A: [0x2A29, 0x2A24, 0x2A26],
+    }
+    name, uuids, data = srv.advertisement()
+    assert name == "treadpace-generic" and [short_uuid(u) for u in uuids] == [0x1826]
+    assert [v.hex(" ") for v in data.values()] == ["01 01 00"]  # available, treadmill (§1.2)
+    assert FtmsServer(load_model("silent-control")).advertisement()[0] is None  # no name
+    assert srv.read(MODEL_NUMBER) == b"SIM-GENERIC"

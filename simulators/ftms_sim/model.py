@@ -58,6 +58,8 @@ class TreadmillModel:
     manufacturer: str = "treadpace"
     model_number: str = "SIM"
     firmware: str = "1.0"
+    local_name: str = "treadpace-sim"
+    """Advertised name; empty: none (the Omega Z advertises no name, ftms.md §1.2)."""
     belt: BeltSpec = field(default_factory=BeltSpec)
     speed_unit: str = "kmh"
     """Unit of the console's speed grid: "kmh" or "mph" (0.1 mph steps, Q9)."""
@@ -207,10 +209,12 @@ def parse_model(doc: YamlDoc) -> TreadmillModel:
     description = root.text("description", "")
     device = root.mapping("device")
     manufacturer, model_number, firmware = "treadpace", f"SIM-{name}", "1.0"
+    local_name = f"treadpace-{name}"
     if device is not None:
         manufacturer = device.text("manufacturer", manufacturer)
         model_number = device.text("model_number", model_number)
         firmware = device.text("firmware", firmware)
+        local_name = device.text("local_name", local_name)
         device.finish()
 
     speed_unit, belt_kw = _speed(doc, root.mapping("speed"))
@@ -278,6 +282,7 @@ def parse_model(doc: YamlDoc) -> TreadmillModel:
         manufacturer=manufacturer,
         model_number=model_number,
         firmware=firmware,
+        local_name=local_name,
         belt=belt,
         speed_unit=speed_unit,
         **kw,  # type: ignore[arg-type]

@@ -46,9 +46,12 @@ from ftms_sim.errors import (
 from ftms_sim.model import TreadmillModel
 from treadpace.ftms import (
     CONTROL_POINT,
+    DEVICE_INFORMATION,
     FEATURE,
     FIRMWARE_REVISION,
+    FTMS_SERVICE,
     HEART_RATE_MEASUREMENT,
+    HEART_RATE_SERVICE,
     INCLINATION_RANGE,
     MACHINE_STATUS,
     MANUFACTURER_NAME,
@@ -105,6 +108,20 @@ _RESULT_NAMES: Final = {
     ResultCode.INVALID_PARAMETER: "invalid_parameter",
     ResultCode.OPERATION_FAILED: "operation_failed",
     ResultCode.CONTROL_NOT_PERMITTED: "control_not_permitted",
+}
+
+_SERVICE_OF: Final = {
+    FEATURE: FTMS_SERVICE,
+    TREADMILL_DATA: FTMS_SERVICE,
+    TRAINING_STATUS: FTMS_SERVICE,
+    SPEED_RANGE: FTMS_SERVICE,
+    INCLINATION_RANGE: FTMS_SERVICE,
+    CONTROL_POINT: FTMS_SERVICE,
+    MACHINE_STATUS: FTMS_SERVICE,
+    MANUFACTURER_NAME: DEVICE_INFORMATION,
+    MODEL_NUMBER: DEVICE_INFORMATION,
+    FIRMWARE_REVISION: DEVICE_INFORMATION,
+    HEART_RATE_MEASUREMENT: HEART_RATE_SERVICE,
 }
 
 _IDLE: Final = int(TrainingStatusCode.IDLE)
@@ -175,6 +192,22 @@ class FtmsServer:
     def characteristics(self) -> dict[str, frozenset[str]]:
         """UUID -> properties ("read", "write", "notify", "indicate")."""
         return dict(self._chars)
+
+    def services(self) -> dict[str, list[str]]:
+        """Service UUID -> its characteristics, in a stable order (for a GATT front end)."""
+        out: dict[str, list[str]] = {}
+        for uuid in self._chars:
+            out.setdefault(_SERVICE_OF[uuid], []).append(uuid)
+        return out
+
+    def advertisement(self) -> tuple[str | None, list[str], dict[str, bytes]]:
+        """(local name, service UUIDs, service data) as the machine advertises (ftms.md §1.2).
+
+        Service data for 0x1826: flags 0x01 (machine available), type 0x0001 (treadmill).
+        """
+        name = self.model.local_name or None
+        uuids = [FTMS_SERVICE] + ([HEART_RATE_SERVICE] if self.model.heart_rate_service else [])
+        return name, uuids, {FTMS_SERVICE: bytes([0x01, 0x01, 0x00])}
 
     def _characteristics(self) -> dict[str, frozenset[str]]:
         m = self.model

@@ -187,12 +187,25 @@ class SimulatedTreadmill:
     def characteristics(self) -> dict[str, frozenset[str]]:
         return self.server.characteristics()
 
+    def services(self) -> dict[str, list[str]]:
+        """Service UUID -> characteristic UUIDs (FTMS, Device Information, Heart Rate)."""
+        return self.server.services()
+
+    def advertisement(self) -> tuple[str | None, list[str], dict[str, bytes]]:
+        """(local name, service UUIDs, service data) the machine advertises."""
+        return self.server.advertisement()
+
+    @property
+    def reachable(self) -> bool:
+        """False while the link is down or the machine reboots (it does not advertise)."""
+        return self.clock.now() >= self._down_until
+
     def is_connected(self, client: int = 0) -> bool:
         return client in self._callbacks
 
     def connect(self, client: int = 0) -> None:
         """Connect a central. Raises LinkDown while the machine is unreachable."""
-        if self.clock.now() < self._down_until:
+        if not self.reachable:
             raise LinkDown(f"{self.model.name}: not advertising (link down)")
         if client in self._callbacks:
             return
