@@ -20,5 +20,5 @@ def test_quick_start_has_two_commands() -> None:
 
 
 def test_ci_runs_the_readme_test_command() -> None:
-    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
     assert quick_start_commands()[1] in ci
