@@ -1,0 +1,48 @@
+"""The runner's settings the engine needs, lifted out of a Profile.
+
+Kept separate from the pydantic Profile so the engine (and its tests) depend on
+a small frozen value, not on how profiles are parsed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from treadpace.plans import Profile
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    max_speed_kmh: float = 20.0
+    """The runner's cap; the machine's own maximum applies on top (safety rule 1)."""
+    max_incline_percent: float = 15.0
+    incline_offset_percent: float = 0.0
+    """Added to every step's incline (e.g. 1 % to mimic outdoor effort)."""
+    manual_change: Literal["offset", "hold"] = "offset"
+    """A console speed change: keep the difference for the rest of the step, or hold the speed."""
+    nudge_kmh: float | None = None
+    """One +/- press; None means the machine's increment."""
+    nudge_incline_percent: float | None = None
+    countdown_s: int = 3
+    """Seconds of 3-2-1 before the belt starts; 0 starts at once (`--yes`)."""
+    extend_time_s: float = 60.0
+    extend_distance_m: float = 200.0
+    stop_timeout_s: float = 5.0
+    """How long an exit path waits for the stop command's answer."""
+    link_timeout_s: float = 300.0
+    """After a link loss, abort the run if no reconnect arrives within this (plan paused)."""
+    imperial: bool = False
+    device: str = ""
+
+    @classmethod
+    def from_profile(cls, profile: Profile, **overrides: Any) -> EngineConfig:
+        cfg = cls(
+            max_speed_kmh=float(profile.max_speed_kmh),
+            max_incline_percent=float(profile.max_incline_percent),
+            incline_offset_percent=float(profile.treadmill.incline_offset_percent),
+            manual_change=profile.manual_change,
+            imperial=bool(profile.imperial),
+        )
+        return replace(cfg, **overrides) if overrides else cfg

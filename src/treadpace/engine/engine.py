@@ -1,0 +1,797 @@
+"""The workout engine: walks a compiled plan and drives the treadmill, safely.
+
+One task (`run`) owns every write to the treadmill; a reader task folds the
+treadmill's telemetry and machine events into the engine's state with plain
+synchronous handlers and wakes the main loop. The loop checks step boundaries,
+sends the setpoints the policy asks for (only when they change), and sleeps on
+the injected clock until the next thing that can happen: a time step's end on
+the plan clock, a distance step's predicted crossing, a ramp's next grid step.
+
+Safety rules (DESIGN.md) enforced here: setpoints go through `Grid` (rule 1);
+`start()` is sent only after an explicit START/RESUME command (rule 2); a runner
+stop or the safety key pauses the plan and nothing is sent until the runner
+resumes (rule 3); every exit path stops the belt treadpace started and closes
+the event stream so the recording is saved (rule 4); a console speed change
+becomes an offset or a hold for the rest of the step (rule 5).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+from typing import TYPE_CHECKING
+
+from treadpace.clock import Clock, ClockTimeout, wait_for
+from treadpace.engine.config import EngineConfig
+from treadpace.engine.events import (
+    Command,
+    EventHub,
+    Notice,
+    RunFinished,
+    RunStarted,
+    RunState,
+    SetpointSent,
+    StateChanged,
+    StepFinished,
+    StepStarted,
+    StepSummary,
+    Tick,
+)
+from treadpace.engine.odometer import Odometer
+from treadpace.engine.setpoint import Grid
+from treadpace.treadmill.port import (
+    BeltStartedByUser,
+    BeltStoppedByUser,
+    ControlLost,
+    ControlRefused,
+    LinkLost,
+    LinkRestored,
+    MachineReset,
+    NotConnected,
+    SafetyKeyPulled,
+    TargetInclineChanged,
+    TargetSpeedChanged,
+    Telemetry,
+    TreadmillError,
+    TreadmillUpdate,
+)
+from treadpace.units import format_pace, kmh_to_mph
+
+if TYPE_CHECKING:
+    from treadpace.plans.steps import CompiledPlan, CompiledStep
+    from treadpace.treadmill.port import Treadmill
+
+log = logging.getLogger(__name__)
+
+
+def speed_text(kmh: float, imperial: bool) -> str:
+    """ "10.9 km/h (5:30/km)" or "6.8 mph (8:50/mi)": a target as the runner reads it."""
+    if imperial:
+        return f"{kmh_to_mph(kmh):.1f} mph ({format_pace(kmh, True)})"
+    return f"{kmh:.1f} km/h ({format_pace(kmh, False)})"
+
+
+_ACTIVE = (RunState.RUNNING, RunState.PAUSED)
+_MOVING_KMH = 0.05
+
+
+class Engine:
+    def __init__(
+        self,
+        treadmill: Treadmill,
+        plan: CompiledPlan,
+        config: EngineConfig,
+        clock: Clock,
+        hub: EventHub,
+    ) -> None:
+        if not plan.steps:
+            raise ValueError("a plan needs at least one step")
+        self.treadmill = treadmill
+        self.plan = plan
+        self.config = config
+        self.clock = clock
+        self.hub = hub
+        self.state = RunState.IDLE
+        self._state_reason = ""
+        self.guided = False
+        self._wake = asyncio.Event()
+        self._ops: list[str] = []
+        self._final: tuple[RunState, str] | None = None
+        self._start_requested = False
+        self._we_started = False
+        self._reader_error: BaseException | None = None
+        # limits, known after connect
+        self._speed_grid = Grid(0.0, config.max_speed_kmh, 0.1, 100)
+        self._incline_grid: Grid | None = None
+        self._incline_ok = True
+        # plan clock and distance
+        self._plan_base = 0.0
+        self._plan_anchor: float | None = None
+        self.odometer = Odometer()
+        # step cursor
+        self.index = -1
+        self._step_t0 = 0.0  # plan time at the step's start
+        self._step_m0 = 0.0  # run distance at the step's start
+        self._extra = 0.0  # extension of the current step (s or m)
+        self._offset = 0.0  # km/h added to the step's target (nudges, console change)
+        self._hold: float | None = None  # km/h held for the rest of the step
+        self._incline_adjust = 0.0
+        self._skip = False
+        self._done_time = 0.0  # planned seconds of finished steps (progress bar)
+        self._summaries: list[StepSummary] = []
+        # what the machine was told and reports
+        self._sent_speed: float | None = None
+        self._sent_incline: float | None = None
+        self._recent_sent: list[float] = []
+        self._resend_on_move = False
+        self._speed = 0.0
+        self._incline: float | None = None
+        self._hr: int | None = None
+        self._energy: float | None = None
+        self._steps_count: int | None = None
+        self._link_down_at: float | None = None
+        self._await_restore = False
+
+    # --- public -------------------------------------------------------------------------
+
+    @property
+    def step(self) -> CompiledStep | None:
+        if 0 <= self.index < len(self.plan.steps):
+            return self.plan.steps[self.index]
+        return None
+
+    async def command(self, cmd: Command, value: float | None = None) -> None:
+        """A runner's request (keys, MQTT). Never raises for an ill-timed command."""
+        self._handle_command(cmd, value)
+        self._wake.set()
+
+    def abort(self, reason: str) -> None:
+        """End the run (Ctrl+C, SIGTERM): the belt is stopped on the way out."""
+        if self._final is None:
+            self._final = (RunState.ABORTED, reason)
+        self._wake.set()
+
+    async def run(self) -> RunFinished:
+        reader: asyncio.Task[None] | None = None
+        failure = ""
+        try:
+            await self._prepare()
+            reader = asyncio.create_task(self._read())
+            await self._main()
+        except asyncio.CancelledError:
+            failure = "cancelled"
+            raise
+        except Exception as exc:
+            failure = f"error: {exc}"
+            raise
+        finally:
+            finished = await self._finish(failure)
+            if reader is not None:
+                reader.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await reader
+        return finished
+
+    # --- phases ------------------------------------------------------------------------
+
+    async def _prepare(self) -> None:
+        tm = self.treadmill
+        await tm.connect()
+        self.hub.publish(
+            RunStarted(
+                t=self.clock.now(),
+                wall=self.clock.wall(),
+                plan_name=self.plan.name,
+                plan_kind=self.plan.kind,
+                plan_source=self.plan.source,
+                steps=self.plan.steps,
+                imperial=self.config.imperial,
+                device=self.config.device or tm.name,
+            )
+        )
+        sr = tm.speed_range
+        self._speed_grid = Grid.build(
+            sr.min_kmh, sr.max_kmh, sr.increment_kmh, self.config.max_speed_kmh, 100
+        )
+        ir = tm.incline_range
+        if ir is not None:
+            self._incline_grid = Grid.build(
+                ir.min_percent,
+                ir.max_percent,
+                ir.increment_percent,
+                self.config.max_incline_percent,
+                10,
+            )
+        if not tm.controllable:
+            self._enter_guided("this treadmill is read-only")
+        else:
+            try:
+                granted = await tm.request_control()
+            except TreadmillError as exc:
+                log.info("request control failed: %s", exc)
+                granted = False
+            if not granted:
+                self._enter_guided("the treadmill refused control")
+        self._set_state(RunState.READY, "connected")
+
+    async def _main(self) -> None:
+        while not self._start_requested:
+            if self._final is not None:
+                return
+            await self._wait(self._link_deadline())
+            self._check_link_timeout()
+        if self.config.countdown_s > 0:
+            self._set_state(RunState.COUNTDOWN, "starting")
+            for i in range(self.config.countdown_s, 0, -1):
+                self._notice("info", f"starting in {i}")
+                end = self.clock.now() + 1.0
+                while self._final is None and self.clock.now() < end - 1e-9:
+                    await self._wait(end - self.clock.now())
+                if self._final is not None:
+                    return
+        await self._start_belt()
+        if self._final is not None:
+            return
+        self._set_state(RunState.RUNNING, "started")
+        self._begin_step(0, self._plan_now(), self._run_m())
+        while True:
+            self._advance()
+            if self._final is not None:
+                return
+            await self._apply()
+            if self._final is not None:
+                return
+            await self._wait(self._next_deadline())
+            self._check_link_timeout()
+            if self._reader_error is not None:
+                raise self._reader_error
+
+    async def _start_belt(self) -> None:
+        """The explicit start (countdown done, `--yes`, or an allowed remote start)."""
+        if self.guided:
+            self._notice("warning", f"guided mode: start the belt and set {self._target_text()}")
+            return
+        try:
+            await self.treadmill.start()
+            self._we_started = True
+        except ControlRefused as exc:
+            self._enter_guided(str(exc))
+            self._notice("warning", f"start the belt on the console and set {self._target_text()}")
+        except NotConnected as exc:
+            self._final = (RunState.ABORTED, f"treadmill not connected: {exc}")
+
+    async def _finish(self, failure: str) -> RunFinished:
+        now = self.clock.now()
+        if self._final is None:
+            self._final = (RunState.ABORTED, failure or "ended")
+        state, reason = self._final
+        if self._we_started or (self.treadmill.has_control and self._speed > _MOVING_KMH):
+            try:
+                await wait_for(self.clock, self.treadmill.stop(), self.config.stop_timeout_s)
+            except (TreadmillError, ClockTimeout) as exc:
+                log.warning("stopping the belt failed: %s", exc)
+                self._notice("error", f"could not stop the belt ({exc}): stop it on the console")
+            except asyncio.CancelledError:
+                self._notice("error", "stop interrupted: stop the belt on the console")
+        self._set_counting(False)
+        step = self.step
+        if step is not None and self.state in _ACTIVE:
+            self._close_step(
+                step,
+                skipped=False,
+                elapsed=self._plan_now() - self._step_t0,
+                distance=self._run_m() - self._step_m0,
+            )
+            self.index = len(self.plan.steps)
+        self._set_state(state, reason)
+        finished = RunFinished(
+            t=self.clock.now(),
+            wall=self.clock.wall(),
+            state=state,
+            reason=reason,
+            distance_m=max(0.0, self._run_m()),
+            elapsed_s=self._plan_now(),
+            steps=tuple(self._summaries),
+        )
+        self.hub.publish(finished)
+        self.hub.close()
+        log.debug("run ended at %.1f: %s (%s)", now, state, reason)
+        return finished
+
+    # --- waiting -------------------------------------------------------------------------
+
+    async def _wait(self, delay: float) -> None:
+        if self._wake.is_set():
+            self._wake.clear()
+            return
+        if delay <= 0:
+            await asyncio.sleep(0)
+            return
+        waiter = asyncio.ensure_future(self._wake.wait())
+        if math.isinf(delay):
+            try:
+                await waiter
+            finally:
+                waiter.cancel()
+        else:
+            timer = asyncio.ensure_future(self.clock.sleep(delay))
+            try:
+                await asyncio.wait((waiter, timer), return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                waiter.cancel()
+                timer.cancel()
+        self._wake.clear()
+
+    def _link_deadline(self) -> float:
+        if self._link_down_at is None:
+            return math.inf
+        return self._link_down_at + self.config.link_timeout_s - self.clock.now()
+
+    def _check_link_timeout(self) -> None:
+        if self._link_down_at is not None and self._link_deadline() <= 0:
+            self.abort("the treadmill did not come back")
+
+    def _next_deadline(self) -> float:
+        best = self._link_deadline()
+        step = self.step
+        if step is None or self.state != RunState.RUNNING or self._plan_anchor is None:
+            return best
+        now = self.clock.now()
+        end = step.amount + self._extra
+        if step.kind == "time":
+            best = min(best, self._step_t0 + end - self._plan_now())
+        else:
+            best = min(best, self.odometer.time_to(self._step_m0 + end, now))
+        if step.is_ramp and self._hold is None and not self.guided:
+            best = min(best, self._ramp_deadline(step, now))
+        return max(0.0, best)
+
+    def _ramp_deadline(self, step: CompiledStep, now: float) -> float:
+        v0 = step.speed_kmh
+        v1 = step.end_speed_kmh if step.end_speed_kmh is not None else v0
+        value = step.target_at(self._fraction(step)) + self._offset
+        if v1 > v0:
+            thr = self._speed_grid.threshold_above(value) + 1e-6
+            if thr <= value or thr - self._offset > v1:
+                return math.inf
+        else:
+            thr = self._speed_grid.threshold_below(value) - 1e-6
+            if thr >= value or thr - self._offset < v1:
+                return math.inf
+        f = (thr - self._offset - v0) / (v1 - v0)
+        if step.kind == "time":
+            return self._step_t0 + f * step.amount - self._plan_now()
+        return self.odometer.time_to(self._step_m0 + f * step.amount, now)
+
+    # --- clocks ---------------------------------------------------------------------------
+
+    def _plan_now(self) -> float:
+        if self._plan_anchor is None:
+            return self._plan_base
+        return self._plan_base + self.clock.now() - self._plan_anchor
+
+    def _run_m(self) -> float:
+        return self.odometer.run_at(self.clock.now())
+
+    def _set_counting(self, counting: bool) -> None:
+        now = self.clock.now()
+        if counting and self._plan_anchor is None:
+            self._plan_anchor = now
+        elif not counting and self._plan_anchor is not None:
+            self._plan_base += now - self._plan_anchor
+            self._plan_anchor = None
+        self.odometer.set_counting(counting, now)
+
+    def _update_counting(self) -> None:
+        running = self.state == RunState.RUNNING
+        if self.guided:
+            running = running and self._speed > _MOVING_KMH
+        self._set_counting(running)
+
+    def _fraction(self, step: CompiledStep) -> float:
+        if step.kind == "time":
+            done = self._plan_now() - self._step_t0
+        else:
+            done = self._run_m() - self._step_m0
+        return min(1.0, max(0.0, done / step.amount))
+
+    # --- steps ----------------------------------------------------------------------------
+
+    def _begin_step(self, index: int, t0: float, m0: float) -> None:
+        self.index = index
+        self._step_t0 = t0
+        self._step_m0 = m0
+        self._extra = 0.0
+        self._offset = 0.0
+        self._hold = None
+        self._incline_adjust = 0.0
+        self._skip = False
+        step = self.plan.steps[index]
+        self.hub.publish(StepStarted(self.clock.now(), index, step, len(self.plan.steps)))
+        if self.guided:
+            self._notice("info", f"{step.name}: set {self._target_text()}")
+
+    def _advance(self) -> None:
+        """End every step whose boundary has been reached (several, if time jumped)."""
+        while self.state in _ACTIVE:
+            step = self.step
+            if step is None:
+                return
+            end = step.amount + self._extra
+            plan_now = self._plan_now()
+            run_m = self._run_m()
+            if self._skip:
+                self._close_step(step, True, plan_now - self._step_t0, run_m - self._step_m0)
+                next_t0, next_m0 = plan_now, run_m
+            elif step.kind == "time" and plan_now >= self._step_t0 + end - 1e-9:
+                next_t0 = self._step_t0 + end
+                self._close_step(step, False, end, run_m - self._step_m0)
+                next_m0 = run_m
+            elif step.kind == "distance" and run_m >= self._step_m0 + end - 1e-6:
+                next_m0 = self._step_m0 + end
+                self._close_step(step, False, plan_now - self._step_t0, end)
+                next_t0 = plan_now
+            else:
+                return
+            if self.index + 1 >= len(self.plan.steps):
+                self.index = len(self.plan.steps)
+                if self._final is None:
+                    self._final = (RunState.FINISHED, "plan complete")
+                return
+            self._begin_step(self.index + 1, next_t0, next_m0)
+
+    def _close_step(
+        self, step: CompiledStep, skipped: bool, elapsed: float, distance: float
+    ) -> None:
+        t = self.clock.now()
+        self.hub.publish(StepFinished(t, self.index, step, elapsed, distance, skipped))
+        self._done_time += step.planned_time_s
+        self._summaries.append(
+            StepSummary(
+                index=self.index,
+                name=step.name,
+                target_speed_kmh=step.mean_speed_kmh,
+                avg_speed_kmh=distance / elapsed * 3.6 if elapsed > 0 else 0.0,
+                distance_m=distance,
+                elapsed_s=elapsed,
+                skipped=skipped,
+            )
+        )
+
+    # --- setpoints ---------------------------------------------------------------------------
+
+    def _exact_target(self) -> float:
+        step = self.step
+        if step is None:
+            return 0.0
+        if self._hold is not None:
+            return self._hold
+        return step.target_at(self._fraction(step)) + self._offset
+
+    def target_speed(self) -> float:
+        """The speed the policy asks for now (clamped and on the machine's grid)."""
+        return self._speed_grid.quantise(self._exact_target())
+
+    def target_incline(self) -> float:
+        step = self.step
+        wanted = (step.incline_percent if step else 0.0) + self.config.incline_offset_percent
+        wanted += self._incline_adjust
+        if self._incline_grid is None:
+            return 0.0
+        return self._incline_grid.quantise(wanted)
+
+    def _target_text(self) -> str:
+        return speed_text(self.target_speed(), self.config.imperial)
+
+    async def _apply(self) -> None:
+        while self._ops:
+            op = self._ops.pop(0)
+            await self._do_op(op)
+        if self.state != RunState.RUNNING or self.guided or not self.treadmill.has_control:
+            return
+        speed = self.target_speed()
+        if speed != self._sent_speed:
+            await self._send_speed(speed)
+        if self._incline_grid is not None and self._incline_ok and not self.guided:
+            incline = self.target_incline()
+            if incline != self._sent_incline:
+                await self._send_incline(incline)
+
+    async def _do_op(self, op: str) -> None:
+        tm = self.treadmill
+        if op == "pause":
+            try:
+                await tm.pause()
+            except TreadmillError as exc:
+                self._notice("warning", f"pause: {exc}")
+        elif op == "resume":
+            if self.state != RunState.PAUSED:
+                return
+            try:
+                await tm.start()
+            except ControlRefused as exc:
+                self._notice("warning", f"{exc}: is the safety key in? resume again when ready")
+                return
+            except TreadmillError as exc:
+                self._notice("warning", f"resume: {exc}")
+                return
+            self._we_started = True
+            self._sent_speed = None
+            self._sent_incline = None
+            self._set_state(RunState.RUNNING, "resumed by the runner")
+
+    async def _send_speed(self, speed: float) -> None:
+        try:
+            await self.treadmill.set_speed(speed)
+        except ControlRefused as exc:
+            if self._speed <= _MOVING_KMH:
+                # Some machines take targets only while the belt moves (ftms.md Q3).
+                self._sent_speed = speed
+                self._resend_on_move = True
+                return
+            self._enter_guided(str(exc))
+            return
+        except TreadmillError as exc:
+            # Unknown outcome (timeout) or link down: never replay blindly.
+            log.warning("set speed %.2f: %s", speed, exc)
+            self._sent_speed = speed
+            return
+        self._sent_speed = speed
+        self._recent_sent = [*self._recent_sent[-2:], speed]
+        self.odometer.retarget(speed)
+        self.hub.publish(SetpointSent(self.clock.now(), speed, None, self._reason()))
+
+    async def _send_incline(self, incline: float) -> None:
+        try:
+            await self.treadmill.set_incline(incline)
+        except ControlRefused as exc:
+            self._incline_ok = False
+            self._notice("warning", f"{exc}: set the incline on the console")
+            return
+        except TreadmillError as exc:
+            log.warning("set incline %.1f: %s", incline, exc)
+            self._sent_incline = incline
+            return
+        self._sent_incline = incline
+        self.hub.publish(SetpointSent(self.clock.now(), None, incline, self._reason()))
+
+    def _reason(self) -> str:
+        step = self.step
+        return step.name if step is not None else ""
+
+    # --- state -----------------------------------------------------------------------------
+
+    def _set_state(self, state: RunState, reason: str) -> None:
+        if state == self.state:
+            return
+        previous, self.state = self.state, state
+        self._state_reason = reason
+        self._update_counting()
+        self.hub.publish(StateChanged(self.clock.now(), state, previous, reason))
+
+    def _notice(self, level: str, message: str) -> None:
+        self.hub.publish(Notice(self.clock.now(), level, message))
+
+    def _enter_guided(self, why: str) -> None:
+        if self.guided:
+            return
+        self.guided = True
+        self._notice(
+            "warning",
+            f"{why}: guided mode - set the speed on the console; treadpace follows the belt",
+        )
+        self._update_counting()
+
+    def _pause(self, reason: str) -> None:
+        if self.state in (RunState.RUNNING, RunState.COUNTDOWN):
+            if self.state == RunState.COUNTDOWN:
+                self.abort(reason)
+                return
+            self._set_state(RunState.PAUSED, reason)
+
+    # --- commands --------------------------------------------------------------------------
+
+    def _handle_command(self, cmd: Command, value: float | None) -> None:
+        state = self.state
+        if cmd == Command.STOP:
+            self.abort("stopped by the runner")
+        elif cmd == Command.START:
+            if state in (RunState.IDLE, RunState.READY):
+                self._start_requested = True
+            elif state == RunState.PAUSED:
+                self._resume()
+        elif cmd == Command.RESUME:
+            if state == RunState.PAUSED:
+                self._resume()
+        elif cmd == Command.PAUSE:
+            if state == RunState.RUNNING:
+                self._set_state(RunState.PAUSED, "paused by the runner")
+                if not self.guided and self.treadmill.has_control:
+                    self._ops.append("pause")
+        elif cmd == Command.SKIP:
+            if state in _ACTIVE and self.step is not None:
+                self._skip = True
+        elif cmd in (Command.NUDGE_UP, Command.NUDGE_DOWN):
+            if state in _ACTIVE and self.step is not None:
+                size = value if value is not None else self.config.nudge_kmh
+                if size is None:
+                    size = self._speed_grid.increment
+                delta = size if cmd == Command.NUDGE_UP else -size
+                if self._hold is not None:
+                    self._hold += delta
+                else:
+                    self._offset += delta
+        elif cmd == Command.EXTEND:
+            step = self.step
+            if state in _ACTIVE and step is not None:
+                if value is None:
+                    value = (
+                        self.config.extend_time_s
+                        if step.kind == "time"
+                        else self.config.extend_distance_m
+                    )
+                self._extra = max(-step.amount * 0.99, self._extra + value)
+
+    def _resume(self) -> None:
+        if self._link_down_at is not None:
+            self._notice("warning", "the treadmill is not connected yet")
+            return
+        if self.guided or not self.treadmill.has_control:
+            self._set_state(RunState.RUNNING, "resumed by the runner")
+        elif "resume" not in self._ops:
+            self._ops.append("resume")
+
+    # --- what the treadmill says -------------------------------------------------------------
+
+    async def _read(self) -> None:
+        try:
+            async for update in self.treadmill.updates():
+                self._on_update(update)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a bug below must still end the run safely
+            self._reader_error = exc
+        else:
+            if self._final is None:
+                self.abort("the treadmill connection closed")
+        self._wake.set()
+
+    def _on_update(self, u: TreadmillUpdate) -> None:
+        if isinstance(u, Telemetry):
+            self._on_telemetry(u)
+        elif isinstance(u, BeltStoppedByUser):
+            what = "paused" if u.paused else "stopped"
+            self._pause(f"{what} on the treadmill")
+            self._notice("info", f"belt {what} on the treadmill: resume when ready")
+        elif isinstance(u, SafetyKeyPulled):
+            self._pause("safety key")
+            self._notice("warning", "safety key pulled: put it back, then resume")
+        elif isinstance(u, BeltStartedByUser):
+            if self.state == RunState.PAUSED and self._link_down_at is None:
+                # The runner restarted the belt: follow, and re-apply the target.
+                self._sent_speed = None
+                self._sent_incline = None
+                self._set_state(RunState.RUNNING, "resumed on the treadmill")
+            elif self.state == RunState.READY:
+                self._start_requested = True
+        elif isinstance(u, TargetSpeedChanged):
+            self._on_console_speed(u.speed_kmh)
+        elif isinstance(u, TargetInclineChanged):
+            self._on_console_incline(u.incline_percent)
+        elif isinstance(u, ControlLost | MachineReset):
+            self._enter_guided("control of the treadmill was lost")
+        elif isinstance(u, LinkLost):
+            self._link_down_at = self.clock.now()
+            if self.state == RunState.RUNNING:
+                self._set_state(RunState.PAUSED, "link lost")
+            self._notice("warning", "treadmill link lost: waiting for it to come back")
+        elif isinstance(u, LinkRestored):
+            self._link_down_at = None
+            if self.state == RunState.PAUSED and self._paused_by_link():
+                self._await_restore = True
+            if self.treadmill.controllable and not self.treadmill.has_control:
+                self._enter_guided("control was not regained after the reconnect")
+        self._wake.set()
+
+    def _paused_by_link(self) -> bool:
+        return self._state_reason == "link lost"
+
+    def _on_console_speed(self, speed: float) -> None:
+        half = self._speed_grid.increment / 2
+        if any(abs(speed - s) < half for s in self._recent_sent):
+            return  # our own command echoed
+        if self.state != RunState.RUNNING or self.step is None:
+            return
+        if self.config.manual_change == "hold":
+            self._hold = speed
+            how = "held for the rest of the step"
+        else:
+            self._offset = speed - (self.step.target_at(self._fraction(self.step)))
+            how = f"offset {self._offset:+.2f} km/h for the rest of the step"
+        self._sent_speed = self.target_speed()
+        self._recent_sent = [*self._recent_sent[-2:], speed]
+        self._notice("info", f"console speed change respected: {how}")
+
+    def _on_console_incline(self, incline: float) -> None:
+        grid = self._incline_grid
+        if grid is None or self.step is None:
+            return
+        if (
+            self._sent_incline is not None
+            and abs(incline - self._sent_incline) < grid.increment / 2
+        ):
+            return  # our own command echoed
+        self._incline_adjust += incline - self.target_incline()
+        self._sent_incline = incline
+
+    def _on_telemetry(self, tel: Telemetry) -> None:
+        moving_before = self._speed > _MOVING_KMH
+        self._speed = tel.speed_kmh
+        if tel.incline_percent is not None:
+            self._incline = tel.incline_percent
+        if tel.heart_rate_bpm is not None:
+            self._hr = tel.heart_rate_bpm
+        if tel.energy_kcal is not None:
+            self._energy = tel.energy_kcal
+        if tel.steps is not None:
+            self._steps_count = tel.steps
+        target = None if self.guided else self._sent_speed
+        self.odometer.update(tel.t, tel.speed_kmh, tel.distance_m, target)
+        moving = tel.speed_kmh > _MOVING_KMH
+        if self.guided and moving != moving_before:
+            self._update_counting()
+        if self._resend_on_move and moving:
+            self._resend_on_move = False
+            self._sent_speed = None
+        if self._await_restore:
+            self._await_restore = False
+            if moving:
+                self._sent_speed = None
+                self._set_state(RunState.RUNNING, "link restored")
+            else:
+                self._notice("info", "link restored, belt stopped: resume when ready")
+        if self.state in _ACTIVE:
+            self.hub.publish(self._tick(tel))
+
+    def _tick(self, tel: Telemetry) -> Tick:
+        step = self.step
+        plan_now = self._plan_now()
+        run_m = self._run_m()
+        step_t = plan_now - self._step_t0
+        step_m = run_m - self._step_m0
+        if step is None:
+            remaining = 0.0
+            progress = 1.0
+            name = ""
+            target_incline = 0.0
+        else:
+            end = step.amount + self._extra
+            remaining = end - (step_t if step.kind == "time" else step_m)
+            done = step_t if step.kind == "time" else step_m
+            part = min(1.0, max(0.0, done / end)) * step.planned_time_s
+            total = self.plan.total_time_s
+            progress = min(1.0, (self._done_time + part) / total) if total > 0 else 0.0
+            name = step.name
+            target_incline = self.target_incline()
+        return Tick(
+            t=tel.t,
+            wall=self.clock.wall(),
+            state=self.state,
+            step_index=self.index,
+            step_name=name,
+            speed_kmh=tel.speed_kmh,
+            target_speed_kmh=self.target_speed() if step is not None else 0.0,
+            incline_percent=self._incline,
+            target_incline_percent=target_incline,
+            heart_rate_bpm=self._hr,
+            distance_m=max(0.0, run_m),
+            elapsed_s=plan_now,
+            step_elapsed_s=step_t,
+            step_distance_m=step_m,
+            step_remaining=max(0.0, remaining),
+            progress=progress,
+            energy_kcal=self._energy,
+            steps_count=self._steps_count,
+        )

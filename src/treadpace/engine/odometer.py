@@ -1,0 +1,139 @@
+"""Belt distance between telemetry packets, and when a distance will be reached.
+
+Treadmill Data arrives about once a second and carries the machine's total
+distance in whole metres (truncated). A distance step must end within a metre,
+so the odometer integrates the measured speed (trapezoid between packets), keeps
+the estimate inside the machine's reported [D, D+1) metre, and between packets
+extrapolates with the last measured speed and acceleration, capped at the speed
+the belt is ramping towards. `time_to` inverts that model so the engine can
+schedule a distance step's change at the predicted crossing instead of at the
+next packet. Pure arithmetic, no clock.
+"""
+
+from __future__ import annotations
+
+import math
+
+
+class Odometer:
+    """Run distance in metres: belt distance counted only while `counting`."""
+
+    def __init__(self) -> None:
+        self._belt_m = 0.0  # machine-frame estimate at the last packet
+        self._t = 0.0  # time of the last packet
+        self._v = 0.0  # m/s at the last packet
+        self._a = 0.0  # m/s^2, towards _v_cap
+        self._v_cap = 0.0
+        self._last_machine_m: float | None = None
+        self._have_packet = False
+        self.counting = False
+        self._offset = 0.0  # run = belt - offset while counting
+        self._frozen = 0.0  # run distance while not counting
+
+    # --- the speed model ---------------------------------------------------------------
+
+    def _covered(self, dt: float) -> float:
+        if dt <= 0:
+            return 0.0
+        v, a = self._v, self._a
+        if a == 0.0:
+            return v * dt
+        tc = (self._v_cap - v) / a
+        if dt <= tc:
+            return v * dt + a * dt * dt / 2
+        return v * tc + a * tc * tc / 2 + self._v_cap * (dt - tc)
+
+    def belt_at(self, t: float) -> float:
+        return self._belt_m + self._covered(t - self._t)
+
+    def run_at(self, t: float) -> float:
+        if not self.counting:
+            return self._frozen
+        return self.belt_at(t) - self._offset
+
+    def speed_at(self, t: float) -> float:
+        """Modelled belt speed in km/h at `t`."""
+        dt = max(0.0, t - self._t)
+        v = self._v + self._a * dt
+        if (self._a > 0 and v > self._v_cap) or (self._a < 0 and v < self._v_cap):
+            v = self._v_cap
+        return v * 3.6
+
+    def set_counting(self, counting: bool, t: float) -> None:
+        if counting == self.counting:
+            return
+        if counting:
+            self._offset = self.belt_at(t) - self._frozen
+        else:
+            self._frozen = self.belt_at(t) - self._offset
+        self.counting = counting
+
+    # --- packets ---------------------------------------------------------------------
+
+    def update(
+        self, t: float, speed_kmh: float, machine_m: float | None, target_kmh: float | None
+    ) -> None:
+        """Fold in one telemetry packet."""
+        v = max(0.0, speed_kmh) / 3.6
+        run_before = self.run_at(t)
+        if not self._have_packet:
+            est = machine_m if machine_m is not None else 0.0
+            self._have_packet = True
+        else:
+            dt = t - self._t
+            est = self._belt_m + (self._v + v) / 2 * max(0.0, dt)
+            if machine_m is not None:
+                last = self._last_machine_m
+                if last is not None and machine_m < last:
+                    est = machine_m  # the machine's counters restarted
+                else:
+                    est = min(max(est, machine_m), machine_m + 0.999)
+            dt_a = dt
+            self._a = (v - self._v) / dt_a if dt_a > 1e-6 else 0.0
+        if machine_m is not None:
+            self._last_machine_m = machine_m
+        self._belt_m = est
+        self._t = t
+        self._v = v
+        cap = target_kmh / 3.6 if target_kmh is not None else v
+        if abs(self._a) < 0.01 or (self._a > 0 and v >= cap) or (self._a < 0 and v <= cap):
+            self._a = 0.0
+        self._v_cap = cap
+        if self.counting:
+            run_after = est - self._offset
+            if run_after < run_before - 1.5:
+                # a counter restart: keep the run's distance continuous
+                self._offset = est - run_before
+        else:
+            self._frozen = run_before
+
+    def retarget(self, target_kmh: float | None) -> None:
+        """The belt was told a new speed: the model may now ramp towards it."""
+        if target_kmh is not None:
+            self._v_cap = target_kmh / 3.6
+
+    def time_to(self, run_m: float, now: float) -> float:
+        """Seconds from `now` until the run distance reaches `run_m` (inf if never)."""
+        if not self.counting:
+            return math.inf
+        remaining = run_m - self.run_at(now)
+        if remaining <= 0:
+            return 0.0
+        # Solve belt_at(now + x) - belt_at(now) = remaining on the piecewise model.
+        base = self._covered(now - self._t)
+        goal = base + remaining
+        v, a, cap = self._v, self._a, self._v_cap
+        if a == 0.0:
+            return (goal / v - (now - self._t)) if v > 1e-9 else math.inf
+        tc = max(0.0, (cap - v) / a)
+        at_cap = v * tc + a * tc * tc / 2
+        if goal <= at_cap:
+            disc = v * v + 2 * a * goal
+            if disc < 0:
+                return math.inf
+            x = (-v + math.sqrt(disc)) / a
+        else:
+            if cap <= 1e-9:
+                return math.inf
+            x = tc + (goal - at_cap) / cap
+        return max(0.0, x - (now - self._t))
