@@ -30,7 +30,6 @@ from treadpace.treadmill.port import (
     TreadmillUpdate,
 )
 
-
 _INCLINE = InclinationRange(0.0, 12.0, 1.0)
 
 
