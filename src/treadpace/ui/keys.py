@@ -1,0 +1,92 @@
+"""Single key presses in the terminal, turned into engine commands.
+
+space pauses or resumes, `n` skips to the next step, `+`/`-` nudge the speed,
+`q` asks "stop the run? (y/n)" and only `y` stops. The terminal is put in cbreak
+mode (keys arrive unbuffered; Ctrl+C still raises SIGINT) and restored on close.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sys
+from collections.abc import Awaitable, Callable
+
+from treadpace.engine.events import Command, RunState
+
+Send = Callable[[Command, float | None], Awaitable[None]]
+
+HELP = "space pause/resume · n next step · +/- nudge · q stop"
+
+
+class KeyController:
+    """Maps keys to commands; `prompt` is what the view should show (y/n question)."""
+
+    def __init__(self, send: Send, state: Callable[[], RunState]) -> None:
+        self._send = send
+        self._state = state
+        self.prompt = ""
+        self.stop_requested = False
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def press(self, key: str) -> None:
+        if self.prompt:
+            self.prompt = ""
+            if key.lower() == "y":
+                self.stop_requested = True
+                self._fire(Command.STOP)
+            return
+        if key == " ":
+            paused = self._state() == RunState.PAUSED
+            self._fire(Command.RESUME if paused else Command.PAUSE)
+        elif key in ("n", "N"):
+            self._fire(Command.SKIP)
+        elif key in ("+", "="):
+            self._fire(Command.NUDGE_UP)
+        elif key in ("-", "_"):
+            self._fire(Command.NUDGE_DOWN)
+        elif key in ("q", "Q"):
+            self.prompt = "stop the run? (y/n)"
+
+    def _fire(self, cmd: Command) -> None:
+        task = asyncio.ensure_future(self._send(cmd, None))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+class TerminalKeys:
+    """Feeds stdin key presses to a `KeyController` while the run lasts."""
+
+    def __init__(self, controller: KeyController, on_key: Callable[[], None]) -> None:
+        self.controller = controller
+        self._on_key = on_key
+        self._fd = sys.stdin.fileno()
+        self._saved: list[object] | None = None
+
+    def __enter__(self) -> TerminalKeys:
+        import termios
+        import tty
+
+        self._saved = termios.tcgetattr(self._fd)
+        tty.setcbreak(self._fd)
+        asyncio.get_running_loop().add_reader(self._fd, self._read)
+        return self
+
+    def _read(self) -> None:
+        try:
+            data = os.read(self._fd, 32)
+        except OSError:
+            return
+        for ch in data.decode(errors="ignore"):
+            self.controller.press(ch)
+        self._on_key()
+
+    def __exit__(self, *exc: object) -> None:
+        import termios
+
+        with contextlib.suppress(Exception):
+            asyncio.get_running_loop().remove_reader(self._fd)
+        if self._saved is not None:
+            with contextlib.suppress(termios.error):
+                termios.tcsetattr(self._fd, termios.TCSADRAIN, self._saved)  # type: ignore[arg-type]

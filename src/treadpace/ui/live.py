@@ -1,0 +1,173 @@
+"""The live terminal view (rich): where the runner is in the plan, at a glance.
+
+Step, target vs actual speed and pace, incline, heart rate, time and distance in
+the step and overall, a progress bar over the whole plan and the next steps.
+Redraws at most `max_fps` times a wall second (a `--time-scale 60` run sends 60
+ticks a second; the eye needs far fewer), so the view costs next to nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from treadpace.engine.events import (
+    Notice,
+    RunFinished,
+    RunStarted,
+    RunState,
+    StateChanged,
+    StepStarted,
+    Subscription,
+    Tick,
+)
+from treadpace.plans.steps import CompiledStep
+from treadpace.ui import format as fmt
+from treadpace.ui.keys import HELP
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+    from rich.live import Live
+
+_STATE_STYLE = {
+    RunState.RUNNING: "bold green",
+    RunState.PAUSED: "bold yellow",
+    RunState.COUNTDOWN: "bold cyan",
+    RunState.FINISHED: "bold green",
+    RunState.ABORTED: "bold red",
+}
+
+
+class LiveView:
+    def __init__(self, console: Console | None = None, *, max_fps: float = 8.0) -> None:
+        self.console = console
+        self.prompt = ""
+        self._min_interval = 1.0 / max_fps
+        self._last_draw = 0.0
+        self._live: Live | None = None
+        self.imperial = False
+        self.plan_name = ""
+        self.device = ""
+        self.steps: tuple[CompiledStep, ...] = ()
+        self.state = RunState.IDLE
+        self.state_reason = ""
+        self.index = -1
+        self.tick: Tick | None = None
+        self.notices: list[str] = []
+
+    async def consume(self, sub: Subscription) -> None:
+        from rich.live import Live
+
+        with Live(self.render(), console=self.console, auto_refresh=False, transient=False) as live:
+            self._live = live
+            async for event in sub:
+                self.handle(event)
+                self.refresh()
+            self.refresh(force=True)
+        self._live = None
+
+    def refresh(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if self._live is None or (not force and now - self._last_draw < self._min_interval):
+            return
+        self._last_draw = now
+        self._live.update(self.render(), refresh=True)
+
+    def handle(self, e: object) -> None:
+        if isinstance(e, Tick):
+            self.tick = e
+        elif isinstance(e, StepStarted):
+            self.index = e.index
+        elif isinstance(e, StateChanged):
+            self.state, self.state_reason = e.state, e.reason
+            self._last_draw = 0.0
+        elif isinstance(e, Notice):
+            self.notices = [*self.notices[-2:], e.message]
+            self._last_draw = 0.0
+        elif isinstance(e, RunStarted):
+            self.imperial = e.imperial
+            self.plan_name = e.plan_name
+            self.device = e.device
+            self.steps = e.steps
+        elif isinstance(e, RunFinished):
+            self.state, self.state_reason = e.state, e.reason
+
+    def render(self) -> RenderableType:
+        from rich.console import Group
+        from rich.progress_bar import ProgressBar
+        from rich.table import Table
+        from rich.text import Text
+
+        imp = self.imperial
+        head = Text()
+        head.append(f"treadpace · {self.plan_name} · {self.device}   ", style="bold")
+        head.append(self.state.value.upper(), style=_STATE_STYLE.get(self.state, "bold"))
+        if self.state_reason and self.state in (RunState.PAUSED, RunState.ABORTED):
+            head.append(f" ({self.state_reason})", style="yellow")
+        parts: list[RenderableType] = [head]
+        t = self.tick
+        step = self.steps[self.index] if 0 <= self.index < len(self.steps) else None
+        if step is not None:
+            parts.append(
+                Text(
+                    f"step {self.index + 1}/{len(self.steps)}  {step.name}"
+                    + (f"  [{step.pace_label}]" if step.pace_label else ""),
+                    style="bold cyan",
+                )
+            )
+        if t is not None:
+            grid = Table.grid(padding=(0, 3))
+            grid.add_column(style="dim")
+            grid.add_column()
+            grid.add_column(style="dim")
+            grid.add_column()
+            grid.add_row(
+                "target",
+                f"{fmt.speed(t.target_speed_kmh, imp)}  {fmt.pace(t.target_speed_kmh, imp)}",
+                "actual",
+                f"{fmt.speed(t.speed_kmh, imp)}  {fmt.pace(t.speed_kmh, imp)}",
+            )
+            incline = "--" if t.incline_percent is None else f"{t.incline_percent:.1f} %"
+            grid.add_row(
+                "incline",
+                f"{incline} (target {t.target_incline_percent:g} %)",
+                "heart rate",
+                f"{t.heart_rate_bpm} bpm" if t.heart_rate_bpm else "--",
+            )
+            left = ""
+            if step is not None:
+                left = fmt.remaining(step.kind, t.step_remaining, imp)
+            grid.add_row(
+                "step",
+                f"{fmt.duration(t.step_elapsed_s)}  {fmt.distance(t.step_distance_m, imp)}"
+                f"  ({left})",
+                "total",
+                f"{fmt.duration(t.elapsed_s)}  {fmt.distance(t.distance_m, imp)}",
+            )
+            parts.append(grid)
+            bar = Table.grid(padding=(0, 1))
+            bar.add_column(width=50)
+            bar.add_column()
+            bar.add_row(ProgressBar(total=1.0, completed=t.progress, width=50), f"{t.progress:.0%}")
+            parts.append(bar)
+        upcoming = (
+            self.steps[self.index + 1 : self.index + 4] if self.index >= 0 else self.steps[:3]
+        )
+        if upcoming:
+            parts.append(
+                Text(
+                    "next: "
+                    + " · ".join(
+                        f"{s.name} ({fmt.step_amount(s.kind, s.amount, imp)}"
+                        f" at {fmt.pace(s.speed_kmh, imp)})"
+                        for s in upcoming
+                    ),
+                    style="dim",
+                )
+            )
+        for message in self.notices:
+            parts.append(Text(message, style="yellow"))
+        if self.prompt:
+            parts.append(Text(self.prompt, style="bold reverse"))
+        parts.append(Text(HELP, style="dim"))
+        return Group(*parts)

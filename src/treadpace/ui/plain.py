@@ -1,0 +1,78 @@
+"""Plain log lines for a run without a terminal (a pipe, a service, CI).
+
+One line per state change, step change and notice, and a status line every
+`status_every_s` seconds of plan time. Reads from a bounded subscription, so a
+slow pipe never holds the engine back.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from treadpace.engine.events import (
+    Notice,
+    RunFinished,
+    RunStarted,
+    SetpointSent,
+    StateChanged,
+    StepStarted,
+    Subscription,
+    Tick,
+)
+from treadpace.ui import format as fmt
+
+
+class PlainLog:
+    def __init__(self, out: TextIO | None = None, *, status_every_s: float = 60.0) -> None:
+        self.out = out or sys.stdout
+        self.status_every_s = status_every_s
+        self.imperial = False
+        self._next_status = 0.0
+        self._start_t = 0.0
+
+    def _line(self, t: float, text: str) -> None:
+        self.out.write(f"[{fmt.duration(t - self._start_t):>7}] {text}\n")
+        self.out.flush()
+
+    async def consume(self, sub: Subscription) -> None:
+        async for event in sub:
+            self.handle(event)
+
+    def handle(self, e: object) -> None:
+        imp = self.imperial
+        if isinstance(e, Tick):
+            if e.elapsed_s >= self._next_status:
+                self._next_status = e.elapsed_s + self.status_every_s
+                hr = f", HR {e.heart_rate_bpm}" if e.heart_rate_bpm else ""
+                self._line(
+                    e.t,
+                    f"{e.step_name}: {fmt.speed(e.speed_kmh, imp)} ({fmt.pace(e.speed_kmh, imp)})"
+                    f" target {fmt.speed(e.target_speed_kmh, imp)}{hr};"
+                    f" {fmt.distance(e.distance_m, imp)} in {fmt.duration(e.elapsed_s)}"
+                    f" ({e.progress:.0%})",
+                )
+        elif isinstance(e, RunStarted):
+            self.imperial = imp = e.imperial
+            self._start_t = e.t
+            self._line(e.t, f"plan: {e.plan_name} ({len(e.steps)} steps) on {e.device}")
+        elif isinstance(e, StepStarted):
+            s = e.step
+            target = f"{fmt.speed(s.speed_kmh, imp)} ({fmt.pace(s.speed_kmh, imp)})"
+            if s.is_ramp and s.end_speed_kmh is not None:
+                target += f" -> {fmt.speed(s.end_speed_kmh, imp)}"
+            incline = f", incline {s.incline_percent:g} %" if s.incline_percent else ""
+            self._line(
+                e.t,
+                f"step {e.index + 1}/{e.total_steps} {s.name}:"
+                f" {fmt.step_amount(s.kind, s.amount, imp)} at {target}{incline}",
+            )
+        elif isinstance(e, StateChanged):
+            why = f" ({e.reason})" if e.reason else ""
+            self._line(e.t, f"{e.state.value}{why}")
+        elif isinstance(e, Notice):
+            self._line(e.t, f"{e.level}: {e.message}")
+        elif isinstance(e, RunFinished):
+            self._line(e.t, f"run {e.state.value}: {e.reason}")
+        elif isinstance(e, SetpointSent):
+            pass

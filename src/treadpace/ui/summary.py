@@ -1,0 +1,61 @@
+"""The end-of-run table: per step, target vs achieved pace, distance and time."""
+
+from __future__ import annotations
+
+from treadpace.engine.events import RunFinished
+from treadpace.ui import format as fmt
+
+
+def summary_rows(result: RunFinished, imperial: bool) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = []
+    for s in result.steps:
+        rows.append(
+            (
+                s.name + (" (skipped)" if s.skipped else ""),
+                fmt.pace(s.target_speed_kmh, imperial),
+                fmt.pace(s.avg_speed_kmh, imperial),
+                fmt.distance(s.distance_m, imperial),
+                fmt.duration(s.elapsed_s),
+            )
+        )
+    return rows
+
+
+HEADERS = ("step", "target pace", "achieved", "distance", "time")
+
+
+def summary_text(result: RunFinished, imperial: bool) -> str:
+    """Plain aligned columns (no terminal needed)."""
+    rows = [HEADERS, *summary_rows(result, imperial)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(HEADERS))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    avg = result.distance_m / result.elapsed_s * 3.6 if result.elapsed_s > 0 else 0.0
+    lines.append(
+        f"total: {fmt.distance(result.distance_m, imperial)} in {fmt.duration(result.elapsed_s)}"
+        f" ({fmt.pace(avg, imperial)}) - {result.state.value}: {result.reason}"
+    )
+    return "\n".join(lines)
+
+
+def print_summary(result: RunFinished, imperial: bool, *, rich_output: bool) -> None:
+    if not rich_output:
+        print(summary_text(result, imperial), flush=True)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"run {result.state.value}: {result.reason}")
+    for h in HEADERS:
+        table.add_column(h, justify="left" if h == "step" else "right")
+    for row in summary_rows(result, imperial):
+        table.add_row(*row)
+    avg = result.distance_m / result.elapsed_s * 3.6 if result.elapsed_s > 0 else 0.0
+    table.add_row(
+        "total",
+        "",
+        fmt.pace(avg, imperial),
+        fmt.distance(result.distance_m, imperial),
+        fmt.duration(result.elapsed_s),
+        style="bold",
+    )
+    Console().print(table)
