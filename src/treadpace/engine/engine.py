@@ -96,7 +96,10 @@ class Engine:
         self.state = RunState.IDLE
         self._state_reason = ""
         self.guided = False
-        self._wake = asyncio.Event()
+        self._woken = False
+        self._waiter: asyncio.Future[None] | None = None
+        self._timer: asyncio.Task[None] | None = None
+        self._timer_at = math.inf
         self._ops: list[str] = []
         self._final: tuple[RunState, str] | None = None
         self._start_requested = False
@@ -120,6 +123,7 @@ class Engine:
         self._incline_adjust = 0.0
         self._skip = False
         self._done_time = 0.0  # planned seconds of finished steps (progress bar)
+        self._total_time = plan.total_time_s
         self._summaries: list[StepSummary] = []
         # what the machine was told and reports
         self._sent_speed: float | None = None
@@ -145,13 +149,13 @@ class Engine:
     async def command(self, cmd: Command, value: float | None = None) -> None:
         """A runner's request (keys, MQTT). Never raises for an ill-timed command."""
         self._handle_command(cmd, value)
-        self._wake.set()
+        self._poke()
 
     def abort(self, reason: str) -> None:
         """End the run (Ctrl+C, SIGTERM): the belt is stopped on the way out."""
         if self._final is None:
             self._final = (RunState.ABORTED, reason)
-        self._wake.set()
+        self._poke()
 
     async def run(self) -> RunFinished:
         reader: asyncio.Task[None] | None = None
@@ -167,6 +171,7 @@ class Engine:
             failure = f"error: {exc}"
             raise
         finally:
+            self._cancel_timer()
             finished = await self._finish(failure)
             if reader is not None:
                 reader.cancel()
@@ -302,27 +307,49 @@ class Engine:
 
     # --- waiting -------------------------------------------------------------------------
 
+    def _poke(self) -> None:
+        """Wake the main loop (from a handler, a command or the timer)."""
+        self._woken = True
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
     async def _wait(self, delay: float) -> None:
-        if self._wake.is_set():
-            self._wake.clear()
+        """Sleep until poked or `delay` clock seconds pass.
+
+        One timer task is kept while its deadline stays put (a time step's end does
+        not move between telemetry packets), so the hot path creates no task.
+        """
+        if self._woken:
+            self._woken = False
             return
         if delay <= 0:
             await asyncio.sleep(0)
             return
-        waiter = asyncio.ensure_future(self._wake.wait())
+        at = self.clock.now() + delay
         if math.isinf(delay):
-            try:
-                await waiter
-            finally:
-                waiter.cancel()
-        else:
-            timer = asyncio.ensure_future(self.clock.sleep(delay))
-            try:
-                await asyncio.wait((waiter, timer), return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                waiter.cancel()
-                timer.cancel()
-        self._wake.clear()
+            self._cancel_timer()
+        elif self._timer is None or self._timer.done() or abs(at - self._timer_at) > 1e-4:
+            self._cancel_timer()
+            self._timer_at = at
+            self._timer = asyncio.ensure_future(self._alarm(delay))
+        waiter = self._waiter = asyncio.get_running_loop().create_future()
+        try:
+            await waiter
+        finally:
+            self._waiter = None
+        self._woken = False
+
+    async def _alarm(self, delay: float) -> None:
+        await self.clock.sleep(delay)
+        self._timer_at = math.inf
+        self._poke()
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None and not self._timer.done():
+            self._timer.cancel()
+        self._timer = None
+        self._timer_at = math.inf
 
     def _link_deadline(self) -> float:
         if self._link_down_at is None:
@@ -656,7 +683,7 @@ class Engine:
         else:
             if self._final is None:
                 self.abort("the treadmill connection closed")
-        self._wake.set()
+        self._poke()
 
     def _on_update(self, u: TreadmillUpdate) -> None:
         if isinstance(u, Telemetry):
@@ -693,7 +720,7 @@ class Engine:
                 self._await_restore = True
             if self.treadmill.controllable and not self.treadmill.has_control:
                 self._enter_guided("control was not regained after the reconnect")
-        self._wake.set()
+        self._poke()
 
     def _paused_by_link(self) -> bool:
         return self._state_reason == "link lost"
@@ -771,7 +798,7 @@ class Engine:
             remaining = end - (step_t if step.kind == "time" else step_m)
             done = step_t if step.kind == "time" else step_m
             part = min(1.0, max(0.0, done / end)) * step.planned_time_s
-            total = self.plan.total_time_s
+            total = self._total_time
             progress = min(1.0, (self._done_time + part) / total) if total > 0 else 0.0
             name = step.name
             target_incline = self.target_incline()
