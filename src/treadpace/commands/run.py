@@ -1,0 +1,273 @@
+"""`treadpace run PLAN`: a guided run, on the simulator or a real treadmill.
+
+Works with no options: without a profile the built-in default runner is used,
+without a configured device the simulated `generic` treadmill; both are said on
+the first lines. The belt starts after a 3-2-1 countdown on the run's clock
+(`--yes` skips it). Running the command is the explicit action that starts the
+belt, so a run without a terminal (stdin not a tty, e.g. a service) still counts
+down and proceeds; there are no keys then, only SIGINT/SIGTERM to stop.
+
+Exit codes: 0 the plan finished; 130 interrupted (Ctrl+C / SIGINT, or `q` then
+`y`); 143 SIGTERM; 2 bad input; 1 the run ended otherwise (treadmill gone,
+error). On every one of them the belt treadpace started is stopped first.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from treadpace.errors import UserError
+
+if TYPE_CHECKING:
+    from treadpace.clock import Clock
+    from treadpace.engine import RunFinished
+    from treadpace.plans.steps import CompiledPlan
+
+VIRTUAL_CLOCK_ENV = "TREADPACE_VIRTUAL_CLOCK"
+"""Set to 1 to run on the virtual clock (tests: an hour-long plan in a blink)."""
+
+EXIT_FINISHED = 0
+EXIT_FAILED = 1
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run_command)
+
+
+def run_command(
+    plan: Annotated[Path, typer.Argument(help="Plan YAML (e.g. configs/plans/thirds.yaml).")],
+    profile: Annotated[
+        Path | None,
+        typer.Option(
+            "--profile", "-p", help="Runner profile YAML (default: $TREADPACE_PROFILE, the user's)."
+        ),
+    ] = None,
+    simulate: Annotated[
+        bool, typer.Option("--simulate", help="Use the software treadmill.")
+    ] = False,
+    model: Annotated[
+        str | None,
+        typer.Option("--model", help="Simulator model name or YAML (implies --simulate)."),
+    ] = None,
+    device: Annotated[
+        str | None, typer.Option("--device", help="Bluetooth address or name of the treadmill.")
+    ] = None,
+    time_scale: Annotated[
+        float, typer.Option("--time-scale", help="Simulator only: run N times faster.")
+    ] = 1.0,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Start the belt at once, without the countdown.")
+    ] = False,
+    sim_log: Annotated[
+        Path | None,
+        typer.Option("--sim-log", help="Simulator only: write its command/belt log (JSON lines)."),
+    ] = None,
+    virtual_clock: Annotated[bool, typer.Option("--virtual-clock", hidden=True)] = False,
+) -> None:
+    """Run a plan: the engine drives the belt, the terminal shows where you are."""
+    from treadpace.plans import load_and_compile
+
+    if time_scale <= 0:
+        raise UserError(f"--time-scale: expected a positive number, got {time_scale:g}")
+    compiled, prof = load_and_compile(plan, profile)
+    if prof.is_default:
+        print("profile: built-in default (metric, paces from a 25:00 5K)")
+    else:
+        print(f"profile: {prof.name}")
+    pinned = prof.treadmill.address or prof.treadmill.name
+    target = device or (None if (simulate or model) else pinned)
+    use_sim = target is None
+    if use_sim:
+        model_name = model or prof.treadmill.simulator_model
+        why = "--simulate" if (simulate or model) else "no device configured"
+        print(f"treadmill: simulated '{model_name}' ({why})")
+    else:
+        if time_scale != 1.0:
+            raise UserError("--time-scale: only with the simulator (a real belt runs in real time)")
+        if sim_log is not None:
+            raise UserError("--sim-log: only with the simulator")
+        model_name = ""
+        print(f"treadmill: {target}" + (" (from the profile)" if device is None else ""))
+    for note in compiled.notes:
+        print(f"note: {note}")
+    virtual = virtual_clock or os.environ.get(VIRTUAL_CLOCK_ENV, "") not in ("", "0")
+    code = _run(
+        compiled,
+        prof,
+        sim_model=model_name if use_sim else None,
+        device=target,
+        time_scale=time_scale,
+        yes=yes,
+        sim_log=sim_log,
+        virtual=virtual,
+    )
+    raise typer.Exit(code)
+
+
+def _run(
+    compiled: CompiledPlan,
+    prof: Any,
+    *,
+    sim_model: str | None,
+    device: str | None,
+    time_scale: float,
+    yes: bool,
+    sim_log: Path | None,
+    virtual: bool,
+) -> int:
+    import asyncio
+
+    from treadpace.clock import ScaledClock, VirtualClock
+
+    clock: Clock = VirtualClock() if virtual else ScaledClock(time_scale)
+
+    async def main() -> int:
+        if isinstance(clock, VirtualClock):
+            return await clock.drive(
+                _session(compiled, prof, clock, sim_model, device, yes, sim_log)
+            )
+        return await _session(compiled, prof, clock, sim_model, device, yes, sim_log)
+
+    return asyncio.run(main())
+
+
+async def _session(
+    compiled: CompiledPlan,
+    prof: Any,
+    clock: Clock,
+    sim_model: str | None,
+    device: str | None,
+    yes: bool,
+    sim_log: Path | None,
+) -> int:
+    import asyncio
+    import contextlib
+    import signal
+
+    from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunState
+    from treadpace.mqtt import MqttBridge
+    from treadpace.record import NothingRecorded, Recorder, export_run
+    from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
+    from treadpace.treadmill.port import TreadmillError
+    from treadpace.ui.keys import KeyController, TerminalKeys
+    from treadpace.ui.summary import print_summary
+
+    interactive_out = sys.stdout.isatty()
+    interactive_in = sys.stdin.isatty()
+    sim = None
+    if sim_model is not None:
+        from ftms_sim.treadmill import SimulatedTreadmill
+        from treadpace.treadmill.sim import SimLink
+
+        sim = SimulatedTreadmill(sim_model, clock, sim_log=sim_log)
+        await sim.start()
+        link: Any = SimLink(sim)
+    else:
+        assert device is not None
+        link = _ble_link(device)
+    treadmill = FtmsTreadmill(link, clock)
+    config = EngineConfig.from_profile(prof, countdown_s=0 if yes else 3)
+    hub = EventHub()
+    engine = Engine(treadmill, compiled, config, clock, hub)
+
+    async def remote(cmd: Command, value: float | None) -> None:
+        if cmd == Command.START and not prof.mqtt.allow_remote_start:
+            return  # safety rule 2: a remote start only when the profile allows it
+        await engine.command(cmd, value)
+
+    sinks: list[asyncio.Task[Any]] = []
+    recorder_task = asyncio.create_task(Recorder(prof.recording.directory).consume(hub.subscribe()))
+    if prof.mqtt.enabled:
+        bridge = MqttBridge(prof.mqtt, commands=remote, device_name=prof.name or "treadpace")
+        sinks.append(asyncio.create_task(bridge.run(hub.subscribe(maxsize=200))))
+    controller = KeyController(engine.command, lambda: engine.state)
+    if interactive_out:
+        from treadpace.ui.live import LiveView
+
+        view = LiveView()
+        sinks.append(asyncio.create_task(view.consume(hub.subscribe(maxsize=100))))
+
+        def on_key() -> None:
+            view.prompt = controller.prompt
+            view.refresh(force=True)
+    else:
+        from treadpace.ui.plain import PlainLog
+
+        plain = PlainLog()
+        sinks.append(asyncio.create_task(plain.consume(hub.subscribe(maxsize=1000))))
+
+        def on_key() -> None:
+            pass
+
+    received: list[int] = []
+
+    def on_signal(signum: int) -> None:
+        received.append(signum)
+        name = "SIGINT" if signum == signal.SIGINT else "SIGTERM"
+        engine.abort(f"interrupted ({name})")
+
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, on_signal, signum)
+    result: RunFinished | None = None
+    failure = ""
+    try:
+        await engine.command(Command.START)  # running the command is the explicit action
+        with TerminalKeys(controller, on_key) if interactive_in else contextlib.nullcontext():
+            try:
+                result = await engine.run()
+            except TreadmillError as exc:
+                failure = str(exc)
+            except Exception as exc:  # the belt is stopped by now; say what happened
+                failure = f"{type(exc).__name__}: {exc}"
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+        hub.close()
+        journal: Path | None = None
+        try:
+            journal = await recorder_task
+        except NothingRecorded as exc:
+            print(f"recording: {exc}", file=sys.stderr)
+        for task in sinks:
+            with contextlib.suppress(Exception):
+                await task
+        with contextlib.suppress(TreadmillError):
+            await treadmill.disconnect()
+        if sim is not None:
+            await sim.close()
+    if result is not None:
+        print_summary(result, prof.imperial, rich_output=interactive_out)
+    if journal is not None:
+        print(f"recorded: {journal}")
+        formats = list(prof.recording.auto_export)
+        if formats:
+            try:
+                for path in export_run(journal, formats):
+                    print(f"exported: {path}")
+            except (UserError, OSError, ValueError) as exc:
+                print(f"export failed: {exc}", file=sys.stderr)
+    if failure:
+        print(f"error: {failure}", file=sys.stderr)
+    if received:
+        return EXIT_TERMINATED if received[0] == signal.SIGTERM else EXIT_INTERRUPTED
+    if controller.stop_requested:
+        return EXIT_INTERRUPTED
+    if result is not None and result.state == RunState.FINISHED:
+        return EXIT_FINISHED
+    if result is not None and result.reason == "stopped by the runner":
+        return EXIT_INTERRUPTED
+    return EXIT_FAILED
+
+
+def _ble_link(target: str) -> Any:
+    from treadpace.treadmill.ble import BleakLink
+
+    return BleakLink(target)
