@@ -54,7 +54,7 @@ def test_history_json_lists_the_default_directory(home: Path) -> None:
     runs = json.loads(result.stdout)
     assert [r["plan"] for r in runs] == ["Easy", "Thirds"]
     assert [r["status"] for r in runs] == ["aborted", "finished"]
-    assert runs[1]["start"] == "2026-01-02T07:30:00Z"
+    assert runs[1]["start"] == "2026-01-02T07:30:03Z"  # when the belt started
     assert runs[1]["avg_pace"].endswith("/km") and runs[1]["distance_m"] > 1000
 
 
@@ -64,7 +64,7 @@ def test_history_table_and_report_in_the_terminal(home: Path, tmp_path: Path) ->
     assert (
         "Thirds" in result.stdout
         and "finished" in result.stdout
-        and "2026-01-02T07-30-00" in result.stdout
+        and "2026-01-02T07-30-03" in result.stdout
     )
     report = treadpace("report", "latest", home=home)
     assert report.returncode == 0, report.stderr

@@ -62,7 +62,7 @@ async def test_journal_holds_header_steps_states_notices_and_finish(tmp_path: Pa
     path, _ = await record(tmp_path, events)
 
     assert path.parent == tmp_path
-    assert path.name == "2026-01-01T07-30-00-synthetic-progression.jsonl"
+    assert path.name == "2026-01-01T07-30-03-synthetic-progression.jsonl"  # the belt start
     rows = lines_of(path)
     header = rows[0]
     assert header["type"] == "run_started"
@@ -165,6 +165,23 @@ async def test_cancelled_recording_is_closed_and_readable(tmp_path: Path) -> Non
 async def test_stream_without_a_start_records_nothing(tmp_path: Path) -> None:
     with pytest.raises(NothingRecorded):
         await record(tmp_path, [StateChanged(0.0, RunState.READY, RunState.IDLE)])
+    # Connected, counted down, then given up before the belt moved: no journal either.
+    abandoned = [
+        *synthetic_events()[:3],
+        Notice(t=1.0, level="info", message="starting in 2"),
+        StateChanged(2.0, RunState.ABORTED, RunState.COUNTDOWN, "stopped by the runner"),
+        RunFinished(
+            t=2.0,
+            wall=0.0,
+            state=RunState.ABORTED,
+            reason="x",
+            distance_m=0.0,
+            elapsed_s=0.0,
+            steps=(),
+        ),
+    ]
+    with pytest.raises(NothingRecorded, match="before the belt started"):
+        await record(tmp_path, abandoned)
     assert not any(tmp_path.iterdir())  # noqa: ASYNC240
 
 

@@ -14,9 +14,11 @@ belt moves rather than at the end:
   costs at most one more second), the other events all, so an hour costs
   about 4000 short writes: far below 1 % CPU.
 
-The journal is named from the run's start (`RunStarted.wall`, which may be
-virtual): `<YYYY-MM-DDTHH-MM-SS>-<plan-slug>.jsonl`, UTC, so names sort in
-time order across time-zone and daylight-saving changes.
+The journal is created when the belt starts (a run abandoned during the
+countdown leaves nothing behind) and named from that moment, on the events'
+clock (`RunStarted.wall`, which may be virtual):
+`<YYYY-MM-DDTHH-MM-SS>-<plan-slug>.jsonl`, UTC, so names sort in time order
+across time-zone and daylight-saving changes.
 """
 
 from __future__ import annotations
@@ -33,7 +35,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from treadpace.engine.events import EngineEvent, RunFinished, RunStarted, Subscription, Tick
+from treadpace.engine.events import (
+    EngineEvent,
+    RunFinished,
+    RunStarted,
+    RunState,
+    StateChanged,
+    Subscription,
+    Tick,
+)
 from treadpace.record.codec import encode_event
 
 log = logging.getLogger(__name__)
@@ -87,6 +97,7 @@ class Recorder:
         self._fsync = fsync
         self.path: Path | None = None
         self._file: IO[str] | None = None
+        self._header: RunStarted | None = None
         self._early: list[EngineEvent] = []
         self._last_tick_second: int | None = None
         self._pending: Tick | None = None
@@ -99,7 +110,7 @@ class Recorder:
     async def consume(self, sub: Subscription) -> Path:
         """Write events until the stream ends; return the journal's path.
 
-        Raises `NothingRecorded` when the stream ends before `RunStarted`.
+        Raises `NothingRecorded` when the stream ends before the belt started.
         Cancellation (Ctrl+C) and errors still leave a synced, readable journal.
         """
         try:
@@ -110,23 +121,17 @@ class Recorder:
         if self.path is None:
             if self.failed:
                 raise NothingRecorded(f"{self.directory}: cannot create the run journal")
-            raise NothingRecorded("the run ended before it started: nothing recorded")
+            raise NothingRecorded("the run ended before the belt started: nothing recorded")
         return self.path
 
     def handle(self, event: EngineEvent) -> None:
         """Record one event (synchronous: the consume loop's body, usable on its own)."""
-        if isinstance(event, RunStarted):
-            if self._file is not None or self.path is not None:
-                log.warning("a second RunStarted in one recording was ignored")
-                return
-            self._open(event)
-            early, self._early = self._early, []
-            for e in early:
-                self._write(e)
-            return
         if self._file is None:
-            if self.path is None:
-                self._early.append(event)  # state changes before the start
+            if self.path is None and not self.failed:
+                self._before_start(event)
+            return
+        if isinstance(event, RunStarted):
+            log.warning("a second RunStarted in one recording was ignored")
             return
         if isinstance(event, Tick):
             # Keep the latest telemetry of each wall-clock second: it is written when
@@ -143,10 +148,33 @@ class Recorder:
         if isinstance(event, RunFinished):
             self.close()
 
-    def _open(self, started: RunStarted) -> None:
+    def _before_start(self, event: EngineEvent) -> None:
+        # The engine announces a run when it connects; the journal is created when
+        # the belt starts, so a run given up before its start leaves no file.
+        if isinstance(event, RunStarted):
+            if self._header is None:
+                self._header = event
+            return
+        if isinstance(event, RunFinished):
+            return
+        started = (isinstance(event, StateChanged) and event.state == RunState.RUNNING) or (
+            isinstance(event, Tick) and event.state == RunState.RUNNING
+        )
+        if not started or self._header is None:
+            if not isinstance(event, Tick):
+                self._early.append(event)
+            return
+        header = self._header
+        self._open(header, header.wall + (event.t - header.t))
+        early, self._early = self._early, []
+        for e in early:
+            self._write(e)
+        self.handle(event)
+
+    def _open(self, started: RunStarted, belt_start_wall: float) -> None:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            path = self.directory / journal_name(started.wall, started.plan_name)
+            path = self.directory / journal_name(belt_start_wall, started.plan_name)
             n = 2
             while path.exists():
                 path = path.with_name(

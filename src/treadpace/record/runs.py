@@ -7,6 +7,7 @@ last telemetry line of an interrupted run), never the whole file.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from treadpace.record.journal import run_status
 from treadpace.record.recorder import JOURNAL_SUFFIX
 
 _TAIL_BYTES = 16 * 1024
+_HEAD_BYTES = 16 * 1024
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,8 @@ def summarize(path: Path) -> RunSummary | None:
     """A run's summary from its head and tail, or None when it is not a journal."""
     try:
         with path.open("rb") as handle:
-            first = handle.readline().decode("utf-8", errors="replace")
+            head = handle.read(_HEAD_BYTES).decode("utf-8", errors="replace").split("\n")
+            first = head[0]
             size = os.fstat(handle.fileno()).st_size
             handle.seek(max(0, size - _TAIL_BYTES))
             tail = handle.read().decode("utf-8", errors="replace")
@@ -60,6 +63,13 @@ def summarize(path: Path) -> RunSummary | None:
         return None
     if not isinstance(header, RunStarted):
         return None
+    start_wall = header.wall
+    for line in head[1:-1]:
+        # The run starts with the belt (the header is written at connection time).
+        if '"type":"state"' in line and '"state":"running"' in line:
+            with contextlib.suppress(JournalLineError):
+                start_wall += decode_event(line).t - header.t
+            break
     lines = tail.split("\n")
     if size > _TAIL_BYTES:
         lines = lines[1:]  # the first piece may be the end of a longer line
@@ -88,7 +98,7 @@ def summarize(path: Path) -> RunSummary | None:
     return RunSummary(
         id=path.name.removesuffix(JOURNAL_SUFFIX),
         path=path,
-        start_wall=header.wall,
+        start_wall=start_wall,
         plan_name=header.plan_name,
         imperial=header.imperial,
         distance_m=distance,
