@@ -153,6 +153,13 @@ class TrainingStatusChanged:
 
 
 @dataclass(frozen=True)
+class TelemetryStale:
+    """No Treadmill Data for several seconds while the belt was moving."""
+
+    t: float
+
+
+@dataclass(frozen=True)
 class LinkLost:
     t: float
 
@@ -171,6 +178,7 @@ MachineEvent = (
     | ControlLost
     | MachineReset
     | TrainingStatusChanged
+    | TelemetryStale
     | LinkLost
     | LinkRestored
 )

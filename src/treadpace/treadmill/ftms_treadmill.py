@@ -1,0 +1,507 @@
+"""`FtmsTreadmill`: the one implementation of the `Treadmill` port, over any `GattLink`.
+
+Everything that can be tested without a radio lives here, not in the bleak link:
+reading and sanity-checking the machine's ranges, control-point request/response
+correlation (one procedure at a time, responses by notify or indicate, duplicates
+and strays ignored, a clock-based timeout), merging split Treadmill Data records,
+and turning Machine Status into `MachineEvent`s without mistaking the echo of our
+own command, or a belt winding down, for a runner pressing keys.
+
+Real machines bend the protocol (reference ftms.md §8); the rules followed here:
+a Request Control that is never answered counts as granted (Q5); `80 07 04` to a
+Start means "already running" (§4.3); a `05` result re-requests control once (Q1);
+a motion command that timed out is never replayed (Q13).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import AsyncIterator
+
+from treadpace.clock import Clock, ClockTimeout, wait_for
+from treadpace.ftms import (
+    CONTROL_POINT,
+    FEATURE,
+    INCLINATION_RANGE,
+    MACHINE_STATUS,
+    SPEED_RANGE,
+    TRAINING_STATUS,
+    TREADMILL_DATA,
+    ControlOp,
+    ControlRequest,
+    ControlResponse,
+    Feature,
+    FtmsDecodeError,
+    InclinationRange,
+    RequestControl,
+    ResultCode,
+    SetTargetInclination,
+    SetTargetSpeed,
+    SpeedRange,
+    StartOrResume,
+    StatusControlLost,
+    StatusReset,
+    StatusSafetyKey,
+    StatusStartedOrResumed,
+    StatusStoppedOrPaused,
+    StatusTargetIncline,
+    StatusTargetSpeed,
+    StopControl,
+    StopOrPause,
+    TargetFeature,
+    TreadmillDataMerger,
+    code_name,
+    decode_control_response,
+    decode_feature,
+    decode_inclination_range,
+    decode_machine_status,
+    decode_speed_range,
+    decode_training_status,
+    decode_treadmill_data,
+    encode_control_request,
+    request_op,
+)
+from treadpace.treadmill.port import (
+    BeltStartedByUser,
+    BeltStoppedByUser,
+    ControlLost,
+    ControlRefused,
+    ControlTimeout,
+    GattLink,
+    LinkLost,
+    LinkRestored,
+    MachineReset,
+    NotConnected,
+    SafetyKeyPulled,
+    TargetInclineChanged,
+    TargetSpeedChanged,
+    Telemetry,
+    TelemetryStale,
+    TrainingStatusChanged,
+    TreadmillError,
+    TreadmillUpdate,
+)
+
+log = logging.getLogger(__name__)
+
+# Used when a machine reports no speed range, or one that cannot be true.
+FALLBACK_SPEED_RANGE = SpeedRange(min_kmh=0.8, max_kmh=16.0, increment_kmh=0.1)
+PLAUSIBLE_MAX_KMH = 30.0
+RECONNECT_MAX_DELAY = 16.0
+# Tolerance when comparing km/h values that travelled as 0.01 km/h integers.
+_EPS = 0.005
+
+
+def _op_name(op: int) -> str:
+    return code_name(ControlOp, op)
+
+
+def _result_name(result: int) -> str:
+    return code_name(ResultCode, result)
+
+
+class FtmsTreadmill:
+    def __init__(
+        self,
+        link: GattLink,
+        clock: Clock,
+        *,
+        response_timeout: float = 2.0,
+        stale_after: float = 5.0,
+        queue_size: int = 512,
+    ) -> None:
+        self._link = link
+        self._clock = clock
+        self._timeout = response_timeout
+        self._stale_after = stale_after
+        self._queue_size = queue_size
+
+        self._features: Feature | None = None
+        self._speed_range = FALLBACK_SPEED_RANGE
+        self._incline_range: InclinationRange | None = None
+        self._has_control = False
+        self._control_refused = False
+
+        self._lock = asyncio.Lock()
+        self._pending: tuple[int, asyncio.Future[ControlResponse]] | None = None
+        self._merger = TreadmillDataMerger()
+        self._queue: deque[TreadmillUpdate] = deque()
+        self._wake = asyncio.Event()
+        self._closed = False
+        self._disconnect_hooked = False
+        self._watchdog: asyncio.Task[None] | None = None
+        self._reconnector: asyncio.Task[None] | None = None
+
+        self._last_speed_target: float | None = None
+        self._last_incline_target: float | None = None
+        self._winding_down = False
+        self._last_data_t: float | None = None
+        self._belt_moving = False
+        self._stale_reported = False
+        self._training_status: tuple[int, str | None] | None = None
+        self._strap_bpm: int | None = None
+        self.last_telemetry: Telemetry | None = None
+
+    # --- the port's properties ---------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        return self._link.name
+
+    @property
+    def features(self) -> Feature | None:
+        return self._features
+
+    @property
+    def speed_range(self) -> SpeedRange:
+        return self._speed_range
+
+    @property
+    def incline_range(self) -> InclinationRange | None:
+        return self._incline_range
+
+    @property
+    def has_control(self) -> bool:
+        return self._has_control
+
+    @property
+    def controllable(self) -> bool:
+        """False without a control point, or once the machine refused control."""
+        return self._link.has_characteristic(CONTROL_POINT) and not self._control_refused
+
+    # --- connection --------------------------------------------------------------------
+
+    async def connect(self) -> None:
+        if not self._disconnect_hooked:
+            self._link.on_disconnect(self._on_link_lost)
+            self._disconnect_hooked = True
+        self._closed = False
+        await self._link.connect()
+        await self._setup()
+        if self._watchdog is None or self._watchdog.done():
+            self._watchdog = asyncio.create_task(self._watch_telemetry())
+
+    async def reconnect(self) -> None:
+        """After a link loss: connect, re-read, re-subscribe, re-request control. No replay."""
+        wanted_control = self._has_control or self._last_speed_target is not None
+        self._has_control = False
+        await self._link.connect()
+        await self._setup()
+        if wanted_control and self.controllable:
+            await self.request_control()
+        self._push(LinkRestored(self._clock.now()))
+
+    async def disconnect(self) -> None:
+        for task in (self._watchdog, self._reconnector):
+            if task is not None:
+                task.cancel()
+        self._watchdog = self._reconnector = None
+        self._closed = True
+        self._wake.set()
+        if self._link.is_connected:
+            await self._link.disconnect()
+
+    async def _setup(self) -> None:
+        self._merger.reset()
+        await self._read_capabilities()
+        # Handlers are in place before any subscription: some machines notify early (Q6).
+        await self._link.subscribe(TREADMILL_DATA, self._on_treadmill_data)
+        if self._link.has_characteristic(MACHINE_STATUS):
+            await self._link.subscribe(MACHINE_STATUS, self._on_machine_status)
+        if self._link.has_characteristic(TRAINING_STATUS):
+            await self._link.subscribe(TRAINING_STATUS, self._on_training_status)
+        if self._link.has_characteristic(CONTROL_POINT):
+            await self._link.subscribe(CONTROL_POINT, self._on_control_point)
+
+    async def _read_capabilities(self) -> None:
+        link = self._link
+        if link.has_characteristic(FEATURE):
+            try:
+                self._features = decode_feature(await link.read(FEATURE))
+            except FtmsDecodeError as exc:
+                log.warning("ignoring unreadable feature: %s", exc)
+        self._speed_range = FALLBACK_SPEED_RANGE
+        if link.has_characteristic(SPEED_RANGE):
+            try:
+                reported = decode_speed_range(await link.read(SPEED_RANGE))
+            except FtmsDecodeError as exc:
+                log.warning("speed range unusable (%s); using %s", exc, FALLBACK_SPEED_RANGE)
+            else:
+                if 0 <= reported.min_kmh < reported.max_kmh <= PLAUSIBLE_MAX_KMH:
+                    self._speed_range = reported
+                else:
+                    log.warning("implausible speed range %s; using the fallback", reported)
+        self._incline_range = None
+        can_incline = self._features is None or bool(
+            self._features.target & TargetFeature.INCLINATION_TARGET
+        )
+        if can_incline and link.has_characteristic(INCLINATION_RANGE):
+            try:
+                rng = decode_inclination_range(await link.read(INCLINATION_RANGE))
+            except FtmsDecodeError as exc:
+                log.warning("inclination range unusable (%s); incline control off", exc)
+            else:
+                self._incline_range = rng if rng.min_percent < rng.max_percent else None
+
+    # --- control point -----------------------------------------------------------------
+
+    async def _procedure(
+        self, request: ControlRequest, *, tolerate_silence: bool = False
+    ) -> ControlResponse | None:
+        """Write one request and await its response; one procedure at a time."""
+        op = request_op(request)
+        async with self._lock:
+            if not self._link.is_connected:
+                raise NotConnected(f"{self.name}: not connected")
+            future: asyncio.Future[ControlResponse] = asyncio.get_running_loop().create_future()
+            self._pending = (op, future)
+            try:
+                await self._link.write(CONTROL_POINT, encode_control_request(request))
+                return await wait_for(self._clock, future, self._timeout)
+            except ClockTimeout:
+                if tolerate_silence:
+                    return None
+                raise ControlTimeout(
+                    f"{self.name}: no answer to {_op_name(op)} within {self._timeout:g} s"
+                ) from None
+            finally:
+                self._pending = None
+
+    async def _command(self, request: ControlRequest) -> ControlResponse:
+        response = await self._procedure(request)
+        assert response is not None
+        if response.result == ResultCode.CONTROL_NOT_PERMITTED:
+            # Control can lapse silently (a console reset, a firmware quirk): ask once more.
+            self._has_control = False
+            if await self.request_control():
+                response = await self._procedure(request)
+                assert response is not None
+        return response
+
+    def _on_control_point(self, data: bytes) -> None:
+        try:
+            response = decode_control_response(data)
+        except FtmsDecodeError as exc:
+            log.warning("skipping control point packet %s: %s", data.hex(" "), exc)
+            return
+        pending = self._pending
+        if pending is None or pending[0] != response.request_op or pending[1].done():
+            log.debug("stray or duplicate response %s", data.hex(" "))
+            return
+        pending[1].set_result(response)
+
+    async def request_control(self) -> bool:
+        if not self._link.has_characteristic(CONTROL_POINT):
+            self._has_control = False
+            return False
+        response = await self._procedure(RequestControl(), tolerate_silence=True)
+        if response is None:
+            log.info("%s did not answer Request Control; assuming it was granted", self.name)
+            self._has_control = True
+        else:
+            self._has_control = response.ok
+            self._control_refused = not response.ok
+        return self._has_control
+
+    async def start(self) -> None:
+        response = await self._command(StartOrResume())
+        # Operation Failed to a Start means "already running" only when the belt moves;
+        # a standing belt that refuses (safety key out) is a refusal.
+        already_running = response.result == ResultCode.OPERATION_FAILED and self._belt_moving
+        if not response.ok and not already_running:
+            raise ControlRefused("start", _result_name(response.result))
+        self._winding_down = False
+
+    async def stop(self) -> None:
+        await self._stop_or_pause(StopControl.STOP)
+
+    async def pause(self) -> None:
+        await self._stop_or_pause(StopControl.PAUSE)
+
+    async def _stop_or_pause(self, control: StopControl) -> None:
+        self._winding_down = True
+        response = await self._command(StopOrPause(control=int(control)))
+        # Operation Failed here means the belt was already stopped: the goal holds.
+        if not response.ok and response.result != ResultCode.OPERATION_FAILED:
+            raise ControlRefused(control.name.lower(), _result_name(response.result))
+
+    async def set_speed(self, kmh: float) -> None:
+        rng = self._speed_range
+        if not rng.min_kmh - _EPS <= kmh <= rng.max_kmh + _EPS:
+            raise ValueError(f"{kmh:.2f} km/h is outside {rng.min_kmh:g}-{rng.max_kmh:g} km/h")
+        self._last_speed_target = round(kmh, 2)
+        response = await self._command(SetTargetSpeed(speed_kmh=round(kmh, 2)))
+        if not response.ok:
+            raise ControlRefused("set_target_speed", _result_name(response.result))
+
+    async def set_incline(self, percent: float) -> None:
+        rng = self._incline_range
+        if rng is None:
+            raise TreadmillError(f"{self.name} cannot set incline")
+        if not rng.min_percent - 0.05 <= percent <= rng.max_percent + 0.05:
+            limits = f"{rng.min_percent:g}-{rng.max_percent:g} %"
+            raise ValueError(f"{percent:.1f} % is outside {limits}")
+        self._last_incline_target = round(percent, 1)
+        response = await self._command(SetTargetInclination(incline_percent=round(percent, 1)))
+        if not response.ok:
+            raise ControlRefused("set_target_inclination", _result_name(response.result))
+
+    async def probe_control(self) -> bool:
+        """Re-send the current target and report whether the machine accepts it (Q4)."""
+        if not self.controllable:
+            return False
+        target = self._last_speed_target
+        if target is None and self.last_telemetry is not None:
+            target = self.last_telemetry.speed_kmh
+        if target is None or target < self._speed_range.min_kmh:
+            return self._has_control
+        try:
+            await self.set_speed(target)
+        except (ControlRefused, ControlTimeout):
+            return False
+        return True
+
+    def feed_heart_rate(self, bpm: int | None) -> None:
+        """Heart rate from a strap, used when the machine reports none."""
+        self._strap_bpm = bpm if bpm else None
+
+    # --- what the machine says -----------------------------------------------------------
+
+    def _on_treadmill_data(self, data: bytes) -> None:
+        try:
+            packet = decode_treadmill_data(data)
+        except FtmsDecodeError as exc:
+            log.warning("skipping treadmill data %s: %s", data.hex(" "), exc)
+            return
+        record = self._merger.feed(packet)
+        if record is None or record.speed_kmh is None:
+            return
+        now = self._clock.now()
+        machine_hr = record.heart_rate_bpm or None  # many consoles send 0 for "no strap"
+        energy = record.total_energy_kcal
+        telemetry = Telemetry(
+            t=now,
+            speed_kmh=record.speed_kmh,
+            incline_percent=record.inclination_percent,
+            distance_m=None if record.total_distance_m is None else float(record.total_distance_m),
+            elapsed_s=None if record.elapsed_time_s is None else float(record.elapsed_time_s),
+            heart_rate_bpm=machine_hr or self._strap_bpm,
+            energy_kcal=None if energy is None else float(energy),
+            steps=record.step_count,
+        )
+        self._last_data_t = now
+        self._belt_moving = record.speed_kmh > 0
+        self._stale_reported = False
+        self.last_telemetry = telemetry
+        self._push(telemetry)
+
+    def _on_machine_status(self, data: bytes) -> None:
+        try:
+            status = decode_machine_status(data)
+        except FtmsDecodeError as exc:
+            log.warning("skipping machine status %s: %s", data.hex(" "), exc)
+            return
+        now = self._clock.now()
+        if isinstance(status, StatusStoppedOrPaused):
+            self._winding_down = True
+            self._push(BeltStoppedByUser(now, paused=status.control == StopControl.PAUSE))
+        elif isinstance(status, StatusSafetyKey):
+            self._winding_down = True
+            self._push(SafetyKeyPulled(now))
+        elif isinstance(status, StatusStartedOrResumed):
+            self._winding_down = False
+            self._push(BeltStartedByUser(now))
+        elif isinstance(status, StatusTargetSpeed):
+            if self._is_console_speed(status.speed_kmh):
+                self._last_speed_target = status.speed_kmh
+                self._push(TargetSpeedChanged(now, status.speed_kmh))
+        elif isinstance(status, StatusTargetIncline):
+            last = self._last_incline_target
+            if last is None or abs(status.incline_percent - last) > 0.05:
+                self._last_incline_target = status.incline_percent
+                self._push(TargetInclineChanged(now, status.incline_percent))
+        elif isinstance(status, StatusControlLost):
+            self._has_control = False
+            self._push(ControlLost(now))
+        elif isinstance(status, StatusReset):
+            self._has_control = False
+            self._push(MachineReset(now))
+        else:
+            log.debug("ignoring machine status %s", status)
+
+    def _is_console_speed(self, kmh: float) -> bool:
+        """A `05` is the runner's hand only if it is not our echo nor a belt winding down."""
+        if self._winding_down:
+            return False
+        last = self._last_speed_target
+        return last is None or abs(kmh - last) > _EPS
+
+    def _on_training_status(self, data: bytes) -> None:
+        try:
+            status = decode_training_status(data)
+        except FtmsDecodeError as exc:
+            log.warning("skipping training status %s: %s", data.hex(" "), exc)
+            return
+        key = (status.status, status.text)
+        if key != self._training_status:
+            self._training_status = key
+            self._push(TrainingStatusChanged(self._clock.now(), status.status, status.text))
+
+    def _on_link_lost(self) -> None:
+        self._has_control = False
+        self._merger.reset()  # a record cut by the drop is discarded (§4.18)
+        pending = self._pending
+        if pending is not None and not pending[1].done():
+            pending[1].set_exception(NotConnected(f"{self.name}: link lost"))
+        self._push(LinkLost(self._clock.now()))
+        if not self._closed and (self._reconnector is None or self._reconnector.done()):
+            self._reconnector = asyncio.get_running_loop().create_task(self._reconnect_loop())
+
+    async def _reconnect_loop(self) -> None:
+        """Reconnect with capped exponential backoff on the clock, until told to stop."""
+        delay = 1.0
+        while not self._closed:
+            await self._clock.sleep(delay)
+            try:
+                await self.reconnect()
+            except (TreadmillError, OSError, ClockTimeout) as exc:
+                log.info("reconnect to %s failed (%s); retrying in %g s", self.name, exc, delay)
+                delay = min(delay * 2, RECONNECT_MAX_DELAY)
+            else:
+                return
+
+    async def _watch_telemetry(self) -> None:
+        while True:
+            await self._clock.sleep(1.0)
+            last = self._last_data_t
+            if (
+                self._belt_moving
+                and not self._stale_reported
+                and last is not None
+                and self._clock.now() - last >= self._stale_after
+            ):
+                self._stale_reported = True
+                self._push(TelemetryStale(self._clock.now()))
+
+    # --- the update stream -------------------------------------------------------------
+
+    def _push(self, update: TreadmillUpdate) -> None:
+        if len(self._queue) >= self._queue_size:
+            # Never block the radio's callback; shed the oldest telemetry, never an event.
+            for i, item in enumerate(self._queue):
+                if isinstance(item, Telemetry):
+                    del self._queue[i]
+                    break
+        self._queue.append(update)
+        self._wake.set()
+
+    async def updates(self) -> AsyncIterator[TreadmillUpdate]:
+        while True:
+            while self._queue:
+                yield self._queue.popleft()
+            if self._closed:
+                return
+            self._wake.clear()
+            await self._wake.wait()
