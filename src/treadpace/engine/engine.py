@@ -690,8 +690,9 @@ class Engine:
             self._on_telemetry(u)
         elif isinstance(u, BeltStoppedByUser):
             what = "paused" if u.paused else "stopped"
-            self._pause(f"{what} on the treadmill")
-            self._notice("info", f"belt {what} on the treadmill: resume when ready")
+            if self.state in (RunState.RUNNING, RunState.COUNTDOWN):
+                self._pause(f"{what} on the treadmill")
+                self._notice("info", f"belt {what} on the treadmill: resume when ready")
         elif isinstance(u, SafetyKeyPulled):
             self._pause("safety key")
             self._notice("warning", "safety key pulled: put it back, then resume")
