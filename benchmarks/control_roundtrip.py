@@ -1,0 +1,64 @@
+"""FtmsTreadmill's own cost per control round trip, over a bare link round trip.
+
+Both sides talk to the same simulated treadmill over the in-process link, on the
+virtual clock, so the difference is what treadpace adds: encoding, the procedure
+lock, response correlation and the clock-based timeout.
+
+    python benchmarks/control_roundtrip.py [N]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+
+from ftms_sim.treadmill import SimulatedTreadmill
+from treadpace.clock import VirtualClock
+from treadpace.ftms import CONTROL_POINT
+from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
+from treadpace.treadmill.sim import SimLink
+
+
+async def measure(n: int) -> tuple[float, float]:
+    clock = VirtualClock()
+    sim = SimulatedTreadmill("generic", clock)
+    await sim.start()
+
+    # Bare: write, then wait for the matching indication, nothing else.
+    bare = SimLink(sim, client=1)
+    await bare.connect()
+    got: asyncio.Queue[bytes] = asyncio.Queue()
+    await bare.subscribe(CONTROL_POINT, got.put_nowait)
+    await bare.write(CONTROL_POINT, b"\x00")
+    await got.get()
+    started = time.perf_counter()
+    for i in range(n):
+        await bare.write(CONTROL_POINT, bytes([0x02, 0xF2 if i % 2 else 0xE8, 0x03]))
+        await got.get()
+    bare_s = (time.perf_counter() - started) / n
+    await bare.disconnect()
+
+    tm = FtmsTreadmill(SimLink(sim, client=0), clock)
+    await tm.connect()
+    await tm.request_control()
+    started = time.perf_counter()
+    for i in range(n):
+        await tm.set_speed(10.1 if i % 2 else 10.0)
+    ours_s = (time.perf_counter() - started) / n
+    await tm.disconnect()
+    await sim.close()
+    return bare_s, ours_s
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
+    bare_s, ours_s = asyncio.run(measure(n))
+    print(f"round trips: {n}")
+    print(f"bare link write -> response: {bare_s * 1e6:.1f} us")
+    print(f"FtmsTreadmill.set_speed:     {ours_s * 1e6:.1f} us")
+    print(f"treadpace overhead per round trip: {(ours_s - bare_s) * 1e6:.1f} us (target < 1000 us)")
+
+
+if __name__ == "__main__":
+    main()
