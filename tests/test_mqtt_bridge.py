@@ -126,6 +126,8 @@ async def test_a_run_on_the_broker_state_discovery_telemetry_events_and_goodbye(
     hub.publish(RunFinished(4.0, 1_767_225_604.0, RunState.FINISHED, "done", 10.0, 4.0, ()))
     hub.close()
     await asyncio.wait_for(task, 5)
+    # "offline" is the bridge's last word; once it is here, everything before it is too.
+    await listener.wait_for(lambda s: payloads(s, "treadpace/availability")[-1:] == ["offline"])
 
     assert [p["t"] for p in telemetry(listener)] == [0.0, 1.0, 2.0, 3.0]
     last = telemetry(listener)[-1]
@@ -209,7 +211,13 @@ async def test_commands_reach_the_engine_and_bad_ones_are_ignored(
         lambda s: (n := [e for e in events(s) if e["event"] == "notice"]) and len(n) >= 4 and n
     )
     assert any("remote start refused" in str(n["message"]) for n in notices)
-    echoed = [(e["command"], e["value"]) for e in events(listener) if e["event"] == "command"]
+    echoed = await listener.wait_for(
+        lambda s: (
+            len(c := [(e["command"], e["value"]) for e in events(s) if e["event"] == "command"])
+            >= 6
+            and c
+        )
+    )
     assert echoed[:3] == [("pause", None), ("nudge_up", 0.2), ("nudge_down", 0.5)]
     assert any("nudge" in str(n["message"]) for n in notices)
     hub.close()

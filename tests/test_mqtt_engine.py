@@ -91,8 +91,8 @@ async def test_mqtt_start_pause_and_stop_drive_the_simulated_belt(
         result = await asyncio.wait_for(engine_task, 10)
         assert result.state == RunState.ABORTED
         await asyncio.wait_for(bridge_task, 5)
-        await listener.wait_for(lambda s: state(s) == "aborted")
-        assert [m.payload for m in listener.on("treadpace/availability")][-1] == b"offline"
+        await listener.wait_for(lambda s: s.on("treadpace/availability")[-1].payload == b"offline")
+        assert state(listener) == "aborted"
         events = [json.loads(m.payload)["event"] for m in listener.on("treadpace/event")]
         assert events[0] == "run_started" and events[-1] == "run_finished"
         assert "step_started" in events
