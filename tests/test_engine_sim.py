@@ -321,3 +321,29 @@ async def test_rule4_cancel_mid_run_stops_the_belt() -> None:
     await clock.drive(go())
     events = [e async for e in sub]
     assert isinstance(events[-1], RunFinished)
+
+
+async def test_speed_commands_ignored_by_firmware_mean_guided_mode() -> None:
+    p = plan(CompiledStep("a", "time", 120, 9.0), CompiledStep("b", "time", 120, 10.5))
+    o = await run_sim(p, model="speed-ignored")
+    assert o.engine.guided
+    assert o.result.state == RunState.FINISHED
+    assert not [x for x in o.speeds() if x.t > 30]  # nothing sent once guided
+    assert o.commands("stop_or_pause")  # the belt it started is still stopped at the end
+
+
+async def test_locked_control_is_guided_and_follows_the_runner() -> None:
+    p = plan(CompiledStep("a", "time", 90, 9.0))
+
+    async def script(engine: Engine, sim: SimulatedTreadmill, clock: VirtualClock) -> None:
+        await clock.sleep(10)
+        assert engine.guided and engine.state == RunState.RUNNING
+        sim.press_start()
+        await clock.sleep(5)
+        sim.press_speed(3.0)
+
+    o = await run_sim(p, model="locked", script=script)
+    assert o.result.state == RunState.FINISHED
+    assert not o.speeds()
+    # 90 s of plan time, counted from the belt moving: ~0.8 then ~3.8 km/h
+    assert 60 < o.result.distance_m < 95

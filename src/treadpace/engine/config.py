@@ -33,6 +33,8 @@ class EngineConfig:
     """How long an exit path waits for the stop command's answer."""
     link_timeout_s: float = 300.0
     """After a link loss, abort the run if no reconnect arrives within this (plan paused)."""
+    obey_timeout_s: float = 15.0
+    """A setpoint the belt shows no sign of following for this long means guided mode (Q4)."""
     imperial: bool = False
     device: str = ""
 

@@ -130,6 +130,9 @@ class Engine:
         self._sent_incline: float | None = None
         self._recent_sent: list[float] = []
         self._resend_on_move = False
+        self._sent_t = 0.0
+        self._speed_steady_since = 0.0  # when the belt speed last changed
+        self._steady_speed = 0.0
         self._speed = 0.0
         self._incline: float | None = None
         self._hr: int | None = None
@@ -567,6 +570,7 @@ class Engine:
             return
         self._sent_speed = speed
         self._recent_sent = [*self._recent_sent[-2:], speed]
+        self._sent_t = self.clock.now()
         self.odometer.retarget(speed)
         self.hub.publish(SetpointSent(self.clock.now(), speed, None, self._reason()))
 
@@ -770,6 +774,7 @@ class Engine:
         moving = tel.speed_kmh > _MOVING_KMH
         if self.guided and moving != moving_before:
             self._update_counting()
+        self._check_speed_obeyed(tel)
         if self._resend_on_move and moving:
             self._resend_on_move = False
             self._sent_speed = None
@@ -782,6 +787,29 @@ class Engine:
                 self._notice("info", "link restored, belt stopped: resume when ready")
         if self.state in _ACTIVE:
             self.hub.publish(self._tick(tel))
+
+    def _check_speed_obeyed(self, tel: Telemetry) -> None:
+        """Some firmware accepts speed commands and ignores them (ftms.md Q4): go guided.
+
+        The sign: the belt has held one speed, away from our target, for a while
+        after the target was sent (a slow belt still moves, so it is not mistaken).
+        """
+        half = self._speed_grid.increment / 2
+        if abs(tel.speed_kmh - self._steady_speed) >= half:
+            self._steady_speed = tel.speed_kmh
+            self._speed_steady_since = tel.t
+            return
+        target = self._sent_speed
+        if (
+            target is None
+            or self.guided
+            or self.state != RunState.RUNNING
+            or abs(tel.speed_kmh - target) < half
+        ):
+            return
+        wait = self.config.obey_timeout_s
+        if tel.t - self._sent_t >= wait and tel.t - self._speed_steady_since >= wait:
+            self._enter_guided("the treadmill accepts speed commands but does not act on them")
 
     def _tick(self, tel: Telemetry) -> Tick:
         step = self.step
