@@ -80,6 +80,8 @@ class LiveView:
             self.index = e.index
         elif isinstance(e, StateChanged):
             self.state, self.state_reason = e.state, e.reason
+            if e.previous == RunState.COUNTDOWN:
+                self.notices = [n for n in self.notices if not n.startswith("starting in")]
             self._last_draw = 0.0
         elif isinstance(e, Notice):
             self.notices = [*self.notices[-2:], e.message]
