@@ -207,11 +207,16 @@ async def _session(
             pass
 
     received: list[int] = []
+    engine_task = asyncio.ensure_future(engine.run())
 
     def on_signal(signum: int) -> None:
         received.append(signum)
         name = "SIGINT" if signum == signal.SIGINT else "SIGTERM"
         engine.abort(f"interrupted ({name})")
+        if engine.state == RunState.IDLE or len(received) > 1:
+            # Still connecting (nothing moves yet), or asked twice: cut it short. The
+            # engine's own clean-up still stops a belt it started, with a bounded wait.
+            engine_task.cancel()
 
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -222,7 +227,10 @@ async def _session(
         await engine.command(Command.START)  # running the command is the explicit action
         with TerminalKeys(controller, on_key) if interactive_in else contextlib.nullcontext():
             try:
-                result = await engine.run()
+                result = await engine_task
+            except asyncio.CancelledError:
+                if not received:
+                    raise
             except TreadmillError as exc:
                 failure = str(exc)
             except Exception as exc:  # the belt is stopped by now; say what happened
