@@ -69,6 +69,13 @@ def run_command(
         Path | None,
         typer.Option("--sim-log", help="Simulator only: write its command/belt log (JSON lines)."),
     ] = None,
+    remote_start: Annotated[
+        bool,
+        typer.Option(
+            "--remote-start",
+            help="Wait for a start over MQTT (needs mqtt.enabled and mqtt.allow_remote_start).",
+        ),
+    ] = False,
     virtual_clock: Annotated[bool, typer.Option("--virtual-clock", hidden=True)] = False,
 ) -> None:
     """Run a plan: the engine drives the belt, the terminal shows where you are."""
@@ -77,6 +84,10 @@ def run_command(
     if time_scale <= 0:
         raise UserError(f"--time-scale: expected a positive number, got {time_scale:g}")
     compiled, prof = load_and_compile(plan, profile)
+    if remote_start and not (prof.mqtt.enabled and prof.mqtt.allow_remote_start):
+        raise UserError(
+            "--remote-start: the profile must set mqtt.enabled and mqtt.allow_remote_start"
+        )
     if prof.is_default:
         print("profile: built-in default (metric, paces from a 25:00 5K)")
     else:
@@ -105,6 +116,7 @@ def run_command(
         device=target,
         time_scale=time_scale,
         yes=yes,
+        remote_start=remote_start,
         sim_log=sim_log,
         virtual=virtual,
     )
@@ -119,6 +131,7 @@ def _run(
     device: str | None,
     time_scale: float,
     yes: bool,
+    remote_start: bool,
     sim_log: Path | None,
     virtual: bool,
 ) -> int:
@@ -131,9 +144,9 @@ def _run(
     async def main() -> int:
         if isinstance(clock, VirtualClock):
             return await clock.drive(
-                _session(compiled, prof, clock, sim_model, device, yes, sim_log)
+                _session(compiled, prof, clock, sim_model, device, yes, remote_start, sim_log)
             )
-        return await _session(compiled, prof, clock, sim_model, device, yes, sim_log)
+        return await _session(compiled, prof, clock, sim_model, device, yes, remote_start, sim_log)
 
     return asyncio.run(main())
 
@@ -145,6 +158,7 @@ async def _session(
     sim_model: str | None,
     device: str | None,
     yes: bool,
+    remote_start: bool,
     sim_log: Path | None,
 ) -> int:
     import asyncio
@@ -224,7 +238,10 @@ async def _session(
     result: RunFinished | None = None
     failure = ""
     try:
-        await engine.command(Command.START)  # running the command is the explicit action
+        if remote_start:
+            print("waiting for a start over MQTT (Ctrl+C to give up)", flush=True)
+        else:
+            await engine.command(Command.START)  # running the command is the explicit action
         with TerminalKeys(controller, on_key) if interactive_in else contextlib.nullcontext():
             try:
                 result = await engine_task
