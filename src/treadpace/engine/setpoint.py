@@ -41,8 +41,9 @@ class Grid:
     def quantise(self, value: float) -> float:
         """Clamp to the limits, then snap half-up to the grid (never past the top)."""
         r = self.resolution
-        lo = _units(self.minimum, r)
-        hi = _units(self.maximum, r)
+        # Limits in whole units, rounded inwards: a cap of 12.345 km/h allows 12.34.
+        lo = math.ceil(self.minimum * r - 1e-6)
+        hi = max(lo, math.floor(self.maximum * r + 1e-6))
         step = max(1, _units(self.increment, r))
         # Exact value in units (no double rounding), half-up; the tiny epsilon keeps a
         # decimal half such as 10.05 (1004.9999... in binary) rounding up.
