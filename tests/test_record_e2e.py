@@ -1,0 +1,78 @@
+"""A whole run, recorded: engine → FTMS → software treadmill → journal → FIT, on a virtual clock."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from garmin_fit_sdk import Decoder, Stream
+
+from ftms_sim.treadmill import SimulatedTreadmill
+from treadpace.clock import VirtualClock
+from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunState
+from treadpace.plans.steps import CompiledPlan, CompiledStep
+from treadpace.record import Recorder, export_run
+from treadpace.record.journal import read_journal
+from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
+from treadpace.treadmill.sim import SimLink
+
+PLAN = CompiledPlan(
+    name="Short progression",
+    kind="custom",
+    steps=(
+        CompiledStep("warm-up", "time", 120.0, 9.0),
+        CompiledStep("steady", "distance", 400.0, 10.5, incline_percent=1.0),
+        CompiledStep("fast finish", "time", 60.0, 11.0, end_speed_kmh=12.0),
+    ),
+)
+
+
+async def test_a_simulated_run_exports_a_fit_file_with_a_lap_per_step(tmp_path: Path) -> None:
+    clock = VirtualClock()
+    sim = SimulatedTreadmill("generic", clock)
+    treadmill = FtmsTreadmill(SimLink(sim), clock)
+    hub = EventHub()
+    engine = Engine(treadmill, PLAN, EngineConfig(countdown_s=3), clock, hub)
+    recording = asyncio.create_task(Recorder(tmp_path).consume(hub.subscribe()))
+
+    async def go() -> Path:
+        await sim.start()
+        task = asyncio.create_task(engine.run())
+        await engine.command(Command.START)
+        # The runner presses stop on the console mid-run, then resumes from the keys.
+        await clock.sleep(60)
+        sim.press_stop()
+        await clock.sleep(15)
+        await engine.command(Command.RESUME)
+        result = await task
+        assert result.state == RunState.FINISHED
+        await treadmill.disconnect()
+        await sim.close()
+        return await recording
+
+    journal_path = await clock.drive(go())
+    journal = read_journal(journal_path)
+    assert journal.status == "finished" and not journal.truncated and journal.bad_lines == 0
+    finished = journal.finished
+    assert finished is not None
+
+    (fit,) = export_run(journal_path, ["fit"])
+    assert Decoder(Stream.from_file(str(fit))).check_integrity()
+    messages, errors = Decoder(Stream.from_file(str(fit))).read()
+    assert errors == []
+    laps = messages["lap_mesgs"]
+    assert len(laps) == len(PLAN.steps)
+    (session,) = messages["session_mesgs"]
+    assert (session["sport"], session["sub_sport"]) == ("running", "treadmill")
+    assert session["num_laps"] == len(PLAN.steps)
+    assert session["total_distance"] == pytest.approx(finished.distance_m, abs=0.01)
+    assert session["total_timer_time"] == pytest.approx(finished.elapsed_s, abs=0.01)
+    assert session["total_elapsed_time"] > session["total_timer_time"]  # the pause
+    assert laps[0]["total_timer_time"] == pytest.approx(120.0, abs=0.2)
+    assert laps[1]["total_distance"] == pytest.approx(400.0, abs=1.0)
+    assert laps[2]["total_timer_time"] == pytest.approx(60.0, abs=0.2)
+    assert [e["event_type"] for e in messages["event_mesgs"]].count("stop_all") == 2
+    records = messages["record_mesgs"]
+    assert len(records) > 200
+    assert records[-1]["distance"] == pytest.approx(finished.distance_m, abs=3.0)
