@@ -10,7 +10,15 @@ own command, or a belt winding down, for a runner pressing keys.
 Real machines bend the protocol (reference ftms.md §8); the rules followed here:
 a Request Control that is never answered counts as granted (Q5); `80 07 04` to a
 Start means "already running" (§4.3); a `05` result re-requests control once (Q1);
-a motion command that timed out is never replayed (Q13).
+a motion command that timed out is never replayed (Q13). Control that lapsed (a
+`FF` status, a machine reset, a reconnect) is asked for again before the next
+command we send, never fought for in the background.
+
+Heart rate comes from the machine's Treadmill Data, from a Heart Rate Service on
+the same link (0x2A37, e.g. a console with a built-in receiver), or from a strap on
+a second link: `attach_heart_rate(source)` takes any async iterable of bpm values
+(or call `feed_heart_rate(bpm)` from the strap's own callback). The machine's own
+non-zero value wins; a strap value older than `STRAP_FRESH_S` is dropped.
 """
 
 from __future__ import annotations
@@ -18,12 +26,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator
 
 from treadpace.clock import Clock, ClockTimeout, wait_for
 from treadpace.ftms import (
     CONTROL_POINT,
     FEATURE,
+    HEART_RATE_MEASUREMENT,
     INCLINATION_RANGE,
     MACHINE_STATUS,
     SPEED_RANGE,
@@ -55,6 +64,7 @@ from treadpace.ftms import (
     code_name,
     decode_control_response,
     decode_feature,
+    decode_heart_rate,
     decode_inclination_range,
     decode_machine_status,
     decode_speed_range,
@@ -90,6 +100,8 @@ log = logging.getLogger(__name__)
 FALLBACK_SPEED_RANGE = SpeedRange(min_kmh=0.8, max_kmh=16.0, increment_kmh=0.1)
 PLAUSIBLE_MAX_KMH = 30.0
 RECONNECT_MAX_DELAY = 16.0
+# A strap reading older than this is not shown as the runner's heart rate.
+STRAP_FRESH_S = 5.0
 # Tolerance when comparing km/h values that travelled as 0.01 km/h integers.
 _EPS = 0.005
 
@@ -123,6 +135,8 @@ class FtmsTreadmill:
         self._incline_range: InclinationRange | None = None
         self._has_control = False
         self._control_refused = False
+        # We asked for control this session: re-ask before our next command once it lapses.
+        self._wants_control = False
 
         self._lock = asyncio.Lock()
         self._pending: tuple[int, asyncio.Future[ControlResponse]] | None = None
@@ -137,11 +151,14 @@ class FtmsTreadmill:
         self._last_speed_target: float | None = None
         self._last_incline_target: float | None = None
         self._winding_down = False
+        self._console_started = False
         self._last_data_t: float | None = None
         self._belt_moving = False
         self._stale_reported = False
         self._training_status: tuple[int, str | None] | None = None
         self._strap_bpm: int | None = None
+        self._strap_t = 0.0
+        self._hr_sources: list[asyncio.Task[None]] = []
         self.last_telemetry: Telemetry | None = None
 
     # --- the port's properties ---------------------------------------------------------
@@ -171,6 +188,11 @@ class FtmsTreadmill:
         """False without a control point, or once the machine refused control."""
         return self._link.has_characteristic(CONTROL_POINT) and not self._control_refused
 
+    @property
+    def training_status(self) -> tuple[int, str | None] | None:
+        """The last Training Status (status code, text) read or notified, if any."""
+        return self._training_status
+
     # --- connection --------------------------------------------------------------------
 
     async def connect(self) -> None:
@@ -185,19 +207,22 @@ class FtmsTreadmill:
 
     async def reconnect(self) -> None:
         """After a link loss: connect, re-read, re-subscribe, re-request control. No replay."""
-        wanted_control = self._has_control or self._last_speed_target is not None
         self._has_control = False
         await self._link.connect()
         await self._setup()
-        if wanted_control and self.controllable:
+        if self._wants_control and self.controllable:
             await self.request_control()
+        # The silence while the link was down says nothing about the new connection.
+        self._last_data_t = self._clock.now()
+        self._stale_reported = False
         self._push(LinkRestored(self._clock.now()))
 
     async def disconnect(self) -> None:
-        for task in (self._watchdog, self._reconnector):
+        for task in (self._watchdog, self._reconnector, *self._hr_sources):
             if task is not None:
                 task.cancel()
         self._watchdog = self._reconnector = None
+        self._hr_sources.clear()
         self._closed = True
         self._wake.set()
         if self._link.is_connected:
@@ -214,6 +239,8 @@ class FtmsTreadmill:
             await self._link.subscribe(TRAINING_STATUS, self._on_training_status)
         if self._link.has_characteristic(CONTROL_POINT):
             await self._link.subscribe(CONTROL_POINT, self._on_control_point)
+        if self._link.has_characteristic(HEART_RATE_MEASUREMENT):
+            await self._link.subscribe(HEART_RATE_MEASUREMENT, self._on_heart_rate)
 
     async def _read_capabilities(self) -> None:
         link = self._link
@@ -244,6 +271,14 @@ class FtmsTreadmill:
                 log.warning("inclination range unusable (%s); incline control off", exc)
             else:
                 self._incline_range = rng if rng.min_percent < rng.max_percent else None
+        if link.has_characteristic(TRAINING_STATUS):
+            # A baseline, so that only real changes become events; absent or odd is fine (Q15).
+            try:
+                status = decode_training_status(await link.read(TRAINING_STATUS))
+            except FtmsDecodeError as exc:
+                log.info("ignoring unreadable training status: %s", exc)
+            else:
+                self._training_status = (status.status, status.text)
 
     # --- control point -----------------------------------------------------------------
 
@@ -270,14 +305,26 @@ class FtmsTreadmill:
                 self._pending = None
 
     async def _command(self, request: ControlRequest) -> ControlResponse:
+        asked = False
+        if self._wants_control and not self._has_control and self.controllable:
+            # Control lapsed (FF, a machine reset, a reconnect): ask before commanding (Q1).
+            asked = True
+            await self.request_control()
         response = await self._procedure(request)
         assert response is not None
-        if response.result == ResultCode.CONTROL_NOT_PERMITTED:
+        if response.result == ResultCode.CONTROL_NOT_PERMITTED and not asked:
             # Control can lapse silently (a console reset, a firmware quirk): ask once more.
             self._has_control = False
             if await self.request_control():
                 response = await self._procedure(request)
                 assert response is not None
+        if response.result == ResultCode.CONTROL_NOT_PERMITTED:
+            self._has_control = False
+            log.warning(
+                "%s: %s still not permitted after asking for control again; giving up",
+                self.name,
+                _op_name(request_op(request)),
+            )
         return response
 
     def _on_control_point(self, data: bytes) -> None:
@@ -296,6 +343,7 @@ class FtmsTreadmill:
         if not self._link.has_characteristic(CONTROL_POINT):
             self._has_control = False
             return False
+        self._wants_control = True
         response = await self._procedure(RequestControl(), tolerate_silence=True)
         if response is None:
             log.info("%s did not answer Request Control; assuming it was granted", self.name)
@@ -307,9 +355,12 @@ class FtmsTreadmill:
 
     async def start(self) -> None:
         response = await self._command(StartOrResume())
-        # Operation Failed to a Start means "already running" only when the belt moves;
-        # a standing belt that refuses (safety key out) is a refusal.
-        already_running = response.result == ResultCode.OPERATION_FAILED and self._belt_moving
+        # Operation Failed to a Start means "already running" only when the belt moves or
+        # the console said it started it; a standing belt that refuses (safety key out)
+        # is a refusal.
+        already_running = response.result == ResultCode.OPERATION_FAILED and (
+            self._belt_moving or self._console_started
+        )
         if not response.ok and not already_running:
             raise ControlRefused("start", _result_name(response.result))
         self._winding_down = False
@@ -322,6 +373,7 @@ class FtmsTreadmill:
 
     async def _stop_or_pause(self, control: StopControl) -> None:
         self._winding_down = True
+        self._console_started = False
         response = await self._command(StopOrPause(control=int(control)))
         # Operation Failed here means the belt was already stopped: the goal holds.
         if not response.ok and response.result != ResultCode.OPERATION_FAILED:
@@ -366,6 +418,43 @@ class FtmsTreadmill:
     def feed_heart_rate(self, bpm: int | None) -> None:
         """Heart rate from a strap, used when the machine reports none."""
         self._strap_bpm = bpm if bpm else None
+        self._strap_t = self._clock.now()
+
+    def attach_heart_rate(self, source: AsyncIterable[int | None]) -> asyncio.Task[None]:
+        """Feed bpm values from `source` (e.g. a strap on a second link) until it ends.
+
+        The task ends with `source` or with `disconnect()`; a failing source is logged
+        and the run goes on without it.
+        """
+
+        async def pump() -> None:
+            try:
+                async for bpm in source:
+                    self.feed_heart_rate(bpm)
+            except Exception as exc:  # a strap must never take the run down
+                log.warning("heart-rate source failed: %s", exc)
+            finally:
+                self._strap_bpm = None
+
+        task = asyncio.get_running_loop().create_task(pump())
+        self._hr_sources.append(task)
+        task.add_done_callback(
+            lambda t: self._hr_sources.remove(t) if t in self._hr_sources else None
+        )
+        return task
+
+    def _strap(self, now: float) -> int | None:
+        if self._strap_bpm is None or now - self._strap_t > STRAP_FRESH_S:
+            return None
+        return self._strap_bpm
+
+    def _on_heart_rate(self, data: bytes) -> None:
+        try:
+            measurement = decode_heart_rate(data)
+        except FtmsDecodeError as exc:
+            log.warning("skipping heart rate %s: %s", data.hex(" "), exc)
+            return
+        self.feed_heart_rate(measurement.heart_rate_bpm)
 
     # --- what the machine says -----------------------------------------------------------
 
@@ -387,7 +476,7 @@ class FtmsTreadmill:
             incline_percent=record.inclination_percent,
             distance_m=None if record.total_distance_m is None else float(record.total_distance_m),
             elapsed_s=None if record.elapsed_time_s is None else float(record.elapsed_time_s),
-            heart_rate_bpm=machine_hr or self._strap_bpm,
+            heart_rate_bpm=machine_hr or self._strap(now),
             energy_kcal=None if energy is None else float(energy),
             steps=record.step_count,
         )
@@ -406,12 +495,15 @@ class FtmsTreadmill:
         now = self._clock.now()
         if isinstance(status, StatusStoppedOrPaused):
             self._winding_down = True
+            self._console_started = False
             self._push(BeltStoppedByUser(now, paused=status.control == StopControl.PAUSE))
         elif isinstance(status, StatusSafetyKey):
             self._winding_down = True
+            self._console_started = False
             self._push(SafetyKeyPulled(now))
         elif isinstance(status, StatusStartedOrResumed):
             self._winding_down = False
+            self._console_started = True
             self._push(BeltStartedByUser(now))
         elif isinstance(status, StatusTargetSpeed):
             if self._is_console_speed(status.speed_kmh):
@@ -451,6 +543,7 @@ class FtmsTreadmill:
 
     def _on_link_lost(self) -> None:
         self._has_control = False
+        self._console_started = False
         self._merger.reset()  # a record cut by the drop is discarded (§4.18)
         pending = self._pending
         if pending is not None and not pending[1].done():
@@ -466,7 +559,7 @@ class FtmsTreadmill:
             await self._clock.sleep(delay)
             try:
                 await self.reconnect()
-            except (TreadmillError, OSError, ClockTimeout) as exc:
+            except Exception as exc:  # any transport failure: keep trying, never crash
                 log.info("reconnect to %s failed (%s); retrying in %g s", self.name, exc, delay)
                 delay = min(delay * 2, RECONNECT_MAX_DELAY)
             else:
@@ -478,6 +571,7 @@ class FtmsTreadmill:
             last = self._last_data_t
             if (
                 self._belt_moving
+                and self._link.is_connected
                 and not self._stale_reported
                 and last is not None
                 and self._clock.now() - last >= self._stale_after
