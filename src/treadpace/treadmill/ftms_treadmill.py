@@ -278,7 +278,7 @@ class FtmsTreadmill:
             except FtmsDecodeError as exc:
                 log.info("ignoring unreadable training status: %s", exc)
             else:
-                self._training_status = (status.status, status.text)
+                self._training_status = (status.status, status.text or None)
 
     # --- control point -----------------------------------------------------------------
 
@@ -536,10 +536,10 @@ class FtmsTreadmill:
         except FtmsDecodeError as exc:
             log.warning("skipping training status %s: %s", data.hex(" "), exc)
             return
-        key = (status.status, status.text)
+        key = (status.status, status.text or None)  # FitShow: flag set, no string
         if key != self._training_status:
             self._training_status = key
-            self._push(TrainingStatusChanged(self._clock.now(), status.status, status.text))
+            self._push(TrainingStatusChanged(self._clock.now(), *key))
 
     def _on_link_lost(self) -> None:
         self._has_control = False
