@@ -251,7 +251,10 @@ async def test_machine_status_becomes_events_without_echoes_or_wind_down() -> No
         tm = await connected(link, clock)
         await tm.request_control()
         await tm.set_speed(10.0)
-        status = lambda hex_: link.notify(MACHINE_STATUS, bytes.fromhex(hex_))  # noqa: E731
+
+        def status(hex_: str) -> None:
+            link.notify(MACHINE_STATUS, bytes.fromhex(hex_))
+
         status("05e803")  # echo of our own 10.00 km/h: not the runner
         status("05fc03")  # console +0.2: the runner
         status("061400")  # console incline 2.0 %
