@@ -37,6 +37,7 @@ from treadpace.treadmill.port import (
     Telemetry,
     TelemetryStale,
     TrainingStatusChanged,
+    TreadmillError,
     TreadmillUpdate,
 )
 
@@ -466,3 +467,65 @@ async def test_probe_control_without_a_control_point_sends_nothing() -> None:
 
     assert await run(clock, body) is False
     assert link.writes == []
+
+
+async def test_late_echoes_of_earlier_targets_are_not_console_presses() -> None:
+    clock, link = VirtualClock(), FakeGattLink()
+
+    async def body() -> list[TreadmillUpdate]:
+        tm = FtmsTreadmill(link, clock)
+        await tm.connect()
+        await tm.request_control()
+        await tm.set_speed(9.0)
+        await tm.set_speed(9.5)
+        await tm.set_incline(1.0)
+        await tm.set_incline(1.5)
+        link.notify(MACHINE_STATUS, bytes.fromhex("058403"))  # 9.00: a slow console's echo
+        link.notify(MACHINE_STATUS, bytes.fromhex("060a00"))  # 1.0 %: likewise
+        await clock.sleep(10.0)
+        link.notify(MACHINE_STATUS, bytes.fromhex("058403"))  # 9.00 long after: the runner
+        link.notify(MACHINE_STATUS, bytes.fromhex("051400"))  # 0.20: below any console key
+        return drain(tm)
+
+    updates = await run(clock, body)
+    assert updates == [TargetSpeedChanged(10.0, 9.0)]
+
+
+async def test_a_console_restart_without_a_status_rearms_console_detection() -> None:
+    clock, link = VirtualClock(), FakeGattLink()
+
+    async def body() -> list[TreadmillUpdate]:
+        tm = FtmsTreadmill(link, clock)
+        await tm.connect()
+        await tm.request_control()
+        await tm.start()
+        await tm.set_speed(8.0)
+        await tm.pause()
+        link.notify(TREADMILL_DATA, data(speed_kmh=5.0))
+        link.notify(MACHINE_STATUS, bytes.fromhex("05f401"))  # 5.00 on the way down
+        link.notify(TREADMILL_DATA, data(speed_kmh=0.0))
+        link.notify(TREADMILL_DATA, data(speed_kmh=1.0))  # restarted on the console, no 04
+        link.notify(MACHINE_STATUS, bytes.fromhex("05bc02"))  # runner's 7.00
+        return [u for u in drain(tm) if not isinstance(u, Telemetry)]
+
+    updates = await run(clock, body)
+    assert updates == [TargetSpeedChanged(0.0, 7.0)]
+
+
+async def test_a_transport_error_on_write_is_one_treadmill_error() -> None:
+    clock, link = VirtualClock(), FakeGattLink()
+
+    def broken(request: bytes) -> list[bytes]:
+        raise OSError("adapter gone")
+
+    async def body() -> None:
+        tm = FtmsTreadmill(link, clock)
+        await tm.connect()
+        await tm.request_control()
+        link.responder = broken
+        with pytest.raises(TreadmillError, match="writing set_target_speed failed: adapter gone"):
+            await tm.set_speed(9.0)
+        link.responder = lambda request: [bytes([0x80, request[0], 0x01])]
+        await tm.set_speed(9.0)  # the lock was released
+
+    await run(clock, body)

@@ -104,6 +104,9 @@ RECONNECT_MAX_DELAY = 16.0
 STRAP_FRESH_S = 5.0
 # Tolerance when comparing km/h values that travelled as 0.01 km/h integers.
 _EPS = 0.005
+# A status that repeats one of our targets sent this recently is our echo, even if a
+# newer target went out meanwhile (a slow console replays them in order).
+ECHO_WINDOW_S = 5.0
 
 
 def _op_name(op: int) -> str:
@@ -150,7 +153,10 @@ class FtmsTreadmill:
 
         self._last_speed_target: float | None = None
         self._last_incline_target: float | None = None
+        self._sent_speeds: deque[tuple[float, float]] = deque(maxlen=4)
+        self._sent_inclines: deque[tuple[float, float]] = deque(maxlen=4)
         self._winding_down = False
+        self._rest_seen = False
         self._console_started = False
         self._last_data_t: float | None = None
         self._belt_moving = False
@@ -295,12 +301,16 @@ class FtmsTreadmill:
             try:
                 await self._link.write(CONTROL_POINT, encode_control_request(request))
                 return await wait_for(self._clock, future, self._timeout)
+            except TreadmillError:
+                raise
             except ClockTimeout:
                 if tolerate_silence:
                     return None
                 raise ControlTimeout(
                     f"{self.name}: no answer to {_op_name(op)} within {self._timeout:g} s"
                 ) from None
+            except Exception as exc:  # a transport's own error: outcome unknown, one line
+                raise TreadmillError(f"{self.name}: writing {_op_name(op)} failed: {exc}") from exc
             finally:
                 self._pending = None
 
@@ -372,7 +382,7 @@ class FtmsTreadmill:
         await self._stop_or_pause(StopControl.PAUSE)
 
     async def _stop_or_pause(self, control: StopControl) -> None:
-        self._winding_down = True
+        self._wind_down()
         self._console_started = False
         response = await self._command(StopOrPause(control=int(control)))
         # Operation Failed here means the belt was already stopped: the goal holds.
@@ -384,6 +394,7 @@ class FtmsTreadmill:
         if not rng.min_kmh - _EPS <= kmh <= rng.max_kmh + _EPS:
             raise ValueError(f"{kmh:.2f} km/h is outside {rng.min_kmh:g}-{rng.max_kmh:g} km/h")
         self._last_speed_target = round(kmh, 2)
+        self._sent_speeds.append((self._clock.now(), round(kmh, 2)))
         response = await self._command(SetTargetSpeed(speed_kmh=round(kmh, 2)))
         if not response.ok:
             raise ControlRefused("set_target_speed", _result_name(response.result))
@@ -396,6 +407,7 @@ class FtmsTreadmill:
             limits = f"{rng.min_percent:g}-{rng.max_percent:g} %"
             raise ValueError(f"{percent:.1f} % is outside {limits}")
         self._last_incline_target = round(percent, 1)
+        self._sent_inclines.append((self._clock.now(), round(percent, 1)))
         response = await self._command(SetTargetInclination(incline_percent=round(percent, 1)))
         if not response.ok:
             raise ControlRefused("set_target_inclination", _result_name(response.result))
@@ -482,6 +494,13 @@ class FtmsTreadmill:
         )
         self._last_data_t = now
         self._belt_moving = record.speed_kmh > 0
+        if self._winding_down:
+            # A belt that came to rest and moves again was restarted, even by a console
+            # that sends no `04`: from here on a `05` may be the runner's hand again.
+            if not self._belt_moving:
+                self._rest_seen = True
+            elif self._rest_seen:
+                self._winding_down = False
         self._stale_reported = False
         self.last_telemetry = telemetry
         self._push(telemetry)
@@ -494,11 +513,11 @@ class FtmsTreadmill:
             return
         now = self._clock.now()
         if isinstance(status, StatusStoppedOrPaused):
-            self._winding_down = True
+            self._wind_down()
             self._console_started = False
             self._push(BeltStoppedByUser(now, paused=status.control == StopControl.PAUSE))
         elif isinstance(status, StatusSafetyKey):
-            self._winding_down = True
+            self._wind_down()
             self._console_started = False
             self._push(SafetyKeyPulled(now))
         elif isinstance(status, StatusStartedOrResumed):
@@ -511,7 +530,9 @@ class FtmsTreadmill:
                 self._push(TargetSpeedChanged(now, status.speed_kmh))
         elif isinstance(status, StatusTargetIncline):
             last = self._last_incline_target
-            if last is None or abs(status.incline_percent - last) > 0.05:
+            if (last is None or abs(status.incline_percent - last) > 0.05) and not self._echo(
+                self._sent_inclines, status.incline_percent, 0.05, now
+            ):
                 self._last_incline_target = status.incline_percent
                 self._push(TargetInclineChanged(now, status.incline_percent))
         elif isinstance(status, StatusControlLost):
@@ -525,10 +546,21 @@ class FtmsTreadmill:
 
     def _is_console_speed(self, kmh: float) -> bool:
         """A `05` is the runner's hand only if it is not our echo nor a belt winding down."""
-        if self._winding_down:
+        if self._winding_down or kmh < self._speed_range.min_kmh - _EPS:
+            # Below the minimum no console key can set: a ramp towards standstill.
             return False
         last = self._last_speed_target
-        return last is None or abs(kmh - last) > _EPS
+        if last is not None and abs(kmh - last) <= _EPS:
+            return False
+        return not self._echo(self._sent_speeds, kmh, _EPS, self._clock.now())
+
+    @staticmethod
+    def _echo(sent: deque[tuple[float, float]], value: float, eps: float, now: float) -> bool:
+        return any(now - t <= ECHO_WINDOW_S and abs(value - v) <= eps for t, v in sent)
+
+    def _wind_down(self) -> None:
+        self._winding_down = True
+        self._rest_seen = False
 
     def _on_training_status(self, data: bytes) -> None:
         try:
