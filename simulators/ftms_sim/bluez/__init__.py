@@ -1,0 +1,11 @@
+"""The simulator as a Bluetooth LE device on a private D-Bus, for bleak's real BlueZ backend.
+
+- `daemon.PrivateBus`: a throw-away system-type `dbus-daemon` (+ `bluetoothctl` stub).
+- `facade.FakeBlueZ`: owns `org.bluez`; each `add_device(sim, address)` is a remote
+  LE device that bleak can scan, connect, read, write and subscribe to.
+"""
+
+from ftms_sim.bluez.daemon import DaemonMissing, PrivateBus
+from ftms_sim.bluez.facade import FakeBlueZ, FakeDevice
+
+__all__ = ["DaemonMissing", "FakeBlueZ", "FakeDevice", "PrivateBus"]

@@ -1,0 +1,285 @@
+"""`BleakLink`: the `GattLink` port over Bluetooth LE, with bleak.
+
+Thin on purpose: find the treadmill, connect (timeout, retry with backoff),
+read, write, subscribe, and report a link loss. Correlating control-point
+responses, merging Treadmill Data and reconnect policy live in `FtmsTreadmill`
+above, where they are tested without a radio.
+
+Discovery is by the full 128-bit FTMS service UUID (bleak compares the strings
+exactly). When a device is pinned (an address, or a name), only that device is
+ever connected to (safety rule 6): other treadmills on the air are ignored,
+however strong their signal. Each connect scans afresh, because BlueZ forgets
+devices some time after a scan and a stale handle fails with "not found".
+
+Radio timeouts (scan, connect) are wall time, as the radio is; the backoff
+between attempts follows the injected clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from treadpace.clock import Clock, RealClock
+from treadpace.ftms import FTMS_SERVICE
+from treadpace.treadmill.port import NotConnected, NotifyCallback, TreadmillError
+
+if TYPE_CHECKING:
+    from bleak import BleakClient
+    from bleak.backends.device import BLEDevice
+    from bleak.backends.scanner import AdvertisementData
+
+    from treadpace.treadmill.port import GattLink
+
+log = logging.getLogger(__name__)
+
+_ADDRESS = re.compile(r"^([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}$")
+
+
+class BleError(TreadmillError):
+    """A Bluetooth operation failed; `code` is the ATT error code when there is one."""
+
+    def __init__(self, message: str, code: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class DeviceNotFound(BleError):
+    """No matching treadmill advertised within the scan time."""
+
+
+def is_address(text: str) -> bool:
+    return bool(_ADDRESS.match(text))
+
+
+def matches(target: str | None, address: str, name: str | None) -> bool:
+    """Whether an advertiser is the pinned device (address, else exact name; None: any)."""
+    if target is None:
+        return True
+    if is_address(target):
+        return address.upper().replace("-", ":") == target.upper().replace("-", ":")
+    return name is not None and name.strip().casefold() == target.strip().casefold()
+
+
+async def find_device(
+    target: str | None,
+    *,
+    timeout: float,
+    service_uuid: str = FTMS_SERVICE,
+    adapter: str | None = None,
+) -> tuple[BLEDevice, AdvertisementData]:
+    """Scan for `service_uuid` until the pinned device (or, unpinned, any) advertises."""
+    from bleak import BleakScanner
+
+    loop = asyncio.get_running_loop()
+    found: asyncio.Future[tuple[BLEDevice, AdvertisementData]] = loop.create_future()
+
+    def seen(device: BLEDevice, adv: AdvertisementData) -> None:
+        if found.done():
+            return
+        if matches(target, device.address, adv.local_name or device.name):
+            found.set_result((device, adv))
+        else:
+            log.debug("ignoring %s (%s): not the pinned device", device.address, adv.local_name)
+
+    scanner = BleakScanner(
+        detection_callback=seen, service_uuids=[service_uuid], **_adapter_args(adapter)
+    )
+    async with scanner:
+        try:
+            return await asyncio.wait_for(found, timeout)
+        except TimeoutError:
+            what = target or "any treadmill"
+            raise DeviceNotFound(f"{what}: not found (scanned {timeout:g} s)") from None
+
+
+def _adapter_args(adapter: str | None) -> dict[str, Any]:
+    return {"bluez": {"adapter": adapter}} if adapter else {}
+
+
+class BleakLink:
+    """One connection to one FTMS treadmill over bleak (implements `GattLink`)."""
+
+    def __init__(
+        self,
+        address_or_name: str | None,
+        clock: Clock | None = None,
+        *,
+        connect_timeout: float = 10.0,
+        scan_timeout: float = 10.0,
+        retries: int = 3,
+        backoff: float = 1.0,
+        adapter: str | None = None,
+        service_uuid: str = FTMS_SERVICE,
+    ) -> None:
+        self.target = address_or_name
+        self._clock: Clock = clock if clock is not None else RealClock()
+        self._connect_timeout = connect_timeout
+        self._scan_timeout = scan_timeout
+        self._retries = retries
+        self._backoff = backoff
+        self._adapter = adapter
+        self._service_uuid = service_uuid
+        self._client: BleakClient | None = None
+        self._address: str | None = None
+        self._device_name: str | None = None
+        self._props: dict[str, frozenset[str]] = {}
+        self._callbacks: list[Callable[[], None]] = []
+        self._closing = False
+
+    # --- identity -------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        if self._address is None:
+            return self.target or "treadmill"
+        return f"{self._address} ({self._device_name})" if self._device_name else self._address
+
+    @property
+    def address(self) -> str | None:
+        return self._address
+
+    @property
+    def is_connected(self) -> bool:
+        return self._client is not None and self._client.is_connected
+
+    # --- connection -----------------------------------------------------------------
+
+    async def connect(self) -> None:
+        """Scan for the pinned device and connect; retry with backoff on the clock."""
+        if self.is_connected:
+            return
+        delay = self._backoff
+        last: Exception | None = None
+        for attempt in range(self._retries + 1):
+            if attempt:
+                log.info("connect to %s failed (%s); retrying in %g s", self.name, last, delay)
+                await self._clock.sleep(delay)
+                delay = min(delay * 2, 30.0)
+            try:
+                await self._connect_once()
+                return
+            except (BleError, OSError, TimeoutError) as exc:
+                last = exc
+            except Exception as exc:  # bleak's errors, imported lazily
+                if not _is_bleak_error(exc):
+                    raise
+                last = exc
+        if isinstance(last, DeviceNotFound):
+            raise last
+        raise NotConnected(f"{self.name}: cannot connect: {_one_line(last)}")
+
+    async def _connect_once(self) -> None:
+        from bleak import BleakClient
+
+        device, adv = await find_device(
+            self.target,
+            timeout=self._scan_timeout,
+            service_uuid=self._service_uuid,
+            adapter=self._adapter,
+        )
+        self._address = device.address
+        self._device_name = adv.local_name or device.name
+        client = BleakClient(
+            device,
+            disconnected_callback=self._on_bleak_disconnect,
+            timeout=self._connect_timeout,
+            **_adapter_args(self._adapter),
+        )
+        self._closing = False
+        await client.connect()
+        self._client = client
+        self._props = {
+            char.uuid.lower(): frozenset(char.properties)
+            for service in client.services
+            for char in service.characteristics
+        }
+
+    async def disconnect(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            self._closing = True
+            try:
+                await client.disconnect()
+            except Exception as exc:  # a dying link may refuse even this
+                log.debug("disconnect from %s: %s", self.name, exc)
+
+    def _on_bleak_disconnect(self, client: BleakClient) -> None:
+        if client is not self._client or self._closing:
+            return  # our own disconnect, or an old client's late farewell
+        self._client = None
+        log.info("link to %s lost", self.name)
+        for callback in list(self._callbacks):
+            callback()
+
+    def on_disconnect(self, callback: Callable[[], None]) -> None:
+        self._callbacks.append(callback)
+
+    # --- GATT -----------------------------------------------------------------------
+
+    def has_characteristic(self, uuid: str) -> bool:
+        return uuid.lower() in self._props
+
+    def can_indicate(self, uuid: str) -> bool:
+        return "indicate" in self._props.get(uuid.lower(), frozenset())
+
+    def _require(self) -> BleakClient:
+        client = self._client
+        if client is None or not client.is_connected:
+            raise NotConnected(f"{self.name}: not connected")
+        return client
+
+    async def read(self, uuid: str) -> bytes:
+        client = self._require()
+        try:
+            return bytes(await client.read_gatt_char(uuid))
+        except Exception as exc:
+            raise self._translate(exc, f"read {uuid}") from None
+
+    async def write(self, uuid: str, data: bytes, *, with_response: bool = True) -> None:
+        client = self._require()
+        try:
+            await client.write_gatt_char(uuid, data, response=with_response)
+        except Exception as exc:
+            raise self._translate(exc, f"write {uuid}") from None
+
+    async def subscribe(self, uuid: str, callback: NotifyCallback) -> None:
+        client = self._require()
+
+        def deliver(_char: object, data: bytearray) -> None:
+            callback(bytes(data))
+
+        try:
+            await client.start_notify(uuid, deliver)
+        except Exception as exc:
+            raise self._translate(exc, f"subscribe {uuid}") from None
+
+    def _translate(self, exc: Exception, what: str) -> Exception:
+        if not _is_bleak_error(exc) and not isinstance(exc, OSError | TimeoutError):
+            return exc
+        if not self.is_connected:
+            return NotConnected(f"{self.name}: {what}: link lost")
+        from bleak.exc import BleakGATTProtocolError
+
+        code = int(exc.code) if isinstance(exc, BleakGATTProtocolError) else None
+        return BleError(f"{self.name}: {what}: {_one_line(exc)}", code)
+
+
+def _is_bleak_error(exc: BaseException) -> bool:
+    from bleak.exc import BleakError
+
+    return isinstance(exc, BleakError)
+
+
+def _one_line(exc: BaseException | None) -> str:
+    text = str(exc) if exc is not None else "unknown error"
+    return (text.splitlines() or [type(exc).__name__])[0] or type(exc).__name__
+
+
+if TYPE_CHECKING:
+
+    def _is_a_gatt_link(link: BleakLink) -> GattLink:
+        return link  # mypy checks that BleakLink satisfies the port
