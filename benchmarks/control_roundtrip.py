@@ -1,6 +1,6 @@
 """FtmsTreadmill's own cost per control round trip, over a bare link round trip.
 
-Both sides talk to the same simulated treadmill over the in-process link, on the
+Both sides talk to the same simulated treadmill model over the in-process link, on the
 virtual clock, so the difference is what treadpace adds: encoding, the procedure
 lock, response correlation and the clock-based timeout.
 
@@ -10,6 +10,7 @@ lock, response correlation and the clock-based timeout.
 from __future__ import annotations
 
 import asyncio
+import statistics
 import sys
 import time
 
@@ -20,41 +21,57 @@ from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.sim import SimLink
 
 
-async def measure(n: int) -> tuple[float, float]:
+async def measure(n: int, batches: int = 5) -> tuple[float, float]:
+    """Median seconds per round trip (bare, FtmsTreadmill), batches interleaved."""
     clock = VirtualClock()
+    # Two identical machines: a machine grants control to one client at a time.
     sim = SimulatedTreadmill("generic", clock)
+    other = SimulatedTreadmill("generic", clock)
     await sim.start()
+    await other.start()
 
     # Bare: write, then wait for the matching indication, nothing else.
-    bare = SimLink(sim, client=1)
+    bare = SimLink(other)
     await bare.connect()
     got: asyncio.Queue[bytes] = asyncio.Queue()
     await bare.subscribe(CONTROL_POINT, got.put_nowait)
     await bare.write(CONTROL_POINT, b"\x00")
     await got.get()
-    started = time.perf_counter()
-    for i in range(n):
-        await bare.write(CONTROL_POINT, bytes([0x02, 0xF2 if i % 2 else 0xE8, 0x03]))
-        await got.get()
-    bare_s = (time.perf_counter() - started) / n
-    await bare.disconnect()
 
-    tm = FtmsTreadmill(SimLink(sim, client=0), clock)
+    tm = FtmsTreadmill(SimLink(sim), clock)
     await tm.connect()
     await tm.request_control()
-    started = time.perf_counter()
-    for i in range(n):
-        await tm.set_speed(10.1 if i % 2 else 10.0)
-    ours_s = (time.perf_counter() - started) / n
+
+    async def bare_batch() -> float:
+        started = time.perf_counter()
+        for i in range(n):
+            await bare.write(CONTROL_POINT, bytes([0x02, 0xF2 if i % 2 else 0xE8, 0x03]))
+            await got.get()
+        return (time.perf_counter() - started) / n
+
+    async def ours_batch() -> float:
+        started = time.perf_counter()
+        for i in range(n):
+            await tm.set_speed(10.1 if i % 2 else 10.0)
+        return (time.perf_counter() - started) / n
+
+    await bare_batch()  # warm-up
+    await ours_batch()
+    bare_runs, ours_runs = [], []
+    for _ in range(batches):
+        bare_runs.append(await bare_batch())
+        ours_runs.append(await ours_batch())
+    await bare.disconnect()
     await tm.disconnect()
     await sim.close()
-    return bare_s, ours_s
+    await other.close()
+    return statistics.median(bare_runs), statistics.median(ours_runs)
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
     bare_s, ours_s = asyncio.run(measure(n))
-    print(f"round trips: {n}")
+    print(f"round trips: {n} per batch, median of 5 interleaved batches")
     print(f"bare link write -> response: {bare_s * 1e6:.1f} us")
     print(f"FtmsTreadmill.set_speed:     {ours_s * 1e6:.1f} us")
     print(f"treadpace overhead per round trip: {(ours_s - bare_s) * 1e6:.1f} us (target < 1000 us)")
