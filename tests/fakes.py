@@ -72,6 +72,8 @@ class FakeGattLink:
         self.connected = False
         self.connects = 0
         self.refuse_connect = 0
+        # Characteristic -> error its read raises (an ATT error, say).
+        self.read_errors: dict[str, Exception] = {}
         self._on_disconnect: list[Callable[[], None]] = []
 
     @property
@@ -101,6 +103,8 @@ class FakeGattLink:
     async def read(self, uuid: str) -> bytes:
         if not self.connected:
             raise NotConnected("fake: down")
+        if uuid in self.read_errors:
+            raise self.read_errors[uuid]
         return self.values[uuid]
 
     async def write(self, uuid: str, data: bytes, *, with_response: bool = True) -> None:

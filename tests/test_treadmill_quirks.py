@@ -16,7 +16,9 @@ from treadpace.clock import VirtualClock
 from treadpace.ftms import (
     CONTROL_POINT,
     HEART_RATE_MEASUREMENT,
+    INCLINATION_RANGE,
     MACHINE_STATUS,
+    SPEED_RANGE,
     TRAINING_STATUS,
     TREADMILL_DATA,
     HeartRateMeasurement,
@@ -527,5 +529,33 @@ async def test_a_transport_error_on_write_is_one_treadmill_error() -> None:
             await tm.set_speed(9.0)
         link.responder = lambda request: [bytes([0x80, request[0], 0x01])]
         await tm.set_speed(9.0)  # the lock was released
+
+    await run(clock, body)
+
+
+async def test_refused_reads_of_optional_characteristics_are_treated_as_absent() -> None:
+    clock, link = VirtualClock(), FakeGattLink()
+    for uuid in (SPEED_RANGE, INCLINATION_RANGE, TRAINING_STATUS):
+        link.read_errors[uuid] = TreadmillError("ATT error 0x02: read not permitted")
+
+    async def body() -> FtmsTreadmill:
+        tm = FtmsTreadmill(link, clock)
+        await tm.connect()
+        return tm
+
+    tm = await run(clock, body)
+    assert tm.speed_range == FALLBACK_SPEED_RANGE
+    assert tm.incline_range is None and tm.training_status is None
+    assert TREADMILL_DATA in link.subscribed
+
+
+async def test_a_link_that_drops_while_reading_fails_the_connect() -> None:
+    clock, link = VirtualClock(), FakeGattLink()
+    link.read_errors[SPEED_RANGE] = NotConnected("fake: gone")
+
+    async def body() -> None:
+        tm = FtmsTreadmill(link, clock)
+        with pytest.raises(NotConnected):
+            await tm.connect()
 
     await run(clock, body)

@@ -28,7 +28,7 @@ import logging
 from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator
 
-from treadpace.clock import Clock, ClockTimeout, wait_for
+from treadpace.clock import Clock
 from treadpace.ftms import (
     CONTROL_POINT,
     FEATURE,
@@ -38,7 +38,6 @@ from treadpace.ftms import (
     SPEED_RANGE,
     TRAINING_STATUS,
     TREADMILL_DATA,
-    ControlOp,
     ControlRequest,
     ControlResponse,
     Feature,
@@ -61,8 +60,6 @@ from treadpace.ftms import (
     StopOrPause,
     TargetFeature,
     TreadmillDataMerger,
-    code_name,
-    decode_control_response,
     decode_feature,
     decode_heart_rate,
     decode_inclination_range,
@@ -70,9 +67,9 @@ from treadpace.ftms import (
     decode_speed_range,
     decode_training_status,
     decode_treadmill_data,
-    encode_control_request,
     request_op,
 )
+from treadpace.treadmill.control import ControlChannel, op_name, result_name
 from treadpace.treadmill.port import (
     BeltStartedByUser,
     BeltStoppedByUser,
@@ -109,15 +106,9 @@ _EPS = 0.005
 ECHO_WINDOW_S = 5.0
 
 
-def _op_name(op: int) -> str:
-    return code_name(ControlOp, op)
-
-
-def _result_name(result: int) -> str:
-    return code_name(ResultCode, result)
-
-
 class FtmsTreadmill:
+    """The `Treadmill` port over any `GattLink` (see the module docstring for the rules)."""
+
     def __init__(
         self,
         link: GattLink,
@@ -129,7 +120,6 @@ class FtmsTreadmill:
     ) -> None:
         self._link = link
         self._clock = clock
-        self._timeout = response_timeout
         self._stale_after = stale_after
         self._queue_size = queue_size
 
@@ -141,8 +131,7 @@ class FtmsTreadmill:
         # We asked for control this session: re-ask before our next command once it lapses.
         self._wants_control = False
 
-        self._lock = asyncio.Lock()
-        self._pending: tuple[int, asyncio.Future[ControlResponse]] | None = None
+        self._control = ControlChannel(link, clock, response_timeout)
         self._merger = TreadmillDataMerger()
         self._queue: deque[TreadmillUpdate] = deque()
         self._wake = asyncio.Event()
@@ -244,22 +233,36 @@ class FtmsTreadmill:
         if self._link.has_characteristic(TRAINING_STATUS):
             await self._link.subscribe(TRAINING_STATUS, self._on_training_status)
         if self._link.has_characteristic(CONTROL_POINT):
-            await self._link.subscribe(CONTROL_POINT, self._on_control_point)
+            await self._link.subscribe(CONTROL_POINT, self._control.on_packet)
         if self._link.has_characteristic(HEART_RATE_MEASUREMENT):
             await self._link.subscribe(HEART_RATE_MEASUREMENT, self._on_heart_rate)
 
+    async def _read_optional(self, uuid: str, what: str) -> bytes | None:
+        """A characteristic's value, or None when absent or refused (an ATT error)."""
+        if not self._link.has_characteristic(uuid):
+            return None
+        try:
+            return await self._link.read(uuid)
+        except NotConnected:
+            raise
+        except TreadmillError as exc:
+            log.warning("could not read the %s (%s); treating it as absent", what, exc)
+            return None
+
     async def _read_capabilities(self) -> None:
-        link = self._link
-        if link.has_characteristic(FEATURE):
+        raw = await self._read_optional(FEATURE, "feature")
+        if raw is not None:
             try:
-                self._features = decode_feature(await link.read(FEATURE))
+                self._features = decode_feature(raw)
             except FtmsDecodeError as exc:
                 log.warning("ignoring unreadable feature: %s", exc)
         self._speed_range = FALLBACK_SPEED_RANGE
-        if link.has_characteristic(SPEED_RANGE):
+        raw = await self._read_optional(SPEED_RANGE, "speed range")
+        if raw is not None:
             try:
-                reported = decode_speed_range(await link.read(SPEED_RANGE))
+                reported = decode_speed_range(raw)
             except FtmsDecodeError as exc:
+                # Inverted, zero increment or short: the decoder refuses it.
                 log.warning("speed range unusable (%s); using %s", exc, FALLBACK_SPEED_RANGE)
             else:
                 if 0 <= reported.min_kmh < reported.max_kmh <= PLAUSIBLE_MAX_KMH:
@@ -270,17 +273,19 @@ class FtmsTreadmill:
         can_incline = self._features is None or bool(
             self._features.target & TargetFeature.INCLINATION_TARGET
         )
-        if can_incline and link.has_characteristic(INCLINATION_RANGE):
+        raw = await self._read_optional(INCLINATION_RANGE, "inclination range")
+        if can_incline and raw is not None:
             try:
-                rng = decode_inclination_range(await link.read(INCLINATION_RANGE))
+                rng = decode_inclination_range(raw)
             except FtmsDecodeError as exc:
                 log.warning("inclination range unusable (%s); incline control off", exc)
             else:
                 self._incline_range = rng if rng.min_percent < rng.max_percent else None
-        if link.has_characteristic(TRAINING_STATUS):
+        raw = await self._read_optional(TRAINING_STATUS, "training status")
+        if raw is not None:
             # A baseline, so that only real changes become events; absent or odd is fine (Q15).
             try:
-                status = decode_training_status(await link.read(TRAINING_STATUS))
+                status = decode_training_status(raw)
             except FtmsDecodeError as exc:
                 log.info("ignoring unreadable training status: %s", exc)
             else:
@@ -288,73 +293,35 @@ class FtmsTreadmill:
 
     # --- control point -----------------------------------------------------------------
 
-    async def _procedure(
-        self, request: ControlRequest, *, tolerate_silence: bool = False
-    ) -> ControlResponse | None:
-        """Write one request and await its response; one procedure at a time."""
-        op = request_op(request)
-        async with self._lock:
-            if not self._link.is_connected:
-                raise NotConnected(f"{self.name}: not connected")
-            future: asyncio.Future[ControlResponse] = asyncio.get_running_loop().create_future()
-            self._pending = (op, future)
-            try:
-                await self._link.write(CONTROL_POINT, encode_control_request(request))
-                return await wait_for(self._clock, future, self._timeout)
-            except TreadmillError:
-                raise
-            except ClockTimeout:
-                if tolerate_silence:
-                    return None
-                raise ControlTimeout(
-                    f"{self.name}: no answer to {_op_name(op)} within {self._timeout:g} s"
-                ) from None
-            except Exception as exc:  # a transport's own error: outcome unknown, one line
-                raise TreadmillError(f"{self.name}: writing {_op_name(op)} failed: {exc}") from exc
-            finally:
-                self._pending = None
-
     async def _command(self, request: ControlRequest) -> ControlResponse:
         asked = False
         if self._wants_control and not self._has_control and self.controllable:
             # Control lapsed (FF, a machine reset, a reconnect): ask before commanding (Q1).
             asked = True
             await self.request_control()
-        response = await self._procedure(request)
+        response = await self._control.call(request)
         assert response is not None
         if response.result == ResultCode.CONTROL_NOT_PERMITTED and not asked:
             # Control can lapse silently (a console reset, a firmware quirk): ask once more.
             self._has_control = False
             if await self.request_control():
-                response = await self._procedure(request)
+                response = await self._control.call(request)
                 assert response is not None
         if response.result == ResultCode.CONTROL_NOT_PERMITTED:
             self._has_control = False
             log.warning(
                 "%s: %s still not permitted after asking for control again; giving up",
                 self.name,
-                _op_name(request_op(request)),
+                op_name(request_op(request)),
             )
         return response
-
-    def _on_control_point(self, data: bytes) -> None:
-        try:
-            response = decode_control_response(data)
-        except FtmsDecodeError as exc:
-            log.warning("skipping control point packet %s: %s", data.hex(" "), exc)
-            return
-        pending = self._pending
-        if pending is None or pending[0] != response.request_op or pending[1].done():
-            log.debug("stray or duplicate response %s", data.hex(" "))
-            return
-        pending[1].set_result(response)
 
     async def request_control(self) -> bool:
         if not self._link.has_characteristic(CONTROL_POINT):
             self._has_control = False
             return False
         self._wants_control = True
-        response = await self._procedure(RequestControl(), tolerate_silence=True)
+        response = await self._control.call(RequestControl(), tolerate_silence=True)
         if response is None:
             log.info("%s did not answer Request Control; assuming it was granted", self.name)
             self._has_control = True
@@ -372,7 +339,7 @@ class FtmsTreadmill:
             self._belt_moving or self._console_started
         )
         if not response.ok and not already_running:
-            raise ControlRefused("start", _result_name(response.result))
+            raise ControlRefused("start", result_name(response.result))
         self._winding_down = False
 
     async def stop(self) -> None:
@@ -387,7 +354,7 @@ class FtmsTreadmill:
         response = await self._command(StopOrPause(control=int(control)))
         # Operation Failed here means the belt was already stopped: the goal holds.
         if not response.ok and response.result != ResultCode.OPERATION_FAILED:
-            raise ControlRefused(control.name.lower(), _result_name(response.result))
+            raise ControlRefused(control.name.lower(), result_name(response.result))
 
     async def set_speed(self, kmh: float) -> None:
         rng = self._speed_range
@@ -397,7 +364,7 @@ class FtmsTreadmill:
         self._sent_speeds.append((self._clock.now(), round(kmh, 2)))
         response = await self._command(SetTargetSpeed(speed_kmh=round(kmh, 2)))
         if not response.ok:
-            raise ControlRefused("set_target_speed", _result_name(response.result))
+            raise ControlRefused("set_target_speed", result_name(response.result))
 
     async def set_incline(self, percent: float) -> None:
         rng = self._incline_range
@@ -410,7 +377,7 @@ class FtmsTreadmill:
         self._sent_inclines.append((self._clock.now(), round(percent, 1)))
         response = await self._command(SetTargetInclination(incline_percent=round(percent, 1)))
         if not response.ok:
-            raise ControlRefused("set_target_inclination", _result_name(response.result))
+            raise ControlRefused("set_target_inclination", result_name(response.result))
 
     async def probe_control(self) -> bool:
         """Re-send the current target and report whether the machine accepts it (Q4)."""
@@ -577,9 +544,7 @@ class FtmsTreadmill:
         self._has_control = False
         self._console_started = False
         self._merger.reset()  # a record cut by the drop is discarded (§4.18)
-        pending = self._pending
-        if pending is not None and not pending[1].done():
-            pending[1].set_exception(NotConnected(f"{self.name}: link lost"))
+        self._control.abort("link lost")
         self._push(LinkLost(self._clock.now()))
         if not self._closed and (self._reconnector is None or self._reconnector.done()):
             self._reconnector = asyncio.get_running_loop().create_task(self._reconnect_loop())
