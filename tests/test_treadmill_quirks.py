@@ -5,8 +5,10 @@ the machine's range."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import TypeVar
 
 import pytest
@@ -35,6 +37,7 @@ from treadpace.treadmill.port import (
     LinkLost,
     LinkRestored,
     NotConnected,
+    TargetInclineChanged,
     TargetSpeedChanged,
     Telemetry,
     TelemetryStale,
@@ -54,6 +57,15 @@ def drain(tm: FtmsTreadmill) -> list[TreadmillUpdate]:
     items = list(tm._queue)
     tm._queue.clear()
     return items
+
+
+@contextlib.contextmanager
+def logging_disabled() -> Iterator[None]:
+    logging.disable(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logging.disable(logging.NOTSET)
 
 
 def telemetry(updates: list[TreadmillUpdate]) -> list[Telemetry]:
@@ -559,3 +571,45 @@ async def test_a_link_that_drops_while_reading_fails_the_connect() -> None:
             await tm.connect()
 
     await run(clock, body)
+
+
+async def test_incline_back_to_zero_while_stopping_is_not_the_runner() -> None:
+    clock, link = VirtualClock(), FakeGattLink()
+
+    async def body() -> list[TreadmillUpdate]:
+        tm = FtmsTreadmill(link, clock)
+        await tm.connect()
+        await tm.request_control()
+        await tm.start()
+        await tm.set_incline(3.0)
+        await tm.stop()
+        link.notify(MACHINE_STATUS, bytes.fromhex("060000"))  # the console resets incline
+        await tm.start()
+        link.notify(MACHINE_STATUS, bytes.fromhex("060a00"))  # the runner: 1.0 %
+        return drain(tm)
+
+    updates = await run(clock, body)
+    assert [u for u in updates if not isinstance(u, Telemetry)] == [TargetInclineChanged(0.0, 1.0)]
+
+
+async def test_random_bytes_on_every_characteristic_never_escape_the_callbacks() -> None:
+    clock, link = VirtualClock(), FakeGattLink()
+    link.chars.add(HEART_RATE_MEASUREMENT)
+    rng = random.Random(20261126)
+    targets = [TREADMILL_DATA, MACHINE_STATUS, TRAINING_STATUS, CONTROL_POINT]
+    targets.append(HEART_RATE_MEASUREMENT)
+
+    async def body() -> FtmsTreadmill:
+        tm = FtmsTreadmill(link, clock, queue_size=64)
+        await tm.connect()
+        await tm.request_control()
+        for i in range(20_000):
+            packet = rng.randbytes(rng.randrange(0, 24))
+            link.notify(targets[i % len(targets)], packet)
+        await tm.set_speed(9.0)  # still in working order
+        return tm
+
+    with logging_disabled():
+        tm = await run(clock, body)
+    assert link.writes[-1].hex() == "028403"
+    assert sum(isinstance(u, Telemetry) for u in tm._queue) <= 64  # shed, never blocked

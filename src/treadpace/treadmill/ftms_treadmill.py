@@ -496,9 +496,12 @@ class FtmsTreadmill:
                 self._last_speed_target = status.speed_kmh
                 self._push(TargetSpeedChanged(now, status.speed_kmh))
         elif isinstance(status, StatusTargetIncline):
+            # While stopping, some consoles return incline to zero on their own (Omega Z).
             last = self._last_incline_target
-            if (last is None or abs(status.incline_percent - last) > 0.05) and not self._echo(
-                self._sent_inclines, status.incline_percent, 0.05, now
+            if (
+                not self._winding_down
+                and (last is None or abs(status.incline_percent - last) > 0.05)
+                and not self._echo(self._sent_inclines, status.incline_percent, 0.05, now)
             ):
                 self._last_incline_target = status.incline_percent
                 self._push(TargetInclineChanged(now, status.incline_percent))
