@@ -2,14 +2,16 @@
 
 Everything that can be tested without a radio lives here, not in the bleak link:
 reading and sanity-checking the machine's ranges, control-point request/response
-correlation (one procedure at a time, responses by notify or indicate, duplicates
-and strays ignored, a clock-based timeout), merging split Treadmill Data records,
+correlation (`control.ControlChannel`: one procedure at a time, responses by notify
+or indicate, duplicates and strays ignored, a clock-based timeout), what each
+answer means for the belt, merging split Treadmill Data records,
 and turning Machine Status into `MachineEvent`s without mistaking the echo of our
 own command, or a belt winding down, for a runner pressing keys.
 
 Real machines bend the protocol (reference ftms.md §8); the rules followed here:
 a Request Control that is never answered counts as granted (Q5); `80 07 04` to a
-Start means "already running" (§4.3); a `05` result re-requests control once (Q1);
+Start means "already running" when the belt moves or the console reported a start
+(§4.3; with the safety key out it is a refusal); a `05` result re-requests control once (Q1);
 a motion command that timed out is never replayed (Q13). Control that lapsed (a
 `FF` status, a machine reset, a reconnect) is asked for again before the next
 command we send, never fought for in the background.
