@@ -1,0 +1,170 @@
+"""Files in, validated objects out: `load_profile`, `load_plan`, `compile_plan`.
+
+Every problem leaves as one `UserError` line, `file:line: field.path: expected
+...`: YAML syntax (PyYAML's mark), schema problems (pydantic's `loc` looked up
+in the document's line record), and broken plan rules found while compiling
+(the plan remembers its lines for that).
+"""
+
+from __future__ import annotations
+
+import os
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from treadpace.errors import UserError
+from treadpace.paths import config_home
+from treadpace.plans.compile import build_steps, compiled
+from treadpace.plans.models import (
+    PLAN_KINDS,
+    PLAN_MODELS,
+    UNION_TAGS,
+    Plan,
+    RepeatItem,
+    Segment,
+)
+from treadpace.plans.profile import Profile, default_profile
+from treadpace.plans.source import Document, FieldError, Loc, describe_error, dotted, read_yaml
+from treadpace.plans.steps import CompiledPlan
+
+PROFILE_ENV = "TREADPACE_PROFILE"
+_TAG_MODELS: dict[str, type[BaseModel]] = {"segment": Segment, "repeat": RepeatItem}
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The pydantic models an annotation can hold (through Optional, list, Annotated)."""
+    origin = typing.get_origin(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    if origin is typing.Annotated:
+        return _models_in(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType, list):
+        found: list[type[BaseModel]] = []
+        for arg in typing.get_args(annotation):
+            found.extend(_models_in(arg))
+        return found
+    return []
+
+
+def _allowed_keys(root: type[BaseModel], raw_loc: tuple[Any, ...]) -> list[str]:
+    """The keys a mapping accepts, found by walking the model along an error's loc."""
+    candidates: list[type[BaseModel]] = [root]
+    for part in raw_loc[:-1]:
+        if isinstance(part, int):
+            continue
+        is_field = any(part in c.model_fields for c in candidates)
+        if not is_field and part in _TAG_MODELS:
+            candidates = [_TAG_MODELS[part]]
+            continue
+        if not is_field and part in UNION_TAGS:
+            continue
+        nxt: list[type[BaseModel]] = []
+        for model in candidates:
+            for name, info in model.model_fields.items():
+                if part in (name, info.alias):
+                    nxt.extend(_models_in(info.annotation))
+        if not nxt:
+            return []
+        candidates = nxt
+    if len(candidates) != 1:
+        return []
+    fields = candidates[0].model_fields
+    return [info.alias or name for name, info in fields.items()]
+
+
+def _validation_error(doc: Document, exc: ValidationError, root: type[BaseModel]) -> UserError:
+    err = exc.errors()[0]
+    loc, message = describe_error(err, UNION_TAGS)
+    if err["type"] == "extra_forbidden":
+        allowed = _allowed_keys(root, tuple(err["loc"]))
+        if root is Profile and loc == (loc[0],):
+            allowed = [*allowed, "max_speed", "max_incline"]
+        if allowed:
+            message = f"unknown key; expected one of: {', '.join(sorted(allowed))}"
+    return doc.error(loc, message)
+
+
+def plan_from_document(doc: Document) -> Plan:
+    data = doc.data
+    if not isinstance(data, dict):
+        raise doc.error((), "expected a mapping with `kind:` and the plan's settings")
+    kind = data.get("kind")
+    if kind not in PLAN_KINDS:
+        got = "nothing" if kind is None else repr(kind)
+        raise doc.error(("kind",), f"expected one of: {', '.join(PLAN_KINDS)}; got {got}")
+    model = PLAN_MODELS[kind]
+    try:
+        plan: Plan = model.model_validate(data)  # type: ignore[assignment]
+    except ValidationError as exc:
+        raise _validation_error(doc, exc, model) from None
+    except FieldError as exc:
+        raise doc.error(exc.loc, exc.message) from None
+    plan._lines = dict(doc.lines)
+    plan._source = doc.path
+    return plan
+
+
+def load_plan(path: Path | str) -> Plan:
+    """Read and validate a plan file (UserError with file:line on any problem)."""
+    return plan_from_document(read_yaml(Path(path), "plan"))
+
+
+def profile_from_document(doc: Document) -> Profile:
+    data = {} if doc.data is None else doc.data
+    if not isinstance(data, dict):
+        raise doc.error((), "expected a mapping of profile settings (name:, units:, race:, ...)")
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as exc:
+        raise _validation_error(doc, exc, Profile) from None
+    except FieldError as exc:
+        raise doc.error(exc.loc, exc.message) from None
+
+
+def load_profile(path: Path | str | None = None) -> Profile:
+    """The runner's profile: `path`, else `$TREADPACE_PROFILE`, else
+    `<config home>/profile.yaml`, else the built-in default (`is_default`)."""
+    if path is None:
+        env = os.environ.get(PROFILE_ENV, "").strip()
+        if env:
+            path = Path(env).expanduser()
+        else:
+            user = config_home() / "profile.yaml"
+            if not user.is_file():
+                return default_profile()
+            path = user
+    return profile_from_document(read_yaml(Path(path), "profile"))
+
+
+def compile_plan(plan: Plan, profile: Profile, source: str = "") -> CompiledPlan:
+    """The exact steps for this runner, or UserError naming the plan field at fault."""
+    src = source or plan._source
+    try:
+        steps, notes = build_steps(plan, profile)
+    except FieldError as exc:
+        line = _line_of(plan._lines, exc.loc)
+        where = f"{src or '<plan>'}:{line}" if line else (src or "<plan>")
+        raise UserError(f"{where}: {dotted(exc.loc)}: {exc.message}") from None
+    return compiled(plan, steps, notes, src)
+
+
+def _line_of(lines: dict[Loc, int], loc: Loc) -> int | None:
+    for end in range(len(loc), 0, -1):
+        if loc[:end] in lines:
+            return lines[loc[:end]]
+    if loc and loc[0] not in ("segments",):
+        # A defaulted field has no line of its own: point at `kind:`.
+        return lines.get(("kind",), lines.get(()))
+    return lines.get(())
+
+
+def load_and_compile(
+    plan_path: Path | str, profile_path: Path | str | None = None
+) -> tuple[CompiledPlan, Profile]:
+    profile = load_profile(profile_path)
+    plan = load_plan(plan_path)
+    return compile_plan(plan, profile, str(plan_path)), profile

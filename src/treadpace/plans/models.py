@@ -1,0 +1,303 @@
+"""The plan file: pydantic models for each `kind`, as a runner writes them in YAML.
+
+Lengths and paces are parsed here (text -> exact numbers or pace expressions);
+turning named paces into speeds needs the runner's profile and happens in
+`compile.py`. Defaults follow running.md §6: 30-minute time-based runs, easy ->
+steady for the negative split, easy/marathon/threshold thirds, a 10:00
+threshold fast finish, and one easy mile either side of each-mile-faster.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PlainSerializer,
+    PrivateAttr,
+    Tag,
+    WithJsonSchema,
+    model_validator,
+)
+
+from treadpace.plans.paces import (
+    PaceExpr,
+    PaceStep,
+    parse_distance,
+    parse_duration,
+    parse_pace,
+    parse_pace_step,
+    parse_percent,
+    parse_speed,
+)
+from treadpace.plans.source import FieldError, Loc
+
+PLAN_KINDS = ("negative-split", "each-mile-faster", "thirds", "fast-finish", "steady", "custom")
+DEFAULT_DURATION_S = 1800.0
+
+
+def _keep(parser: Any) -> Any:
+    """Parse text, but let already-parsed values (from code) through unchanged."""
+
+    def run(value: Any) -> Any:
+        if isinstance(value, PaceExpr | PaceStep) or (
+            isinstance(value, float) and parser in (parse_duration, parse_distance)
+        ):
+            return value
+        return parser(value)
+
+    return run
+
+
+Seconds = Annotated[
+    float,
+    BeforeValidator(_keep(parse_duration)),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^\s*\d", "examples": ["30:00", "1:05:00", "45 min"]}
+    ),
+]
+"""A duration written `"30:00"`, `"1:05:00"` or `"30 min"`; seconds once parsed."""
+
+Metres = Annotated[
+    float,
+    BeforeValidator(_keep(parse_distance)),
+    WithJsonSchema({"type": "string", "examples": ["5 km", "3 mi", "400 m", "half"]}),
+]
+"""A distance written `"5 km"`, `"3 mi"`, `"400 m"`; metres once parsed."""
+
+Pace = Annotated[
+    PaceExpr,
+    BeforeValidator(_keep(parse_pace)),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "examples": ["easy", "marathon - 0:30/mi", "5:30/km", "8:45/mi", "12 km/h", "7.5 mph"],
+        }
+    ),
+]
+"""A pace expression: absolute, or a named training pace with an optional offset."""
+
+Speed = Annotated[
+    PaceExpr,
+    BeforeValidator(_keep(lambda v: _speed_only(v))),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"type": "string", "examples": ["12 km/h", "7.5 mph"]}),
+]
+
+PaceChange = Annotated[
+    PaceStep,
+    BeforeValidator(_keep(parse_pace_step)),
+    PlainSerializer(lambda s: s.text, return_type=str),
+    WithJsonSchema({"type": "string", "examples": ["0:30/mi", "15 s/km"]}),
+]
+
+Percent = Annotated[
+    float,
+    BeforeValidator(parse_percent),
+    WithJsonSchema({"type": ["number", "string"], "examples": [0, 1.5, "2%"]}),
+]
+
+
+def _speed_only(value: Any) -> PaceExpr:
+    return PaceExpr(text=" ".join(str(value).split()), kmh=parse_speed(value))
+
+
+_FORBID = ConfigDict(extra="forbid", arbitrary_types_allowed=True, populate_by_name=True)
+
+
+class _PlanBase(BaseModel):
+    model_config = _FORBID
+
+    name: str | None = Field(
+        default=None, description="Title shown to the runner (default: file name)."
+    )
+    description: str | None = Field(default=None, description="Free text, shown by `plan show`.")
+    incline: Percent = Field(default=0.0, description="Incline in percent for every step.")
+
+    _lines: dict[Loc, int] = PrivateAttr(default_factory=dict)
+    """Line of each field in the file it came from (for compile errors)."""
+    _source: str = PrivateAttr(default="")
+
+
+def _one_length(data: Any, *, default_duration: bool = True) -> Any:
+    """Exactly one of duration/distance; the default duration when neither is given."""
+    if isinstance(data, dict) and "duration" in data and "distance" in data:
+        raise FieldError(("distance",), "expected either duration or distance, not both")
+    if isinstance(data, dict) and default_duration and "distance" not in data:
+        data = {"duration": "30:00", **data}
+    return data
+
+
+class _Lengthed(_PlanBase):
+    duration: Seconds | None = Field(
+        default=None,
+        description='Total time, e.g. "30:00" (default 30:00 unless distance is given).',
+    )
+    distance: Metres | None = Field(
+        default=None, description='Total distance, e.g. "6 mi" or "10 km".'
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _length(cls, data: Any) -> Any:
+        return _one_length(data)
+
+
+class NegativeSplitPlan(_Lengthed):
+    """Two parts; the second strictly faster than the first."""
+
+    kind: Literal["negative-split"]
+    first: Pace = Field(default=parse_pace("easy"), description="Pace of the first part.")
+    second: Pace = Field(default=parse_pace("steady"), description="Pace of the second part.")
+    split: float = Field(default=0.5, gt=0.0, lt=1.0, description="Fraction of the first part.")
+
+
+class ThirdsPlan(_Lengthed):
+    """Three equal parts: easy, steady tempo, hard but not all-out."""
+
+    kind: Literal["thirds"]
+    first: Pace = Field(default=parse_pace("easy"))
+    second: Pace = Field(default=parse_pace("marathon"))
+    third: Pace = Field(default=parse_pace("threshold"))
+
+
+class SteadyPlan(_Lengthed):
+    """One pace throughout."""
+
+    kind: Literal["steady"]
+    pace: Pace = Field(default=parse_pace("steady"))
+
+
+class FastFinishPlan(_PlanBase):
+    """Mostly easy, the last 5-15 minutes faster."""
+
+    kind: Literal["fast-finish"]
+    duration: Seconds = Field(default=DEFAULT_DURATION_S, description="Total time (default 30:00).")
+    finish: Seconds = Field(default=600.0, description="Length of the fast finish, 5:00-15:00.")
+    pace: Pace = Field(default=parse_pace("easy"), description="Pace before the finish.")
+    finish_pace: Pace = Field(default=parse_pace("threshold"))
+
+
+class EachMileFasterPlan(_PlanBase):
+    """An easy mile, a mile at marathon pace, each further mile faster, an easy mile."""
+
+    kind: Literal["each-mile-faster"]
+    progressive_miles: int = Field(default=3, ge=1, le=20, description="Miles getting faster (n).")
+    start: Pace = Field(
+        default=parse_pace("marathon"), description="Pace of the first progressive mile."
+    )
+    step: PaceChange = Field(
+        default=parse_pace_step("0:30/mi"), description="How much faster each mile."
+    )
+    warmup: Pace | None = Field(
+        default=parse_pace("easy"), description="Warm-up mile (null: none)."
+    )
+    cooldown: Pace | None = Field(
+        default=parse_pace("easy"), description="Cool-down mile (null: none)."
+    )
+
+
+class Segment(BaseModel):
+    """One piece of a custom plan: a length and a target (pace, speed or ramp)."""
+
+    model_config = _FORBID
+
+    name: str | None = None
+    duration: Seconds | None = None
+    distance: Metres | None = None
+    pace: Pace | None = None
+    speed: Speed | None = None
+    from_: Pace | None = Field(default=None, alias="from", description="Ramp start pace.")
+    to: Pace | None = Field(default=None, description="Ramp end pace.")
+    incline: Percent | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shape(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        # ValueError, not FieldError: pydantic prefixes the segment's own position.
+        if "duration" in data and "distance" in data:
+            raise ValueError("expected either duration or distance, not both")
+        if "duration" not in data and "distance" not in data:
+            raise ValueError("expected a duration or a distance")
+        targets = [k for k in ("pace", "speed", "from") if k in data]
+        if ("to" in data) != ("from" in data):
+            raise ValueError('expected both "from" and "to" (a ramp goes from one pace to another)')
+        if len(targets) > 1:
+            raise ValueError("expected one target: pace, speed, or a from/to ramp")
+        if not targets:
+            raise ValueError("expected a target: pace, speed, or a from/to ramp")
+        return data
+
+
+class RepeatBlock(BaseModel):
+    model_config = _FORBID
+
+    times: int = Field(ge=1, le=100, description="How many times to run the segments.")
+    segments: list[SegmentItem] = Field(min_length=1)
+
+
+class RepeatItem(BaseModel):
+    """`- repeat: {times: 4, segments: [...]}` inside a custom plan's segments."""
+
+    model_config = _FORBID
+
+    repeat: RepeatBlock
+
+
+def _segment_tag(value: Any) -> str:
+    if isinstance(value, dict) and "repeat" in value:
+        return "repeat"
+    if isinstance(value, RepeatItem):
+        return "repeat"
+    return "segment"
+
+
+SegmentItem = Annotated[
+    Annotated[Segment, Tag("segment")] | Annotated[RepeatItem, Tag("repeat")],
+    Discriminator(_segment_tag),
+]
+
+RepeatBlock.model_rebuild()
+RepeatItem.model_rebuild()
+
+
+class CustomPlan(_PlanBase):
+    """Any list of segments and repeat blocks."""
+
+    kind: Literal["custom"]
+    segments: list[SegmentItem] = Field(min_length=1)
+
+
+Plan = (
+    NegativeSplitPlan | EachMileFasterPlan | ThirdsPlan | FastFinishPlan | SteadyPlan | CustomPlan
+)
+
+PLAN_MODELS: dict[str, type[BaseModel]] = {
+    "negative-split": NegativeSplitPlan,
+    "each-mile-faster": EachMileFasterPlan,
+    "thirds": ThirdsPlan,
+    "fast-finish": FastFinishPlan,
+    "steady": SteadyPlan,
+    "custom": CustomPlan,
+}
+
+UNION_TAGS = frozenset({"segment", "repeat", *PLAN_KINDS})
+"""Discriminator tags pydantic puts in error locations; not part of the field path."""
+
+
+def plan_json_schema() -> dict[str, Any]:
+    """JSON Schema of a plan file (for editors): one of the kinds, chosen by `kind`."""
+    from pydantic import TypeAdapter
+
+    adapter: TypeAdapter[Any] = TypeAdapter(Annotated[Plan, Field(discriminator="kind")])
+    schema = adapter.json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "treadpace plan"
+    return schema

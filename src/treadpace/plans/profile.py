@@ -1,0 +1,316 @@
+"""The runner's profile: who runs (paces, units, heart rate) and on what (limits, treadmill).
+
+Paces are given explicitly (`paces: {easy: "6:30/km", ...}`) or derived from a
+recent race (`race: {distance: 5k, time: "25:00"}`) with the VDOT model; given
+paces override derived ones. Once validated, `Profile.paces` holds every named
+pace in seconds per km, so plans never see the spelling the runner used.
+
+`MqttSettings` mirrors the fields the MQTT bridge reads (its structural
+Protocol in `treadpace.mqtt.settings`); plans must not import mqtt, so the
+model is defined here with the same names.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from treadpace.paths import data_dir
+from treadpace.plans.models import Metres, Percent, Seconds
+from treadpace.plans.paces import PACE_NAMES, parse_pace, parse_percent, parse_speed
+from treadpace.plans.source import FieldError, describe_error
+from treadpace.plans.vdot import TrainingPaces, training_paces, vdot_from_race
+from treadpace.plans.zones import ZoneMethod, tanaka_max_bpm, zone_bounds
+from treadpace.units import KMH_PER_MPH
+
+_FORBID = ConfigDict(extra="forbid")
+
+REQUIRED_PACES = ("easy", "marathon", "threshold", "interval")
+DEFAULT_RACE = {"distance": "5k", "time": "25:00"}
+
+
+class RaceResult(BaseModel):
+    """A recent race: `{distance: 5k, time: "25:00"}`."""
+
+    model_config = _FORBID
+
+    distance: Metres = Field(description='"5k", "10 km", "half", "marathon", "1 mi", ...')
+    time: Seconds = Field(description='Finish time, e.g. "25:00" or "1:55:03".')
+
+    @property
+    def vdot(self) -> float:
+        return vdot_from_race(self.distance, self.time)
+
+
+class Paces(BaseModel):
+    """Every named training pace in seconds per km (resolved)."""
+
+    model_config = _FORBID
+
+    easy: float = Field(gt=0)
+    marathon: float = Field(gt=0)
+    threshold: float = Field(gt=0)
+    interval: float = Field(gt=0)
+    repetition: float = Field(gt=0)
+    steady: float = Field(gt=0)
+    easy_min: float | None = None
+    """Fast end of the E range when derived from a race."""
+    easy_max: float | None = None
+    """Slow end of the E range when derived from a race."""
+
+    def named(self) -> dict[str, float]:
+        return {name: float(getattr(self, name)) for name in PACE_NAMES}
+
+
+class HeartRateSettings(BaseModel):
+    model_config = _FORBID
+
+    max_bpm: float | None = Field(default=None, gt=80, lt=250)
+    """Measured maximum; when absent and `age` is given, Tanaka's 208 - 0.7 x age."""
+    rest_bpm: float | None = Field(default=None, gt=20, lt=150)
+    age: int | None = Field(default=None, ge=5, le=110)
+    zones: ZoneMethod = "percent_max"
+    """How zone bounds are computed: `percent_max` (%HRmax) or `karvonen` (%HRR)."""
+
+    @model_validator(mode="after")
+    def _fill(self) -> HeartRateSettings:
+        if self.max_bpm is None and self.age is not None:
+            self.max_bpm = tanaka_max_bpm(self.age)
+        if self.zones == "karvonen" and self.max_bpm is not None and self.rest_bpm is None:
+            raise ValueError("expected rest_bpm as well for karvonen zones")
+        if self.max_bpm is not None and self.rest_bpm is not None and self.rest_bpm >= self.max_bpm:
+            raise ValueError("expected rest_bpm below max_bpm")
+        return self
+
+    def bounds(self) -> tuple[int, ...] | None:
+        """The six zone bounds (zone 1 low .. zone 5 high), or None without a max."""
+        if self.max_bpm is None:
+            return None
+        return zone_bounds(self.max_bpm, self.rest_bpm, self.zones)
+
+
+class TreadmillSettings(BaseModel):
+    model_config = _FORBID
+
+    address: str | None = None
+    """Bluetooth address to pin (e.g. "AA:BB:CC:DD:EE:FF")."""
+    name: str | None = None
+    """Advertised name to pin, when the address is not known."""
+    incline_offset_percent: Percent = 0.0
+    """Added to every step's incline (1 % is the usual outdoor-effort tweak)."""
+    simulator_model: str = "generic"
+
+
+ExportFormat = Literal["fit", "tcx", "csv"]
+
+
+def _default_exports() -> list[ExportFormat]:
+    return ["fit", "tcx"]
+
+
+class RecordingSettings(BaseModel):
+    model_config = _FORBID
+
+    directory: Path = Field(default_factory=lambda: data_dir() / "runs")
+    auto_export: list[ExportFormat] = Field(default_factory=_default_exports)
+
+    @field_validator("directory")
+    @classmethod
+    def _home(cls, value: Path) -> Path:
+        return value.expanduser()
+
+
+class TlsSettings(BaseModel):
+    model_config = _FORBID
+
+    ca_file: Path | None = None
+    certfile: Path | None = None
+    keyfile: Path | None = None
+
+
+class MqttSettings(BaseModel):
+    """Field names match `treadpace.mqtt.settings.MqttSettingsLike`."""
+
+    model_config = _FORBID
+
+    enabled: bool = False
+    host: str = "localhost"
+    port: int = Field(default=1883, ge=1, le=65535)
+    base_topic: str = "treadpace"
+    client_id: str | None = None
+    username: str | None = None
+    password: SecretStr | None = None
+    tls: TlsSettings | None = None
+    """`true` for TLS with the system's CA store, or a mapping of files."""
+    discovery: bool = True
+    discovery_prefix: str = "homeassistant"
+    allow_remote_start: bool = False
+    keepalive: int = Field(default=30, ge=1, le=3600)
+
+    @field_validator("tls", mode="before")
+    @classmethod
+    def _tls_flag(cls, value: Any) -> Any:
+        if value is True:
+            return {}
+        if value is False:
+            return None
+        return value
+
+
+class Profile(BaseModel):
+    """A runner. Build with `load_profile`, or `Profile.model_validate(mapping)`."""
+
+    model_config = _FORBID
+
+    name: str = "runner"
+    units: Literal["metric", "imperial"] = "metric"
+    race: RaceResult | None = None
+    paces: Paces
+    vdot: float | None = None
+    """Derived from `race`; None when paces were given without one."""
+    max_speed_kmh: float = Field(default=16.0, gt=0, le=40)
+    max_incline_percent: float = Field(default=10.0, ge=0, le=40)
+    heart_rate: HeartRateSettings = Field(default_factory=lambda: HeartRateSettings())
+    treadmill: TreadmillSettings = Field(default_factory=lambda: TreadmillSettings())
+    manual_change: Literal["offset", "hold"] = "offset"
+    recording: RecordingSettings = Field(default_factory=lambda: RecordingSettings())
+    mqtt: MqttSettings = Field(default_factory=lambda: MqttSettings())
+
+    _is_default: bool = PrivateAttr(default=False)
+
+    @property
+    def imperial(self) -> bool:
+        return self.units == "imperial"
+
+    @property
+    def is_default(self) -> bool:
+        """True for the built-in profile used when the runner has none."""
+        return self._is_default
+
+    @model_validator(mode="before")
+    @classmethod
+    def _resolve(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        imperial = data.get("units") == "imperial"
+        _friendly_limits(data, imperial)
+        if isinstance(data.get("paces"), Paces):
+            return data
+        race = data.get("race")
+        derived: TrainingPaces | None = None
+        if race is not None:
+            parsed = _sub_model(RaceResult, race, ("race",))
+            try:
+                derived = training_paces(parsed.vdot)
+            except ValueError as exc:
+                raise FieldError(("race",), str(exc)) from None
+            data["race"] = parsed
+            data["vdot"] = derived.vdot
+        elif "vdot" in data:
+            raise FieldError(("vdot",), "expected race: instead (vdot is derived from it)")
+        data["paces"] = _resolve_paces(data.get("paces"), derived, imperial)
+        return data
+
+
+def _sub_model(model: type[RaceResult], value: Any, loc: tuple[str, ...]) -> RaceResult:
+    try:
+        return model.model_validate(value)
+    except ValidationError as exc:
+        sub, msg = describe_error(exc.errors()[0], frozenset())
+        raise FieldError((*loc, *sub), msg) from None
+
+
+def _friendly_limits(data: dict[str, Any], imperial: bool) -> None:
+    """`max_speed: 10 mph` / `max_speed: 16` (runner's units), `max_incline: 12%`."""
+    if "max_speed" in data:
+        if "max_speed_kmh" in data:
+            raise FieldError(("max_speed",), "expected max_speed or max_speed_kmh, not both")
+        value = data.pop("max_speed")
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            data["max_speed_kmh"] = float(value) * (KMH_PER_MPH if imperial else 1.0)
+        else:
+            try:
+                data["max_speed_kmh"] = parse_speed(value)
+            except ValueError as exc:
+                raise FieldError(("max_speed",), str(exc)) from None
+    if "max_incline" in data:
+        if "max_incline_percent" in data:
+            raise FieldError(
+                ("max_incline",), "expected max_incline or max_incline_percent, not both"
+            )
+        try:
+            data["max_incline_percent"] = parse_percent(data.pop("max_incline"))
+        except ValueError as exc:
+            raise FieldError(("max_incline",), str(exc)) from None
+
+
+def _resolve_paces(raw: Any, derived: TrainingPaces | None, imperial: bool) -> dict[str, Any]:
+    explicit: dict[str, float] = {}
+    if raw is not None:
+        if not isinstance(raw, dict):
+            raise FieldError(
+                ("paces",), 'expected a mapping of pace names to paces, e.g. easy: "6:30/km"'
+            )
+        for key, value in raw.items():
+            if key not in PACE_NAMES:
+                raise FieldError(
+                    ("paces", key), f"unknown pace name; expected one of: {', '.join(PACE_NAMES)}"
+                )
+            try:
+                expr = parse_pace(value)
+            except ValueError as exc:
+                raise FieldError(("paces", key), str(exc)) from None
+            if expr.name is not None:
+                raise FieldError(
+                    ("paces", key),
+                    f'expected an absolute pace like "6:30/km" or "8:30/mi", got "{expr.text}"',
+                )
+            explicit[key] = 3600.0 / expr.speed_kmh({}, imperial)
+    if derived is None:
+        missing = [n for n in REQUIRED_PACES if n not in explicit]
+        if missing:
+            loc: tuple[str, ...] = ("paces", missing[0]) if raw is not None else ("paces",)
+            raise FieldError(
+                loc,
+                f"expected paces for {', '.join(missing)} (or a race: result to derive them from)",
+            )
+        named: dict[str, float] = dict(explicit)
+        named.setdefault("repetition", named["interval"] - 15.0)  # 6 s per 400 m faster
+    else:
+        named = {**derived.named(), **explicit}
+        if "repetition" not in explicit and "interval" in explicit:
+            named["repetition"] = explicit["interval"] - 2.5 * (
+                derived.interval * 0.4 - derived.repetition * 0.4
+            )
+    if "steady" not in explicit:
+        named["steady"] = (named["easy"] + named["marathon"]) / 2.0
+    order = ("easy", "marathon", "threshold", "interval", "repetition")
+    for slower, faster in itertools.pairwise(order):
+        if named[faster] > named[slower]:
+            bad = faster if faster in explicit else slower
+            raise FieldError(("paces", bad), f"expected {faster} to be faster than {slower}")
+    out: dict[str, Any] = dict(named)
+    if derived is not None and "easy" not in explicit:
+        out["easy_min"] = derived.easy_min
+        out["easy_max"] = derived.easy_max
+    return out
+
+
+def default_profile() -> Profile:
+    """The built-in runner: metric, paces from a 25:00 5K."""
+    profile = Profile.model_validate({"name": "default", "race": dict(DEFAULT_RACE)})
+    profile._is_default = True
+    return profile

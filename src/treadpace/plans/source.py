@@ -1,0 +1,251 @@
+"""YAML documents that remember where each value came from, for one-line errors.
+
+A plan or profile is parsed in two steps: PyYAML composes the node tree (which
+carries line numbers), we build plain Python values from it while recording
+the line of every key and list item, and pydantic validates the values. When
+validation fails, the error's `loc` is looked up in that record so the message
+can say `thirds.yaml:4: paces.first: expected ...`.
+
+Two YAML 1.1 habits are switched off because they bite runners: `30:00` is a
+base-60 integer (1800) to PyYAML, and we want the text; and `${VAR}` in a
+string is expanded from the environment (for secrets in profiles).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from treadpace.errors import UserError
+
+Loc = tuple[str | int, ...]
+
+
+class FieldError(Exception):
+    """A validation problem found outside pydantic's own checks, with its field path.
+
+    Deliberately not a ValueError: raised inside a pydantic validator it passes
+    through untouched, keeping the precise `loc` the validator knows.
+    """
+
+    def __init__(self, loc: Loc, message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+        self.message = message
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without base-60 numbers: `30:00` stays the string "30:00"."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [
+        (tag, rx)
+        for tag, rx in resolvers
+        if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+    ]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int",
+    re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
+    list("-+0123456789"),
+)
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)"
+        r"|\.[0-9][0-9_]*(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
+
+_ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+def dotted(loc: Iterable[str | int]) -> str:
+    """`("segments", 2, "pace")` -> `segments[2].pace`; empty -> `(document)`."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part
+    return out or "(document)"
+
+
+@dataclass
+class Document:
+    """Plain values of one YAML file plus the line of every key and item (1-based)."""
+
+    path: str
+    data: Any
+    lines: dict[Loc, int] = field(default_factory=dict)
+
+    def line_of(self, loc: Loc) -> int:
+        """The line of the deepest part of `loc` that exists in the file."""
+        for end in range(len(loc), 0, -1):
+            line = self.lines.get(loc[:end])
+            if line is not None:
+                return line
+        return self.lines.get((), 1)
+
+    def error(self, loc: Loc, message: str) -> UserError:
+        return UserError(f"{self.path}:{self.line_of(loc)}: {dotted(loc)}: {message}")
+
+
+def _build(
+    loader: _Loader, node: yaml.Node, loc: Loc, lines: dict[Loc, int], path: str, expand: bool
+) -> Any:
+    lines.setdefault(loc, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key, str | int | float | bool) or key is None:
+                raise UserError(
+                    f"{path}:{key_node.start_mark.line + 1}: {dotted(loc)}: "
+                    "expected a plain key (text)"
+                )
+            if isinstance(key, bool | float):
+                key = str(key).lower()
+            if key in out:
+                raise UserError(
+                    f"{path}:{key_node.start_mark.line + 1}: {dotted((*loc, key))}: "
+                    "expected each key once (this one is repeated)"
+                )
+            child = (*loc, key)
+            lines[child] = key_node.start_mark.line + 1
+            out[key] = _build(loader, value_node, child, lines, path, expand)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        items = []
+        for i, item in enumerate(node.value):
+            child = (*loc, i)
+            lines[child] = item.start_mark.line + 1
+            items.append(_build(loader, item, child, lines, path, expand))
+        return items
+    value = loader.construct_object(node, deep=True)
+    if expand and isinstance(value, str) and "${" in value:
+        value = _expand(value, path, node.start_mark.line + 1, loc)
+    return value
+
+
+def _expand(text: str, path: str, line: int, loc: Loc) -> str:
+    def sub(m: re.Match[str]) -> str:
+        name, default = m[1], m[2]
+        got = os.environ.get(name)
+        if got is None:
+            if default is not None:
+                return default
+            raise UserError(
+                f"{path}:{line}: {dotted(loc)}: expected environment variable {name} to be set"
+            )
+        return got
+
+    return _ENV_RE.sub(sub, text)
+
+
+def parse_yaml(text: str, path: str, *, expand_env: bool = True) -> Document:
+    """Parse one YAML document into plain values with line numbers; errors are UserErrors."""
+    try:
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            lines: dict[Loc, int] = {}
+            data = None if node is None else _build(loader, node, (), lines, path, expand_env)
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        problem = exc.problem or exc.context or "unreadable"
+        raise UserError(f"{path}:{line}: (yaml): expected valid YAML ({problem})") from None
+    except yaml.YAMLError as exc:
+        raise UserError(f"{path}:1: (yaml): expected valid YAML ({exc})") from None
+    return Document(path=path, data=data, lines=lines)
+
+
+def read_yaml(path: Path, what: str, *, expand_env: bool = True) -> Document:
+    """Read and parse a file; a missing or unreadable file is a UserError too."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"{path}: expected an existing {what} file (not found)") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: expected a {what} file, got a directory") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{path}:1: (file): expected UTF-8 text") from None
+    except OSError as exc:
+        raise UserError(f"{path}: expected a readable {what} file ({exc.strerror})") from None
+    return parse_yaml(text, str(path), expand_env=expand_env)
+
+
+_TYPE_WORDS = {
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "finite_number": "a finite number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "string_type": "text",
+    "list_type": "a list",
+    "dict_type": "a mapping (key: value lines)",
+    "model_type": "a mapping (key: value lines)",
+    "model_attributes_type": "a mapping (key: value lines)",
+    "path_type": "a file path",
+}
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def describe_error(err: Mapping[str, Any], tags: frozenset[str]) -> tuple[Loc, str]:
+    """A pydantic error dict as (loc without union tags, "expected ..." message)."""
+    loc: Loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in tags))
+    kind = err["type"]
+    value = err.get("input")
+    ctx = err.get("ctx") or {}
+    if kind == "extra_forbidden":
+        allowed = ctx.get("allowed")
+        hint = f"; expected one of: {', '.join(allowed)}" if allowed else ""
+        return loc, f"unknown key{hint}"
+    if kind == "missing":
+        return loc, "expected a value (this key is required)"
+    if kind in _TYPE_WORDS:
+        return loc, f"expected {_TYPE_WORDS[kind]}, got {_shown(value)}"
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        words = {
+            "greater_than": "above",
+            "greater_than_equal": "at least",
+            "less_than": "below",
+            "less_than_equal": "at most",
+        }[kind]
+        bound = next(iter(ctx.values()), "?")
+        return loc, f"expected a number {words} {bound}, got {_shown(value)}"
+    msg = str(err.get("msg", "invalid"))
+    for prefix in ("Value error, ", "Assertion failed, "):
+        msg = msg.removeprefix(prefix)
+    if msg.startswith("Input should be "):
+        msg = "expected " + msg.removeprefix("Input should be ")
+    if not msg.startswith("expected"):
+        msg = f"expected a valid value ({msg})"
+    if kind == "literal_error" or kind == "enum":
+        msg += f", got {_shown(value)}"
+    return loc, msg
