@@ -51,6 +51,26 @@ class DeviceNotFound(BleError):
     """No matching treadmill advertised within the scan time."""
 
 
+class BluetoothUnavailable(BleError):
+    """Bluetooth itself is unusable here (no system bus, BlueZ not running, no adapter)."""
+
+
+def unavailable(exc: BaseException) -> str | None:
+    """A one-line reason when `exc` says Bluetooth is unusable (not just this device)."""
+    from bleak.exc import BleakDBusError, BleakError
+
+    if isinstance(exc, FileNotFoundError | ConnectionRefusedError):
+        return f"Bluetooth: the system D-Bus is not reachable ({exc.strerror or exc})"
+    if isinstance(exc, BleakDBusError) and exc.dbus_error in (
+        "org.freedesktop.DBus.Error.ServiceUnknown",
+        "org.freedesktop.DBus.Error.NameHasNoOwner",
+    ):
+        return "Bluetooth: BlueZ (bluetoothd) is not running"
+    if isinstance(exc, BleakError) and "adapter" in str(exc).lower():
+        return f"Bluetooth: no usable adapter ({_one_line(exc)})"
+    return None
+
+
 def is_address(text: str) -> bool:
     return bool(_ADDRESS.match(text))
 
@@ -162,11 +182,14 @@ class BleakLink:
             try:
                 await self._connect_once()
                 return
-            except (BleError, OSError, TimeoutError) as exc:
-                last = exc
-            except Exception as exc:  # bleak's errors, imported lazily
-                if not _is_bleak_error(exc):
+            except Exception as exc:  # bleak's errors are imported lazily
+                if not isinstance(exc, BleError | OSError | TimeoutError) and not (
+                    _is_bleak_error(exc)
+                ):
                     raise
+                reason = unavailable(exc)
+                if reason is not None:
+                    raise BluetoothUnavailable(reason) from None
                 last = exc
         if isinstance(last, DeviceNotFound):
             raise last

@@ -1,0 +1,230 @@
+"""`treadpace scan` and `treadpace info`: find a Bluetooth treadmill, and say what it can do.
+
+`scan` lists FTMS machines (and, with `--hr`, heart-rate straps) advertising
+nearby: name, address, signal strength, machine type (from the FTMS service
+data when the machine sends it). `info --device` connects without moving the
+belt and tells the machine's features, speed and incline ranges and one reading,
+in plain words.
+
+Exit codes: 0 found / shown; 1 nothing found (no advertiser, or the named
+device did not show up); 2 Bluetooth unusable (no system D-Bus, BlueZ not
+running, no adapter) or a bad option. Always one line on stderr, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from treadpace.errors import UserError
+
+if TYPE_CHECKING:
+    from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
+
+T = TypeVar("T")
+
+MACHINE_TYPES = (
+    "treadmill",
+    "cross trainer",
+    "step climber",
+    "stair climber",
+    "rower",
+    "indoor bike",
+)
+
+
+class NothingFound(UserError):
+    """Nothing answered: exit code 1 (the tools worked, the device is just not there)."""
+
+    exit_code = 1
+
+
+def machine_types(service_data: bytes | None) -> list[str]:
+    """Fitness Machine Type from the 0x1826 service data (flags, uint16 type bits)."""
+    if not service_data or len(service_data) < 3:
+        return []
+    bits = int.from_bytes(service_data[1:3], "little")
+    return [name for i, name in enumerate(MACHINE_TYPES) if bits & (1 << i)]
+
+
+def _run(coro: Awaitable[T]) -> T:
+    """Run a Bluetooth coroutine; turn what can go wrong below us into one line."""
+    import asyncio
+
+    from bleak.exc import BleakDBusError, BleakError
+
+    from treadpace.treadmill.ble import DeviceNotFound, unavailable
+    from treadpace.treadmill.port import TreadmillError
+
+    async def wrapped() -> T:
+        return await coro
+
+    try:
+        return asyncio.run(wrapped())
+    except DeviceNotFound as exc:
+        raise NothingFound(str(exc)) from None
+    except (BleakError, TreadmillError, OSError) as exc:
+        reason = unavailable(exc)
+        if reason is not None:
+            raise UserError(reason) from None
+        if isinstance(exc, BleakDBusError):
+            raise UserError(
+                f"Bluetooth: {exc.dbus_error}: {_line(exc.dbus_error_details)}"
+            ) from None
+        raise UserError(
+            _line(str(exc)) if isinstance(exc, TreadmillError) else f"Bluetooth: {_line(str(exc))}"
+        ) from None
+
+
+def _line(text: str | None) -> str:
+    return (text or "").strip().splitlines()[0] if (text or "").strip() else "unknown error"
+
+
+async def _scan(timeout: float, hr: bool) -> list[dict[str, Any]]:
+    from bleak import BleakScanner
+
+    from treadpace.ftms import FTMS_SERVICE, HEART_RATE_SERVICE
+
+    uuids = [FTMS_SERVICE] + ([HEART_RATE_SERVICE] if hr else [])
+    found = await BleakScanner.discover(timeout=timeout, return_adv=True, service_uuids=uuids)
+    rows: list[dict[str, Any]] = []
+    for device, adv in found.values():
+        services = {u.lower() for u in adv.service_uuids}
+        if FTMS_SERVICE in services:
+            kinds = machine_types(adv.service_data.get(FTMS_SERVICE)) or ["fitness machine"]
+        elif HEART_RATE_SERVICE in services:
+            kinds = ["heart-rate strap"]
+        else:
+            continue
+        rows.append(
+            {
+                "name": adv.local_name or device.name,
+                "address": device.address,
+                "rssi": adv.rssi,
+                "type": ", ".join(kinds),
+            }
+        )
+    rows.sort(key=lambda r: -int(r["rssi"]))
+    return rows
+
+
+def _words(flags: Any) -> str:
+    names = [str(f.name).lower().replace("_", " ") for f in type(flags) if f in flags and f.name]
+    return ", ".join(names) or "nothing"
+
+
+async def _info(device: str, timeout: float) -> list[str]:
+    import asyncio
+
+    from treadpace.clock import RealClock
+    from treadpace.ftms import FIRMWARE_REVISION, MANUFACTURER_NAME, MODEL_NUMBER
+    from treadpace.treadmill.ble import BleakLink
+    from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
+    from treadpace.treadmill.port import Telemetry
+
+    clock = RealClock()
+    link = BleakLink(device, clock, retries=1, scan_timeout=timeout, backoff=0.5)
+    treadmill = FtmsTreadmill(link, clock)
+    await treadmill.connect()  # reads and subscribes; never moves the belt
+    try:
+        lines = [f"treadmill: {treadmill.name}"]
+        maker = []
+        for label, uuid in (
+            ("made by", MANUFACTURER_NAME),
+            ("model", MODEL_NUMBER),
+            ("firmware", FIRMWARE_REVISION),
+        ):
+            if link.has_characteristic(uuid):
+                try:
+                    text = (await link.read(uuid)).decode("utf-8", "replace").strip("\0 ")
+                except Exception:  # an unreadable string is not worth failing for
+                    continue
+                if text:
+                    maker.append(f"{label} {text}")
+        if maker:
+            lines.append("device: " + ", ".join(maker))
+        lines.extend(_describe(treadmill))
+        reading = None
+        try:
+            async with asyncio.timeout(5.0):
+                async for update in treadmill.updates():
+                    if isinstance(update, Telemetry):
+                        reading = update
+                        break
+        except TimeoutError:
+            pass
+        if reading is None:
+            lines.append("now: no reading within 5 s")
+        else:
+            parts = [f"belt at {reading.speed_kmh:.2f} km/h"]
+            if reading.incline_percent is not None:
+                parts.append(f"incline {reading.incline_percent:.1f} %")
+            if reading.distance_m is not None:
+                parts.append(f"distance {reading.distance_m:.0f} m")
+            if reading.heart_rate_bpm is not None:
+                parts.append(f"heart rate {reading.heart_rate_bpm} bpm")
+            lines.append("now: " + ", ".join(parts))
+        return lines
+    finally:
+        await treadmill.disconnect()
+
+
+def _describe(treadmill: FtmsTreadmill) -> list[str]:
+    sr = treadmill.speed_range
+    lines = [f"speed: {sr.min_kmh:g} to {sr.max_kmh:g} km/h in steps of {sr.increment_kmh:g} km/h"]
+    ir = treadmill.incline_range
+    if ir is None:
+        lines.append("incline: not adjustable by treadpace")
+    else:
+        lines.append(
+            f"incline: {ir.min_percent:g} to {ir.max_percent:g} % "
+            f"in steps of {ir.increment_percent:g} %"
+        )
+    feature = treadmill.features
+    if feature is not None:
+        lines.append(f"reports: {_words(feature.machine)}")
+        lines.append(f"accepts targets: {_words(feature.target)}")
+    if treadmill.controllable:
+        lines.append("control: treadpace can set speed and incline (it asks first)")
+    else:
+        lines.append("control: read-only - guided mode (you set the belt, treadpace follows)")
+    return lines
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def scan(
+        timeout: Annotated[
+            float, typer.Option("--timeout", min=0.1, help="Seconds to listen.")
+        ] = 5.0,
+        hr: Annotated[bool, typer.Option("--hr", help="Also list heart-rate straps.")] = False,
+        as_json: Annotated[bool, typer.Option("--json", help="One JSON list.")] = False,
+    ) -> None:
+        """List Bluetooth treadmills (FTMS) advertising nearby. Exit 1 when none is found."""
+        rows = _run(_scan(timeout, hr))
+        if as_json:
+            print(json.dumps(rows))
+        else:
+            for r in rows:
+                name = r["name"] or "(no name)"
+                print(f"{r['address']}  {r['rssi']:>4} dBm  {r['type']:<16}  {name}")
+        if not rows:
+            what = "treadmill or strap" if hr else "treadmill"
+            raise NothingFound(f"no {what} found (listened {timeout:g} s)")
+
+    @app.command()
+    def info(
+        device: Annotated[
+            str, typer.Option("--device", help="Bluetooth address or advertised name.")
+        ],
+        timeout: Annotated[
+            float, typer.Option("--timeout", min=0.1, help="Seconds to look for it.")
+        ] = 10.0,
+    ) -> None:
+        """Connect to a treadmill (the belt is not moved) and describe it in plain words."""
+        for line in _run(_info(device, timeout)):
+            print(line)

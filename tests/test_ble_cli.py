@@ -1,0 +1,124 @@
+"""`treadpace scan` and `treadpace info` in a real subprocess, against the BlueZ stand-in.
+
+The stand-in serves from this test's event loop while the command runs as a
+child process on the same private bus, so its bleak is the real, unmodified one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from ftms_sim.bluez import DaemonMissing, FakeBlueZ, PrivateBus
+from ftms_sim.treadmill import SimulatedTreadmill
+from treadpace.clock import ScaledClock
+from treadpace.commands.ble import machine_types
+
+ADDR = "C0:FF:EE:18:26:01"
+
+
+@pytest.fixture(scope="module")
+def private_bus() -> Iterator[PrivateBus]:
+    bus = PrivateBus()
+    try:
+        bus.start()
+    except DaemonMissing as exc:
+        pytest.skip(f"BLE tests need dbus-daemon: {exc}")
+    old = bus.export()
+    yield bus
+    PrivateBus.restore(old)
+    bus.stop()
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[SimulatedTreadmill]:
+    machine = SimulatedTreadmill("generic", ScaledClock(10))
+    await machine.start()
+    yield machine
+    await machine.close()
+
+
+@pytest.fixture
+async def bluez(private_bus: PrivateBus) -> AsyncIterator[FakeBlueZ]:
+    async with FakeBlueZ() as fake:
+        yield fake
+
+
+async def treadpace(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "treadpace",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()
+
+
+def test_machine_type_from_service_data() -> None:
+    assert machine_types(bytes([0x01, 0x01, 0x00])) == ["treadmill"]
+    assert machine_types(bytes([0x01, 0x21, 0x00])) == ["treadmill", "indoor bike"]
+    assert machine_types(b"\x01") == []
+    assert machine_types(None) == []
+
+
+async def test_scan_lists_the_treadmill_as_json(bluez: FakeBlueZ, sim: SimulatedTreadmill) -> None:
+    bluez.add_device(sim, ADDR, rssi=-55)
+    code, out, err = await treadpace("scan", "--timeout", "0.5", "--json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert [(r["address"], r["type"], r["name"]) for r in rows] == [
+        (ADDR, "treadmill", sim.advertisement()[0])
+    ]
+    assert -60 <= rows[0]["rssi"] <= -50
+
+
+async def test_scan_finding_nothing_exits_1_with_one_line(bluez: FakeBlueZ) -> None:
+    code, out, err = await treadpace("scan", "--timeout", "0.3")
+    assert code == 1
+    assert out == ""
+    assert err.startswith("error: no treadmill found") and err.count("\n") == 1
+
+
+async def test_info_describes_the_treadmill_and_leaves_the_belt_alone(
+    bluez: FakeBlueZ, sim: SimulatedTreadmill
+) -> None:
+    device = bluez.add_device(sim, ADDR)
+    code, out, err = await treadpace("info", "--device", ADDR, "--timeout", "3")
+    assert code == 0, err
+    assert f"treadmill: {ADDR}" in out
+    assert "speed: " in out and "km/h in steps of" in out
+    assert "accepts targets: speed target" in out
+    assert "now: belt at 0.00 km/h" in out
+    assert sim.belt.speed_kmh == 0.0
+    assert "WriteValue" not in bluez.calls  # no control point write: nothing asked of the belt
+    assert not device.connected  # it hung up
+
+
+async def test_info_on_an_absent_device_exits_1(bluez: FakeBlueZ) -> None:
+    code, _, err = await treadpace("info", "--device", "AA:BB:CC:DD:EE:FF", "--timeout", "0.3")
+    assert code == 1
+    assert "AA:BB:CC:DD:EE:FF: not found" in err and err.count("\n") == 1
+
+
+async def test_bluez_not_running_is_one_line_exit_2(private_bus: PrivateBus) -> None:
+    code, _, err = await treadpace("scan", "--timeout", "0.3")  # bus up, nobody owns org.bluez
+    assert code == 2
+    assert err == "error: Bluetooth: BlueZ (bluetoothd) is not running\n"
+
+
+async def test_no_system_bus_is_one_line_exit_2(tmp_path: object) -> None:
+    env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=f"unix:path={tmp_path}/no-such-socket")
+    code, _, err = await treadpace("info", "--device", ADDR, env=env)
+    assert code == 2
+    assert err.startswith("error: Bluetooth: the system D-Bus is not reachable")
+    assert err.count("\n") == 1 and "Traceback" not in err
