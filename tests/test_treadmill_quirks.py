@@ -613,3 +613,45 @@ async def test_random_bytes_on_every_characteristic_never_escape_the_callbacks()
         tm = await run(clock, body)
     assert link.writes[-1].hex() == "028403"
     assert sum(isinstance(u, Telemetry) for u in tm._queue) <= 64  # shed, never blocked
+
+
+async def test_our_own_disconnect_reported_as_a_loss_starts_no_reconnect() -> None:
+    clock, link = VirtualClock(), FakeGattLink()
+
+    async def body() -> list[TreadmillUpdate]:
+        tm = FtmsTreadmill(link, clock)
+        await tm.connect()
+        await tm.disconnect()
+        link.drop()  # a link that reports every disconnect, asked for or not
+        await clock.sleep(30.0)
+        return drain(tm)
+
+    assert await run(clock, body) == []
+    assert link.connects == 1
+
+
+async def test_commands_wait_for_the_reconnect_to_finish_setting_up() -> None:
+    clock = VirtualClock()
+
+    class SlowReads(FakeGattLink):
+        async def read(self, uuid: str) -> bytes:
+            await clock.sleep(1.0)
+            return await super().read(uuid)
+
+    link = SlowReads()
+
+    async def body() -> None:
+        tm = FtmsTreadmill(link, clock)
+        await tm.connect()
+        await tm.request_control()
+        link.drop()
+        await clock.sleep(1.5)  # reconnected at 1 s, still reading ranges
+        assert link.connected
+        with pytest.raises(NotConnected):
+            await tm.set_speed(9.0)
+        await clock.sleep(10.0)
+        await tm.set_speed(9.0)
+        await tm.disconnect()
+
+    await run(clock, body)
+    assert [w.hex() for w in link.writes] == ["00", "00", "028403"]

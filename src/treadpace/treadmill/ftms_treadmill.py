@@ -138,6 +138,8 @@ class FtmsTreadmill:
         self._queue: deque[TreadmillUpdate] = deque()
         self._wake = asyncio.Event()
         self._closed = False
+        # Set up (subscribed) on the current connection: commands wait for it.
+        self._ready = False
         self._disconnect_hooked = False
         self._watchdog: asyncio.Task[None] | None = None
         self._reconnector: asyncio.Task[None] | None = None
@@ -221,6 +223,7 @@ class FtmsTreadmill:
         self._watchdog = self._reconnector = None
         self._hr_sources.clear()
         self._closed = True
+        self._ready = False
         self._wake.set()
         if self._link.is_connected:
             await self._link.disconnect()
@@ -238,6 +241,7 @@ class FtmsTreadmill:
             await self._link.subscribe(CONTROL_POINT, self._control.on_packet)
         if self._link.has_characteristic(HEART_RATE_MEASUREMENT):
             await self._link.subscribe(HEART_RATE_MEASUREMENT, self._on_heart_rate)
+        self._ready = self._link.is_connected
 
     async def _read_optional(self, uuid: str, what: str) -> bytes | None:
         """A characteristic's value, or None when absent or refused (an ATT error)."""
@@ -295,7 +299,13 @@ class FtmsTreadmill:
 
     # --- control point -----------------------------------------------------------------
 
+    def _require_ready(self) -> None:
+        if not self._ready:
+            # Mid-reconnect an answer could arrive before we listen for it.
+            raise NotConnected(f"{self.name}: not connected")
+
     async def _command(self, request: ControlRequest) -> ControlResponse:
+        self._require_ready()
         asked = False
         if self._wants_control and not self._has_control and self.controllable:
             # Control lapsed (FF, a machine reset, a reconnect): ask before commanding (Q1).
@@ -322,6 +332,7 @@ class FtmsTreadmill:
         if not self._link.has_characteristic(CONTROL_POINT):
             self._has_control = False
             return False
+        self._require_ready()
         self._wants_control = True
         response = await self._control.call(RequestControl(), tolerate_silence=True)
         if response is None:
@@ -546,12 +557,15 @@ class FtmsTreadmill:
             self._push(TrainingStatusChanged(self._clock.now(), *key))
 
     def _on_link_lost(self) -> None:
+        self._ready = False
+        if self._closed:
+            return  # our own disconnect, reported by a link that cannot tell the two apart
         self._has_control = False
         self._console_started = False
         self._merger.reset()  # a record cut by the drop is discarded (§4.18)
         self._control.abort("link lost")
         self._push(LinkLost(self._clock.now()))
-        if not self._closed and (self._reconnector is None or self._reconnector.done()):
+        if self._reconnector is None or self._reconnector.done():
             self._reconnector = asyncio.get_running_loop().create_task(self._reconnect_loop())
 
     async def _reconnect_loop(self) -> None:
