@@ -655,3 +655,23 @@ async def test_commands_wait_for_the_reconnect_to_finish_setting_up() -> None:
 
     await run(clock, body)
     assert [w.hex() for w in link.writes] == ["00", "00", "028403"]
+
+
+async def test_values_are_checked_as_they_travel_after_rounding() -> None:
+    clock, link = VirtualClock(), FakeGattLink()
+
+    async def body() -> None:
+        tm = FtmsTreadmill(link, clock)
+        await tm.connect()
+        await tm.request_control()
+        await tm.set_speed(20.004)  # travels as 20.00
+        await tm.set_incline(15.04)  # travels as 15.0
+        with pytest.raises(ValueError):
+            await tm.set_speed(20.006)  # would travel as 20.01
+        with pytest.raises(ValueError):
+            await tm.set_incline(15.06)  # would travel as 15.1
+        with pytest.raises(ValueError):
+            await tm.set_speed(float("nan"))
+
+    await run(clock, body)
+    assert [w.hex() for w in link.writes] == ["00", "02d007", "039600"]

@@ -371,11 +371,12 @@ class FtmsTreadmill:
 
     async def set_speed(self, kmh: float) -> None:
         rng = self._speed_range
-        if not rng.min_kmh - _EPS <= kmh <= rng.max_kmh + _EPS:
-            raise ValueError(f"{kmh:.2f} km/h is outside {rng.min_kmh:g}-{rng.max_kmh:g} km/h")
-        self._last_speed_target = round(kmh, 2)
-        self._sent_speeds.append((self._clock.now(), round(kmh, 2)))
-        response = await self._command(SetTargetSpeed(speed_kmh=round(kmh, 2)))
+        value = round(kmh, 2)  # what travels: checked after rounding, never rounded out
+        if not rng.min_kmh - 1e-9 <= value <= rng.max_kmh + 1e-9:
+            raise ValueError(f"{kmh:.3f} km/h is outside {rng.min_kmh:g}-{rng.max_kmh:g} km/h")
+        self._last_speed_target = value
+        self._sent_speeds.append((self._clock.now(), value))
+        response = await self._command(SetTargetSpeed(speed_kmh=value))
         if not response.ok:
             raise ControlRefused("set_target_speed", result_name(response.result))
 
@@ -383,12 +384,13 @@ class FtmsTreadmill:
         rng = self._incline_range
         if rng is None:
             raise TreadmillError(f"{self.name} cannot set incline")
-        if not rng.min_percent - 0.05 <= percent <= rng.max_percent + 0.05:
+        value = round(percent, 1)
+        if not rng.min_percent - 1e-9 <= value <= rng.max_percent + 1e-9:
             limits = f"{rng.min_percent:g}-{rng.max_percent:g} %"
-            raise ValueError(f"{percent:.1f} % is outside {limits}")
-        self._last_incline_target = round(percent, 1)
-        self._sent_inclines.append((self._clock.now(), round(percent, 1)))
-        response = await self._command(SetTargetInclination(incline_percent=round(percent, 1)))
+            raise ValueError(f"{percent:.2f} % is outside {limits}")
+        self._last_incline_target = value
+        self._sent_inclines.append((self._clock.now(), value))
+        response = await self._command(SetTargetInclination(incline_percent=value))
         if not response.ok:
             raise ControlRefused("set_target_inclination", result_name(response.result))
 
@@ -399,8 +401,9 @@ class FtmsTreadmill:
         target = self._last_speed_target
         if target is None and self.last_telemetry is not None:
             target = self.last_telemetry.speed_kmh
-        if target is None or target < self._speed_range.min_kmh:
-            return self._has_control
+        rng = self._speed_range
+        if target is None or not rng.min_kmh <= round(target, 2) <= rng.max_kmh:
+            return self._has_control  # nothing harmless to re-send
         try:
             await self.set_speed(target)
         except (ControlRefused, ControlTimeout):
