@@ -1,4 +1,4 @@
-"""Link faults through bleak's real BlueZ backend, with the engine on top (issue 5's reactions).
+"""The engine over bleak's real BlueZ backend: a shipped plan end to end, and the link faults.
 
 The whole stack runs: Engine -> FtmsTreadmill -> BleakLink -> bleak -> D-Bus ->
 BlueZ stand-in -> simulator, on one scaled clock. Assertions read what the
@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +20,7 @@ from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import ScaledClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunFinished, RunState
 from treadpace.engine.events import EngineEvent, StateChanged
+from treadpace.plans import load_and_compile
 from treadpace.plans.steps import CompiledPlan, CompiledStep
 from treadpace.treadmill.ble import BleakLink
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
@@ -75,19 +77,22 @@ async def run_over_bleak(
     *,
     model: str = "generic",
     config: EngineConfig | None = None,
+    scale: float = SCALE,
+    response_timeout: float = 10.0,
+    name: str = "ble",
 ) -> Run:
-    clock = ScaledClock(SCALE)
+    clock = ScaledClock(scale)
     log: list[tuple[float, dict[str, object]]] = []
     sim = SimulatedTreadmill(model, clock, observers=[lambda t, r: log.append((t, r))])
     await sim.start()
     device = bluez.add_device(sim, ADDR)
     link = BleakLink(ADDR, clock, retries=0, scan_timeout=0.3)
-    treadmill = FtmsTreadmill(link, clock, response_timeout=10.0)
+    treadmill = FtmsTreadmill(link, clock, response_timeout=response_timeout)
     hub = EventHub()
     sub = hub.subscribe()
     engine = Engine(
         treadmill,
-        CompiledPlan(name="ble", kind="custom", steps=steps),
+        CompiledPlan(name=name, kind="custom", steps=steps),
         config or EngineConfig(countdown_s=0),
         clock,
         hub,
@@ -99,7 +104,7 @@ async def run_over_bleak(
             await clock.sleep(0.5)
         await engine.command(Command.START)
         await script(engine, device, clock)
-        result = await asyncio.wait_for(task, 20.0)
+        result = await asyncio.wait_for(task, 60.0)
         await treadmill.disconnect()
     finally:
         await sim.close()
@@ -113,6 +118,27 @@ async def until(clock: ScaledClock, condition: Callable[[], bool], limit: float 
     while not condition():
         assert clock.now() < end, "condition not reached"
         await clock.sleep(0.25)
+
+
+async def test_shipped_plan_runs_end_to_end_over_bleak(bluez: FakeBlueZ, repo_root: Path) -> None:
+    compiled, _ = load_and_compile(repo_root / "configs/plans/thirds.yaml", None)
+    total = compiled.total_time_s
+
+    async def script(engine: Engine, device: FakeDevice, clock: ScaledClock) -> None:
+        return None
+
+    run = await run_over_bleak(
+        bluez, compiled.steps, script, scale=400, response_timeout=60.0, name=compiled.name
+    )
+    assert run.result.state == RunState.FINISHED
+    assert [s.name for s in run.result.steps] == [s.name for s in compiled.steps]
+    assert run.result.elapsed_s == pytest.approx(total, rel=0.02)
+    for summary, step in zip(run.result.steps, compiled.steps, strict=True):
+        assert summary.avg_speed_kmh == pytest.approx(step.speed_kmh, abs=0.4), summary
+    targets = {round(float(r["speed_kmh"]), 1) for r in run.commands("set_target_speed")}  # type: ignore[arg-type]
+    assert targets == {round(s.speed_kmh, 1) for s in compiled.steps}
+    assert run.succeeded("start_or_resume") == 1
+    assert run.succeeded("stop_or_pause") == 1
 
 
 async def test_drop_mid_step_pauses_the_plan_and_resumes_the_running_belt(
