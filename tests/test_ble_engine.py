@@ -128,15 +128,20 @@ async def test_shipped_plan_runs_end_to_end_over_bleak(bluez: FakeBlueZ, repo_ro
         return None
 
     run = await run_over_bleak(
-        bluez, compiled.steps, script, scale=400, response_timeout=60.0, name=compiled.name
+        bluez, compiled.steps, script, scale=300, response_timeout=60.0, name=compiled.name
     )
     assert run.result.state == RunState.FINISHED
     assert [s.name for s in run.result.steps] == [s.name for s in compiled.steps]
     assert run.result.elapsed_s == pytest.approx(total, rel=0.02)
-    for summary, step in zip(run.result.steps, compiled.steps, strict=True):
-        assert summary.avg_speed_kmh == pytest.approx(step.speed_kmh, abs=0.4), summary
-    targets = {round(float(r["speed_kmh"]), 1) for r in run.commands("set_target_speed")}  # type: ignore[arg-type]
-    assert targets == {round(s.speed_kmh, 1) for s in compiled.steps}
+    # what the machine itself saw: each target once, in order, a step's length apart
+    speeds = [
+        (t, float(r["speed_kmh"]))  # type: ignore[arg-type]
+        for t, r in run.log
+        if r.get("op") == "set_target_speed" and r.get("result") == "success"
+    ]
+    assert [round(v, 1) for _, v in speeds] == [round(s.speed_kmh, 1) for s in compiled.steps]
+    for (t0, _), (t1, _), step in zip(speeds, speeds[1:], compiled.steps, strict=False):
+        assert t1 - t0 == pytest.approx(step.amount, rel=0.02)
     assert run.succeeded("start_or_resume") == 1
     assert run.succeeded("stop_or_pause") == 1
 
