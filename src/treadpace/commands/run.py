@@ -185,7 +185,7 @@ async def _session(
         link: Any = SimLink(sim)
     else:
         assert device is not None
-        link = _ble_link(device)
+        link = _ble_link(device, clock)
     treadmill = FtmsTreadmill(link, clock)
     config = EngineConfig.from_profile(prof, countdown_s=0 if yes else 3)
     hub = EventHub()
@@ -292,7 +292,7 @@ async def _session(
     return EXIT_FAILED
 
 
-def _ble_link(target: str) -> Any:
+def _ble_link(target: str, clock: Clock) -> Any:
     from treadpace.treadmill.ble import BleakLink
 
-    return BleakLink(target)
+    return BleakLink(target, clock)
