@@ -50,18 +50,22 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
     return []
 
 
-def _allowed_keys(root: type[BaseModel], raw_loc: tuple[Any, ...]) -> list[str]:
-    """The keys a mapping accepts, found by walking the model along an error's loc."""
+def _allowed_keys(root: type[BaseModel], data: Any, raw_loc: tuple[Any, ...]) -> list[str]:
+    """The keys the mapping holding an unknown key accepts (walking model and data together)."""
     candidates: list[type[BaseModel]] = [root]
+    cur = data
     for part in raw_loc[:-1]:
-        if isinstance(part, int):
+        if isinstance(part, int) and isinstance(cur, list) and 0 <= part < len(cur):
+            cur = cur[part]
             continue
-        is_field = any(part in c.model_fields for c in candidates)
-        if not is_field and part in _TAG_MODELS:
-            candidates = [_TAG_MODELS[part]]
-            continue
-        if not is_field and part in UNION_TAGS:
-            continue
+        if not (isinstance(cur, dict) and part in cur):
+            if part in _TAG_MODELS:
+                candidates = [_TAG_MODELS[part]]
+                continue
+            if part in UNION_TAGS:
+                continue
+            return []
+        cur = cur[part]
         nxt: list[type[BaseModel]] = []
         for model in candidates:
             for name, info in model.model_fields.items():
@@ -78,9 +82,9 @@ def _allowed_keys(root: type[BaseModel], raw_loc: tuple[Any, ...]) -> list[str]:
 
 def _validation_error(doc: Document, exc: ValidationError, root: type[BaseModel]) -> UserError:
     err = exc.errors()[0]
-    loc, message = describe_error(err, UNION_TAGS)
+    loc, message = describe_error(err, UNION_TAGS, doc.data)
     if err["type"] == "extra_forbidden":
-        allowed = _allowed_keys(root, tuple(err["loc"]))
+        allowed = _allowed_keys(root, doc.data, tuple(err["loc"]))
         if root is Profile and loc == (loc[0],):
             allowed = [*allowed, "max_speed", "max_incline"]
         if allowed:

@@ -27,8 +27,8 @@ PACE_NAMES = ("easy", "marathon", "threshold", "interval", "repetition", "steady
 
 _PACE_HINT = '"5:30/km", "8:45/mi", "12 km/h", "7.5 mph", a named pace or "marathon - 0:30/mi"'
 
-_CLOCK = r"(?:\d+:)?\d{1,2}:\d{1,2}(?:\.\d+)?|\d+:\d{1,2}(?:\.\d+)?"
-_NUM = r"\d+(?:\.\d+)?|\.\d+"
+_CLOCK = r"(?:(?:\d+:)?\d{1,2}:\d{1,2}(?:\.\d+)?|\d+:\d{1,2}(?:\.\d+)?)"
+_NUM = r"(?:\d+(?:\.\d+)?|\.\d+)"
 _PER_UNIT = r"(km|kilometre|kilometer|k|mi|mile)"
 _SPEED_UNIT = r"(km/h|kmh|kph|mph)"
 

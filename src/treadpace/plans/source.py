@@ -41,17 +41,25 @@ class FieldError(Exception):
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader without base-60 numbers: `30:00` stays the string "30:00"."""
+    """SafeLoader without base-60 numbers (`30:00` stays the string "30:00") and
+    without YAML 1.1's yes/no/on/off booleans (a segment named `on` stays "on";
+    pydantic still reads "yes" or "on" where a boolean is expected)."""
 
 
 _Loader.yaml_implicit_resolvers = {
     first: [
         (tag, rx)
         for tag, rx in resolvers
-        if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+        if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool")
     ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+# Only true/false are booleans: `name: on` or `name: no` stay text.
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:int",
     re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
@@ -216,9 +224,32 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def describe_error(err: Mapping[str, Any], tags: frozenset[str]) -> tuple[Loc, str]:
+def clean_loc(data: Any, raw: Iterable[str | int], tags: frozenset[str]) -> Loc:
+    """Drop pydantic's union tags from an error loc, keeping real keys.
+
+    A tag is only dropped where the document has no key of that name, so a
+    `repeat:` key and the `repeat` tag of the segment union can coexist.
+    """
+    out: list[str | int] = []
+    cur = data
+    for part in raw:
+        in_list = isinstance(part, int) and isinstance(cur, list) and 0 <= part < len(cur)
+        if in_list or (isinstance(cur, dict) and part in cur):
+            out.append(part)
+            cur = cur[part]
+        elif isinstance(part, str) and part in tags:
+            continue
+        else:
+            out.append(part)
+            cur = None
+    return tuple(out)
+
+
+def describe_error(
+    err: Mapping[str, Any], tags: frozenset[str], data: Any = None
+) -> tuple[Loc, str]:
     """A pydantic error dict as (loc without union tags, "expected ..." message)."""
-    loc: Loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in tags))
+    loc = clean_loc(data, err["loc"], tags)
     kind = err["type"]
     value = err.get("input")
     ctx = err.get("ctx") or {}
