@@ -162,3 +162,48 @@ def test_sigint_stops_the_belt_and_exits_130(tmp_path: Path) -> None:
     assert last_belt["speed_kmh"] == 0.0
     assert last_belt["state"] in ("stopped", "idle")
     assert "interrupted (SIGINT)" in out
+
+
+def test_headless_without_yes_counts_down_and_runs(tmp_path: Path) -> None:
+    plan = ROOT / "configs" / "plans" / "negative-split.yaml"
+    r = treadpace(
+        tmp_path, "run", str(plan), "--profile", str(quiet_profile(tmp_path)), "--virtual-clock"
+    )
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    countdown = [i for i, x in enumerate(lines) if "starting in" in x]
+    running = next(i for i, x in enumerate(lines) if x.endswith("running (started)"))
+    assert len(countdown) == 3 and countdown[-1] < running
+    assert "[   0:03] running (started)" in r.stdout
+
+
+def test_sigterm_stops_the_belt_and_exits_143(tmp_path: Path) -> None:
+    log = tmp_path / "sim.jsonl"
+    plan = ROOT / "configs" / "plans" / "steady.yaml"
+    cmd = [sys.executable, "-m", "treadpace", "run", str(plan), "--yes", "--time-scale", "20"]
+    proc = subprocess.Popen(
+        [*cmd, "--profile", str(quiet_profile(tmp_path)), "--sim-log", str(log)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=env(tmp_path),
+        cwd=ROOT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if any(x.get("op") == "set_target_speed" for x in read_log(log)):
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("no setpoint was ever sent")
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 143, err
+    records = read_log(log)
+    assert [x for x in records if x.get("op") == "stop_or_pause"][-1]["result"] == "success"
+    assert [x for x in records if x.get("event") == "belt"][-1]["speed_kmh"] == 0.0
