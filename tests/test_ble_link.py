@@ -28,6 +28,7 @@ from treadpace.ftms import (
     encode_control_request,
 )
 from treadpace.treadmill.ble import BleakLink, BleError, DeviceNotFound, find_device
+from treadpace.treadmill.ble_heart_rate import HeartRateSource
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.port import NotConnected, Telemetry
 
@@ -227,3 +228,38 @@ async def test_control_not_permitted_is_a_refusal(
     response = decode_control_response(await asyncio.wait_for(responses.get(), 2.0))
     assert response.result == 0x05  # control not permitted before Request Control
     await link.disconnect()
+
+
+async def test_heart_rate_strap_feeds_the_treadmill_and_survives_a_drop(
+    bluez: FakeBlueZ, sim: SimulatedTreadmill, clock: ScaledClock
+) -> None:
+    strap_sim = SimulatedTreadmill("hr-service", clock)  # advertises 0x180D, notifies 0x2A37
+    await strap_sim.start()
+    try:
+        bluez.add_device(sim, ADDR_A)  # no heart-rate service: never taken for the strap
+        strap = bluez.add_device(strap_sim, ADDR_B)
+        source = HeartRateSource(None, clock, scan_timeout=2.0)
+        fed: list[int | None] = []
+
+        class Sink:
+            def feed_heart_rate(self, bpm: int | None) -> None:
+                fed.append(bpm)
+
+        async def drop_once() -> None:
+            while len(fed) < 2:
+                await clock.sleep(0.5)
+            strap.drop_link(down_for=0.5)
+
+        dropper = asyncio.create_task(drop_once())
+        feeder = asyncio.create_task(source.feed(Sink()))
+        async with asyncio.timeout(10):
+            while not (None in fed and fed[-1] is not None and len(fed) >= 4):
+                await clock.sleep(0.5)
+        feeder.cancel()
+        await dropper
+        assert source.link.address == ADDR_B
+        assert all(40 <= b <= 220 for b in fed if b is not None)
+        first_gap = fed.index(None)
+        assert first_gap >= 2 and any(b is not None for b in fed[first_gap:])  # back after drop
+    finally:
+        await strap_sim.close()
