@@ -114,7 +114,7 @@ class _PlanBase(BaseModel):
     model_config = _FORBID
 
     name: str | None = Field(
-        default=None, description="Title shown to the runner (default: file name)."
+        default=None, description="Title shown to the runner (default: the kind, e.g. Thirds)."
     )
     description: str | None = Field(default=None, description="Free text, shown by `plan show`.")
     incline: Percent = Field(default=0.0, description="Incline in percent for every step.")

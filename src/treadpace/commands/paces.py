@@ -1,0 +1,97 @@
+"""`treadpace paces`: VDOT and the training paces from a race result (or the profile's).
+
+`treadpace paces --race 5k=25:00` prints the VDOT and the five Daniels paces
+(formula model, see docs/plans.md) as a table, or JSON with `--json`. Without
+`--race` it shows the paces of the runner's profile.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from treadpace.errors import UserError
+
+
+def register(app: typer.Typer) -> None:
+    app.command("paces")(paces_command)
+
+
+def parse_race(text: str) -> tuple[float, float]:
+    """`5k=25:00` / `half=1:45:00` / `10 km=50:00` -> (metres, seconds)."""
+    from treadpace.plans.paces import parse_clock, parse_distance
+
+    distance, sep, time = text.partition("=")
+    if not sep:
+        raise UserError(f'--race: expected DISTANCE=TIME like 5k=25:00, got "{text}"')
+    try:
+        metres = parse_distance(distance.strip())
+        seconds = parse_clock(time.strip())
+    except ValueError as exc:
+        raise UserError(f"--race: {exc}") from None
+    if seconds <= 0:
+        raise UserError(f'--race: expected a finish time above zero, got "{time}"')
+    return metres, seconds
+
+
+def paces_command(
+    race: Annotated[
+        str | None,
+        typer.Option(
+            "--race", help="A recent race as DISTANCE=TIME, e.g. 5k=25:00 or half=1:50:00."
+        ),
+    ] = None,
+    profile: Annotated[
+        Path | None,
+        typer.Option("--profile", "-p", help="Show this profile's paces (when no --race)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """VDOT and training paces (easy, marathon, threshold, interval, repetition)."""
+    from treadpace.plans.profile import Paces
+    from treadpace.plans.report import pace_rows, paces_json, race_rows
+    from treadpace.plans.vdot import training_paces, vdot_from_race
+
+    title: str
+    if race is not None:
+        metres, seconds = parse_race(race)
+        vdot: float | None = vdot_from_race(metres, seconds)
+        assert vdot is not None
+        try:
+            derived = training_paces(vdot)
+        except ValueError as exc:
+            raise UserError(f"--race: {exc}") from None
+        paces = Paces.model_validate(
+            {**derived.named(), "easy_min": derived.easy_min, "easy_max": derived.easy_max}
+        )
+        title = f"VDOT {vdot:.1f} from {race}"
+    else:
+        from treadpace.plans import load_profile
+
+        prof = load_profile(profile)
+        paces, vdot = prof.paces, prof.vdot
+        which = "built-in default profile" if prof.is_default else f"profile {prof.name}"
+        title = f"Paces of the {which}" + (f" (VDOT {vdot:.1f})" if vdot is not None else "")
+    if as_json:
+        print(json.dumps(paces_json(paces, vdot), indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for col in ("pace", "per km", "per mile", "speed"):
+        table.add_column(col)
+    for row in pace_rows(paces):
+        table.add_row(*row)
+    console = Console()
+    console.print(table)
+    if vdot is not None:
+        races = Table(title="Equivalent race times", title_justify="left")
+        races.add_column("race")
+        races.add_column("time", justify="right")
+        for name, time in race_rows(vdot):
+            races.add_row(name, time)
+        console.print(races)

@@ -1,0 +1,107 @@
+"""`treadpace plan show|validate|schema`: look at a plan before running it.
+
+`show` compiles a plan for the runner (table, totals, a chart of speed over
+time, or JSON); `validate` checks any number of plan files and prints one line
+each (exit 2 when any fails); `schema` prints the JSON Schema of plan files for
+editor completion.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from treadpace.errors import UserError
+
+ProfileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--profile", "-p", help="Runner profile YAML (default: $TREADPACE_PROFILE, the user's)."
+    ),
+]
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(
+        help="Show, validate and describe plan files.", no_args_is_help=True, add_completion=False
+    )
+    group.command("show")(show_command)
+    group.command("validate")(validate_command)
+    group.command("schema")(schema_command)
+    app.add_typer(group, name="plan")
+
+
+def show_command(
+    plan: Annotated[Path, typer.Argument(help="Plan YAML.")],
+    profile: ProfileOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """The compiled steps for this runner: start, length, pace, speed, incline."""
+    from treadpace.plans import load_and_compile
+    from treadpace.plans.report import plan_json, speed_chart, step_rows, totals_line
+
+    compiled, prof = load_and_compile(plan, profile)
+    if as_json:
+        print(json.dumps(plan_json(compiled), indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    who = "built-in default profile" if prof.is_default else f"profile {prof.name}"
+    table = Table(title=f"{compiled.name} ({compiled.kind}) for the {who}", title_justify="left")
+    for col, justify in (
+        ("#", "right"),
+        ("step", "left"),
+        ("start", "right"),
+        ("length", "right"),
+        ("pace", "left"),
+        ("speed", "right"),
+        ("incline", "right"),
+    ):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for row in step_rows(compiled, prof.imperial):
+        table.add_row(*row)
+    console = Console()
+    console.print(table)
+    console.print(totals_line(compiled, prof.imperial), markup=False, highlight=False)
+    for line in speed_chart(compiled, prof.imperial):
+        console.print(line, markup=False, highlight=False)
+    for note in compiled.notes:
+        console.print(f"note: {note}", markup=False, highlight=False)
+
+
+def validate_command(
+    plans: Annotated[list[Path], typer.Argument(help="Plan YAML files.")],
+    profile: ProfileOption = None,
+) -> None:
+    """Check plan files (and the profile): one line per file, exit 2 if any failed."""
+    from treadpace.plans import compile_plan, load_plan, load_profile
+    from treadpace.units import format_duration
+
+    prof = load_profile(profile)
+    failed = 0
+    for path in plans:
+        try:
+            compiled = compile_plan(load_plan(path), prof, str(path))
+        except UserError as exc:
+            failed += 1
+            print(f"error: {exc}", file=sys.stderr)
+            continue
+        print(
+            f"ok: {path}: {compiled.kind}, {len(compiled.steps)} "
+            f"step{'s' if len(compiled.steps) != 1 else ''}, "
+            f"{format_duration(compiled.total_time_s)}"
+        )
+    if failed:
+        raise typer.Exit(2)
+
+
+def schema_command() -> None:
+    """JSON Schema of a plan file (point your editor's YAML plugin at it)."""
+    from treadpace.plans.models import plan_json_schema
+
+    print(json.dumps(plan_json_schema(), indent=2))
