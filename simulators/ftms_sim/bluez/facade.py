@@ -23,16 +23,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from dbus_fast import BusType, Message, MessageType, Variant
 from dbus_fast.aio import MessageBus
 
 from ftms_sim.errors import ATT_WRITE_NOT_PERMITTED, AttError, LinkDown
-from ftms_sim.treadmill import SimulatedTreadmill
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,43 @@ CCCD = "00002902-0000-1000-8000-00805f9b34fb"
 MTU = 247
 
 Props = dict[str, Variant]
+
+
+class Peripheral(Protocol):
+    """What the facade needs of a remote device: `SimulatedTreadmill` has exactly this;
+    a registered GATT application (`app.AppPeripheral`) offers it too.
+
+    `subscribe`/`unsubscribe` may return an awaitable (a D-Bus round trip to an app).
+    """
+
+    @property
+    def reachable(self) -> bool: ...
+
+    def advertisement(self) -> tuple[str | None, list[str], dict[str, bytes]]: ...
+
+    def services(self) -> dict[str, list[str]]: ...
+
+    def characteristics(self) -> dict[str, frozenset[str]]: ...
+
+    def connect(self, client: int = 0) -> None: ...
+
+    def disconnect(self, client: int = 0) -> None: ...
+
+    def on_link_drop(self, callback: Callable[[], None], client: int = 0) -> None: ...
+
+    def drop_link(self, down_for: float = 0.0) -> None: ...
+
+    async def read(self, uuid: str, *, client: int = 0) -> bytes: ...
+
+    async def write(
+        self, uuid: str, data: bytes, with_response: bool = True, *, client: int = 0
+    ) -> None: ...
+
+    def subscribe(
+        self, uuid: str, callback: Callable[[bytes], None], *, client: int = 0
+    ) -> Any: ...
+
+    def unsubscribe(self, uuid: str, *, client: int = 0) -> Any: ...
 
 
 def _err(name: str) -> str:
@@ -79,7 +117,7 @@ class FakeDevice:
     """One simulated treadmill as BlueZ shows it (remote device on hci0)."""
 
     def __init__(
-        self, bluez: FakeBlueZ, sim: SimulatedTreadmill, address: str, rssi: int, client: int
+        self, bluez: FakeBlueZ, sim: Peripheral, address: str, rssi: int, client: int
     ) -> None:
         self.bluez = bluez
         self.sim = sim
@@ -257,7 +295,7 @@ class FakeBlueZ:
         await self.close()
 
     def add_device(
-        self, sim: SimulatedTreadmill, address: str, *, rssi: int = -60, client: int = 7
+        self, sim: Peripheral, address: str, *, rssi: int = -60, client: int = 7
     ) -> FakeDevice:
         """Put a simulator on the air; it shows up on the next scan."""
         device = FakeDevice(self, sim, address, rssi, client)
@@ -315,6 +353,15 @@ class FakeBlueZ:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return True
+
+    def _background(self, aw: Any) -> None:
+        async def run() -> None:
+            with contextlib.suppress(Exception):
+                await aw
+
+        task = asyncio.get_running_loop().create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def _device_at(self, path: str) -> FakeDevice | None:
         for device in self.devices:
@@ -534,11 +581,7 @@ class FakeBlueZ:
                 raise BluezError(_err("NotPermitted"), "Notify acquired")
             if not {"notify", "indicate"} & set(char.flags):
                 raise BluezError(_err("NotSupported"), "Operation is not supported")
-            char.sessions.add(msg.sender or "")
-            self._sim_subscribe(device, char)
-            if not self._objects[char.path][CHARACTERISTIC]["Notifying"].value:
-                self._changed(char.path, CHARACTERISTIC, {"Notifying": Variant("b", True)})
-            return Message.new_method_return(msg)
+            return self._later(msg, self._start_notify(msg, device, char))
         if member == "StopNotify":
             if (msg.sender or "") not in char.sessions:
                 raise BluezError(_err("Failed"), "No notify session started")
@@ -574,13 +617,22 @@ class FakeBlueZ:
             raise _att(exc) from exc
         self._reply(msg)
 
-    def _sim_subscribe(self, device: FakeDevice, char: _Char) -> None:
+    async def _start_notify(self, msg: Message, device: FakeDevice, char: _Char) -> None:
+        await self._sim_subscribe(device, char)
+        char.sessions.add(msg.sender or "")
+        if not self._objects[char.path][CHARACTERISTIC]["Notifying"].value:
+            self._changed(char.path, CHARACTERISTIC, {"Notifying": Variant("b", True)})
+        self._reply(msg)
+
+    async def _sim_subscribe(self, device: FakeDevice, char: _Char) -> None:
         if char.subscribed:
             return
         try:
-            device.sim.subscribe(
+            pending = device.sim.subscribe(
                 char.uuid, lambda data: self._notify(char, data), client=device.client
             )
+            if inspect.isawaitable(pending):
+                await pending
         except LinkDown as exc:
             raise BluezError(_err("Failed"), "Not connected") from exc
         except AttError as exc:
@@ -597,7 +649,9 @@ class FakeBlueZ:
         if char.subscribed:
             char.subscribed = False
             with contextlib.suppress(LinkDown):
-                device.sim.unsubscribe(char.uuid, client=device.client)
+                pending = device.sim.unsubscribe(char.uuid, client=device.client)
+                if inspect.isawaitable(pending):
+                    self._background(pending)
 
     def _notify(self, char: _Char, data: bytes) -> None:
         if char.acquired is not None:
@@ -612,17 +666,19 @@ class FakeBlueZ:
             raise BluezError(_err("NotPermitted"), "Notify acquired")
         if not {"notify", "indicate"} & set(char.flags):
             raise BluezError(_err("NotSupported"), "Operation is not supported")
+        return self._later(msg, self._acquire(msg, device, char))
+
+    async def _acquire(self, msg: Message, device: FakeDevice, char: _Char) -> None:
+        await self._sim_subscribe(device, char)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         ours.setblocking(False)
         char.acquired = ours
-        self._sim_subscribe(device, char)
         loop = asyncio.get_running_loop()
         loop.add_reader(ours.fileno(), self._acquired_readable, device, char)
         self._changed(char.path, CHARACTERISTIC, {"NotifyAcquired": Variant("b", True)})
         assert self.bus is not None
         sent = self.bus.send(Message.new_method_return(msg, "hq", [0, MTU], [theirs.fileno()]))
         sent.add_done_callback(lambda _f: theirs.close())
-        return True
 
     def _acquired_readable(self, device: FakeDevice, char: _Char) -> None:
         sock = char.acquired
