@@ -77,6 +77,10 @@ def main() -> None:
                 break
             peak = max(peak, p.memory_info().rss)
             time.sleep(0.5)
+        if proc.poll() is not None:
+            drain()
+            tail = b"".join(drained).decode(errors="replace")[-1500:]
+            sys.exit(f"the run ended early (exit {proc.returncode}):\n{tail}")
         c1 = p.cpu_times()
         wall = time.monotonic() - w0
         cpu = (c1.user - c0.user) + (c1.system - c0.system)

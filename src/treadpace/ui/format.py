@@ -10,7 +10,8 @@ def speed(kmh: float, imperial: bool) -> str:
 
 
 def pace(kmh: float, imperial: bool) -> str:
-    return format_pace(kmh, imperial)
+    # Below 1 km/h (an hour per km) the belt is starting or stopping: no useful pace.
+    return format_pace(kmh if kmh >= 1.0 else 0.0, imperial)
 
 
 def distance(metres: float, imperial: bool) -> str:
