@@ -153,3 +153,26 @@ def test_load_and_compile_uses_the_profile(tmp_path: Path) -> None:
     )
     assert prof.name == "Runner B"
     assert compiled.steps[2].speed_kmh == pytest.approx(14.1308, abs=0.001)
+
+
+def test_mqtt_settings_fit_the_bridge(tmp_path: Path) -> None:
+    from treadpace.mqtt.settings import client_options, describe
+
+    path = write(
+        tmp_path,
+        "race: {distance: 5k, time: '25:00'}\n"
+        "mqtt: {enabled: true, host: broker.lan, port: 8883, username: me, password: pw,\n"
+        "       client_id: belt, keepalive: 15, allow_remote_start: true}\n",
+    )
+    settings = load_profile(path).mqtt
+    options = client_options(settings)
+    assert options == {
+        "hostname": "broker.lan",
+        "port": 8883,
+        "keepalive": 15,
+        "identifier": "belt",
+        "username": "me",
+        "password": "pw",
+    }
+    assert describe(settings) == "mqtt://me@broker.lan:8883"
+    assert settings.allow_remote_start and settings.base_topic == "treadpace"

@@ -99,7 +99,7 @@ def _negative_split(plan: NegativeSplitPlan, ctx: _Ctx) -> list[_Draft]:
         raise FieldError(
             ("second",),
             f"expected a pace faster than the first part's {ctx.pace(first)} "
-            f'({plan.first}), got {ctx.pace(second)} ("{plan.second}")',
+            f"({plan.first}), got {ctx.pace(second)} ({plan.second})",
         )
     a = total * plan.split
     return [

@@ -54,10 +54,18 @@ def _allowed_keys(root: type[BaseModel], data: Any, raw_loc: tuple[Any, ...]) ->
     """The keys the mapping holding an unknown key accepts (walking model and data together)."""
     candidates: list[type[BaseModel]] = [root]
     cur = data
+    after_index = False
     for part in raw_loc[:-1]:
         if isinstance(part, int) and isinstance(cur, list) and 0 <= part < len(cur):
             cur = cur[part]
+            after_index = True
             continue
+        # Right after a list index comes the union tag (before any key of the same name).
+        if after_index and part in _TAG_MODELS:
+            candidates = [_TAG_MODELS[part]]
+            after_index = False
+            continue
+        after_index = False
         if not (isinstance(cur, dict) and part in cur):
             if part in _TAG_MODELS:
                 candidates = [_TAG_MODELS[part]]
@@ -86,7 +94,8 @@ def _validation_error(doc: Document, exc: ValidationError, root: type[BaseModel]
     if err["type"] == "extra_forbidden":
         allowed = _allowed_keys(root, doc.data, tuple(err["loc"]))
         if root is Profile and loc == (loc[0],):
-            allowed = [*allowed, "max_speed", "max_incline"]
+            # Friendly spellings are accepted; vdot is derived, never written.
+            allowed = [k for k in allowed if k != "vdot"] + ["max_speed", "max_incline"]
         if allowed:
             message = f"unknown key; expected one of: {', '.join(sorted(allowed))}"
     return doc.error(loc, message)

@@ -221,6 +221,8 @@ class Segment(BaseModel):
     def _shape(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
+        if set(data) - _SEGMENT_KEYS:
+            return data  # let pydantic name the unknown key first: it is the likelier typo
         # ValueError, not FieldError: pydantic prefixes the segment's own position.
         if "duration" in data and "distance" in data:
             raise ValueError("expected either duration or distance, not both")
@@ -234,6 +236,11 @@ class Segment(BaseModel):
         if not targets:
             raise ValueError("expected a target: pace, speed, or a from/to ramp")
         return data
+
+
+_SEGMENT_KEYS = frozenset(
+    {"name", "duration", "distance", "pace", "speed", "from", "to", "incline"}
+)
 
 
 class RepeatBlock(BaseModel):

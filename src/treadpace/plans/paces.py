@@ -25,7 +25,7 @@ PaceUnit = Literal["km", "mi"]
 PACE_NAMES = ("easy", "marathon", "threshold", "interval", "repetition", "steady")
 """The named training paces a plan may use; the profile resolves each to s/km."""
 
-_PACE_HINT = '"5:30/km", "8:45/mi", "12 km/h", "7.5 mph", a named pace or "marathon - 0:30/mi"'
+_PACE_HINT = '"5:30/km", "8:45/mi", "12 km/h", "7.5 mph", "easy" or "marathon - 0:30/mi"'
 
 _CLOCK = r"(?:(?:\d+:)?\d{1,2}:\d{1,2}(?:\.\d+)?|\d+:\d{1,2}(?:\.\d+)?)"
 _NUM = r"(?:\d+(?:\.\d+)?|\.\d+)"

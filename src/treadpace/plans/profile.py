@@ -267,7 +267,7 @@ def _resolve_paces(raw: Any, derived: TrainingPaces | None, imperial: bool) -> d
         for key, value in raw.items():
             if key not in PACE_NAMES:
                 raise FieldError(
-                    ("paces", key), f"unknown pace name; expected one of: {', '.join(PACE_NAMES)}"
+                    ("paces", key), f"unknown key; expected one of: {', '.join(PACE_NAMES)}"
                 )
             try:
                 expr = parse_pace(value)

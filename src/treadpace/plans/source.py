@@ -173,9 +173,13 @@ def parse_yaml(text: str, path: str, *, expand_env: bool = True) -> Document:
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
         problem = exc.problem or exc.context or "unreadable"
+        mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark is not None and "end of stream" in problem:
+            # An unclosed quote or bracket: where it opened is what the runner must fix.
+            mark = exc.context_mark
+            problem = f"{exc.context}: {problem}"
+        line = mark.line + 1 if mark is not None else 1
         raise UserError(f"{path}:{line}: (yaml): expected valid YAML ({problem})") from None
     except yaml.YAMLError as exc:
         raise UserError(f"{path}:1: (yaml): expected valid YAML ({exc})") from None
