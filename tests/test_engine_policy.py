@@ -60,12 +60,21 @@ def test_odometer_predicts_a_crossing_while_accelerating() -> None:
     o.update(0.0, 10.0, 0.0, 12.0)
     o.update(1.0, 10.5, 2.0, 12.0)  # 0.5 km/h per s towards 12
     # from t=1: v = 10.5 km/h rising 0.5/s until 12 km/h at t=4
-    x = o.time_to(o.run_at(1.0) + 20.0, 1.0)
+    x = o.time_to(o.run_at(1.0) + 12.0, 1.0)
     v0, a = 10.5 / 3.6, 0.5 / 3.6
     covered = v0 * 3 + a * 9 / 2  # up to t=4
-    expect = 3 + (20.0 - covered) / (12 / 3.6) if covered < 20 else None
-    assert expect is not None and abs(x - expect) < 1e-6
-    assert abs(o.run_at(1.0 + x) - (o.run_at(1.0) + 20.0)) < 1e-6
+    expect = 3 + (12.0 - covered) / (12 / 3.6)
+    assert covered < 12.0 and abs(x - expect) < 1e-6
+    assert abs(o.run_at(1.0 + x) - (o.run_at(1.0) + 12.0)) < 1e-6
+
+
+def test_odometer_does_not_guess_beyond_its_horizon() -> None:
+    o = Odometer()
+    o.set_counting(True, 0.0)
+    o.update(0.0, 10.0, 0.0, 10.0)
+    assert math.isinf(o.time_to(100.0, 0.0))  # 36 s away: the next packets decide
+    h = Odometer.HORIZON_S
+    assert o.run_at(h + 30.0) == o.run_at(h)  # a silent treadmill does not run on
 
 
 def test_odometer_pauses_count_nothing() -> None:

@@ -347,3 +347,17 @@ async def test_locked_control_is_guided_and_follows_the_runner() -> None:
     assert not o.speeds()
     # 90 s of plan time, counted from the belt moving: ~0.8 then ~3.8 km/h
     assert 60 < o.result.distance_m < 95
+
+
+async def test_silent_treadmill_is_reported_and_a_distance_step_waits_for_data() -> None:
+    p = plan(CompiledStep("km", "distance", 1000, 10.0), CompiledStep("next", "time", 60, 11.0))
+
+    async def script(engine: Engine, sim: SimulatedTreadmill, clock: VirtualClock) -> None:
+        await clock.sleep(300)
+        sim.telemetry_gap(120)  # the belt runs on; only the data stops
+
+    o = await run_sim(p, script=script)
+    assert o.result.state == RunState.FINISHED
+    assert any(isinstance(e, Notice) and "no data" in e.message for e in o.events)
+    change = next(x for x in o.speeds() if float(x.r["speed_kmh"]) == 11.0)  # type: ignore[arg-type]
+    assert change.t >= 420  # not ended on a guess during the gap

@@ -54,6 +54,7 @@ from treadpace.treadmill.port import (
     TargetInclineChanged,
     TargetSpeedChanged,
     Telemetry,
+    TelemetryStale,
     TreadmillError,
     TreadmillUpdate,
 )
@@ -714,6 +715,11 @@ class Engine:
             self._on_console_incline(u.incline_percent)
         elif isinstance(u, ControlLost | MachineReset):
             self._enter_guided("control of the treadmill was lost")
+        elif isinstance(u, TelemetryStale):
+            # Time steps go on; a distance step waits for fresh data (the odometer does
+            # not extrapolate past a few seconds).
+            if self.state in _ACTIVE:
+                self._notice("warning", "no data from the treadmill for a few seconds")
         elif isinstance(u, LinkLost):
             self._link_down_at = self.clock.now()
             if self.state == RunState.RUNNING:

@@ -18,6 +18,10 @@ import math
 class Odometer:
     """Run distance in metres: belt distance counted only while `counting`."""
 
+    HORIZON_S = 5.0
+    """How far past the last packet the model extrapolates: a silent treadmill (a
+    frozen link, ftms.md Q13) must not carry a distance step to its end on guesses."""
+
     def __init__(self) -> None:
         self._belt_m = 0.0  # machine-frame estimate at the last packet
         self._t = 0.0  # time of the last packet
@@ -44,7 +48,7 @@ class Odometer:
         return v * tc + a * tc * tc / 2 + self._v_cap * (dt - tc)
 
     def belt_at(self, t: float) -> float:
-        return self._belt_m + self._covered(t - self._t)
+        return self._belt_m + self._covered(min(t - self._t, self.HORIZON_S))
 
     def run_at(self, t: float) -> float:
         if not self.counting:
@@ -120,20 +124,28 @@ class Odometer:
         if remaining <= 0:
             return 0.0
         # Solve belt_at(now + x) - belt_at(now) = remaining on the piecewise model.
-        base = self._covered(now - self._t)
+        since = now - self._t
+        if since >= self.HORIZON_S:
+            return math.inf  # wait for the next packet
+        base = self._covered(since)
         goal = base + remaining
         v, a, cap = self._v, self._a, self._v_cap
         if a == 0.0:
-            return (goal / v - (now - self._t)) if v > 1e-9 else math.inf
-        tc = max(0.0, (cap - v) / a)
-        at_cap = v * tc + a * tc * tc / 2
-        if goal <= at_cap:
-            disc = v * v + 2 * a * goal
-            if disc < 0:
+            if v <= 1e-9:
                 return math.inf
-            x = (-v + math.sqrt(disc)) / a
+            x = goal / v
         else:
-            if cap <= 1e-9:
-                return math.inf
-            x = tc + (goal - at_cap) / cap
-        return max(0.0, x - (now - self._t))
+            tc = max(0.0, (cap - v) / a)
+            at_cap = v * tc + a * tc * tc / 2
+            if goal <= at_cap:
+                disc = v * v + 2 * a * goal
+                if disc < 0:
+                    return math.inf
+                x = (-v + math.sqrt(disc)) / a
+            else:
+                if cap <= 1e-9:
+                    return math.inf
+                x = tc + (goal - at_cap) / cap
+        if x > self.HORIZON_S:
+            return math.inf  # beyond what the model may guess: the next packet decides
+        return max(0.0, x - since)
