@@ -5,8 +5,7 @@ client certificate), starts mosquitto, waits until it accepts connections, and
 can be killed (SIGKILL, as a crash) and started again on the same port.
 `make_certs` generates a throw-away CA, server and client certificates with the
 openssl command line. `Listener` is an aiomqtt subscriber that records what
-arrives, for assertions. `Settings`/`Tls` stand in for the profile's MQTT
-settings model.
+arrives, for assertions. `mqtt_settings()` builds the profile's MQTT settings.
 """
 
 from __future__ import annotations
@@ -25,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import aiomqtt
-from pydantic import SecretStr
+
+from treadpace.plans.profile import MqttSettings
 
 MOSQUITTO = shutil.which("mosquitto") or (
     "/usr/sbin/mosquitto" if os.path.exists("/usr/sbin/mosquitto") else None
@@ -182,29 +182,11 @@ class Broker:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
 
-@dataclass
-class Tls:
-    ca_file: Path | None = None
-    certfile: Path | None = None
-    keyfile: Path | None = None
-
-
-@dataclass
-class Settings:
-    """Field for field the profile's `mqtt:` section (what MqttSettingsLike reads)."""
-
-    enabled: bool = True
-    host: str = "127.0.0.1"
-    port: int = 1883
-    base_topic: str = "treadpace"
-    client_id: str | None = None
-    username: str | None = None
-    password: SecretStr | None = None
-    tls: Tls | None = None
-    discovery: bool = True
-    discovery_prefix: str = "homeassistant"
-    allow_remote_start: bool = False
-    keepalive: int = 30
+def mqtt_settings(**fields: Any) -> MqttSettings:
+    """The profile's real `mqtt:` model, enabled and pointed at loopback by default."""
+    fields.setdefault("enabled", True)
+    fields.setdefault("host", "127.0.0.1")
+    return MqttSettings(**fields)
 
 
 @dataclass

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from mqtt_broker import MOSQUITTO, NO_MOSQUITTO, Broker, Listener, Settings, listening
+from mqtt_broker import MOSQUITTO, NO_MOSQUITTO, Broker, Listener, listening, mqtt_settings
 from treadpace.engine.events import (
     Command,
     EventHub,
@@ -25,6 +25,7 @@ from treadpace.engine.events import (
     Tick,
 )
 from treadpace.mqtt import MqttBridge, remove_discovery
+from treadpace.plans.profile import MqttSettings
 from treadpace.plans.steps import CompiledStep
 
 pytestmark = pytest.mark.skipif(MOSQUITTO is None, reason=NO_MOSQUITTO)
@@ -71,11 +72,13 @@ def tick(t: float, **kw: object) -> Tick:
     return Tick(**values)  # type: ignore[arg-type]
 
 
-def settings_for(broker: Broker, **kw: object) -> Settings:
-    return Settings(host=broker.host, port=broker.port, **kw)  # type: ignore[arg-type]
+def settings_for(broker: Broker, **kw: object) -> MqttSettings:
+    return mqtt_settings(host=broker.host, port=broker.port, **kw)  # type: ignore[arg-type]
 
 
-def fast_bridge(settings: Settings, commands: Recorder | None = None, **kw: object) -> MqttBridge:
+def fast_bridge(
+    settings: MqttSettings, commands: Recorder | None = None, **kw: object
+) -> MqttBridge:
     options: dict[str, object] = dict(
         reconnect_min_s=0.05, reconnect_max_s=0.4, io_timeout_s=2.0, final_timeout_s=2.0
     )
@@ -379,7 +382,7 @@ async def test_disabled_bridge_drains_the_stream_without_connecting(broker: Brok
 
 
 def test_secret_settings_type_is_the_profile_kind() -> None:
-    assert Settings(password=SecretStr("x")).password is not None
+    assert mqtt_settings(password=SecretStr("x")).password is not None
 
 
 async def test_home_assistant_restart_gets_discovery_again_and_discovery_can_be_off(

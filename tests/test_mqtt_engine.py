@@ -15,7 +15,7 @@ import pytest
 
 from ftms_sim.belt import BeltState
 from ftms_sim.treadmill import SimulatedTreadmill
-from mqtt_broker import MOSQUITTO, NO_MOSQUITTO, Broker, Listener, Settings, listening
+from mqtt_broker import MOSQUITTO, NO_MOSQUITTO, Broker, Listener, listening, mqtt_settings
 from treadpace.clock import ScaledClock
 from treadpace.engine import Engine, EngineConfig, EventHub, RunState
 from treadpace.mqtt import MqttBridge
@@ -66,7 +66,7 @@ async def test_mqtt_start_pause_and_stop_drive_the_simulated_belt(
     treadmill = FtmsTreadmill(SimLink(sim), clock, response_timeout=40.0)
     plan = CompiledPlan("mqtt", "custom", (CompiledStep("steady", "time", 3600.0, 10.0),))
     engine = Engine(treadmill, plan, EngineConfig(countdown_s=0), clock, hub)
-    settings = Settings(host=broker.host, port=broker.port, allow_remote_start=True)
+    settings = mqtt_settings(host=broker.host, port=broker.port, allow_remote_start=True)
     bridge = MqttBridge(settings, commands=engine.command, reconnect_min_s=0.05)
     bridge_task = asyncio.create_task(bridge.run(hub.subscribe(maxsize=200)))
     await sim.start()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from mqtt_broker import Settings, Tls
+from mqtt_broker import mqtt_settings
 from treadpace.engine.events import Command, RunState, Tick
 from treadpace.errors import UserError
 from treadpace.mqtt.discovery import discovery_configs, discovery_topics
@@ -23,6 +23,7 @@ from treadpace.mqtt.payloads import (
 )
 from treadpace.mqtt.settings import client_options, describe
 from treadpace.mqtt.topics import Topics
+from treadpace.plans.profile import TlsSettings
 
 
 def tick(**overrides: object) -> Tick:
@@ -131,7 +132,9 @@ def test_nudge_limit_is_inclusive() -> None:
 
 
 def test_topics_follow_base_and_discovery_prefix() -> None:
-    topics = Topics.from_settings(Settings(base_topic="home/treadmill/", discovery_prefix="ha"))
+    topics = Topics.from_settings(
+        mqtt_settings(base_topic="home/treadmill/", discovery_prefix="ha")
+    )
     assert topics.state == "home/treadmill/state"
     assert topics.command("pause") == "home/treadmill/command/pause"
     assert topics.command_filter == "home/treadmill/command/+"
@@ -139,11 +142,11 @@ def test_topics_follow_base_and_discovery_prefix() -> None:
     assert topics.discovery("sensor", "speed") == "ha/sensor/home_treadmill/speed/config"
     assert topics.ha_status == "ha/status"
     with pytest.raises(UserError, match=r"mqtt\.base_topic: expected a topic prefix"):
-        Topics.from_settings(Settings(base_topic="treadpace/#"))
+        Topics.from_settings(mqtt_settings(base_topic="treadpace/#"))
 
 
 def _configs(allow_remote_start: bool) -> dict[str, dict[str, object] | None]:
-    topics = Topics.from_settings(Settings())
+    topics = Topics.from_settings(mqtt_settings())
     return dict(
         discovery_configs(topics, "Garage treadmill", allow_remote_start=allow_remote_start)
     )
@@ -210,12 +213,12 @@ def test_start_button_exists_only_when_remote_start_is_allowed() -> None:
     allowed = _configs(True)["homeassistant/button/treadpace/start/config"]
     assert allowed is not None and allowed["command_topic"] == "treadpace/command/start"
     assert "homeassistant/button/treadpace/start/config" in discovery_topics(
-        Topics.from_settings(Settings())
+        Topics.from_settings(mqtt_settings())
     )
 
 
 def test_client_options_pass_the_secret_and_never_describe_it() -> None:
-    settings = Settings(username="runner", password=SecretStr("hunter2-secret"))
+    settings = mqtt_settings(username="runner", password=SecretStr("hunter2-secret"))
     options = client_options(settings)
     assert options["username"] == "runner"
     assert options["password"] == "hunter2-secret"
@@ -223,11 +226,19 @@ def test_client_options_pass_the_secret_and_never_describe_it() -> None:
     assert "hunter2" not in repr(settings)
 
 
+def test_empty_credentials_from_unset_variables_mean_anonymous() -> None:
+    options = client_options(mqtt_settings(username="", password=SecretStr("")))
+    assert "username" not in options and "password" not in options
+    options = client_options(mqtt_settings(username="runner", password=SecretStr("")))
+    assert options["username"] == "runner" and "password" not in options
+    assert describe(mqtt_settings(username="")) == "mqtt://127.0.0.1:1883"
+
+
 def test_unreadable_tls_files_are_a_user_error_naming_the_field(tmp_path: Path) -> None:
     missing = tmp_path / "nope.crt"
     with pytest.raises(UserError, match=r"^mqtt\.tls\.ca_file: cannot use .*nope\.crt"):
-        client_options(Settings(tls=Tls(ca_file=missing)))
+        client_options(mqtt_settings(tls=TlsSettings(ca_file=missing)))
     with pytest.raises(UserError, match=r"^mqtt\.tls\.certfile: cannot load"):
-        client_options(Settings(tls=Tls(certfile=missing, keyfile=missing)))
+        client_options(mqtt_settings(tls=TlsSettings(certfile=missing, keyfile=missing)))
     with pytest.raises(UserError, match=r"^mqtt\.tls\.keyfile: expected mqtt\.tls\.certfile"):
-        client_options(Settings(tls=Tls(keyfile=missing)))
+        client_options(mqtt_settings(tls=TlsSettings(keyfile=missing)))

@@ -18,13 +18,13 @@ from mqtt_broker import (
     OPENSSL,
     Broker,
     CertFiles,
-    Settings,
-    Tls,
     listening,
     make_certs,
+    mqtt_settings,
 )
 from treadpace.engine.events import Command, EventHub, RunState, Tick
 from treadpace.mqtt import MqttBridge
+from treadpace.plans.profile import MqttSettings, TlsSettings
 
 pytestmark = [
     pytest.mark.skipif(MOSQUITTO is None, reason=NO_MOSQUITTO),
@@ -48,13 +48,13 @@ def broker(tmp_path: Path, certs: CertFiles) -> Iterator[Broker]:
     b.stop()
 
 
-def settings(broker: Broker, certs: CertFiles, password: str, **kw: object) -> Settings:
-    return Settings(
+def settings(broker: Broker, certs: CertFiles, password: str, **kw: object) -> MqttSettings:
+    return mqtt_settings(
         host=broker.host,
         port=broker.port,
         username="runner",
         password=SecretStr(password),
-        tls=Tls(ca_file=certs.ca, certfile=certs.client_cert, keyfile=certs.client_key),
+        tls=TlsSettings(ca_file=certs.ca, certfile=certs.client_cert, keyfile=certs.client_key),
         **kw,  # type: ignore[arg-type]
     )
 
@@ -141,12 +141,12 @@ async def test_without_a_client_certificate_the_tls_broker_refuses(
     broker: Broker, certs: CertFiles, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    no_cert = Settings(
+    no_cert = mqtt_settings(
         host=broker.host,
         port=broker.port,
         username="runner",
         password=SecretStr(PASSWORD),
-        tls=Tls(ca_file=certs.ca),
+        tls=TlsSettings(ca_file=certs.ca),
     )
     hub = EventHub()
     bridge = MqttBridge(
@@ -165,3 +165,94 @@ async def test_without_a_client_certificate_the_tls_broker_refuses(
     assert "cannot connect to mqtts://runner@127.0.0.1" in caplog.text
     assert "certificate required" in caplog.text
     assert PASSWORD not in caplog.text
+
+
+def profile_yaml(broker: Broker, certs: CertFiles) -> str:
+    return f"""\
+name: Runner A
+race: {{distance: 5k, time: "25:00"}}
+mqtt:
+  enabled: true
+  host: {broker.host}
+  port: {broker.port}
+  base_topic: home/treadmill
+  username: runner
+  password: ${{TEST_TREADPACE_MQTT_PASSWORD}}
+  tls:
+    ca_file: {certs.ca}
+    certfile: {certs.client_cert}
+    keyfile: {certs.client_key}
+"""
+
+
+async def test_a_real_profile_with_the_password_from_the_environment(
+    broker: Broker,
+    certs: CertFiles,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from treadpace.plans import load_profile
+
+    caplog.set_level(logging.DEBUG)
+    monkeypatch.setenv("TEST_TREADPACE_MQTT_PASSWORD", PASSWORD)
+    path = tmp_path / "profile.yaml"
+    path.write_text(profile_yaml(broker, certs))
+    profile = load_profile(path)
+    assert PASSWORD not in repr(profile)
+
+    hub = EventHub()
+    bridge = MqttBridge(
+        profile.mqtt, commands=lambda c, v: asyncio.sleep(0), device_name=profile.name
+    )
+    task = asyncio.create_task(bridge.run(hub.subscribe(maxsize=8)))
+    async with listening(
+        broker, username="runner", password=PASSWORD, tls_context=tls_context(certs)
+    ) as lst:
+        await lst.wait_for(lambda s: s.on("home/treadmill/availability"))
+        config = await lst.wait_for(
+            lambda s: s.on("homeassistant/sensor/home_treadmill/speed/config")
+        )
+        assert json.loads(config[-1].payload)["device"]["name"] == "Runner A"
+        hub.close()
+        await asyncio.wait_for(task, 5)
+        await lst.wait_for(lambda s: s.on("home/treadmill/availability")[-1].payload == b"offline")
+    assert PASSWORD not in caplog.text
+
+    # `treadpace mqtt remove-discovery --profile` clears what the run left retained.
+    import typer
+    from typer.testing import CliRunner
+
+    from treadpace.commands import mqtt as mqtt_command
+
+    app = typer.Typer()
+    mqtt_command.register(app)
+    result = await asyncio.to_thread(
+        CliRunner().invoke, app, ["mqtt", "remove-discovery", "--profile", str(path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "cleared" in result.output and "mqtts://runner@127.0.0.1" in result.output
+    assert PASSWORD not in result.output
+    async with listening(
+        broker, username="runner", password=PASSWORD, tls_context=tls_context(certs)
+    ) as after:
+        await after.publish("test/marker", "x")
+        await after.wait_for(lambda s: s.on("test/marker"))
+        assert [m.topic for m in after.messages if m.retain] == []
+
+
+async def test_remove_discovery_reports_a_refusing_broker_as_one_line(
+    broker: Broker, certs: CertFiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from treadpace.errors import UserError
+    from treadpace.mqtt import remove_discovery
+    from treadpace.plans import load_profile
+
+    monkeypatch.setenv("TEST_TREADPACE_MQTT_PASSWORD", WRONG)
+    path = tmp_path / "profile.yaml"
+    path.write_text(profile_yaml(broker, certs))
+    with pytest.raises(UserError) as err:
+        await remove_discovery(load_profile(path).mqtt)
+    message = str(err.value)
+    assert message.startswith("mqtt: cannot remove discovery from mqtts://runner@127.0.0.1")
+    assert "\n" not in message and WRONG not in message

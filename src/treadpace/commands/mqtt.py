@@ -27,7 +27,7 @@ def remove_discovery_command(profile: ProfileOption = None) -> None:
 
     from treadpace.mqtt import remove_discovery
     from treadpace.mqtt.settings import describe
-    from treadpace.plans import load_profile  # type: ignore[attr-defined,unused-ignore]
+    from treadpace.plans import load_profile
 
     settings = load_profile(profile).mqtt
     cleared = asyncio.run(remove_discovery(settings))

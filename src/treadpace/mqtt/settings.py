@@ -77,22 +77,22 @@ def tls_context(tls: TlsSettingsLike) -> ssl.SSLContext:
     Unreadable files are the runner's configuration problem, so they surface as a
     UserError before any run starts rather than as a broker failure later.
     """
-    ca = tls.ca_file
+    ca = tls.ca_file.expanduser() if tls.ca_file is not None else None
+    certfile = tls.certfile.expanduser() if tls.certfile is not None else None
+    keyfile = tls.keyfile.expanduser() if tls.keyfile is not None else None
     try:
         ctx = ssl.create_default_context(cafile=str(ca) if ca is not None else None)
     except (OSError, ssl.SSLError) as exc:
         raise UserError(f"mqtt.tls.ca_file: cannot use {ca}: {_reason(exc)}") from None
-    if tls.certfile is not None:
+    if certfile is not None:
         try:
-            ctx.load_cert_chain(
-                str(tls.certfile), str(tls.keyfile) if tls.keyfile is not None else None
-            )
+            ctx.load_cert_chain(str(certfile), str(keyfile) if keyfile is not None else None)
         except (OSError, ssl.SSLError) as exc:
             raise UserError(
-                f"mqtt.tls.certfile: cannot load {tls.certfile}"
-                f"{f' with key {tls.keyfile}' if tls.keyfile else ''}: {_reason(exc)}"
+                f"mqtt.tls.certfile: cannot load {certfile}"
+                f"{f' with key {keyfile}' if keyfile else ''}: {_reason(exc)}"
             ) from None
-    elif tls.keyfile is not None:
+    elif keyfile is not None:
         raise UserError("mqtt.tls.keyfile: expected mqtt.tls.certfile as well")
     return ctx
 
@@ -111,10 +111,13 @@ def client_options(settings: MqttSettingsLike) -> dict[str, Any]:
         "keepalive": settings.keepalive,
         "identifier": settings.client_id,
     }
-    if settings.username is not None:
+    # `${VAR:-}` in a profile leaves an empty string when VAR is unset: that means
+    # "no credentials", not an empty user name.
+    if settings.username:
         options["username"] = settings.username
-        if settings.password is not None:
-            options["password"] = settings.password.get_secret_value()
+        password = settings.password.get_secret_value() if settings.password else ""
+        if password:
+            options["password"] = password
     if settings.tls is not None:
         options["tls_context"] = tls_context(settings.tls)
     return options
