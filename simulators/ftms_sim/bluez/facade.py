@@ -33,12 +33,16 @@ from typing import Any, Protocol
 from dbus_fast import BusType, Message, MessageType, Variant
 from dbus_fast.aio import MessageBus
 
+from ftms_sim.bluez.mirror import AppPeripheral
 from ftms_sim.errors import ATT_WRITE_NOT_PERMITTED, AttError, LinkDown
 
 log = logging.getLogger(__name__)
 
 BLUEZ = "org.bluez"
 ADAPTER_PATH = "/org/bluez/hci0"
+PERIPHERAL_ADAPTER_PATH = "/org/bluez/hci1"
+GATT_MANAGER = "org.bluez.GattManager1"
+ADVERTISING_MANAGER = "org.bluez.LEAdvertisingManager1"
 ADAPTER = "org.bluez.Adapter1"
 DEVICE = "org.bluez.Device1"
 SERVICE = "org.bluez.GattService1"
@@ -224,10 +228,15 @@ class FakeBlueZ:
         bus_address: str | None = None,
         advertising_interval: float = 0.01,
         adapter_address: str = "00:1A:7D:DA:71:01",
+        peripheral_address: str = "00:1A:7D:DA:71:02",
     ) -> None:
         self._bus_address = bus_address
         self.advertising_interval = advertising_interval
         self.adapter_address = adapter_address
+        self.peripheral_address = peripheral_address
+        self._apps: dict[tuple[str, str], AppPeripheral] = {}  # (sender, adapter) -> app
+        self._app_devices: dict[int, FakeDevice] = {}
+        self._centrals: dict[str, AppPeripheral] = {}
         self.bus: MessageBus | None = None
         self.devices: list[FakeDevice] = []
         self._objects: dict[str, dict[str, Props]] = {}
@@ -245,21 +254,33 @@ class FakeBlueZ:
             bus_address=self._bus_address, bus_type=BusType.SYSTEM, negotiate_unix_fd=True
         ).connect()
         self.bus.add_message_handler(self._handle)
-        self._objects[ADAPTER_PATH] = {
-            ADAPTER: {
-                "Address": Variant("s", self.adapter_address),
-                "AddressType": Variant("s", "public"),
-                "Name": Variant("s", "treadpace-test"),
-                "Alias": Variant("s", "treadpace-test"),
-                "Class": Variant("u", 0),
-                "Powered": Variant("b", True),
-                "Discoverable": Variant("b", False),
-                "Pairable": Variant("b", False),
-                "Discovering": Variant("b", False),
-                "UUIDs": Variant("as", []),
-                "Roles": Variant("as", ["central", "peripheral"]),
+        # hci0 is the central's radio; hci1 (peripheral role only, so bleak never picks it)
+        # is where a GATT application registers, as on a second machine.
+        for path, address, roles in (
+            (ADAPTER_PATH, self.adapter_address, ["central", "peripheral"]),
+            (PERIPHERAL_ADAPTER_PATH, self.peripheral_address, ["peripheral"]),
+        ):
+            self._objects[path] = {
+                ADAPTER: {
+                    "Address": Variant("s", address),
+                    "AddressType": Variant("s", "public"),
+                    "Name": Variant("s", "treadpace-test"),
+                    "Alias": Variant("s", "treadpace-test"),
+                    "Class": Variant("u", 0),
+                    "Powered": Variant("b", True),
+                    "Discoverable": Variant("b", False),
+                    "Pairable": Variant("b", False),
+                    "Discovering": Variant("b", False),
+                    "UUIDs": Variant("as", []),
+                    "Roles": Variant("as", roles),
+                },
+                GATT_MANAGER: {},
+                ADVERTISING_MANAGER: {
+                    "ActiveInstances": Variant("y", 0),
+                    "SupportedInstances": Variant("y", 4),
+                    "SupportedIncludes": Variant("as", ["tx-power", "local-name"]),
+                },
             }
-        }
         await self.bus.request_name(BLUEZ)
         # StartNotify and discovery sessions end when their caller leaves the bus
         rule = "type='signal',sender='org.freedesktop.DBus',member='NameOwnerChanged'"
@@ -375,6 +396,10 @@ class FakeBlueZ:
         if msg.message_type != MessageType.METHOD_CALL:
             if msg.member == "NameOwnerChanged" and msg.body and not msg.body[2]:
                 self._forget_sender(str(msg.body[0]))
+            elif msg.message_type == MessageType.SIGNAL:
+                for app in list(self._apps.values()):
+                    if app.sender == msg.sender:
+                        app.on_signal(msg)
             return None
         member = msg.member or ""
         path = msg.path or "/"
@@ -391,6 +416,16 @@ class FakeBlueZ:
         try:
             if path == ADAPTER_PATH and msg.interface == ADAPTER:
                 return self._adapter(msg, member)
+            if path in (ADAPTER_PATH, PERIPHERAL_ADAPTER_PATH) and msg.interface in (
+                GATT_MANAGER,
+                ADVERTISING_MANAGER,
+            ):
+                return self._manager(msg, member, path)
+            if path in self._centrals and msg.interface == DEVICE:
+                if member == "Disconnect":  # the peripheral app hangs up on its central
+                    self._centrals[path].drop_link()
+                    return Message.new_method_return(msg)
+                raise BluezError(_err("NotSupported"), "Operation is not supported")
             device = self._device_at(path)
             if device is None or path not in self._objects:
                 return Message.new_error(
@@ -438,6 +473,106 @@ class FakeBlueZ:
             return Message.new_method_return(msg)
         return Message.new_error(msg, "org.freedesktop.DBus.Error.UnknownMethod", "Properties")
 
+    # --- adapter: GATT applications and advertisements (mirrored as remote devices) --
+
+    def _manager(self, msg: Message, member: str, adapter: str) -> Message | bool:
+        sender = msg.sender or ""
+        key = (sender, adapter)
+        if member == "RegisterApplication":
+            return self._later(msg, self._register_app(msg, key, str(msg.body[0])))
+        if member == "UnregisterApplication":
+            if key not in self._apps:
+                raise BluezError(_err("DoesNotExist"), "Does Not Exist")
+            self._drop_app(key)
+            return Message.new_method_return(msg)
+        if member == "RegisterAdvertisement":
+            return self._later(msg, self._register_adv(msg, key, str(msg.body[0])))
+        if member == "UnregisterAdvertisement":
+            app = self._apps.get(key)
+            if app is None or app.adv_path != str(msg.body[0]):
+                raise BluezError(_err("DoesNotExist"), "Does Not Exist")
+            self._set_advertising(app, None, {})
+            return Message.new_method_return(msg)
+        raise BluezError("org.freedesktop.DBus.Error.UnknownMethod", member)
+
+    async def _ask(self, dest: str, path: str, iface: str, member: str, body: list[Any]) -> Any:
+        assert self.bus is not None
+        reply = await self.bus.call(
+            Message(
+                destination=dest,
+                path=path,
+                interface=iface,
+                member=member,
+                signature="s" if body else "",
+                body=body,
+            )
+        )
+        if reply is None or reply.message_type == MessageType.ERROR:
+            raise BluezError(_err("Failed"), f"{member} on {path} failed")
+        return reply.body[0] if reply.body else None
+
+    async def _register_app(self, msg: Message, key: tuple[str, str], root: str) -> None:
+        if key in self._apps:
+            raise BluezError(_err("AlreadyExists"), "Already Exists")
+        objects = await self._ask(key[0], root, OBJECT_MANAGER, "GetManagedObjects", [])
+        app = AppPeripheral(self, key[0], key[1], root, objects)
+        if not app.characteristics():
+            raise BluezError(_err("InvalidArguments"), "No GATT characteristics")
+        self._apps[key] = app
+        assert self.bus is not None
+        rule = f"type='signal',sender='{key[0]}',member='PropertiesChanged'"
+        await self._ask(
+            "org.freedesktop.DBus",
+            "/org/freedesktop/DBus",
+            "org.freedesktop.DBus",
+            "AddMatch",
+            [rule],
+        )
+        self._reply(msg)
+
+    async def _register_adv(self, msg: Message, key: tuple[str, str], path: str) -> None:
+        app = self._apps.get(key)
+        if app is None:
+            # bluetoothd takes advertisements without an app; the mirror needs the GATT tree
+            raise BluezError(_err("Failed"), "register the GATT application first")
+        props = await self._ask(key[0], path, PROPERTIES, "GetAll", ["org.bluez.LEAdvertisement1"])
+        self._set_advertising(app, path, props)
+        self._reply(msg)
+
+    def _set_advertising(self, app: AppPeripheral, path: str | None, props: Props) -> None:
+        app.set_advertisement(path, props)
+        count = sum(1 for a in self._apps.values() if a.adv_path is not None)
+        self._changed(
+            app.adapter_path, ADVERTISING_MANAGER, {"ActiveInstances": Variant("y", count)}
+        )
+        device = self._app_devices.get(id(app))
+        if path is not None and device is None:
+            address = str(self._objects[app.adapter_path][ADAPTER]["Address"].value)
+            self._app_devices[id(app)] = self.add_device(app, address, client=0)
+
+    def _drop_app(self, key: tuple[str, str]) -> None:
+        app = self._apps.pop(key, None)
+        if app is None:
+            return
+        device = self._app_devices.pop(id(app), None)
+        if device is not None:
+            self.remove_device(device)
+            self.devices.remove(device)
+        if app.central_path is not None:
+            self.remove_central(app.central_path)
+
+    def export_central(self, app: AppPeripheral, path: str, props: Props) -> None:
+        """The app's view of the central that connected to it."""
+        self._centrals[path] = app
+        self._added(path, {DEVICE: props})
+
+    def remove_central(self, path: str) -> None:
+        if self._centrals.pop(path, None) is None:
+            return
+        self._changed(path, DEVICE, {"Connected": Variant("b", False)})
+        self._objects.pop(path, None)
+        self._signal("/", OBJECT_MANAGER, "InterfacesRemoved", "oas", [path, [DEVICE]])
+
     # --- adapter: discovery ---------------------------------------------------------
 
     def _adapter(self, msg: Message, member: str) -> Message:
@@ -469,6 +604,8 @@ class FakeBlueZ:
         raise BluezError("org.freedesktop.DBus.Error.UnknownMethod", member)
 
     def _forget_sender(self, sender: str) -> None:
+        for key in [k for k in self._apps if k[0] == sender]:
+            self._drop_app(key)
         if self._discovery.pop(sender, None) is not None:
             self._discovery_changed()
         self._filters.pop(sender, None)

@@ -1,0 +1,189 @@
+"""The simulator as a real BlueZ GATT peripheral app (`simulate --ble`), reached through bleak.
+
+The app registers on hci1 (peripheral role) with `RegisterApplication` and
+`RegisterAdvertisement`; the BlueZ stand-in mirrors it to hci0 as a remote
+device, as two radios would. bleak (unmodified) then scans, connects and drives
+it like any treadmill, so the code that would run on a Raspberry Pi is the code
+under test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from ftms_sim.bluez import DaemonMissing, FakeBlueZ, PrivateBus
+from ftms_sim.bluez.peripheral import PeripheralApp
+from ftms_sim.treadmill import SimulatedTreadmill
+from treadpace.clock import RealClock, ScaledClock
+from treadpace.ftms import FTMS_SERVICE, SPEED_RANGE, decode_speed_range
+from treadpace.treadmill.ble import BleakLink, DeviceNotFound, find_device
+from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
+from treadpace.treadmill.port import LinkLost, LinkRestored, Telemetry
+
+PERIPHERAL_ADDR = "00:1A:7D:DA:71:02"  # the stand-in's hci1
+
+
+@pytest.fixture(scope="module")
+def private_bus() -> Iterator[PrivateBus]:
+    bus = PrivateBus()
+    try:
+        bus.start()
+    except DaemonMissing as exc:
+        pytest.skip(f"BLE tests need dbus-daemon: {exc}")
+    old = bus.export()
+    yield bus
+    PrivateBus.restore(old)
+    bus.stop()
+
+
+@pytest.fixture
+async def bluez(private_bus: PrivateBus) -> AsyncIterator[FakeBlueZ]:
+    async with FakeBlueZ() as fake:
+        yield fake
+
+
+@pytest.fixture
+def clock() -> ScaledClock:
+    return ScaledClock(20)
+
+
+async def speed_reached(treadmill: FtmsTreadmill, kmh: float) -> float:
+    async with asyncio.timeout(10):
+        async for update in treadmill.updates():
+            if isinstance(update, Telemetry) and update.speed_kmh >= kmh - 0.05:
+                return update.speed_kmh
+    raise AssertionError("no telemetry")
+
+
+async def test_registered_app_is_a_treadmill_to_bleak(bluez: FakeBlueZ, clock: ScaledClock) -> None:
+    log: list[dict[str, object]] = []
+    sim = SimulatedTreadmill("generic", clock, observers=[lambda _t, r: log.append(r)])
+    await sim.start()
+    app = PeripheralApp(sim, adapter="hci1")
+    await app.start()
+    try:
+        device, adv = await find_device(None, timeout=3.0)
+        assert device.address == PERIPHERAL_ADDR
+        assert adv.local_name == sim.advertisement()[0]
+        assert adv.service_data[FTMS_SERVICE] == bytes([0x01, 0x01, 0x00])
+
+        treadmill = FtmsTreadmill(BleakLink(PERIPHERAL_ADDR, clock, retries=0), clock)
+        await treadmill.connect()
+        assert treadmill.speed_range == decode_speed_range(sim.server.read(SPEED_RANGE))
+        assert await treadmill.request_control()
+        await treadmill.start()
+        await treadmill.set_speed(7.5)
+        assert await speed_reached(treadmill, 7.5) == pytest.approx(7.5, abs=0.05)
+        await treadmill.stop()
+        await treadmill.disconnect()
+        ops = [r.get("op") for r in log if r.get("event") == "command"]
+        assert ops[:3] == ["request_control", "start_or_resume", "set_target_speed"]
+        assert not sim.is_connected(0)  # the app let the simulator go when the central left
+    finally:
+        await app.stop()
+        await sim.close()
+
+
+async def test_link_drop_on_the_peripheral_reaches_bleak_and_reconnects(
+    bluez: FakeBlueZ, clock: ScaledClock
+) -> None:
+    log: list[dict[str, object]] = []
+    sim = SimulatedTreadmill("generic", clock, observers=[lambda _t, r: log.append(r)])
+    await sim.start()
+    app = PeripheralApp(sim, adapter="hci1")
+    await app.start()
+    treadmill = FtmsTreadmill(BleakLink(PERIPHERAL_ADDR, clock, retries=0), clock)
+    try:
+        await treadmill.connect()
+        assert await treadmill.request_control()
+        sim.drop_link(down_for=0.2)  # the machine's radio fails; the app hangs up
+        seen: list[str] = []
+        async with asyncio.timeout(10):
+            async for update in treadmill.updates():
+                if isinstance(update, LinkLost | LinkRestored):
+                    seen.append(type(update).__name__)
+                    if isinstance(update, LinkRestored):
+                        break
+        assert seen == ["LinkLost", "LinkRestored"]
+        assert treadmill.has_control  # control was asked for again
+        granted = [r for r in log if r.get("op") == "request_control"]
+        assert [r["result"] for r in granted] == ["success", "success"]
+        assert not [r for r in log if r.get("op") == "start_or_resume"]  # no surprise start
+    finally:
+        await treadmill.disconnect()
+        await app.stop()
+        await sim.close()
+
+
+async def test_unregistered_app_is_gone(bluez: FakeBlueZ, clock: ScaledClock) -> None:
+    sim = SimulatedTreadmill("generic", clock)
+    await sim.start()
+    app = PeripheralApp(sim, adapter="hci1")
+    await app.start()
+    await find_device(PERIPHERAL_ADDR, timeout=3.0)
+    await app.stop()
+    try:
+        assert not bluez.devices
+        with pytest.raises(DeviceNotFound):
+            await find_device(PERIPHERAL_ADDR, timeout=0.3)
+    finally:
+        await sim.close()
+
+
+async def test_simulate_ble_command_serves_bleak(bluez: FakeBlueZ) -> None:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "treadpace",
+        "simulate",
+        "--ble",
+        "--ble-adapter",
+        "hci1",
+        "--time-scale",
+        "10",
+        "--every",
+        "1000",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=dict(os.environ),
+    )
+    clock = RealClock()
+    try:
+        treadmill = FtmsTreadmill(
+            BleakLink(PERIPHERAL_ADDR, clock, retries=2, scan_timeout=10.0, backoff=0.2), clock
+        )
+        await treadmill.connect()
+        assert await treadmill.request_control()
+        await treadmill.start()
+        await treadmill.set_speed(3.0)
+        await speed_reached(treadmill, 3.0)
+        await treadmill.stop()
+        await treadmill.disconnect()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, _ = await asyncio.wait_for(proc.communicate(), 20)
+    text = out.decode()
+    assert "request_control" in text and "set_target_speed speed_kmh=3.0 -> success" in text
+
+
+async def test_simulate_ble_without_bluez_is_one_line_exit_2(private_bus: PrivateBus) -> None:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "treadpace",
+        "simulate",
+        "--ble",
+        "--duration",
+        "1",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(proc.communicate(), 20)
+    assert proc.returncode == 2
+    assert err.decode() == "error: --ble: BlueZ (bluetoothd) is not running\n"
