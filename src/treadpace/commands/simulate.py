@@ -176,9 +176,31 @@ def register(app: typer.Typer) -> None:
         list_models_: Annotated[
             bool, typer.Option("--list", help="List the treadmill models and exit.")
         ] = False,
+        ble: Annotated[
+            bool,
+            typer.Option(
+                "--ble", help="Be a Bluetooth LE treadmill: a GATT peripheral app on BlueZ."
+            ),
+        ] = False,
+        ble_adapter: Annotated[
+            str, typer.Option("--ble-adapter", help="BlueZ adapter to advertise on (with --ble).")
+        ] = "hci0",
     ) -> None:
         """Run the software FTMS treadmill headless and print what it does."""
         if list_models_:
             list_command()
             return
-        simulate(model, faults, sim_log, time_scale, duration, virtual, every)
+        front_ends: list[FrontEnd] | None = None
+        if ble:
+            if virtual:
+                raise UserError("--ble: a Bluetooth peripheral needs real time (drop --virtual)")
+            import asyncio
+
+            from ftms_sim.bluez.peripheral import check, front_end
+
+            try:
+                asyncio.run(check(ble_adapter))
+            except RuntimeError as exc:
+                raise UserError(f"--ble: {exc}") from None
+            front_ends = [front_end(ble_adapter)]
+        simulate(model, faults, sim_log, time_scale, duration, virtual, every, front_ends)
