@@ -25,6 +25,7 @@ from treadpace.ftms import (
     TargetFeature,
     decode_control_response,
     decode_feature,
+    decode_treadmill_data,
     encode_control_request,
 )
 from treadpace.treadmill.ble import BleakLink, BleError, DeviceNotFound, find_device
@@ -263,3 +264,39 @@ async def test_heart_rate_strap_feeds_the_treadmill_and_survives_a_drop(
         assert first_gap >= 2 and any(b is not None for b in fed[first_gap:])  # back after drop
     finally:
         await strap_sim.close()
+
+
+async def test_acquire_notify_delivers_over_the_passed_socket(
+    bluez: FakeBlueZ, sim: SimulatedTreadmill, clock: ScaledClock
+) -> None:
+    from bleak import BleakClient
+
+    device = bluez.add_device(sim, ADDR_A)
+    found, _ = await find_device(ADDR_A, timeout=3.0)
+    async with BleakClient(found) as client:
+        data: asyncio.Queue[bytes] = asyncio.Queue()
+        await client.start_notify(
+            TREADMILL_DATA,
+            lambda _c, d: data.put_nowait(bytes(d)),
+            bluez={"use_start_notify": False},
+        )
+        packet = await asyncio.wait_for(data.get(), 2.0)
+        assert len(packet) <= 20 and not decode_treadmill_data(packet).truncated
+        assert "AcquireNotify" in bluez.calls and "StartNotify" not in bluez.calls
+        char = next(c for c in device.chars.values() if c.uuid == TREADMILL_DATA)
+        assert char.acquired is not None
+    assert not device.connected
+
+
+async def test_a_silent_treadmill_is_not_found_and_connect_is_refused(
+    bluez: FakeBlueZ, sim: SimulatedTreadmill, clock: ScaledClock
+) -> None:
+    device = bluez.add_device(sim, ADDR_A)
+    found, _ = await find_device(ADDR_A, timeout=3.0)
+    device.advertising = False  # it stopped advertising after we saw it
+    from bleak import BleakClient
+
+    with pytest.raises(Exception, match="connection abort"):
+        await BleakClient(found, timeout=2.0).connect()
+    with pytest.raises(DeviceNotFound):
+        await find_device(ADDR_A, timeout=0.3)
