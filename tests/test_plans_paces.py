@@ -172,12 +172,19 @@ def test_format_clock() -> None:
     assert format_clock(59.6) == "1:00"
 
 
+def _clock(seconds: float) -> tuple[str, float]:
+    """Seconds written m:ss.sss, and the exact value that text means."""
+    ms = round(seconds * 1000)
+    minutes, rest = divmod(ms, 60000)
+    return f"{minutes}:{rest / 1000:06.3f}", ms / 1000
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.floats(min_value=150, max_value=900))
 def test_pace_round_trip_km_and_mile(s_per_km: float) -> None:
-    text = f"{int(s_per_km // 60)}:{s_per_km % 60:06.3f}/km"
-    speed = kmh(text)
-    assert speed == pytest.approx(3600 / s_per_km, rel=1e-5)
-    mile = s_per_km * 1.609344
-    text_mi = f"{int(mile // 60)}:{mile % 60:06.3f}/mi"
-    assert kmh(text_mi) == pytest.approx(speed, rel=1e-5)
+    text, exact = _clock(s_per_km)
+    speed = kmh(text + "/km")
+    assert speed == pytest.approx(3600 / exact, rel=1e-12)
+    text_mi, exact_mi = _clock(s_per_km * 1.609344)
+    assert kmh(text_mi + "/mi") == pytest.approx(3600 / exact_mi * 1.609344, rel=1e-12)
+    assert kmh(text_mi + "/mi") == pytest.approx(speed, rel=1e-5)

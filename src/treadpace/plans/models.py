@@ -124,8 +124,15 @@ class _PlanBase(BaseModel):
     _source: str = PrivateAttr(default="")
 
 
+_EXAMPLE = {"duration": '"30:00" or "30 min"', "distance": '"5 km" or "3 mi"'}
+
+
 def _one_length(data: Any, *, default_duration: bool = True) -> Any:
     """Exactly one of duration/distance; the default duration when neither is given."""
+    if isinstance(data, dict):
+        for key in ("duration", "distance"):
+            if key in data and data[key] is None:
+                raise FieldError((key,), f"expected a {key} like {_EXAMPLE[key]}, got nothing")
     if isinstance(data, dict) and "duration" in data and "distance" in data:
         raise FieldError(("distance",), "expected either duration or distance, not both")
     if isinstance(data, dict) and default_duration and "distance" not in data:
@@ -224,6 +231,9 @@ class Segment(BaseModel):
         if set(data) - _SEGMENT_KEYS:
             return data  # let pydantic name the unknown key first: it is the likelier typo
         # ValueError, not FieldError: pydantic prefixes the segment's own position.
+        for key in ("duration", "distance", "pace", "speed", "from", "to"):
+            if key in data and data[key] is None:
+                raise ValueError(f"expected a value for {key}, got nothing")
         if "duration" in data and "distance" in data:
             raise ValueError("expected either duration or distance, not both")
         if "duration" not in data and "distance" not in data:

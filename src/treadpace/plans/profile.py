@@ -129,7 +129,10 @@ class RecordingSettings(BaseModel):
     @field_validator("directory")
     @classmethod
     def _home(cls, value: Path) -> Path:
-        return value.expanduser()
+        try:
+            return value.expanduser()
+        except RuntimeError:  # "~someone" for a user that does not exist
+            raise ValueError(f'expected a directory path, got "{value}"') from None
 
 
 class TlsSettings(BaseModel):
