@@ -72,6 +72,11 @@ def test_paces_of_a_profile() -> None:
     data = json.loads(result.output)
     assert data["vdot"] is None
     assert data["paces"]["marathon"]["s_per_mi"] == pytest.approx(437.0, abs=0.05)
+    # Runner B: max 187, %HRmax zones, rounded half-up (93.5 -> 94).
+    assert [z["min_bpm"] for z in data["heart_rate_zones"]] == [94, 112, 131, 150, 168]
+    assert data["heart_rate_zones"][-1]["max_bpm"] == 187
+    table = runner.invoke(app, ["paces", "--profile", str(PROFILES / "metric.yaml")])
+    assert "Heart-rate zones" in table.output and "120-132" in table.output
 
 
 @pytest.mark.parametrize("race", ["5k", "5k=", "5 furlongs=20:00", "5k=fast"])

@@ -56,6 +56,7 @@ def paces_command(
     from treadpace.plans.vdot import training_paces, vdot_from_race
 
     title: str
+    zones: tuple[int, ...] | None = None
     if race is not None:
         metres, seconds = parse_race(race)
         vdot: float | None = vdot_from_race(metres, seconds)
@@ -73,10 +74,16 @@ def paces_command(
 
         prof = load_profile(profile)
         paces, vdot = prof.paces, prof.vdot
+        zones = prof.heart_rate.bounds()
         which = "built-in default profile" if prof.is_default else f"profile {prof.name}"
         title = f"Paces of the {which}" + (f" (VDOT {vdot:.1f})" if vdot is not None else "")
     if as_json:
-        print(json.dumps(paces_json(paces, vdot), indent=2))
+        out = paces_json(paces, vdot)
+        if zones is not None:
+            out["heart_rate_zones"] = [
+                {"zone": k, "min_bpm": zones[k - 1], "max_bpm": zones[k]} for k in range(1, 6)
+            ]
+        print(json.dumps(out, indent=2))
         return
     from rich.console import Console
     from rich.table import Table
@@ -95,3 +102,10 @@ def paces_command(
         for name, time in race_rows(vdot):
             races.add_row(name, time)
         console.print(races)
+    if zones is not None:
+        hr = Table(title="Heart-rate zones", title_justify="left")
+        hr.add_column("zone", justify="right")
+        hr.add_column("bpm", justify="right")
+        for k in range(1, 6):
+            hr.add_row(str(k), f"{zones[k - 1]}-{zones[k]}")
+        console.print(hr)
