@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket as sock
 import subprocess
 import tempfile
 import time
@@ -33,6 +34,15 @@ _CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configura
 """
 
 _BLUETOOTHCTL = "#!/bin/sh\necho 'bluetoothctl: 5.72'\n"
+
+
+def _accepts(path: Path) -> bool:
+    with sock.socket(sock.AF_UNIX, sock.SOCK_STREAM) as probe:
+        try:
+            probe.connect(str(path))
+        except OSError:
+            return False
+    return True
 
 
 class DaemonMissing(RuntimeError):
@@ -67,7 +77,7 @@ class PrivateBus:
             stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + timeout
-        while not socket.exists():
+        while not _accepts(socket):  # the file appears before the daemon listens
             if self._proc.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError("dbus-daemon did not come up")
