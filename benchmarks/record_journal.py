@@ -40,8 +40,10 @@ def main() -> None:
         assert recorder.path is not None
         size = recorder.path.stat().st_size
         print(f"events: {len(events)} ({ticks} telemetry at 4 Hz, 61 min incl. a 20 s pause)")
-        print(f"journal: {recorder.lines_written} lines, {size / 1e6:.2f} MB, {recorder.syncs} fsyncs")
-        print(f"recorder CPU: {cpu * 1000:.0f} ms per hour of running = {cpu / 3600 * 100:.4f} % of a core")
+        lines, syncs = recorder.lines_written, recorder.syncs
+        print(f"journal: {lines} lines, {size / 1e6:.2f} MB, {syncs} fsyncs")
+        share = cpu / 3600 * 100
+        print(f"recorder CPU: {cpu * 1000:.0f} ms per hour of running = {share:.4f} % of a core")
         print(f"recorder CPU per event: {cpu / len(events) * 1e6:.1f} us")
 
         start = time.perf_counter()
