@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +21,7 @@ from treadpace.clock import ScaledClock
 from treadpace.commands.ble import machine_types
 
 ADDR = "C0:FF:EE:18:26:01"
+OTHER = "C0:FF:EE:18:26:02"
 
 
 @pytest.fixture(scope="module")
@@ -122,3 +124,35 @@ async def test_no_system_bus_is_one_line_exit_2(tmp_path: object) -> None:
     assert code == 2
     assert err.startswith("error: Bluetooth: the system D-Bus is not reachable")
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+async def test_run_with_a_pinned_device_drives_only_that_treadmill(
+    bluez: FakeBlueZ, tmp_path: Path
+) -> None:
+    clock = ScaledClock(1)  # the run command paces a real device in real time
+    log: list[dict[str, object]] = []
+    pinned = SimulatedTreadmill("generic", clock, observers=[lambda _t, r: log.append(r)])
+    louder = SimulatedTreadmill("generic", clock)
+    for machine in (pinned, louder):
+        await machine.start()
+    try:
+        bluez.add_device(louder, OTHER, rssi=-20)
+        bluez.add_device(pinned, ADDR, rssi=-80)
+        plan = tmp_path / "short.yaml"
+        plan.write_text('name: Short\nkind: steady\nduration: "0:03"\npace: easy\n')
+        env = dict(
+            os.environ,
+            TREADPACE_HOME=str(tmp_path / "home"),
+            TREADPACE_CONFIG_HOME=str(tmp_path / "config"),
+        )
+        code, out, err = await treadpace("run", str(plan), "--device", ADDR, "--yes", env=env)
+        assert code == 0, err
+        assert f"treadmill: {ADDR}" in out and "finished" in out
+        ops = [(r.get("op"), r.get("result")) for r in log if r.get("event") == "command"]
+        assert ops[0] == ("request_control", "success")
+        assert ("start_or_resume", "success") in ops and ops[-1][0] == "stop_or_pause"
+        assert not louder.is_connected(7) and louder.belt.speed_kmh == 0.0
+        assert louder.server.belt.distance_m == 0.0  # never touched
+    finally:
+        for machine in (pinned, louder):
+            await machine.close()
