@@ -56,6 +56,8 @@ _PAHO_LOG = logging.getLogger("treadpace.mqtt.paho")
 CommandHandler = Callable[[Command, float | None], Awaitable[None]]
 
 ONLINE = "online"
+_STABLE_S = 10.0
+"""A connection that lasted this long resets the reconnect backoff."""
 OFFLINE = "offline"
 
 
@@ -206,9 +208,12 @@ class MqttBridge:
         failures = 0
         while not self._ending.is_set():
             was_connected = False
+            loop = asyncio.get_running_loop()
+            since = loop.time()
             try:
                 async with self._new_client() as client:
                     was_connected = True
+                    since = loop.time()
                     await self._serve(client)
             except aiomqtt.MqttError as exc:
                 if was_connected:
@@ -224,10 +229,11 @@ class MqttBridge:
                 self.connected = False
             if self._ending.is_set():
                 return
-            if was_connected:
+            if was_connected and loop.time() - since >= _STABLE_S:
                 failures, delay = 0, low
-            else:
+            elif not was_connected:
                 failures += 1
+            # (A broker that accepts and drops us at once keeps backing off.)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._ending.wait(), timeout=delay)
             delay = min(delay * 2, high)
