@@ -276,6 +276,7 @@ class Engine:
         if self._final is None:
             self._final = (RunState.ABORTED, failure or "ended")
         state, reason = self._final
+        self._set_counting(False)  # the plan ends now, not when the stop is answered
         if self._we_started or (self.treadmill.has_control and self._speed > _MOVING_KMH):
             try:
                 await wait_for(self.clock, self.treadmill.stop(), self.config.stop_timeout_s)
@@ -284,7 +285,6 @@ class Engine:
                 self._notice("error", f"could not stop the belt ({exc}): stop it on the console")
             except asyncio.CancelledError:
                 self._notice("error", "stop interrupted: stop the belt on the console")
-        self._set_counting(False)
         step = self.step
         if step is not None and self.state in _ACTIVE:
             self._close_step(
