@@ -38,6 +38,7 @@ _COMMAND_MODULES = (
     "simulate",
     "ble",
     "record",
+    "mqtt",
 )
 
 
