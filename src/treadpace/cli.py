@@ -46,13 +46,7 @@ def _register() -> None:
     import importlib
 
     for name in _COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"treadpace.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"treadpace.commands.{name}":
-                continue  # command group not built yet
-            raise
-        module.register(app)
+        importlib.import_module(f"treadpace.commands.{name}").register(app)
 
 
 _register()
