@@ -10,31 +10,18 @@ import asyncio
 import json
 import os
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from ftms_sim.bluez import DaemonMissing, FakeBlueZ, PrivateBus
+from ftms_sim.bluez import FakeBlueZ, PrivateBus
 from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import ScaledClock
 from treadpace.commands.ble import machine_types
 
 ADDR = "C0:FF:EE:18:26:01"
 OTHER = "C0:FF:EE:18:26:02"
-
-
-@pytest.fixture(scope="module")
-def private_bus() -> Iterator[PrivateBus]:
-    bus = PrivateBus()
-    try:
-        bus.start()
-    except DaemonMissing as exc:
-        pytest.skip(f"BLE tests need dbus-daemon: {exc}")
-    old = bus.export()
-    yield bus
-    PrivateBus.restore(old)
-    bus.stop()
 
 
 @pytest.fixture

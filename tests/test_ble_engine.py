@@ -9,13 +9,13 @@ surprise belt start" means the machine never saw a start we did not ask for.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from ftms_sim.bluez import DaemonMissing, FakeBlueZ, FakeDevice, PrivateBus
+from ftms_sim.bluez import FakeBlueZ, FakeDevice, PrivateBus
 from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import ScaledClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunFinished, RunState
@@ -28,19 +28,6 @@ from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 SCALE = 60.0
 ADDR = "C0:FF:EE:18:26:01"
 OTHER = "C0:FF:EE:18:26:09"
-
-
-@pytest.fixture(scope="module")
-def private_bus() -> Iterator[PrivateBus]:
-    bus = PrivateBus()
-    try:
-        bus.start()
-    except DaemonMissing as exc:
-        pytest.skip(f"BLE tests need dbus-daemon: {exc}")
-    old = bus.export()
-    yield bus
-    PrivateBus.restore(old)
-    bus.stop()
 
 
 @pytest.fixture

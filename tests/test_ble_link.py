@@ -8,11 +8,11 @@ clock because D-Bus is real I/O.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
-from ftms_sim.bluez import DaemonMissing, FakeBlueZ, PrivateBus
+from ftms_sim.bluez import FakeBlueZ, PrivateBus
 from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import ScaledClock
 from treadpace.ftms import (
@@ -36,19 +36,6 @@ from treadpace.treadmill.port import NotConnected, Telemetry
 SCALE = 20.0
 ADDR_A = "C0:FF:EE:18:26:01"
 ADDR_B = "C0:FF:EE:18:26:02"
-
-
-@pytest.fixture(scope="module")
-def private_bus() -> Iterator[PrivateBus]:
-    bus = PrivateBus()
-    try:
-        bus.start()
-    except DaemonMissing as exc:
-        pytest.skip(f"BLE tests need dbus-daemon: {exc}")
-    old = bus.export()
-    yield bus
-    PrivateBus.restore(old)
-    bus.stop()
 
 
 @pytest.fixture

@@ -13,11 +13,11 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
-from ftms_sim.bluez import DaemonMissing, FakeBlueZ, PrivateBus
+from ftms_sim.bluez import FakeBlueZ, PrivateBus
 from ftms_sim.bluez.peripheral import PeripheralApp
 from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import RealClock, ScaledClock
@@ -27,19 +27,6 @@ from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.port import LinkLost, LinkRestored, Telemetry
 
 PERIPHERAL_ADDR = "00:1A:7D:DA:71:02"  # the stand-in's hci1
-
-
-@pytest.fixture(scope="module")
-def private_bus() -> Iterator[PrivateBus]:
-    bus = PrivateBus()
-    try:
-        bus.start()
-    except DaemonMissing as exc:
-        pytest.skip(f"BLE tests need dbus-daemon: {exc}")
-    old = bus.export()
-    yield bus
-    PrivateBus.restore(old)
-    bus.stop()
 
 
 @pytest.fixture
