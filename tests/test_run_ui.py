@@ -98,6 +98,15 @@ def test_live_view_shows_target_actual_progress_and_next_steps() -> None:
     assert "1.31 km left" in text
 
 
+def test_live_view_flags_guided_mode() -> None:
+    view = LiveView()
+    view.handle(started())
+    view.handle(Notice(5.0, "warning", "control lost: guided mode - set the speed on the console"))
+    console = Console(record=True, width=110, file=io.StringIO())
+    console.print(view.render())
+    assert "GUIDED: set the target on the console" in console.export_text()
+
+
 def test_live_view_speaks_imperial() -> None:
     view = LiveView()
     view.handle(started(imperial=True))

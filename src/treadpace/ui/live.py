@@ -54,6 +54,7 @@ class LiveView:
         self.index = -1
         self.tick: Tick | None = None
         self.notices: list[str] = []
+        self.guided = False
 
     async def consume(self, sub: Subscription) -> None:
         from rich.live import Live
@@ -84,6 +85,7 @@ class LiveView:
                 self.notices = [n for n in self.notices if not n.startswith("starting in")]
             self._last_draw = 0.0
         elif isinstance(e, Notice):
+            self.guided = self.guided or "guided mode" in e.message
             self.notices = [*self.notices[-2:], e.message]
             self._last_draw = 0.0
         elif isinstance(e, RunStarted):
@@ -106,6 +108,8 @@ class LiveView:
         head.append(self.state.value.upper(), style=_STATE_STYLE.get(self.state, "bold"))
         if self.state_reason and self.state in (RunState.PAUSED, RunState.ABORTED):
             head.append(f" ({self.state_reason})", style="yellow")
+        if self.guided:
+            head.append("  GUIDED: set the target on the console", style="bold magenta")
         parts: list[RenderableType] = [head]
         t = self.tick
         step = self.steps[self.index] if 0 <= self.index < len(self.steps) else None
