@@ -229,6 +229,32 @@ async def test_rule3_safety_key_pauses_and_resume_waits_for_the_key() -> None:
     assert any(isinstance(e, Notice) and "safety key" in e.message for e in o.events)
 
 
+async def test_resume_while_the_belt_is_still_stopping_is_refused_then_works() -> None:
+    # A console stop from 9.26 km/h takes ~19 s to wind down at 0.5 km/h/s; a resume
+    # 5 s in is refused by the machine and must leave the run paused, not "running"
+    # on a belt that is coming to rest.
+    p = plan(CompiledStep("a", "time", 300, 9.263))
+
+    async def script(engine: Engine, sim: SimulatedTreadmill, clock: VirtualClock) -> None:
+        await clock.sleep(100)
+        sim.press_stop()
+        await clock.sleep(5)
+        assert sim.belt.speed_kmh > 0
+        await engine.command(Command.RESUME)
+        await clock.sleep(5)
+        assert engine.state == RunState.PAUSED
+        await clock.sleep(30)
+        assert sim.belt.speed_kmh == 0.0
+        await engine.command(Command.RESUME)
+
+    o = await run_sim(p, script=script)
+    assert o.result.state == RunState.FINISHED
+    assert o.result.elapsed_s == pytest.approx(300, abs=1.0)
+    refused = [x for x in o.commands("start_or_resume") if x.r["result"] == "operation_failed"]
+    assert len(refused) == 1
+    assert any(isinstance(e, Notice) and "still stopping" in e.message for e in o.events)
+
+
 @pytest.mark.parametrize("policy", ["offset", "hold"])
 async def test_rule5_console_speed_change_is_not_fought(policy: str) -> None:
     p = plan(

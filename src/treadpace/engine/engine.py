@@ -543,7 +543,10 @@ class Engine:
             try:
                 await tm.start()
             except ControlRefused as exc:
-                self._notice("warning", f"{exc}: is the safety key in? resume again when ready")
+                self._notice(
+                    "warning",
+                    f"{exc} (still stopping, or the safety key is out): resume again when ready",
+                )
                 return
             except TreadmillError as exc:
                 self._notice("warning", f"resume: {exc}")

@@ -345,11 +345,11 @@ class FtmsTreadmill:
 
     async def start(self) -> None:
         response = await self._command(StartOrResume())
-        # Operation Failed to a Start means "already running" only when the belt moves or
-        # the console said it started it; a standing belt that refuses (safety key out)
-        # is a refusal.
+        # Operation Failed to a Start means "already running" only when the belt moves (and
+        # is not merely winding down after a stop) or the console said it started it; a
+        # standing or stopping belt that refuses (safety key out, still stopping) refused.
         already_running = response.result == ResultCode.OPERATION_FAILED and (
-            self._belt_moving or self._console_started
+            (self._belt_moving and not self._winding_down) or self._console_started
         )
         if not response.ok and not already_running:
             raise ControlRefused("start", result_name(response.result))
