@@ -143,3 +143,40 @@ async def test_run_with_a_pinned_device_drives_only_that_treadmill(
     finally:
         for machine in (pinned, louder):
             await machine.close()
+
+
+async def test_run_reads_a_heart_rate_strap_from_the_profile(
+    bluez: FakeBlueZ, tmp_path: Path
+) -> None:
+    clock = ScaledClock(1)
+    machine = SimulatedTreadmill("incline-refused", clock)  # reports no heart rate itself
+    strap = SimulatedTreadmill("hr-service", clock)  # advertises 0x180D, notifies 0x2A37
+    for sim in (machine, strap):
+        await sim.start()
+    try:
+        bluez.add_device(machine, ADDR)
+        bluez.add_device(strap, OTHER)
+        plan = tmp_path / "short.yaml"
+        plan.write_text('name: Short\nkind: steady\nduration: "0:10"\npace: 5.5 km/h\n')
+        profile = tmp_path / "profile.yaml"
+        profile.write_text(
+            f'name: Strap\nrace: {{distance: 5k, time: "25:00"}}\n'
+            f"heart_rate:\n  strap: '{OTHER}'\n"
+        )
+        home = tmp_path / "home"
+        env = dict(os.environ, TREADPACE_HOME=str(home), TREADPACE_CONFIG_HOME=str(tmp_path))
+        code, _, err = await treadpace(
+            "run", str(plan), "--profile", str(profile), "--device", ADDR, "--yes", env=env
+        )
+        assert code == 0, err
+        journal = next((home / "runs").glob("*.jsonl"))
+        rates = [
+            line["heart_rate_bpm"]
+            for line in map(json.loads, journal.read_text().splitlines())
+            if line.get("heart_rate_bpm")
+        ]
+        assert rates and all(30 <= bpm <= 220 for bpm in rates)
+        assert not strap.is_connected(0)  # the strap is let go at the end
+    finally:
+        for sim in (machine, strap):
+            await sim.close()

@@ -25,8 +25,9 @@ from treadpace.errors import UserError
 
 if TYPE_CHECKING:
     from treadpace.clock import Clock
-    from treadpace.engine import RunFinished
+    from treadpace.engine import Engine, RunFinished
     from treadpace.plans.steps import CompiledPlan
+    from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 
 VIRTUAL_CLOCK_ENV = "TREADPACE_VIRTUAL_CLOCK"
 """Set to 1 to run on the virtual clock (tests: an hour-long plan in a blink)."""
@@ -222,6 +223,11 @@ async def _session(
 
     received: list[int] = []
     engine_task = asyncio.ensure_future(engine.run())
+    strap_task = (
+        asyncio.create_task(_strap(prof.heart_rate.strap, treadmill, engine, clock))
+        if prof.heart_rate.strap
+        else None
+    )
 
     def on_signal(signum: int) -> None:
         received.append(signum)
@@ -261,6 +267,10 @@ async def _session(
             journal = await recorder_task
         except NothingRecorded as exc:
             print(f"recording: {exc}", file=sys.stderr)
+        if strap_task is not None:
+            strap_task.cancel()
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await strap_task
         for task in sinks:
             with contextlib.suppress(Exception):
                 await task
@@ -290,6 +300,28 @@ async def _session(
     if result is not None and result.reason == "stopped by the runner":
         return EXIT_INTERRUPTED
     return EXIT_FAILED
+
+
+async def _strap(strap: str, treadmill: FtmsTreadmill, engine: Engine, clock: Clock) -> None:
+    """Feed a strap's heart rate to the treadmill for the whole run; never fails the run."""
+    import contextlib
+    import logging
+
+    from treadpace.engine import RunState
+    from treadpace.treadmill.ble_heart_rate import HeartRateSource
+    from treadpace.treadmill.port import TreadmillError
+
+    # One scan at a time: BlueZ refuses a second discovery while the treadmill's runs.
+    while engine.state == RunState.IDLE:
+        await clock.sleep(0.5)
+    source = HeartRateSource(strap, clock)
+    try:
+        await source.feed(treadmill)
+    except TreadmillError as exc:
+        logging.getLogger(__name__).warning("heart-rate strap %s: %s", strap, exc)
+    finally:
+        with contextlib.suppress(Exception):
+            await source.close()
 
 
 def _ble_link(target: str, clock: Clock) -> Any:

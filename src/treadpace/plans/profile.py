@@ -83,6 +83,8 @@ class HeartRateSettings(BaseModel):
     age: int | None = Field(default=None, ge=5, le=110)
     zones: ZoneMethod = "percent_max"
     """How zone bounds are computed: `percent_max` (%HRmax) or `karvonen` (%HRR)."""
+    strap: str | None = None
+    """Bluetooth address or name of a heart-rate strap (0x180D) to read during runs."""
 
     @model_validator(mode="after")
     def _fill(self) -> HeartRateSettings:
