@@ -4,7 +4,10 @@ Built from a `Journal` (so from the engine's own events), the same way for a
 finished, an aborted and an interrupted run. Laps come from StepStarted /
 StepFinished; a step still open when the journal ends (a crash) is closed at
 the last telemetry sample. Every exporter (FIT, TCX, CSV, the report) reads
-this one model, so they agree on totals.
+this one model, so they agree on totals. Treadmill garbage in the journal
+(300 km/h, a distance that jumps or goes back, a heart rate of 400) is
+dropped here, once, by `treadpace.record.sanitise`, so every exporter gets
+values a FIT, TCX or CSV reader accepts.
 """
 
 from __future__ import annotations
@@ -22,6 +25,14 @@ from treadpace.engine.events import (
 )
 from treadpace.plans.steps import CompiledStep
 from treadpace.record.journal import Journal
+from treadpace.record.sanitise import (
+    MAX_SPEED_KMH,
+    Repairs,
+    clean_timer,
+    distance_at,
+    plausible_distance,
+    sanitise_samples,
+)
 
 
 @dataclass(frozen=True)
@@ -72,7 +83,7 @@ class Lap:
 
     @property
     def avg_speed_kmh(self) -> float:
-        return self.distance_m / self.timer_s * 3.6 if self.timer_s > 0 else 0.0
+        return _avg_speed(self.distance_m, self.timer_s)
 
     @property
     def target_speed_kmh(self) -> float | None:
@@ -132,7 +143,7 @@ class Activity:
 
     @property
     def avg_speed_kmh(self) -> float:
-        return self.distance_m / self.timer_s * 3.6 if self.timer_s > 0 else 0.0
+        return _avg_speed(self.distance_m, self.timer_s)
 
     @property
     def max_speed_kmh(self) -> float:
@@ -155,6 +166,11 @@ class Activity:
     def energy_kcal(self) -> float | None:
         values = [s.energy_kcal for s in self.samples if s.energy_kcal is not None]
         return values[-1] if values else None
+
+
+def _avg_speed(distance_m: float, timer_s: float) -> float:
+    # A few metres over a timer of a fraction of a second is no speed a belt runs at.
+    return min(MAX_SPEED_KMH, distance_m / timer_s * 3.6) if timer_s > 0 else 0.0
 
 
 def _avg_hr(samples: tuple[Sample, ...]) -> int | None:
@@ -187,7 +203,6 @@ def _sample(tick: Tick) -> Sample:
 def build_activity(journal: Journal) -> Activity:
     header = journal.header
     ticks = journal.ticks
-    samples = tuple(_sample(t) for t in ticks)
     finished = journal.finished
     last_tick = ticks[-1] if ticks else None
 
@@ -202,6 +217,8 @@ def build_activity(journal: Journal) -> Activity:
         if isinstance(event, StateChanged) and event.state == RunState.RUNNING:
             start_wall = journal.wall_at(event.t)
             break
+    repairs = Repairs()
+    samples = sanitise_samples((_sample(t) for t in ticks), start_wall, repairs)
 
     # Laps: open on StepStarted, close on StepFinished (or at the journal's end).
     open_steps: dict[int, StepStarted] = {}
@@ -264,6 +281,10 @@ def build_activity(journal: Journal) -> Activity:
         distance, timer = last_tick.distance_m, last_tick.elapsed_s
     else:
         distance, timer = 0.0, 0.0
+    timer = clean_timer(timer, samples[-1].elapsed_s if samples else 0.0, repairs)
+    if not plausible_distance(distance, end_wall - start_wall):
+        repairs.note("run_distance")
+        distance = samples[-1].distance_m if samples else 0.0
 
     if not raw_laps and (samples or finished is not None):
         # No step events (an engine that failed early): one lap for the whole run.
@@ -277,8 +298,8 @@ def build_activity(journal: Journal) -> Activity:
             step=step,
             start_wall=start,
             end_wall=end,
-            timer_s=timer_s,
-            distance_m=dist,
+            timer_s=clean_timer(timer_s, max(0.0, end - start), repairs),
+            distance_m=_lap_distance(dist, start, end, samples, repairs),
             skipped=skipped,
             closed=closed,
             samples=tuple(
@@ -289,6 +310,7 @@ def build_activity(journal: Journal) -> Activity:
         )
         for index, name, step, start, end, timer_s, dist, skipped, closed in raw_laps
     )
+    repairs.log(journal.path)
     return Activity(
         id=journal.id,
         plan_name=header.plan_name,
@@ -308,6 +330,15 @@ def build_activity(journal: Journal) -> Activity:
         pauses=tuple(pauses),
         notices=tuple(notices),
     )
+
+
+def _lap_distance(
+    metres: float, start: float, end: float, samples: tuple[Sample, ...], repairs: Repairs
+) -> float:
+    if plausible_distance(metres, end - start):
+        return metres
+    repairs.note("lap_distance")
+    return max(0.0, distance_at(samples, end) - distance_at(samples, start))
 
 
 def _planned(journal: Journal, index: int) -> CompiledStep | None:

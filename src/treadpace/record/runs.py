@@ -2,21 +2,27 @@
 
 Listing stays fast with hundreds of runs: a summary reads only the journal's
 first line and its last few kilobytes (the final `run_finished` line, or the
-last telemetry line of an interrupted run), never the whole file.
+last telemetry line of an interrupted run), never the whole file, unless
+those totals are treadmill garbage (a distance the belt cannot have covered,
+a timer that is not a number): then the whole run is read and cleaned, as
+an export would.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from treadpace.engine.events import RunFinished, RunStarted, Tick
 from treadpace.errors import UserError
+from treadpace.record.activity import build_activity
 from treadpace.record.codec import JournalLineError, decode_event
-from treadpace.record.journal import run_status
+from treadpace.record.journal import read_journal, run_status
 from treadpace.record.recorder import JOURNAL_SUFFIX
+from treadpace.record.sanitise import plausible_distance
 
 _TAIL_BYTES = 16 * 1024
 _HEAD_BYTES = 16 * 1024
@@ -90,11 +96,19 @@ def summarize(path: Path) -> RunSummary | None:
             # Read backwards: a finish line would have come before this tick.
             break
     if finished is not None:
-        distance, timer = finished.distance_m, finished.elapsed_s
+        distance, timer, end_wall = finished.distance_m, finished.elapsed_s, finished.wall
     elif last_tick is not None:
-        distance, timer = last_tick.distance_m, last_tick.elapsed_s
+        distance, timer, end_wall = last_tick.distance_m, last_tick.elapsed_s, last_tick.wall
     else:
-        distance, timer = 0.0, 0.0
+        distance, timer, end_wall = 0.0, 0.0, start_wall
+    if not (
+        plausible_distance(distance, end_wall - start_wall) and math.isfinite(timer) and timer >= 0
+    ):
+        try:
+            activity = build_activity(read_journal(path))
+        except UserError:
+            return None  # gone or unreadable since the head was read
+        distance, timer = activity.distance_m, activity.timer_s
     return RunSummary(
         id=path.name.removesuffix(JOURNAL_SUFFIX),
         path=path,

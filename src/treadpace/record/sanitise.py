@@ -1,0 +1,233 @@
+"""Treadmill garbage out of a recorded run, once, before anything is computed from it.
+
+The journal keeps what the engine saw, glitches included: a treadmill may
+report 300 km/h for one packet, a distance that jumps to 10^9 m or restarts at
+zero, a heart rate of 0 or 400, an incline of 1000 %, or 65535 kcal (a
+"not available" that was not flagged). Left in, one such value makes the FIT
+writer fail ("... not in valid range") and the whole run unexportable.
+`build_activity` therefore passes every telemetry sample and every total
+through here, and every exporter (FIT, TCX, CSV, the report) reads the
+cleaned model. Readings inside the bounds below are kept exactly as recorded;
+the others are dropped, and each kind of repair is logged once per journal
+with its count, not once per sample.
+
+Plausible for a treadmill run:
+
+- speed: 0 to 40 km/h (above the fastest sprint treadmills and any human
+  top speed); a reading outside, or not a number, is replaced by the previous
+  good speed (what the belt was last known to do);
+- heart rate: 25 to 250 bpm, otherwise "not reported" (None);
+- incline: -10 to +45 %, otherwise "not reported";
+- distance: cumulative, never going back, and rising no faster than 40 km/h
+  allows plus `DISTANCE_SLACK_M` (whole-metre counters, late packets), both
+  from one reading to the next and since the belt started. A bad
+  reading adds nothing; after it, the run goes on from the last good value by
+  the readings' own increments, so a single spike costs nothing and a
+  counter that restarts at zero costs only the metres of that one second;
+- energy: cumulative, 0 to `MAX_ENERGY_KCAL`, rising no faster than
+  `MAX_ENERGY_RATE_KCAL_S` plus `ENERGY_SLACK_KCAL`, repaired like distance;
+  before a first good reading it stays "not reported";
+- lap and run distances: kept when the belt could have covered them in
+  their time (speed bound plus one slack), else measured from the cleaned
+  samples;
+- times (the engine's clock, not the treadmill, but a damaged journal can
+  still hold anything): a sample with a non-finite time is dropped, a
+  non-finite or negative timer falls back to the telemetry's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # activity.py imports this module to build its samples
+    from treadpace.record.activity import Sample
+
+log = logging.getLogger(__name__)
+
+MAX_SPEED_KMH = 40.0
+MIN_HEART_RATE_BPM = 25
+MAX_HEART_RATE_BPM = 250
+MIN_INCLINE_PERCENT = -10.0
+MAX_INCLINE_PERCENT = 45.0
+DISTANCE_SLACK_M = 25.0
+MAX_ENERGY_KCAL = 10_000.0
+MAX_ENERGY_RATE_KCAL_S = 0.5
+"""30 kcal/min: beyond an elite runner at race pace."""
+ENERGY_SLACK_KCAL = 5.0
+
+# What each kind of repair did, for the one log line per kind.
+_MESSAGES = {
+    "time": "samples with no usable time dropped",
+    "speed": f"speed readings outside 0-{MAX_SPEED_KMH:g} km/h ignored (previous speed kept)",
+    "heart_rate": (
+        f"heart-rate readings outside {MIN_HEART_RATE_BPM}-{MAX_HEART_RATE_BPM} bpm dropped"
+    ),
+    "incline": (
+        f"incline readings outside {MIN_INCLINE_PERCENT:g} to {MAX_INCLINE_PERCENT:g} % dropped"
+    ),
+    "distance": (
+        "distance readings going back or jumping faster than a belt runs repaired"
+        " (the run goes on from the last good distance)"
+    ),
+    "energy": f"energy readings going back, jumping or above {MAX_ENERGY_KCAL:g} kcal ignored",
+    "lap_distance": "lap distance(s) the belt cannot have covered replaced by the telemetry's",
+    "run_distance": "run distance(s) the belt cannot have covered replaced by the telemetry's",
+    "timer": "unusable timer values replaced by the telemetry's",
+}
+
+
+class Repairs:
+    """Counts of dropped or replaced values, by kind, for one journal."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def note(self, kind: str) -> None:
+        self.counts[kind] += 1
+
+    @property
+    def total(self) -> int:
+        """Values repaired so far, all kinds together."""
+        return self.counts.total()
+
+    def log(self, path: Path | str) -> None:
+        for kind, count in self.counts.items():
+            log.warning("%s: %d %s", path, count, _MESSAGES[kind])
+
+
+def _finite(value: float | None) -> bool:
+    return value is not None and math.isfinite(value)
+
+
+class _Cumulative:
+    """A counter that may only rise, no faster than `rate` per second plus `slack`.
+
+    With `origin` (the wall time it was zero), it also never exceeds what
+    `rate` allows since then plus one `slack`: the slack of every reading must
+    not add up to a rise no belt can make.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        slack: float,
+        ceiling: float,
+        value: float | None,
+        wall: float,
+        origin: float | None = None,
+    ) -> None:
+        self.rate, self.slack, self.ceiling, self.origin = rate, slack, ceiling, origin
+        self.value = value  # last good (or repaired) value; None before the first
+        self.raw = value  # the last reading that was a number in range, good or not
+        self.wall = wall
+
+    def feed(self, raw: float | None, wall: float) -> tuple[float | None, bool]:
+        """(the value to keep, whether `raw` was rejected). None (not reported) stays None."""
+        if raw is None:
+            return None, False
+        bound = self.rate * max(0.0, wall - self.wall) + self.slack
+        top = self.ceiling
+        if self.origin is not None:
+            top = min(top, self.rate * max(0.0, wall - self.origin) + self.slack)
+        in_range = math.isfinite(raw) and 0.0 <= raw <= self.ceiling
+        self.wall = wall
+        if self.value is None:
+            if not (in_range and raw <= top):
+                return None, True
+            self.value = self.raw = raw
+            return raw, False
+        if in_range and 0.0 <= raw - self.value <= bound and raw <= top:
+            self.value = self.raw = raw
+            return raw, False
+        if in_range:
+            # Rejected, but its rise from the previous reading may still be real
+            # (a counter that restarted): carry that on from the last good value.
+            step = raw - self.raw if self.raw is not None else -1.0
+            if 0.0 <= step <= bound and self.value + step <= top:
+                self.value += step
+            self.raw = raw
+        return self.value, True
+
+
+def sanitise_samples(
+    samples: Iterable[Sample], start_wall: float, repairs: Repairs
+) -> tuple[Sample, ...]:
+    """`samples` with implausible readings dropped or repaired (bounds: module docstring)."""
+    distance = _Cumulative(
+        MAX_SPEED_KMH / 3.6, DISTANCE_SLACK_M, math.inf, 0.0, start_wall, origin=start_wall
+    )
+    energy = _Cumulative(
+        MAX_ENERGY_RATE_KCAL_S, ENERGY_SLACK_KCAL, MAX_ENERGY_KCAL, None, start_wall
+    )
+    good_speed = 0.0
+    out: list[Sample] = []
+    for sample in samples:
+        if not (_finite(sample.wall) and _finite(sample.elapsed_s) and _finite(sample.t)):
+            repairs.note("time")
+            continue
+        before = repairs.total
+        speed = sample.speed_kmh
+        if _finite(speed) and 0.0 <= speed <= MAX_SPEED_KMH:
+            good_speed = speed
+        else:
+            repairs.note("speed")
+            speed = good_speed
+        hr = sample.heart_rate_bpm
+        if hr is not None and not MIN_HEART_RATE_BPM <= hr <= MAX_HEART_RATE_BPM:
+            repairs.note("heart_rate")
+            hr = None
+        incline = sample.incline_percent
+        if incline is not None and not (
+            math.isfinite(incline) and MIN_INCLINE_PERCENT <= incline <= MAX_INCLINE_PERCENT
+        ):
+            repairs.note("incline")
+            incline = None
+        metres, rejected = distance.feed(sample.distance_m, sample.wall)
+        if rejected:
+            repairs.note("distance")
+        kcal, rejected = energy.feed(sample.energy_kcal, sample.wall)
+        if rejected:
+            repairs.note("energy")
+        if repairs.total == before:
+            out.append(sample)  # a good sample is kept as recorded, to the bit
+            continue
+        out.append(
+            dataclasses.replace(
+                sample,
+                speed_kmh=speed,
+                heart_rate_bpm=hr,
+                incline_percent=incline,
+                distance_m=metres if metres is not None else 0.0,
+                energy_kcal=kcal,
+            )
+        )
+    return tuple(out)
+
+
+def distance_at(samples: tuple[Sample, ...], wall: float) -> float:
+    """Cleaned run distance at `wall`: that of the last sample at or before it."""
+    at = 0.0
+    for sample in samples:
+        if sample.wall > wall:
+            break
+        at = sample.distance_m
+    return at
+
+
+def plausible_distance(metres: float, seconds: float) -> bool:
+    """Could the belt have covered `metres` in `seconds` (wall time, pauses included)?"""
+    bound = MAX_SPEED_KMH / 3.6 * max(0.0, seconds) + DISTANCE_SLACK_M
+    return math.isfinite(metres) and 0.0 <= metres <= bound
+
+
+def clean_timer(seconds: float, fallback: float, repairs: Repairs) -> float:
+    if math.isfinite(seconds) and seconds >= 0.0:
+        return seconds
+    repairs.note("timer")
+    return fallback if math.isfinite(fallback) and fallback >= 0.0 else 0.0
