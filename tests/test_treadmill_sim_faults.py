@@ -3,12 +3,12 @@ radio would carry, with the machine misbehaving the ways real ones do."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import pytest
 
 from ftms_sim.treadmill import SimulatedTreadmill
+from test_treadmill_sim import on_model
 from treadpace.clock import VirtualClock
 from treadpace.ftms import CONTROL_POINT, HEART_RATE_MEASUREMENT
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
@@ -28,29 +28,8 @@ from treadpace.treadmill.port import (
     TrainingStatusChanged,
     TreadmillUpdate,
 )
-from treadpace.treadmill.sim import SimLink
 
 U = TypeVar("U")
-Scenario = Callable[[SimulatedTreadmill, FtmsTreadmill, VirtualClock], Awaitable[None]]
-
-
-async def on_model(model: str, scenario: Scenario) -> list[TreadmillUpdate]:
-    clock = VirtualClock()
-
-    async def body() -> list[TreadmillUpdate]:
-        sim = SimulatedTreadmill(model, clock)
-        await sim.start()
-        tm = FtmsTreadmill(SimLink(sim), clock)
-        await tm.connect()
-        try:
-            await scenario(sim, tm, clock)
-        finally:
-            updates = list(tm._queue)
-            await tm.disconnect()
-            await sim.close()
-        return updates
-
-    return await clock.drive(body())
 
 
 async def running(tm: FtmsTreadmill, clock: VirtualClock, kmh: float) -> None:
