@@ -160,19 +160,7 @@ def _messages(activity: Activity) -> Iterator[Any]:
     session.start_time = start
     session.event = Event.SESSION
     session.event_type = EventType.STOP
-    session.sport = Sport.RUNNING
-    session.sub_sport = SubSport.TREADMILL
-    session.total_elapsed_time = activity.elapsed_s
-    session.total_timer_time = activity.timer_s
-    session.total_distance = activity.distance_m
-    session.avg_speed = activity.avg_speed_kmh / 3.6
-    session.max_speed = activity.max_speed_kmh / 3.6
-    if activity.avg_heart_rate is not None:
-        session.avg_heart_rate = activity.avg_heart_rate
-    if activity.max_heart_rate is not None:
-        session.max_heart_rate = activity.max_heart_rate
-    if activity.energy_kcal is not None:
-        session.total_calories = round(activity.energy_kcal)
+    _running_totals(session, activity)
     session.first_lap_index = 0
     session.num_laps = len(laps)
     session.trigger = SessionTrigger.ACTIVITY_END
@@ -190,6 +178,25 @@ def _messages(activity: Activity) -> Iterator[Any]:
     yield summary
 
 
+def _running_totals(message: Any, totals: Activity | Lap) -> None:
+    """Sport and the totals a session and a lap message share."""
+    from fit_tool.profile.profile_type import Sport, SubSport
+
+    message.sport = Sport.RUNNING
+    message.sub_sport = SubSport.TREADMILL
+    message.total_elapsed_time = totals.elapsed_s
+    message.total_timer_time = totals.timer_s
+    message.total_distance = totals.distance_m
+    message.avg_speed = totals.avg_speed_kmh / 3.6
+    message.max_speed = totals.max_speed_kmh / 3.6
+    if totals.avg_heart_rate is not None:
+        message.avg_heart_rate = totals.avg_heart_rate
+    if totals.max_heart_rate is not None:
+        message.max_heart_rate = totals.max_heart_rate
+    if totals.energy_kcal is not None:
+        message.total_calories = round(totals.energy_kcal)
+
+
 def _record(cls: Any, sample: Sample, at: int) -> Any:
     record = cls()
     record.timestamp = at
@@ -204,7 +211,7 @@ def _record(cls: Any, sample: Sample, at: int) -> Any:
 
 def _lap(lap: Lap, index: int) -> Any:
     from fit_tool.profile.messages.lap_message import LapMessage
-    from fit_tool.profile.profile_type import Event, EventType, LapTrigger, Sport, SubSport
+    from fit_tool.profile.profile_type import Event, EventType, LapTrigger
 
     message = LapMessage()
     message.message_index = index
@@ -212,19 +219,7 @@ def _lap(lap: Lap, index: int) -> Any:
     message.start_time = _ms(lap.start_wall)
     message.event = Event.LAP
     message.event_type = EventType.STOP
-    message.sport = Sport.RUNNING
-    message.sub_sport = SubSport.TREADMILL
-    message.total_elapsed_time = lap.elapsed_s
-    message.total_timer_time = lap.timer_s
-    message.total_distance = lap.distance_m
-    message.avg_speed = lap.avg_speed_kmh / 3.6
-    message.max_speed = lap.max_speed_kmh / 3.6
-    if lap.avg_heart_rate is not None:
-        message.avg_heart_rate = lap.avg_heart_rate
-    if lap.max_heart_rate is not None:
-        message.max_heart_rate = lap.max_heart_rate
-    if lap.energy_kcal is not None:
-        message.total_calories = round(lap.energy_kcal)
+    _running_totals(message, lap)
     if lap.step is not None:
         message.avg_grade = lap.step.incline_percent
     message.intensity = _intensity(lap)
