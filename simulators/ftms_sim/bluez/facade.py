@@ -5,7 +5,7 @@ It owns `org.bluez` and answers exactly what bleak's BlueZ backend asks
 backend: adapter `hci0` with discovery and filters, one `Device1` per simulated
 treadmill (advertised name, service UUIDs, FTMS service data, RSSI), and on
 connect the GATT tree under BlueZ's object-path naming
-(`/org/bluez/hci0/dev_XX_.../serviceXXXX/charXXXX/descXXXX`). Reads, writes,
+(`/org/bluez/hci0/dev_C0_FF_EE_18_26_01/service000c/char000d/desc000f`). Reads, writes,
 StartNotify/StopNotify and AcquireNotify are forwarded to the simulator's GATT
 surface; its notifications come back as `PropertiesChanged(Value)` (or on the
 acquired socket).
