@@ -207,6 +207,18 @@ async def test_second_run_in_the_same_second_gets_its_own_file(tmp_path: Path) -
     assert second.name.endswith("-2.jsonl")
 
 
+async def test_runs_sharing_a_second_count_on_one_suffix(tmp_path: Path) -> None:
+    # Each clash used to add a suffix to the last name (-2-3-4-...) until the name
+    # was too long for the file system and runs were no longer recorded.
+    events = synthetic_events(SyntheticRun(stop_after_s=2))
+    paths = [(await record(tmp_path, events))[0] for _ in range(6)]
+    base = paths[0].name.removesuffix(".jsonl")
+    assert [p.name for p in paths] == [f"{base}.jsonl"] + [
+        f"{base}-{n}.jsonl" for n in range(2, 7)
+    ]
+    assert all(read_journal(p).finished is not None for p in paths)
+
+
 def test_names_are_safe_and_sortable() -> None:
     assert slugify("Négatif split: 10 × 1 km!") == "negatif-split-10-1-km"
     assert slugify("???") == "run"

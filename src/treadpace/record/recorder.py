@@ -18,7 +18,8 @@ The journal is created when the belt starts (a run abandoned during the
 countdown leaves nothing behind) and named from that moment, on the events'
 clock (`RunStarted.wall`, which may be virtual):
 `<YYYY-MM-DDTHH-MM-SS>-<plan-slug>.jsonl`, UTC, so names sort in time order
-across time-zone and daylight-saving changes.
+across time-zone and daylight-saving changes; runs starting in the same second
+get `-2`, `-3`, ... after that name.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from treadpace.record.codec import encode_event
 log = logging.getLogger(__name__)
 
 JOURNAL_SUFFIX = ".jsonl"
+_MAX_SAME_SECOND = 10_000
 
 
 class NothingRecorded(RuntimeError):
@@ -65,6 +67,22 @@ def slugify(text: str, limit: int = 40) -> str:
 def journal_name(wall: float, plan_name: str) -> str:
     stamp = datetime.fromtimestamp(wall, UTC).strftime("%Y-%m-%dT%H-%M-%S")
     return f"{stamp}-{slugify(plan_name)}{JOURNAL_SUFFIX}"
+
+
+def _create_journal(directory: Path, name: str) -> tuple[Path, IO[str]]:
+    """Create `name` in `directory`, or `<stem>-2`, `-3`, ... when runs share a second.
+
+    One counter on the base name (never `-2-3-4`, which grows until the name is
+    too long for the file system), and exclusive creation, so two runs never share
+    a file even when they start together.
+    """
+    stem = name.removesuffix(JOURNAL_SUFFIX)
+    for n in range(1, _MAX_SAME_SECOND + 1):
+        path = directory / (name if n == 1 else f"{stem}-{n}{JOURNAL_SUFFIX}")
+        with contextlib.suppress(FileExistsError):
+            # Line-buffered text: each newline hands the line to the OS at once.
+            return path, path.open("x", encoding="utf-8", buffering=1)
+    raise FileExistsError(f"{_MAX_SAME_SECOND} journals already named {stem}")
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -174,15 +192,9 @@ class Recorder:
     def _open(self, started: RunStarted, belt_start_wall: float) -> None:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            path = self.directory / journal_name(belt_start_wall, started.plan_name)
-            n = 2
-            while path.exists():
-                path = path.with_name(
-                    f"{path.name.removesuffix(JOURNAL_SUFFIX)}-{n}{JOURNAL_SUFFIX}"
-                )
-                n += 1
-            # Line-buffered text: each newline hands the line to the OS at once.
-            self._file = path.open("x", encoding="utf-8", buffering=1)
+            path, self._file = _create_journal(
+                self.directory, journal_name(belt_start_wall, started.plan_name)
+            )
         except OSError as exc:
             log.error(
                 "cannot create a journal in %s: %s (this run is not recorded)", self.directory, exc
