@@ -58,6 +58,26 @@ def test_paces_json_for_a_25_minute_5k() -> None:
         assert data["paces"][name]["s_per_mi"] == pytest.approx(s_per_km * 1.609344, abs=0.2)
 
 
+@pytest.mark.parametrize("value, shown", [(42.25, "42.3"), (42.35, "42.4"), (37.95, "38.0")])
+def test_paces_vdot_halves_round_up(
+    monkeypatch: pytest.MonkeyPatch, value: float, shown: str
+) -> None:
+    # An exact binary half (42.25) went to even (42.2) under `:.1f` and round().
+    monkeypatch.setattr("treadpace.plans.vdot.vdot_from_race", lambda _m, _s: value)
+    table = runner.invoke(app, ["paces", "--race", "5k=25:00"])
+    assert table.exit_code == 0, table.output
+    assert f"VDOT {shown} from 5k=25:00" in table.output
+    data = json.loads(runner.invoke(app, ["paces", "--race", "5k=25:00", "--json"]).output)
+    assert data["vdot"] == float(shown)
+
+
+def test_paces_vdot_is_rounded_once_from_full_precision() -> None:
+    # 5K in 25:12 is VDOT 37.9495: rounding it once gives 37.9; rounding to
+    # 37.95 first and then again would claim 38.0, a VDOT the race did not show.
+    result = runner.invoke(app, ["paces", "--race", "5k=25:12", "--json"])
+    assert json.loads(result.output)["vdot"] == 37.9
+
+
 def test_paces_table_and_other_distances() -> None:
     result = runner.invoke(app, ["paces", "--race", "half=1:31:35"])
     assert result.exit_code == 0, result.output

@@ -52,7 +52,7 @@ def paces_command(
 ) -> None:
     """VDOT and training paces (easy, marathon, threshold, interval, repetition)."""
     from treadpace.plans.profile import Paces
-    from treadpace.plans.report import pace_rows, paces_json, race_rows
+    from treadpace.plans.report import one_decimal, pace_rows, paces_json, race_rows
     from treadpace.plans.vdot import training_paces, vdot_from_race
 
     title: str
@@ -68,7 +68,7 @@ def paces_command(
         paces = Paces.model_validate(
             {**derived.named(), "easy_min": derived.easy_min, "easy_max": derived.easy_max}
         )
-        title = f"VDOT {vdot:.1f} from {race}"
+        title = f"VDOT {one_decimal(vdot):.1f} from {race}"
     else:
         from treadpace.plans import load_profile
 
@@ -76,7 +76,8 @@ def paces_command(
         paces, vdot = prof.paces, prof.vdot
         zones = prof.heart_rate.bounds()
         which = "built-in default profile" if prof.is_default else f"profile {prof.name}"
-        title = f"Paces of the {which}" + (f" (VDOT {vdot:.1f})" if vdot is not None else "")
+        shown = f" (VDOT {one_decimal(vdot):.1f})" if vdot is not None else ""
+        title = f"Paces of the {which}{shown}"
     if as_json:
         out = paces_json(paces, vdot)
         if zones is not None:

@@ -6,6 +6,7 @@ the output is testable without a terminal.
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from treadpace.plans.paces import format_clock
@@ -25,8 +26,17 @@ EQUIVALENT_RACES = (
 )
 
 
-def _r(x: float) -> float:
-    return round(x, 1)
+def one_decimal(x: float) -> float:
+    """`x` to 0.1, halves rounded up as a runner reads them (38.25 -> 38.3).
+
+    `round()` and `:.1f` round exact binary halves to even (38.25 -> 38.2).
+    Rounding the shortest decimal spelling of `x`, once, keeps 37.9495 at 37.9:
+    only the displayed value is rounded, never the one the paces come from.
+    """
+    return float(Decimal(repr(x)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+_r = one_decimal
 
 
 def paces_json(paces: Paces, vdot: float | None) -> dict[str, Any]:
