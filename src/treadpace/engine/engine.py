@@ -260,14 +260,14 @@ class Engine:
     async def _start_belt(self) -> None:
         """The explicit start (countdown done, `--yes`, or an allowed remote start)."""
         if self.guided:
-            self._notice("warning", f"guided mode: start the belt and set {self._target_text()}")
+            self._notice("warning", f"guided mode: start the belt and set {self._start_text()}")
             return
         try:
             await self.treadmill.start()
             self._we_started = True
         except ControlRefused as exc:
             self._enter_guided(str(exc))
-            self._notice("warning", f"start the belt on the console and set {self._target_text()}")
+            self._notice("warning", f"start the belt on the console and set {self._start_text()}")
         except NotConnected as exc:
             self._final = (RunState.ABORTED, f"treadmill not connected: {exc}")
 
@@ -515,6 +515,11 @@ class Engine:
 
     def _target_text(self) -> str:
         return speed_text(self.target_speed(), self.config.imperial)
+
+    def _start_text(self) -> str:
+        """Step 1's target: the belt starts before the first step begins."""
+        first = self.plan.steps[0]
+        return speed_text(self._speed_grid.quantise(first.target_at(0.0)), self.config.imperial)
 
     async def _apply(self) -> None:
         while self._ops:
