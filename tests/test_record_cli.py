@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from garmin_fit_sdk import Decoder, Stream
 
+from treadpace.errors import UserError
+from treadpace.record.output import write_atomically
 from treadpace.record.recorder import Recorder
 from treadpace.record.synthetic import SyntheticRun, synthetic_events
 
@@ -114,3 +116,109 @@ def test_errors_exit_2_with_one_line(home: Path, args: tuple[str, ...], message:
     assert result.stderr.startswith("error: ") and message in result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("-o", "run.gpx"), "expected a file name ending in .fit, .tcx or .csv"),
+        (("-f", "tcx", "-o", "run.fit"), "a tcx export needs a file name ending in .tcx"),
+        (("-f", "fit", "-o", "run"), "a fit export needs a file name ending in .fit"),
+        (("-f", ""), "expected one of fit, tcx, csv"),
+        (("-f", ","), "expected one of fit, tcx, csv"),
+        (("-f", "fit,tcx", "-o", "-"), "expected an existing directory"),
+    ],
+)
+def test_export_names_say_their_format(
+    home: Path, tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "treadpace", "export", "latest", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TREADPACE_HOME": str(home), "TREADPACE_CONFIG_HOME": str(home)},
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("error: ") and message in result.stderr
+    assert result.stderr.count("\n") == 1 and result.stdout == ""
+    assert list(tmp_path.iterdir()) == []  # nothing written, not even under another name
+
+
+def test_export_never_writes_through_a_symlink_or_into_a_fifo(home: Path, tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    link = tmp_path / "link.fit"
+    link.symlink_to(victim)
+    fifo = tmp_path / "pipe.tcx"
+    os.mkfifo(fifo)
+    for target, kind in ((link, "a symbolic link"), (fifo, "a FIFO")):
+        result = treadpace("export", "latest", "-o", str(target), home=home)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(f"error: {target}") and kind in result.stderr
+        assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert victim.read_text() == "keep me\n" and link.is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["victim.txt", "link.fit", "pipe.tcx"]
+    )
+
+
+@pytest.mark.parametrize("device", ["/dev/full", "/dev/null"])
+def test_a_device_node_is_never_replaced(device: str) -> None:
+    before = os.lstat(device)
+    with pytest.raises(UserError, match=f"^{device}: is a device; expected a regular file"):
+        write_atomically(Path(device), lambda out: out.write(b"x"))
+    after = os.lstat(device)
+    assert (after.st_ino, after.st_rdev, after.st_mode) == (
+        before.st_ino,
+        before.st_rdev,
+        before.st_mode,
+    )
+    assert not [p for p in Path("/dev").iterdir() if p.name.startswith(f".{Path(device).name}.")]
+
+
+def test_export_into_a_directory_refuses_what_is_in_the_way(home: Path, tmp_path: Path) -> None:
+    first = treadpace("export", "latest", "-o", str(tmp_path), home=home)
+    assert first.returncode == 0, first.stderr
+    fit = Path(first.stdout.strip())
+    fit.unlink()
+    fit.mkdir()
+    result = treadpace("export", "latest", "-o", str(tmp_path), home=home)
+    assert result.returncode == 2 and "is a directory" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_export_replaces_a_regular_file_and_ignores_planted_temp_names(
+    home: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "run.csv"
+    out.write_text("old\n")
+    out.chmod(0o640)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    # The temporary name an older version used: a link planted there is never followed.
+    (tmp_path / ".run.csv.tmp").symlink_to(victim)
+    result = treadpace("export", "latest", "-o", str(out), home=home)
+    assert result.returncode == 0, result.stderr
+    assert out.read_text().startswith("time,elapsed_s,") and (out.stat().st_mode & 0o777) == 0o640
+    assert victim.read_text() == "keep me\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".run.csv.tmp", "run.csv", "victim.txt"]
+
+
+def test_export_to_standard_output(home: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "TREADPACE_HOME": str(home), "TREADPACE_CONFIG_HOME": str(home)}
+    fit = subprocess.run(
+        [sys.executable, "-m", "treadpace", "export", "latest", "-o", "-"],
+        capture_output=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert fit.returncode == 0, fit.stderr
+    messages, errors = Decoder(Stream.from_byte_array(bytearray(fit.stdout))).read()
+    assert errors == [] and len(messages["lap_mesgs"]) == 3
+    csv_text = treadpace("export", "latest", "-f", "csv", "-o", "-", home=home)
+    assert csv_text.returncode == 0, csv_text.stderr
+    assert csv_text.stdout.startswith("time,elapsed_s,") and csv_text.stdout.count("\n") > 100

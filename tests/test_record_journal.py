@@ -213,9 +213,7 @@ async def test_runs_sharing_a_second_count_on_one_suffix(tmp_path: Path) -> None
     events = synthetic_events(SyntheticRun(stop_after_s=2))
     paths = [(await record(tmp_path, events))[0] for _ in range(6)]
     base = paths[0].name.removesuffix(".jsonl")
-    assert [p.name for p in paths] == [f"{base}.jsonl"] + [
-        f"{base}-{n}.jsonl" for n in range(2, 7)
-    ]
+    assert [p.name for p in paths] == [f"{base}.jsonl"] + [f"{base}-{n}.jsonl" for n in range(2, 7)]
     assert all(read_journal(p).finished is not None for p in paths)
 
 

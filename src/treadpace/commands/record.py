@@ -134,36 +134,67 @@ def export(
         typer.Option(
             "-o",
             "--output",
-            help="Output file (one format) or directory (default: beside the journal).",
+            help=(
+                "Output file (one format, named .fit/.tcx/.csv), directory (default: beside"
+                " the journal), or - for standard output."
+            ),
         ),
     ] = None,
     directory: DirOption = None,
     profile: ProfileOption = None,
 ) -> None:
     """Export a run to FIT (Strava, Garmin Connect), TCX or CSV; interrupted runs too."""
-    from treadpace.errors import UserError
     from treadpace.record.activity import build_activity
-    from treadpace.record.export import check_formats, write_format
+    from treadpace.record.export import FORMATS, write_format
     from treadpace.record.journal import read_journal
+    from treadpace.record.output import STDOUT, write_stdout
     from treadpace.record.runs import resolve_run
 
-    if not formats:
-        # `-o run.tcx` says which format it wants; otherwise FIT, what Strava and Garmin prefer.
-        suffix = output.suffix.lower().lstrip(".") if output is not None else ""
-        formats = [suffix] if suffix in ("fit", "tcx", "csv") else ["fit"]
-    wanted = check_formats([f for item in formats for f in item.split(",") if f])
+    wanted, targets = _export_targets(formats, output)
     folder, _ = _settings(directory, profile)
     journal = resolve_run(run, folder)
     activity = build_activity(read_journal(journal))
-    if output is not None and not output.is_dir():
-        if len(wanted) > 1:
-            raise UserError(f"{output}: -o: with several formats, expected an existing directory")
-        targets = [output]
-    else:
+    if output is not None and str(output) == STDOUT:
+        fmt = wanted[0]
+        write_stdout(fmt, lambda out: FORMATS[fmt](activity, out))
+        return
+    if targets is None:
         out_dir = output if output is not None else journal.parent
         targets = [out_dir / f"{activity.id}.{fmt}" for fmt in wanted]
     for fmt, target in zip(wanted, targets, strict=True):
         print(write_format(activity, fmt, target))
+
+
+def _export_targets(
+    formats: list[str] | None, output: Path | None
+) -> tuple[list[str], list[Path] | None]:
+    """(formats, files) from -f and -o; files is None when they go into a directory."""
+    from treadpace.errors import UserError
+    from treadpace.record.export import FORMATS, check_formats, check_suffix
+    from treadpace.record.output import STDOUT
+
+    to_stdout = output is not None and str(output) == STDOUT
+    to_file = output is not None and not to_stdout and not output.is_dir()
+    if formats:
+        wanted = check_formats([f for item in formats for f in item.split(",")])
+    elif to_file and output is not None:
+        # `-o run.tcx` says which format it wants.
+        suffix = output.suffix.lower().lstrip(".")
+        if suffix not in FORMATS:
+            raise UserError(
+                f"{output}: -o: expected a file name ending in .fit, .tcx or .csv,"
+                " or an existing directory"
+            )
+        wanted = [suffix]
+    else:
+        wanted = ["fit"]  # what Strava and Garmin prefer
+    if (to_stdout or to_file) and len(wanted) > 1:
+        into = "to standard output" if to_stdout else "in one file"
+        raise UserError(f"{output}: -o: not several formats {into}; expected an existing directory")
+    if not to_file or output is None:
+        return wanted, None
+    check_suffix(output, wanted[0])
+    return wanted, [output]
 
 
 def report(

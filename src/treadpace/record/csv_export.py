@@ -9,7 +9,8 @@ step_name, state. Empty cells mean "not reported".
 from __future__ import annotations
 
 import csv
-from pathlib import Path
+import io
+from typing import BinaryIO
 
 from treadpace.record.activity import Activity
 from treadpace.record.tcx_export import iso
@@ -51,7 +52,10 @@ def csv_rows(activity: Activity) -> list[list[str]]:
     return rows
 
 
-def write_csv(activity: Activity, path: Path) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle).writerows(csv_rows(activity))
-    return path
+def write_csv(activity: Activity, out: BinaryIO) -> None:
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    try:
+        csv.writer(text).writerows(csv_rows(activity))
+        text.flush()
+    finally:
+        text.detach()  # the caller owns `out`

@@ -1,24 +1,25 @@
 """Export a journal to FIT, TCX and CSV: the entry point the `run` command calls at the end.
 
-Each file is written beside a temporary name and renamed into place, so an
-export cut short never leaves a half-written file that an uploader could pick up.
+Each file goes through `treadpace.record.output`: written to a temporary file
+beside the target and renamed into place, and only over a regular file or to a
+new name.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from treadpace.errors import UserError
 from treadpace.record.activity import Activity, build_activity
 from treadpace.record.csv_export import write_csv
 from treadpace.record.fit_export import write_fit
 from treadpace.record.journal import read_journal
+from treadpace.record.output import write_atomically
 from treadpace.record.tcx_export import write_tcx
 
-FORMATS: dict[str, Callable[[Activity, Path], Path]] = {
+FORMATS: dict[str, Callable[[Activity, BinaryIO], None]] = {
     "fit": write_fit,
     "tcx": write_tcx,
     "csv": write_csv,
@@ -28,7 +29,7 @@ FORMATS: dict[str, Callable[[Activity, Path], Path]] = {
 def check_formats(formats: Sequence[str]) -> list[str]:
     wanted: list[str] = []
     for fmt in formats:
-        key = fmt.lower().lstrip(".")
+        key = fmt.strip().lower().lstrip(".")
         if key not in FORMATS:
             if key == "gpx":
                 raise UserError(
@@ -37,21 +38,20 @@ def check_formats(formats: Sequence[str]) -> list[str]:
             raise UserError(f"--format: expected one of fit, tcx, csv, got {fmt!r}")
         if key not in wanted:
             wanted.append(key)
+    if not wanted:
+        raise UserError("--format: expected one of fit, tcx, csv, got nothing")
     return wanted
 
 
+def check_suffix(path: Path, fmt: str) -> None:
+    """A file name must say the format it holds: `run.gpx` is never written as FIT."""
+    if path.suffix.lower() != f".{fmt}":
+        raise UserError(f"{path}: -o: a {fmt} export needs a file name ending in .{fmt}")
+
+
 def write_format(activity: Activity, fmt: str, path: Path) -> Path:
-    """Write one format atomically to `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        FORMATS[fmt](activity, tmp)
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise UserError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    return path
+    """Write one format atomically to `path` (a new name or a regular file)."""
+    return write_atomically(path, lambda out: FORMATS[fmt](activity, out))
 
 
 def export_run(journal: Path, formats: list[str], out_dir: Path | None = None) -> list[Path]:

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from treadpace.record.activity import Activity, Lap, Sample
 
@@ -233,11 +232,10 @@ def _lap(lap: Lap, index: int) -> Any:
     return message
 
 
-def write_fit(activity: Activity, path: Path) -> Path:
+def write_fit(activity: Activity, out: BinaryIO) -> None:
     from fit_tool.fit_file_builder import FitFileBuilder
 
     builder = FitFileBuilder(auto_define=True, min_string_size=32)
     for message in _messages(activity):
         builder.add(message)
-    builder.build().to_file(str(path))
-    return path
+    out.write(builder.build().to_bytes())

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
-from pathlib import Path
+from typing import BinaryIO
 
 from treadpace.engine.events import RunState
 from treadpace.record.activity import Activity, Lap
@@ -142,6 +142,5 @@ def tcx_document(activity: Activity) -> ET.ElementTree[ET.Element]:
     return ET.ElementTree(root)
 
 
-def write_tcx(activity: Activity, path: Path) -> Path:
-    tcx_document(activity).write(path, encoding="UTF-8", xml_declaration=True)
-    return path
+def write_tcx(activity: Activity, out: BinaryIO) -> None:
+    tcx_document(activity).write(out, encoding="UTF-8", xml_declaration=True)
