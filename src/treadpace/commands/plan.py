@@ -1,5 +1,6 @@
-"""`treadpace plan show|validate|schema`: look at a plan before running it.
+"""`treadpace plan list|show|validate|schema`: look at a plan before running it.
 
+`list` shows the plans that can be run by name (shipped and the runner's own);
 `show` compiles a plan for the runner (table, totals, a chart of speed over
 time, or JSON); `validate` checks any number of plan files and prints one line
 each (exit 2 when any fails); `schema` prints the JSON Schema of plan files for
@@ -29,19 +30,43 @@ def register(app: typer.Typer) -> None:
     group = typer.Typer(
         help="Show, validate and describe plan files.", no_args_is_help=True, add_completion=False
     )
+    group.command("list")(list_command)
     group.command("show")(show_command)
     group.command("validate")(validate_command)
     group.command("schema")(schema_command)
     app.add_typer(group, name="plan")
 
 
+PlanArgument = Annotated[
+    str, typer.Argument(help="Plan file, or a plan's name (see `treadpace plan list`).")
+]
+
+
+def list_command(
+    profile: ProfileOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """The plans you can run by name: shipped ones and yours (in <config home>/plans/)."""
+    from treadpace.plans import load_profile
+    from treadpace.plans.catalogue import catalogue_rows, format_rows
+    from treadpace.plans.library import user_plans_dir
+
+    rows = catalogue_rows(load_profile(profile))
+    if as_json:
+        print(json.dumps([row.as_json() for row in rows], indent=2))
+        return
+    for line in format_rows(rows):
+        print(line)
+    print(f"your own plans go in {user_plans_dir()}/NAME.yaml; run one with `treadpace run NAME`")
+
+
 def show_command(
-    plan: Annotated[Path, typer.Argument(help="Plan YAML.")],
+    plan: PlanArgument,
     profile: ProfileOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """The compiled steps for this runner: start, length, pace, speed, incline."""
-    from treadpace.plans import load_and_compile
+    from treadpace.plans.library import load_and_compile
     from treadpace.plans.report import plan_json, speed_chart, step_rows, totals_line
 
     compiled, prof = load_and_compile(plan, profile)

@@ -43,7 +43,10 @@ def register(app: typer.Typer) -> None:
 
 
 def run_command(
-    plan: Annotated[Path, typer.Argument(help="Plan YAML (e.g. configs/plans/thirds.yaml).")],
+    plan: Annotated[
+        str,
+        typer.Argument(help="Plan file, or a plan name (e.g. thirds; see `treadpace plan list`)."),
+    ],
     profile: Annotated[
         Path | None,
         typer.Option(
@@ -80,7 +83,7 @@ def run_command(
     virtual_clock: Annotated[bool, typer.Option("--virtual-clock", hidden=True)] = False,
 ) -> None:
     """Run a plan: the engine drives the belt, the terminal shows where you are."""
-    from treadpace.plans import load_and_compile
+    from treadpace.plans.library import load_and_compile
 
     if time_scale <= 0:
         raise UserError(f"--time-scale: expected a positive number, got {time_scale:g}")

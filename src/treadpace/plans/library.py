@@ -1,0 +1,144 @@
+"""The plan library: plans found by name, not only by path.
+
+Two shelves: the plans shipped inside the package (package data, read with
+`importlib.resources`, so a wheel install has them too) and the runner's own in
+`<config home>/plans/`. A runner's plan with the same name as a shipped one
+wins, like a file earlier on PATH. On the command line a path always wins over
+a name: `treadpace run thirds` runs the shipped plan unless `./thirds` exists.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib.resources
+from dataclasses import dataclass
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from treadpace.errors import UserError
+from treadpace.paths import config_home, configs_dir
+
+if TYPE_CHECKING:
+    from treadpace.plans.models import Plan
+    from treadpace.plans.profile import Profile
+    from treadpace.plans.steps import CompiledPlan
+
+PLAN_SUFFIXES = (".yaml", ".yml")
+Shelf = Literal["shipped", "user"]
+
+
+@dataclass(frozen=True)
+class LibraryPlan:
+    """One plan on a shelf: its name (the file stem), where it lives, and its text."""
+
+    name: str
+    shelf: Shelf
+    resource: Traversable
+
+    @property
+    def where(self) -> str:
+        """What messages and recordings call it: the file for a user's plan, the name else."""
+        if isinstance(self.resource, Path) and self.shelf == "user":
+            return str(self.resource)
+        return f"{self.name} (shipped plan)"
+
+    def read_text(self) -> str:
+        return self.resource.read_text(encoding="utf-8")
+
+
+def user_plans_dir() -> Path:
+    return config_home() / "plans"
+
+
+def _shipped_root() -> Traversable:
+    # A wheel carries configs/ as treadpace/_configs; a checkout has the repository's.
+    packaged = importlib.resources.files("treadpace").joinpath("_configs", "plans")
+    if packaged.is_dir():
+        return packaged
+    return configs_dir() / "plans"
+
+
+def _shelf(root: Traversable, shelf: Shelf) -> list[LibraryPlan]:
+    if not root.is_dir():
+        return []
+    found = []
+    for entry in root.iterdir():
+        stem, dot, suffix = entry.name.rpartition(".")
+        if dot and f".{suffix.lower()}" in PLAN_SUFFIXES and stem and entry.is_file():
+            found.append(LibraryPlan(name=stem, shelf=shelf, resource=entry))
+    return sorted(found, key=lambda p: p.name)
+
+
+def shipped_plans() -> list[LibraryPlan]:
+    return _shelf(_shipped_root(), "shipped")
+
+
+def user_plans() -> list[LibraryPlan]:
+    return _shelf(user_plans_dir(), "user")
+
+
+def library() -> dict[str, LibraryPlan]:
+    """Every plan by name; a user's plan hides a shipped one of the same name."""
+    out = {p.name: p for p in shipped_plans()}
+    out.update({p.name: p for p in user_plans()})
+    return dict(sorted(out.items()))
+
+
+def looks_like_path(arg: str) -> bool:
+    return "/" in arg or "\\" in arg or arg.startswith((".", "~"))
+
+
+def find(arg: str) -> Path | LibraryPlan:
+    """A path when `arg` names an existing file or looks like a path, else the named plan.
+
+    An unknown name is a UserError listing the close matches (exit 2).
+    """
+    path = Path(arg).expanduser()
+    if path.exists() or looks_like_path(arg):
+        return path
+    plans = library()
+    key = arg
+    for suffix in PLAN_SUFFIXES:
+        if key.lower().endswith(suffix):
+            key = key[: -len(suffix)]
+    if key in plans:
+        return plans[key]
+    close = difflib.get_close_matches(key.lower(), list(plans), n=3, cutoff=0.5)
+    hint = f"did you mean {' or '.join(close)}? " if close else ""
+    raise UserError(
+        f"{arg}: expected a plan file or the name of a plan (no such file or plan); "
+        f"{hint}`treadpace plan list` shows the plans by name"
+    )
+
+
+def load(arg: str) -> tuple[Plan, str]:
+    """The plan `arg` names (path or name) and what to call its source in messages."""
+    from treadpace.plans.loader import load_plan
+
+    found = find(arg)
+    if isinstance(found, Path):
+        return load_plan(found), str(found)
+    return load_entry(found), found.where
+
+
+def load_entry(entry: LibraryPlan) -> Plan:
+    from treadpace.plans.loader import load_plan, plan_from_document
+    from treadpace.plans.source import parse_yaml
+
+    if isinstance(entry.resource, Path):
+        return load_plan(entry.resource)
+    try:
+        text = entry.read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"{entry.where}: expected a readable plan file ({exc})") from None
+    return plan_from_document(parse_yaml(text, entry.where))
+
+
+def load_and_compile(arg: str, profile_path: Path | str | None) -> tuple[CompiledPlan, Profile]:
+    """Like `treadpace.plans.load_and_compile`, with a plan name allowed in place of a path."""
+    from treadpace.plans.loader import compile_plan, load_profile
+
+    profile = load_profile(profile_path)
+    plan, source = load(arg)
+    return compile_plan(plan, profile, source), profile
