@@ -151,8 +151,8 @@ class Broker:
         deadline = time.monotonic() + 10.0
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                err = stderr.read_text(errors="replace")
-                raise RuntimeError(f"mosquitto exited: {err}{self.log_text()}")
+                why = stderr.read_text(errors="replace")
+                raise RuntimeError(f"mosquitto exited: {why}{self.log_text()}")
             with (
                 contextlib.suppress(OSError),
                 socket.create_connection((self.host, self.port), timeout=0.2),

@@ -57,6 +57,12 @@ class Run:
 Script = Callable[[Engine, FakeDevice, ScaledClock], Awaitable[None]]
 
 
+def sim_of(device: FakeDevice) -> SimulatedTreadmill:
+    """The simulated treadmill behind a stand-in device (these tests add no other kind)."""
+    assert isinstance(device.sim, SimulatedTreadmill)
+    return device.sim
+
+
 async def run_over_bleak(
     bluez: FakeBlueZ,
     steps: tuple[CompiledStep, ...],
@@ -165,12 +171,12 @@ async def test_drop_while_paused_stays_paused_until_the_runner_resumes(
     async def script(engine: Engine, device: FakeDevice, clock: ScaledClock) -> None:
         await clock.sleep(10)
         await engine.command(Command.PAUSE)
-        await until(clock, lambda: device.sim.belt.speed_kmh == 0.0)
+        await until(clock, lambda: sim_of(device).belt.speed_kmh == 0.0)
         device.drop_link(down_for=0.5)
         await until(clock, lambda: device.connected and engine.treadmill.has_control)
         await clock.sleep(20)
         assert engine.state == RunState.PAUSED
-        assert device.sim.belt.speed_kmh == 0.0  # nobody restarted the belt
+        assert sim_of(device).belt.speed_kmh == 0.0  # nobody restarted the belt
         checked.append(True)
         await engine.command(Command.RESUME)
 
@@ -187,7 +193,7 @@ async def test_no_response_is_never_replayed(bluez: FakeBlueZ) -> None:
 
     async def script(engine: Engine, device: FakeDevice, clock: ScaledClock) -> None:
         await clock.sleep(20)
-        device.sim.control_point_silent(duration=20)
+        sim_of(device).control_point_silent(duration=20)
 
     run = await run_over_bleak(bluez, steps, script)
     assert run.result.state == RunState.FINISHED
@@ -203,7 +209,7 @@ async def test_control_not_permitted_means_guided_and_no_belt_start(bluez: FakeB
     async def script(engine: Engine, device: FakeDevice, clock: ScaledClock) -> None:
         await until(clock, lambda: engine.guided)
         await clock.sleep(5)
-        assert device.sim.belt.speed_kmh == 0.0
+        assert sim_of(device).belt.speed_kmh == 0.0
         await engine.command(Command.STOP)
 
     run = await run_over_bleak(bluez, steps, script, model="locked")

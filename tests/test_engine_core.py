@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
 
@@ -36,7 +37,7 @@ async def run(
     config: EngineConfig | None = None,
     script: Script | None = None,
     start: bool = True,
-    **fake: object,
+    **fake: Any,
 ) -> tuple[RunFinished, FakeTreadmill, list[EngineEvent]]:
     clock = VirtualClock()
     hub = EventHub()

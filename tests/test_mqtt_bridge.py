@@ -7,8 +7,9 @@ import json
 import logging
 import signal
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
@@ -73,7 +74,7 @@ def tick(t: float, **kw: object) -> Tick:
 
 
 def settings_for(broker: Broker, **kw: object) -> MqttSettings:
-    return mqtt_settings(host=broker.host, port=broker.port, **kw)  # type: ignore[arg-type]
+    return mqtt_settings(host=broker.host, port=broker.port, **kw)
 
 
 def fast_bridge(
@@ -95,8 +96,13 @@ def payloads(lst: Listener, topic: str) -> list[str]:
     return [m.payload.decode() for m in lst.on(topic)]
 
 
-def telemetry(lst: Listener) -> list[dict[str, object]]:
+def telemetry(lst: Listener) -> list[dict[str, Any]]:
     return [json.loads(m.payload) for m in lst.on("treadpace/telemetry")]
+
+
+def has_telemetry(n: int) -> Callable[[Listener], bool]:
+    """A wait_for predicate: at least `n` telemetry messages have arrived."""
+    return lambda lst: len(telemetry(lst)) >= n
 
 
 def events(lst: Listener) -> list[dict[str, object]]:
@@ -124,7 +130,7 @@ async def test_a_run_on_the_broker_state_discovery_telemetry_events_and_goodbye(
         t = i * 0.25
         hub.publish(tick(t))
         if t == int(t):
-            await listener.wait_for(lambda s, n=int(t) + 1: len(telemetry(s)) >= n)
+            await listener.wait_for(has_telemetry(int(t) + 1))
     hub.publish(StateChanged(4.0, RunState.FINISHED, RunState.RUNNING))
     hub.publish(RunFinished(4.0, 1_767_225_604.0, RunState.FINISHED, "done", 10.0, 4.0, ()))
     hub.close()
@@ -155,9 +161,9 @@ async def test_a_run_on_the_broker_state_discovery_telemetry_events_and_goodbye(
     assert speed is not None
     assert (speed["device_class"], speed["unit_of_measurement"]) == ("speed", "km/h")
     assert speed["device"]["name"] == "Garage treadmill"
-    assert discovery["homeassistant/button/treadpace/pause/config"]["command_topic"] == (
-        "treadpace/command/pause"
-    )
+    pause = discovery["homeassistant/button/treadpace/pause/config"]
+    assert pause is not None
+    assert pause["command_topic"] == "treadpace/command/pause"
     assert discovery["homeassistant/button/treadpace/start/config"] is None
 
     # A late subscriber (Home Assistant after a restart) still sees the retained picture.

@@ -171,7 +171,9 @@ def test_discovery_sensors_have_home_assistant_classes_units_and_templates() -> 
     assert sensor["energy"]["state_class"] == "total_increasing"
     assert "state_class" not in sensor["pace"]  # a text value
     assert sensor["state"]["device_class"] == "enum"
-    assert set(sensor["state"]["options"]) >= {  # type: ignore[arg-type]
+    options = sensor["state"]["options"]
+    assert isinstance(options, list)
+    assert set(options) >= {
         "idle", "ready", "running", "paused", "finished", "aborted",
     }  # fmt: skip
     # Every template reads a key the telemetry JSON really has.
@@ -183,9 +185,10 @@ def test_discovery_sensors_have_home_assistant_classes_units_and_templates() -> 
         assert cfg["state_topic"] == "treadpace/telemetry"
         field = re.fullmatch(r"\{\{ value_json\.(\w+) \}\}", str(cfg["value_template"]))
         assert field is not None and field.group(1) in keys, name
-    for cfg in configs.values():
-        if cfg is None:
+    for maybe in configs.values():
+        if maybe is None:
             continue
+        cfg = maybe
         assert cfg["availability_topic"] == "treadpace/availability"
         assert cfg["device"] == {
             "identifiers": ["treadpace_treadpace"],

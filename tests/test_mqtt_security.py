@@ -55,7 +55,7 @@ def settings(broker: Broker, certs: CertFiles, password: str, **kw: object) -> M
         username="runner",
         password=SecretStr(password),
         tls=TlsSettings(ca_file=certs.ca, certfile=certs.client_cert, keyfile=certs.client_key),
-        **kw,  # type: ignore[arg-type]
+        **kw,
     )
 
 

@@ -84,7 +84,8 @@ async def test_a_simulated_run_exports_a_fit_file_with_a_lap_per_step(tmp_path: 
     assert laps[0]["total_timer_time"] == pytest.approx(120.0, abs=0.2)
     assert laps[1]["total_distance"] == pytest.approx(400.0, abs=1.0)
     assert laps[2]["total_timer_time"] == pytest.approx(60.0, abs=0.2)
-    assert [e["event_type"] for e in messages["event_mesgs"]].count("stop_all") == 2
+    event_types = [str(e["event_type"]) for e in messages["event_mesgs"]]
+    assert event_types.count("stop_all") == 2
     records = messages["record_mesgs"]
     assert len(records) > 200
     assert records[-1]["distance"] == pytest.approx(finished.distance_m, abs=3.0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from garmin_fit_sdk import Decoder, Stream
@@ -43,7 +43,7 @@ def read_fit(path: Path) -> dict[str, list[dict[str, Any]]]:
     assert decoder.is_fit()
     messages, errors = decoder.read()
     assert errors == []
-    return messages  # type: ignore[no-any-return]
+    return cast(dict[str, list[dict[str, Any]]], messages)
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from treadpace.engine.events import RunFinished
+from treadpace.engine.events import EngineEvent, RunFinished
 from treadpace.errors import UserError
 from treadpace.plans.steps import CompiledStep
 from treadpace.record.recorder import Recorder
@@ -17,9 +17,9 @@ DAY = 86_400.0
 
 
 def record(directory: Path, run: SyntheticRun, *, crash_after: int | None = None) -> Path:
-    events = synthetic_events(run)
+    events: list[EngineEvent] = synthetic_events(run)
     if crash_after is not None:
-        events = [e for e in events if not isinstance(e, RunFinished)][:crash_after]
+        events = list(filter(lambda e: not isinstance(e, RunFinished), events))[:crash_after]
     recorder = Recorder(directory)
     for event in events:
         recorder.handle(event)

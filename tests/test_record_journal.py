@@ -11,13 +11,16 @@ import re
 import subprocess
 import sys
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from treadpace.engine.events import (
+    EngineEvent,
     EventHub,
     Notice,
     RunFinished,
@@ -40,17 +43,17 @@ from treadpace.record.synthetic import SyntheticRun, synthetic_events
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def lines_of(path: Path) -> list[dict[str, object]]:
+def lines_of(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 
-async def record(directory: Path, events: list[object]) -> tuple[Path, Recorder]:
+async def record(directory: Path, events: Sequence[EngineEvent]) -> tuple[Path, Recorder]:
     hub = EventHub()
     sub = hub.subscribe()
     recorder = Recorder(directory)
     task = asyncio.create_task(recorder.consume(sub))
     for event in events:
-        hub.publish(event)  # type: ignore[arg-type]
+        hub.publish(event)
     hub.close()
     return await task, recorder
 
@@ -67,7 +70,7 @@ async def test_journal_holds_header_steps_states_notices_and_finish(tmp_path: Pa
     header = rows[0]
     assert header["type"] == "run_started"
     assert header["plan_name"] == "Synthetic progression"
-    assert [s["name"] for s in header["steps"]] == ["warm-up", "steady", "fast finish"]  # type: ignore[union-attr,index]
+    assert [s["name"] for s in header["steps"]] == ["warm-up", "steady", "fast finish"]
     types = [r["type"] for r in rows]
     assert types[-1] == "run_finished"
     assert types.count("step_started") == 3 and types.count("step_finished") == 3
@@ -97,7 +100,7 @@ async def test_telemetry_is_kept_at_most_once_per_second(tmp_path: Path) -> None
     ticks_in = [e for e in events if isinstance(e, Tick)]
     path, _ = await record(tmp_path, events)
     ticks = [r for r in lines_of(path) if r["type"] == "tick"]
-    seconds = [int(r["wall"]) for r in ticks]  # type: ignore[call-overload]
+    seconds = [int(r["wall"]) for r in ticks]
     assert len(seconds) == len(set(seconds))  # never two in one second
     span = int(ticks_in[-1].wall) - int(ticks_in[0].wall) + 1
     assert len(ticks) == span  # and none of the seconds is missing

@@ -11,6 +11,11 @@ from ftms_sim.belt import Belt, BeltSpec, BeltState
 SPEC = BeltSpec()  # the generic machine: 0.8-20 km/h, 0.5 up, 0.6 down, 2.0 emergency
 
 
+def state_of(belt: Belt) -> BeltState:
+    """The belt's state read afresh (an assert before an advance does not hold after it)."""
+    return belt.state
+
+
 def _running(target: float = 10.0, spec: BeltSpec = SPEC) -> Belt:
     belt = Belt(spec)
     belt.set_target_speed(target)
@@ -55,9 +60,9 @@ def test_elapsed_freezes_on_pause_and_stop_and_resets_on_reset() -> None:
     assert belt.elapsed_s == 40
     assert belt.stop()
     belt.advance(60)
-    assert belt.state is BeltState.STOPPED and belt.elapsed_s == 40
+    assert state_of(belt) is BeltState.STOPPED and belt.elapsed_s == 40
     belt.reset()
-    assert belt.elapsed_s == 0 and belt.distance_m == 0 and belt.state is BeltState.IDLE
+    assert belt.elapsed_s == 0 and belt.distance_m == 0 and state_of(belt) is BeltState.IDLE
 
 
 def test_reset_while_running_winds_down_to_idle() -> None:
@@ -133,13 +138,13 @@ def test_start_and_stop_rules() -> None:
     assert belt.state is BeltState.RUNNING and belt.speed_kmh == 0.8  # the start speed
     assert belt.pause()
     belt.advance(0.5)
-    assert belt.state is BeltState.PAUSING
+    assert state_of(belt) is BeltState.PAUSING
     assert belt.start()  # resume while still slowing into the pause
-    assert belt.state is BeltState.STARTING and belt.target_speed_kmh == 0.8
+    assert state_of(belt) is BeltState.STARTING and belt.target_speed_kmh == 0.8
     assert belt.stop()
     assert not belt.start()  # a stop must finish first
     belt.advance(5)
-    assert belt.state is BeltState.STOPPED and belt.start()
+    assert state_of(belt) is BeltState.STOPPED and belt.start()
 
 
 def test_resume_to_minimum_quirk_and_speed_set_while_paused() -> None:

@@ -22,6 +22,11 @@ from treadpace.errors import UserError
 DATA, STATUS, CP, TRAINING = 0x2ACD, 0x2ADA, 0x2AD9, 0x2AD3
 
 
+def belt_state(sim: SimulatedTreadmill) -> BeltState:
+    """The belt's state read afresh (an assert before a sleep does not hold after it)."""
+    return sim.belt.state
+
+
 async def _running(
     faults: list[Fault],
     body: Callable[[SimulatedTreadmill, Central, VirtualClock], Awaitable[None]],
@@ -145,9 +150,9 @@ async def test_runner_stops_and_pauses_at_t() -> None:
         assert sim.belt.state is BeltState.PAUSED
         await c.write("07")
         await clock.sleep(30)
-        assert sim.belt.state is BeltState.STOPPING
+        assert belt_state(sim) is BeltState.STOPPING
         await clock.sleep(30)
-        assert sim.belt.state is BeltState.STOPPED
+        assert belt_state(sim) is BeltState.STOPPED
 
     c = await _running([Fault(25, "press_pause"), Fault(70, "press_stop")], body)
     assert c.hexes(STATUS) == ["02 02", "02 01"]

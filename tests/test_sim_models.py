@@ -10,7 +10,7 @@ import pytest
 
 from ftms_sim.errors import AttError
 from ftms_sim.model import load_model, models_dir
-from ftms_sim.testing import Central
+from ftms_sim.testing import Central, Received
 from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import VirtualClock
 from treadpace.ftms import (
@@ -52,8 +52,8 @@ async def _with(
     return central
 
 
-def _hexes(got: list[object]) -> list[str]:
-    return [r.hex for r in got]  # type: ignore[attr-defined]
+def _hexes(got: list[Received]) -> list[str]:
+    return [r.hex for r in got]
 
 
 def test_the_shipped_models_are_there() -> None:

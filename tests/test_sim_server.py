@@ -29,6 +29,11 @@ def _server(name: str = "generic", clients: tuple[int, ...] = (0,)) -> FtmsServe
     return srv
 
 
+def belt_state(srv: FtmsServer) -> BeltState:
+    """The belt's state read afresh (an assert before a write does not hold after it)."""
+    return srv.belt.state
+
+
 def _w(srv: FtmsServer, hexes: str, client: int = 0) -> list[str]:
     """Write and confirm; what the writer receives, as 'XXXX: hex' (uuid in short form)."""
     result = srv.write(client, CONTROL_POINT, bytes.fromhex(hexes))
@@ -100,7 +105,7 @@ def test_start_twice_and_stop_when_stopped_fail() -> None:
     _run(srv, 5)
     assert srv.belt.state is BeltState.PAUSED
     assert _w(srv, "08 01")[0] == "2AD9: 80 08 01"  # stop from pause
-    assert srv.belt.state is BeltState.STOPPED
+    assert belt_state(srv) is BeltState.STOPPED
     assert _w(srv, "08 01") == ["2AD9: 80 08 04"]
 
 
@@ -120,7 +125,7 @@ def test_stop_versus_pause() -> None:
     assert srv.belt.speed_kmh == 10.0  # resume restores the pre-pause speed
     _w(srv, "08 01")
     out = _run(srv, 30)
-    assert srv.belt.state is BeltState.STOPPED
+    assert belt_state(srv) is BeltState.STOPPED
     assert [_fmt(o) for o in out] == ["2AD3: 00 0F"]
     assert srv.belt.target_speed_kmh == 0.0
 
