@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 from garmin_fit_sdk import Decoder, Stream
@@ -165,11 +166,15 @@ def test_export_never_writes_through_a_symlink_or_into_a_fifo(home: Path, tmp_pa
     )
 
 
+def _write_x(out: BinaryIO) -> None:
+    out.write(b"x")
+
+
 @pytest.mark.parametrize("device", ["/dev/full", "/dev/null"])
 def test_a_device_node_is_never_replaced(device: str) -> None:
     before = os.lstat(device)
     with pytest.raises(UserError, match=f"^{device}: is a device; expected a regular file"):
-        write_atomically(Path(device), lambda out: out.write(b"x"))
+        write_atomically(Path(device), _write_x)
     after = os.lstat(device)
     assert (after.st_ino, after.st_rdev, after.st_mode) == (
         before.st_ino,
