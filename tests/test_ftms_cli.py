@@ -42,6 +42,16 @@ def test_hex_and_characteristic_spellings(args: tuple[str, ...]) -> None:
     assert result.stderr == ""
 
 
+def test_an_all_zero_inclination_range_decodes_with_a_no_incline_note() -> None:
+    result = run("inclination-range", "00 00 00 00 00 00")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["min_inclination_percent"] == data["max_inclination_percent"] == 0.0
+    assert [n.split(":")[0] for n in data["notes"]] == ["no incline"]
+    plain = json.loads(run("inclination-range", "00 00 78 00 0a 00").stdout)
+    assert "notes" not in plain
+
+
 def test_control_response_prints_names() -> None:
     result = run("control-response", "80 02 05")
     assert result.returncode == 0

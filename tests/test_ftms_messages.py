@@ -112,12 +112,18 @@ def test_bad_speed_ranges(hex_bytes: str, problem: str) -> None:
         decode_speed_range(h(hex_bytes))
 
 
-def test_urevo_all_zero_inclination_range_is_rejected_but_can_be_simulated() -> None:
-    broken = InclinationRange(0.0, 0.0, 0.0)
-    raw = encode_inclination_range(broken)
+def test_urevo_all_zero_inclination_range_decodes_as_no_incline() -> None:
+    none = InclinationRange(0.0, 0.0, 0.0)
+    raw = encode_inclination_range(none)
     assert raw == bytes(6)
+    assert decode_inclination_range(raw) == none
+    assert none.no_incline
+    assert not InclinationRange(0.0, 12.0, 1.0).no_incline
+
+
+def test_a_zero_increment_on_a_real_inclination_range_is_still_rejected() -> None:
     with pytest.raises(FtmsDecodeError, match=r"^supported inclination range: minimum increment"):
-        decode_inclination_range(raw)
+        decode_inclination_range(h("00 00 78 00 00 00"))
 
 
 def test_inverted_inclination_range_is_rejected() -> None:

@@ -219,6 +219,19 @@ async def test_mph_grid_rounds_to_tenths_of_a_mile_per_hour() -> None:
     assert c.speeds()[-1] == 2.57  # as the Urevo reports it (Q9)
 
 
+async def test_mph_grid_claims_incline_with_an_all_zero_range() -> None:
+    async def body(sim: SimulatedTreadmill, c: Central, clock: VirtualClock) -> None:
+        assert await sim.read(INCLINATION_RANGE) == bytes(6)
+        assert decode_feature(await sim.read(FEATURE)).target & 2
+        await c.write("00")
+        await c.write("07")
+        assert _hexes(await c.write("03 32 00")) == ["80 03 01"]  # acknowledged, nothing tilts
+        await clock.sleep(5)
+        assert sim.belt.incline_percent == 0.0
+
+    await _with("mph-grid", body)
+
+
 async def test_mph_wire_puts_mph_in_the_kmh_fields() -> None:
     async def body(sim: SimulatedTreadmill, c: Central, clock: VirtualClock) -> None:
         r = decode_speed_range(await sim.read(SPEED_RANGE))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -156,3 +157,18 @@ async def test_link_drop_reconnects_and_regains_control() -> None:
     updates = await on_model("generic", scenario)
     kinds = [type(u) for u in updates if isinstance(u, LinkLost | LinkRestored)]
     assert kinds == [LinkLost, LinkRestored]
+
+
+async def test_an_all_zero_inclination_range_is_no_incline_not_an_error(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # mph-grid is the Urevo: it claims the incline target and reports a 00 00 00 00 00 00 range.
+    async def scenario(sim: SimulatedTreadmill, tm: FtmsTreadmill, clock: VirtualClock) -> None:
+        assert tm.incline_range is None
+        await run_to(tm, clock, 3.0)
+
+    with caplog.at_level(logging.INFO, logger="treadpace"):
+        updates = await on_model("mph-grid", scenario)
+    assert speeds(updates)[-1] > 0
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert any("reports no incline" in r.getMessage() for r in caplog.records)

@@ -94,6 +94,8 @@ class TreadmillModel:
     """Stream `05` Target Speed Changed with the ramping value while decelerating (Urevo)."""
     stop_on_disconnect: bool = False
     heart_rate_service: bool = False
+    incline_range_zeros: bool = False
+    """No incline, yet the incline target is claimed and the range is six zero octets (Urevo)."""
     """Also expose the Heart Rate Service (0x180D), as machines with a built-in receiver do."""
     """The belt stops when the last client disconnects (Horizon 7.4 AT, Q13)."""
     machine_features: int | None = None
@@ -115,6 +117,8 @@ class TreadmillModel:
         if self.has_control_point and self.speed_target != "absent":
             target |= 1
         if self.has_control_point and self.belt.has_incline and self.incline_target != "absent":
+            target |= 2
+        if self.has_control_point and self.incline_range_zeros:
             target |= 2
         if self.machine_features is not None:
             machine = self.machine_features
@@ -140,6 +144,8 @@ class TreadmillModel:
 
     def wire_incline_range(self) -> tuple[int, int, int]:
         b = self.belt
+        if self.incline_range_zeros:
+            return (0, 0, 0)
         return (
             round(b.incline_min_percent * 10),
             round(b.incline_max_percent * 10),
@@ -264,6 +270,10 @@ def parse_model(doc: YamlDoc) -> TreadmillModel:
         kw["speed_status_during_ramp"] = quirks.boolean("speed_status_during_ramp", False)
         kw["stop_on_disconnect"] = quirks.boolean("stop_on_disconnect", False)
         kw["heart_rate_service"] = quirks.boolean("heart_rate_service", False)
+        zeros = quirks.choice("inclination_range", ("spec", "zeros"), "spec") == "zeros"
+        if zeros and belt.has_incline:
+            raise doc.fail(quirks.node, "quirks.inclination_range", '"spec" with an incline')
+        kw["incline_range_zeros"] = zeros
         for key in ("machine_features", "target_features"):
             if quirks.has(key):
                 kw[key] = quirks.integer(key, 0, minimum=0, maximum=0xFFFFFFFF)

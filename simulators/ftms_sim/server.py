@@ -227,7 +227,7 @@ class FtmsServer:
             chars[MACHINE_STATUS] = frozenset({"notify"})
             if m.speed_target != "absent":
                 chars[SPEED_RANGE] = frozenset({"read"})
-            if m.belt.has_incline and m.incline_target != "absent":
+            if (m.belt.has_incline and m.incline_target != "absent") or m.incline_range_zeros:
                 chars[INCLINATION_RANGE] = frozenset({"read"})
         return chars
 
@@ -396,6 +396,8 @@ class FtmsServer:
             record["incline_percent"] = request.incline_percent
             if m.incline_target == "fail":
                 return ResultCode.OPERATION_FAILED
+            if m.incline_range_zeros:
+                return ResultCode.SUCCESS  # acknowledged; there is nothing to tilt
             lo, hi, inc = self._incline_raw
             if not lo <= raw <= hi:
                 return ResultCode.INVALID_PARAMETER
@@ -438,7 +440,7 @@ class FtmsServer:
         if op == 0x02:
             return m.speed_target != "absent"
         if op == 0x03:
-            return m.belt.has_incline and m.incline_target != "absent"
+            return (m.belt.has_incline and m.incline_target != "absent") or m.incline_range_zeros
         return False
 
     # --- console and faults --------------------------------------------------------------

@@ -3,8 +3,9 @@
 Three little-endian values each: minimum, maximum, minimum increment. The decoders
 reject ranges a controller must not clamp to (maximum below minimum, zero increment),
 so the caller falls back to its profile; the encoders write whatever they are given,
-because the simulator must be able to reproduce broken machines (the Urevo reports an
-all-zero inclination range).
+because the simulator must be able to reproduce broken machines. An all-zero
+inclination range is not broken: walking pads without incline (the Urevo) report it,
+so it decodes, and `InclinationRange.no_incline` says what it means.
 """
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ class InclinationRange:
     min_percent: float
     max_percent: float
     increment_percent: float
+
+    @property
+    def no_incline(self) -> bool:
+        """All zero: how a machine without incline fills the characteristic in."""
+        return self.min_percent == self.max_percent == self.increment_percent == 0
 
 
 def encode_speed_range(r: SpeedRange) -> bytes:
@@ -77,5 +83,7 @@ def decode_inclination_range(data: bytes) -> InclinationRange:
     low = reader.sint(2, "minimum inclination")
     high = reader.sint(2, "maximum inclination")
     step = reader.uint(2, "minimum increment")
+    if low == high == step == 0:
+        return InclinationRange(0.0, 0.0, 0.0)
     _check(INCLINATION_CHARACTERISTIC, low, high, step, "%", 10)
     return InclinationRange(unscale(low, 10), unscale(high, 10), unscale(step, 10))

@@ -298,12 +298,15 @@ def to_json(message: Message) -> dict[str, Any]:
             "increment_kmh": message.increment_kmh,
         }
     if isinstance(message, InclinationRange):
-        return {
+        out: dict[str, Any] = {
             "characteristic": "inclination-range",
             "min_inclination_percent": message.min_percent,
             "max_inclination_percent": message.max_percent,
             "increment_percent": message.increment_percent,
         }
+        if message.no_incline:
+            out["notes"] = ["no incline: an all-zero range means the machine has none"]
+        return out
     if isinstance(message, ControlResponse):
         return _response_json(message)
     if isinstance(message, TrainingStatus):

@@ -286,6 +286,8 @@ class FtmsTreadmill:
             except FtmsDecodeError as exc:
                 log.warning("inclination range unusable (%s); incline control off", exc)
             else:
+                if rng.no_incline:
+                    log.info("%s reports no incline (all-zero inclination range)", self.name)
                 self._incline_range = rng if rng.min_percent < rng.max_percent else None
         raw = await self._read_optional(TRAINING_STATUS, "training status")
         if raw is not None:
