@@ -25,6 +25,7 @@ from treadpace.plans.models import (
     SteadyPlan,
     ThirdsPlan,
 )
+from treadpace.plans.numbers import MAX_DISTANCE_M, MAX_DURATION_S, MAX_STEPS
 from treadpace.plans.paces import PaceExpr, format_clock, s_per_unit, to_s_per_km
 from treadpace.plans.profile import Profile
 from treadpace.plans.source import FieldError, Loc
@@ -263,8 +264,43 @@ def _segment(
     return _Draft(step, target)
 
 
+def _step_count(items: Sequence[SegmentItem]) -> int:
+    """Steps once repeats are expanded, counted without expanding them (capped early)."""
+    total = 0
+    for item in items:
+        if isinstance(item, RepeatItem):
+            total += item.repeat.times * _step_count(item.repeat.segments)
+        else:
+            total += 1
+        if total > MAX_STEPS:
+            break
+    return total
+
+
 def _custom(plan: CustomPlan, ctx: _Ctx) -> list[_Draft]:
+    if _step_count(plan.segments) > MAX_STEPS:
+        raise FieldError(
+            ("segments",),
+            f"expected at most {MAX_STEPS} steps once repeats are expanded: use fewer repeats",
+        )
     return _segments(plan.segments, ("segments",), ctx, plan.incline, "")
+
+
+def _check_totals(drafts: list[_Draft]) -> None:
+    """Each length is within limits on its own; repeats can still add up to days."""
+    for kind, limit, shown in (
+        ("time", MAX_DURATION_S, format_clock(MAX_DURATION_S)),
+        ("distance", MAX_DISTANCE_M, f"{MAX_DISTANCE_M / 1000:g} km"),
+    ):
+        total = 0.0
+        for d in drafts:
+            if d.step.kind == kind:
+                total += d.step.amount
+                if total > limit:
+                    raise FieldError(
+                        d.loc[:-1] or d.loc,
+                        f"expected a plan of at most {shown} in total ({d.step.name} goes past it)",
+                    )
 
 
 def _check(plan: Plan, drafts: list[_Draft], ctx: _Ctx) -> list[str]:
@@ -341,6 +377,7 @@ def build_steps(plan: Plan, profile: Profile) -> tuple[list[CompiledStep], list[
     """Steps and notes, or FieldError (with the plan field's loc) when a rule is broken."""
     ctx = _Ctx(profile)
     drafts = _BUILDERS[plan.kind](plan, ctx)  # type: ignore[operator]
+    _check_totals(drafts)
     notes = _check(plan, drafts, ctx)
     return [d.step for d in drafts], notes
 

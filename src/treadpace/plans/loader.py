@@ -27,6 +27,7 @@ from treadpace.plans.models import (
     RepeatItem,
     Segment,
 )
+from treadpace.plans.numbers import FILE_CONTEXT
 from treadpace.plans.profile import Profile, default_profile
 from treadpace.plans.source import Document, FieldError, Loc, describe_error, dotted, read_yaml
 from treadpace.plans.steps import CompiledPlan
@@ -111,7 +112,7 @@ def plan_from_document(doc: Document) -> Plan:
         raise doc.error(("kind",), f"expected one of: {', '.join(PLAN_KINDS)}; got {got}")
     model = PLAN_MODELS[kind]
     try:
-        plan: Plan = model.model_validate(data)  # type: ignore[assignment]
+        plan: Plan = model.model_validate(data, context=FILE_CONTEXT)  # type: ignore[assignment]
     except ValidationError as exc:
         raise _validation_error(doc, exc, model) from None
     except FieldError as exc:
@@ -131,7 +132,7 @@ def profile_from_document(doc: Document) -> Profile:
     if not isinstance(data, dict):
         raise doc.error((), "expected a mapping of profile settings (name:, units:, race:, ...)")
     try:
-        return Profile.model_validate(data)
+        return Profile.model_validate(data, context=FILE_CONTEXT)
     except ValidationError as exc:
         raise _validation_error(doc, exc, Profile) from None
     except FieldError as exc:

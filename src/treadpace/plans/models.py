@@ -24,9 +24,17 @@ from pydantic import (
     model_validator,
 )
 
+from treadpace.plans.numbers import (
+    MAX_DISTANCE_M,
+    MAX_DURATION_S,
+    Number,
+    Whole,
+    length,
+)
 from treadpace.plans.paces import (
     PaceExpr,
     PaceStep,
+    format_clock,
     parse_distance,
     parse_duration,
     parse_pace,
@@ -44,18 +52,20 @@ def _keep(parser: Any) -> Any:
     """Parse text, but let already-parsed values (from code) through unchanged."""
 
     def run(value: Any) -> Any:
-        if isinstance(value, PaceExpr | PaceStep) or (
-            isinstance(value, float) and parser in (parse_duration, parse_distance)
-        ):
+        if isinstance(value, PaceExpr | PaceStep):
             return value
         return parser(value)
 
     return run
 
 
+def _km(metres: float) -> str:
+    return f"{metres / 1000:g} km"
+
+
 Seconds = Annotated[
     float,
-    BeforeValidator(_keep(parse_duration)),
+    BeforeValidator(length(parse_duration, "duration", MAX_DURATION_S, format_clock)),
     WithJsonSchema(
         {"type": "string", "pattern": r"^\s*\d", "examples": ["30:00", "1:05:00", "45 min"]}
     ),
@@ -64,7 +74,7 @@ Seconds = Annotated[
 
 Metres = Annotated[
     float,
-    BeforeValidator(_keep(parse_distance)),
+    BeforeValidator(length(parse_distance, "distance", MAX_DISTANCE_M, _km)),
     WithJsonSchema({"type": "string", "examples": ["5 km", "3 mi", "400 m", "half"]}),
 ]
 """A distance written `"5 km"`, `"3 mi"`, `"400 m"`; metres once parsed."""
@@ -161,7 +171,7 @@ class NegativeSplitPlan(_Lengthed):
     kind: Literal["negative-split"]
     first: Pace = Field(default=parse_pace("easy"), description="Pace of the first part.")
     second: Pace = Field(default=parse_pace("steady"), description="Pace of the second part.")
-    split: float = Field(default=0.5, gt=0.0, lt=1.0, description="Fraction of the first part.")
+    split: Number = Field(default=0.5, gt=0.0, lt=1.0, description="Fraction of the first part.")
 
 
 class ThirdsPlan(_Lengthed):
@@ -194,7 +204,9 @@ class EachMileFasterPlan(_PlanBase):
     """An easy mile, a mile at marathon pace, each further mile faster, an easy mile."""
 
     kind: Literal["each-mile-faster"]
-    progressive_miles: int = Field(default=3, ge=1, le=20, description="Miles getting faster (n).")
+    progressive_miles: Whole = Field(
+        default=3, ge=1, le=20, description="Miles getting faster (n)."
+    )
     start: Pace = Field(
         default=parse_pace("marathon"), description="Pace of the first progressive mile."
     )
@@ -256,7 +268,7 @@ _SEGMENT_KEYS = frozenset(
 class RepeatBlock(BaseModel):
     model_config = _FORBID
 
-    times: int = Field(ge=1, le=100, description="How many times to run the segments.")
+    times: Whole = Field(ge=1, le=100, description="How many times to run the segments.")
     segments: list[SegmentItem] = Field(min_length=1)
 
 

@@ -23,12 +23,14 @@ from pydantic import (
     PrivateAttr,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from treadpace.paths import data_dir
 from treadpace.plans.models import Metres, Percent, Seconds
+from treadpace.plans.numbers import Number, Whole
 from treadpace.plans.paces import PACE_NAMES, parse_pace, parse_percent, parse_speed
 from treadpace.plans.source import FieldError, describe_error
 from treadpace.plans.vdot import TrainingPaces, training_paces, vdot_from_race
@@ -59,15 +61,15 @@ class Paces(BaseModel):
 
     model_config = _FORBID
 
-    easy: float = Field(gt=0)
-    marathon: float = Field(gt=0)
-    threshold: float = Field(gt=0)
-    interval: float = Field(gt=0)
-    repetition: float = Field(gt=0)
-    steady: float = Field(gt=0)
-    easy_min: float | None = None
+    easy: Number = Field(gt=0)
+    marathon: Number = Field(gt=0)
+    threshold: Number = Field(gt=0)
+    interval: Number = Field(gt=0)
+    repetition: Number = Field(gt=0)
+    steady: Number = Field(gt=0)
+    easy_min: Number | None = None
     """Fast end of the E range when derived from a race."""
-    easy_max: float | None = None
+    easy_max: Number | None = None
     """Slow end of the E range when derived from a race."""
 
     def named(self) -> dict[str, float]:
@@ -77,10 +79,10 @@ class Paces(BaseModel):
 class HeartRateSettings(BaseModel):
     model_config = _FORBID
 
-    max_bpm: float | None = Field(default=None, gt=80, lt=250)
+    max_bpm: Number | None = Field(default=None, gt=80, lt=250)
     """Measured maximum; when absent and `age` is given, Tanaka's 208 - 0.7 x age."""
-    rest_bpm: float | None = Field(default=None, gt=20, lt=150)
-    age: int | None = Field(default=None, ge=5, le=110)
+    rest_bpm: Number | None = Field(default=None, gt=20, lt=150)
+    age: Whole | None = Field(default=None, ge=5, le=110)
     zones: ZoneMethod = "percent_max"
     """How zone bounds are computed: `percent_max` (%HRmax) or `karvonen` (%HRR)."""
     strap: str | None = None
@@ -110,7 +112,7 @@ class TreadmillSettings(BaseModel):
     """Bluetooth address to pin (e.g. "AA:BB:CC:DD:EE:FF")."""
     name: str | None = None
     """Advertised name to pin, when the address is not known."""
-    incline_offset_percent: Percent = 0.0
+    incline_offset_percent: Percent = Field(default=0.0, ge=-40, le=40)
     """Added to every step's incline (1 % is the usual outdoor-effort tweak)."""
     simulator_model: str = "generic"
 
@@ -152,7 +154,7 @@ class MqttSettings(BaseModel):
 
     enabled: bool = False
     host: str = "localhost"
-    port: int = Field(default=1883, ge=1, le=65535)
+    port: Whole = Field(default=1883, ge=1, le=65535)
     base_topic: str = "treadpace"
     client_id: str | None = None
     username: str | None = None
@@ -162,7 +164,7 @@ class MqttSettings(BaseModel):
     discovery: bool = True
     discovery_prefix: str = "homeassistant"
     allow_remote_start: bool = False
-    keepalive: int = Field(default=30, ge=1, le=3600)
+    keepalive: Whole = Field(default=30, ge=1, le=3600)
 
     @field_validator("tls", mode="before")
     @classmethod
@@ -183,10 +185,10 @@ class Profile(BaseModel):
     units: Literal["metric", "imperial"] = "metric"
     race: RaceResult | None = None
     paces: Paces
-    vdot: float | None = None
+    vdot: Number | None = None
     """Derived from `race`; None when paces were given without one."""
-    max_speed_kmh: float = Field(default=16.0, gt=0, le=40)
-    max_incline_percent: float = Field(default=10.0, ge=0, le=40)
+    max_speed_kmh: Number = Field(default=16.0, gt=0, le=40)
+    max_incline_percent: Number = Field(default=10.0, ge=0, le=40)
     heart_rate: HeartRateSettings = Field(default_factory=lambda: HeartRateSettings())
     treadmill: TreadmillSettings = Field(default_factory=lambda: TreadmillSettings())
     manual_change: Literal["offset", "hold"] = "offset"
@@ -206,7 +208,7 @@ class Profile(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _resolve(cls, data: Any) -> Any:
+    def _resolve(cls, data: Any, info: ValidationInfo) -> Any:
         if not isinstance(data, dict):
             return data
         data = dict(data)
@@ -217,7 +219,7 @@ class Profile(BaseModel):
         race = data.get("race")
         derived: TrainingPaces | None = None
         if race is not None:
-            parsed = _sub_model(RaceResult, race, ("race",))
+            parsed = _sub_model(RaceResult, race, ("race",), info.context)
             try:
                 derived = training_paces(parsed.vdot)
             except ValueError as exc:
@@ -230,9 +232,11 @@ class Profile(BaseModel):
         return data
 
 
-def _sub_model(model: type[RaceResult], value: Any, loc: tuple[str, ...]) -> RaceResult:
+def _sub_model(
+    model: type[RaceResult], value: Any, loc: tuple[str, ...], context: Any
+) -> RaceResult:
     try:
-        return model.model_validate(value)
+        return model.model_validate(value, context=context)
     except ValidationError as exc:
         sub, msg = describe_error(exc.errors()[0], frozenset())
         raise FieldError((*loc, *sub), msg) from None
