@@ -510,7 +510,7 @@ class FtmsTreadmill:
             self._console_started = True
             self._push(BeltStartedByUser(now))
         elif isinstance(status, StatusTargetSpeed):
-            if self._is_console_speed(status.speed_kmh):
+            if self._is_console_speed(status.speed_kmh) and self._in_range(status):
                 self._last_speed_target = status.speed_kmh
                 self._push(TargetSpeedChanged(now, status.speed_kmh))
         elif isinstance(status, StatusTargetIncline):
@@ -518,6 +518,7 @@ class FtmsTreadmill:
             last = self._last_incline_target
             if (
                 not self._winding_down
+                and self._in_range(status)
                 and (last is None or abs(status.incline_percent - last) > 0.05)
                 and not self._echo(self._sent_inclines, status.incline_percent, 0.05, now)
             ):
@@ -541,6 +542,20 @@ class FtmsTreadmill:
         if last is not None and abs(kmh - last) <= _EPS:
             return False
         return not self._echo(self._sent_speeds, kmh, _EPS, self._clock.now())
+
+    def _in_range(self, status: StatusTargetSpeed | StatusTargetIncline) -> bool:
+        """A target the machine cannot have (`05 ff ff` = 655.35 km/h) is garbage: skip it."""
+        if isinstance(status, StatusTargetSpeed):
+            value, rng = status.speed_kmh, self._speed_range
+            ok = value <= rng.max_kmh + _EPS
+        else:
+            value, irng = status.incline_percent, self._incline_range
+            ok = irng is None or irng.min_percent - 0.05 <= value <= irng.max_percent + 0.05
+        if not ok:
+            log.warning(
+                "skipping a machine status target of %g: outside the machine's range", value
+            )
+        return ok
 
     @staticmethod
     def _echo(sent: deque[tuple[float, float]], value: float, eps: float, now: float) -> bool:
