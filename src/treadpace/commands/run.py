@@ -195,15 +195,12 @@ async def _session(
     hub = EventHub()
     engine = Engine(treadmill, compiled, config, clock, hub)
 
-    async def remote(cmd: Command, value: float | None) -> None:
-        if cmd == Command.START and not prof.mqtt.allow_remote_start:
-            return  # safety rule 2: a remote start only when the profile allows it
-        await engine.command(cmd, value)
-
     sinks: list[asyncio.Task[Any]] = []
     recorder_task = asyncio.create_task(Recorder(prof.recording.directory).consume(hub.subscribe()))
     if prof.mqtt.enabled:
-        bridge = MqttBridge(prof.mqtt, commands=remote, device_name=prof.name or "treadpace")
+        bridge = MqttBridge(
+            prof.mqtt, commands=engine.remote_command, device_name=prof.name or "treadpace"
+        )
         sinks.append(asyncio.create_task(bridge.run(hub.subscribe(maxsize=200))))
     controller = KeyController(engine.command, lambda: engine.state)
     if interactive_out:

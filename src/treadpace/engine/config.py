@@ -37,6 +37,8 @@ class EngineConfig:
     """A setpoint the belt shows no sign of following for this long means guided mode (Q4)."""
     imperial: bool = False
     device: str = ""
+    allow_remote_start: bool = False
+    """A remote command (MQTT, web) may start a standing belt (see `engine.gate`)."""
 
     @classmethod
     def from_profile(cls, profile: Profile, **overrides: Any) -> EngineConfig:
@@ -46,5 +48,6 @@ class EngineConfig:
             incline_offset_percent=float(profile.treadmill.incline_offset_percent),
             manual_change=profile.manual_change,
             imperial=bool(profile.imperial),
+            allow_remote_start=bool(profile.mqtt.allow_remote_start),
         )
         return replace(cfg, **overrides) if overrides else cfg

@@ -39,6 +39,7 @@ from treadpace.engine.events import (
     StepSummary,
     Tick,
 )
+from treadpace.engine.gate import CommandSource, start_refusal
 from treadpace.engine.odometer import Odometer
 from treadpace.engine.setpoint import Grid
 from treadpace.treadmill.port import (
@@ -104,6 +105,7 @@ class Engine:
         self._ops: list[str] = []
         self._final: tuple[RunState, str] | None = None
         self._start_requested = False
+        self._stopped_at_treadmill = False  # console stop / safety key: only a local resume
         self._we_started = False
         self._reader_error: BaseException | None = None
         # limits, known after connect
@@ -150,10 +152,30 @@ class Engine:
             return self.plan.steps[self.index]
         return None
 
-    async def command(self, cmd: Command, value: float | None = None) -> None:
+    async def command(
+        self,
+        cmd: Command,
+        value: float | None = None,
+        source: CommandSource = CommandSource.LOCAL,
+    ) -> None:
         """A runner's request (keys, MQTT). Never raises for an ill-timed command."""
+        refusal = start_refusal(
+            cmd,
+            self.state,
+            source,
+            remote_start_allowed=self.config.allow_remote_start,
+            stopped_at_treadmill=self._stopped_at_treadmill,
+        )
+        if refusal is not None:
+            log.warning("%s command %s: %s", source.value, cmd.value, refusal)
+            self._notice("warning", refusal)
+            return
         self._handle_command(cmd, value)
         self._poke()
+
+    async def remote_command(self, cmd: Command, value: float | None = None) -> None:
+        """A command from away from the treadmill (MQTT, a web page): see `gate`."""
+        await self.command(cmd, value, CommandSource.REMOTE)
 
     def abort(self, reason: str) -> None:
         """End the run (Ctrl+C, SIGTERM): the belt is stopped on the way out."""
@@ -226,20 +248,16 @@ class Engine:
         self._set_state(RunState.READY, "connected")
 
     async def _main(self) -> None:
-        while not self._start_requested:
-            if self._final is not None:
-                return
-            await self._wait(self._link_deadline())
-            self._check_link_timeout()
-        if self.config.countdown_s > 0:
-            self._set_state(RunState.COUNTDOWN, "starting")
-            for i in range(self.config.countdown_s, 0, -1):
-                self._notice("info", f"starting in {i}")
-                end = self.clock.now() + 1.0
-                while self._final is None and self.clock.now() < end - 1e-9:
-                    await self._wait(end - self.clock.now())
+        counted = False
+        while not counted:
+            while not self._start_requested:
                 if self._final is not None:
                     return
+                await self._wait(self._link_deadline())
+                self._check_link_timeout()
+            counted = await self._countdown()
+            if self._final is not None:
+                return
         await self._start_belt()
         if self._final is not None:
             return
@@ -256,6 +274,22 @@ class Engine:
             self._check_link_timeout()
             if self._reader_error is not None:
                 raise self._reader_error
+
+    async def _countdown(self) -> bool:
+        """3-2-1 before the belt starts; False when a pause stopped it (see PAUSE)."""
+        if self.config.countdown_s <= 0:
+            return True
+        self._set_state(RunState.COUNTDOWN, "starting")
+        for i in range(self.config.countdown_s, 0, -1):
+            self._notice("info", f"starting in {i}")
+            end = self.clock.now() + 1.0
+            while self._final is None and self.clock.now() < end - 1e-9:
+                await self._wait(end - self.clock.now())
+                if self.state != RunState.COUNTDOWN:
+                    return False
+            if self._final is not None:
+                return False
+        return True
 
     async def _start_belt(self) -> None:
         """The explicit start (countdown done, `--yes`, or an allowed remote start)."""
@@ -608,6 +642,8 @@ class Engine:
             return
         previous, self.state = self.state, state
         self._state_reason = reason
+        if state == RunState.RUNNING:
+            self._stopped_at_treadmill = False
         self._update_counting()
         self.hub.publish(StateChanged(self.clock.now(), state, previous, reason))
 
@@ -646,7 +682,12 @@ class Engine:
             if state == RunState.PAUSED:
                 self._resume()
         elif cmd == Command.PAUSE:
-            if state == RunState.RUNNING:
+            if state == RunState.COUNTDOWN:
+                # The belt has not moved yet: back to waiting for a start.
+                self._start_requested = False
+                self._set_state(RunState.READY, "countdown stopped")
+                self._notice("info", "countdown stopped: start again when ready")
+            elif state == RunState.RUNNING:
                 self._set_state(RunState.PAUSED, "paused by the runner")
                 if not self.guided and self.treadmill.has_control:
                     self._ops.append("pause")
@@ -704,9 +745,11 @@ class Engine:
         elif isinstance(u, BeltStoppedByUser):
             what = "paused" if u.paused else "stopped"
             if self.state in (RunState.RUNNING, RunState.COUNTDOWN):
+                self._stopped_at_treadmill = True
                 self._pause(f"{what} on the treadmill")
                 self._notice("info", f"belt {what} on the treadmill: resume when ready")
         elif isinstance(u, SafetyKeyPulled):
+            self._stopped_at_treadmill = True
             self._pause("safety key")
             self._notice("warning", "safety key pulled: put it back, then resume")
         elif isinstance(u, BeltStartedByUser):

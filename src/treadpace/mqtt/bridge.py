@@ -65,7 +65,9 @@ class MqttBridge:
     """Publishes one run to MQTT (and Home Assistant) and passes commands back.
 
     `commands(command, value)` is called for every accepted command message;
-    `value` is the km/h change for a nudge with an amount, else None.
+    `value` is the km/h change for a nudge with an amount, else None. Pass the
+    engine's `remote_command`: whether a start may move the belt is the engine's
+    one decision (`treadpace.engine.gate`), not the bridge's.
     """
 
     def __init__(
@@ -346,11 +348,6 @@ class MqttBridge:
         except BadCommand as exc:
             log.warning("MQTT: ignoring command: %s", exc)
             self._push(payloads.notice("warning", f"ignored MQTT command: {exc}"))
-            return
-        if command is Command.START and not self._settings.allow_remote_start:
-            message = "remote start refused: the profile does not set mqtt.allow_remote_start"
-            log.warning("MQTT: %s", message)
-            self._push(payloads.notice("warning", message))
             return
         try:
             self._commands_queue.put_nowait((command, value))

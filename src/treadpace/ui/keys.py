@@ -1,8 +1,9 @@
 """Single key presses in the terminal, turned into engine commands.
 
-space pauses or resumes, `n` skips to the next step, `+`/`-` nudge the speed,
-`q` asks "stop the run? (y/n)" and only `y` stops. The terminal is put in cbreak
-mode (keys arrive unbuffered; Ctrl+C still raises SIGINT) and restored on close.
+space pauses or resumes (and stops or restarts the 3-2-1 countdown), `n` skips to
+the next step, `+`/`-` nudge the speed, `q` asks "stop the run? (y/n)" and only
+`y` stops. The terminal is put in cbreak mode (keys arrive unbuffered; Ctrl+C
+still raises SIGINT) and restored on close.
 """
 
 from __future__ import annotations
@@ -38,8 +39,11 @@ class KeyController:
                 self._fire(Command.STOP)
             return
         if key == " ":
-            paused = self._state() == RunState.PAUSED
-            self._fire(Command.RESUME if paused else Command.PAUSE)
+            state = self._state()
+            if state == RunState.READY:
+                self._fire(Command.START)  # e.g. after space stopped the countdown
+            else:
+                self._fire(Command.RESUME if state == RunState.PAUSED else Command.PAUSE)
         elif key in ("n", "N"):
             self._fire(Command.SKIP)
         elif key in ("+", "="):
