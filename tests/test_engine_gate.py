@@ -40,6 +40,11 @@ def notices(o: Outcome) -> list[str]:
     return [e.message for e in o.events if isinstance(e, Notice)]
 
 
+def state(engine: Engine) -> RunState:
+    """The engine's state, read afresh (it changes under the test's feet)."""
+    return engine.state
+
+
 @pytest.mark.parametrize(
     ("cmd", "state", "allowed", "at_treadmill", "refusal"),
     [
@@ -72,11 +77,11 @@ async def test_a_remote_resume_after_a_console_stop_is_refused_and_a_local_one_w
         await clock.sleep(100)
         sim.press_stop()
         await clock.sleep(60)
-        assert engine.state == RunState.PAUSED and sim.belt.speed_kmh == 0.0
+        assert state(engine) == RunState.PAUSED and sim.belt.speed_kmh == 0.0
         await engine.remote_command(Command.RESUME)
         await engine.remote_command(Command.START)
         await clock.sleep(30)
-        assert engine.state == RunState.PAUSED and sim.belt.speed_kmh == 0.0
+        assert state(engine) == RunState.PAUSED and sim.belt.speed_kmh == 0.0
         await engine.command(Command.RESUME)  # the runner at the treadmill
 
     cfg = EngineConfig(countdown_s=0, allow_remote_start=allowed)
@@ -98,14 +103,14 @@ async def test_a_remote_resume_after_the_safety_key_is_refused_even_when_allowed
         await clock.sleep(5)
         await engine.remote_command(Command.RESUME)
         await clock.sleep(30)
-        assert engine.state == RunState.PAUSED and sim.belt.speed_kmh == 0.0
+        assert state(engine) == RunState.PAUSED and sim.belt.speed_kmh == 0.0
         sim.press_start()  # the runner restarts it on the console: followed
         await clock.sleep(30)
-        assert engine.state == RunState.RUNNING
+        assert state(engine) == RunState.RUNNING
         # Running again clears it: a later remote pause/resume is the remote's to undo.
         await engine.remote_command(Command.PAUSE)
         await clock.sleep(30)
-        assert engine.state == RunState.PAUSED
+        assert state(engine) == RunState.PAUSED
         await engine.remote_command(Command.RESUME)
 
     cfg = EngineConfig(countdown_s=0, allow_remote_start=True)
@@ -126,7 +131,7 @@ async def test_a_remote_pause_is_undone_remotely_only_when_remote_start_is_allow
         assert sim.belt.speed_kmh == 0.0
         await engine.remote_command(Command.RESUME)
         await clock.sleep(60)
-        assert (engine.state == RunState.RUNNING) is allowed
+        assert (state(engine) == RunState.RUNNING) is allowed
         if not allowed:
             assert sim.belt.speed_kmh == 0.0
             await engine.command(Command.STOP)
@@ -146,7 +151,7 @@ async def waiting_engine(
     await sim.start()
     task = asyncio.create_task(engine.run())
     await clock.sleep(5)
-    assert engine.state == RunState.READY
+    assert state(engine) == RunState.READY
     return engine, sim, task
 
 
@@ -161,7 +166,7 @@ async def test_a_remote_start_moves_the_belt_only_when_allowed(allowed: bool) ->
         await engine.remote_command(Command.START)
         await clock.sleep(30)
         assert (sim.belt.speed_kmh > 0) is allowed
-        assert (engine.state == RunState.RUNNING) is allowed
+        assert (state(engine) == RunState.RUNNING) is allowed
         await engine.command(Command.STOP)
         await task
         await sim.close()
@@ -177,16 +182,16 @@ async def test_a_pause_during_the_countdown_stops_it_and_nothing_moves() -> None
         keys = KeyController(engine.command, lambda: engine.state)
         await engine.command(Command.START)
         await clock.sleep(1.5)
-        assert engine.state == RunState.COUNTDOWN
+        assert state(engine) == RunState.COUNTDOWN
         keys.press(" ")  # space: stop the countdown
         await clock.sleep(30)
-        assert engine.state == RunState.READY
+        assert state(engine) == RunState.READY
         assert sim.belt.speed_kmh == 0.0 and sim.server.belt.distance_m == 0.0
         keys.press(" ")  # space again: a fresh, full countdown, then the belt
         await clock.sleep(2.5)
-        assert engine.state == RunState.COUNTDOWN and sim.belt.speed_kmh == 0.0
+        assert state(engine) == RunState.COUNTDOWN and sim.belt.speed_kmh == 0.0
         await clock.sleep(10)
-        assert engine.state == RunState.RUNNING and sim.belt.speed_kmh > 0
+        assert state(engine) == RunState.RUNNING and sim.belt.speed_kmh > 0
         await engine.command(Command.STOP)
         await task
         await sim.close()

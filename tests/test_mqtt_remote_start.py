@@ -42,6 +42,11 @@ async def listener(broker: Broker) -> AsyncIterator[Listener]:
         yield lst
 
 
+def state(engine: Engine) -> RunState:
+    """The engine's state, read afresh (it changes under the test's feet)."""
+    return engine.state
+
+
 def notices(lst: Listener) -> list[str]:
     out = []
     for m in lst.on("treadpace/event"):
@@ -92,19 +97,19 @@ async def test_mqtt_resume_never_restarts_a_belt_stopped_at_the_treadmill(
             sim.press_stop()
         else:
             sim.pull_safety_key()
-        await until(lambda: engine.state == RunState.PAUSED and sim.belt.speed_kmh == 0.0)
+        await until(lambda: state(engine) == RunState.PAUSED and sim.belt.speed_kmh == 0.0)
         if how == "safety key":
             sim.insert_safety_key()
         await listener.publish("treadpace/command/resume", "PRESS")
         refusal = STOPPED_AT_TREADMILL if allowed else NOT_ALLOWED
         await listener.wait_for(lambda s: refusal in notices(s), timeout=15)
         await clock.sleep(30.0)
-        assert sim.belt.speed_kmh == 0.0 and engine.state == RunState.PAUSED
+        assert sim.belt.speed_kmh == 0.0 and state(engine) == RunState.PAUSED
         assert starts() == 1
 
         await engine.command(Command.RESUME)  # the runner at the treadmill
         await until(lambda: sim.belt.speed_kmh >= 9.0)
-        assert starts() == 2 and engine.state == RunState.RUNNING
+        assert starts() == 2 and state(engine) == RunState.RUNNING
         await engine.command(Command.STOP)
         result = await asyncio.wait_for(engine_task, 10)
         assert result.state == RunState.ABORTED
