@@ -34,6 +34,7 @@ _COMMAND_MODULES = (
     "run",
     "plan",
     "paces",
+    "init",
     "ftms",
     "simulate",
     "ble",

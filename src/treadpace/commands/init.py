@@ -1,0 +1,297 @@
+"""`treadpace init`: a first profile without reading the docs or copying YAML.
+
+Asks for units, a recent race (or paces by hand), the belt's limits and,
+optionally, heart-rate figures; offers a Bluetooth scan to pin the treadmill;
+writes `<config home>/profile.yaml` and prints the paces it derived. With
+`--yes` nothing is asked: flags and defaults only, and no scan (a scan picks a
+device, which is the runner's choice). An existing profile is never replaced
+without asking: interactively the runner is asked, with `--yes` it takes
+`--force` (else exit 2).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, TypeVar, cast
+
+import typer
+
+from treadpace.errors import UserError
+
+if TYPE_CHECKING:
+    from treadpace.plans.setup import Answers, Units
+
+T = TypeVar("T")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init_command)
+
+
+def _speed_text(value: str, units: str, flag: str) -> str:
+    from treadpace.plans.paces import parse_speed
+
+    text = value.strip()
+    try:
+        number = float(text)
+    except ValueError:
+        try:
+            parse_speed(text)
+        except ValueError as exc:
+            raise UserError(f"{flag}: {exc}") from None
+        return text
+    if not number > 0:
+        raise UserError(f'{flag}: expected a speed above zero, got "{value}"')
+    return f"{number:g} {'mph' if units == 'imperial' else 'km/h'}"
+
+
+def _incline_text(value: str, flag: str) -> str:
+    from treadpace.plans.paces import parse_percent
+
+    try:
+        number = parse_percent(value)
+    except ValueError as exc:
+        raise UserError(f"{flag}: {exc}") from None
+    if number < 0:
+        raise UserError(f'{flag}: expected an incline of 0 % or more, got "{value}"')
+    return f"{number:g}%"
+
+
+def _race(value: str) -> tuple[str, str]:
+    from treadpace.commands.paces import parse_race
+
+    parse_race(value)
+    distance, _, time = value.partition("=")
+    return distance.strip(), time.strip()
+
+
+def _pace(value: str) -> tuple[str, str]:
+    from treadpace.plans.paces import PACE_NAMES, parse_pace
+
+    name, sep, pace = value.partition("=")
+    name = name.strip().lower()
+    if not sep or name not in PACE_NAMES:
+        raise UserError(
+            f'--pace: expected NAME=PACE with NAME one of {", ".join(PACE_NAMES)}, got "{value}"'
+        )
+    try:
+        expr = parse_pace(pace)
+    except ValueError as exc:
+        raise UserError(f"--pace: {exc}") from None
+    if expr.name is not None:
+        raise UserError(f'--pace: expected an absolute pace like 6:30/km, got "{pace.strip()}"')
+    return name, pace.strip()
+
+
+def _ask(question: str, default: str, parse: Callable[[str], T]) -> T:
+    """Ask until the answer parses; a bad answer is said in one line and asked again."""
+    while True:
+        answer = str(typer.prompt(question, default=default, show_default=bool(default)))
+        try:
+            return parse(answer)
+        except UserError as exc:
+            typer.echo(f"  {str(exc).split(': ', 1)[-1]}")
+
+
+def _optional_int(low: int, high: int, what: str) -> Callable[[str], int | None]:
+    def parse(text: str) -> int | None:
+        if not text.strip() or text.strip() == "-":
+            return None
+        try:
+            number = int(text.strip())
+        except ValueError:
+            raise UserError(f'{what}: expected a whole number, got "{text}"') from None
+        if not low <= number <= high:
+            raise UserError(f"{what}: expected {low}-{high}, got {number}")
+        return number
+
+    return parse
+
+
+def _units(value: str) -> Units:
+    text = value.strip().lower()
+    if text not in ("metric", "imperial"):
+        raise UserError(f'--units: expected metric or imperial, got "{value}"')
+    return cast("Units", text)
+
+
+def _race_or_none(text: str) -> tuple[str, str] | None:
+    return _race(text) if text.strip() and text.strip() != "-" else None
+
+
+def _ask_paces(units: str) -> dict[str, str]:
+    unit = "mi" if units == "imperial" else "km"
+    paces: dict[str, str] = {}
+    for name in ("easy", "marathon", "threshold", "interval"):
+
+        def parse(text: str, name: str = name) -> tuple[str, str]:
+            return _pace(f"{name}={text}")
+
+        paces[name] = _ask(f"  {name} pace (m:ss/{unit})", "", parse)[1]
+    return paces
+
+
+def _pin_treadmill() -> tuple[str | None, str | None]:
+    """Scan once and let the runner pick; Bluetooth trouble is said and skipped."""
+    from treadpace.commands.ble import _run, _scan
+
+    typer.echo("looking for treadmills (5 s)...")
+    try:
+        rows = [r for r in _run(_scan(5.0, False)) if r["type"] != "heart-rate strap"]
+    except UserError as exc:
+        typer.echo(f"  no scan: {exc}")
+        return None, None
+    if not rows:
+        typer.echo("  none found; pin one later with treadmill.address in the profile")
+        return None, None
+    for i, r in enumerate(rows, start=1):
+        typer.echo(f"  {i}. {r['address']}  {r['name'] or '(no name)'}  {r['rssi']} dBm")
+    pick = _ask("Which one (0 for none)", "1", _optional_int(0, len(rows), "choice"))
+    if not pick:
+        return None, None
+    chosen = rows[pick - 1]
+    return str(chosen["address"]), chosen["name"]
+
+
+def _write(target: Path, text: str, replace: bool) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not replace:
+        # "x": never clobber a profile that appeared while we were asking.
+        with target.open("x", encoding="utf-8") as f:
+            f.write(text)
+        return
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, target)
+
+
+def init_command(
+    race: Annotated[
+        str | None, typer.Option("--race", help="A recent race, DISTANCE=TIME (5k=25:00).")
+    ] = None,
+    units: Annotated[str | None, typer.Option("--units", help="metric or imperial.")] = None,
+    pace: Annotated[
+        list[str] | None,
+        typer.Option("--pace", help="A pace by hand, NAME=PACE (easy=6:30/km); repeatable."),
+    ] = None,
+    max_speed: Annotated[
+        str | None, typer.Option("--max-speed", help="Belt limit: 16 km/h, 10 mph, or a number.")
+    ] = None,
+    max_incline: Annotated[
+        str | None, typer.Option("--max-incline", help="Incline limit in percent.")
+    ] = None,
+    max_hr: Annotated[int | None, typer.Option("--max-hr", help="Maximum heart rate.")] = None,
+    rest_hr: Annotated[int | None, typer.Option("--rest-hr", help="Resting heart rate.")] = None,
+    age: Annotated[int | None, typer.Option("--age", help="Age (estimates max HR).")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="The runner's name.")] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Ask nothing: flags and defaults only.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing profile without asking.")
+    ] = False,
+) -> None:
+    """Write your profile (units, paces, limits, heart rate) and show the paces it gives."""
+    from treadpace.paths import config_home
+    from treadpace.plans.setup import DEFAULT_MAX_INCLINE, DEFAULT_MAX_SPEED, Answers
+
+    target = config_home() / "profile.yaml"
+    ask = not yes
+    replace = target.exists()
+    if replace and not force:
+        if not ask:
+            raise UserError(f"{target}: a profile is already there; expected --force to replace it")
+        if not typer.confirm(f"{target} exists. Replace it?", default=False):
+            typer.echo("kept the existing profile")
+            return
+    a = Answers()
+    a.units = _units(units) if units else "metric"
+    if ask and units is None:
+        a.units = _ask("Units (metric or imperial)", "metric", _units)
+    a.name = name or (_ask("Your name", "runner", str.strip) if ask else "runner")
+    a.paces = dict(_pace(p) for p in pace or [])
+    picked = _race(race) if race else None
+    if picked is None and not a.paces:
+        if ask:
+            picked = _ask(
+                "A recent race as DISTANCE=TIME (5k=25:00, half=1:50:00), or - for paces by hand",
+                "-",
+                _race_or_none,
+            )
+            if picked is None:
+                a.paces = _ask_paces(a.units)
+        else:
+            picked = ("5k", "25:00")
+            typer.echo("no --race or --pace: paces from a 25:00 5K (change race: in the profile)")
+    if picked is not None:
+        a.race_distance, a.race_time = picked
+    _limits(a, ask, max_speed, max_incline, DEFAULT_MAX_SPEED, DEFAULT_MAX_INCLINE)
+    _heart_rate(a, ask, max_hr, rest_hr, age)
+    if ask and typer.confirm("Look for your treadmill over Bluetooth now, to pin it?", False):
+        a.treadmill_address, a.treadmill_name = _pin_treadmill()
+    _finish(a, target, replace)
+
+
+def _limits(
+    a: Answers, ask: bool, speed: str | None, incline: str | None,
+    speeds: dict[str, str], default_incline: str,
+) -> None:  # fmt: skip
+    if speed is not None:
+        a.max_speed = _speed_text(speed, a.units, "--max-speed")
+    elif ask:
+        a.max_speed = _ask(
+            "Highest belt speed for you", speeds[a.units],
+            lambda t: _speed_text(t, a.units, "max speed"),
+        )  # fmt: skip
+    if incline is not None:
+        a.max_incline = _incline_text(incline, "--max-incline")
+    elif ask:
+        a.max_incline = _ask(
+            "Steepest incline (%)", default_incline, lambda t: _incline_text(t, "max incline")
+        )
+
+
+def _heart_rate(
+    a: Answers, ask: bool, max_hr: int | None, rest_hr: int | None, age: int | None
+) -> None:
+    checks = (
+        ("--max-hr", max_hr, 81, 249),
+        ("--rest-hr", rest_hr, 21, 149),
+        ("--age", age, 5, 110),
+    )
+    for flag, value, low, high in checks:
+        if value is not None:
+            _optional_int(low, high, flag)(str(value))
+    a.max_bpm, a.rest_bpm, a.age = max_hr, rest_hr, age
+    if not ask or any(v is not None for v in (max_hr, rest_hr, age)):
+        return
+    a.max_bpm = _ask("Maximum heart rate (bpm, - to skip)", "-", _optional_int(81, 249, "max"))
+    if a.max_bpm is None:
+        a.age = _ask("Age, to estimate it (- to skip)", "-", _optional_int(5, 110, "age"))
+    if a.max_bpm is not None or a.age is not None:
+        a.rest_bpm = _ask(
+            "Resting heart rate (bpm, - to skip)", "-", _optional_int(21, 149, "rest")
+        )
+
+
+def _finish(a: Answers, target: Path, replace: bool) -> None:
+    from treadpace.plans.report import one_decimal, pace_rows
+    from treadpace.plans.setup import check, profile_text
+
+    text = profile_text(a)
+    profile = check(text, "treadpace init")
+    try:
+        _write(target, text, replace)
+    except FileExistsError:
+        raise UserError(f"{target}: a profile appeared meanwhile; kept it") from None
+    except OSError as exc:
+        raise UserError(f"{target}: expected a writable place ({exc.strerror})") from None
+    typer.echo(f"wrote {target}")
+    if profile.vdot is not None:
+        typer.echo(
+            f"VDOT {one_decimal(profile.vdot):.1f} from your {a.race_distance} in {a.race_time}"
+        )
+    for row in pace_rows(profile.paces):
+        typer.echo(f"  {row[0]:<11} {row[1]:<26} {row[2]:<16} {row[3]}")

@@ -1,0 +1,106 @@
+"""`treadpace init` in a real process, with a private config home."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from treadpace.plans import load_profile
+
+KMH_PER_MPH = 1.609344
+
+
+def init(home: Path, *args: str, answers: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "TREADPACE_CONFIG_HOME": str(home / "cfg")}
+    return subprocess.run(
+        [sys.executable, "-m", "treadpace", "init", *args],
+        input=answers if answers is not None else "",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=home,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_flags_only_write_a_profile_the_loader_reads_and_print_its_paces(tmp_path: Path) -> None:
+    result = init(tmp_path, "--race", "5k=25:00", "--units", "imperial", "--yes")
+    assert result.returncode == 0, result.stderr
+    written = tmp_path / "cfg" / "profile.yaml"
+    assert result.stdout.splitlines()[0] == f"wrote {written}"
+    assert "VDOT 38.3 from your 5k in 25:00" in result.stdout
+    profile = load_profile(written)
+    assert profile.units == "imperial" and profile.vdot is not None
+    assert round(profile.vdot, 1) == 38.3
+    assert abs(profile.max_speed_kmh - 10 * KMH_PER_MPH) < 1e-9
+    marathon = next(line for line in result.stdout.splitlines() if line.split()[:1] == ["marathon"])
+    assert "5:38/km" in marathon and "9:04/mi" in marathon
+
+
+def test_it_never_overwrites_without_asking(tmp_path: Path) -> None:
+    assert init(tmp_path, "--race", "10k=50:00", "--yes").returncode == 0
+    written = tmp_path / "cfg" / "profile.yaml"
+    before = written.read_text()
+    again = init(tmp_path, "--race", "5k=20:00", "--yes")
+    assert again.returncode == 2
+    assert (
+        again.stderr
+        == f"error: {written}: a profile is already there; expected --force to replace it\n"
+    )
+    assert written.read_text() == before
+    declined = init(tmp_path, "--race", "5k=20:00", answers="n\n")
+    assert declined.returncode == 0 and "kept the existing profile" in declined.stdout
+    assert written.read_text() == before
+    forced = init(tmp_path, "--race", "5k=20:00", "--yes", "--force")
+    assert forced.returncode == 0 and '"5k"' in written.read_text()
+
+
+def test_interactive_answers_paces_by_hand_limits_and_heart_rate(tmp_path: Path) -> None:
+    answers = "\n".join(
+        [
+            "imperial",  # units
+            "Bea",  # name
+            "-",  # no race: paces by hand
+            "8:30",  # easy (bare: the runner's unit)
+            "seven",  # marathon: not a pace, asked again
+            "7:17/mi",
+            "6:50",
+            "6:18",
+            "9.5",  # max speed in the runner's unit
+            "12",  # max incline
+            "187",  # max HR
+            "55",  # rest HR
+            "n",  # no scan
+        ]
+    )
+    result = init(tmp_path, answers=answers + "\n")
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert 'got "seven"' in result.stdout  # the bad answer was said, then asked again
+    profile = load_profile(tmp_path / "cfg" / "profile.yaml")
+    assert profile.name == "Bea" and profile.imperial and profile.vdot is None
+    assert abs(profile.paces.marathon - (7 * 60 + 17) / KMH_PER_MPH) < 1e-6
+    assert abs(profile.max_speed_kmh - 9.5 * KMH_PER_MPH) < 1e-9
+    assert profile.max_incline_percent == 12.0
+    assert profile.heart_rate.max_bpm == 187 and profile.heart_rate.zones == "karvonen"
+    assert profile.treadmill.address is None
+
+
+def test_a_bad_flag_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    result = init(tmp_path, "--race", "5k=abc", "--yes")
+    assert result.returncode == 2
+    assert (
+        result.stderr.startswith("error: --race: expected a time like")
+        and result.stderr.count("\n") == 1
+    )
+    speed = init(tmp_path, "--max-speed", "fast", "--yes")
+    assert speed.returncode == 2 and speed.stderr.startswith("error: --max-speed: expected a speed")
+    assert not (tmp_path / "cfg" / "profile.yaml").exists()
+
+
+def test_no_race_and_no_paces_with_yes_uses_the_default_race(tmp_path: Path) -> None:
+    result = init(tmp_path, "--yes")
+    assert result.returncode == 0, result.stderr
+    assert "paces from a 25:00 5K" in result.stdout
+    assert load_profile(tmp_path / "cfg" / "profile.yaml").units == "metric"
