@@ -70,6 +70,7 @@ def test_fault_yaml_covers_every_action(tmp_path: Path) -> None:
         "  - {at: 12, action: garbage, characteristic: machine_status, data: 'ff ee'}\n"
         "  - {at: 13, action: telemetry_gap, duration: 4}\n"
         "  - {at: 2.5, action: press_speed, delta: 1, since: belt_start}\n"
+        "  - {at: 14, action: odometer_jump, delta: 4200}\n"
     )
     faults = load_faults(path)
     assert {f.action for f in faults} == set(ACTIONS)

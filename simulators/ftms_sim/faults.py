@@ -40,11 +40,13 @@ ACTIONS: Final = {
     "control_lost": "the machine withdraws control (Machine Status FF)",
     "garbage": "a malformed notification on `characteristic` (hex `data`, default random)",
     "telemetry_gap": "no Treadmill Data for `duration` s (required)",
+    "odometer_jump": "the machine's Total Distance jumps by `delta` metres (required) "
+    "without the belt moving",
 }
 
 CHARACTERISTICS: Final = ("treadmill_data", "machine_status", "training_status", "control_point")
 
-_NEEDS_DELTA: Final = frozenset({"press_speed", "press_incline"})
+_NEEDS_DELTA: Final = frozenset({"press_speed", "press_incline", "odometer_jump"})
 _NEEDS_DURATION: Final = frozenset({"telemetry_gap"})
 
 

@@ -100,6 +100,10 @@ class TreadmillModel:
     """The belt stops when the last client disconnects (Horizon 7.4 AT, Q13)."""
     machine_features: int | None = None
     target_features: int | None = None
+    odometer_start_m: float = 0.0
+    """Total Distance before the belt first moves (distance since power-on, a lifetime count)."""
+    odometer_resets: bool = True
+    """False: a lifetime odometer that a Reset and a reboot leave counting on."""
     faults: tuple[Fault, ...] = ()
 
     # --- derived ------------------------------------------------------------------
@@ -280,6 +284,12 @@ def parse_model(doc: YamlDoc) -> TreadmillModel:
             else:
                 quirks.integer(key, 0, minimum=0, maximum=0)  # mark as known
         quirks.finish()
+
+    odo = root.mapping("odometer")
+    if odo is not None:
+        kw["odometer_start_m"] = odo.number("start", 0.0, minimum=0.0, maximum=0xFFFFFF)
+        kw["odometer_resets"] = odo.boolean("resets", True)
+        odo.finish()
 
     nodes = root.sequence("faults")
     if nodes:

@@ -44,6 +44,7 @@ from ftms_sim.errors import (
     AttError,
 )
 from ftms_sim.model import TreadmillModel
+from ftms_sim.odometer import MachineOdometer
 from treadpace.ftms import (
     CONTROL_POINT,
     DEVICE_INFORMATION,
@@ -165,6 +166,7 @@ class FtmsServer:
     def __init__(self, model: TreadmillModel, belt: Belt | None = None) -> None:
         self.model = model
         self.belt = belt if belt is not None else Belt(model.belt)
+        self.odometer = MachineOdometer(model.odometer_start_m, model.odometer_resets)
         self.controller: int | None = None
         self.training = _IDLE
         self.silent = False
@@ -368,6 +370,7 @@ class FtmsServer:
         belt = self.belt
 
         if isinstance(request, Reset):
+            self.odometer.before_reset(belt)
             belt.reset()
             self.controller = None
             out.append(self._status(StatusReset(), exclude=client))
@@ -499,6 +502,7 @@ class FtmsServer:
 
     def power_cycle(self) -> None:
         """Reboot: belt stopped at once, counters zero, no clients, no control."""
+        self.odometer.before_reset(self.belt)
         self.belt.power_cycle()
         self._clients.clear()
         self._pending.clear()
@@ -588,7 +592,7 @@ class FtmsServer:
                 kw["instantaneous_pace"] = _cap(speed / 60, 25.5)
                 kw["average_pace"] = _cap(average / 60, 25.5)
         if "distance" in f:
-            kw["total_distance_m"] = min(int(belt.distance_m), 0xFFFFFF)
+            kw["total_distance_m"] = self.odometer.total_m(belt)
         if "inclination" in f:
             kw["inclination_percent"] = round(inc, 1)
         if "elevation_gain" in f:

@@ -354,6 +354,11 @@ class SimulatedTreadmill:
     def telemetry_gap(self, duration: float) -> None:
         self._gap_until = self.clock.now() + duration
 
+    def odometer_jump(self, delta_m: float) -> None:
+        """The reported Total Distance jumps by `delta_m` metres; the belt does not move."""
+        self._sync_belt()
+        self.server.odometer.jump(delta_m)
+
     def send_garbage(
         self, characteristic: str = "treadmill_data", data: bytes | None = None
     ) -> None:
@@ -418,6 +423,8 @@ class SimulatedTreadmill:
             self.send_garbage(fault.characteristic, fault.data)
         elif a == "telemetry_gap":
             self.telemetry_gap(fault.duration or 0.0)
+        elif a == "odometer_jump":
+            self.odometer_jump(fault.delta or 0.0)
 
     def _console(self, action: str, fn: Callable[[], list[Outgoing]], **extra: object) -> None:
         self._sync_belt()

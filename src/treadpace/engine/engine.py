@@ -223,6 +223,7 @@ class Engine:
             )
         )
         sr = tm.speed_range
+        self.odometer.max_kmh = sr.max_kmh  # a faster change of the total is no distance
         self._speed_grid = Grid.build(
             sr.min_kmh, sr.max_kmh, sr.increment_kmh, self.config.max_speed_kmh, 100
         )

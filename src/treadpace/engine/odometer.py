@@ -8,6 +8,14 @@ extrapolates with the last measured speed and acceleration, capped at the speed
 the belt is ramping towards. `time_to` inverts that model so the engine can
 schedule a distance step's change at the predicted crossing instead of at the
 next packet. Pure arithmetic, no clock.
+
+The machine's total is not the run's distance: many treadmills report the distance
+since power-on or a lifetime odometer, some never reset it, some jump. So the run
+is counted from the first reading taken once counting starts (never from a total
+read before it), and a change of the machine's total that the belt could not have
+run (backwards, or forwards faster than `max_kmh` with a margin) is a discontinuity:
+the odometer moves to the machine's new frame and the run's distance carries on
+from the measured speed alone.
 """
 
 from __future__ import annotations
@@ -22,7 +30,16 @@ class Odometer:
     """How far past the last packet the model extrapolates: a silent treadmill (a
     frozen link, ftms.md Q13) must not carry a distance step to its end on guesses."""
 
-    def __init__(self) -> None:
+    JUMP_MARGIN = 2.0
+    """A total may grow up to this many times what the belt can run at `max_kmh`: wide
+    enough for a machine whose speed fields carry mph (1.61x, ftms.md Q9)."""
+    JUMP_SLACK_M = 3.0
+    """Whole-metre truncation on both readings, and a late packet."""
+
+    def __init__(self, max_kmh: float = 25.0) -> None:
+        self.max_kmh = max_kmh
+        """The belt's top speed: the machine's range, once known."""
+        self.discontinuities = 0
         self._belt_m = 0.0  # machine-frame estimate at the last packet
         self._t = 0.0  # time of the last packet
         self._v = 0.0  # m/s at the last packet
@@ -33,6 +50,7 @@ class Odometer:
         self.counting = False
         self._offset = 0.0  # run = belt - offset while counting
         self._frozen = 0.0  # run distance while not counting
+        self._anchor_pending = False  # counting, but no reading since it began
 
     # --- the speed model ---------------------------------------------------------------
 
@@ -51,7 +69,7 @@ class Odometer:
         return self._belt_m + self._covered(min(t - self._t, self.HORIZON_S))
 
     def run_at(self, t: float) -> float:
-        if not self.counting:
+        if not self.counting or self._anchor_pending:
             return self._frozen
         return self.belt_at(t) - self._offset
 
@@ -67,9 +85,14 @@ class Odometer:
         if counting == self.counting:
             return
         if counting:
-            self._offset = self.belt_at(t) - self._frozen
+            if self._have_packet and t - self._t < self.HORIZON_S:
+                self._offset = self.belt_at(t) - self._frozen
+            else:
+                # No reading to count from yet (no countdown, a reconnect): the next one.
+                self._anchor_pending = True
         else:
-            self._frozen = self.belt_at(t) - self._offset
+            self._frozen = self.run_at(t)
+            self._anchor_pending = False
         self.counting = counting
 
     # --- packets ---------------------------------------------------------------------
@@ -88,8 +111,11 @@ class Odometer:
             est = self._belt_m + (self._v + v) / 2 * max(0.0, dt)
             if machine_m is not None:
                 last = self._last_machine_m
-                if last is not None and machine_m < last:
-                    est = machine_m  # the machine's counters restarted
+                if last is not None and self._impossible(machine_m - last, dt):
+                    # Not distance: move to the machine's new frame, keep the run's.
+                    self.discontinuities += 1
+                    self._offset += machine_m - est
+                    est = machine_m
                 else:
                     est = min(max(est, machine_m), machine_m + 0.999)
             dt_a = dt
@@ -103,13 +129,23 @@ class Odometer:
         if abs(self._a) < 0.01 or (self._a > 0 and v >= cap) or (self._a < 0 and v <= cap):
             self._a = 0.0
         self._v_cap = cap
-        if self.counting:
+        if self._anchor_pending:
+            self._anchor_pending = False
+            self._offset = est - self._frozen  # the run counts from this reading
+        elif self.counting:
             run_after = est - self._offset
             if run_after < run_before - 1.5:
                 # a counter restart: keep the run's distance continuous
                 self._offset = est - run_before
         else:
             self._frozen = run_before
+
+    def _impossible(self, change_m: float, dt: float) -> bool:
+        """A change of the machine's total that no belt ran: backwards, or too far."""
+        if change_m < 0:
+            return True
+        most = max(0.0, dt) * self.max_kmh / 3.6 * self.JUMP_MARGIN + self.JUMP_SLACK_M
+        return change_m > most
 
     def retarget(self, target_kmh: float | None) -> None:
         """The belt was told a new speed: the model may now ramp towards it."""
@@ -118,7 +154,7 @@ class Odometer:
 
     def time_to(self, run_m: float, now: float) -> float:
         """Seconds from `now` until the run distance reaches `run_m` (inf if never)."""
-        if not self.counting:
+        if not self.counting or self._anchor_pending:
             return math.inf
         remaining = run_m - self.run_at(now)
         if remaining <= 0:
