@@ -174,3 +174,32 @@ async def test_simulate_ble_without_bluez_is_one_line_exit_2(private_bus: Privat
     _, err = await asyncio.wait_for(proc.communicate(), 20)
     assert proc.returncode == 2
     assert err.decode() == "error: --ble: BlueZ (bluetoothd) is not running\n"
+
+
+async def test_simulate_ble_refused_registration_is_one_line_exit_2(bluez: FakeBlueZ) -> None:
+    bluez.inject_error("RegisterApplication", "org.bluez.Error.Failed", "No adapter resources")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "treadpace",
+        "simulate",
+        "--ble",
+        "--ble-adapter",
+        "hci1",
+        "--duration",
+        "600",  # a carrying-on simulator would still be running when the wait below ends
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        _, err = await asyncio.wait_for(proc.communicate(), 20)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    assert proc.returncode == 2
+    assert err.decode() == (
+        "error: --ble: cannot register with BlueZ on hci1: RegisterApplication: "
+        "org.bluez.Error.Failed: No adapter resources\n"
+    )
+    assert not bluez.devices

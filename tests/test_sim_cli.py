@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from treadpace.cli import app
@@ -86,3 +87,20 @@ def test_cli_runner_scaled_clock_run(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "sim      start slow-belt" in result.output
     assert any(json.loads(line)["event"] == "belt" for line in log.read_text().splitlines())
+
+
+def test_a_failing_front_end_ends_the_simulator_with_its_one_line_error() -> None:
+    from ftms_sim.errors import FrontEndError
+    from ftms_sim.treadmill import SimulatedTreadmill
+    from treadpace.commands.simulate import simulate
+    from treadpace.errors import UserError
+
+    served: list[str] = []
+
+    async def refused(sim: SimulatedTreadmill) -> None:
+        served.append(sim.model.name)
+        raise FrontEndError("--ble: cannot register with BlueZ on hci9: refused")
+
+    with pytest.raises(UserError, match=r"^--ble: cannot register with BlueZ on hci9: refused$"):
+        simulate("generic", duration=3600.0, virtual=True, front_ends=[refused])
+    assert served == ["generic"]

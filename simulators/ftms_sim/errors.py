@@ -33,3 +33,11 @@ class AttError(Exception):
 
 class LinkDown(Exception):
     """The simulated link is not up (dropped, rebooting, or never connected)."""
+
+
+class FrontEndError(RuntimeError):
+    """A front end (the BlueZ app) cannot serve the simulator; the text is one line for the user.
+
+    `treadpace simulate` ends on it with exit 2 instead of carrying on headless,
+    since a simulator nobody can reach is not what was asked for.
+    """

@@ -20,7 +20,6 @@ characteristic while a client has called `StartNotify`.
 import asyncio
 import contextlib
 import logging
-import sys
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
@@ -30,7 +29,13 @@ from dbus_fast.annotations import DBusSignature
 from dbus_fast.constants import PropertyAccess
 from dbus_fast.service import ServiceInterface, dbus_method, dbus_property
 
-from ftms_sim.errors import ATT_READ_NOT_PERMITTED, ATT_WRITE_NOT_PERMITTED, AttError, LinkDown
+from ftms_sim.errors import (
+    ATT_READ_NOT_PERMITTED,
+    ATT_WRITE_NOT_PERMITTED,
+    AttError,
+    FrontEndError,
+    LinkDown,
+)
 from ftms_sim.treadmill import SimulatedTreadmill
 
 log = logging.getLogger(__name__)
@@ -376,13 +381,13 @@ class PeripheralApp:
 
 
 async def serve(sim: SimulatedTreadmill, adapter: str = "hci0") -> None:
-    """Be a BLE treadmill on `adapter` until cancelled (raises RuntimeError if BlueZ refuses)."""
+    """Be a BLE treadmill on `adapter` until cancelled (FrontEndError if BlueZ refuses)."""
     app = PeripheralApp(sim, adapter=adapter)
     try:
         await app.start()
     except (OSError, RuntimeError, DBusError) as exc:
         await app.stop()
-        raise RuntimeError(f"--ble: cannot register with BlueZ on {adapter}: {exc}") from None
+        raise FrontEndError(f"--ble: cannot register with BlueZ on {adapter}: {exc}") from None
     log.info("advertising %s on %s", sim.advertisement()[0], adapter)
     try:
         await asyncio.Event().wait()
@@ -416,14 +421,13 @@ async def check(adapter: str = "hci0") -> None:
 
 
 def front_end(adapter: str = "hci0") -> Callable[[SimulatedTreadmill], Coroutine[Any, Any, None]]:
-    """A `treadpace simulate` front end (run `check(adapter)` first for a clean error)."""
+    """A `treadpace simulate` front end (run `check(adapter)` first for a clean error).
+
+    A refused registration raises FrontEndError out of it, which ends `simulate`.
+    """
 
     async def run(sim: SimulatedTreadmill) -> None:
-        try:
-            await serve(sim, adapter)
-        except RuntimeError as exc:
-            log.error("%s", exc)
-            print(f"error: {exc}", file=sys.stderr)
+        await serve(sim, adapter)
 
     return run
 

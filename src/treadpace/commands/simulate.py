@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -74,23 +74,28 @@ async def run_headless(
     duration: float | None,
     front_ends: list[FrontEnd] | None = None,
 ) -> None:
-    """Run `sim` for `duration` simulator seconds (None: until cancelled), with front ends."""
+    """Run `sim` for `duration` simulator seconds (None: until cancelled), with front ends.
+
+    A front end that fails ends the run with its error: carrying on headless would
+    look like a working peripheral that nobody can find.
+    """
     import asyncio
-    import contextlib
 
     await sim.start()
     tasks: list[asyncio.Task[None]] = [asyncio.create_task(fe(sim)) for fe in front_ends or []]
+    until = asyncio.Event().wait() if duration is None else clock.sleep(duration)
+    waiter: asyncio.Task[object] = asyncio.ensure_future(until)
     try:
-        if duration is None:
-            await asyncio.Event().wait()
-        else:
-            await clock.sleep(duration)
+        pending: set[asyncio.Task[Any]] = {waiter, *tasks}
+        while waiter in pending:
+            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()  # a front end's error ends the run here
     finally:
-        for task in tasks:
+        for task in (waiter, *tasks):
             task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        # Collected, not raised: the error that ended the run is already on its way.
+        await asyncio.gather(waiter, *tasks, return_exceptions=True)
         await sim.close()
 
 
@@ -107,6 +112,7 @@ def simulate(
     """Build the simulator from the options and run it (shared by `--ble`)."""
     import asyncio
 
+    from ftms_sim.errors import FrontEndError
     from ftms_sim.faults import load_faults
     from ftms_sim.model import load_model
     from ftms_sim.treadmill import SimulatedTreadmill
@@ -136,7 +142,10 @@ def simulate(
         else:
             await run
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except FrontEndError as exc:
+        raise UserError(str(exc)) from None
 
 
 def list_command() -> None:
