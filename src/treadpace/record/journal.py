@@ -3,7 +3,9 @@
 `read_journal` returns the header (`RunStarted`) and the events after it. A
 torn last line (the process died mid-write) or any other unreadable line is
 skipped and counted, never fatal: an interrupted run can still be exported.
-Only a file with no readable header is refused, as a `UserError`.
+Impossible times and lines out of order are repaired by
+`treadpace.record.repair`. Only a file with no readable header, or one that
+cannot say when the run was, is refused, as a `UserError`.
 """
 
 from __future__ import annotations
@@ -15,8 +17,11 @@ from pathlib import Path
 from treadpace.engine.events import EngineEvent, RunFinished, RunStarted, RunState, Tick
 from treadpace.errors import UserError
 from treadpace.record.codec import JournalLineError, decode_event
+from treadpace.record.repair import repair
 
 log = logging.getLogger(__name__)
+
+_said_repaired: set[Path] = set()
 
 
 @dataclass
@@ -93,4 +98,15 @@ def read_journal(path: Path) -> Journal:
             else:
                 journal.bad_lines += 1
                 log.warning("%s:%d: unreadable journal line skipped: %s", path, number, exc)
+    repaired = repair(journal.path, journal.header, journal.events)
+    if repaired is None:
+        raise UserError(
+            f"{path}:1: damaged journal: the header's wall is not a time ({header.wall!r})"
+            " and no line says when the run was"
+        )
+    journal.header, journal.events, notes = repaired
+    if notes and journal.path not in _said_repaired:
+        # Said once per file and process: `export latest` reads it for the history too.
+        _said_repaired.add(journal.path)
+        log.warning("%s: damaged journal repaired: %s", path, "; ".join(notes))
     return journal

@@ -11,6 +11,7 @@ an export would.
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import os
 from dataclasses import dataclass
@@ -22,7 +23,10 @@ from treadpace.record.activity import build_activity
 from treadpace.record.codec import JournalLineError, decode_event
 from treadpace.record.journal import read_journal, run_status
 from treadpace.record.recorder import JOURNAL_SUFFIX
+from treadpace.record.repair import plausible_wall, sound_header
 from treadpace.record.sanitise import plausible_distance
+
+log = logging.getLogger(__name__)
 
 _TAIL_BYTES = 16 * 1024
 _HEAD_BYTES = 16 * 1024
@@ -69,12 +73,16 @@ def summarize(path: Path) -> RunSummary | None:
         return None
     if not isinstance(header, RunStarted):
         return None
+    if not sound_header(header):
+        return _summarize_fully(path)
     start_wall = header.wall
     for line in head[1:-1]:
         # The run starts with the belt (the header is written at connection time).
         if '"type":"state"' in line and '"state":"running"' in line:
             with contextlib.suppress(JournalLineError):
-                start_wall += decode_event(line).t - header.t
+                belt_start = start_wall + decode_event(line).t - header.t
+                if plausible_wall(belt_start):
+                    start_wall = belt_start
             break
     lines = tail.split("\n")
     if size > _TAIL_BYTES:
@@ -104,11 +112,7 @@ def summarize(path: Path) -> RunSummary | None:
     if not (
         plausible_distance(distance, end_wall - start_wall) and math.isfinite(timer) and timer >= 0
     ):
-        try:
-            activity = build_activity(read_journal(path))
-        except UserError:
-            return None  # gone or unreadable since the head was read
-        distance, timer = activity.distance_m, activity.timer_s
+        return _summarize_fully(path)
     return RunSummary(
         id=path.name.removesuffix(JOURNAL_SUFFIX),
         path=path,
@@ -121,9 +125,42 @@ def summarize(path: Path) -> RunSummary | None:
     )
 
 
+def _summarize_fully(path: Path) -> RunSummary:
+    """The summary of a run whose head or tail cannot be trusted: read and cleaned whole."""
+    journal = read_journal(path)
+    activity = build_activity(journal)
+    return RunSummary(
+        id=activity.id,
+        path=path,
+        start_wall=activity.start_wall,
+        plan_name=activity.plan_name,
+        imperial=activity.imperial,
+        distance_m=activity.distance_m,
+        timer_s=activity.timer_s,
+        status=activity.status,
+    )
+
+
 def list_runs(directory: Path) -> list[RunSummary]:
-    """Every readable run in `directory`, oldest first (by recorded start time)."""
-    runs = [s for s in (summarize(p) for p in journals(directory)) if s is not None]
+    """Every readable run in `directory`, oldest first (by recorded start time).
+
+    A journal that cannot be read is left out with one warning line naming it:
+    one damaged file never hides the other runs.
+    """
+    runs: list[RunSummary] = []
+    for path in journals(directory):
+        try:
+            summary = summarize(path)
+        except UserError as exc:
+            log.warning("%s (left out of the history)", exc)
+            continue
+        except (ValueError, OverflowError) as exc:
+            log.warning("%s: damaged journal left out of the history (%s)", path, exc)
+            continue
+        if summary is None:
+            log.warning("%s: not a treadpace journal (left out of the history)", path)
+            continue
+        runs.append(summary)
     return sorted(runs, key=lambda r: (r.start_wall, r.id))
 
 

@@ -31,7 +31,8 @@ Plausible for a treadmill run:
   their time (speed bound plus one slack), else measured from the cleaned
   samples;
 - times (the engine's clock, not the treadmill, but a damaged journal can
-  still hold anything): a sample with a non-finite time is dropped, a
+  still hold anything): a sample with a non-finite time, or one earlier than
+  the sample before it, is dropped, a
   non-finite or negative timer falls back to the telemetry's.
 """
 
@@ -63,7 +64,7 @@ ENERGY_SLACK_KCAL = 5.0
 
 # What each kind of repair did, for the one log line per kind.
 _MESSAGES = {
-    "time": "samples with no usable time dropped",
+    "time": "samples with no usable time (or going back in time) dropped",
     "speed": f"speed readings outside 0-{MAX_SPEED_KMH:g} km/h ignored (previous speed kept)",
     "heart_rate": (
         f"heart-rate readings outside {MIN_HEART_RATE_BPM}-{MAX_HEART_RATE_BPM} bpm dropped"
@@ -167,10 +168,15 @@ def sanitise_samples(
     )
     good_speed = 0.0
     out: list[Sample] = []
+    last_wall = -math.inf
     for sample in samples:
         if not (_finite(sample.wall) and _finite(sample.elapsed_s) and _finite(sample.t)):
             repairs.note("time")
             continue
+        if sample.wall < last_wall:
+            repairs.note("time")  # telemetry never goes back in time: a damaged line
+            continue
+        last_wall = sample.wall
         before = repairs.total
         speed = sample.speed_kmh
         if _finite(speed) and 0.0 <= speed <= MAX_SPEED_KMH:
