@@ -15,6 +15,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from treadpace.errors import UserError
+from treadpace.safe_yaml import BoundedLoader, read_text
 
 
 def _line(node: Node) -> int:
@@ -29,15 +30,10 @@ class YamlDoc:
         self.root = root
 
     @classmethod
-    def load(cls, path: Path) -> YamlDoc:
+    def load(cls, path: Path, what: str = "treadmill model") -> YamlDoc:
+        text = read_text(path, what)
         try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise UserError(f"{path}: cannot read: {exc.strerror or exc}") from None
-        except UnicodeDecodeError:
-            raise UserError(f"{path}: expected a UTF-8 text file") from None
-        try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
+            root = yaml.compose(text, Loader=BoundedLoader)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = f":{mark.line + 1}" if mark is not None else ""

@@ -124,7 +124,7 @@ def _child(doc: YamlDoc, node: Node, path: str) -> YamlMap:
 
 def load_faults(path: Path) -> list[Fault]:
     """A faults file: `faults:` with a list (or a bare list) of faults."""
-    doc = YamlDoc.load(path)
+    doc = YamlDoc.load(path, "faults")
     if isinstance(doc.root, SequenceNode):
         return parse_faults(doc, list(doc.root.value), "faults")
     if not isinstance(doc.root, MappingNode):

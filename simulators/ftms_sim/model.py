@@ -208,7 +208,7 @@ def load_model(name_or_path: str | Path) -> TreadmillModel:
             known = ", ".join(list_models())
             raise UserError(f"unknown treadmill model {text!r}: expected one of {known}, or a path")
         path = found
-    elif not path.is_file():
+    elif not path.exists():
         raise UserError(f"{path}: no such model file")
     return parse_model(YamlDoc.load(path))
 

@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from treadpace.errors import UserError
+from treadpace.safe_yaml import BoundedLoader, read_text
 
 Loc = tuple[str | int, ...]
 
@@ -40,10 +41,11 @@ class FieldError(Exception):
         self.message = message
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader without base-60 numbers (`30:00` stays the string "30:00") and
-    without YAML 1.1's yes/no/on/off booleans (a segment named `on` stays "on";
-    pydantic still reads "yes" or "on" where a boolean is expected)."""
+class _Loader(BoundedLoader):
+    """The bounded SafeLoader of `treadpace.safe_yaml`, without base-60 numbers
+    (`30:00` stays the string "30:00") and without YAML 1.1's yes/no/on/off
+    booleans (a segment named `on` stays "on"; pydantic still reads "yes" or
+    "on" where a boolean is expected)."""
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -187,18 +189,8 @@ def parse_yaml(text: str, path: str, *, expand_env: bool = True) -> Document:
 
 
 def read_yaml(path: Path, what: str, *, expand_env: bool = True) -> Document:
-    """Read and parse a file; a missing or unreadable file is a UserError too."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(f"{path}: expected an existing {what} file (not found)") from None
-    except IsADirectoryError:
-        raise UserError(f"{path}: expected a {what} file, got a directory") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{path}:1: (file): expected UTF-8 text") from None
-    except OSError as exc:
-        raise UserError(f"{path}: expected a readable {what} file ({exc.strerror})") from None
-    return parse_yaml(text, str(path), expand_env=expand_env)
+    """Read and parse a file; a missing, unreadable, special or oversized file is a UserError."""
+    return parse_yaml(read_text(path, what), str(path), expand_env=expand_env)
 
 
 _TYPE_WORDS = {

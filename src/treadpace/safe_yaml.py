@@ -1,0 +1,142 @@
+"""Reading a hand-written YAML file without letting the file decide how much we do.
+
+Plans, profiles and the simulator's treadmill models and faults are all small
+files a person wrote, so anything else is refused with one line before it can
+hurt: a path that is not a regular file (a FIFO would block the read forever,
+`/dev/zero` never ends), a file over `MAX_FILE_BYTES`, nesting deeper than
+`MAX_DEPTH` (Python's recursion limit would end it with a traceback), an alias
+inside the value it names, and aliases that expand to more than `MAX_NODES`
+values (a "billion laughs" file is a few hundred bytes and a gigabyte of
+values).
+
+This module sits beside `treadpace.errors` at the bottom of the package so
+the simulator can use it without importing the plans package or the engine.
+The limits are checked while PyYAML composes the node tree: sizes are added
+up per node, so an alias costs the size of what it names without expanding it.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.composer import ComposerError
+from yaml.nodes import MappingNode, Node, SequenceNode
+
+from treadpace.errors import UserError
+
+MAX_FILE_BYTES = 1_000_000
+"""The largest file read (1 MB); real plans, profiles and models are a few kB."""
+MAX_DEPTH = 64
+"""The deepest nesting of lists and mappings; real files nest four or five levels."""
+MAX_NODES = 100_000
+"""The most values a document may hold once every alias is expanded."""
+
+_KINDS = {
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def read_text(path: Path, what: str) -> str:
+    """The text of a regular file of at most `MAX_FILE_BYTES`, or a one-line UserError.
+
+    The file is opened non-blocking and checked with fstat before any read, so
+    a FIFO with no writer, a device or a directory is refused at once.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise UserError(f"{path}: expected an existing {what} file (not found)") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: expected a {what} file, got a directory") from None
+    except OSError as exc:
+        raise UserError(f"{path}: expected a readable {what} file ({exc.strerror})") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise UserError(f"{path}: expected a {what} file, got a directory")
+        if not stat.S_ISREG(info.st_mode):
+            kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
+            raise UserError(f"{path}: expected a regular {what} file, got {kind}")
+        data = _read_at_most(fd, MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise UserError(f"{path}: expected a readable {what} file ({exc.strerror})") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:
+        raise UserError(
+            f"{path}: expected a {what} file of at most 1 MB ({MAX_FILE_BYTES} bytes), got more"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise UserError(f"{path}:{line}: (file): expected UTF-8 text") from None
+
+
+def _read_at_most(fd: int, limit: int) -> bytes:
+    # The size from fstat may be stale (a file still being written): read to the limit.
+    chunks: list[bytes] = []
+    got = 0
+    while got < limit:
+        chunk = os.read(fd, min(65536, limit - got))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+class YamlLimitError(ComposerError):
+    """A document over one of the limits; a MarkedYAMLError, so callers' YAML handling applies."""
+
+    def __init__(self, problem: str, mark: Any) -> None:
+        super().__init__(None, None, problem, mark)
+
+
+class BoundedLoader(yaml.SafeLoader):
+    """SafeLoader that refuses deep nesting, self-reference and alias bombs while composing."""
+
+    def __init__(self, stream: str | bytes) -> None:
+        super().__init__(stream)
+        self._sizes: dict[int, int] = {}
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event: yaml.AliasEvent = self.peek_event()  # type: ignore[no-untyped-call]
+            named = self.anchors.get(event.anchor)
+            if named is not None and id(named) not in self._sizes:
+                raise YamlLimitError(
+                    f"found an alias inside the value it names (*{event.anchor} refers to itself)",
+                    event.start_mark,
+                )
+            return super().compose_node(parent, index)
+        if self._depth >= MAX_DEPTH:
+            raise YamlLimitError(
+                f"found more than {MAX_DEPTH} levels of nesting",
+                self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+            )
+        self._depth += 1
+        node = super().compose_node(parent, index)
+        self._depth -= 1
+        if node is None:
+            return None
+        size = 1
+        if isinstance(node, SequenceNode):
+            size += sum(self._sizes[id(item)] for item in node.value)
+        elif isinstance(node, MappingNode):
+            size += sum(self._sizes[id(k)] + self._sizes[id(v)] for k, v in node.value)
+        if size > MAX_NODES:
+            raise YamlLimitError(
+                f"found more than {MAX_NODES} values once aliases are expanded",
+                node.start_mark,
+            )
+        self._sizes[id(node)] = size
+        return node
