@@ -327,7 +327,7 @@ def _check(plan: Plan, drafts: list[_Draft], ctx: _Ctx) -> list[str]:
             raise FieldError(
                 inc_loc,
                 f"expected an incline within ±{profile.max_incline_percent:g} % "
-                f"(the profile's max_incline_percent), got {s.incline_percent:g} % in {s.name}",
+                f"(the profile's max incline), got {s.incline_percent:g} % in {s.name}",
             )
         if capped and s.speed_kmh > interval + EPS_KMH:
             raise FieldError(

@@ -13,6 +13,7 @@ model is defined here with the same names.
 from __future__ import annotations
 
 import itertools
+import math
 from pathlib import Path
 from typing import Any, Literal
 
@@ -40,6 +41,8 @@ from treadpace.units import KMH_PER_MPH
 _FORBID = ConfigDict(extra="forbid")
 
 REQUIRED_PACES = ("easy", "marathon", "threshold", "interval")
+MAX_SPEED_KMH = 40.0
+MAX_INCLINE_PERCENT = 40.0
 DEFAULT_RACE = {"distance": "5k", "time": "25:00"}
 
 
@@ -187,8 +190,8 @@ class Profile(BaseModel):
     paces: Paces
     vdot: Number | None = None
     """Derived from `race`; None when paces were given without one."""
-    max_speed_kmh: Number = Field(default=16.0, gt=0, le=40)
-    max_incline_percent: Number = Field(default=10.0, ge=0, le=40)
+    max_speed_kmh: Number = Field(default=16.0, gt=0, le=MAX_SPEED_KMH)
+    max_incline_percent: Number = Field(default=10.0, ge=0, le=MAX_INCLINE_PERCENT)
     heart_rate: HeartRateSettings = Field(default_factory=lambda: HeartRateSettings())
     treadmill: TreadmillSettings = Field(default_factory=lambda: TreadmillSettings())
     manual_change: Literal["offset", "hold"] = "offset"
@@ -243,27 +246,46 @@ def _sub_model(
 
 
 def _friendly_limits(data: dict[str, Any], imperial: bool) -> None:
-    """`max_speed: 10 mph` / `max_speed: 16` (runner's units), `max_incline: 12%`."""
+    """`max_speed: 10 mph` / `max_speed: 16` (runner's units), `max_incline: 12%`.
+
+    The limits are checked here, against what the runner wrote: once converted,
+    an error would name `max_speed_kmh`, a field that is not in the file.
+    """
     if "max_speed" in data:
         if "max_speed_kmh" in data:
             raise FieldError(("max_speed",), "expected max_speed or max_speed_kmh, not both")
         value = data.pop("max_speed")
         if isinstance(value, int | float) and not isinstance(value, bool):
-            data["max_speed_kmh"] = float(value) * (KMH_PER_MPH if imperial else 1.0)
+            kmh = float(value) * (KMH_PER_MPH if imperial else 1.0)
+            shown = f"{value:g} {'mph' if imperial else 'km/h'}"
         else:
             try:
-                data["max_speed_kmh"] = parse_speed(value)
+                kmh = parse_speed(value)
             except ValueError as exc:
                 raise FieldError(("max_speed",), str(exc)) from None
+            shown = f'"{value}"'
+        if not (math.isfinite(kmh) and 0 < kmh <= MAX_SPEED_KMH):
+            raise FieldError(
+                ("max_speed",),
+                f"expected a speed above zero and at most {MAX_SPEED_KMH:g} km/h "
+                f"({MAX_SPEED_KMH / KMH_PER_MPH:.1f} mph), got {shown}",
+            )
+        data["max_speed_kmh"] = kmh
     if "max_incline" in data:
         if "max_incline_percent" in data:
             raise FieldError(
                 ("max_incline",), "expected max_incline or max_incline_percent, not both"
             )
         try:
-            data["max_incline_percent"] = parse_percent(data.pop("max_incline"))
+            percent = parse_percent(data.pop("max_incline"))
         except ValueError as exc:
             raise FieldError(("max_incline",), str(exc)) from None
+        if not 0 <= percent <= MAX_INCLINE_PERCENT:
+            raise FieldError(
+                ("max_incline",),
+                f"expected an incline from 0 to {MAX_INCLINE_PERCENT:g} %, got {percent:g} %",
+            )
+        data["max_incline_percent"] = percent
 
 
 def _resolve_paces(raw: Any, derived: TrainingPaces | None, imperial: bool) -> dict[str, Any]:
@@ -306,6 +328,13 @@ def _resolve_paces(raw: Any, derived: TrainingPaces | None, imperial: bool) -> d
             )
     if "steady" not in explicit:
         named["steady"] = (named["easy"] + named["marathon"]) / 2.0
+    if named["repetition"] <= 0 and "repetition" not in explicit:
+        # Derived from interval: the runner wrote interval, not repetition.
+        raise FieldError(
+            ("paces", "interval"),
+            "expected a realistic interval pace "
+            "(the repetition pace derived from it would be below zero)",
+        )
     order = ("easy", "marathon", "threshold", "interval", "repetition")
     for slower, faster in itertools.pairwise(order):
         if named[faster] > named[slower]:
