@@ -412,3 +412,15 @@ def test_random_garbage_lines_are_skipped_never_fatal(tmp_path: Path) -> None:
         1 for line in lines[1:] if not line.strip()
     )
     build_activity(journal)  # whatever survived still makes an activity
+
+
+def test_a_notice_keeps_its_kind_through_the_journal() -> None:
+    from treadpace.engine.events import Notice, NoticeKind
+    from treadpace.record.codec import decode_event, encode_event
+
+    stale = Notice(12.5, "warning", "no data", NoticeKind.STALE_DATA)
+    back = decode_event(encode_event(stale))
+    assert back == stale and isinstance(back, Notice) and type(back.kind) is NoticeKind
+    line = json.dumps({"type": "notice", "t": 1.0, "level": "info", "message": "hi"})
+    old = decode_event(line)
+    assert old == Notice(1.0, "info", "hi", NoticeKind.GENERAL)

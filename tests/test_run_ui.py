@@ -11,6 +11,7 @@ from treadpace.engine.events import (
     Command,
     EventHub,
     Notice,
+    NoticeKind,
     RunFinished,
     RunStarted,
     RunState,
@@ -101,7 +102,14 @@ def test_live_view_shows_target_actual_progress_and_next_steps() -> None:
 def test_live_view_flags_guided_mode() -> None:
     view = LiveView()
     view.handle(started())
-    view.handle(Notice(5.0, "warning", "control lost: guided mode - set the speed on the console"))
+    view.handle(
+        Notice(
+            5.0,
+            "warning",
+            "control lost: guided mode - set the speed on the console",
+            NoticeKind.GUIDED,
+        )
+    )
     console = Console(record=True, width=110, file=io.StringIO())
     console.print(view.render())
     assert "GUIDED: set the target on the console" in console.export_text()

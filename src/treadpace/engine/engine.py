@@ -29,6 +29,7 @@ from treadpace.engine.events import (
     Command,
     EventHub,
     Notice,
+    NoticeKind,
     RunFinished,
     RunStarted,
     RunState,
@@ -282,7 +283,7 @@ class Engine:
             return True
         self._set_state(RunState.COUNTDOWN, "starting")
         for i in range(self.config.countdown_s, 0, -1):
-            self._notice("info", f"starting in {i}")
+            self._notice("info", f"starting in {i}", NoticeKind.COUNTDOWN)
             end = self.clock.now() + 1.0
             while self._final is None and self.clock.now() < end - 1e-9:
                 await self._wait(end - self.clock.now())
@@ -295,14 +296,22 @@ class Engine:
     async def _start_belt(self) -> None:
         """The explicit start (countdown done, `--yes`, or an allowed remote start)."""
         if self.guided:
-            self._notice("warning", f"guided mode: start the belt and set {self._start_text()}")
+            self._notice(
+                "warning",
+                f"guided mode: start the belt and set {self._start_text()}",
+                NoticeKind.START_ON_CONSOLE,
+            )
             return
         try:
             await self.treadmill.start()
             self._we_started = True
         except ControlRefused as exc:
             self._enter_guided(str(exc))
-            self._notice("warning", f"start the belt on the console and set {self._start_text()}")
+            self._notice(
+                "warning",
+                f"start the belt on the console and set {self._start_text()}",
+                NoticeKind.START_ON_CONSOLE,
+            )
         except NotConnected as exc:
             self._final = (RunState.ABORTED, f"treadmill not connected: {exc}")
 
@@ -477,7 +486,7 @@ class Engine:
         step = self.plan.steps[index]
         self.hub.publish(StepStarted(self.clock.now(), index, step, len(self.plan.steps)))
         if self.guided:
-            self._notice("info", f"{step.name}: set {self._target_text()}")
+            self._notice("info", f"{step.name}: set {self._target_text()}", NoticeKind.STEP_TARGET)
 
     def _advance(self) -> None:
         """End every step whose boundary has been reached (several, if time jumped)."""
@@ -648,8 +657,8 @@ class Engine:
         self._update_counting()
         self.hub.publish(StateChanged(self.clock.now(), state, previous, reason))
 
-    def _notice(self, level: str, message: str) -> None:
-        self.hub.publish(Notice(self.clock.now(), level, message))
+    def _notice(self, level: str, message: str, kind: NoticeKind = NoticeKind.GENERAL) -> None:
+        self.hub.publish(Notice(self.clock.now(), level, message, kind))
 
     def _enter_guided(self, why: str) -> None:
         if self.guided:
@@ -658,6 +667,7 @@ class Engine:
         self._notice(
             "warning",
             f"{why}: guided mode - set the speed on the console; treadpace follows the belt",
+            NoticeKind.GUIDED,
         )
         self._update_counting()
 
@@ -748,11 +758,19 @@ class Engine:
             if self.state in (RunState.RUNNING, RunState.COUNTDOWN):
                 self._stopped_at_treadmill = True
                 self._pause(f"{what} on the treadmill")
-                self._notice("info", f"belt {what} on the treadmill: resume when ready")
+                self._notice(
+                    "info",
+                    f"belt {what} on the treadmill: resume when ready",
+                    NoticeKind.STOPPED_AT_TREADMILL,
+                )
         elif isinstance(u, SafetyKeyPulled):
             self._stopped_at_treadmill = True
             self._pause("safety key")
-            self._notice("warning", "safety key pulled: put it back, then resume")
+            self._notice(
+                "warning",
+                "safety key pulled: put it back, then resume",
+                NoticeKind.STOPPED_AT_TREADMILL,
+            )
         elif isinstance(u, BeltStartedByUser):
             if self.state == RunState.PAUSED and self._link_down_at is None:
                 # The runner restarted the belt: follow, and re-apply the target.
@@ -771,12 +789,20 @@ class Engine:
             # Time steps go on; a distance step waits for fresh data (the odometer does
             # not extrapolate past a few seconds).
             if self.state in _ACTIVE:
-                self._notice("warning", "no data from the treadmill for a few seconds")
+                self._notice(
+                    "warning",
+                    "no data from the treadmill for a few seconds",
+                    NoticeKind.STALE_DATA,
+                )
         elif isinstance(u, LinkLost):
             self._link_down_at = self.clock.now()
             if self.state == RunState.RUNNING:
                 self._set_state(RunState.PAUSED, "link lost")
-            self._notice("warning", "treadmill link lost: waiting for it to come back")
+            self._notice(
+                "warning",
+                "treadmill link lost: waiting for it to come back",
+                NoticeKind.LINK_LOST,
+            )
         elif isinstance(u, LinkRestored):
             self._link_down_at = None
             if self.state == RunState.PAUSED and self._paused_by_link():
@@ -802,7 +828,7 @@ class Engine:
             how = f"offset {self._offset:+.2f} km/h for the rest of the step"
         self._sent_speed = self.target_speed()
         self._recent_sent = [*self._recent_sent[-2:], speed]
-        self._notice("info", f"console speed change respected: {how}")
+        self._notice("info", f"console speed change respected: {how}", NoticeKind.CONSOLE_CHANGE)
 
     def _on_console_incline(self, incline: float) -> None:
         grid = self._incline_grid
@@ -842,7 +868,11 @@ class Engine:
                 self._sent_speed = None
                 self._set_state(RunState.RUNNING, "link restored")
             else:
-                self._notice("info", "link restored, belt stopped: resume when ready")
+                self._notice(
+                    "info",
+                    "link restored, belt stopped: resume when ready",
+                    NoticeKind.STOPPED_AT_TREADMILL,
+                )
         if self.state in _ACTIVE:
             self.hub.publish(self._tick(tel))
 

@@ -118,6 +118,32 @@ class Tick:
     steps_count: int | None = None
 
 
+class NoticeKind(enum.StrEnum):
+    """What a notice is about, so that a view can retire it when its condition ends.
+
+    Views decide by kind, never by the message text (which is for people).
+    """
+
+    GENERAL = "general"
+    """Read it and move on: shown for a while."""
+    COUNTDOWN = "countdown"
+    """"starting in 3": over when the countdown is."""
+    START_ON_CONSOLE = "start_on_console"
+    """Guided start: the runner must start the belt; over once the run is running."""
+    GUIDED = "guided"
+    """The run went into guided mode (it stays guided; the view keeps a banner)."""
+    STEP_TARGET = "step_target"
+    """Guided mode: what to set for this step; replaced by the next step's."""
+    CONSOLE_CHANGE = "console_change"
+    """A console press respected for the rest of the step; over with the step."""
+    STOPPED_AT_TREADMILL = "stopped_at_treadmill"
+    """Stopped or paused on the machine, safety key: over when the run runs again."""
+    STALE_DATA = "stale_data"
+    """No telemetry for a while: over when telemetry arrives again."""
+    LINK_LOST = "link_lost"
+    """The link dropped: over when telemetry arrives again."""
+
+
 @dataclass(frozen=True)
 class Notice:
     """Something the runner should read: guided mode, a respected console change, ..."""
@@ -125,6 +151,7 @@ class Notice:
     t: float
     level: str  # "info" | "warning" | "error"
     message: str
+    kind: NoticeKind = NoticeKind.GENERAL
 
 
 @dataclass(frozen=True)

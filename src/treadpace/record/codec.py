@@ -18,6 +18,7 @@ from typing import Any
 from treadpace.engine.events import (
     EngineEvent,
     Notice,
+    NoticeKind,
     RunFinished,
     RunStarted,
     RunState,
@@ -152,6 +153,11 @@ def decode_event(line: str, steps: tuple[CompiledStep, ...] = ()) -> EngineEvent
         for key in ("state", "previous"):
             if key in record and cls is not Notice:
                 record[key] = RunState(record[key])
+        if cls is Notice:
+            # Older journals have no kind; a kind from a newer version reads as general.
+            kind = record.get("kind", NoticeKind.GENERAL)
+            known = kind in NoticeKind.__members__.values()
+            record["kind"] = NoticeKind(kind) if known else NoticeKind.GENERAL
         event: EngineEvent = cls(**_fields(cls, record))
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise JournalLineError(f"bad {cls.__name__} ({exc})") from None

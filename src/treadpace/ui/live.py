@@ -12,7 +12,6 @@ import time
 from typing import TYPE_CHECKING
 
 from treadpace.engine.events import (
-    Notice,
     RunFinished,
     RunStarted,
     RunState,
@@ -24,6 +23,7 @@ from treadpace.engine.events import (
 from treadpace.plans.steps import CompiledStep
 from treadpace.ui import format as fmt
 from treadpace.ui.keys import HELP
+from treadpace.ui.notices import NoticeBoard
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -53,8 +53,7 @@ class LiveView:
         self.state_reason = ""
         self.index = -1
         self.tick: Tick | None = None
-        self.notices: list[str] = []
-        self.guided = False
+        self.board = NoticeBoard()
 
     async def consume(self, sub: Subscription) -> None:
         from rich.live import Live
@@ -74,19 +73,23 @@ class LiveView:
         self._last_draw = now
         self._live.update(self.render(), refresh=True)
 
+    @property
+    def notices(self) -> list[str]:
+        return self.board.messages()
+
+    @property
+    def guided(self) -> bool:
+        return self.board.guided
+
     def handle(self, e: object) -> None:
+        if self.board.handle(e):
+            self._last_draw = 0.0  # a notice came or went: show it now
         if isinstance(e, Tick):
             self.tick = e
         elif isinstance(e, StepStarted):
             self.index = e.index
         elif isinstance(e, StateChanged):
             self.state, self.state_reason = e.state, e.reason
-            if e.previous == RunState.COUNTDOWN:
-                self.notices = [n for n in self.notices if not n.startswith("starting in")]
-            self._last_draw = 0.0
-        elif isinstance(e, Notice):
-            self.guided = self.guided or "guided mode" in e.message
-            self.notices = [*self.notices[-2:], e.message]
             self._last_draw = 0.0
         elif isinstance(e, RunStarted):
             self.imperial = e.imperial
