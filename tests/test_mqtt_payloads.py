@@ -24,6 +24,7 @@ from treadpace.mqtt.payloads import (
 from treadpace.mqtt.settings import client_options, describe
 from treadpace.mqtt.topics import Topics
 from treadpace.plans.profile import TlsSettings
+from treadpace.topic_prefix import MAX_PREFIX_BYTES, MAX_TOPIC_BYTES
 
 
 def tick(**overrides: object) -> Tick:
@@ -142,7 +143,40 @@ def test_topics_follow_base_and_discovery_prefix() -> None:
     assert topics.discovery("sensor", "speed") == "ha/sensor/home_treadmill/speed/config"
     assert topics.ha_status == "ha/status"
     with pytest.raises(UserError, match=r"mqtt\.base_topic: expected a topic prefix"):
-        Topics.from_settings(mqtt_settings(base_topic="treadpace/#"))
+        Topics.from_settings(mqtt_settings().model_copy(update={"base_topic": "treadpace/#"}))
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("base_topic", "$SYS/treadpace", "not starting with $"),
+        ("base_topic", "a/+/b", "without wildcards"),
+        ("base_topic", "tread\0pace", "or NUL"),
+        ("base_topic", "x" * 70_000, "at most 32000 bytes, got 70000"),
+        ("base_topic", "\u00e9" * 16_001, "at most 32000 bytes, got 32002"),
+        ("base_topic", "//", "got nothing"),
+        ("discovery_prefix", "$share/ha", "not starting with $"),
+    ],
+)
+def test_topic_prefixes_a_broker_cannot_take_are_one_line_errors(
+    field: str, value: str, words: str
+) -> None:
+    # Settings built in code, unvalidated, meet the same rule in the bridge.
+    with pytest.raises(UserError) as err:
+        Topics.from_settings(mqtt_settings().model_copy(update={field: value}))
+    message = str(err.value)
+    assert message.startswith(f"mqtt.{field}: expected a topic prefix"), message
+    assert words in message and "\n" not in message and len(message) < 200
+
+
+def test_the_longest_topics_from_the_longest_prefixes_fit_the_protocol() -> None:
+    topics = Topics.from_settings(
+        mqtt_settings(base_topic="b" * MAX_PREFIX_BYTES, discovery_prefix="d" * MAX_PREFIX_BYTES)
+    )
+    every = [topics.availability, topics.state, topics.telemetry, topics.event, topics.ha_status]
+    every += [topics.command(name) for name in ("nudge_down", "nudge_up", "resume", "start")]
+    every += discovery_topics(topics)
+    assert max(len(t.encode()) for t in every) <= MAX_TOPIC_BYTES
 
 
 def _configs(allow_remote_start: bool) -> dict[str, dict[str, object] | None]:

@@ -20,17 +20,16 @@ from dataclasses import dataclass
 
 from treadpace.errors import UserError
 from treadpace.mqtt.settings import MqttSettingsLike
+from treadpace.topic_prefix import prefix_problem
 
 _NODE_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 def _check_topic(field: str, value: str) -> str:
-    value = value.strip().strip("/")
-    if not value or any(c in value for c in "+#\0"):
-        raise UserError(
-            f"mqtt.{field}: expected a topic prefix without wildcards (+, #), got {value!r}"
-        )
-    return value
+    problem = prefix_problem(value)
+    if problem is not None:
+        raise UserError(f"mqtt.{field}: {problem}")
+    return value.strip().strip("/")
 
 
 def node_id_for(base_topic: str) -> str:

@@ -36,6 +36,7 @@ from treadpace.plans.paces import PACE_NAMES, parse_pace, parse_percent, parse_s
 from treadpace.plans.source import FieldError, describe_error
 from treadpace.plans.vdot import TrainingPaces, training_paces, vdot_from_race
 from treadpace.plans.zones import ZoneMethod, tanaka_max_bpm, zone_bounds
+from treadpace.topic_prefix import prefix_problem
 from treadpace.units import KMH_PER_MPH
 
 _FORBID = ConfigDict(extra="forbid")
@@ -168,6 +169,14 @@ class MqttSettings(BaseModel):
     discovery_prefix: str = "homeassistant"
     allow_remote_start: bool = False
     keepalive: Whole = Field(default=30, ge=1, le=3600)
+
+    @field_validator("base_topic", "discovery_prefix")
+    @classmethod
+    def _topic_prefix(cls, value: str) -> str:
+        problem = prefix_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
     @field_validator("tls", mode="before")
     @classmethod
