@@ -84,6 +84,8 @@ def history(
                     r.avg_speed_kmh, r.imperial if imperial is None else imperial
                 ),
                 "status": r.status,
+                "departures": {k.value: round(sec, 1) for k, sec in r.departures},
+                "guided_cause": r.guided_cause.value if r.guided_cause is not None else None,
             }
             for r in runs
         ]
@@ -108,6 +110,10 @@ def history(
         outcome = {"finished": "finished", "aborted": "[yellow]aborted[/]"}.get(
             r.status, "[red]interrupted[/]"
         )
+        if r.departures:
+            # Not the plan as written: say how, for how long (guided, capped, held).
+            how = ", ".join(f"{k.value} {format_duration(sec)}" for k, sec in r.departures)
+            outcome += f" [magenta]({how})[/]"
         table.add_row(
             r.id[:19],
             r.plan_name,

@@ -42,6 +42,7 @@ from treadpace.engine.events import (
 )
 from treadpace.engine.gate import CommandSource, start_refusal
 from treadpace.engine.odometer import Odometer
+from treadpace.engine.outcome import Departure, DepartureClock, GuidedCause
 from treadpace.engine.setpoint import Grid
 from treadpace.treadmill.port import (
     BeltStartedByUser,
@@ -99,6 +100,9 @@ class Engine:
         self.state = RunState.IDLE
         self._state_reason = ""
         self.guided = False
+        self.guided_cause: GuidedCause | None = None
+        self._departures = DepartureClock()
+        self._console_held = False  # a console speed replaces the plan's for this step
         self._woken = False
         self._waiter: asyncio.Future[None] | None = None
         self._timer: asyncio.Task[None] | None = None
@@ -238,7 +242,7 @@ class Engine:
                 10,
             )
         if not tm.controllable:
-            self._enter_guided("this treadmill is read-only")
+            self._enter_guided(GuidedCause.READ_ONLY, "this treadmill is read-only")
         else:
             try:
                 granted = await tm.request_control()
@@ -246,7 +250,7 @@ class Engine:
                 log.info("request control failed: %s", exc)
                 granted = False
             if not granted:
-                self._enter_guided("the treadmill refused control")
+                self._enter_guided(GuidedCause.CONTROL_REFUSED, "the treadmill refused control")
         self._set_state(RunState.READY, "connected")
 
     async def _main(self) -> None:
@@ -306,7 +310,7 @@ class Engine:
             await self.treadmill.start()
             self._we_started = True
         except ControlRefused as exc:
-            self._enter_guided(str(exc))
+            self._enter_guided(GuidedCause.START_REFUSED, str(exc))
             self._notice(
                 "warning",
                 f"start the belt on the console and set {self._start_text()}",
@@ -339,14 +343,19 @@ class Engine:
             )
             self.index = len(self.plan.steps)
         self._set_state(state, reason)
+        plan_end, dep = self._plan_now(), self._departures
         finished = RunFinished(
             t=self.clock.now(),
             wall=self.clock.wall(),
             state=state,
             reason=reason,
             distance_m=max(0.0, self._run_m()),
-            elapsed_s=self._plan_now(),
+            elapsed_s=plan_end,
             steps=tuple(self._summaries),
+            guided_s=dep.seconds(Departure.GUIDED, plan_end),
+            capped_s=dep.seconds(Departure.CAPPED, plan_end),
+            held_s=dep.seconds(Departure.HELD, plan_end),
+            guided_cause=self.guided_cause,
         )
         self.hub.publish(finished)
         self.hub.close()
@@ -483,6 +492,7 @@ class Engine:
         self._hold = None
         self._incline_adjust = 0.0
         self._skip = False
+        self._console_held = False
         step = self.plan.steps[index]
         self.hub.publish(StepStarted(self.clock.now(), index, step, len(self.plan.steps)))
         if self.guided:
@@ -569,6 +579,7 @@ class Engine:
         while self._ops:
             op = self._ops.pop(0)
             await self._do_op(op)
+        self._track_departures()
         if self.state != RunState.RUNNING or self.guided or not self.treadmill.has_control:
             return
         speed = self.target_speed()
@@ -578,6 +589,14 @@ class Engine:
             incline = self.target_incline()
             if incline != self._sent_incline:
                 await self._send_incline(incline)
+
+    def _track_departures(self) -> None:
+        """Capped: the plan asks for more than may be commanded; held: a console speed."""
+        live = self.state == RunState.RUNNING and not self.guided and self.step is not None
+        grid, now = self._speed_grid, self._plan_now()
+        capped = live and self._exact_target() > grid.maximum + grid.increment / 2
+        self._departures.set(Departure.CAPPED, capped, now)
+        self._departures.set(Departure.HELD, live and self._console_held, now)
 
     async def _do_op(self, op: str) -> None:
         tm = self.treadmill
@@ -614,7 +633,7 @@ class Engine:
                 self._sent_speed = speed
                 self._resend_on_move = True
                 return
-            self._enter_guided(str(exc))
+            self._enter_guided(GuidedCause.SPEED_REFUSED, str(exc))
             return
         except TreadmillError as exc:
             # Unknown outcome (timeout) or link down: never replay blindly.
@@ -660,14 +679,20 @@ class Engine:
     def _notice(self, level: str, message: str, kind: NoticeKind = NoticeKind.GENERAL) -> None:
         self.hub.publish(Notice(self.clock.now(), level, message, kind))
 
-    def _enter_guided(self, why: str) -> None:
+    def _enter_guided(self, cause: GuidedCause, why: str) -> None:
         if self.guided:
             return
         self.guided = True
-        self._notice(
-            "warning",
-            f"{why}: guided mode - set the speed on the console; treadpace follows the belt",
-            NoticeKind.GUIDED,
+        self.guided_cause = cause
+        self._departures.set(Departure.GUIDED, True, self._plan_now())
+        self.hub.publish(
+            Notice(
+                self.clock.now(),
+                "warning",
+                f"{why}: guided mode - set the speed on the console; treadpace follows the belt",
+                NoticeKind.GUIDED,
+                guided=cause,
+            )
         )
         self._update_counting()
 
@@ -784,7 +809,7 @@ class Engine:
         elif isinstance(u, TargetInclineChanged):
             self._on_console_incline(u.incline_percent)
         elif isinstance(u, ControlLost | MachineReset):
-            self._enter_guided("control of the treadmill was lost")
+            self._enter_guided(GuidedCause.CONTROL_LOST, "control of the treadmill was lost")
         elif isinstance(u, TelemetryStale):
             # Time steps go on; a distance step waits for fresh data (the odometer does
             # not extrapolate past a few seconds).
@@ -808,7 +833,9 @@ class Engine:
             if self.state == RunState.PAUSED and self._paused_by_link():
                 self._await_restore = True
             if self.treadmill.controllable and not self.treadmill.has_control:
-                self._enter_guided("control was not regained after the reconnect")
+                self._enter_guided(
+                    GuidedCause.CONTROL_NOT_REGAINED, "control was not regained after the reconnect"
+                )
         self._poke()
 
     def _paused_by_link(self) -> bool:
@@ -828,6 +855,7 @@ class Engine:
             how = f"offset {self._offset:+.2f} km/h for the rest of the step"
         self._sent_speed = self.target_speed()
         self._recent_sent = [*self._recent_sent[-2:], speed]
+        self._console_held = True
         self._notice("info", f"console speed change respected: {how}", NoticeKind.CONSOLE_CHANGE)
 
     def _on_console_incline(self, incline: float) -> None:
@@ -897,7 +925,10 @@ class Engine:
             return
         wait = self.config.obey_timeout_s
         if tel.t - self._sent_t >= wait and tel.t - self._speed_steady_since >= wait:
-            self._enter_guided("the treadmill accepts speed commands but does not act on them")
+            self._enter_guided(
+                GuidedCause.SPEED_IGNORED,
+                "the treadmill accepts speed commands but does not act on them",
+            )
 
     def _tick(self, tel: Telemetry) -> Tick:
         step = self.step

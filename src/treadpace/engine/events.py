@@ -13,6 +13,7 @@ import enum
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+from treadpace.engine.outcome import Departure, GuidedCause
 from treadpace.plans.steps import CompiledStep
 
 
@@ -152,6 +153,8 @@ class Notice:
     level: str  # "info" | "warning" | "error"
     message: str
     kind: NoticeKind = NoticeKind.GENERAL
+    guided: GuidedCause | None = None
+    """Set on the notice that announces guided mode: why treadpace stopped commanding."""
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,32 @@ class RunFinished:
     distance_m: float
     elapsed_s: float
     steps: tuple[StepSummary, ...]
+    guided_s: float = 0.0
+    """Plan-clock seconds in guided mode (the runner set the belt, not treadpace)."""
+    capped_s: float = 0.0
+    """Plan-clock seconds the plan asked for more than the maximum speed allowed."""
+    held_s: float = 0.0
+    """Plan-clock seconds a console speed replaced the plan's target."""
+    guided_cause: GuidedCause | None = None
+
+    @property
+    def departures(self) -> tuple[Departure, ...]:
+        """How the run left the plan as written; empty when it ran the plan as planned."""
+        out: list[Departure] = []
+        if self.guided_cause is not None or self.guided_s > 0:
+            out.append(Departure.GUIDED)
+        if self.capped_s > 0:
+            out.append(Departure.CAPPED)
+        if self.held_s > 0:
+            out.append(Departure.HELD)
+        return tuple(out)
+
+    def departure_seconds(self, kind: Departure) -> float:
+        return {
+            Departure.GUIDED: self.guided_s,
+            Departure.CAPPED: self.capped_s,
+            Departure.HELD: self.held_s,
+        }[kind]
 
 
 EngineEvent = (

@@ -161,6 +161,8 @@ def run_finished(event: RunFinished) -> dict[str, Any]:
         "distance_m": _r(event.distance_m, 1),
         "elapsed_s": _r(event.elapsed_s, 1),
         "steps": len(event.steps),
+        "departures": {k.value: _r(event.departure_seconds(k), 1) for k in event.departures},
+        "guided_cause": event.guided_cause.value if event.guided_cause is not None else None,
     }
 
 

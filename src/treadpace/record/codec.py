@@ -29,6 +29,7 @@ from treadpace.engine.events import (
     StepSummary,
     Tick,
 )
+from treadpace.engine.outcome import GuidedCause
 from treadpace.plans.steps import CompiledStep
 
 JOURNAL_VERSION = 1
@@ -158,6 +159,11 @@ def decode_event(line: str, steps: tuple[CompiledStep, ...] = ()) -> EngineEvent
             kind = record.get("kind", NoticeKind.GENERAL)
             known = kind in NoticeKind.__members__.values()
             record["kind"] = NoticeKind(kind) if known else NoticeKind.GENERAL
+        for key in ("guided", "guided_cause"):  # Notice, RunFinished
+            # A cause from a newer version reads as unknown (the guided time still shows).
+            cause = record.get(key)
+            known = isinstance(cause, str) and cause in GuidedCause.__members__.values()
+            record[key] = GuidedCause(cause) if known else None
         event: EngineEvent = cls(**_fields(cls, record))
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise JournalLineError(f"bad {cls.__name__} ({exc})") from None

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from treadpace.engine.events import RunFinished, RunStarted, Tick
+from treadpace.engine.outcome import Departure, GuidedCause
 from treadpace.errors import UserError
 from treadpace.record.activity import build_activity
 from treadpace.record.codec import JournalLineError, decode_event
@@ -43,6 +44,9 @@ class RunSummary:
     timer_s: float
     status: str
     """finished | aborted | interrupted"""
+    departures: tuple[tuple[Departure, float], ...] = ()
+    """How the run left the plan as written (guided, capped, held) and for how long."""
+    guided_cause: GuidedCause | None = None
 
     @property
     def avg_speed_kmh(self) -> float:
@@ -122,6 +126,10 @@ def summarize(path: Path) -> RunSummary | None:
         distance_m=distance,
         timer_s=timer,
         status=run_status(finished),
+        departures=tuple((k, finished.departure_seconds(k)) for k in finished.departures)
+        if finished is not None
+        else (),
+        guided_cause=finished.guided_cause if finished is not None else None,
     )
 
 

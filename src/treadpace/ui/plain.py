@@ -21,6 +21,7 @@ from treadpace.engine.events import (
     Tick,
 )
 from treadpace.ui import format as fmt
+from treadpace.ui.summary import outcome_text
 
 
 class PlainLog:
@@ -73,6 +74,6 @@ class PlainLog:
         elif isinstance(e, Notice):
             self._line(e.t, f"{e.level}: {e.message}")
         elif isinstance(e, RunFinished):
-            self._line(e.t, f"run {e.state.value}: {e.reason}")
+            self._line(e.t, f"run {outcome_text(e)}")
         elif isinstance(e, SetpointSent):
             pass

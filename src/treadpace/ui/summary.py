@@ -3,7 +3,26 @@
 from __future__ import annotations
 
 from treadpace.engine.events import RunFinished
+from treadpace.engine.outcome import CAUSE_TEXT, DEPARTURE_TEXT, Departure
 from treadpace.ui import format as fmt
+
+
+def departures_text(result: RunFinished) -> str:
+    """ "4:10 in guided mode (control lost), 1:30 capped at the maximum speed", or ""."""
+    parts: list[str] = []
+    for kind in result.departures:
+        part = f"{fmt.duration(result.departure_seconds(kind))} {DEPARTURE_TEXT[kind]}"
+        if kind == Departure.GUIDED and result.guided_cause is not None:
+            part += f" ({CAUSE_TEXT[result.guided_cause]})"
+        parts.append(part)
+    return ", ".join(parts)
+
+
+def outcome_text(result: RunFinished) -> str:
+    """ "finished: plan complete", or with how the run left the plan as written."""
+    text = f"{result.state.value}: {result.reason}"
+    departed = departures_text(result)
+    return f"{text}, not as planned: {departed}" if departed else text
 
 
 def summary_rows(result: RunFinished, imperial: bool) -> list[tuple[str, ...]]:
@@ -32,7 +51,7 @@ def summary_text(result: RunFinished, imperial: bool) -> str:
     avg = result.distance_m / result.elapsed_s * 3.6 if result.elapsed_s > 0 else 0.0
     lines.append(
         f"total: {fmt.distance(result.distance_m, imperial)} in {fmt.duration(result.elapsed_s)}"
-        f" ({fmt.pace(avg, imperial)}) - {result.state.value}: {result.reason}"
+        f" ({fmt.pace(avg, imperial)}) - {outcome_text(result)}"
     )
     return "\n".join(lines)
 
@@ -44,7 +63,7 @@ def print_summary(result: RunFinished, imperial: bool, *, rich_output: bool) -> 
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"run {result.state.value}: {result.reason}")
+    table = Table(title=f"run {outcome_text(result)}")
     for h in HEADERS:
         table.add_column(h, justify="left" if h == "step" else "right")
     for row in summary_rows(result, imperial):
