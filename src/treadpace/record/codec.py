@@ -162,8 +162,10 @@ def decode_event(line: str, steps: tuple[CompiledStep, ...] = ()) -> EngineEvent
         for key in ("guided", "guided_cause"):  # Notice, RunFinished
             # A cause from a newer version reads as unknown (the guided time still shows).
             cause = record.get(key)
-            known = isinstance(cause, str) and cause in GuidedCause.__members__.values()
-            record[key] = GuidedCause(cause) if known else None
+            if isinstance(cause, str) and cause in GuidedCause.__members__.values():
+                record[key] = GuidedCause(cause)
+            else:
+                record[key] = None
         event: EngineEvent = cls(**_fields(cls, record))
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise JournalLineError(f"bad {cls.__name__} ({exc})") from None
