@@ -243,6 +243,7 @@ async def _session(
         loop.add_signal_handler(signum, on_signal, signum)
     result: RunFinished | None = None
     failure = ""
+    refused = ""
     try:
         if remote_start:
             print("waiting for a start over MQTT (Ctrl+C to give up)", flush=True)
@@ -256,6 +257,8 @@ async def _session(
                     raise
             except TreadmillError as exc:
                 failure = str(exc)
+            except UserError as exc:  # the profile does not fit this treadmill: nothing moved
+                refused = str(exc)
             except Exception as exc:  # the belt is stopped by now; say what happened
                 failure = f"{type(exc).__name__}: {exc}"
     finally:
@@ -266,7 +269,8 @@ async def _session(
         try:
             journal = await recorder_task
         except NothingRecorded as exc:
-            print(f"recording: {exc}", file=sys.stderr)
+            if not refused:
+                print(f"recording: {exc}", file=sys.stderr)
         if strap_task is not None:
             strap_task.cancel()
             with contextlib.suppress(Exception, asyncio.CancelledError):
@@ -278,6 +282,9 @@ async def _session(
             await treadmill.disconnect()
         if sim is not None:
             await sim.close()
+    if refused:
+        print(f"error: {refused}", file=sys.stderr)
+        return UserError.exit_code
     if result is not None:
         print_summary(result, prof.imperial, rich_output=interactive_out)
     if journal is not None:

@@ -9,7 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
+from treadpace.errors import UserError
+from treadpace.units import KMH_PER_MPH
+
 if TYPE_CHECKING:
+    from treadpace.ftms import InclinationRange, SpeedRange
     from treadpace.plans import Profile
 
 
@@ -51,3 +55,26 @@ class EngineConfig:
             allow_remote_start=bool(profile.mqtt.allow_remote_start),
         )
         return replace(cfg, **overrides) if overrides else cfg
+
+    def check_fits(self, speeds: SpeedRange, inclines: InclinationRange | None) -> None:
+        """Refuse (UserError) a cap below the machine's minimum, before anything moves.
+
+        The setpoint grid never commands less than the machine's minimum, so such a
+        cap would be broken by every command (safety rule 1): the run is refused.
+        """
+        if self.max_speed_kmh < speeds.min_kmh - 1e-9:
+            raise UserError(
+                f"max_speed: expected at least this treadmill's minimum speed "
+                f"{self._speed(speeds.min_kmh)}, got {self._speed(self.max_speed_kmh)} "
+                "(the belt cannot go slower; raise the profile's max_speed or use another "
+                "treadmill)"
+            )
+        if inclines is not None and self.max_incline_percent < inclines.min_percent - 1e-9:
+            raise UserError(
+                f"max_incline: expected at least this treadmill's minimum incline "
+                f"{inclines.min_percent:g} %, got {self.max_incline_percent:g} % "
+                "(raise the profile's max_incline or use another treadmill)"
+            )
+
+    def _speed(self, kmh: float) -> str:
+        return f"{kmh / KMH_PER_MPH:.1f} mph" if self.imperial else f"{kmh:.1f} km/h"

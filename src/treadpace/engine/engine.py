@@ -215,6 +215,7 @@ class Engine:
     async def _prepare(self) -> None:
         tm = self.treadmill
         await tm.connect()
+        self.config.check_fits(tm.speed_range, tm.incline_range)
         self.hub.publish(
             RunStarted(
                 t=self.clock.now(),
