@@ -180,10 +180,12 @@ def test_plan_schema_is_json_schema() -> None:
     assert kinds == {
         "negative-split",
         "each-mile-faster",
+        "each-km-faster",
+        "each-interval-faster",
         "thirds",
         "fast-finish",
         "steady",
         "custom",
     }
     assert schema["discriminator"]["propertyName"] == "kind"
-    assert len(schema["oneOf"]) == 6
+    assert len(schema["oneOf"]) == 8

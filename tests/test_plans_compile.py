@@ -114,17 +114,38 @@ def test_each_mile_faster_labels_and_cooldown() -> None:
     ]
 
 
-def test_b2_error_names_the_mile_and_both_paces() -> None:
+def test_b2_keeps_three_progressive_miles_with_mile_4_held_at_interval() -> None:
+    compiled = compile_text(CASES["B2_each_mile_faster_n3"][1], runner("B"))
+    mile4 = compiled.steps[3]
+    assert mile4.name == "mile 4" and mile4.pace_label == "interval (for marathon - 1:00/mi)"
+    assert mile4.speed_kmh > compiled.steps[2].speed_kmh
+    (note,) = compiled.notes
+    assert "mile 4 runs at interval pace 6:18/mi" in note and "6:17/mi" in note
+
+
+def test_b2_with_four_progressive_miles_names_the_mile_and_both_paces() -> None:
     with pytest.raises(UserError) as err:
-        compile_text(CASES["B2_each_mile_faster_n3"][1], runner("B"))
+        compile_text("kind: each-mile-faster\nprogressive_miles: 4", runner("B"))
     msg = str(err.value)
-    assert msg.startswith("plan.yaml:2: progressive_miles: expected")
-    assert "mile 4" in msg and "6:17/mi" in msg and "6:18/mi" in msg
+    assert msg.startswith("plan.yaml:2: progressive_miles: expected every mile faster")
+    assert "mile 5 would be 5:47/mi" in msg and "interval 6:18/mi" in msg
 
 
-def test_each_mile_faster_n4_for_runner_a_passes_interval() -> None:
+def test_each_mile_faster_n4_for_runner_a_holds_the_last_mile_at_interval() -> None:
+    steps = compile_text("kind: each-mile-faster\nprogressive_miles: 4", runner("A")).steps
+    assert steps[4].pace_label.startswith("interval")
     with pytest.raises(UserError, match="interval 4:54/km"):
-        compile_text("kind: each-mile-faster\nprogressive_miles: 4", runner("A"))
+        compile_text("kind: each-mile-faster\nprogressive_miles: 5", runner("A"))
+
+
+def test_shipped_each_mile_faster_has_three_progressive_miles_for_both_profiles() -> None:
+    plan = load_plan(ROOT / "configs" / "plans" / "each-mile-faster.yaml")
+    for name in ("metric", "imperial"):
+        profile = load_profile(ROOT / "configs" / "profiles" / f"{name}.yaml")
+        steps = compile_plan(plan, profile).steps
+        assert [s.name for s in steps] == ["warm-up", "mile 2", "mile 3", "mile 4", "cool-down"]
+        speeds = [s.speed_kmh for s in steps[:4]]
+        assert speeds == sorted(speeds) and len(set(speeds)) == 4
 
 
 def test_fast_finish_as_long_as_the_run_is_refused() -> None:

@@ -67,7 +67,13 @@ def show_command(
 ) -> None:
     """The compiled steps for this runner: start, length, pace, speed, incline."""
     from treadpace.plans.library import load_and_compile
-    from treadpace.plans.report import plan_json, speed_chart, step_rows, totals_line
+    from treadpace.plans.report import (
+        incline_chart,
+        plan_json,
+        speed_chart,
+        step_rows,
+        totals_line,
+    )
 
     compiled, prof = load_and_compile(plan, profile)
     if as_json:
@@ -94,6 +100,8 @@ def show_command(
     console.print(table)
     console.print(totals_line(compiled, prof.imperial), markup=False, highlight=False)
     for line in speed_chart(compiled, prof.imperial):
+        console.print(line, markup=False, highlight=False)
+    for line in incline_chart(compiled):
         console.print(line, markup=False, highlight=False)
     for note in compiled.notes:
         console.print(f"note: {note}", markup=False, highlight=False)

@@ -562,7 +562,8 @@ class Engine:
 
     def target_incline(self) -> float:
         step = self.step
-        wanted = (step.incline_percent if step else 0.0) + self.config.incline_offset_percent
+        wanted = step.incline_at(self._fraction(step)) if step else 0.0
+        wanted += self.config.incline_offset_percent
         wanted += self._incline_adjust
         if self._incline_grid is None:
             return 0.0

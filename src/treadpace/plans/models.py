@@ -42,9 +42,19 @@ from treadpace.plans.paces import (
     parse_percent,
     parse_speed,
 )
+from treadpace.plans.shapes import Incline, Length, TimeOrDistance
 from treadpace.plans.source import FieldError, Loc
 
-PLAN_KINDS = ("negative-split", "each-mile-faster", "thirds", "fast-finish", "steady", "custom")
+PLAN_KINDS = (
+    "negative-split",
+    "each-mile-faster",
+    "each-km-faster",
+    "each-interval-faster",
+    "thirds",
+    "fast-finish",
+    "steady",
+    "custom",
+)
 DEFAULT_DURATION_S = 1800.0
 
 
@@ -190,12 +200,14 @@ class SteadyPlan(_Lengthed):
     pace: Pace = Field(default=parse_pace("steady"))
 
 
-class FastFinishPlan(_PlanBase):
+class FastFinishPlan(_Lengthed):
     """Mostly easy, the last 5-15 minutes faster."""
 
     kind: Literal["fast-finish"]
-    duration: Seconds = Field(default=DEFAULT_DURATION_S, description="Total time (default 30:00).")
-    finish: Seconds = Field(default=600.0, description="Length of the fast finish, 5:00-15:00.")
+    finish: TimeOrDistance = Field(
+        default=Length("time", 600.0, "10:00"),
+        description='Length of the fast finish: 5:00-15:00, or a distance ("1 mi") taking that.',
+    )
     pace: Pace = Field(default=parse_pace("easy"), description="Pace before the finish.")
     finish_pace: Pace = Field(default=parse_pace("threshold"))
 
@@ -221,6 +233,33 @@ class EachMileFasterPlan(_PlanBase):
     )
 
 
+class _Progressive(_PlanBase):
+    start: Pace = Field(default=parse_pace("marathon"), description="Pace of the first fast part.")
+    warmup: Pace | None = Field(default=parse_pace("easy"), description="Warm-up (null: none).")
+    cooldown: Pace | None = Field(default=parse_pace("easy"), description="Cool-down (null: none).")
+
+
+class EachKmFasterPlan(_Progressive):
+    """Each mile faster by the kilometre: an easy km, kms each `step` faster, an easy km."""
+
+    kind: Literal["each-km-faster"]
+    progressive_km: Whole = Field(default=5, ge=1, le=30, description="Kilometres getting faster.")
+    step: PaceChange = Field(
+        default=parse_pace_step("0:15/km"), description="How much faster each kilometre."
+    )
+
+
+class EachIntervalFasterPlan(_Progressive):
+    """Each mile faster by the clock: every `every` minutes the pace gets `step` faster."""
+
+    kind: Literal["each-interval-faster"]
+    every: Seconds = Field(default=300.0, description='Length of each part, e.g. "5:00".')
+    intervals: Whole = Field(default=4, ge=1, le=30, description="Parts getting faster.")
+    step: PaceChange = Field(
+        default=parse_pace_step("0:10/km"), description="How much faster each part."
+    )
+
+
 class Segment(BaseModel):
     """One piece of a custom plan: a length and a target (pace, speed or ramp)."""
 
@@ -233,7 +272,13 @@ class Segment(BaseModel):
     speed: Speed | None = None
     from_: Pace | None = Field(default=None, alias="from", description="Ramp start pace.")
     to: Pace | None = Field(default=None, description="Ramp end pace.")
-    incline: Percent | None = None
+    incline: Incline | None = Field(default=None, description="Percent, or {from: 1%, to: 6%}.")
+    faster_each: PaceChange | None = Field(
+        default=None, description="Inside a repeat: this much faster each round."
+    )
+    incline_each: Percent | None = Field(
+        default=None, description="Inside a repeat: this much steeper each round."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -261,7 +306,18 @@ class Segment(BaseModel):
 
 
 _SEGMENT_KEYS = frozenset(
-    {"name", "duration", "distance", "pace", "speed", "from", "to", "incline"}
+    {
+        "name",
+        "duration",
+        "distance",
+        "pace",
+        "speed",
+        "from",
+        "to",
+        "incline",
+        "faster_each",
+        "incline_each",
+    }
 )
 
 
@@ -270,6 +326,12 @@ class RepeatBlock(BaseModel):
 
     times: Whole = Field(ge=1, le=100, description="How many times to run the segments.")
     segments: list[SegmentItem] = Field(min_length=1)
+    faster_each: PaceChange | None = Field(
+        default=None, description='Each round this much faster, e.g. "0:10/km".'
+    )
+    incline_each: Percent | None = Field(
+        default=None, description="Each round this much steeper, in percent."
+    )
 
 
 class RepeatItem(BaseModel):
@@ -305,12 +367,21 @@ class CustomPlan(_PlanBase):
 
 
 Plan = (
-    NegativeSplitPlan | EachMileFasterPlan | ThirdsPlan | FastFinishPlan | SteadyPlan | CustomPlan
+    NegativeSplitPlan
+    | EachMileFasterPlan
+    | EachKmFasterPlan
+    | EachIntervalFasterPlan
+    | ThirdsPlan
+    | FastFinishPlan
+    | SteadyPlan
+    | CustomPlan
 )
 
 PLAN_MODELS: dict[str, type[BaseModel]] = {
     "negative-split": NegativeSplitPlan,
     "each-mile-faster": EachMileFasterPlan,
+    "each-km-faster": EachKmFasterPlan,
+    "each-interval-faster": EachIntervalFasterPlan,
     "thirds": ThirdsPlan,
     "fast-finish": FastFinishPlan,
     "steady": SteadyPlan,

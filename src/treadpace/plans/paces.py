@@ -23,7 +23,16 @@ from treadpace.units import KMH_PER_MPH, METRES_PER_MILE
 PaceUnit = Literal["km", "mi"]
 
 PACE_NAMES = ("easy", "marathon", "threshold", "interval", "repetition", "steady")
-"""The named training paces a plan may use; the profile resolves each to s/km."""
+"""The named training paces a profile sets; the profile resolves each to s/km."""
+
+RACE_PACE_NAMES = ("5k", "10k", "half")
+"""Race paces predicted from the profile's VDOT (marathon is a training pace already)."""
+
+PACE_ALIASES = {"tempo": "threshold"}
+"""Other words runners use for a named pace."""
+
+PLAN_PACE_NAMES = (*PACE_NAMES, *RACE_PACE_NAMES, *PACE_ALIASES)
+"""Every name a plan may use as a target."""
 
 _PACE_HINT = '"5:30/km", "8:45/mi", "12 km/h", "7.5 mph", "easy" or "marathon - 0:30/mi"'
 
@@ -35,7 +44,13 @@ _SPEED_UNIT = r"(km/h|kmh|kph|mph)"
 _PACE_RE = re.compile(rf"^(?P<clock>{_CLOCK})\s*(?:/\s*{_PER_UNIT})?$", re.I)
 _SPEED_RE = re.compile(rf"^(?P<num>{_NUM})\s*{_SPEED_UNIT}$", re.I)
 _NAMED_RE = re.compile(
-    r"^(?P<name>[a-z_]+)(?:\s*(?P<sign>[+-])\s*(?P<rest>.+))?$",
+    r"^(?P<name>[a-z_]+|5k|10k)(?:\s*(?P<sign>[+-])\s*(?P<rest>.+))?$",
+    re.I,
+)
+_PERCENT_RE = re.compile(rf"^(?P<pct>{_NUM})\s*%\s*(?:of\s+)?(?P<name>[a-z_]+|5k|10k)$", re.I)
+_RANGE_RE = re.compile(
+    rf"^(?P<a>{_CLOCK})\s*(?:/\s*(?P<ua>{_PER_UNIT[1:-1]}))?\s*-\s*(?P<b>{_CLOCK})"
+    rf"\s*(?:/\s*(?P<unit>{_PER_UNIT[1:-1]}))?$",
     re.I,
 )
 _OFFSET_PACE_RE = re.compile(rf"^(?P<amount>{_CLOCK}|{_NUM}\s*s)\s*/\s*{_PER_UNIT}$", re.I)
@@ -203,6 +218,8 @@ class PaceExpr:
     offset_unit: PaceUnit = "km"
     offset_kmh: float = 0.0
     bare_s: float | None = None
+    percent: float = 100.0
+    """`95% threshold`: this percentage of the named pace's speed (95 % is slower)."""
 
     def speed_kmh(self, paces: Mapping[str, float], imperial: bool) -> float:
         """Exact speed in km/h, given the runner's named paces in s/km.
@@ -216,7 +233,14 @@ class PaceExpr:
             unit: PaceUnit = "mi" if imperial else "km"
             return 3600.0 / to_s_per_km(self.bare_s, unit)
         assert self.name is not None
+        if self.name not in paces:
+            raise ValueError(
+                f'expected a race: in the profile for "{self.text}" '
+                f"({self.name} pace is predicted from the race's VDOT)"
+            )
         base_s_km = paces[self.name]
+        if self.percent != 100.0:
+            return 3600.0 / base_s_km * self.percent / 100.0
         if self.offset_kmh:
             kmh = 3600.0 / base_s_km + self.offset_kmh
             if kmh <= 0:
@@ -252,9 +276,13 @@ def parse_pace(value: object) -> PaceExpr:
         return PaceExpr(text=text, kmh=parse_speed(text))
     except ValueError:
         pass
+    special = _range_or_percent(text)
+    if special is not None:
+        return special
     m = _NAMED_RE.match(text)
-    if m and m["name"].lower() in PACE_NAMES:
+    if m and m["name"].lower() in PLAN_PACE_NAMES:
         name = m["name"].lower()
+        name = PACE_ALIASES.get(name, name)
         if not m["sign"]:
             return PaceExpr(text=text, name=name)
         sign = -1.0 if m["sign"] == "-" else 1.0
@@ -278,10 +306,39 @@ def parse_pace(value: object) -> PaceExpr:
         return PaceExpr(text=text, name=name, offset_kmh=sign * delta)
     if m:
         raise ValueError(
-            f"expected a pace name ({', '.join(PACE_NAMES)}) or a pace like {_PACE_HINT}, "
+            f"expected a pace name ({', '.join(PLAN_PACE_NAMES)}) or a pace like {_PACE_HINT}, "
             f'got "{text}"'
         )
     raise ValueError(f'expected a pace like {_PACE_HINT}, got "{text}"')
+
+
+def _range_or_percent(text: str) -> PaceExpr | None:
+    """`5:10-5:20/km` (the middle pace; the text keeps the range) or `95% threshold`."""
+    m = _RANGE_RE.match(text)
+    if m:
+        if m["ua"] and m["unit"] and _unit(m["ua"]) != _unit(m["unit"]):
+            raise ValueError(f'expected one unit in a pace range, got "{text}"')
+        unit_text = m["unit"] or m["ua"]
+        a, b = parse_clock(m["a"]), parse_clock(m["b"])
+        if not 0 < a < b:
+            raise ValueError(
+                f'expected a pace range from the faster to the slower pace, like "5:10-5:20/km", '
+                f'got "{text}"'
+            )
+        middle = (a + b) / 2.0
+        if unit_text is None:
+            return PaceExpr(text=text, bare_s=middle)
+        return PaceExpr(text=text, kmh=3600.0 / to_s_per_km(middle, _unit(unit_text)))
+    m = _PERCENT_RE.match(text)
+    if m:
+        name = PACE_ALIASES.get(m["name"].lower(), m["name"].lower())
+        pct = float(m["pct"])
+        if name not in PLAN_PACE_NAMES:
+            raise ValueError(f'expected a pace name after the percentage, got "{text}"')
+        if not 50.0 <= pct <= 150.0:
+            raise ValueError(f'expected a percentage between 50 and 150, got "{text}"')
+        return PaceExpr(text=text, name=name, percent=pct)
+    return None
 
 
 @dataclass(frozen=True)

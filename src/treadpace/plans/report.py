@@ -103,6 +103,8 @@ def plan_json(plan: CompiledPlan) -> dict[str, Any]:
         if s.end_speed_kmh is not None:
             entry["end_speed_kmh"] = round(s.end_speed_kmh, 4)
         entry["incline_percent"] = s.incline_percent
+        if s.end_incline_percent is not None:
+            entry["end_incline_percent"] = s.end_incline_percent
         entry["pace_label"] = s.pace_label
         entry["start_s"] = round(start, 1)
         entry["planned_time_s"] = round(s.planned_time_s, 1)
@@ -153,10 +155,51 @@ def step_rows(plan: CompiledPlan, imperial: bool) -> list[tuple[str, ...]]:
                 _length(s, imperial),
                 pace + label,
                 speed,
-                f"{s.incline_percent:g} %",
+                _incline_text(s),
             )
         )
     return rows
+
+
+def _incline_text(step: CompiledStep) -> str:
+    if step.end_incline_percent is None:
+        return f"{step.incline_percent:g} %"
+    return f"{step.incline_percent:g} -> {step.end_incline_percent:g} %"
+
+
+def _samples(plan: CompiledPlan, width: int, incline: bool) -> list[float]:
+    """The target (speed or incline) at the middle of each column of planned time."""
+    total = plan.total_time_s
+    starts = _starts(plan)
+    out = []
+    for col in range(width):
+        t = (col + 0.5) / width * total
+        idx = max(i for i, s in enumerate(starts) if s <= t)
+        step = plan.steps[idx]
+        dur = step.planned_time_s
+        fraction = (t - starts[idx]) / dur if dur > 0 else 0.0
+        out.append(step.incline_at(fraction) if incline else step.target_at(fraction))
+    return out
+
+
+def incline_chart(plan: CompiledPlan, width: int = 60, height: int = 3) -> list[str]:
+    """A block chart of incline over planned time (nothing for a flat plan)."""
+    if plan.total_time_s <= 0 or not plan.steps:
+        return []
+    samples = _samples(plan, width, incline=True)
+    top = max(max(abs(s.incline_percent), abs(s.end_incline_percent or 0.0)) for s in plan.steps)
+    if top <= 0:
+        return []
+    levels = " ▁▂▃▄▅▆▇█"
+    lines = []
+    for row in range(height, 0, -1):
+        chars = []
+        for v in samples:
+            part = max(0.0, v) / top * height - (row - 1)
+            chars.append(levels[8] if part >= 1 else levels[max(0, int(part * 8))])
+        label = f"{top:g} %" if row == height else ("incline" if row == 1 else "")
+        lines.append(f"{label:>10} │{''.join(chars)}")
+    return lines
 
 
 def totals_line(plan: CompiledPlan, imperial: bool) -> str:
@@ -173,14 +216,7 @@ def speed_chart(plan: CompiledPlan, imperial: bool, width: int = 60, height: int
     total = plan.total_time_s
     if total <= 0 or not plan.steps:
         return []
-    starts = _starts(plan)
-    samples = []
-    for col in range(width):
-        t = (col + 0.5) / width * total
-        idx = max(i for i, s in enumerate(starts) if s <= t)
-        step = plan.steps[idx]
-        dur = step.planned_time_s
-        samples.append(step.target_at((t - starts[idx]) / dur if dur > 0 else 0.0))
+    samples = _samples(plan, width, incline=False)
     top = max(max(s.speed_kmh, s.end_speed_kmh or 0.0) for s in plan.steps)
     bottom = min(samples)
     # Show the slowest part as a short bar, not as nothing.

@@ -30,6 +30,8 @@ class CompiledStep:
     to `end_speed_kmh` over the step (by time or by distance)."""
     pace_label: str = ""
     """How the plan named the target, e.g. "easy", "marathon - 0:30/mi"."""
+    end_incline_percent: float | None = None
+    """When set, the incline moves linearly from `incline_percent` to this over the step."""
 
     @property
     def is_ramp(self) -> bool:
@@ -41,6 +43,19 @@ class CompiledStep:
             return self.speed_kmh
         f = min(1.0, max(0.0, fraction))
         return self.speed_kmh + (self.end_speed_kmh - self.speed_kmh) * f
+
+    def incline_at(self, fraction: float) -> float:
+        """Target incline at `fraction` (0..1) of the step."""
+        if self.end_incline_percent is None:
+            return self.incline_percent
+        f = min(1.0, max(0.0, fraction))
+        return self.incline_percent + (self.end_incline_percent - self.incline_percent) * f
+
+    @property
+    def max_incline_percent(self) -> float:
+        """The steepest incline (by magnitude) the step asks for."""
+        ends = (self.incline_percent, self.end_incline_percent or 0.0)
+        return max(ends, key=abs)
 
     @property
     def mean_speed_kmh(self) -> float:
