@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 import math
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from treadpace.clock import Clock, ClockTimeout, wait_for
@@ -44,6 +45,11 @@ from treadpace.engine.gate import CommandSource, start_refusal
 from treadpace.engine.odometer import Odometer
 from treadpace.engine.outcome import Departure, DepartureClock, GuidedCause
 from treadpace.engine.setpoint import Grid
+from treadpace.engine.units_check import (
+    SpeedDistanceCheck,
+    mismatch_message,
+    wire_speed_at_most,
+)
 from treadpace.treadmill.port import (
     BeltStartedByUser,
     BeltStoppedByUser,
@@ -121,6 +127,8 @@ class Engine:
         self._plan_base = 0.0
         self._plan_anchor: float | None = None
         self.odometer = Odometer()
+        self._units = SpeedDistanceCheck()
+        self._speed_factor = 1.0  # true km/h per reported "km/h" (mph on the wire: 1.61)
         # step cursor
         self.index = -1
         self._step_t0 = 0.0  # plan time at the step's start
@@ -230,6 +238,7 @@ class Engine:
         )
         sr = tm.speed_range
         self.odometer.max_kmh = sr.max_kmh  # a faster change of the total is no distance
+        self._units.max_kmh = sr.max_kmh
         self._speed_grid = Grid.build(
             sr.min_kmh, sr.max_kmh, sr.increment_kmh, self.config.max_speed_kmh, 100
         )
@@ -607,6 +616,8 @@ class Engine:
                 await tm.pause()
             except TreadmillError as exc:
                 self._notice("warning", f"pause: {exc}")
+        elif op == "unit_mismatch":
+            await self._on_unit_mismatch()
         elif op == "resume":
             if self.state != RunState.PAUSED:
                 return
@@ -625,6 +636,23 @@ class Engine:
             self._sent_speed = None
             self._sent_incline = None
             self._set_state(RunState.RUNNING, "resumed by the runner")
+
+    async def _on_unit_mismatch(self) -> None:
+        """The belt runs faster than it reports: bring it to the plan's speed, then guide."""
+        m = self._units.decided
+        if m is None:
+            return
+        sent: float | None = None
+        if self.state == RunState.RUNNING and not self.guided and self.treadmill.has_control:
+            want = min(self._exact_target(), self.config.max_speed_kmh)  # true km/h
+            wire = wire_speed_at_most(self._speed_grid, want, m.factor)
+            try:
+                await self.treadmill.set_speed(wire)
+                sent = wire * m.factor
+            except TreadmillError as exc:
+                log.warning("set speed after a unit mismatch: %s", exc)
+        self._notice("error", mismatch_message(m, self._speed, sent))
+        self._enter_guided(GuidedCause.UNIT_MISMATCH, "speed unit mismatch")
 
     async def _send_speed(self, speed: float) -> None:
         try:
@@ -873,6 +901,12 @@ class Engine:
         self._sent_incline = incline
 
     def _on_telemetry(self, tel: Telemetry) -> None:
+        mismatch = self._units.feed(tel.t, tel.speed_kmh, tel.distance_m)
+        if mismatch is not None:
+            self._speed_factor = mismatch.factor
+            self._ops.append("unit_mismatch")
+        if self._speed_factor != 1.0:
+            tel = replace(tel, speed_kmh=tel.speed_kmh * self._speed_factor)
         moving_before = self._speed > _MOVING_KMH
         self._speed = tel.speed_kmh
         if tel.incline_percent is not None:
