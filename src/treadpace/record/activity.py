@@ -13,6 +13,8 @@ values a FIT, TCX or CSV reader accepts.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from treadpace.engine.events import (
@@ -29,7 +31,6 @@ from treadpace.record.sanitise import (
     MAX_SPEED_KMH,
     Repairs,
     clean_timer,
-    distance_at,
     plausible_distance,
     sanitise_samples,
 )
@@ -257,9 +258,9 @@ def build_activity(journal: Journal) -> Activity:
             notices.append(f"{event.level}: {event.message}")
     if pause_start is not None:
         pauses.append((pause_start, end_wall))
+    last_of_step = {t.step_index: t for t in ticks} if open_steps else {}
     for index, started in sorted(open_steps.items()):
-        step_ticks = [t for t in ticks if t.step_index == index]
-        last = step_ticks[-1] if step_ticks else None
+        last = last_of_step.get(index)
         raw_laps.append(
             (
                 index,
@@ -291,6 +292,10 @@ def build_activity(journal: Journal) -> Activity:
         raw_laps.append(
             (0, header.plan_name, None, start_wall, end_wall, timer, distance, False, False)
         )
+    # Each lap takes its step's samples inside its time window, found by bisection
+    # in that step's samples (in time order): linear in the run, not laps x samples.
+    every = _Window(samples)
+    by_step = every.by_step() if len(raw_laps) > 1 else {}
     laps = tuple(
         Lap(
             index=index,
@@ -299,14 +304,12 @@ def build_activity(journal: Journal) -> Activity:
             start_wall=start,
             end_wall=end,
             timer_s=clean_timer(timer_s, max(0.0, end - start), repairs),
-            distance_m=_lap_distance(dist, start, end, samples, repairs),
+            distance_m=_lap_distance(dist, start, end, every, repairs),
             skipped=skipped,
             closed=closed,
-            samples=tuple(
-                s
-                for s in samples
-                if (s.step_index == index if len(raw_laps) > 1 else True) and start <= s.wall <= end
-            ),
+            samples=by_step.get(index, _NO_SAMPLES).between(start, end)
+            if by_step
+            else every.between(start, end),
         )
         for index, name, step, start, end, timer_s, dist, skipped, closed in raw_laps
     )
@@ -332,13 +335,39 @@ def build_activity(journal: Journal) -> Activity:
     )
 
 
+class _Window:
+    """Samples in time order, cut by wall time with bisection."""
+
+    def __init__(self, samples: Sequence[Sample]) -> None:
+        self.samples = tuple(samples)
+        self.walls = [s.wall for s in self.samples]
+
+    def between(self, start: float, end: float) -> tuple[Sample, ...]:
+        """The samples with start <= wall <= end."""
+        return self.samples[bisect_left(self.walls, start) : bisect_right(self.walls, end)]
+
+    def distance_at(self, wall: float) -> float:
+        """Cleaned run distance at `wall`: that of the last sample at or before it."""
+        at = bisect_right(self.walls, wall)
+        return self.samples[at - 1].distance_m if at else 0.0
+
+    def by_step(self) -> dict[int, _Window]:
+        groups: dict[int, list[Sample]] = {}
+        for sample in self.samples:
+            groups.setdefault(sample.step_index, []).append(sample)
+        return {index: _Window(group) for index, group in groups.items()}
+
+
+_NO_SAMPLES = _Window(())
+
+
 def _lap_distance(
-    metres: float, start: float, end: float, samples: tuple[Sample, ...], repairs: Repairs
+    metres: float, start: float, end: float, samples: _Window, repairs: Repairs
 ) -> float:
     if plausible_distance(metres, end - start):
         return metres
     repairs.note("lap_distance")
-    return max(0.0, distance_at(samples, end) - distance_at(samples, start))
+    return max(0.0, samples.distance_at(end) - samples.distance_at(start))
 
 
 def _planned(journal: Journal, index: int) -> CompiledStep | None:

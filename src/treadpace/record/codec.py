@@ -93,18 +93,31 @@ def _hints(cls: type[Any]) -> dict[str, Any]:
     return hints
 
 
+_KINDS: dict[tuple[type[Any], str], tuple[tuple[Any, ...] | None, tuple[Any, ...]]] = {}
+
+
+def _kind(cls: type[Any], name: str) -> tuple[tuple[Any, ...] | None, tuple[Any, ...]]:
+    """(the Literal's values or None, the allowed types) of a field, worked out once."""
+    kind = _KINDS.get((cls, name))
+    if kind is None:
+        hint = _hints(cls)[name]
+        if typing.get_origin(hint) is typing.Literal:
+            kind = (typing.get_args(hint), ())
+        elif typing.get_origin(hint) in (typing.Union, types.UnionType):
+            kind = (None, typing.get_args(hint))
+        else:
+            kind = (None, (hint,))
+        _KINDS[(cls, name)] = kind
+    return kind
+
+
 def _checked(cls: type[Any], name: str, value: Any) -> Any:
     """`value` when it fits the field's declared scalar type (ints widen to float)."""
-    hint = _hints(cls)[name]
-    if typing.get_origin(hint) is typing.Literal:
-        if value in typing.get_args(hint):
+    literal, allowed = _kind(cls, name)
+    if literal is not None:
+        if value in literal:
             return value
-        raise JournalLineError(f"{name} is not one of {typing.get_args(hint)}")
-    allowed = (
-        typing.get_args(hint)
-        if typing.get_origin(hint) in (typing.Union, types.UnionType)
-        else (hint,)
-    )
+        raise JournalLineError(f"{name} is not one of {literal}")
     if value is None:
         if type(None) in allowed:
             return None

@@ -18,7 +18,8 @@ import time
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from treadpace.record.activity import Activity, Lap, Sample
+from treadpace.record.activity import Activity, Lap
+from treadpace.record.fit_stream import FitStream, Reused
 
 # Seconds between the Unix epoch and the FIT epoch (1989-12-31T00:00:00Z).
 FIT_EPOCH_OFFSET_S = 631_065_600
@@ -61,7 +62,6 @@ def _messages(activity: Activity) -> Iterator[Any]:
     from fit_tool.profile.messages.event_message import EventMessage
     from fit_tool.profile.messages.file_creator_message import FileCreatorMessage
     from fit_tool.profile.messages.file_id_message import FileIdMessage
-    from fit_tool.profile.messages.record_message import RecordMessage
     from fit_tool.profile.messages.session_message import SessionMessage
     from fit_tool.profile.messages.sport_message import SportMessage
     from fit_tool.profile.profile_type import (
@@ -133,6 +133,7 @@ def _messages(activity: Activity) -> Iterator[Any]:
     laps = sorted(activity.laps, key=lambda lap: lap.end_wall)
     last_ms = start
     pause_i = lap_i = 0
+    reused = Reused()
     for sample in samples:
         at = _ms(sample.wall)
         while pause_i < len(pauses) and _ms(pauses[pause_i][0]) < at:
@@ -142,14 +143,20 @@ def _messages(activity: Activity) -> Iterator[Any]:
             yield timer(last_ms, EventType.START)
             pause_i += 1
         while lap_i < len(laps) and _ms(laps[lap_i].end_wall) < at:
-            yield _lap(laps[lap_i], lap_i)
+            yield _lap(laps[lap_i], lap_i, reused)
             lap_i += 1
         if at < last_ms:
             continue  # never step back in time (a sample inside a pause window)
-        yield _record(RecordMessage, sample, at)
+        yield reused.record(
+            at,
+            sample.distance_m,
+            sample.speed_ms,
+            sample.heart_rate_bpm or None,
+            sample.incline_percent,
+        )
         last_ms = at
     for lap_index in range(lap_i, len(laps)):
-        yield _lap(laps[lap_index], lap_index)
+        yield _lap(laps[lap_index], lap_index, reused)
 
     yield timer(end, EventType.STOP_ALL)
 
@@ -196,23 +203,18 @@ def _running_totals(message: Any, totals: Activity | Lap) -> None:
         message.total_calories = round(totals.energy_kcal)
 
 
-def _record(cls: Any, sample: Sample, at: int) -> Any:
-    record = cls()
-    record.timestamp = at
-    record.distance = sample.distance_m
-    record.speed = sample.speed_ms
-    if sample.heart_rate_bpm:
-        record.heart_rate = sample.heart_rate_bpm
-    if sample.incline_percent is not None:
-        record.grade = sample.incline_percent
-    return record
-
-
-def _lap(lap: Lap, index: int) -> Any:
+def _lap(lap: Lap, index: int, reused: Reused) -> Any:
     from fit_tool.profile.messages.lap_message import LapMessage
     from fit_tool.profile.profile_type import Event, EventType, LapTrigger
 
-    message = LapMessage()
+    # The optional fields `_running_totals` and the step fill: one message per set of them.
+    shape = (
+        lap.avg_heart_rate is not None,
+        lap.max_heart_rate is not None,
+        lap.energy_kcal is not None,
+        lap.step is not None,
+    )
+    message = reused.get(LapMessage, shape)
     message.message_index = index
     message.timestamp = _ms(lap.end_wall)
     message.start_time = _ms(lap.start_wall)
@@ -233,9 +235,8 @@ def _lap(lap: Lap, index: int) -> Any:
 
 
 def write_fit(activity: Activity, out: BinaryIO) -> None:
-    from fit_tool.fit_file_builder import FitFileBuilder
-
-    builder = FitFileBuilder(auto_define=True, min_string_size=32)
+    # Encoded message by message (`fit_stream`): memory follows the file, not the run.
+    stream = FitStream(min_string_size=32)
     for message in _messages(activity):
-        builder.add(message)
-    out.write(builder.build().to_bytes())
+        stream.add(message)
+    out.write(stream.to_bytes())

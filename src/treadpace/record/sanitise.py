@@ -216,16 +216,6 @@ def sanitise_samples(
     return tuple(out)
 
 
-def distance_at(samples: tuple[Sample, ...], wall: float) -> float:
-    """Cleaned run distance at `wall`: that of the last sample at or before it."""
-    at = 0.0
-    for sample in samples:
-        if sample.wall > wall:
-            break
-        at = sample.distance_m
-    return at
-
-
 def plausible_distance(metres: float, seconds: float) -> bool:
     """Could the belt have covered `metres` in `seconds` (wall time, pauses included)?"""
     bound = MAX_SPEED_KMH / 3.6 * max(0.0, seconds) + DISTANCE_SLACK_M

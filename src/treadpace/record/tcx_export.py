@@ -6,13 +6,18 @@ GPS on a treadmill). Speed goes in the Garmin ActivityExtension v2 (TPX Speed
 per trackpoint, LX AvgSpeed per lap). Cadence is absent: treadmills do not
 report it. TCX has no pause element; a pause shows as a gap in trackpoints.
 Element order follows the schema's sequences, which validation checks.
+
+The document is written as it is produced, element by element (indented by
+one space per level), never held whole in memory: a long run's trackpoints
+would otherwise cost a tree of objects many times the file's size.
 """
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
+import io
 from datetime import UTC, datetime
 from typing import BinaryIO
+from xml.sax.saxutils import escape, quoteattr
 
 from treadpace.engine.events import RunState
 from treadpace.record.activity import Activity, Lap
@@ -26,14 +31,6 @@ SCHEMA_LOCATION = (
 )
 
 
-def _tag(name: str) -> str:
-    return f"{{{TCD_NS}}}{name}"
-
-
-def _ax(name: str) -> str:
-    return f"{{{AX_NS}}}{name}"
-
-
 def iso(wall: float) -> str:
     return datetime.fromtimestamp(int(wall), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -43,63 +40,102 @@ def _num(value: float, digits: int = 3) -> str:
     return text or "0"
 
 
-def _sub(parent: ET.Element, name: str, text: str | None = None) -> ET.Element:
-    element = ET.SubElement(parent, _tag(name))
-    if text is not None:
-        element.text = text
-    return element
+class _Xml:
+    """Indented XML to a text stream: the TCX namespace unprefixed, the extension as `ax:`."""
+
+    def __init__(self, out: io.TextIOBase) -> None:
+        self.out = out
+        self.depth = 0
+
+    def _start(self, tag: str, attrs: dict[str, str]) -> str:
+        attributes = "".join(f" {name}={quoteattr(value)}" for name, value in attrs.items())
+        indent = "\n" + " " * self.depth if self.depth else ""
+        return f"{indent}<{tag}{attributes}"
+
+    def open(self, tag: str, **attrs: str) -> None:
+        self.out.write(self._start(tag, attrs) + ">")
+        self.depth += 1
+
+    def close(self, tag: str) -> None:
+        self.depth -= 1
+        self.out.write(f"\n{' ' * self.depth}</{tag}>")
+
+    def leaf(self, tag: str, text: str | None, **attrs: str) -> None:
+        start = self._start(tag, attrs)
+        self.out.write(f"{start}>{escape(text)}</{tag}>" if text else f"{start} />")
 
 
-def _heart_rate(parent: ET.Element, name: str, bpm: int | None) -> None:
+def _heart_rate(xml: _Xml, name: str, bpm: int | None) -> None:
     if bpm:
-        _sub(_sub(parent, name), "Value", str(min(255, bpm)))
+        xml.open(name)
+        xml.leaf("Value", str(min(255, bpm)))
+        xml.close(name)
 
 
-def _lap(parent: ET.Element, lap: Lap) -> None:
-    element = _sub(parent, "Lap")
-    element.set("StartTime", iso(lap.start_wall))
-    _sub(element, "TotalTimeSeconds", _num(lap.timer_s))
-    _sub(element, "DistanceMeters", _num(lap.distance_m))
-    _sub(element, "MaximumSpeed", _num(lap.max_speed_kmh / 3.6))
+def _lap(xml: _Xml, lap: Lap) -> None:
+    xml.open("Lap", StartTime=iso(lap.start_wall))
+    xml.leaf("TotalTimeSeconds", _num(lap.timer_s))
+    xml.leaf("DistanceMeters", _num(lap.distance_m))
+    xml.leaf("MaximumSpeed", _num(lap.max_speed_kmh / 3.6))
     energy = lap.energy_kcal
-    _sub(element, "Calories", str(max(0, min(65535, round(energy)))) if energy else "0")
-    _heart_rate(element, "AverageHeartRateBpm", lap.avg_heart_rate)
-    _heart_rate(element, "MaximumHeartRateBpm", lap.max_heart_rate)
+    xml.leaf("Calories", str(max(0, min(65535, round(energy)))) if energy else "0")
+    _heart_rate(xml, "AverageHeartRateBpm", lap.avg_heart_rate)
+    _heart_rate(xml, "MaximumHeartRateBpm", lap.max_heart_rate)
     resting = any(word in lap.name.lower() for word in ("rest", "recover", "walk"))
-    _sub(element, "Intensity", "Resting" if resting else "Active")
-    trigger = {"time": "Time", "distance": "Distance"}.get(lap.trigger, "Manual")
-    _sub(element, "TriggerMethod", trigger)
+    xml.leaf("Intensity", "Resting" if resting else "Active")
+    xml.leaf("TriggerMethod", {"time": "Time", "distance": "Distance"}.get(lap.trigger, "Manual"))
     moving = [s for s in lap.samples if s.state == RunState.RUNNING]
     if moving:
-        track = _sub(element, "Track")
+        xml.open("Track")
         previous = None
         for sample in moving:
             if sample.second == previous:
                 continue
             previous = sample.second
-            point = _sub(track, "Trackpoint")
-            _sub(point, "Time", iso(sample.wall))
-            _sub(point, "DistanceMeters", _num(sample.distance_m, 2))
-            _heart_rate(point, "HeartRateBpm", sample.heart_rate_bpm)
-            tpx = ET.SubElement(_sub(point, "Extensions"), _ax("TPX"))
-            ET.SubElement(tpx, _ax("Speed")).text = _num(sample.speed_ms)
+            xml.open("Trackpoint")
+            xml.leaf("Time", iso(sample.wall))
+            xml.leaf("DistanceMeters", _num(sample.distance_m, 2))
+            _heart_rate(xml, "HeartRateBpm", sample.heart_rate_bpm)
+            xml.open("Extensions")
+            xml.open("ax:TPX")
+            xml.leaf("ax:Speed", _num(sample.speed_ms))
+            xml.close("ax:TPX")
+            xml.close("Extensions")
+            xml.close("Trackpoint")
+        xml.close("Track")
     notes = lap.name + (
         f" (target {lap.step.pace_label})" if lap.step and lap.step.pace_label else ""
     )
-    _sub(element, "Notes", notes)
-    lx = ET.SubElement(_sub(element, "Extensions"), _ax("LX"))
-    ET.SubElement(lx, _ax("AvgSpeed")).text = _num(lap.avg_speed_kmh / 3.6)
+    xml.leaf("Notes", notes)
+    xml.open("Extensions")
+    xml.open("ax:LX")
+    xml.leaf("ax:AvgSpeed", _num(lap.avg_speed_kmh / 3.6))
+    xml.close("ax:LX")
+    xml.close("Extensions")
+    xml.close("Lap")
 
 
-def tcx_document(activity: Activity) -> ET.ElementTree[ET.Element]:
-    ET.register_namespace("", TCD_NS)
-    ET.register_namespace("ax", AX_NS)
-    ET.register_namespace("xsi", XSI_NS)
-    root = ET.Element(_tag("TrainingCenterDatabase"))
-    root.set(f"{{{XSI_NS}}}schemaLocation", SCHEMA_LOCATION)
-    node = _sub(_sub(root, "Activities"), "Activity")
-    node.set("Sport", "Running")
-    _sub(node, "Id", iso(activity.start_wall))
+def _version(xml: _Xml, major: int, minor: int) -> None:
+    xml.open("Version")
+    xml.leaf("VersionMajor", str(major))
+    xml.leaf("VersionMinor", str(minor))
+    xml.close("Version")
+
+
+def _document(xml: _Xml, activity: Activity) -> None:
+    xml.out.write("<?xml version='1.0' encoding='UTF-8'?>\n")
+    xml.open(
+        "TrainingCenterDatabase",
+        **{
+            "xmlns": TCD_NS,
+            "xmlns:ax": AX_NS,
+            "xmlns:xsi": XSI_NS,
+            "xsi:schemaLocation": SCHEMA_LOCATION,
+        },
+    )
+    xml.open("Activities")
+    xml.open("Activity", Sport="Running")
+    xml.leaf("Id", iso(activity.start_wall))
     # The schema wants at least one lap, even for a run that never got going.
     empty = Lap(
         0,
@@ -114,33 +150,35 @@ def tcx_document(activity: Activity) -> ET.ElementTree[ET.Element]:
         (),
     )
     for lap in activity.laps or (empty,):
-        _lap(node, lap)
-    _sub(
-        node, "Notes", f"{activity.plan_name} on a treadmill ({activity.device}): {activity.status}"
-    )
+        _lap(xml, lap)
+    xml.leaf("Notes", f"{activity.plan_name} on a treadmill ({activity.device}): {activity.status}")
     from treadpace import __version__
 
     parts = [int(p) if p.isdigit() else 0 for p in __version__.split(".")[:2]]
     major, minor = [*parts, 0, 0][:2]
-    creator = _sub(node, "Creator")
-    creator.set(f"{{{XSI_NS}}}type", "Device_t")
-    _sub(creator, "Name", "treadpace")
-    _sub(creator, "UnitId", "0")
-    _sub(creator, "ProductID", "0")
-    version = _sub(creator, "Version")
-    _sub(version, "VersionMajor", str(major))
-    _sub(version, "VersionMinor", str(minor))
-    author = _sub(root, "Author")
-    author.set(f"{{{XSI_NS}}}type", "Application_t")
-    _sub(author, "Name", "treadpace")
-    build = _sub(_sub(author, "Build"), "Version")
-    _sub(build, "VersionMajor", str(major))
-    _sub(build, "VersionMinor", str(minor))
-    _sub(author, "LangID", "en")
-    _sub(author, "PartNumber", "000-00000-00")
-    ET.indent(root, space=" ")
-    return ET.ElementTree(root)
+    xml.open("Creator", **{"xsi:type": "Device_t"})
+    xml.leaf("Name", "treadpace")
+    xml.leaf("UnitId", "0")
+    xml.leaf("ProductID", "0")
+    _version(xml, major, minor)
+    xml.close("Creator")
+    xml.close("Activity")
+    xml.close("Activities")
+    xml.open("Author", **{"xsi:type": "Application_t"})
+    xml.leaf("Name", "treadpace")
+    xml.open("Build")
+    _version(xml, major, minor)
+    xml.close("Build")
+    xml.leaf("LangID", "en")
+    xml.leaf("PartNumber", "000-00000-00")
+    xml.close("Author")
+    xml.close("TrainingCenterDatabase")
 
 
 def write_tcx(activity: Activity, out: BinaryIO) -> None:
-    tcx_document(activity).write(out, encoding="UTF-8", xml_declaration=True)
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="\n", write_through=False)
+    try:
+        _document(_Xml(text), activity)
+        text.flush()
+    finally:
+        text.detach()  # the caller owns `out`
