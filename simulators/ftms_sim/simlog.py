@@ -3,17 +3,23 @@
 One object per line, flushed at once (a test may read the file right after the
 process was killed): every Control Point write (`"event": "command"`), the belt
 once per simulated second (`"event": "belt"`), console actions, faults and link
-events. `t` is simulator seconds since `SimulatedTreadmill.start()`.
+events. `t` is simulator seconds since `SimulatedTreadmill.start()`. A log that
+cannot be written any more (a full disk) is one error line, and the simulator
+goes on without it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
 from treadpace.errors import UserError
+
+log = logging.getLogger(__name__)
 
 
 class SimLog:
@@ -30,13 +36,19 @@ class SimLog:
         if self._file is None:
             return
         line = json.dumps({"t": round(t, 3), **record}, separators=(", ", ": "))
-        self._file.write(line + "\n")
-        self._file.flush()
+        try:
+            self._file.write(line + "\n")
+            self._file.flush()
+        except OSError as exc:
+            # A full disk must not break the treadmill it describes: say it once, go on.
+            log.error("%s: the sim log stops here: %s", self.path, exc.strerror or exc)
+            self.close()
 
     def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        file, self._file = self._file, None
+        if file is not None:
+            with contextlib.suppress(OSError):  # the last buffered line on a full disk
+                file.close()
 
 
 def read_sim_log(path: Path) -> Iterator[dict[str, object]]:

@@ -473,6 +473,10 @@ class SimulatedTreadmill:
             if wake > now:
                 await clock.sleep(wake - now)
                 now = clock.now()
+            else:
+                # Behind (a slow iteration, a huge time scale): yield all the same, so
+                # the other tasks and the signal handlers run; missed periods are skipped.
+                await asyncio.sleep(0)
             self._sync_belt()
             if now >= next_tel - 1e-9:
                 self._send_telemetry(now)

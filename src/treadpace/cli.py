@@ -55,9 +55,31 @@ _register()
 
 def main() -> None:
     try:
-        app()
+        code = app(standalone_mode=False)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.exit(1)
+    except typer.TyperException as exc:
+        # A bad option value or an unknown option: one line, as for any bad input
+        # (no line when the usage text was the answer: a group given no command).
+        line = _one_line(exc)
+        if line:
+            print(f"error: {line}", file=sys.stderr)
+        sys.exit(getattr(exc, "exit_code", 2))
     except KeyboardInterrupt:
         sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _one_line(exc: Exception) -> str:
+    """A usage error as one line: the message, and where to look for help."""
+    format_message = getattr(exc, "format_message", None)
+    message = format_message() if callable(format_message) else str(exc)
+    text = " ".join(str(message).split())
+    if not text:
+        return ""
+    ctx = getattr(exc, "ctx", None)
+    path = getattr(ctx, "command_path", "")
+    return f"{text} (see '{path} --help')" if path else text

@@ -8,8 +8,10 @@ belt, so a run without a terminal (stdin not a tty, e.g. a service) still counts
 down and proceeds; there are no keys then, only SIGINT/SIGTERM to stop.
 
 Exit codes: 0 the plan finished; 130 interrupted (Ctrl+C / SIGINT, or `q` then
-`y`); 143 SIGTERM; 2 bad input; 1 the run ended otherwise (treadmill gone,
-error). On every one of them the belt treadpace started is stopped first.
+`y`); 143 SIGTERM, 129 SIGHUP (the terminal closed), 131 SIGQUIT; 2 bad input;
+4 the run's journal stopped short (disk full, ...); 1 the run ended otherwise
+(treadmill gone, error). On every one of them the belt treadpace started is
+stopped first.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from treadpace.engine import Engine, RunFinished
     from treadpace.plans.steps import CompiledPlan
     from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
+    from treadpace.ui.keys import KeyController
 
 VIRTUAL_CLOCK_ENV = "TREADPACE_VIRTUAL_CLOCK"
 """Set to 1 to run on the virtual clock (tests: an hour-long plan in a blink)."""
@@ -71,7 +74,11 @@ def run_command(
     ] = False,
     sim_log: Annotated[
         Path | None,
-        typer.Option("--sim-log", help="Simulator only: write its command/belt log (JSON lines)."),
+        typer.Option(
+            "--sim-log",
+            help="Simulator only: write its command/belt log (JSON lines).",
+            readable=False,  # written, not read: run_checks.check_sim_log says why not
+        ),
     ] = None,
     remote_start: Annotated[
         bool,
@@ -80,13 +87,18 @@ def run_command(
             help="Wait for a start over MQTT (needs mqtt.enabled and mqtt.allow_remote_start).",
         ),
     ] = False,
+    no_record: Annotated[
+        bool,
+        typer.Option("--no-record", help="Run without saving a journal (e.g. no usable runs dir)."),
+    ] = False,
     virtual_clock: Annotated[bool, typer.Option("--virtual-clock", hidden=True)] = False,
 ) -> None:
     """Run a plan: the engine drives the belt, the terminal shows where you are."""
+    from treadpace.commands import run_checks
     from treadpace.plans.library import load_and_compile
 
-    if time_scale <= 0:
-        raise UserError(f"--time-scale: expected a positive number, got {time_scale:g}")
+    run_checks.check_time_scale(time_scale)
+    run_checks.check_treadmill_options(simulate=simulate, model=model, device=device)
     compiled, prof = load_and_compile(plan, profile)
     if remote_start and not (prof.mqtt.enabled and prof.mqtt.allow_remote_start):
         raise UserError(
@@ -110,6 +122,12 @@ def run_command(
             raise UserError("--sim-log: only with the simulator")
         model_name = ""
         print(f"treadmill: {target}" + (" (from the profile)" if device is None else ""))
+    if sim_log is not None:
+        run_checks.check_sim_log(sim_log)
+    if no_record:
+        print("recording: off (--no-record)")
+    else:
+        run_checks.check_runs_directory(prof.recording.directory)
     for note in compiled.notes:
         print(f"note: {note}")
     virtual = virtual_clock or os.environ.get(VIRTUAL_CLOCK_ENV, "") not in ("", "0")
@@ -123,6 +141,7 @@ def run_command(
         remote_start=remote_start,
         sim_log=sim_log,
         virtual=virtual,
+        record=not no_record,
     )
     raise typer.Exit(code)
 
@@ -138,6 +157,7 @@ def _run(
     remote_start: bool,
     sim_log: Path | None,
     virtual: bool,
+    record: bool = True,
 ) -> int:
     import asyncio
 
@@ -146,11 +166,12 @@ def _run(
     clock: Clock = VirtualClock() if virtual else ScaledClock(time_scale)
 
     async def main() -> int:
+        session = _session(
+            compiled, prof, clock, sim_model, device, yes, remote_start, sim_log, record
+        )
         if isinstance(clock, VirtualClock):
-            return await clock.drive(
-                _session(compiled, prof, clock, sim_model, device, yes, remote_start, sim_log)
-            )
-        return await _session(compiled, prof, clock, sim_model, device, yes, remote_start, sim_log)
+            return await clock.drive(session)
+        return await session
 
     return asyncio.run(main())
 
@@ -164,11 +185,12 @@ async def _session(
     yes: bool,
     remote_start: bool,
     sim_log: Path | None,
+    record: bool = True,
 ) -> int:
     import asyncio
     import contextlib
-    import signal
 
+    from treadpace.commands.run_checks import EXIT_SIGNALS, final_exit_code, signal_name
     from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunState
     from treadpace.mqtt import MqttBridge
     from treadpace.record import NothingRecorded, Recorder, export_run
@@ -196,7 +218,8 @@ async def _session(
     engine = Engine(treadmill, compiled, config, clock, hub)
 
     sinks: list[asyncio.Task[Any]] = []
-    recorder_task = asyncio.create_task(Recorder(prof.recording.directory).consume(hub.subscribe()))
+    recorder = Recorder(prof.recording.directory) if record else None
+    recorder_task = asyncio.create_task(recorder.consume(hub.subscribe())) if recorder else None
     if prof.mqtt.enabled:
         bridge = MqttBridge(
             prof.mqtt, commands=engine.remote_command, device_name=prof.name or "treadpace"
@@ -231,15 +254,14 @@ async def _session(
 
     def on_signal(signum: int) -> None:
         received.append(signum)
-        name = "SIGINT" if signum == signal.SIGINT else "SIGTERM"
-        engine.abort(f"interrupted ({name})")
+        engine.abort(f"interrupted ({signal_name(signum)})")
         if engine.state == RunState.IDLE or len(received) > 1:
             # Still connecting (nothing moves yet), or asked twice: cut it short. The
             # engine's own clean-up still stops a belt it started, with a bounded wait.
             engine_task.cancel()
 
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in EXIT_SIGNALS:
         loop.add_signal_handler(signum, on_signal, signum)
     result: RunFinished | None = None
     failure = ""
@@ -262,12 +284,12 @@ async def _session(
             except Exception as exc:  # the belt is stopped by now; say what happened
                 failure = f"{type(exc).__name__}: {exc}"
     finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
+        for signum in EXIT_SIGNALS:
             loop.remove_signal_handler(signum)
         hub.close()
         journal: Path | None = None
         try:
-            journal = await recorder_task
+            journal = await recorder_task if recorder_task is not None else None
         except NothingRecorded as exc:
             if not refused:
                 print(f"recording: {exc}", file=sys.stderr)
@@ -287,8 +309,12 @@ async def _session(
         return UserError.exit_code
     if result is not None:
         print_summary(result, prof.imperial, rich_output=interactive_out)
+    short = recorder is not None and recorder.failed
+    if short:
+        _warn_short_journal(journal, prof.recording.directory)
     if journal is not None:
-        print(f"recorded: {journal}")
+        if not short:
+            print(f"recorded: {journal}")
         formats = list(prof.recording.auto_export)
         if formats:
             try:
@@ -298,8 +324,15 @@ async def _session(
                 print(f"export failed: {exc}", file=sys.stderr)
     if failure:
         print(f"error: {failure}", file=sys.stderr)
+    return final_exit_code(_exit_code(received, controller, result), journal_short=short)
+
+
+def _exit_code(received: list[int], controller: KeyController, result: RunFinished | None) -> int:
+    from treadpace.commands.run_checks import signal_exit_code
+    from treadpace.engine import RunState
+
     if received:
-        return EXIT_TERMINATED if received[0] == signal.SIGTERM else EXIT_INTERRUPTED
+        return signal_exit_code(received[0])
     if controller.stop_requested:
         return EXIT_INTERRUPTED
     if result is not None and result.state == RunState.FINISHED:
@@ -307,6 +340,16 @@ async def _session(
     if result is not None and result.reason == "stopped by the runner":
         return EXIT_INTERRUPTED
     return EXIT_FAILED
+
+
+def _warn_short_journal(journal: Path | None, directory: Path) -> None:
+    """The run went on but its recording did not: say so where it cannot be missed."""
+    where = str(journal) if journal is not None else f"no journal in {directory}"
+    print(
+        f"WARNING: the recording stopped short ({where}): it holds only the part of the"
+        " run before the write failed (see the error above); exit 4",
+        file=sys.stderr,
+    )
 
 
 async def _strap(strap: str, treadmill: FtmsTreadmill, engine: Engine, clock: Clock) -> None:

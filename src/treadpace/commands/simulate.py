@@ -117,11 +117,13 @@ def simulate(
     from ftms_sim.model import load_model
     from ftms_sim.treadmill import SimulatedTreadmill
     from treadpace.clock import ScaledClock, VirtualClock
+    from treadpace.commands.run_checks import check_seconds, check_sim_log, check_time_scale
 
-    if time_scale <= 0:
-        raise UserError(f"--time-scale: expected a number > 0, got {time_scale:g}")
-    if duration is not None and duration <= 0:
-        raise UserError(f"--duration: expected a number of seconds > 0, got {duration:g}")
+    check_time_scale(time_scale)
+    check_seconds(duration, "--duration")
+    check_seconds(every, "--every")
+    if sim_log is not None:
+        check_sim_log(sim_log)
     if virtual and duration is None:
         raise UserError("--virtual: expected --duration too (virtual time would never end)")
     treadmill_model = load_model(model)
@@ -166,7 +168,11 @@ def register(app: typer.Typer) -> None:
         ] = None,
         sim_log: Annotated[
             Path | None,
-            typer.Option("--sim-log", help="Write commands and belt state as JSON lines here."),
+            typer.Option(
+                "--sim-log",
+                help="Write commands and belt state as JSON lines here.",
+                readable=False,  # written, not read: run_checks.check_sim_log says why not
+            ),
         ] = None,
         time_scale: Annotated[
             float, typer.Option("--time-scale", help="Run N times faster than real time.")

@@ -1,0 +1,253 @@
+"""Every way out of `treadpace run` stops the belt and says what became of the recording.
+
+Real subprocesses, as a runner meets them: SIGHUP (the terminal closed) and SIGQUIT
+(Ctrl+\\) end a run like SIGTERM, with the belt stopped in the simulator's own log
+and the journal finished; time scales the simulator cannot keep and contradictory
+options are one line and exit 2 before anything moves; a runs directory that
+cannot be written is refused before the countdown (`--no-record` runs anyway); a
+journal that stops short mid-run (the file system refuses more: RLIMIT_FSIZE
+stands in for a full disk) is exit 4 and a loud warning, never "recorded:".
+"""
+
+from __future__ import annotations
+
+import resource
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from test_run_cli import ROOT, env, quiet_profile, read_log, treadpace
+from treadpace.commands.run_checks import MAX_TIME_SCALE
+
+STEADY = ROOT / "configs" / "plans" / "steady.yaml"
+
+
+def start_run(tmp_path: Path, *args: str, scale: str = "20") -> tuple[subprocess.Popen[str], Path]:
+    log = tmp_path / "sim.jsonl"
+    cmd = [sys.executable, "-m", "treadpace", "run", str(STEADY), "--yes", "--time-scale", scale]
+    proc = subprocess.Popen(
+        [*cmd, "--profile", str(quiet_profile(tmp_path)), "--sim-log", str(log), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=env(tmp_path),
+        cwd=ROOT,
+        text=True,
+    )
+    return proc, log
+
+
+def wait_for_belt(proc: subprocess.Popen[str], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        belts = [x for x in read_log(log) if x.get("event") == "belt"]
+        if belts and float(belts[-1]["speed_kmh"]) > 1.0:  # type: ignore[arg-type]
+            return
+        if proc.poll() is not None:
+            pytest.fail(f"the run ended early: {proc.communicate()}")
+        time.sleep(0.05)
+    pytest.fail("the belt never started")
+
+
+def journal_lines(tmp_path: Path) -> list[dict[str, object]]:
+    (journal,) = (tmp_path / "runs").glob("*.jsonl")
+    return read_log(journal)  # a journal cut short may end in a torn line
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGHUP, 129), (signal.SIGQUIT, 131)])
+def test_sighup_and_sigquit_stop_the_belt_and_finish_the_journal(
+    tmp_path: Path, signum: signal.Signals, code: int
+) -> None:
+    proc, log = start_run(tmp_path)
+    try:
+        wait_for_belt(proc, log)
+        proc.send_signal(signum)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == code, err
+    records = read_log(log)
+    stops = [x for x in records if x.get("op") == "stop_or_pause" and x.get("result") == "success"]
+    assert stops and stops[-1].get("control") == "stop"
+    assert [x for x in records if x.get("event") == "belt"][-1]["speed_kmh"] == 0.0
+    lines = journal_lines(tmp_path)
+    assert lines[-1]["type"] == "run_finished"
+    assert f"interrupted ({signum.name})" in out and "recorded:" in out
+
+
+def test_a_run_at_the_largest_time_scale_ends_promptly_on_sigint(tmp_path: Path) -> None:
+    proc, log = start_run(tmp_path, scale=f"{MAX_TIME_SCALE:g}")
+    try:
+        wait_for_belt(proc, log)
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130
+    assert [x for x in read_log(log) if x.get("event") == "belt"][-1]["speed_kmh"] == 0.0
+
+
+@pytest.mark.parametrize("value", ["abc", "nan", "inf", "-inf", "1e308", "14000", "0", "-1"])
+@pytest.mark.parametrize("command", ["run", "simulate"])
+def test_impossible_time_scales_are_one_line_and_exit_2(
+    tmp_path: Path, command: str, value: str
+) -> None:
+    args = [command, str(STEADY)] if command == "run" else [command, "--duration", "1"]
+    r = treadpace(tmp_path, *args, f"--time-scale={value}", timeout=30)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.startswith("error: ") and r.stderr.count("\n") == 1, r.stderr
+    assert "--time-scale" in r.stderr
+    if value not in ("abc",):
+        assert f"at most {MAX_TIME_SCALE:g}" in r.stderr
+    assert "running" not in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--duration", "nan"),
+        ("--duration", "inf"),
+        ("--every", "0"),
+        ("--every", "nan"),
+        ("--every", "-2"),
+        ("--every", "abc"),
+    ],
+)
+def test_simulate_refuses_durations_it_could_never_keep(
+    tmp_path: Path, option: str, value: str
+) -> None:
+    args = ["simulate", "--virtual", f"{option}={value}"]
+    if option != "--duration":
+        args.append("--duration=5")
+    r = treadpace(tmp_path, *args, timeout=30)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.startswith("error: ") and option in r.stderr
+    assert r.stderr.count("\n") == 1, r.stderr
+
+
+@pytest.mark.parametrize("which", [["--simulate"], ["--model", "generic"]])
+def test_the_simulator_and_a_device_together_are_exit_2(tmp_path: Path, which: list[str]) -> None:
+    r = treadpace(tmp_path, "run", str(STEADY), *which, "--device", "AA:BB:CC:DD:EE:FF")
+    assert r.returncode == 2
+    assert (
+        r.stderr
+        == f"error: {which[0]}: not with --device (choose the simulator or a real treadmill)\n"
+    )
+    assert "treadmill:" not in r.stdout
+
+
+def test_usage_errors_are_one_line_not_a_box(tmp_path: Path) -> None:
+    for args in (["--time-scale", "abc"], ["--bogus"]):
+        r = treadpace(tmp_path, "run", str(STEADY), *args)
+        assert r.returncode == 2
+        assert r.stderr.startswith("error: ") and r.stderr.count("\n") == 1, r.stderr
+        assert "╭" not in r.stderr and "treadpace run --help" in r.stderr
+
+
+def profile_with_runs(tmp_path: Path, runs: Path) -> Path:
+    p = tmp_path / "profile.yaml"
+    p.write_text(
+        'name: tester\nrace: {distance: 5k, time: "25:00"}\n'
+        f"recording: {{directory: {runs}, auto_export: []}}\n"
+    )
+    return p
+
+
+def run_virtual(tmp_path: Path, runs: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    prof = profile_with_runs(tmp_path, runs)
+    return treadpace(
+        tmp_path,
+        "run",
+        str(STEADY),
+        "--yes",
+        "--profile",
+        str(prof),
+        "--virtual-clock",
+        "--sim-log",
+        str(tmp_path / "sim.jsonl"),
+        *args,
+    )
+
+
+@pytest.mark.parametrize("kind", ["a file", "under a file"])
+def test_an_unusable_runs_directory_is_refused_before_the_belt_moves(
+    tmp_path: Path, kind: str
+) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a directory\n")
+    runs = blocker if kind == "a file" else blocker / "runs"
+    r = run_virtual(tmp_path, runs)
+    assert r.returncode == 2
+    assert r.stderr.startswith(f"error: {runs}: the runs directory") and "--no-record" in r.stderr
+    assert r.stderr.count("\n") == 1
+    assert not (tmp_path / "sim.jsonl").exists() or not read_log(tmp_path / "sim.jsonl")
+
+    anyway = run_virtual(tmp_path, runs, "--no-record")
+    assert anyway.returncode == 0, anyway.stderr
+    assert "recording: off (--no-record)" in anyway.stdout and "recorded:" not in anyway.stdout
+
+
+def limit_file_size(limit: int) -> None:
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+
+def run_limited(tmp_path: Path, limit: int) -> subprocess.CompletedProcess[str]:
+    prof = profile_with_runs(tmp_path, tmp_path / "runs")
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "treadpace",
+            "run",
+            str(STEADY),
+            "--yes",
+            "--profile",
+            str(prof),
+            "--virtual-clock",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env(tmp_path),
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        preexec_fn=lambda: limit_file_size(limit),
+    )
+
+
+def test_a_file_system_refusing_writes_is_found_before_the_countdown(tmp_path: Path) -> None:
+    r = run_limited(tmp_path, 1000)  # not even a journal's first lines fit
+    assert r.returncode == 2, r.stderr
+    assert "the runs directory cannot be written (File too large)" in r.stderr
+    assert "running" not in r.stdout
+
+
+def test_a_journal_that_stops_short_is_exit_4_and_never_recorded(tmp_path: Path) -> None:
+    r = run_limited(tmp_path, 60_000)  # a few minutes of a 40-minute run
+    assert r.returncode == 4, r.stderr
+    assert "finished: plan complete" in r.stdout  # the run itself went on
+    assert "recorded:" not in r.stdout
+    assert "WARNING: the recording stopped short" in r.stderr
+    assert "Traceback" not in r.stderr
+    lines = journal_lines(tmp_path)
+    assert lines[-1]["type"] != "run_finished"
+
+
+def test_an_unwritable_sim_log_is_one_line_and_never_breaks_the_simulator(tmp_path: Path) -> None:
+    prof = quiet_profile(tmp_path)
+    base = ["run", str(STEADY), "--yes", "--profile", str(prof), "--virtual-clock"]
+    r = treadpace(tmp_path, *base, "--sim-log", str(tmp_path))
+    assert (
+        r.returncode == 2
+        and r.stderr == f"error: {tmp_path}: cannot write the sim log: it is a directory\n"
+    )
+    full = treadpace(tmp_path, *base, "--sim-log", "/dev/full")
+    assert full.returncode == 0, full.stderr
+    assert full.stderr == "/dev/full: the sim log stops here: No space left on device\n"
+    assert "finished: plan complete" in full.stdout
