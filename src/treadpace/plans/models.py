@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from treadpace.plans import schema_values
 from treadpace.plans.numbers import (
     MAX_DISTANCE_M,
     MAX_DURATION_S,
@@ -76,16 +77,14 @@ def _km(metres: float) -> str:
 Seconds = Annotated[
     float,
     BeforeValidator(length(parse_duration, "duration", MAX_DURATION_S, format_clock)),
-    WithJsonSchema(
-        {"type": "string", "pattern": r"^\s*\d", "examples": ["30:00", "1:05:00", "45 min"]}
-    ),
+    WithJsonSchema(schema_values.DURATION),
 ]
 """A duration written `"30:00"`, `"1:05:00"` or `"30 min"`; seconds once parsed."""
 
 Metres = Annotated[
     float,
     BeforeValidator(length(parse_distance, "distance", MAX_DISTANCE_M, _km)),
-    WithJsonSchema({"type": "string", "examples": ["5 km", "3 mi", "400 m", "half"]}),
+    WithJsonSchema(schema_values.DISTANCE),
 ]
 """A distance written `"5 km"`, `"3 mi"`, `"400 m"`; metres once parsed."""
 
@@ -93,12 +92,7 @@ Pace = Annotated[
     PaceExpr,
     BeforeValidator(_keep(parse_pace)),
     PlainSerializer(str, return_type=str),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "examples": ["easy", "marathon - 0:30/mi", "5:30/km", "8:45/mi", "12 km/h", "7.5 mph"],
-        }
-    ),
+    WithJsonSchema(schema_values.PACE),
 ]
 """A pace expression: absolute, or a named training pace with an optional offset."""
 
@@ -106,20 +100,20 @@ Speed = Annotated[
     PaceExpr,
     BeforeValidator(_keep(lambda v: _speed_only(v))),
     PlainSerializer(str, return_type=str),
-    WithJsonSchema({"type": "string", "examples": ["12 km/h", "7.5 mph"]}),
+    WithJsonSchema(schema_values.SPEED),
 ]
 
 PaceChange = Annotated[
     PaceStep,
     BeforeValidator(_keep(parse_pace_step)),
     PlainSerializer(lambda s: s.text, return_type=str),
-    WithJsonSchema({"type": "string", "examples": ["0:30/mi", "15 s/km"]}),
+    WithJsonSchema(schema_values.PACE_CHANGE),
 ]
 
 Percent = Annotated[
     float,
     BeforeValidator(parse_percent),
-    WithJsonSchema({"type": ["number", "string"], "examples": [0, 1.5, "2%"]}),
+    WithJsonSchema(schema_values.PERCENT),
 ]
 
 
@@ -393,11 +387,7 @@ UNION_TAGS = frozenset({"segment", "repeat", *PLAN_KINDS})
 
 
 def plan_json_schema() -> dict[str, Any]:
-    """JSON Schema of a plan file (for editors): one of the kinds, chosen by `kind`."""
-    from pydantic import TypeAdapter
+    """JSON Schema of a plan file (for editors); see `treadpace.plans.schema`."""
+    from treadpace.plans.schema import plan_json_schema as build
 
-    adapter: TypeAdapter[Any] = TypeAdapter(Annotated[Plan, Field(discriminator="kind")])
-    schema = adapter.json_schema(mode="validation")
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "treadpace plan"
-    return schema
+    return build()

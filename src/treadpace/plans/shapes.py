@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
+from treadpace.plans import schema_values
 from treadpace.plans.numbers import MAX_DISTANCE_M, MAX_DURATION_S
 from treadpace.plans.paces import parse_distance, parse_duration, parse_percent
 from treadpace.plans.steps import StepKind
@@ -55,7 +56,7 @@ TimeOrDistance = Annotated[
     Length,
     BeforeValidator(parse_length),
     PlainSerializer(lambda v: v.text, return_type=str),
-    WithJsonSchema({"type": "string", "examples": ["10:00", "1 mi", "2 km"]}),
+    WithJsonSchema(schema_values.TIME_OR_DISTANCE),
 ]
 
 
@@ -81,10 +82,6 @@ def parse_incline(value: Any) -> float | InclineRamp:
     return InclineRamp(parse_percent(value["from"]), parse_percent(value["to"]))
 
 
-_PERCENT_SCHEMA: dict[str, Any] = {
-    "anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^\s*-?\d+(\.\d+)?\s*%?\s*$"}]
-}
-
 Incline = Annotated[
     float | InclineRamp,
     BeforeValidator(parse_incline),
@@ -92,19 +89,6 @@ Incline = Annotated[
         lambda v: {"from": v.start, "to": v.end} if isinstance(v, InclineRamp) else v,
         return_type=Any,
     ),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                *_PERCENT_SCHEMA["anyOf"],
-                {
-                    "type": "object",
-                    "properties": {"from": _PERCENT_SCHEMA, "to": _PERCENT_SCHEMA},
-                    "required": ["from", "to"],
-                    "additionalProperties": False,
-                },
-            ],
-            "examples": [0, 1.5, "2%", {"from": "1%", "to": "6%"}],
-        }
-    ),
+    WithJsonSchema(schema_values.INCLINE),
 ]
 """A segment's incline: a percentage, or a ramp from one to another."""
