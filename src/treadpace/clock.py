@@ -7,7 +7,9 @@ Three clocks share one small interface:
   simulates as fast as the CPU can push the bytes, deterministically.
 
 `now()` is monotonic seconds since the clock was made; `wall()` is the Unix time
-that corresponds to `now()` (used for recordings and MQTT timestamps).
+that corresponds to `now()` (used for recordings and MQTT timestamps). A clock
+may also tell `real()` elapsed seconds (see `real_seconds`), for the few floors
+that must hold on the wall at any time scale.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import contextlib
 import heapq
 import itertools
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 T = TypeVar("T")
@@ -48,6 +50,10 @@ class ScaledClock:
 
     def now(self) -> float:
         return (time.monotonic() - self._t0) * self.scale
+
+    def real(self) -> float:
+        """Real seconds since the clock was made, whatever the scale."""
+        return time.monotonic() - self._t0
 
     def wall(self) -> float:
         return self._wall0 + self.now()
@@ -82,6 +88,10 @@ class VirtualClock:
         self._wakeup: asyncio.Event | None = None
 
     def now(self) -> float:
+        return self._now
+
+    def real(self) -> float:
+        """Virtual time stands in for real time too: tests stay deterministic."""
         return self._now
 
     def wall(self) -> float:
@@ -149,6 +159,16 @@ class VirtualClock:
             driver.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await driver
+
+
+def real_seconds(clock: Clock) -> Callable[[], float]:
+    """The clock's real elapsed time (`real()`), or its own time when it has none.
+
+    For floors that must hold in real time at any `--time-scale` (a data watchdog),
+    while a virtual clock keeps tests deterministic.
+    """
+    real = getattr(clock, "real", None)
+    return real if callable(real) else clock.now
 
 
 async def wait_for(clock: Clock, aw: Awaitable[T], timeout: float) -> T:

@@ -28,9 +28,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 
-from treadpace.clock import Clock
+from treadpace.clock import Clock, real_seconds
 from treadpace.ftms import (
     CONTROL_POINT,
     FEATURE,
@@ -118,11 +118,18 @@ class FtmsTreadmill:
         *,
         response_timeout: float = 2.0,
         stale_after: float = 5.0,
+        stale_after_real: float = 2.0,
+        real_time: Callable[[], float] | None = None,
         queue_size: int = 512,
     ) -> None:
         self._link = link
         self._clock = clock
         self._stale_after = stale_after
+        # Silence is judged on real time too: at --time-scale 30 the 5 s are 167 ms of
+        # the wall, shorter than a garbage-collection pause.
+        self._stale_after_real = stale_after_real
+        self._real = real_time or real_seconds(clock)
+        self._last_data_real = 0.0
         self._queue_size = queue_size
 
         self._features: Feature | None = None
@@ -213,6 +220,7 @@ class FtmsTreadmill:
             await self.request_control()
         # The silence while the link was down says nothing about the new connection.
         self._last_data_t = self._clock.now()
+        self._last_data_real = self._real()
         self._stale_reported = False
         self._push(LinkRestored(self._clock.now()))
 
@@ -478,6 +486,7 @@ class FtmsTreadmill:
             steps=record.step_count,
         )
         self._last_data_t = now
+        self._last_data_real = self._real()
         self._belt_moving = record.speed_kmh > 0
         if self._winding_down:
             # A belt that came to rest and moves again was restarted, even by a console
@@ -611,6 +620,7 @@ class FtmsTreadmill:
                 and not self._stale_reported
                 and last is not None
                 and self._clock.now() - last >= self._stale_after
+                and self._real() - self._last_data_real >= self._stale_after_real
             ):
                 self._stale_reported = True
                 self._push(TelemetryStale(self._clock.now()))
