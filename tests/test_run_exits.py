@@ -251,3 +251,49 @@ def test_an_unwritable_sim_log_is_one_line_and_never_breaks_the_simulator(tmp_pa
     assert full.returncode == 0, full.stderr
     assert full.stderr == "/dev/full: the sim log stops here: No space left on device\n"
     assert "finished: plan complete" in full.stdout
+
+
+def test_closing_the_terminal_stops_the_belt_and_keeps_the_run(tmp_path: Path) -> None:
+    """A real terminal that goes away (pty closed: SIGHUP, then EIO on every write)."""
+    import os
+    import pty
+    import select
+
+    log = tmp_path / "sim.jsonl"
+    prof = tmp_path / "profile.yaml"
+    prof.write_text(
+        'name: tester\nrace: {distance: 5k, time: "25:00"}\n'
+        f"recording: {{directory: {tmp_path / 'runs'}, auto_export: [tcx]}}\n"
+    )
+    args = ["run", str(STEADY), "--yes", "--time-scale", "20", "--profile", str(prof)]
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the live view, keys and all, on the pty
+        os.chdir(ROOT)
+        os.execve(
+            sys.executable,
+            [sys.executable, "-m", "treadpace", *args, "--sim-log", str(log)],
+            env(tmp_path),
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if select.select([fd], [], [], 0.05)[0]:
+                os.read(fd, 65536)
+            belts = [x for x in read_log(log) if x.get("event") == "belt"]
+            if belts and float(belts[-1]["speed_kmh"]) > 1.0:  # type: ignore[arg-type]
+                break
+        else:
+            pytest.fail("the belt never started")
+    finally:
+        os.close(fd)  # the terminal is gone: the kernel hangs up the session
+    deadline = time.monotonic() + 30
+    while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if done[0] == 0:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        pytest.fail("the run did not end when its terminal went away")
+    assert os.waitstatus_to_exitcode(done[1]) == 129
+    assert [x for x in read_log(log) if x.get("event") == "belt"][-1]["speed_kmh"] == 0.0
+    assert journal_lines(tmp_path)[-1]["type"] == "run_finished"
+    assert list((tmp_path / "runs").glob("*.tcx"))  # the run's end was not lost either

@@ -190,7 +190,12 @@ async def _session(
     import asyncio
     import contextlib
 
-    from treadpace.commands.run_checks import EXIT_SIGNALS, final_exit_code, signal_name
+    from treadpace.commands.run_checks import (
+        EXIT_SIGNALS,
+        final_exit_code,
+        forget_a_hung_up_terminal,
+        signal_name,
+    )
     from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunState
     from treadpace.mqtt import MqttBridge
     from treadpace.record import NothingRecorded, Recorder, export_run
@@ -254,6 +259,7 @@ async def _session(
 
     def on_signal(signum: int) -> None:
         received.append(signum)
+        forget_a_hung_up_terminal(signum)
         engine.abort(f"interrupted ({signal_name(signum)})")
         if engine.state == RunState.IDLE or len(received) > 1:
             # Still connecting (nothing moves yet), or asked twice: cut it short. The

@@ -8,9 +8,11 @@ each other are one line and exit 2 while the belt still stands. After the run,
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import signal
+import stat
 import tempfile
 from pathlib import Path
 
@@ -36,6 +38,26 @@ def signal_exit_code(signum: int) -> int:
 
 def signal_name(signum: int) -> str:
     return signal.Signals(signum).name
+
+
+def forget_a_hung_up_terminal(signum: int) -> None:
+    """After SIGHUP the terminal is gone: what is left to print goes nowhere.
+
+    Without this the first print after the hang-up fails (EIO) and the run's end
+    (the summary, the exports, the exit code) is lost to a traceback nobody sees.
+    Pipes and files are left alone: only a terminal hangs up.
+    """
+    if signum != signal.SIGHUP:
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for fd in (1, 2):
+            with contextlib.suppress(OSError):
+                # A hung-up terminal no longer passes isatty(): a character device it is.
+                if stat.S_ISCHR(os.fstat(fd).st_mode):
+                    os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
 
 
 def check_time_scale(value: float, option: str = "--time-scale") -> None:

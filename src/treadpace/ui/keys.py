@@ -81,6 +81,12 @@ class TerminalKeys:
         try:
             data = os.read(self._fd, 32)
         except OSError:
+            data = b""
+        if not data:
+            # The terminal hung up (end of input, or EIO): nothing more will come, and a
+            # reader left on it would be called again and again.
+            with contextlib.suppress(Exception):
+                asyncio.get_running_loop().remove_reader(self._fd)
             return
         for ch in data.decode(errors="ignore"):
             self.controller.press(ch)
