@@ -14,6 +14,7 @@ from treadpace.clock import VirtualClock
 from treadpace.engine import Engine, EngineConfig, RunFinished, RunState
 from treadpace.engine.events import Notice
 from treadpace.engine.outcome import Departure, GuidedCause
+from treadpace.mqtt.payloads import run_finished
 from treadpace.plans.steps import CompiledPlan, CompiledStep
 from treadpace.record.codec import decode_event, encode_event
 from treadpace.ui.summary import outcome_text, summary_text
@@ -133,3 +134,11 @@ def test_history_and_the_summary_say_a_capped_run_was_capped(tmp_path: Path) -> 
     assert run["departures"] == {"capped": pytest.approx(120, abs=1.5)}
     table = treadpace(tmp_path, "history", "--profile", prof)
     assert "capped 2:00" in table.stdout
+
+
+def test_the_mqtt_run_finished_event_carries_the_departures() -> None:
+    r = RunFinished(1.0, 2.0, RunState.FINISHED, "plan complete", 100.0, 60.0, (), held_s=20.0)
+    payload = run_finished(r)
+    assert payload["departures"] == {"held": 20.0} and payload["guided_cause"] is None
+    plain = run_finished(RunFinished(1.0, 2.0, RunState.FINISHED, "plan complete", 1.0, 6.0, ()))
+    assert plain["departures"] == {}
