@@ -86,6 +86,7 @@ async def test_a_console_speed_held_for_the_step_is_counted() -> None:
     r = o.result
     assert r.departures == (Departure.HELD,)
     assert 55 <= r.held_s <= 62  # the rest of the first step only
+    assert "held by a console speed change" in outcome_text(r)
 
 
 def test_departures_survive_the_journal() -> None:

@@ -23,7 +23,8 @@ class Departure(enum.StrEnum):
     CAPPED = "capped"
     """The plan asked for more than the profile's or the machine's maximum."""
     HELD = "held"
-    """A speed set on the console replaced the plan's target for the rest of a step."""
+    """A console speed change (held, or kept as an offset) overrode the plan's target for
+    the rest of a step."""
 
 
 class GuidedCause(enum.StrEnum):
@@ -50,7 +51,7 @@ class GuidedCause(enum.StrEnum):
 DEPARTURE_TEXT = {
     Departure.GUIDED: "in guided mode",
     Departure.CAPPED: "capped at the maximum speed",
-    Departure.HELD: "held at a console speed",
+    Departure.HELD: "held by a console speed change",
 }
 
 CAUSE_TEXT = {
