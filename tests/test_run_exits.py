@@ -297,3 +297,34 @@ def test_closing_the_terminal_stops_the_belt_and_keeps_the_run(tmp_path: Path) -
     assert [x for x in read_log(log) if x.get("event") == "belt"][-1]["speed_kmh"] == 0.0
     assert journal_lines(tmp_path)[-1]["type"] == "run_finished"
     assert list((tmp_path / "runs").glob("*.tcx"))  # the run's end was not lost either
+
+
+def test_an_unreadable_profile_is_one_line_not_a_box(tmp_path: Path) -> None:
+    import os
+    import shutil
+    import tempfile
+
+    # Outside pytest's own (private, 0700) temporary tree, so the user can reach it.
+    where = Path(tempfile.mkdtemp(prefix="treadpace-unreadable-"))
+    where.chmod(0o755)
+    secret = where / "secret.yaml"
+    secret.write_text("name: tester\n")
+    secret.chmod(0)
+    cmd = [sys.executable, "-m", "treadpace", "run", str(STEADY), "--profile", str(secret)]
+    if os.geteuid() == 0:  # root reads anything: ask as an ordinary user
+        setpriv = shutil.which("setpriv")
+        assert setpriv is not None, "setpriv (util-linux) is needed to drop root here"
+        cmd = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
+    r = subprocess.run(
+        cmd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env(tmp_path),
+        cwd="/",
+        stdin=subprocess.DEVNULL,
+    )
+    shutil.rmtree(where)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.startswith("error: ") and r.stderr.count("\n") == 1, r.stderr
+    assert str(secret) in r.stderr and "not readable" in r.stderr and "╭" not in r.stderr
