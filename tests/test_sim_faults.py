@@ -71,9 +71,11 @@ def test_fault_yaml_covers_every_action(tmp_path: Path) -> None:
         "  - {at: 13, action: telemetry_gap, duration: 4}\n"
         "  - {at: 2.5, action: press_speed, delta: 1, since: belt_start}\n"
         "  - {at: 14, action: odometer_jump, delta: 4200}\n"
+        "  - {at: 15, action: refuse_write, op: stop_or_pause, count: 2}\n"
     )
     faults = load_faults(path)
     assert {f.action for f in faults} == set(ACTIONS)
+    assert (faults[15].op, faults[15].count) == ("stop_or_pause", 2)
     assert faults[11].data == b"\xff\xee" and faults[11].characteristic == "machine_status"
     assert faults[13].since == "belt_start" and faults[7].delta == 0.5
 

@@ -12,6 +12,7 @@ Example faults file::
       - {at: 30, action: press_speed, delta: 0.5}       # runner presses + (km/h)
       - {at: 60, action: telemetry_gap, duration: 5}
       - {at: 90, action: pull_safety_key, duration: 10}  # key back after 10 s
+      - {at: 0, action: refuse_write, op: request_control}  # first Request Control: ATT error
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Final
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from ftms_sim._yaml import YamlDoc, YamlMap
+from ftms_sim.write_faults import OPS as _CONTROL_OPS
 from treadpace.errors import UserError
 
 ACTIONS: Final = {
@@ -42,7 +44,11 @@ ACTIONS: Final = {
     "telemetry_gap": "no Treadmill Data for `duration` s (required)",
     "odometer_jump": "the machine's Total Distance jumps by `delta` metres (required) "
     "without the belt moving",
+    "refuse_write": "the next `count` (default 1) Control Point writes, of `op` only if given "
+    "(e.g. stop_or_pause), fail with an ATT error (the machine never sees them)",
 }
+
+OPS: Final = ("any", *_CONTROL_OPS)
 
 CHARACTERISTICS: Final = ("treadmill_data", "machine_status", "training_status", "control_point")
 
@@ -60,6 +66,9 @@ class Fault:
     duration: float | None = None
     characteristic: str = "treadmill_data"
     data: bytes | None = None
+    op: str | None = None
+    """refuse_write: the op code name the refusal applies to (None: any write)."""
+    count: int = 1
 
     def __post_init__(self) -> None:
         if self.action not in ACTIONS:
@@ -72,6 +81,10 @@ class Fault:
             raise ValueError(f"{self.action} needs a duration")
         if self.characteristic not in CHARACTERISTICS:
             raise ValueError(f"unknown characteristic {self.characteristic!r}")
+        if self.op is not None and self.op not in _CONTROL_OPS:
+            raise ValueError(f"unknown op {self.op!r}")
+        if self.count < 1:
+            raise ValueError("count must be at least 1")
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {"action": self.action}
@@ -81,6 +94,9 @@ class Fault:
             out["duration"] = self.duration
         if self.action == "garbage":
             out["characteristic"] = self.characteristic
+        if self.action == "refuse_write":
+            out["op"] = self.op or "any"
+            out["count"] = self.count
         return out
 
 
@@ -111,8 +127,14 @@ def parse_faults(doc: YamlDoc, nodes: list[Node], path: str) -> list[Fault]:
                     data = bytes.fromhex(text.replace(":", " "))
                 except ValueError:
                     raise doc.fail(node, f"{where}.data", "hex octets like '9f 00 61'") from None
+        op: str | None = None
+        count = 1
+        if action == "refuse_write":
+            op = m.choice("op", OPS, "any")
+            op = None if op == "any" else op
+            count = m.integer("count", 1, minimum=1, maximum=1_000_000)
         m.finish()
-        out.append(Fault(at, action, since, delta, duration, characteristic, data))
+        out.append(Fault(at, action, since, delta, duration, characteristic, data, op, count))
     return out
 
 

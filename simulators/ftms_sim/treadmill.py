@@ -32,6 +32,7 @@ from ftms_sim.faults import Fault
 from ftms_sim.model import TreadmillModel, load_model
 from ftms_sim.server import INDICATE, NOTIFY, FtmsServer, Outgoing, op_name
 from ftms_sim.simlog import SimLog
+from ftms_sim.write_faults import WriteRefusals
 from treadpace.clock import Clock
 from treadpace.ftms import (
     CONTROL_POINT,
@@ -95,6 +96,8 @@ class SimulatedTreadmill:
         self._belt_faults: list[Fault] = []
         self._timers: set[asyncio.Task[None]] = set()
         self._key_timer: asyncio.Task[None] | None = None
+        self.refusals = WriteRefusals()
+        """Armed ATT-level write failures (the `refuse_write` fault)."""
         for fault in (*self.model.faults, *(faults or ())):
             self.schedule(fault)
 
@@ -242,6 +245,9 @@ class SimulatedTreadmill:
         if self.server.silent and self.clock.now() >= self._silent_until:
             self.server.silent = False
         try:
+            refused = self.refusals.take(bytes(data)) if uuid == CONTROL_POINT else None
+            if refused is not None:
+                raise refused
             result = self.server.write(client, uuid, bytes(data))
         except AttError as exc:
             self._emit(
@@ -425,6 +431,8 @@ class SimulatedTreadmill:
             self.telemetry_gap(fault.duration or 0.0)
         elif a == "odometer_jump":
             self.odometer_jump(fault.delta or 0.0)
+        elif a == "refuse_write":
+            self.refusals.arm(fault.op, fault.count)
 
     def _console(self, action: str, fn: Callable[[], list[Outgoing]], **extra: object) -> None:
         self._sync_belt()

@@ -256,11 +256,15 @@ class Engine:
         else:
             try:
                 granted = await tm.request_control()
-            except TreadmillError as exc:
+            except TreadmillError as exc:  # retried below us; no answer is not a refusal
                 log.info("request control failed: %s", exc)
-                granted = False
-            if not granted:
-                self._enter_guided(GuidedCause.CONTROL_REFUSED, "the treadmill refused control")
+                self._enter_guided(
+                    GuidedCause.CONTROL_UNREACHABLE,
+                    f"could not ask the treadmill for control ({exc})",
+                )
+            else:
+                if not granted:
+                    self._enter_guided(GuidedCause.CONTROL_REFUSED, "the treadmill refused control")
         self._set_state(RunState.READY, "connected")
 
     async def _main(self) -> None:

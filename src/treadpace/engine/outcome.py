@@ -34,6 +34,8 @@ class GuidedCause(enum.StrEnum):
     """The treadmill has no Control Point."""
     CONTROL_REFUSED = "control_refused"
     """Request Control was refused."""
+    CONTROL_UNREACHABLE = "control_unreachable"
+    """Request Control never got through (transport failures, retried)."""
     START_REFUSED = "start_refused"
     """Start was refused: the runner starts the belt."""
     SPEED_REFUSED = "speed_refused"
@@ -57,6 +59,7 @@ DEPARTURE_TEXT = {
 CAUSE_TEXT = {
     GuidedCause.READ_ONLY: "read-only treadmill",
     GuidedCause.CONTROL_REFUSED: "control refused",
+    GuidedCause.CONTROL_UNREACHABLE: "control could not be asked for",
     GuidedCause.START_REFUSED: "start refused",
     GuidedCause.SPEED_REFUSED: "speed commands refused",
     GuidedCause.SPEED_IGNORED: "speed commands ignored",

@@ -9,7 +9,8 @@ and turning Machine Status into `MachineEvent`s without mistaking the echo of ou
 own command, or a belt winding down, for a runner pressing keys.
 
 Real machines bend the protocol (reference ftms.md §8); the rules followed here:
-a Request Control that is never answered counts as granted (Q5); `80 07 04` to a
+a Request Control that is never answered counts as granted (Q5), one whose write
+failed in transport is tried again (`retry.py`), and only `05` refuses it; `80 07 04` to a
 Start means "already running" when the belt moves or the console reported a start
 (§4.3; with the safety key out it is a refusal); a `05` result re-requests control once (Q1);
 a motion command that timed out is never replayed (Q13). Control that lapsed (a
@@ -92,6 +93,7 @@ from treadpace.treadmill.port import (
     TreadmillError,
     TreadmillUpdate,
 )
+from treadpace.treadmill.retry import retry_transport
 
 log = logging.getLogger(__name__)
 
@@ -344,7 +346,12 @@ class FtmsTreadmill:
             return False
         self._require_ready()
         self._wants_control = True
-        response = await self._control.call(RequestControl(), tolerate_silence=True)
+        # A write lost in transport is no answer: only `05` is a refusal.
+        response = await retry_transport(
+            self._clock,
+            f"{self.name}: Request Control",
+            lambda: self._control.call(RequestControl(), tolerate_silence=True),
+        )
         if response is None:
             log.info("%s did not answer Request Control; assuming it was granted", self.name)
             self._has_control = True

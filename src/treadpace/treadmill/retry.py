@@ -1,0 +1,75 @@
+"""Bounded retries with backoff on the injected clock, for uncertain transport failures.
+
+A definite answer from the treadmill (a result code) is acted on by the caller; a
+write or subscription that failed in transport (an ATT error, a D-Bus hiccup) says
+nothing about what the machine wants, so it is tried again a few times, with a
+doubling pause on the run's clock, before the failure is reported. A link that is
+down (`NotConnected`) is never retried here: reconnecting is the treadmill's job.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from treadpace.clock import Clock
+from treadpace.treadmill.port import ControlRefused, ControlTimeout, NotConnected, TreadmillError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """`attempts` tries in all, pausing `first` s after the first failure, doubling to `cap`."""
+
+    attempts: int = 4
+    first: float = 0.5
+    cap: float = 4.0
+
+    def delays(self) -> list[float]:
+        out: list[float] = []
+        delay = self.first
+        for _ in range(max(0, self.attempts - 1)):
+            out.append(delay)
+            delay = min(delay * 2, self.cap)
+        return out
+
+
+TRANSPORT = Backoff()
+
+
+def is_transport_failure(exc: BaseException) -> bool:
+    """A failure that says nothing about the machine's will: worth another try."""
+    return isinstance(exc, TreadmillError) and not isinstance(
+        exc, NotConnected | ControlRefused | ControlTimeout
+    )
+
+
+async def retry_transport(
+    clock: Clock,
+    what: str,
+    attempt: Callable[[], Awaitable[T]],
+    backoff: Backoff = TRANSPORT,
+) -> T:
+    """`await attempt()`, again after each transport failure, up to `backoff.attempts` times."""
+    delays = backoff.delays()
+    for i in range(len(delays) + 1):
+        try:
+            return await attempt()
+        except TreadmillError as exc:
+            if not is_transport_failure(exc) or i == len(delays):
+                raise
+            log.info(
+                "%s failed (%s); trying again in %g s (%d of %d)",
+                what,
+                exc,
+                delays[i],
+                i + 2,
+                len(delays) + 1,
+            )
+            await clock.sleep(delays[i])
+    raise AssertionError("unreachable")  # pragma: no cover
