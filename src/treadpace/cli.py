@@ -12,6 +12,7 @@ import sys
 import typer
 
 from treadpace.errors import UserError
+from treadpace.printable import printable
 
 app = typer.Typer(
     name="treadpace",
@@ -57,7 +58,8 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)
     except UserError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        # Messages echo file names and values from files: shown, never obeyed by the terminal.
+        print(f"error: {printable(str(exc))}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except typer.Abort:
         sys.exit(1)

@@ -113,6 +113,7 @@ def validate_command(
 ) -> None:
     """Check plan files (and the profile): one line per file, exit 2 if any failed."""
     from treadpace.plans import compile_plan, load_plan, load_profile
+    from treadpace.printable import printable
     from treadpace.units import format_duration
 
     prof = load_profile(profile)
@@ -122,7 +123,7 @@ def validate_command(
             compiled = compile_plan(load_plan(path), prof, str(path))
         except UserError as exc:
             failed += 1
-            print(f"error: {exc}", file=sys.stderr)
+            print(f"error: {printable(str(exc))}", file=sys.stderr)
             continue
         print(
             f"ok: {path}: {compiled.kind}, {len(compiled.steps)} "

@@ -92,7 +92,10 @@ def history(
         print(json.dumps(out, indent=2))
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
+
+    from treadpace.printable import printable
 
     console = Console()
     if not runs:
@@ -115,8 +118,8 @@ def history(
             how = ", ".join(f"{k.value} {format_duration(sec)}" for k, sec in r.departures)
             outcome += f" [magenta]({how})[/]"
         table.add_row(
-            r.id[:19],
-            r.plan_name,
+            escape(printable(r.id[:19])),
+            escape(printable(r.plan_name)),
             format_distance(r.distance_m, units),
             format_duration(r.timer_s),
             format_pace(r.avg_speed_kmh, units),
@@ -214,6 +217,7 @@ def report(
 ) -> None:
     """Summary of a run: per-step table and a chart of target vs actual speed and heart rate."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from treadpace.errors import UserError
@@ -230,14 +234,14 @@ def report(
     activity = build_activity(read_journal(journal))
     units = activity.imperial if imperial is None else imperial
     console = Console()
-    console.print(f"[bold]{headline(activity, units)}[/]")
+    console.print(f"[bold]{escape(headline(activity, units))}[/]")
     table = Table()
     for column in ("#", "step", "target pace", "achieved", "distance", "time", "avg HR", ""):
         table.add_column(column)
     for row in step_rows(activity, units):
         table.add_row(
             str(row.number),
-            row.name,
+            escape(row.name),
             row.target_pace,
             row.actual_pace,
             row.distance,

@@ -198,6 +198,7 @@ async def _session(
     )
     from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunState
     from treadpace.mqtt import MqttBridge
+    from treadpace.printable import printable
     from treadpace.record import NothingRecorded, Recorder, export_run
     from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
     from treadpace.treadmill.port import TreadmillError
@@ -311,7 +312,7 @@ async def _session(
         if sim is not None:
             await sim.close()
     if refused:
-        print(f"error: {refused}", file=sys.stderr)
+        print(f"error: {printable(refused)}", file=sys.stderr)
         return UserError.exit_code
     if result is not None:
         print_summary(result, prof.imperial, rich_output=interactive_out)
@@ -329,7 +330,7 @@ async def _session(
             except (UserError, OSError, ValueError) as exc:
                 print(f"export failed: {exc}", file=sys.stderr)
     if failure:
-        print(f"error: {failure}", file=sys.stderr)
+        print(f"error: {printable(failure)}", file=sys.stderr)
     return final_exit_code(_exit_code(received, controller, result), journal_short=short)
 
 

@@ -31,6 +31,7 @@ from treadpace.plans.numbers import FILE_CONTEXT
 from treadpace.plans.profile import Profile, default_profile
 from treadpace.plans.source import Document, FieldError, Loc, describe_error, dotted, read_yaml
 from treadpace.plans.steps import CompiledPlan
+from treadpace.printable import printable_tree
 
 PROFILE_ENV = "TREADPACE_PROFILE"
 _TAG_MODELS: dict[str, type[BaseModel]] = {"segment": Segment, "repeat": RepeatItem}
@@ -103,7 +104,7 @@ def _validation_error(doc: Document, exc: ValidationError, root: type[BaseModel]
 
 
 def plan_from_document(doc: Document) -> Plan:
-    data = doc.data
+    data = printable_tree(doc.data)  # names from a file are data, never terminal control
     if not isinstance(data, dict):
         raise doc.error((), "expected a mapping with `kind:` and the plan's settings")
     kind = data.get("kind")
@@ -128,7 +129,8 @@ def load_plan(path: Path | str) -> Plan:
 
 
 def profile_from_document(doc: Document) -> Profile:
-    data = {} if doc.data is None else doc.data
+    # Shown strings lose any terminal control; the MQTT settings are checked as written.
+    data = {} if doc.data is None else printable_tree(doc.data, keep=frozenset({"mqtt"}))
     if not isinstance(data, dict):
         raise doc.error((), "expected a mapping of profile settings (name:, units:, race:, ...)")
     try:

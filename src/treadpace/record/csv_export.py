@@ -14,6 +14,7 @@ import io
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from treadpace.printable import printable
 from treadpace.record.activity import Activity
 from treadpace.record.tcx_export import iso
 from treadpace.units import format_pace
@@ -45,7 +46,7 @@ def csv_rows(activity: Activity) -> Iterator[list[str]]:
             "" if s.incline_percent is None else f"{s.incline_percent:.1f}",
             "" if not s.heart_rate_bpm else str(s.heart_rate_bpm),
             str(s.step_index + 1),
-            s.step_name,
+            printable(s.step_name),
             s.state.value,
         ]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from treadpace.engine.events import RunState
+from treadpace.printable import printable
 from treadpace.record.activity import Activity
 from treadpace.units import METRES_PER_MILE, format_duration, format_pace, kmh_to_mph
 
@@ -50,7 +51,7 @@ def step_rows(activity: Activity, imperial: bool) -> list[StepRow]:
         rows.append(
             StepRow(
                 number=lap.index + 1,
-                name=lap.name,
+                name=printable(lap.name),
                 target_pace=format_pace(target, imperial) if target else "--",
                 actual_pace=format_pace(lap.avg_speed_kmh, imperial),
                 distance=format_distance(lap.distance_m, imperial),
@@ -64,7 +65,7 @@ def step_rows(activity: Activity, imperial: bool) -> list[StepRow]:
 
 def headline(activity: Activity, imperial: bool) -> str:
     return (
-        f"{activity.plan_name}: {format_distance(activity.distance_m, imperial)} in "
+        f"{printable(activity.plan_name)}: {format_distance(activity.distance_m, imperial)} in "
         f"{format_duration(activity.timer_s)}, average "
         f"{format_pace(activity.avg_speed_kmh, imperial)} ({activity.status})"
     )

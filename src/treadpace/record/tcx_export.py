@@ -20,6 +20,7 @@ from typing import BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
 from treadpace.engine.events import RunState
+from treadpace.printable import printable
 from treadpace.record.activity import Activity, Lap
 
 TCD_NS = "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"
@@ -61,6 +62,8 @@ class _Xml:
         self.out.write(f"\n{' ' * self.depth}</{tag}>")
 
     def leaf(self, tag: str, text: str | None, **attrs: str) -> None:
+        # Names from a journal: XML 1.0 allows no control characters, and a reader shows them.
+        text = printable(text) if text else text
         start = self._start(tag, attrs)
         self.out.write(f"{start}>{escape(text)}</{tag}>" if text else f"{start} />")
 

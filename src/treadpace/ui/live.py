@@ -8,6 +8,7 @@ ticks a second; the eye needs far fewer), so the view costs next to nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from treadpace.engine.events import (
     Tick,
 )
 from treadpace.plans.steps import CompiledStep
+from treadpace.printable import printable
 from treadpace.ui import format as fmt
 from treadpace.ui.keys import HELP
 from treadpace.ui.notices import NoticeBoard
@@ -89,15 +91,16 @@ class LiveView:
         elif isinstance(e, StepStarted):
             self.index = e.index
         elif isinstance(e, StateChanged):
-            self.state, self.state_reason = e.state, e.reason
+            self.state, self.state_reason = e.state, printable(e.reason)
             self._last_draw = 0.0
         elif isinstance(e, RunStarted):
             self.imperial = e.imperial
-            self.plan_name = e.plan_name
-            self.device = e.device
-            self.steps = e.steps
+            # Names come from files and devices: shown, never obeyed by the terminal.
+            self.plan_name = printable(e.plan_name)
+            self.device = printable(e.device)
+            self.steps = tuple(_shown(step) for step in e.steps)
         elif isinstance(e, RunFinished):
-            self.state, self.state_reason = e.state, e.reason
+            self.state, self.state_reason = e.state, printable(e.reason)
 
     def render(self) -> RenderableType:
         from rich.console import Group
@@ -175,8 +178,16 @@ class LiveView:
                 )
             )
         for message in self.notices:
-            parts.append(Text(message, style="yellow"))
+            parts.append(Text(printable(message), style="yellow"))
         if self.prompt:
             parts.append(Text(self.prompt, style="bold reverse"))
         parts.append(Text(HELP, style="dim"))
         return Group(*parts)
+
+
+def _shown(step: CompiledStep) -> CompiledStep:
+    """`step` with its name and pace label safe to show."""
+    name, label = printable(step.name), printable(step.pace_label or "") or step.pace_label
+    if name == step.name and label == step.pace_label:
+        return step
+    return dataclasses.replace(step, name=name, pace_label=label)

@@ -20,6 +20,7 @@ from treadpace.engine.events import (
     Subscription,
     Tick,
 )
+from treadpace.printable import printable
 from treadpace.ui import format as fmt
 from treadpace.ui.summary import outcome_text
 
@@ -33,7 +34,8 @@ class PlainLog:
         self._start_t = 0.0
 
     def _line(self, t: float, text: str) -> None:
-        self.out.write(f"[{fmt.duration(t - self._start_t):>7}] {text}\n")
+        # Names come from files and devices: one line each, never terminal control.
+        self.out.write(f"[{fmt.duration(t - self._start_t):>7}] {printable(text)}\n")
         self.out.flush()
 
     async def consume(self, sub: Subscription) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from treadpace.engine.events import RunFinished
 from treadpace.engine.outcome import CAUSE_TEXT, DEPARTURE_TEXT, Departure
+from treadpace.printable import printable
 from treadpace.ui import format as fmt
 
 
@@ -20,7 +21,7 @@ def departures_text(result: RunFinished) -> str:
 
 def outcome_text(result: RunFinished) -> str:
     """ "finished: plan complete", or with how the run left the plan as written."""
-    text = f"{result.state.value}: {result.reason}"
+    text = f"{result.state.value}: {printable(result.reason)}"
     departed = departures_text(result)
     return f"{text}, not as planned: {departed}" if departed else text
 
@@ -30,7 +31,7 @@ def summary_rows(result: RunFinished, imperial: bool) -> list[tuple[str, ...]]:
     for s in result.steps:
         rows.append(
             (
-                s.name + (" (skipped)" if s.skipped else ""),
+                printable(s.name) + (" (skipped)" if s.skipped else ""),
                 fmt.pace(s.target_speed_kmh, imperial),
                 fmt.pace(s.avg_speed_kmh, imperial),
                 fmt.distance(s.distance_m, imperial),
@@ -61,13 +62,14 @@ def print_summary(result: RunFinished, imperial: bool, *, rich_output: bool) -> 
         print(summary_text(result, imperial), flush=True)
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=f"run {outcome_text(result)}")
+    table = Table(title=escape(f"run {outcome_text(result)}"))
     for h in HEADERS:
         table.add_column(h, justify="left" if h == "step" else "right")
     for row in summary_rows(result, imperial):
-        table.add_row(*row)
+        table.add_row(*(escape(cell) for cell in row))
     avg = result.distance_m / result.elapsed_s * 3.6 if result.elapsed_s > 0 else 0.0
     table.add_row(
         "total",
