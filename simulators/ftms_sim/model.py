@@ -93,6 +93,8 @@ class TreadmillModel:
     speed_status_during_ramp: bool = False
     """Stream `05` Target Speed Changed with the ramping value while decelerating (Urevo)."""
     stop_on_disconnect: bool = False
+    status_echo: bool = False
+    """Machine Status caused by a client's command goes to that client too (most real machines)."""
     heart_rate_service: bool = False
     incline_range_zeros: bool = False
     """No incline, yet the incline target is claimed and the range is six zero octets (Urevo)."""
@@ -273,6 +275,7 @@ def parse_model(doc: YamlDoc) -> TreadmillModel:
         kw["status_min_length"] = quirks.integer("status_min_length", 0, minimum=0, maximum=19)
         kw["speed_status_during_ramp"] = quirks.boolean("speed_status_during_ramp", False)
         kw["stop_on_disconnect"] = quirks.boolean("stop_on_disconnect", False)
+        kw["status_echo"] = quirks.boolean("status_echo", False)
         kw["heart_rate_service"] = quirks.boolean("heart_rate_service", False)
         zeros = quirks.choice("inclination_range", ("spec", "zeros"), "spec") == "zeros"
         if zeros and belt.has_incline:

@@ -20,7 +20,8 @@ Rules implemented for the strict (generic) model:
 - Reset releases control; so does disconnecting. Control Permission Lost (`FF`) goes
   only to the client that lost it.
 - Status echo (§4.3, §4.17.1): a client's own commands produce Machine Status only
-  for the *other* connected clients; console actions notify everyone.
+  for the *other* connected clients; console actions notify everyone. (`status_echo`
+  models tell the sender too, as most real machines do.)
 - Training Status: Idle at power-up and after Reset, Manual Mode once the belt is
   started, Post-Workout when it has come to a stop.
 
@@ -627,6 +628,8 @@ class FtmsServer:
     def _status(
         self, status: MachineStatus, *, exclude: int | None = None, client: int | None = None
     ) -> Outgoing:
+        if self.model.status_echo:
+            exclude = None  # the sender hears its own command's status too
         data = encode_machine_status(status)
         pad = self.model.status_min_length - len(data)
         if pad > 0:

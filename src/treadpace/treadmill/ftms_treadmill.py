@@ -6,7 +6,8 @@ correlation (`control.ControlChannel`: one procedure at a time, responses by not
 or indicate, duplicates and strays ignored, a clock-based timeout), what each
 answer means for the belt, merging split Treadmill Data records,
 and turning Machine Status into `MachineEvent`s without mistaking the echo of our
-own command, or a belt winding down, for a runner pressing keys.
+own command (a speed, an incline, a Start or Stop: `echo.py`), or a belt winding
+down, for a runner pressing keys.
 
 Real machines bend the protocol (reference ftms.md §8); the rules followed here:
 a Request Control that is never answered counts as granted (Q5), one whose write
@@ -73,6 +74,7 @@ from treadpace.ftms import (
     request_op,
 )
 from treadpace.treadmill.control import ControlChannel, op_name, result_name
+from treadpace.treadmill.echo import Motion, OwnCommands
 from treadpace.treadmill.port import (
     BeltStartedByUser,
     BeltStoppedByUser,
@@ -85,6 +87,7 @@ from treadpace.treadmill.port import (
     MachineReset,
     NotConnected,
     SafetyKeyPulled,
+    StopEchoed,
     TargetInclineChanged,
     TargetSpeedChanged,
     Telemetry,
@@ -157,6 +160,7 @@ class FtmsTreadmill:
         self._last_incline_target: float | None = None
         self._sent_speeds: deque[tuple[float, float]] = deque(maxlen=4)
         self._sent_inclines: deque[tuple[float, float]] = deque(maxlen=4)
+        self._own = OwnCommands()
         self._winding_down = False
         self._rest_seen = False
         self._console_started = False
@@ -361,6 +365,7 @@ class FtmsTreadmill:
         return self._has_control
 
     async def start(self) -> None:
+        self._own.sent(Motion.START, self._clock.now())
         response = await self._command(StartOrResume())
         # Operation Failed to a Start means "already running" only when the belt moves (and
         # is not merely winding down after a stop) or the console said it started it; a
@@ -381,6 +386,8 @@ class FtmsTreadmill:
     async def _stop_or_pause(self, control: StopControl) -> None:
         self._wind_down()
         self._console_started = False
+        own = Motion.PAUSE if control == StopControl.PAUSE else Motion.STOP
+        self._own.sent(own, self._clock.now())
         response = await self._command(StopOrPause(control=int(control)))
         # Operation Failed here means the belt was already stopped: the goal holds.
         if not response.ok and response.result != ResultCode.OPERATION_FAILED:
@@ -514,17 +521,22 @@ class FtmsTreadmill:
             return
         now = self._clock.now()
         if isinstance(status, StatusStoppedOrPaused):
+            paused = status.control == StopControl.PAUSE
             self._wind_down()
             self._console_started = False
-            self._push(BeltStoppedByUser(now, paused=status.control == StopControl.PAUSE))
+            if self._own.is_echo(Motion.PAUSE if paused else Motion.STOP, now):
+                self._push(StopEchoed(now, paused=paused))  # our own stop, not the runner's
+            else:
+                self._push(BeltStoppedByUser(now, paused=paused))
         elif isinstance(status, StatusSafetyKey):
             self._wind_down()
             self._console_started = False
             self._push(SafetyKeyPulled(now))
         elif isinstance(status, StatusStartedOrResumed):
             self._winding_down = False
-            self._console_started = True
-            self._push(BeltStartedByUser(now))
+            if not self._own.is_echo(Motion.START, now):
+                self._console_started = True
+                self._push(BeltStartedByUser(now))
         elif isinstance(status, StatusTargetSpeed):
             if self._is_console_speed(status.speed_kmh) and self._in_range(status):
                 self._last_speed_target = status.speed_kmh

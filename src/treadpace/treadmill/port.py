@@ -117,6 +117,14 @@ class BeltStoppedByUser:
 
 
 @dataclass(frozen=True)
+class StopEchoed:
+    """The machine reported the stop or pause *we* asked for (its own status, not ours)."""
+
+    t: float
+    paused: bool
+
+
+@dataclass(frozen=True)
 class SafetyKeyPulled:
     t: float
 
@@ -172,6 +180,7 @@ class LinkRestored:
 MachineEvent = (
     BeltStartedByUser
     | BeltStoppedByUser
+    | StopEchoed
     | SafetyKeyPulled
     | TargetSpeedChanged
     | TargetInclineChanged
