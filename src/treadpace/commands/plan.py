@@ -34,6 +34,10 @@ def register(app: typer.Typer) -> None:
     group.command("show")(show_command)
     group.command("validate")(validate_command)
     group.command("schema")(schema_command)
+    from treadpace.commands.workouts import export_command, import_command
+
+    group.command("import")(import_command)
+    group.command("export")(export_command)
     app.add_typer(group, name="plan")
 
 

@@ -15,10 +15,10 @@ from treadpace.plans.profile import Profile
 from treadpace.plans.source import FieldError, Loc
 from treadpace.plans.steps import CompiledStep, StepKind
 from treadpace.plans.vdot import race_time_s
-from treadpace.units import format_pace
+from treadpace.units import METRES_PER_MILE, format_pace
 
 EPS_KMH = 1e-9
-RACE_DISTANCES_M = {"5k": 5000.0, "10k": 10000.0, "half": 21097.5}
+RACE_DISTANCES_M = {"mile": METRES_PER_MILE, "5k": 5000.0, "10k": 10000.0, "half": 21097.5}
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ a name: `treadpace run thirds` runs the shipped plan unless `./thirds` exists.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import importlib.resources
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from treadpace.plans.models import Plan
     from treadpace.plans.profile import Profile
     from treadpace.plans.steps import CompiledPlan
+    from treadpace.workouts import Imported
 
 PLAN_SUFFIXES = (".yaml", ".yml")
 Shelf = Literal["shipped", "user"]
@@ -114,12 +116,48 @@ def find(arg: str) -> Path | LibraryPlan:
 
 def load(arg: str) -> tuple[Plan, str]:
     """The plan `arg` names (path or name) and what to call its source in messages."""
+    plan, source, _notes = load_with_notes(arg)
+    return plan, source
+
+
+def load_with_notes(arg: str) -> tuple[Plan, str, list[str]]:
+    """Like `load`, and a workout file (.zwo, .fit, intervals.icu .txt) is imported."""
     from treadpace.plans.loader import load_plan
 
     found = find(arg)
     if isinstance(found, Path):
-        return load_plan(found), str(found)
-    return load_entry(found), found.where
+        from treadpace.workouts import is_workout_file
+
+        if is_workout_file(found):
+            return import_workout(found)
+        return load_plan(found), str(found), []
+    return load_entry(found), found.where, []
+
+
+def read_workout(path: Path) -> Imported:
+    """A workout file's plan mapping and notes (UserError naming the file and element)."""
+    from treadpace.workouts import IMPORT_SUFFIXES, WorkoutError, import_bytes
+
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{path}: expected an existing workout file (not found)") from None
+    except OSError as exc:
+        raise UserError(f"{path}: expected a readable workout file ({exc.strerror})") from None
+    try:
+        return import_bytes(data, path.name, IMPORT_SUFFIXES[path.suffix.lower()])
+    except WorkoutError as exc:
+        raise UserError(f"{path}: {exc}") from None
+
+
+def import_workout(path: Path) -> tuple[Plan, str, list[str]]:
+    """A workout file as a plan, through the same loader as a YAML plan."""
+    from treadpace.plans.loader import plan_from_document
+    from treadpace.plans.source import Document
+
+    imported = read_workout(path)
+    plan = plan_from_document(Document(path=str(path), data=imported.plan))
+    return plan, str(path), imported.notes
 
 
 def load_entry(entry: LibraryPlan) -> Plan:
@@ -140,5 +178,8 @@ def load_and_compile(arg: str, profile_path: Path | str | None) -> tuple[Compile
     from treadpace.plans.loader import compile_plan, load_profile
 
     profile = load_profile(profile_path)
-    plan, source = load(arg)
-    return compile_plan(plan, profile, source), profile
+    plan, source, notes = load_with_notes(arg)
+    compiled = compile_plan(plan, profile, source)
+    if notes:
+        compiled = dataclasses.replace(compiled, notes=(*notes, *compiled.notes))
+    return compiled, profile

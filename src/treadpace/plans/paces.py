@@ -25,7 +25,7 @@ PaceUnit = Literal["km", "mi"]
 PACE_NAMES = ("easy", "marathon", "threshold", "interval", "repetition", "steady")
 """The named training paces a profile sets; the profile resolves each to s/km."""
 
-RACE_PACE_NAMES = ("5k", "10k", "half")
+RACE_PACE_NAMES = ("mile", "5k", "10k", "half")
 """Race paces predicted from the profile's VDOT (marathon is a training pace already)."""
 
 PACE_ALIASES = {"tempo": "threshold"}

@@ -1,0 +1,189 @@
+"""Garmin FIT workout files (File Id type workout, a Workout, Workout Steps), read and written.
+
+Read with garmin-fit-sdk: time steps (seconds), distance steps (metres), speed
+targets as a custom low/high range (a pace range whose middle the belt runs)
+or one speed, and repeat steps (`repeat_until_steps_cmplt`, nestable). Open
+targets become an easy run the runner may change on the console. Refused by
+name: a step ended by the lap button (`open` duration) or by heart rate or
+calories, speed zones (they live on the watch), heart-rate, cadence and power
+targets.
+
+Written with fit-tool: one step per compiled step, the target a pace window of
+±5 s/km around its pace (watches want a range); a speed ramp becomes four
+steps at the mean speed of each quarter, since FIT has no ramp. Incline has no
+field in a FIT workout.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from treadpace.plans.steps import CompiledPlan, CompiledStep
+from treadpace.workouts.common import (
+    Imported,
+    WorkoutError,
+    check_size,
+    custom_plan,
+    kmh_text,
+    metres_text,
+    pace_range_text,
+    seconds_text,
+)
+
+PACE_WINDOW_S = 5.0
+RAMP_PARTS = 4
+_FIT_EPOCH_OFFSET_S = 631_065_600
+
+
+def _decode(data: bytes) -> dict[str, list[dict[str, Any]]]:
+    from garmin_fit_sdk import Decoder, Stream
+
+    if not Decoder(Stream.from_byte_array(bytearray(data))).is_fit():
+        raise WorkoutError("(file): expected a FIT file (no FIT header)")
+    if not Decoder(Stream.from_byte_array(bytearray(data))).check_integrity():
+        raise WorkoutError("(file): expected a whole FIT file (its checksum does not match)")
+    # Each check reads the stream to its end: decode from a fresh one.
+    decoder = Decoder(Stream.from_byte_array(bytearray(data)))
+    messages: Any
+    errors: Any
+    messages, errors = decoder.read(convert_datetimes_to_dates=False)
+    if errors:
+        raise WorkoutError(f"(file): expected a readable FIT file ({errors[0]})")
+    return {str(k): list(v) for k, v in dict(messages).items()}
+
+
+def _target(step: dict[str, Any], where: str, notes: list[str]) -> dict[str, str]:
+    kind = step.get("target_type", "open")
+    if kind == "open" or kind is None:
+        notes.append(f"{where}: no target, so an easy run (change it on the console)")
+        return {"pace": "easy"}
+    if kind != "speed":
+        what = str(kind).replace("_", " ")
+        raise WorkoutError(f"{where} target_type {kind}: {what} targets are not supported")
+    zone = step.get("target_speed_zone") or 0
+    if zone:
+        raise WorkoutError(
+            f"{where} target_speed_zone {zone}: speed zones live on the watch; "
+            "expected a custom speed range"
+        )
+    low = float(step.get("custom_target_speed_low") or 0.0)
+    high = float(step.get("custom_target_speed_high") or 0.0)
+    if low <= 0 and high <= 0:
+        raise WorkoutError(f"{where} custom_target_speed: expected a speed above zero")
+    low, high = sorted((low or high, high or low))
+    if abs(high - low) < 1e-9:
+        return {"speed": kmh_text(low * 3.6)}
+    return {"pace": pace_range_text(1000.0 / high, 1000.0 / low)}
+
+
+def _length(step: dict[str, Any], where: str) -> dict[str, str]:
+    kind = step.get("duration_type")
+    if kind == "time":
+        return {"duration": seconds_text(float(step["duration_time"]))}
+    if kind == "distance":
+        return {"distance": metres_text(float(step["duration_distance"]))}
+    if kind == "open":
+        raise WorkoutError(
+            f"{where} duration_type open: a step ended by the lap button is not supported"
+        )
+    raise WorkoutError(f"{where} duration_type {kind}: expected time or distance")
+
+
+def read_fit(data: bytes, name: str) -> Imported:
+    check_size(data)
+    messages = _decode(data)
+    file_ids = messages.get("file_id_mesgs") or [{}]
+    if file_ids[0].get("type") != "workout":
+        raise WorkoutError(f"file_id type: expected workout, got {file_ids[0].get('type')!r}")
+    workout = (messages.get("workout_mesgs") or [{}])[0]
+    sport = workout.get("sport", "running")
+    if sport not in ("running", "generic"):
+        raise WorkoutError(f"workout sport: expected running, got {sport!r}")
+    notes: list[str] = []
+    items: list[tuple[int, Any]] = []  # (index of the step that opened it, plan item)
+    for i, step in enumerate(messages.get("workout_step_mesgs") or []):
+        index = int(step.get("message_index", i))
+        where = f"workout_step {index}"
+        if step.get("duration_type") == "repeat_until_steps_cmplt":
+            back = int(step.get("duration_step", 0))
+            times = int(step.get("repeat_steps") or step.get("target_value") or 0)
+            inner = [item for start, item in items if start >= back]
+            if not inner or not 1 <= times <= 100:
+                raise WorkoutError(f"{where} repeat: expected 1-100 times over earlier steps")
+            items = [(s, it) for s, it in items if s < back]
+            items.append((back, {"repeat": {"times": times, "segments": inner}}))
+            continue
+        segment = {
+            "name": str(step.get("wkt_step_name") or f"step {index + 1}"),
+            **_length(step, where),
+            **_target(step, where, notes),
+        }
+        items.append((index, segment))
+    title = str(workout.get("wkt_name") or name.rsplit(".", 1)[0])
+    return Imported(
+        custom_plan(title, f"Imported from {name} (FIT workout)", [it for _, it in items]), notes
+    )
+
+
+def _parts(step: CompiledStep) -> list[tuple[str, float, float]]:
+    """(name, amount, km/h): one part, or RAMP_PARTS for a ramp (FIT has none)."""
+    if step.end_speed_kmh is None:
+        return [(step.name, step.amount, step.speed_kmh)]
+    share = step.amount / RAMP_PARTS
+    return [
+        (f"{step.name} {k + 1}/{RAMP_PARTS}", share, step.target_at((k + 0.5) / RAMP_PARTS))
+        for k in range(RAMP_PARTS)
+    ]
+
+
+def write_fit(plan: CompiledPlan, created_unix_s: float | None = None) -> bytes:
+    from fit_tool.fit_file_builder import FitFileBuilder
+    from fit_tool.profile.messages.file_id_message import FileIdMessage
+    from fit_tool.profile.messages.workout_message import WorkoutMessage
+    from fit_tool.profile.messages.workout_step_message import WorkoutStepMessage
+    from fit_tool.profile.profile_type import (
+        FileType,
+        Intensity,
+        Sport,
+        WorkoutStepDuration,
+        WorkoutStepTarget,
+    )
+
+    parts = [(step, part) for step in plan.steps for part in _parts(step)]
+    builder = FitFileBuilder(auto_define=True, min_string_size=50)
+    file_id = FileIdMessage()
+    file_id.type = FileType.WORKOUT
+    file_id.manufacturer = 255  # development
+    file_id.product = 1
+    file_id.serial_number = 0x54504331
+    file_id.time_created = int(created_unix_s if created_unix_s is not None else time.time()) * 1000
+    builder.add(file_id)
+    workout = WorkoutMessage()
+    workout.workout_name = plan.name[:40]
+    workout.sport = Sport.RUNNING
+    workout.num_valid_steps = len(parts)
+    builder.add(workout)
+    for index, (step, (name, amount, kmh)) in enumerate(parts):
+        message = WorkoutStepMessage()
+        message.message_index = index
+        message.workout_step_name = name[:40]
+        lowered = step.name.lower()
+        message.intensity = (
+            Intensity.WARMUP if "warm" in lowered
+            else Intensity.COOLDOWN if "cool" in lowered
+            else Intensity.ACTIVE
+        )  # fmt: skip
+        if step.kind == "time":
+            message.duration_type = WorkoutStepDuration.TIME
+            message.duration_time = amount
+        else:
+            message.duration_type = WorkoutStepDuration.DISTANCE
+            message.duration_distance = amount
+        pace = 3600.0 / kmh
+        message.target_type = WorkoutStepTarget.SPEED
+        message.target_value = 0
+        message.custom_target_speed_low = 1000.0 / (pace + PACE_WINDOW_S)
+        message.custom_target_speed_high = 1000.0 / max(pace - PACE_WINDOW_S, 1.0)
+        builder.add(message)
+    return bytes(builder.build().to_bytes())
