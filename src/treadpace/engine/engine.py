@@ -180,7 +180,7 @@ class Engine:
             stopped_at_treadmill=self._stopped_at_treadmill,
         )
         if refusal is not None:
-            log.warning("%s command %s: %s", source.value, cmd.value, refusal)
+            log.info("%s command %s: %s", source.value, cmd.value, refusal)  # and the notice
             self._notice("warning", refusal)
             return
         self._handle_command(cmd, value)
