@@ -328,3 +328,44 @@ def test_an_unreadable_profile_is_one_line_not_a_box(tmp_path: Path) -> None:
     assert r.returncode == 2, r.stderr
     assert r.stderr.startswith("error: ") and r.stderr.count("\n") == 1, r.stderr
     assert str(secret) in r.stderr and "not readable" in r.stderr and "╭" not in r.stderr
+
+
+def test_a_read_only_runs_directory_is_refused_before_the_belt_moves(tmp_path: Path) -> None:
+    import os
+    import shutil
+    import tempfile
+
+    where = Path(tempfile.mkdtemp(prefix="treadpace-read-only-"))
+    runs = where / "runs"
+    runs.mkdir()
+    for d in (where, runs):
+        d.chmod(0o555)
+    prof = where / "profile.yaml"
+    where.chmod(0o755)
+    prof.write_text(
+        f'name: tester\nrace: {{distance: 5k, time: "25:00"}}\nrecording: {{directory: {runs}}}\n'
+    )
+    where.chmod(0o555)
+    cmd = [sys.executable, "-m", "treadpace", "run", str(STEADY), "--yes", "--virtual-clock"]
+    cmd += ["--profile", str(prof)]
+    if os.geteuid() == 0:  # root writes anywhere: ask as an ordinary user
+        setpriv = shutil.which("setpriv")
+        assert setpriv is not None, "setpriv (util-linux) is needed to drop root here"
+        cmd = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
+    r = subprocess.run(
+        cmd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env(tmp_path),
+        cwd="/",
+        stdin=subprocess.DEVNULL,
+    )
+    where.chmod(0o755)
+    shutil.rmtree(where)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr == (
+        f"error: {runs}: the runs directory cannot be written (Permission denied);"
+        " fix it, or run with --no-record\n"
+    )
+    assert "running" not in r.stdout
