@@ -8,12 +8,20 @@ of a stop that does not get through.
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
+
+from ftms_sim.faults import Fault
 from ftms_sim.treadmill import SimulatedTreadmill
-from test_engine_sim import Outcome, plan, run_sim
+from test_engine_sim import Outcome, Record, plan, run_sim
 from treadpace.clock import VirtualClock
-from treadpace.engine import Command, Engine, RunState
+from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunFinished, RunState
 from treadpace.engine.events import Notice, StateChanged
 from treadpace.plans.steps import CompiledStep
+from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
+from treadpace.treadmill.sim import SimLink
+from treadpace.treadmill.stop import NOT_CONFIRMED
 
 STEPS = (CompiledStep("a", "time", 60, 9.0), CompiledStep("b", "time", 60, 10.0))
 
@@ -64,3 +72,85 @@ async def test_our_own_resume_echoed_is_not_a_console_start() -> None:
     assert "resumed by the runner" in reasons
     assert "resumed on the treadmill" not in reasons
     assert o.result.state == RunState.FINISHED
+
+
+def stops(o: Outcome) -> list[object]:
+    return [x.r.get("result") for x in o.commands("stop_or_pause")]
+
+
+def ending(how: str, refusals: int):  # type: ignore[no-untyped-def]
+    """End the run `how` (the plan's end, `q`, a signal, an exception) with Stop refused."""
+
+    async def script(engine: Engine, sim: SimulatedTreadmill, clock: VirtualClock) -> None:
+        sim.apply(Fault(0, "refuse_write", op="stop_or_pause", count=refusals))
+        if how == "finish":
+            return
+        await clock.sleep(40)
+        if how == "q":
+            await engine.command(Command.STOP)
+        elif how == "signal":
+            engine.abort("interrupted (SIGTERM)")
+        else:
+
+            def broken() -> None:
+                raise RuntimeError("a bug in a step boundary")
+
+            engine._advance = broken  # type: ignore[method-assign]
+            await engine.command(Command.SKIP)
+
+    return script
+
+
+EXITS = ["finish", "q", "signal", "exception"]
+
+
+async def run_ending_tolerant(how: str, refusals: int) -> Outcome:
+    """`run_sim`, except that an engine that ends with an exception still gives an outcome."""
+    clock = VirtualClock()
+    records: list[Record] = []
+    sim = SimulatedTreadmill(
+        "generic", clock, observers=[lambda t, r: records.append(Record(t, r, 0.0))]
+    )
+    hub = EventHub()
+    sub = hub.subscribe()
+    treadmill = FtmsTreadmill(SimLink(sim), clock)
+    engine = Engine(treadmill, plan(*STEPS), EngineConfig(countdown_s=0), clock, hub)
+    results: list[RunFinished] = []
+
+    async def go() -> None:
+        await sim.start()
+        task = asyncio.create_task(engine.run())
+        await engine.command(Command.START)
+        await ending(how, refusals)(engine, sim, clock)
+        try:
+            results.append(await task)
+        except RuntimeError:
+            assert how == "exception"
+        await treadmill.disconnect()
+        await sim.close()
+
+    await clock.drive(go())
+    events = [e async for e in sub]
+    finished = results[0] if results else next(e for e in events if isinstance(e, RunFinished))
+    return Outcome(finished, records, events, sim, engine)
+
+
+@pytest.mark.parametrize("how", EXITS)
+async def test_a_refused_final_stop_is_retried_until_the_belt_stops(how: str) -> None:
+    o = await run_ending_tolerant(how, refusals=2)
+    assert stops(o)[:3] == ["att_error_0x80", "att_error_0x80", "success"]
+    assert not o.engine.belt_left_running
+    assert o.sim.belt.speed_kmh == 0.0
+    assert any("could not stop the belt" in m for m in notices(o))  # said at once
+    assert NOT_CONFIRMED not in notices(o)
+
+
+@pytest.mark.parametrize("how", EXITS)
+async def test_a_stop_that_never_gets_through_is_said_loudly_and_bounded(how: str) -> None:
+    o = await run_ending_tolerant(how, refusals=10_000)
+    assert o.engine.belt_left_running
+    assert NOT_CONFIRMED in notices(o)
+    assert o.sim.belt.speed_kmh > 5  # the simulator's belt really is still running
+    tries = [x.t for x in o.commands("stop_or_pause")]
+    assert 3 <= len(tries) <= 15  # retried, with backoff, within a bound
+    assert tries[-1] - tries[0] <= 35

@@ -11,7 +11,8 @@ Exit codes: 0 the plan finished; 130 interrupted (Ctrl+C / SIGINT, or `q` then
 `y`); 143 SIGTERM, 129 SIGHUP (the terminal closed), 131 SIGQUIT; 2 bad input;
 4 the run's journal stopped short (disk full, ...); 1 the run ended otherwise
 (treadmill gone, error). On every one of them the belt treadpace started is
-stopped first.
+stopped first, and seen stopped: 3 (before any other code) when the treadmill
+never reported it stopped, said loudly.
 """
 
 from __future__ import annotations
@@ -192,6 +193,7 @@ async def _session(
 
     from treadpace.commands.run_checks import (
         EXIT_SIGNALS,
+        EXIT_STOP_UNCONFIRMED,
         final_exit_code,
         forget_a_hung_up_terminal,
         signal_name,
@@ -331,7 +333,13 @@ async def _session(
                 print(f"export failed: {exc}", file=sys.stderr)
     if failure:
         print(f"error: {printable(failure)}", file=sys.stderr)
-    return final_exit_code(_exit_code(received, controller, result), journal_short=short)
+    code = _exit_code(received, controller, result)
+    if engine.belt_left_running:  # said last and loudest, whatever else ended the run
+        from treadpace.treadmill.stop import NOT_CONFIRMED
+
+        print(f"error: {NOT_CONFIRMED}", file=sys.stderr)
+        code = EXIT_STOP_UNCONFIRMED
+    return final_exit_code(code, journal_short=short)
 
 
 def _exit_code(received: list[int], controller: KeyController, result: RunFinished | None) -> int:

@@ -24,7 +24,7 @@ import math
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from treadpace.clock import Clock, ClockTimeout, wait_for
+from treadpace.clock import Clock
 from treadpace.engine.config import EngineConfig
 from treadpace.engine.events import (
     Command,
@@ -67,6 +67,7 @@ from treadpace.treadmill.port import (
     TreadmillError,
     TreadmillUpdate,
 )
+from treadpace.treadmill.stop import NOT_CONFIRMED, BeltWatch, StopPolicy, stop_belt
 from treadpace.units import format_pace, kmh_to_mph
 
 if TYPE_CHECKING:
@@ -118,6 +119,9 @@ class Engine:
         self._start_requested = False
         self._stopped_at_treadmill = False  # console stop / safety key: only a local resume
         self._we_started = False
+        self._belt_watch = BeltWatch()
+        self.belt_left_running = False
+        """Set when the stop at the end was needed and could not be confirmed (exit 3)."""
         self._reader_error: BaseException | None = None
         # limits, known after connect
         self._speed_grid = Grid(0.0, config.max_speed_kmh, 0.1, 100)
@@ -340,13 +344,7 @@ class Engine:
         state, reason = self._final
         self._set_counting(False)  # the plan ends now, not when the stop is answered
         if self._we_started or (self.treadmill.has_control and self._speed > _MOVING_KMH):
-            try:
-                await wait_for(self.clock, self.treadmill.stop(), self.config.stop_timeout_s)
-            except (TreadmillError, ClockTimeout) as exc:
-                log.warning("stopping the belt failed: %s", exc)
-                self._notice("error", f"could not stop the belt ({exc}): stop it on the console")
-            except asyncio.CancelledError:
-                self._notice("error", "stop interrupted: stop the belt on the console")
+            await self._stop_belt()
         step = self.step
         if step is not None and self.state in _ACTIVE:
             self._close_step(
@@ -375,6 +373,26 @@ class Engine:
         self.hub.close()
         log.debug("run ended at %.1f: %s (%s)", now, state, reason)
         return finished
+
+    async def _stop_belt(self) -> None:
+        """Safety rule 4: stop the belt, retried until the treadmill reports it stopped."""
+        try:
+            confirmed = await stop_belt(
+                self.treadmill,
+                self.clock,
+                self._belt_watch,
+                self._wait,
+                lambda what: self._notice("error", what),
+                StopPolicy(answer_s=self.config.stop_timeout_s),
+            )
+        except asyncio.CancelledError:
+            confirmed = False
+        finally:
+            self._cancel_timer()
+        if not confirmed:
+            self.belt_left_running = True
+            log.error("the belt's stop was not confirmed")
+            self._notice("error", NOT_CONFIRMED)
 
     # --- waiting -------------------------------------------------------------------------
 
@@ -810,11 +828,12 @@ class Engine:
         self._poke()
 
     def _on_update(self, u: TreadmillUpdate) -> None:
+        self._belt_watch.observe(u)
         if isinstance(u, Telemetry):
             self._on_telemetry(u)
         elif isinstance(u, BeltStoppedByUser):
             what = "paused" if u.paused else "stopped"
-            if self.state in (RunState.RUNNING, RunState.COUNTDOWN):
+            if self.state in (RunState.RUNNING, RunState.COUNTDOWN) and self._final is None:
                 self._stopped_at_treadmill = True
                 self._pause(f"{what} on the treadmill")
                 self._notice(
@@ -941,7 +960,7 @@ class Engine:
                     "link restored, belt stopped: resume when ready",
                     NoticeKind.STOPPED_AT_TREADMILL,
                 )
-        if self.state in _ACTIVE:
+        if self.state in _ACTIVE and self._final is None:  # not the wind-down after the end
             self.hub.publish(self._tick(tel))
 
     def _check_speed_obeyed(self, tel: Telemetry) -> None:

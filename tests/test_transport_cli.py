@@ -1,0 +1,62 @@
+"""`treadpace run` on treadmills whose stop does not get through: exit 3, said loudly.
+
+Real subprocesses on the hidden virtual clock, with a simulator model file that
+carries the fault (as a runner's own model file could).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from test_run_cli import ROOT, quiet_profile, read_log, treadpace
+
+
+def model(tmp_path: Path, faults: str, base: str = "generic") -> Path:
+    text = (ROOT / "configs" / "treadmills" / f"{base}.yaml").read_text()
+    p = tmp_path / "model.yaml"
+    p.write_text(f"{text}\nfaults:\n{faults}")
+    return p
+
+
+def run(tmp_path: Path, model_file: Path, plan: str = "steady") -> tuple[int, str, str, list]:  # type: ignore[type-arg]
+    log = tmp_path / "sim.jsonl"
+    r = treadpace(
+        tmp_path,
+        "run",
+        str(ROOT / "configs" / "plans" / f"{plan}.yaml"),
+        "--profile",
+        str(quiet_profile(tmp_path)),
+        "--model",
+        str(model_file),
+        "--yes",
+        "--virtual-clock",
+        "--sim-log",
+        str(log),
+    )
+    return r.returncode, r.stdout, r.stderr, read_log(log)
+
+
+def test_a_stop_refused_for_good_exits_3_and_says_the_belt_may_be_running(
+    tmp_path: Path,
+) -> None:
+    faults = "  - {at: 0, action: refuse_write, op: stop_or_pause, count: 100000}\n"
+    code, out, err, log = run(tmp_path, model(tmp_path, faults))
+    assert code == 3, err + out
+    assert err.rstrip().splitlines()[-1].startswith("error: THE BELT MAY STILL BE RUNNING")
+    belts = [x for x in log if x.get("event") == "belt" and not x.get("projected")]
+    assert float(belts[-1]["speed_kmh"]) > 5  # and so it is
+
+
+def test_a_stop_refused_twice_is_retried_and_the_run_ends_0(tmp_path: Path) -> None:
+    faults = "  - {at: 0, action: refuse_write, op: stop_or_pause, count: 2}\n"
+    code, out, err, log = run(tmp_path, model(tmp_path, faults))
+    assert code == 0, err + out
+    assert "THE BELT MAY STILL BE RUNNING" not in err + out
+    results = [
+        x.get("result")
+        for x in log
+        if x.get("event") == "command" and x.get("op") == "stop_or_pause"
+    ]
+    assert results == ["att_error_0x80", "att_error_0x80", "success"]
+    belts = [x for x in log if x.get("event") == "belt"]
+    assert belts[-1]["speed_kmh"] == 0.0
