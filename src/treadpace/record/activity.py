@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from treadpace.engine.events import (
     Notice,
@@ -77,6 +77,9 @@ class Lap:
     closed: bool
     """False when the journal ended inside this step (interrupted run)."""
     samples: tuple[Sample, ...]
+    cut_short: bool = False
+    """The run stopped inside this step before its length was done (the last lap of an
+    aborted or interrupted run): it did not end by time or distance."""
 
     @property
     def elapsed_s(self) -> float:
@@ -92,7 +95,9 @@ class Lap:
 
     @property
     def max_speed_kmh(self) -> float:
-        return max((s.speed_kmh for s in self.samples), default=self.avg_speed_kmh)
+        # Samples are once a second and the belt's speed reading can lag its distance:
+        # the average (from distance) is a speed the belt reached, so the max is never below.
+        return max([self.avg_speed_kmh, *(s.speed_kmh for s in self.samples)])
 
     @property
     def avg_heart_rate(self) -> int | None:
@@ -110,7 +115,7 @@ class Lap:
     @property
     def trigger(self) -> str:
         """How the lap ended: time | distance | manual (skipped) | end (run stopped)."""
-        if not self.closed:
+        if not self.closed or self.cut_short:
             return "end"
         if self.skipped:
             return "manual"
@@ -148,7 +153,7 @@ class Activity:
 
     @property
     def max_speed_kmh(self) -> float:
-        return max((s.speed_kmh for s in self.samples), default=0.0)
+        return max([self.avg_speed_kmh, *(s.speed_kmh for s in self.samples)])
 
     @property
     def moving_samples(self) -> tuple[Sample, ...]:
@@ -313,6 +318,8 @@ def build_activity(journal: Journal) -> Activity:
         )
         for index, name, step, start, end, timer_s, dist, skipped, closed in raw_laps
     )
+    if laps and journal.status != "finished":
+        laps = (*laps[:-1], _mark_cut_short(laps[-1]))
     repairs.log(journal.path)
     return Activity(
         id=journal.id,
@@ -368,6 +375,16 @@ def _lap_distance(
         return metres
     repairs.note("lap_distance")
     return max(0.0, samples.distance_at(end) - samples.distance_at(start))
+
+
+def _mark_cut_short(lap: Lap) -> Lap:
+    """The last lap of a run that did not finish, unless its step's length was done."""
+    step = lap.step
+    done = step is not None and lap.closed and (
+        lap.timer_s >= step.amount - 1e-6 if step.kind == "time"
+        else lap.distance_m >= step.amount - 1e-3
+    )  # fmt: skip
+    return lap if done else replace(lap, cut_short=True)
 
 
 def _planned(journal: Journal, index: int) -> CompiledStep | None:

@@ -2,8 +2,9 @@
 
 Message layout (Garmin's "Activity File" guidance): File Id (type activity)
 first, then File Creator, Device Info (this program, and the treadmill as a
-second device), Sport, a timer-start Event, one Record per telemetry second,
-timer stop/start Events around every pause, one Lap per plan step (written at
+second device), Sport, the plan as a Workout and its Workout Steps (each Lap's
+workout_step_index points at its step), a timer-start Event, one Record per
+telemetry second, timer stop/start Events around every pause, one Lap per plan step (written at
 the step's end, so timestamps stay in ascending order), a timer-stop Event,
 then Session and Activity. Sport is running and sub-sport treadmill on Sport,
 Lap and Session. Records carry time, cumulative distance, speed, heart rate
@@ -116,6 +117,7 @@ def _messages(activity: Activity) -> Iterator[Any]:
     sport.sub_sport = SubSport.TREADMILL
     sport.sport_name = "Treadmill"
     yield sport
+    yield from _workout(activity)
 
     def timer(at_ms: int, kind: Any) -> Any:
         event = EventMessage()
@@ -182,6 +184,19 @@ def _messages(activity: Activity) -> Iterator[Any]:
     offset = time.localtime(int(activity.end_wall)).tm_gmtoff
     summary.local_timestamp = int(activity.end_wall) - FIT_EPOCH_OFFSET_S + offset
     yield summary
+
+
+def _workout(activity: Activity) -> Iterator[Any]:
+    """The plan as Workout and Workout Step messages: each lap's `wkt_step_index` names
+    its step, so Garmin Connect shows step names and targets against the laps."""
+    from treadpace.workouts.fit import workout_message, workout_step_message
+
+    steps = activity.planned_steps
+    if not steps:
+        return
+    yield workout_message(activity.plan_name, len(steps))
+    for index, step in enumerate(steps):
+        yield workout_step_message(index, step)
 
 
 def _running_totals(message: Any, totals: Activity | Lap) -> None:

@@ -48,6 +48,8 @@ def step_rows(activity: Activity, imperial: bool) -> list[StepRow]:
     for lap in activity.laps:
         target = lap.target_speed_kmh
         note = "skipped" if lap.skipped else ("interrupted" if not lap.closed else "")
+        if lap.cut_short and lap.closed and not lap.skipped:
+            note = "stopped"
         rows.append(
             StepRow(
                 number=lap.index + 1,

@@ -17,6 +17,7 @@ field in a FIT workout.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 from treadpace.plans.steps import CompiledPlan, CompiledStep
@@ -126,31 +127,69 @@ def read_fit(data: bytes, name: str) -> Imported:
     )
 
 
-def _parts(step: CompiledStep) -> list[tuple[str, float, float]]:
-    """(name, amount, km/h): one part, or RAMP_PARTS for a ramp (FIT has none)."""
+def _parts(step: CompiledStep) -> list[CompiledStep]:
+    """The step, or RAMP_PARTS steps at the mean of each part of a ramp (FIT has none)."""
     if step.end_speed_kmh is None:
-        return [(step.name, step.amount, step.speed_kmh)]
+        return [step]
     share = step.amount / RAMP_PARTS
     return [
-        (f"{step.name} {k + 1}/{RAMP_PARTS}", share, step.target_at((k + 0.5) / RAMP_PARTS))
+        replace(
+            step,
+            name=f"{step.name} {k + 1}/{RAMP_PARTS}",
+            amount=share,
+            speed_kmh=step.target_at((k + 0.5) / RAMP_PARTS),
+            end_speed_kmh=None,
+        )
         for k in range(RAMP_PARTS)
     ]
+
+
+def workout_message(name: str, steps: int) -> Any:
+    from fit_tool.profile.messages.workout_message import WorkoutMessage
+    from fit_tool.profile.profile_type import Sport
+
+    workout = WorkoutMessage()
+    workout.workout_name = name[:40]
+    workout.sport = Sport.RUNNING
+    workout.num_valid_steps = steps
+    return workout
+
+
+def workout_step_message(index: int, step: CompiledStep) -> Any:
+    """One Workout Step: the step's length, and a speed range around its pace (or its ramp)."""
+    from fit_tool.profile.messages.workout_step_message import WorkoutStepMessage
+    from fit_tool.profile.profile_type import Intensity, WorkoutStepDuration, WorkoutStepTarget
+
+    message = WorkoutStepMessage()
+    message.message_index = index
+    message.workout_step_name = step.name[:40]
+    lowered = step.name.lower()
+    message.intensity = (
+        Intensity.WARMUP if "warm" in lowered
+        else Intensity.COOLDOWN if "cool" in lowered
+        else Intensity.ACTIVE
+    )  # fmt: skip
+    if step.kind == "time":
+        message.duration_type = WorkoutStepDuration.TIME
+        message.duration_time = step.amount
+    else:
+        message.duration_type = WorkoutStepDuration.DISTANCE
+        message.duration_distance = step.amount
+    ends = (step.speed_kmh, step.end_speed_kmh or step.speed_kmh)
+    slow_pace, fast_pace = 3600.0 / min(ends), 3600.0 / max(ends)
+    message.target_type = WorkoutStepTarget.SPEED
+    message.target_value = 0
+    message.custom_target_speed_low = 1000.0 / (slow_pace + PACE_WINDOW_S)
+    message.custom_target_speed_high = 1000.0 / max(fast_pace - PACE_WINDOW_S, 1.0)
+    return message
 
 
 def write_fit(plan: CompiledPlan, created_unix_s: float | None = None) -> bytes:
     from fit_tool.fit_file_builder import FitFileBuilder
     from fit_tool.profile.messages.file_id_message import FileIdMessage
-    from fit_tool.profile.messages.workout_message import WorkoutMessage
-    from fit_tool.profile.messages.workout_step_message import WorkoutStepMessage
-    from fit_tool.profile.profile_type import (
-        FileType,
-        Intensity,
-        Sport,
-        WorkoutStepDuration,
-        WorkoutStepTarget,
-    )
+    from fit_tool.profile.profile_type import FileType
 
-    parts = [(step, part) for step in plan.steps for part in _parts(step)]
+    parts = [part for step in plan.steps for part in _parts(step)]
     builder = FitFileBuilder(auto_define=True, min_string_size=50)
     file_id = FileIdMessage()
     file_id.type = FileType.WORKOUT
@@ -159,31 +198,7 @@ def write_fit(plan: CompiledPlan, created_unix_s: float | None = None) -> bytes:
     file_id.serial_number = 0x54504331
     file_id.time_created = int(created_unix_s if created_unix_s is not None else time.time()) * 1000
     builder.add(file_id)
-    workout = WorkoutMessage()
-    workout.workout_name = plan.name[:40]
-    workout.sport = Sport.RUNNING
-    workout.num_valid_steps = len(parts)
-    builder.add(workout)
-    for index, (step, (name, amount, kmh)) in enumerate(parts):
-        message = WorkoutStepMessage()
-        message.message_index = index
-        message.workout_step_name = name[:40]
-        lowered = step.name.lower()
-        message.intensity = (
-            Intensity.WARMUP if "warm" in lowered
-            else Intensity.COOLDOWN if "cool" in lowered
-            else Intensity.ACTIVE
-        )  # fmt: skip
-        if step.kind == "time":
-            message.duration_type = WorkoutStepDuration.TIME
-            message.duration_time = amount
-        else:
-            message.duration_type = WorkoutStepDuration.DISTANCE
-            message.duration_distance = amount
-        pace = 3600.0 / kmh
-        message.target_type = WorkoutStepTarget.SPEED
-        message.target_value = 0
-        message.custom_target_speed_low = 1000.0 / (pace + PACE_WINDOW_S)
-        message.custom_target_speed_high = 1000.0 / max(pace - PACE_WINDOW_S, 1.0)
-        builder.add(message)
+    builder.add(workout_message(plan.name, len(parts)))
+    for index, part in enumerate(parts):
+        builder.add(workout_step_message(index, part))
     return bytes(builder.build().to_bytes())
