@@ -150,3 +150,31 @@ def test_plan_validate_refuses_a_fifo_and_dev_zero_from_the_command_line(tmp_pat
         assert result.returncode == 2, result.stderr
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith(f"error: {path}: expected a regular plan")
+
+
+@pytest.mark.parametrize("what", LOADERS)
+def test_a_character_yaml_forbids_is_one_line_with_its_line(what: str, tmp_path: Path) -> None:
+    path = tmp_path / "nul.yaml"
+    path.write_text("name: ok\ndescription: tread\x00pace\n")
+    message = one_line_error(LOADERS[what], path)
+    assert message.startswith(f"{path}:2:"), message
+    assert "found character #x0000, which YAML does not allow" in message
+
+
+@pytest.mark.parametrize("what", LOADERS)
+@pytest.mark.parametrize("text", ['name: "\\ud800 x"\n', 'name: x\n"\\udfff": 1\n'])
+def test_a_lone_surrogate_escape_is_one_line(what: str, text: str, tmp_path: Path) -> None:
+    path = tmp_path / "surrogate.yaml"
+    path.write_text(text)
+    message = one_line_error(LOADERS[what], path)
+    assert "found a lone surrogate escape" in message
+    assert message.startswith(f"{path}:{text.count(chr(10))}:"), message
+
+
+def test_a_json_style_surrogate_pair_is_the_character_it_spells(tmp_path: Path) -> None:
+    plan = tmp_path / "emoji.plan.yaml"
+    plan.write_text('kind: thirds\nname: "run \\ud83c\\udfc3"\n')
+    assert load_plan(plan).name == "run \U0001f3c3"
+    model = tmp_path / "emoji.model.yaml"
+    model.write_text('name: "belt \\ud83c\\udfc3"\n')
+    assert load_model(model).name == "belt \U0001f3c3"

@@ -15,7 +15,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from treadpace.errors import UserError
-from treadpace.safe_yaml import BoundedLoader, read_text
+from treadpace.safe_yaml import BoundedLoader, one_line, read_text, unmarked_problem
 
 
 def _line(node: Node) -> int:
@@ -34,16 +34,19 @@ class YamlDoc:
         text = read_text(path, what)
         try:
             root = yaml.compose(text, Loader=BoundedLoader)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark
             line = f":{mark.line + 1}" if mark is not None else ""
-            problem = getattr(exc, "problem", None) or "invalid YAML"
-            raise UserError(f"{path}{line}: expected valid YAML ({problem})") from None
+            problem = " ".join((exc.problem or "invalid YAML").split())
+            raise UserError(one_line(f"{path}{line}: expected valid YAML ({problem})")) from None
+        except yaml.YAMLError as exc:
+            number, problem = unmarked_problem(exc, text)
+            raise UserError(one_line(f"{path}:{number}: expected valid YAML ({problem})")) from None
         return cls(str(path), root)
 
     def fail(self, node: Node | None, path: str, expected: str) -> UserError:
         where = f"{self.source}:{_line(node)}" if node is not None else self.source
-        return UserError(f"{where}: {path}: expected {expected}")
+        return UserError(one_line(f"{where}: {path}: expected {expected}"))
 
     def root_map(self) -> YamlMap:
         if not isinstance(self.root, MappingNode):

@@ -5,9 +5,9 @@ files a person wrote, so anything else is refused with one line before it can
 hurt: a path that is not a regular file (a FIFO would block the read forever,
 `/dev/zero` never ends), a file over `MAX_FILE_BYTES`, nesting deeper than
 `MAX_DEPTH` (Python's recursion limit would end it with a traceback), an alias
-inside the value it names, and aliases that expand to more than `MAX_NODES`
+inside the value it names, aliases that expand to more than `MAX_NODES`
 values (a "billion laughs" file is a few hundred bytes and a gigabyte of
-values).
+values), and `\ud800`-style escapes that decode to text nothing can encode.
 
 This module sits beside `treadpace.errors` at the bottom of the package so
 the simulator can use it without importing the plans package or the engine.
@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import os
 import stat
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 import yaml
 from yaml.composer import ComposerError
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.reader import ReaderError
 
 from treadpace.errors import UserError
 
@@ -43,41 +45,58 @@ _KINDS = {
 }
 
 
+_CONTROL = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
+def one_line(text: str) -> str:
+    """`text` with control and format characters escaped (`\\n`, `\\x1b`, `\\u202e`).
+
+    Error messages quote what the file said; a value with a newline, a terminal
+    escape sequence or a bidi override must not split the line or drive the
+    terminal.
+    """
+    if text.isprintable():
+        return text
+    return "".join(repr(c)[1:-1] if unicodedata.category(c) in _CONTROL else c for c in text)
+
+
 def read_text(path: Path, what: str) -> str:
     """The text of a regular file of at most `MAX_FILE_BYTES`, or a one-line UserError.
 
     The file is opened non-blocking and checked with fstat before any read, so
     a FIFO with no writer, a device or a directory is refused at once.
     """
+
+    def fail(problem: str, line: str = "") -> UserError:
+        return UserError(one_line(f"{path}{line}: {problem}"))
+
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
-        raise UserError(f"{path}: expected an existing {what} file (not found)") from None
+        raise fail(f"expected an existing {what} file (not found)") from None
     except IsADirectoryError:
-        raise UserError(f"{path}: expected a {what} file, got a directory") from None
+        raise fail(f"expected a {what} file, got a directory") from None
     except OSError as exc:
-        raise UserError(f"{path}: expected a readable {what} file ({exc.strerror})") from None
+        raise fail(f"expected a readable {what} file ({exc.strerror})") from None
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise UserError(f"{path}: expected a {what} file, got a directory")
+            raise fail(f"expected a {what} file, got a directory")
         if not stat.S_ISREG(info.st_mode):
             kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
-            raise UserError(f"{path}: expected a regular {what} file, got {kind}")
+            raise fail(f"expected a regular {what} file, got {kind}")
         data = _read_at_most(fd, MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise UserError(f"{path}: expected a readable {what} file ({exc.strerror})") from None
+        raise fail(f"expected a readable {what} file ({exc.strerror})") from None
     finally:
         os.close(fd)
     if len(data) > MAX_FILE_BYTES:
-        raise UserError(
-            f"{path}: expected a {what} file of at most 1 MB ({MAX_FILE_BYTES} bytes), got more"
-        )
+        raise fail(f"expected a {what} file of at most 1 MB ({MAX_FILE_BYTES} bytes), got more")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise UserError(f"{path}:{line}: (file): expected UTF-8 text") from None
+        raise fail("(file): expected UTF-8 text", f":{line}") from None
 
 
 def _read_at_most(fd: int, limit: int) -> bytes:
@@ -91,6 +110,38 @@ def _read_at_most(fd: int, limit: int) -> bytes:
         chunks.append(chunk)
         got += len(chunk)
     return b"".join(chunks)
+
+
+def unmarked_problem(exc: yaml.YAMLError, text: str) -> tuple[int, str]:
+    """Line and one-line problem of a YAML error without a mark (PyYAML's reader errors:
+    NUL and other characters YAML forbids), whose own text spans lines."""
+    if isinstance(exc, ReaderError):
+        line = text.count("\n", 0, max(0, exc.position)) + 1
+        char = exc.character
+        code = ord(char) if isinstance(char, str) else int(char)
+        return line, f"found character #x{code:04x}, which YAML does not allow"
+    return 1, " ".join(str(exc).split())
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _joined_surrogates(text: str, mark: Any) -> str:
+    """JSON-style `"\\ud83d\\ude00"` escapes as the one character they spell.
+
+    PyYAML decodes each `\\u` escape on its own, leaving surrogates that no file,
+    terminal or broker can take (every later encode would raise): a valid pair is
+    joined, a lone one refused.
+    """
+    try:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+    except UnicodeDecodeError:
+        raise YamlLimitError("found a lone surrogate escape such as \\ud800", mark) from None
 
 
 class YamlLimitError(ComposerError):
@@ -129,6 +180,8 @@ class BoundedLoader(yaml.SafeLoader):
         if node is None:
             return None
         size = 1
+        if isinstance(node, ScalarNode) and not _encodable(node.value):
+            node.value = _joined_surrogates(node.value, node.start_mark)
         if isinstance(node, SequenceNode):
             size += sum(self._sizes[id(item)] for item in node.value)
         elif isinstance(node, MappingNode):

@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from treadpace.errors import UserError
-from treadpace.safe_yaml import BoundedLoader, read_text
+from treadpace.safe_yaml import BoundedLoader, one_line, read_text, unmarked_problem
 
 Loc = tuple[str | int, ...]
 
@@ -109,7 +109,7 @@ class Document:
         return self.lines.get((), 1)
 
     def error(self, loc: Loc, message: str) -> UserError:
-        return UserError(f"{self.path}:{self.line_of(loc)}: {dotted(loc)}: {message}")
+        return UserError(one_line(f"{self.path}:{self.line_of(loc)}: {dotted(loc)}: {message}"))
 
 
 def _build(
@@ -122,15 +122,19 @@ def _build(
             key = loader.construct_object(key_node, deep=True)
             if not isinstance(key, str | int | float | bool) or key is None:
                 raise UserError(
-                    f"{path}:{key_node.start_mark.line + 1}: {dotted(loc)}: "
-                    "expected a plain key (text)"
+                    one_line(
+                        f"{path}:{key_node.start_mark.line + 1}: {dotted(loc)}: "
+                        "expected a plain key (text)"
+                    )
                 )
             if isinstance(key, bool | float):
                 key = str(key).lower()
             if key in out:
                 raise UserError(
-                    f"{path}:{key_node.start_mark.line + 1}: {dotted((*loc, key))}: "
-                    "expected each key once (this one is repeated)"
+                    one_line(
+                        f"{path}:{key_node.start_mark.line + 1}: {dotted((*loc, key))}: "
+                        "expected each key once (this one is repeated)"
+                    )
                 )
             child = (*loc, key)
             lines[child] = key_node.start_mark.line + 1
@@ -157,7 +161,9 @@ def _expand(text: str, path: str, line: int, loc: Loc) -> str:
             if default is not None:
                 return default
             raise UserError(
-                f"{path}:{line}: {dotted(loc)}: expected environment variable {name} to be set"
+                one_line(
+                    f"{path}:{line}: {dotted(loc)}: expected environment variable {name} to be set"
+                )
             )
         return got
 
@@ -182,9 +188,15 @@ def parse_yaml(text: str, path: str, *, expand_env: bool = True) -> Document:
             mark = exc.context_mark
             problem = f"{exc.context}: {problem}"
         line = mark.line + 1 if mark is not None else 1
-        raise UserError(f"{path}:{line}: (yaml): expected valid YAML ({problem})") from None
+        problem = " ".join(problem.split())
+        raise UserError(
+            one_line(f"{path}:{line}: (yaml): expected valid YAML ({problem})")
+        ) from None
     except yaml.YAMLError as exc:
-        raise UserError(f"{path}:1: (yaml): expected valid YAML ({exc})") from None
+        line, problem = unmarked_problem(exc, text)
+        raise UserError(
+            one_line(f"{path}:{line}: (yaml): expected valid YAML ({problem})")
+        ) from None
     return Document(path=path, data=data, lines=lines)
 
 
