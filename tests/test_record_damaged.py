@@ -106,6 +106,23 @@ def test_lines_out_of_order_are_put_back_in_order(good: Path, order: str) -> Non
     assert text_chart(repaired, False) == text_chart(intact, False)
 
 
+def test_a_healthy_journal_with_millisecond_disorder_is_read_as_written(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A real run: telemetry can arrive a few ms after a setpoint stamped later.
+    path = record(tmp_path, SyntheticRun(stop_after_s=30))
+    header, *body = path.read_text().splitlines()
+    first_tick = next(i for i, line in enumerate(body) if '"type":"tick"' in line)
+    t = json.loads(body[first_tick])["t"]
+    setpoint = {"type": "setpoint", "t": t + 0.007, "speed_kmh": 9.0, "incline_percent": None}
+    body.insert(first_tick, json.dumps(setpoint))
+    path.write_text("\n".join([header, *body]) + "\n")
+    with caplog.at_level(logging.WARNING):
+        journal = read_journal(path)
+    assert caplog.records == []
+    assert [e.t for e in journal.events[first_tick : first_tick + 2]] == [t + 0.007, t]
+
+
 def test_a_run_with_no_usable_time_is_one_line(tmp_path: Path) -> None:
     path = record(tmp_path, SyntheticRun(stop_after_s=20))
     header = json.loads(path.read_text().splitlines()[0])

@@ -14,8 +14,9 @@ for every run. Here, once, when a journal is read:
   header's is dropped (no run is that long);
 - a `wall` (telemetry, finish) that is not a number or lies more than
   `MAX_SPAN_S` from what the header and its `t` say is replaced by the latter;
-- lines out of time order are put back in order (stable, and at one instant a
-  step finishes before the next starts, and the run finishes last).
+- lines out of time order (by more than `ORDER_SLACK_S`) are put back in order
+  (stable, and at one instant a step finishes before the next starts, and the
+  run finishes last).
 
 What was repaired is said in one warning line naming the file.
 """
@@ -42,6 +43,10 @@ MAX_WALL = 4_102_444_800.0
 """2100-01-01T00:00:00Z: well inside FIT's 32-bit seconds."""
 MAX_SPAN_S = 2 * 86_400.0
 """No run lasts two days: a time further from the start than this is damage."""
+ORDER_SLACK_S = 5.0
+"""Events from different parts of the engine reach the journal a few milliseconds out of
+order (telemetry just after a setpoint stamped later): that is the journal as the engine
+saw it, left as it is. A line further back in time than this is damage."""
 
 _STAMP_FORMAT = "%Y-%m-%dT%H-%M-%S"
 _STAMP_LENGTH = 19
@@ -134,7 +139,7 @@ def repair(
     latest = -math.inf
     disorder = 0
     for event in kept:
-        if event.t < latest:
+        if event.t < latest - ORDER_SLACK_S:
             disorder += 1
         latest = max(latest, event.t)
     if disorder:
