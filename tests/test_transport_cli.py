@@ -60,3 +60,12 @@ def test_a_stop_refused_twice_is_retried_and_the_run_ends_0(tmp_path: Path) -> N
     assert results == ["att_error_0x80", "att_error_0x80", "success"]
     belts = [x for x in log if x.get("event") == "belt"]
     assert belts[-1]["speed_kmh"] == 0.0
+
+
+def test_a_control_point_silent_mid_run_is_not_plan_complete_and_exits_3(tmp_path: Path) -> None:
+    faults = "  - {at: 60, action: control_point_silent, since: belt_start}\n"
+    code, out, err, _ = run(tmp_path, model(tmp_path, faults), plan="thirds")
+    assert code == 3, err + out
+    assert "plan complete" not in out
+    assert "not answering commands" in out
+    assert "THE BELT MAY STILL BE RUNNING" in err

@@ -18,6 +18,7 @@ from test_engine_sim import Outcome, Record, plan, run_sim
 from treadpace.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunFinished, RunState
 from treadpace.engine.events import Notice, StateChanged
+from treadpace.engine.outcome import GuidedCause
 from treadpace.plans.steps import CompiledStep
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.sim import SimLink
@@ -154,3 +155,32 @@ async def test_a_stop_that_never_gets_through_is_said_loudly_and_bounded(how: st
     tries = [x.t for x in o.commands("stop_or_pause")]
     assert 3 <= len(tries) <= 15  # retried, with backoff, within a bound
     assert tries[-1] - tries[0] <= 35
+
+
+def silent_from(at: float, duration: float | None = None):  # type: ignore[no-untyped-def]
+    async def script(engine: Engine, sim: SimulatedTreadmill, clock: VirtualClock) -> None:
+        await clock.sleep(at)
+        sim.control_point_silent(duration)
+
+    return script
+
+
+async def test_a_control_point_silent_for_good_is_not_plan_complete_nor_a_silent_belt() -> None:
+    o = await run_sim(plan(*STEPS), script=silent_from(30))
+    assert o.result.reason != "plan complete"
+    assert "not answering" in o.result.reason
+    assert o.engine.guided_cause == GuidedCause.CONTROL_SILENT
+    assert o.result.guided_s > 0
+    # The stop was tried again and again, then said loudly: the belt really runs on.
+    assert len([r for r in stops(o) if r == "no_response"]) >= 3
+    assert o.engine.belt_left_running and NOT_CONFIRMED in notices(o)
+    assert o.sim.belt.speed_kmh == pytest.approx(9.0, abs=0.1)
+
+
+async def test_a_control_point_that_comes_back_gets_the_belt_stopped() -> None:
+    o = await run_sim(plan(*STEPS), script=silent_from(30, duration=100))
+    assert o.engine.guided_cause == GuidedCause.CONTROL_SILENT
+    assert o.result.reason != "plan complete"
+    assert stops(o)[-1] == "success"  # retried until the machine listened again
+    assert not o.engine.belt_left_running
+    assert o.sim.belt.speed_kmh == 0.0

@@ -55,6 +55,7 @@ from treadpace.treadmill.port import (
     BeltStoppedByUser,
     ControlLost,
     ControlRefused,
+    ControlSilent,
     LinkLost,
     LinkRestored,
     MachineReset,
@@ -342,6 +343,8 @@ class Engine:
         if self._final is None:
             self._final = (RunState.ABORTED, failure or "ended")
         state, reason = self._final
+        if state == RunState.FINISHED and self.guided_cause == GuidedCause.CONTROL_SILENT:
+            reason = "plan ended with the treadmill not answering commands"  # not complete
         self._set_counting(False)  # the plan ends now, not when the stop is answered
         if self._we_started or (self.treadmill.has_control and self._speed > _MOVING_KMH):
             await self._stop_belt()
@@ -863,6 +866,11 @@ class Engine:
             self._on_console_incline(u.incline_percent)
         elif isinstance(u, ControlLost | MachineReset):
             self._enter_guided(GuidedCause.CONTROL_LOST, "control of the treadmill was lost")
+        elif isinstance(u, ControlSilent):
+            if self._final is None:  # the plan's targets go nowhere: the runner sets them
+                self._enter_guided(
+                    GuidedCause.CONTROL_SILENT, f"the treadmill stopped answering ({u.op})"
+                )
         elif isinstance(u, TelemetryStale):
             # Time steps go on; a distance step waits for fresh data (the odometer does
             # not extrapolate past a few seconds).

@@ -44,6 +44,8 @@ class GuidedCause(enum.StrEnum):
     """Speed commands were accepted but the belt did not follow them."""
     CONTROL_LOST = "control_lost"
     """The machine withdrew control (or reset) mid-run."""
+    CONTROL_SILENT = "control_silent"
+    """The control point stopped answering commands mid-run."""
     CONTROL_NOT_REGAINED = "control_not_regained"
     """Control was not granted again after a reconnect."""
     UNIT_MISMATCH = "unit_mismatch"
@@ -64,6 +66,7 @@ CAUSE_TEXT = {
     GuidedCause.SPEED_REFUSED: "speed commands refused",
     GuidedCause.SPEED_IGNORED: "speed commands ignored",
     GuidedCause.CONTROL_LOST: "control lost",
+    GuidedCause.CONTROL_SILENT: "the treadmill stopped answering commands",
     GuidedCause.CONTROL_NOT_REGAINED: "control not regained",
     GuidedCause.UNIT_MISMATCH: "speed unit mismatch",
 }

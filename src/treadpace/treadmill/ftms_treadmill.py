@@ -80,6 +80,7 @@ from treadpace.treadmill.port import (
     BeltStoppedByUser,
     ControlLost,
     ControlRefused,
+    ControlSilent,
     ControlTimeout,
     GattLink,
     LinkLost,
@@ -327,7 +328,11 @@ class FtmsTreadmill:
             # Control lapsed (FF, a machine reset, a reconnect): ask before commanding (Q1).
             asked = True
             await self.request_control()
-        response = await self._control.call(request)
+        try:
+            response = await self._control.call(request)
+        except ControlTimeout:
+            self._push(ControlSilent(self._clock.now(), op_name(request_op(request))))
+            raise
         assert response is not None
         if response.result == ResultCode.CONTROL_NOT_PERMITTED and not asked:
             # Control can lapse silently (a console reset, a firmware quirk): ask once more.

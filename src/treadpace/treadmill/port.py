@@ -149,6 +149,14 @@ class ControlLost:
 
 
 @dataclass(frozen=True)
+class ControlSilent:
+    """A command of ours went unanswered: the control point may have fallen silent."""
+
+    t: float
+    op: str
+
+
+@dataclass(frozen=True)
 class MachineReset:
     t: float
 
@@ -185,6 +193,7 @@ MachineEvent = (
     | TargetSpeedChanged
     | TargetInclineChanged
     | ControlLost
+    | ControlSilent
     | MachineReset
     | TrainingStatusChanged
     | TelemetryStale
