@@ -233,11 +233,17 @@ async def _session(
             prof.mqtt, commands=engine.remote_command, device_name=prof.name or "treadpace"
         )
         sinks.append(asyncio.create_task(bridge.run(hub.subscribe(maxsize=200))))
-    controller = KeyController(engine.command, lambda: engine.state)
+    # The simulated treadmill's own console: keys in a terminal, else (with --yes) a
+    # runner at the machine who starts the belt and follows a guided run.
+    console_keys, console_help = _sim_console(sim, clock, hub, sinks, yes and not interactive_in)
+    controller = KeyController(engine.command, lambda: engine.state, console_keys)
     if interactive_out:
+        from treadpace.ui.keys import HELP
         from treadpace.ui.live import LiveView
 
         view = LiveView()
+        if interactive_in and console_help:
+            view.help = f"{HELP} · {console_help}"
         sinks.append(asyncio.create_task(view.consume(hub.subscribe(maxsize=100))))
 
         def on_key() -> None:
@@ -387,6 +393,23 @@ async def _strap(strap: str, treadmill: FtmsTreadmill, engine: Engine, clock: Cl
     finally:
         with contextlib.suppress(Exception):
             await source.close()
+
+
+def _sim_console(
+    sim: Any, clock: Clock, hub: Any, sinks: list[Any], unattended: bool
+) -> tuple[dict[str, Any], str]:
+    """The simulator's console keys and help (none without the simulator), and its runner."""
+    if sim is None:
+        return {}, ""
+    import asyncio
+
+    from ftms_sim.runner import ConsoleRunner
+    from treadpace.commands.sim_console import console_keys, follow_the_screen
+
+    if unattended:
+        runner = ConsoleRunner(sim, clock)
+        sinks.append(asyncio.create_task(follow_the_screen(runner, hub.subscribe())))
+    return console_keys(sim)
 
 
 def _ble_link(target: str, clock: Clock) -> Any:

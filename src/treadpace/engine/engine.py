@@ -908,6 +908,8 @@ class Engine:
             return  # our own command echoed
         if self.state != RunState.RUNNING or self.step is None:
             return
+        if self.guided:
+            return  # setting the shown target on the console is following it, not changing it
         if self.config.manual_change == "hold":
             self._hold = speed
             how = "held for the rest of the step"

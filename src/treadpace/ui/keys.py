@@ -2,8 +2,10 @@
 
 space pauses or resumes (and stops or restarts the 3-2-1 countdown), `n` skips to
 the next step, `+`/`-` nudge the speed, `q` asks "stop the run? (y/n)" and only
-`y` stops. The terminal is put in cbreak mode (keys arrive unbuffered; Ctrl+C
-still raises SIGINT) and restored on close.
+`y` stops. Other keys can be bound on top (`extra`: the simulated treadmill's
+console buttons with `run --simulate`); they never shadow these. The terminal is
+put in cbreak mode (keys arrive unbuffered; Ctrl+C still raises SIGINT) and
+restored on close.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import asyncio
 import contextlib
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from treadpace.engine.events import Command, RunState
 
@@ -20,13 +22,25 @@ Send = Callable[[Command, float | None], Awaitable[None]]
 
 HELP = "space pause/resume · n next step · +/- nudge · q stop"
 
+RESERVED = frozenset(" nN+=-_qQyY")
+"""Keys of treadpace's own controls (and the y of the stop question)."""
+
 
 class KeyController:
     """Maps keys to commands; `prompt` is what the view should show (y/n question)."""
 
-    def __init__(self, send: Send, state: Callable[[], RunState]) -> None:
+    def __init__(
+        self,
+        send: Send,
+        state: Callable[[], RunState],
+        extra: Mapping[str, Callable[[], None]] | None = None,
+    ) -> None:
         self._send = send
         self._state = state
+        clash = RESERVED.intersection(extra or {})
+        if clash:
+            raise ValueError(f"keys already taken: {''.join(sorted(clash))}")
+        self._extra = dict(extra or {})
         self.prompt = ""
         self.stop_requested = False
         self._tasks: set[asyncio.Task[None]] = set()
@@ -52,6 +66,8 @@ class KeyController:
             self._fire(Command.NUDGE_DOWN)
         elif key in ("q", "Q"):
             self.prompt = "stop the run? (y/n)"
+        elif key in self._extra:
+            self._extra[key]()
 
     def _fire(self, cmd: Command) -> None:
         task = asyncio.ensure_future(self._send(cmd, None))

@@ -56,6 +56,8 @@ class LiveView:
         self.index = -1
         self.tick: Tick | None = None
         self.board = NoticeBoard()
+        self.help = HELP
+        """The key help line (run.py adds the simulator's console keys)."""
 
     async def consume(self, sub: Subscription) -> None:
         from rich.live import Live
@@ -181,7 +183,7 @@ class LiveView:
             parts.append(Text(printable(message), style="yellow"))
         if self.prompt:
             parts.append(Text(self.prompt, style="bold reverse"))
-        parts.append(Text(HELP, style="dim"))
+        parts.append(Text(self.help, style="dim"))
         return Group(*parts)
 
 
