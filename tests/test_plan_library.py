@@ -139,3 +139,14 @@ def test_a_wheel_install_lists_and_runs_a_shipped_plan_by_name(tmp_path: Path) -
     )  # fmt: skip
     assert run.returncode == 0, run.stdout + run.stderr
     assert "finished: plan complete" in run.stdout, run.stdout
+
+
+def test_plan_validate_takes_names_and_paths(tmp_path: Path) -> None:
+    (tmp_path / "mine.yaml").write_text('kind: steady\nduration: "20:00"\n')
+    result = treadpace("plan", "validate", "thirds", "mine.yaml", "thirdz", home=tmp_path)
+    assert result.returncode == 2
+    assert result.stdout.splitlines() == [
+        "ok: thirds: thirds, 3 steps, 30:00",
+        "ok: mine.yaml: steady, 1 step, 20:00",
+    ]
+    assert result.stderr.startswith("error: thirdz: expected a plan file or the name of a plan")

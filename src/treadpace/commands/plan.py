@@ -112,11 +112,12 @@ def show_command(
 
 
 def validate_command(
-    plans: Annotated[list[Path], typer.Argument(help="Plan YAML files.")],
+    plans: Annotated[list[str], typer.Argument(help="Plan files or names (workout files too).")],
     profile: ProfileOption = None,
 ) -> None:
     """Check plan files (and the profile): one line per file, exit 2 if any failed."""
-    from treadpace.plans import compile_plan, load_plan, load_profile
+    from treadpace.plans import compile_plan, load_profile
+    from treadpace.plans.library import load
     from treadpace.printable import printable
     from treadpace.units import format_duration
 
@@ -124,7 +125,8 @@ def validate_command(
     failed = 0
     for path in plans:
         try:
-            compiled = compile_plan(load_plan(path), prof, str(path))
+            plan, source = load(path)
+            compiled = compile_plan(plan, prof, source)
         except UserError as exc:
             failed += 1
             print(f"error: {printable(str(exc))}", file=sys.stderr)
