@@ -349,3 +349,17 @@ def test_run_by_name_and_load_and_compile_take_a_workout_path(tmp_path: Path) ->
     assert any("free run" in note for note in compiled.notes)
     with pytest.raises(UserError, match="expected an existing workout file"):
         import_workout(tmp_path / "missing.zwo")
+
+
+def test_cli_export_to_stdout_and_never_through_a_symlink(tmp_path: Path) -> None:
+    out = _cli("plan", "export", "thirds", "--format", "zwo", "-o", "-", cwd=tmp_path)
+    assert out.returncode == 0 and out.stdout.startswith("<workout_file>"), out.stderr
+    assert (
+        import_bytes(out.stdout.encode(), "t.zwo", "zwo").plan["segments"][2]["duration"] == "10:00"
+    )
+    (tmp_path / "link.fit").symlink_to(tmp_path / "elsewhere.fit")
+    linked = _cli(
+        "plan", "export", "thirds", "-f", "fit", "-o", "link.fit", "--force", cwd=tmp_path
+    )
+    assert linked.returncode == 2 and "link.fit: is a symbolic link" in linked.stderr
+    assert not (tmp_path / "elsewhere.fit").exists()

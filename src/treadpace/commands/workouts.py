@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, BinaryIO
 
 import typer
 
@@ -28,13 +28,21 @@ ProfileOption = Annotated[
 Force = Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")]
 
 
-def _write(path: Path, data: bytes, force: bool) -> None:
+def _write(path: Path, data: bytes, force: bool, fmt: str) -> bool:
+    """Write `data` to `path` (`-` is standard output); False when it went to stdout."""
+    from treadpace.record.output import STDOUT, check_target, write_atomically, write_stdout
+
+    def put(out: BinaryIO) -> None:
+        out.write(data)
+
+    if str(path) == STDOUT:
+        write_stdout(fmt, put)
+        return False
+    check_target(path)  # a symlink, device, FIFO or directory in the way: one line
     if path.exists() and not force:
         raise UserError(f"{path}: expected a new file (it exists; --force replaces it)")
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise UserError(f"{path}: expected a writable file ({exc.strerror})") from None
+    write_atomically(path, put)
+    return True
 
 
 def import_command(
@@ -65,8 +73,8 @@ def import_command(
     if output is None:
         sys.stdout.write(text)
     else:
-        _write(output, text.encode("utf-8"), force)
-        print(f"wrote {output}: {len(compiled.steps)} steps", file=sys.stderr)
+        if _write(output, text.encode("utf-8"), force, "yaml"):
+            print(f"wrote {output}: {len(compiled.steps)} steps", file=sys.stderr)
     for note in [*notes, *compiled.notes]:
         print(f"note: {note}", file=sys.stderr)
 
@@ -79,7 +87,8 @@ def export_command(
     plan: Annotated[str, typer.Argument(help="Plan file or name (see `treadpace plan list`).")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="fit (Garmin watch) or zwo (Zwift).")],
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Output file (default: NAME.fit|zwo).")
+        Path | None,
+        typer.Option("--output", "-o", help="Output file (default: NAME.fit|zwo; - for stdout)."),
     ] = None,
     profile: ProfileOption = None,
     force: Force = False,
@@ -109,8 +118,13 @@ def export_command(
             data = write_zwo(compiled, reference, zone).encode("utf-8")
     except WorkoutError as exc:
         raise UserError(f"{compiled.source or plan}: {exc}") from None
-    _write(target, data, force)
-    print(f"wrote {target}: {len(compiled.steps)} steps")
+    report = sys.stdout if _write(target, data, force, fmt) else sys.stderr
+    if report is sys.stdout:
+        print(f"wrote {target}: {len(compiled.steps)} steps")
     inclined = sum(1 for s in compiled.steps if s.max_incline_percent)
     if inclined:
-        print(f"note: {inclined} steps have an incline, which a {fmt} workout cannot carry")
+        print(
+            f"note: {inclined} step{'s' if inclined != 1 else ''} with an incline: "
+            f"a {fmt} workout cannot carry it",
+            file=report,
+        )
