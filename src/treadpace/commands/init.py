@@ -211,7 +211,17 @@ def init_command(
     if ask and units is None:
         a.units = _ask("Units (metric or imperial)", "metric", _units)
     a.name = name or (_ask("Your name", "runner", str.strip) if ask else "runner")
-    a.paces = dict(_pace(p) for p in pace or [])
+    _race_or_paces(a, ask, race, pace or [])
+    _limits(a, ask, max_speed, max_incline, DEFAULT_MAX_SPEED, DEFAULT_MAX_INCLINE)
+    _heart_rate(a, ask, max_hr, rest_hr, age)
+    if ask and typer.confirm("Look for your treadmill over Bluetooth now, to pin it?", False):
+        a.treadmill_address, a.treadmill_name = _pin_treadmill()
+    _finish(a, target, replace)
+
+
+def _race_or_paces(a: Answers, ask: bool, race: str | None, paces: list[str]) -> None:
+    """A race to derive paces from, paces by hand, or (asking nothing) a 25:00 5K."""
+    a.paces = dict(_pace(p) for p in paces)
     picked = _race(race) if race else None
     if picked is None and not a.paces:
         if ask:
@@ -227,11 +237,6 @@ def init_command(
             typer.echo("no --race or --pace: paces from a 25:00 5K (change race: in the profile)")
     if picked is not None:
         a.race_distance, a.race_time = picked
-    _limits(a, ask, max_speed, max_incline, DEFAULT_MAX_SPEED, DEFAULT_MAX_INCLINE)
-    _heart_rate(a, ask, max_hr, rest_hr, age)
-    if ask and typer.confirm("Look for your treadmill over Bluetooth now, to pin it?", False):
-        a.treadmill_address, a.treadmill_name = _pin_treadmill()
-    _finish(a, target, replace)
 
 
 def _limits(
