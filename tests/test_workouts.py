@@ -363,3 +363,10 @@ def test_cli_export_to_stdout_and_never_through_a_symlink(tmp_path: Path) -> Non
     )
     assert linked.returncode == 2 and "link.fit: is a symbolic link" in linked.stderr
     assert not (tmp_path / "elsewhere.fit").exists()
+
+
+def test_an_imported_plan_that_starts_at_easy_gets_no_start_too_fast_note(tmp_path: Path) -> None:
+    original = compile_plan(load_plan(PLANS / "beginner-30.yaml"), RUNNER)
+    assert original.notes == ()
+    again = compiled_from(write_fit(original), "x.fit", "fit", tmp_path)
+    assert again.notes == ()
