@@ -15,6 +15,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from treadpace.errors import UserError
+from treadpace.printable import printable
 from treadpace.safe_yaml import BoundedLoader, one_line, read_text, unmarked_problem
 
 
@@ -38,15 +39,17 @@ class YamlDoc:
             mark = exc.problem_mark
             line = f":{mark.line + 1}" if mark is not None else ""
             problem = " ".join((exc.problem or "invalid YAML").split())
-            raise UserError(one_line(f"{path}{line}: expected valid YAML ({problem})")) from None
+            raise UserError(printable(f"{path}{line}: expected valid YAML ({problem})")) from None
         except yaml.YAMLError as exc:
             number, problem = unmarked_problem(exc, text)
-            raise UserError(one_line(f"{path}:{number}: expected valid YAML ({problem})")) from None
+            raise UserError(
+                printable(f"{path}:{number}: expected valid YAML ({problem})")
+            ) from None
         return cls(str(path), root)
 
     def fail(self, node: Node | None, path: str, expected: str) -> UserError:
         where = f"{self.source}:{_line(node)}" if node is not None else self.source
-        return UserError(one_line(f"{where}: {path}: expected {expected}"))
+        return UserError(printable(f"{where}: {one_line(path)}: expected {expected}"))
 
     def root_map(self) -> YamlMap:
         if not isinstance(self.root, MappingNode):

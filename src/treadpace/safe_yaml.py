@@ -29,6 +29,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
 from treadpace.errors import UserError
+from treadpace.printable import printable
 
 MAX_FILE_BYTES = 1_000_000
 """The largest file read (1 MB); real plans, profiles and models are a few kB."""
@@ -51,9 +52,9 @@ _CONTROL = frozenset({"Cc", "Cf", "Zl", "Zp"})
 def one_line(text: str) -> str:
     """`text` with control and format characters escaped (`\\n`, `\\x1b`, `\\u202e`).
 
-    Error messages quote what the file said; a value with a newline, a terminal
-    escape sequence or a bidi override must not split the line or drive the
-    terminal.
+    For a key named in an error: the runner must see the key as written (it may
+    be the typo to fix), yet its newline or escape sequence must neither split
+    the line nor drive the terminal. Whole messages go through `printable`.
     """
     if text.isprintable():
         return text
@@ -68,7 +69,7 @@ def read_text(path: Path, what: str) -> str:
     """
 
     def fail(problem: str, line: str = "") -> UserError:
-        return UserError(one_line(f"{path}{line}: {problem}"))
+        return UserError(printable(f"{path}{line}: {problem}"))
 
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)

@@ -31,8 +31,7 @@ from treadpace.plans.numbers import FILE_CONTEXT
 from treadpace.plans.profile import Profile, default_profile
 from treadpace.plans.source import Document, FieldError, Loc, describe_error, dotted, read_yaml
 from treadpace.plans.steps import CompiledPlan
-from treadpace.printable import printable_tree
-from treadpace.safe_yaml import one_line
+from treadpace.printable import printable, printable_tree
 
 PROFILE_ENV = "TREADPACE_PROFILE"
 _TAG_MODELS: dict[str, type[BaseModel]] = {"segment": Segment, "repeat": RepeatItem}
@@ -165,7 +164,7 @@ def compile_plan(plan: Plan, profile: Profile, source: str = "") -> CompiledPlan
     except FieldError as exc:
         line = _line_of(plan._lines, exc.loc)
         where = f"{src or '<plan>'}:{line}" if line else (src or "<plan>")
-        raise UserError(one_line(f"{where}: {dotted(exc.loc)}: {exc.message}")) from None
+        raise UserError(printable(f"{where}: {dotted(exc.loc)}: {exc.message}")) from None
     return compiled(plan, steps, notes, src)
 
 

@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from treadpace.errors import UserError
+from treadpace.printable import printable
 from treadpace.safe_yaml import BoundedLoader, one_line, read_text, unmarked_problem
 
 Loc = tuple[str | int, ...]
@@ -88,7 +89,8 @@ def dotted(loc: Iterable[str | int]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + part
+            # A key is shown as written, escapes visible: it may be the typo to fix.
+            out += ("." if out else "") + one_line(part)
     return out or "(document)"
 
 
@@ -109,7 +111,7 @@ class Document:
         return self.lines.get((), 1)
 
     def error(self, loc: Loc, message: str) -> UserError:
-        return UserError(one_line(f"{self.path}:{self.line_of(loc)}: {dotted(loc)}: {message}"))
+        return UserError(printable(f"{self.path}:{self.line_of(loc)}: {dotted(loc)}: {message}"))
 
 
 def _build(
@@ -122,7 +124,7 @@ def _build(
             key = loader.construct_object(key_node, deep=True)
             if not isinstance(key, str | int | float | bool) or key is None:
                 raise UserError(
-                    one_line(
+                    printable(
                         f"{path}:{key_node.start_mark.line + 1}: {dotted(loc)}: "
                         "expected a plain key (text)"
                     )
@@ -131,7 +133,7 @@ def _build(
                 key = str(key).lower()
             if key in out:
                 raise UserError(
-                    one_line(
+                    printable(
                         f"{path}:{key_node.start_mark.line + 1}: {dotted((*loc, key))}: "
                         "expected each key once (this one is repeated)"
                     )
@@ -161,7 +163,7 @@ def _expand(text: str, path: str, line: int, loc: Loc) -> str:
             if default is not None:
                 return default
             raise UserError(
-                one_line(
+                printable(
                     f"{path}:{line}: {dotted(loc)}: expected environment variable {name} to be set"
                 )
             )
@@ -190,12 +192,12 @@ def parse_yaml(text: str, path: str, *, expand_env: bool = True) -> Document:
         line = mark.line + 1 if mark is not None else 1
         problem = " ".join(problem.split())
         raise UserError(
-            one_line(f"{path}:{line}: (yaml): expected valid YAML ({problem})")
+            printable(f"{path}:{line}: (yaml): expected valid YAML ({problem})")
         ) from None
     except yaml.YAMLError as exc:
         line, problem = unmarked_problem(exc, text)
         raise UserError(
-            one_line(f"{path}:{line}: (yaml): expected valid YAML ({problem})")
+            printable(f"{path}:{line}: (yaml): expected valid YAML ({problem})")
         ) from None
     return Document(path=path, data=data, lines=lines)
 
