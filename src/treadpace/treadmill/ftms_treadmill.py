@@ -87,6 +87,7 @@ from treadpace.treadmill.port import (
     LinkRestored,
     MachineReset,
     NotConnected,
+    NotifyCallback,
     SafetyKeyPulled,
     StopEchoed,
     TargetInclineChanged,
@@ -247,16 +248,24 @@ class FtmsTreadmill:
         self._merger.reset()
         await self._read_capabilities()
         # Handlers are in place before any subscription: some machines notify early (Q6).
-        await self._link.subscribe(TREADMILL_DATA, self._on_treadmill_data)
+        await self._subscribe(TREADMILL_DATA, self._on_treadmill_data)
         if self._link.has_characteristic(MACHINE_STATUS):
-            await self._link.subscribe(MACHINE_STATUS, self._on_machine_status)
+            await self._subscribe(MACHINE_STATUS, self._on_machine_status)
         if self._link.has_characteristic(TRAINING_STATUS):
-            await self._link.subscribe(TRAINING_STATUS, self._on_training_status)
+            await self._subscribe(TRAINING_STATUS, self._on_training_status)
         if self._link.has_characteristic(CONTROL_POINT):
-            await self._link.subscribe(CONTROL_POINT, self._control.on_packet)
+            await self._subscribe(CONTROL_POINT, self._control.on_packet)
         if self._link.has_characteristic(HEART_RATE_MEASUREMENT):
-            await self._link.subscribe(HEART_RATE_MEASUREMENT, self._on_heart_rate)
+            await self._subscribe(HEART_RATE_MEASUREMENT, self._on_heart_rate)
         self._ready = self._link.is_connected
+
+    async def _subscribe(self, uuid: str, callback: NotifyCallback) -> None:
+        """A subscription refused in transport (a busy adapter) is tried again, like a connect."""
+        await retry_transport(
+            self._clock,
+            f"{self.name}: subscribing to {uuid}",
+            lambda: self._link.subscribe(uuid, callback),
+        )
 
     async def _read_optional(self, uuid: str, what: str) -> bytes | None:
         """A characteristic's value, or None when absent or refused (an ATT error)."""
