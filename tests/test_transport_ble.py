@@ -12,10 +12,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from test_ble_cli import ADDR, treadpace
 
 from ftms_sim.bluez import FakeBlueZ, PrivateBus
 from ftms_sim.treadmill import SimulatedTreadmill
+from test_ble_cli import ADDR, treadpace
 from treadpace.clock import ScaledClock
 
 
