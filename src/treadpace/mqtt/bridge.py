@@ -53,6 +53,33 @@ from treadpace.mqtt.topics import Topics
 log = logging.getLogger("treadpace.mqtt")
 _PAHO_LOG = logging.getLogger("treadpace.mqtt.paho")
 
+
+class _PahoDetail(logging.Filter):
+    """paho's own socket messages ("failed to receive on socket") are detail: the bridge
+    says what happened to the link in its own words, so they are kept for debug logs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return _PAHO_LOG.isEnabledFor(logging.DEBUG)
+
+
+_PAHO_LOG.addFilter(_PahoDetail())
+
+
+def _settle(client: aiomqtt.Client) -> None:
+    """Mark the client's disconnection error as seen once its session is over.
+
+    aiomqtt keeps the error of an unexpected disconnection in a future that only
+    its message iterator reads. When the writer finds the dead broker first, the
+    reader is cancelled before reading it, and asyncio prints "Future exception
+    was never retrieved" with a traceback when the client is collected. The loss
+    is already logged (`_link_loop`), so the error is read here and dropped.
+    """
+    done = getattr(client, "_disconnected", None)
+    if isinstance(done, asyncio.Future) and done.done() and not done.cancelled():
+        done.exception()
+
+
 CommandHandler = Callable[[Command, float | None], Awaitable[None]]
 
 ONLINE = "online"
@@ -212,8 +239,9 @@ class MqttBridge:
             was_connected = False
             loop = asyncio.get_running_loop()
             since = loop.time()
+            client = self._new_client()
             try:
-                async with self._new_client() as client:
+                async with client:
                     was_connected = True
                     since = loop.time()
                     await self._serve(client)
@@ -229,6 +257,7 @@ class MqttBridge:
                 log.exception("MQTT: bridge error with %s; reconnecting", self._where)
             finally:
                 self.connected = False
+                _settle(client)
             if self._ending.is_set():
                 return
             if was_connected and loop.time() - since >= _STABLE_S:
