@@ -184,6 +184,16 @@ def test_a_device_node_is_never_replaced(device: str) -> None:
     assert not [p for p in Path("/dev").iterdir() if p.name.startswith(f".{Path(device).name}.")]
 
 
+def test_report_chart_never_writes_through_a_symlink(home: Path, tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    link = tmp_path / "chart.svg"
+    link.symlink_to(victim)
+    result = treadpace("report", "latest", "-o", str(link), home=home)
+    assert result.returncode == 2 and "is a symbolic link" in result.stderr
+    assert victim.read_text() == "keep me\n" and link.is_symlink()
+
+
 def test_export_into_a_directory_refuses_what_is_in_the_way(home: Path, tmp_path: Path) -> None:
     first = treadpace("export", "latest", "-o", str(tmp_path), home=home)
     assert first.returncode == 0, first.stderr

@@ -15,6 +15,7 @@ from typing import Any
 from treadpace.engine.events import RunState
 from treadpace.errors import UserError
 from treadpace.record.activity import Activity
+from treadpace.record.output import check_target, write_atomically
 from treadpace.record.report import headline, speed_unit, step_rows, to_unit_speed
 
 IMAGE_SUFFIXES = (".png", ".svg")
@@ -38,6 +39,7 @@ def write_chart(activity: Activity, path: Path, imperial: bool) -> Path:
     suffix = path.suffix.lower()
     if suffix not in IMAGE_SUFFIXES:
         raise UserError(f"{path}: -o: expected a .png or .svg file name")
+    check_target(path)  # before the drawing: a symlink or a device is refused at once
     plt = _pyplot()
     rows = step_rows(activity, imperial)
     table_height = 0.32 * (len(rows) + 1) + 0.4
@@ -123,6 +125,10 @@ def write_chart(activity: Activity, path: Path, imperial: bool) -> Path:
         )
         table.auto_set_font_size(False)
         table.set_fontsize(8)
-    fig.savefig(path, format=suffix.lstrip("."), bbox_inches="tight")
-    plt.close(fig)
+    try:
+        write_atomically(
+            path, lambda out: fig.savefig(out, format=suffix.lstrip("."), bbox_inches="tight")
+        )
+    finally:
+        plt.close(fig)
     return path
