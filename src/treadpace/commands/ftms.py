@@ -86,6 +86,7 @@ def register(app: typer.Typer) -> None:
                 metavar="CHARACTERISTIC",
                 help="treadmill-data, feature, speed-range, inclination-range, control-point, "
                 "control-response, machine-status, training-status, heart-rate, "
+                "rsc-measurement, rsc-feature, sensor-location, sc-control-point, "
                 "or a 16-bit UUID such as 2acd.",
                 show_default=False,
             ),

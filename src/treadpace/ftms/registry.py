@@ -45,6 +45,19 @@ from treadpace.ftms.ranges import (
     decode_inclination_range,
     decode_speed_range,
 )
+from treadpace.ftms.rsc import (
+    RscFeature,
+    RscMeasurement,
+    RscMessage,
+    ScRequest,
+    ScResponse,
+    SensorLocation,
+    decode_rsc_feature,
+    decode_rsc_measurement,
+    decode_sc_control_point,
+    decode_sensor_location,
+    rsc_to_json,
+)
 from treadpace.ftms.training_status import (
     TrainingStatus,
     TrainingStatusCode,
@@ -63,6 +76,7 @@ Message = (
     | MachineStatus
     | TrainingStatus
     | HeartRateMeasurement
+    | RscMessage
 )
 
 
@@ -84,6 +98,10 @@ DECODERS: Final[dict[str, Callable[[bytes], Message]]] = {
     "machine-status": decode_machine_status,
     "training-status": decode_training_status,
     "heart-rate": decode_heart_rate,
+    "rsc-measurement": decode_rsc_measurement,
+    "rsc-feature": decode_rsc_feature,
+    "sensor-location": decode_sensor_location,
+    "sc-control-point": decode_sc_control_point,
 }
 
 _BY_UUID: Final[dict[int, str]] = {
@@ -95,6 +113,10 @@ _BY_UUID: Final[dict[int, str]] = {
     0x2ADA: "machine-status",
     0x2AD3: "training-status",
     0x2A37: "heart-rate",
+    0x2A53: "rsc-measurement",
+    0x2A54: "rsc-feature",
+    0x2A5D: "sensor-location",
+    0x2A55: "sc-control-point",
 }
 
 CHARACTERISTIC_NAMES: Final = tuple(DECODERS)
@@ -288,6 +310,8 @@ def to_json(message: Message) -> dict[str, Any]:
     """A JSON-ready dict of any decoded message (see the module docstring for the shape)."""
     if isinstance(message, TreadmillData):
         return _treadmill_json(message)
+    if isinstance(message, RscMeasurement | RscFeature | SensorLocation | ScRequest | ScResponse):
+        return rsc_to_json(message)
     if isinstance(message, Feature):
         return _feature_json(message)
     if isinstance(message, SpeedRange):

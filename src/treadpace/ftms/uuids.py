@@ -1,4 +1,5 @@
-"""GATT UUIDs of the Fitness Machine, Heart Rate and Device Information services.
+"""GATT UUIDs of the Fitness Machine, Heart Rate, Running Speed and Cadence and Device
+Information services.
 
 Full 128-bit lowercase strings, spelled the way bleak reports them, so that a
 characteristic found on a device can be compared with `==`.
@@ -40,6 +41,12 @@ MACHINE_STATUS = uuid16(0x2ADA)
 
 HEART_RATE_SERVICE = uuid16(0x180D)
 HEART_RATE_MEASUREMENT = uuid16(0x2A37)
+
+RSC_SERVICE = uuid16(0x1814)
+RSC_MEASUREMENT = uuid16(0x2A53)
+RSC_FEATURE = uuid16(0x2A54)
+SC_CONTROL_POINT = uuid16(0x2A55)
+SENSOR_LOCATION = uuid16(0x2A5D)
 
 DEVICE_INFORMATION = uuid16(0x180A)
 MODEL_NUMBER = uuid16(0x2A24)
