@@ -63,3 +63,33 @@ async def test_run_retries_a_subscription_that_failed_once(
     assert code == 0, err
     assert "finished" in out
     assert sim.belt.speed_kmh == 0.0
+
+
+async def test_bluetooth_switched_off_is_one_plain_sentence(bluez: FakeBlueZ) -> None:
+    bluez.power(False)
+    for args in (("scan", "--timeout", "0.3"), ("info", "--device", ADDR, "--timeout", "0.3")):
+        code, _, err = await treadpace(*args)
+        assert code == 2
+        assert err == (
+            "error: Bluetooth is switched off: turn it on (bluetoothctl power on) and try again\n"
+        )
+
+
+def test_bleak_errors_read_as_sentences_without_python_reprs() -> None:
+    from bleak.exc import (
+        BleakBluetoothNotAvailableError,
+        BleakBluetoothNotAvailableReason,
+        BleakDBusError,
+    )
+
+    from treadpace.treadmill.ble import unavailable
+    from treadpace.treadmill.ble_text import plain
+
+    for reason in BleakBluetoothNotAvailableReason:
+        exc = BleakBluetoothNotAvailableError("No powered Bluetooth adapters found.", reason)
+        for text in (plain(exc), unavailable(exc) or ""):
+            assert text.startswith("Bluetooth")
+            assert "<" not in text and "'" not in text and "Reason" not in text  # no reprs
+    failed = BleakDBusError("org.bluez.Error.Failed", ["Operation failed"])
+    assert plain(failed) == "Operation failed (BlueZ: Failed)"
+    assert plain(BleakDBusError("org.bluez.Error.NotReady", [])) == "BlueZ said NotReady"

@@ -336,6 +336,10 @@ class FakeBlueZ:
         """Fail the next call of `member` (e.g. "Connect", "WriteValue") once."""
         self._inject[member] = (name, text)
 
+    def power(self, on: bool) -> None:
+        """Switch the central adapter (hci0) on or off, as `bluetoothctl power` does."""
+        self._objects[ADAPTER_PATH][ADAPTER]["Powered"] = Variant("b", on)
+
     # --- plumbing -------------------------------------------------------------------
 
     def _signal(self, path: str, iface: str, member: str, sig: str, body: list[Any]) -> None:

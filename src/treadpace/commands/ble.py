@@ -55,9 +55,10 @@ def _run(coro: Awaitable[T]) -> T:
     """Run a Bluetooth coroutine; turn what can go wrong below us into one line."""
     import asyncio
 
-    from bleak.exc import BleakDBusError, BleakError
+    from bleak.exc import BleakError
 
     from treadpace.treadmill.ble import DeviceNotFound, unavailable
+    from treadpace.treadmill.ble_text import plain
     from treadpace.treadmill.port import TreadmillError
 
     async def wrapped() -> T:
@@ -71,13 +72,9 @@ def _run(coro: Awaitable[T]) -> T:
         reason = unavailable(exc)
         if reason is not None:
             raise UserError(reason) from None
-        if isinstance(exc, BleakDBusError):
-            raise UserError(
-                f"Bluetooth: {exc.dbus_error}: {_line(exc.dbus_error_details)}"
-            ) from None
-        raise UserError(
-            _line(str(exc)) if isinstance(exc, TreadmillError) else f"Bluetooth: {_line(str(exc))}"
-        ) from None
+        if isinstance(exc, TreadmillError):
+            raise UserError(_line(str(exc))) from None  # already one plain line
+        raise UserError(f"Bluetooth: {plain(exc)}") from None
 
 
 def _line(text: str | None) -> str:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from treadpace.clock import Clock, RealClock
 from treadpace.ftms import FTMS_SERVICE
+from treadpace.treadmill.ble_text import not_available, plain
 from treadpace.treadmill.port import NotConnected, NotifyCallback, TreadmillError
 
 if TYPE_CHECKING:
@@ -66,7 +67,10 @@ def unavailable(exc: BaseException) -> str | None:
         "org.freedesktop.DBus.Error.NameHasNoOwner",
     ):
         return "Bluetooth: BlueZ (bluetoothd) is not running"
-    if isinstance(exc, BleakError) and "adapter" in str(exc).lower():
+    sentence = not_available(exc)
+    if sentence is not None:
+        return sentence
+    if isinstance(exc, BleakError) and "adapter" in _one_line(exc).lower():
         return f"Bluetooth: no usable adapter ({_one_line(exc)})"
     return None
 
@@ -298,8 +302,7 @@ def _is_bleak_error(exc: BaseException) -> bool:
 
 
 def _one_line(exc: BaseException | None) -> str:
-    text = str(exc) if exc is not None else "unknown error"
-    return (text.splitlines() or [type(exc).__name__])[0] or type(exc).__name__
+    return plain(exc)  # never a tuple or an enum repr (ble_text.py)
 
 
 if TYPE_CHECKING:
