@@ -53,3 +53,13 @@ async def test_belts_that_report_their_speed_truly_are_not_flagged(model: str) -
     o = await run_sim(p, model=model)
     assert o.result.guided_cause is None
     assert not [e for e in o.events if isinstance(e, Notice) and e.level == "error"]
+
+
+async def test_after_the_mismatch_the_targets_shown_are_true_speeds_within_the_true_range() -> None:
+    # The wire's range says 0.6-3.8 "km/h"; the belt really tops out at 3.8 mph = 6.12 km/h.
+    # Guided mode must ask for what the machine can really do, not for the wire's number.
+    p = plan(CompiledStep("walk", "time", 120, 5.0), CompiledStep("run", "time", 120, 9.0))
+    o = await run_sim(p, model="mph-wire", config=EngineConfig(countdown_s=0, max_speed_kmh=12))
+    assert o.result.guided_cause == GuidedCause.UNIT_MISMATCH
+    shown = {round(e.target_speed_kmh, 2) for e in o.events if isinstance(e, Tick) and e.t > 150}
+    assert shown == {6.12}  # 9 km/h asked of a belt whose true maximum is 6.12 km/h

@@ -592,7 +592,8 @@ class Engine:
 
     def target_speed(self) -> float:
         """The speed the policy asks for now (clamped and on the machine's grid)."""
-        return self._speed_grid.quantise(self._exact_target())
+        f = self._speed_factor  # true km/h per wire "km/h": 1 unless the unit check found one
+        return self._speed_grid.quantise(self._exact_target() / f) * f
 
     def target_incline(self) -> float:
         step = self.step
@@ -676,6 +677,13 @@ class Engine:
                 sent = wire * m.factor
             except TreadmillError as exc:
                 log.warning("set speed after a unit mismatch: %s", exc)
+        # From here on the runner is shown true km/h: the grid stays the wire's own (an
+        # mph belt whose wire says 3.8 "km/h" tops out at 6.12 km/h), the cap becomes
+        # the profile's maximum in wire numbers, and `target_speed` converts.
+        sr = self.treadmill.speed_range
+        self._speed_grid = Grid.build(
+            sr.min_kmh, sr.max_kmh, sr.increment_kmh, self.config.max_speed_kmh / m.factor, 100
+        )
         self._notice("error", mismatch_message(m, self._speed, sent))
         self._enter_guided(GuidedCause.UNIT_MISMATCH, "speed unit mismatch")
 
