@@ -7,12 +7,18 @@ commanding the plan, never above the cap, and ends as what it was.
 
 from __future__ import annotations
 
+import itertools
+
+import pytest
+
 from ftms_sim.faults import Fault
+from ftms_sim.model import load_model, models_dir
 from ftms_sim.treadmill import SimulatedTreadmill
 from test_engine_sim import Outcome, Script, plan, run_sim
 from treadpace.clock import VirtualClock
-from treadpace.engine import Engine, RunState
+from treadpace.engine import Engine, EngineConfig, RunState
 from treadpace.engine.events import Notice
+from treadpace.engine.outcome import GuidedCause
 from treadpace.plans.steps import CompiledStep
 
 
@@ -62,3 +68,103 @@ async def test_a_garbage_target_incline_status_is_skipped() -> None:
     inclines = [float(x.r["incline_percent"]) for x in o.commands("set_target_inclination")]  # type: ignore[arg-type]
     assert inclines == [1.0, 2.0]
     assert not o.engine.guided
+
+
+def _refusals(o: Outcome) -> list[float]:
+    return [x.t for x in o.commands("set_target_speed") if x.r.get("result") == "att_error_0x80"]
+
+
+async def test_one_refused_speed_write_is_retried_not_guided_mode() -> None:
+    refuse = Fault(150, "refuse_write", "belt_start", count=1, op="set_target_speed")
+    o = await run_sim(THREE, script=_faults(refuse))
+    assert not o.engine.guided
+    assert not _notices(o, "guided")
+    assert o.result.state == RunState.FINISHED and o.result.reason == "plan complete"
+    (refused,) = _refusals(o)
+    retry = next(x.t for x in o.speeds() if float(x.r["speed_kmh"]) == 10.0)  # type: ignore[arg-type]
+    assert 0.45 <= retry - refused <= 1.0  # after the first backoff, on the clock
+    assert _sent(o)[-2:] == [10.0, 11.0]
+
+
+async def test_refusals_back_off_and_a_later_acceptance_keeps_control() -> None:
+    refuse = Fault(150, "refuse_write", "belt_start", count=3, op="set_target_speed")
+    o = await run_sim(THREE, script=_faults(refuse))
+    times = _refusals(o)
+    gaps = [round(b - a, 1) for a, b in itertools.pairwise(times)]
+    assert len(times) == 3 and gaps == [0.5, 1.0]
+    assert not o.engine.guided
+    assert _sent(o)[-2:] == [10.0, 11.0]
+
+
+async def test_a_machine_that_keeps_refusing_is_guided_after_the_bounded_retries() -> None:
+    refuse = Fault(150, "refuse_write", "belt_start", count=1000, op="set_target_speed")
+    o = await run_sim(THREE, script=_faults(refuse))
+    times = _refusals(o)
+    assert len(times) == 4  # the write and three retries, 0.5 + 1 + 2 s apart
+    assert round(times[-1] - times[0], 1) == 3.5
+    assert o.engine.guided and o.engine.guided_cause == GuidedCause.SPEED_REFUSED
+    assert _notices(o, "(4 times): guided mode")
+    assert _sent(o) == [9.0]
+
+
+async def test_a_refused_write_never_counts_as_sent_for_the_obey_watchdog() -> None:
+    """Refused twice at the step change, the belt stays at the old speed: not "ignored"."""
+    cfg = EngineConfig(countdown_s=0, obey_timeout_s=2.0)
+    refuse = Fault(150, "refuse_write", "belt_start", count=2, op="set_target_speed")
+    o = await run_sim(THREE, config=cfg, script=_faults(refuse))
+    assert not o.engine.guided
+    assert _sent(o)[-2:] == [10.0, 11.0]
+
+
+def _controllable_models() -> list[str]:
+    """Shipped models whose speed treadpace commands for the whole run.
+
+    Not `mph-wire`: its km/h fields carry mph, and the unit cross-check rightly ends
+    commanding (tested with the cross-check).
+    """
+    out = []
+    for path in sorted(models_dir().glob("*.yaml")):
+        m = load_model(path.stem)
+        if (
+            m.has_control_point
+            and m.request_control != "refuse"
+            and m.speed_target == "accept"
+            and m.wire_speed_unit == "kmh"
+        ):
+            out.append(m.name)
+    return out
+
+
+THIRDS = plan(
+    CompiledStep("first third", "time", 600, 9.0),
+    CompiledStep("second third", "time", 600, 10.0),
+    CompiledStep("last third", "time", 600, 11.0),
+)
+
+
+@pytest.mark.parametrize("delta", [-0.5, -1.0])
+@pytest.mark.parametrize("model", _controllable_models())
+async def test_a_console_press_restarts_the_watchdog_on_every_model(
+    model: str, delta: float
+) -> None:
+    """A press at 5:00 of thirds is an offset, and the progression goes on being sent."""
+    press = Fault(300, "press_speed", "belt_start", delta=delta)
+    o = await run_sim(THIRDS, model=model, script=_faults(press))
+    assert not o.engine.guided, _notices(o, "guided")
+    assert _notices(o, "console speed change respected")
+    assert o.result.state == RunState.FINISHED and o.result.reason == "plan complete"
+    pressed = next(x.t for x in o.records if x.r.get("action") == "press_speed")
+    later = [float(x.r["speed_kmh"]) for x in o.speeds() if x.t > pressed]  # type: ignore[arg-type]
+    grid = o.engine._speed_grid
+    expected = [grid.quantise(10.0), grid.quantise(11.0)]
+    if expected[0] == expected[1]:  # a machine whose max is below the plan
+        expected = expected[:1]
+    assert later == expected  # the rest of the progression was commanded
+
+
+async def test_a_press_back_to_the_previous_step_speed_is_the_runners_not_an_echo() -> None:
+    press = Fault(300, "press_speed", "belt_start", delta=-1.0)  # 10 back to step one's 9
+    p = plan(CompiledStep("one", "time", 200, 9.0), CompiledStep("two", "time", 400, 10.0))
+    o = await run_sim(p, script=_faults(press))
+    assert not o.engine.guided, _notices(o, "guided")
+    assert _notices(o, "console speed change respected")

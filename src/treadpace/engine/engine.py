@@ -50,6 +50,7 @@ from treadpace.engine.units_check import (
     mismatch_message,
     wire_speed_at_most,
 )
+from treadpace.engine.watchdog import ObeyWatchdog, WriteRetry
 from treadpace.treadmill.port import (
     BeltStartedByUser,
     BeltStoppedByUser,
@@ -68,6 +69,7 @@ from treadpace.treadmill.port import (
     TreadmillError,
     TreadmillUpdate,
 )
+from treadpace.treadmill.retry import is_transport_failure
 from treadpace.treadmill.stop import NOT_CONFIRMED, BeltWatch, StopPolicy, stop_belt
 from treadpace.units import format_pace, kmh_to_mph
 
@@ -151,9 +153,8 @@ class Engine:
         self._sent_incline: float | None = None
         self._recent_sent: list[float] = []
         self._resend_on_move = False
-        self._sent_t = 0.0
-        self._speed_steady_since = 0.0  # when the belt speed last changed
-        self._steady_speed = 0.0
+        self._watchdog = ObeyWatchdog(config.obey_timeout_s)
+        self._speed_retry = WriteRetry()
         self._speed = 0.0
         self._incline: float | None = None
         self._hr: int | None = None
@@ -247,6 +248,7 @@ class Engine:
         self._speed_grid = Grid.build(
             sr.min_kmh, sr.max_kmh, sr.increment_kmh, self.config.max_speed_kmh, 100
         )
+        self._watchdog.tolerance_kmh = self._speed_grid.increment / 2
         ir = tm.incline_range
         if ir is not None:
             self._incline_grid = Grid.build(
@@ -465,6 +467,9 @@ class Engine:
             best = min(best, self.odometer.time_to(self._step_m0 + end, now))
         if step.is_ramp and self._hold is None and not self.guided:
             best = min(best, self._ramp_deadline(step, now))
+        retry = self._speed_retry.wait(now)
+        if retry > 0:
+            best = min(best, retry)
         return max(0.0, best)
 
     def _ramp_deadline(self, step: CompiledStep, now: float) -> float:
@@ -620,7 +625,7 @@ class Engine:
         if self.state != RunState.RUNNING or self.guided or not self.treadmill.has_control:
             return
         speed = self.target_speed()
-        if speed != self._sent_speed:
+        if speed != self._sent_speed and self._speed_retry.wait(self.clock.now()) <= 0:
             await self._send_speed(speed)
         if self._incline_grid is not None and self._incline_ok and not self.guided:
             incline = self.target_incline()
@@ -699,13 +704,22 @@ class Engine:
             self._enter_guided(GuidedCause.SPEED_REFUSED, str(exc))
             return
         except TreadmillError as exc:
+            if is_transport_failure(exc):
+                # Refused at the ATT level: not sent, so tried again after a backoff.
+                log.warning("set speed %.2f refused: %s", speed, exc)
+                if not self._speed_retry.refused(self.clock.now()):
+                    tries = self._speed_retry.refusals + 1
+                    self._enter_guided(GuidedCause.SPEED_REFUSED, f"{exc} ({tries} times)")
+                return
             # Unknown outcome (timeout) or link down: never replay blindly.
             log.warning("set speed %.2f: %s", speed, exc)
             self._sent_speed = speed
+            self._watchdog.expect(speed, self.clock.now())  # it may have been taken
             return
+        self._speed_retry.accepted()
+        self._watchdog.expect(speed, self.clock.now())
         self._sent_speed = speed
         self._recent_sent = [*self._recent_sent[-2:], speed]
-        self._sent_t = self.clock.now()
         self.odometer.retarget(speed)
         self.hub.publish(SetpointSent(self.clock.now(), speed, None, self._reason()))
 
@@ -912,12 +926,16 @@ class Engine:
 
     def _on_console_speed(self, speed: float) -> None:
         half = self._speed_grid.increment / 2
-        if any(abs(speed - s) < half for s in self._recent_sent):
-            return  # our own command echoed
+        if self._recent_sent and abs(speed - self._recent_sent[-1]) < half:
+            # Our latest command echoed; a press back to an older target is the runner's
+            # (the treadmill port already drops echoes by their age).
+            return
         if self.state != RunState.RUNNING or self.step is None:
             return
         if self.guided:
             return  # setting the shown target on the console is following it, not changing it
+        # The belt is moving to the runner's speed now: that is what it must follow.
+        self._watchdog.expect(speed, self.clock.now())
         if self.config.manual_change == "hold":
             self._hold = speed
             how = "held for the rest of the step"
@@ -982,26 +1000,9 @@ class Engine:
             self.hub.publish(self._tick(tel))
 
     def _check_speed_obeyed(self, tel: Telemetry) -> None:
-        """Some firmware accepts speed commands and ignores them (ftms.md Q4): go guided.
-
-        The sign: the belt has held one speed, away from our target, for a while
-        after the target was sent (a slow belt still moves, so it is not mistaken).
-        """
-        half = self._speed_grid.increment / 2
-        if abs(tel.speed_kmh - self._steady_speed) >= half:
-            self._steady_speed = tel.speed_kmh
-            self._speed_steady_since = tel.t
-            return
-        target = self._sent_speed
-        if (
-            target is None
-            or self.guided
-            or self.state != RunState.RUNNING
-            or abs(tel.speed_kmh - target) < half
-        ):
-            return
-        wait = self.config.obey_timeout_s
-        if tel.t - self._sent_t >= wait and tel.t - self._speed_steady_since >= wait:
+        """Some firmware accepts speed commands and ignores them (ftms.md Q4): go guided."""
+        ignored = self._watchdog.ignored(tel.t, tel.speed_kmh)
+        if ignored and not self.guided and self.state == RunState.RUNNING:
             self._enter_guided(
                 GuidedCause.SPEED_IGNORED,
                 "the treadmill accepts speed commands but does not act on them",
