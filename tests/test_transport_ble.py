@@ -93,3 +93,40 @@ def test_bleak_errors_read_as_sentences_without_python_reprs() -> None:
     failed = BleakDBusError("org.bluez.Error.Failed", ["Operation failed"])
     assert plain(failed) == "Operation failed (BlueZ: Failed)"
     assert plain(BleakDBusError("org.bluez.Error.NotReady", [])) == "BlueZ said NotReady"
+
+
+async def test_looking_for_an_absent_treadmill_shows_each_try_and_the_true_time(
+    bluez: FakeBlueZ,
+) -> None:
+    import time
+
+    from treadpace.treadmill.ble import BleakLink, DeviceNotFound
+
+    said: list[str] = []
+    link = BleakLink(
+        "AA:BB:CC:DD:EE:FF",
+        ScaledClock(1),
+        retries=2,
+        scan_timeout=0.3,
+        backoff=0.2,
+        progress=said.append,
+    )
+    began = time.monotonic()
+    with pytest.raises(DeviceNotFound) as missing:
+        await link.connect()
+    waited = time.monotonic() - began
+    assert said == [f"looking for AA:BB:CC:DD:EE:FF (try {n} of 3)" for n in (1, 2, 3)]
+    text = str(missing.value)
+    assert text.startswith("AA:BB:CC:DD:EE:FF: not found after 3 scans (")
+    shown = float(text.rsplit("(", 1)[1].split(" s)")[0])
+    assert 0.3 * 3 + 0.2 + 0.4 <= shown <= waited + 0.05  # the scans and the backoff
+
+
+async def test_info_says_which_try_it_is_on(bluez: FakeBlueZ, tmp_path: Path) -> None:
+    code, out, err = await treadpace(
+        "info", "--device", "AA:BB:CC:DD:EE:FF", "--timeout", "0.3", env=env(tmp_path)
+    )
+    assert code == 1
+    assert "looking for AA:BB:CC:DD:EE:FF (try 1 of 2)" in out
+    assert "looking for AA:BB:CC:DD:EE:FF (try 2 of 2)" in out
+    assert "not found after 2 scans" in err and "scanned 0.3 s" not in err

@@ -124,7 +124,14 @@ async def _info(device: str, timeout: float) -> list[str]:
     from treadpace.treadmill.port import Telemetry
 
     clock = RealClock()
-    link = BleakLink(device, clock, retries=1, scan_timeout=timeout, backoff=0.5)
+    link = BleakLink(
+        device,
+        clock,
+        retries=1,
+        scan_timeout=timeout,
+        backoff=0.5,
+        progress=lambda line: print(line, flush=True),
+    )
     treadmill = FtmsTreadmill(link, clock)
     await treadmill.connect()  # reads and subscribes; never moves the belt
     try:

@@ -415,4 +415,4 @@ def _sim_console(
 def _ble_link(target: str, clock: Clock) -> Any:
     from treadpace.treadmill.ble import BleakLink
 
-    return BleakLink(target, clock)
+    return BleakLink(target, clock, progress=lambda line: print(line, flush=True))

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -138,8 +139,11 @@ class BleakLink:
         backoff: float = 1.0,
         adapter: str | None = None,
         service_uuid: str = FTMS_SERVICE,
+        progress: Callable[[str], None] | None = None,
     ) -> None:
         self.target = address_or_name
+        # Told "looking for ... (try 2 of 4)" until the first connect succeeds.
+        self._progress = progress
         self._clock: Clock = clock if clock is not None else RealClock()
         self._connect_timeout = connect_timeout
         self._scan_timeout = scan_timeout
@@ -178,13 +182,20 @@ class BleakLink:
             return
         delay = self._backoff
         last: Exception | None = None
-        for attempt in range(self._retries + 1):
+        tries = self._retries + 1
+        began = time.monotonic()  # the true time the runner waited, radio and backoff
+        for attempt in range(tries):
             if attempt:
                 log.info("connect to %s failed (%s); retrying in %g s", self.name, last, delay)
                 await self._clock.sleep(delay)
                 delay = min(delay * 2, 30.0)
+            if self._progress is not None:
+                self._progress(
+                    f"looking for {self.target or 'a treadmill'} (try {attempt + 1} of {tries})"
+                )
             try:
                 await self._connect_once()
+                self._progress = None
                 return
             except Exception as exc:  # bleak's errors are imported lazily
                 if not isinstance(exc, BleError | OSError | TimeoutError) and not (
@@ -196,7 +207,10 @@ class BleakLink:
                     raise BluetoothUnavailable(reason) from None
                 last = exc
         if isinstance(last, DeviceNotFound):
-            raise last
+            what = self.target or "any treadmill"
+            waited = time.monotonic() - began
+            scans = "1 scan" if tries == 1 else f"{tries} scans"
+            raise DeviceNotFound(f"{what}: not found after {scans} ({_seconds(waited)})")
         raise NotConnected(f"{self.name}: cannot connect: {_one_line(last)}")
 
     async def _connect_once(self) -> None:
@@ -293,6 +307,10 @@ class BleakLink:
 
         code = int(exc.code) if isinstance(exc, BleakGATTProtocolError) else None
         return BleError(f"{self.name}: {what}: {_one_line(exc)}", code)
+
+
+def _seconds(s: float) -> str:
+    return f"{s:.1f} s" if s < 10 else f"{s:.0f} s"
 
 
 def _is_bleak_error(exc: BaseException) -> bool:
