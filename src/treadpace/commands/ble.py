@@ -192,11 +192,28 @@ def _describe(treadmill: FtmsTreadmill) -> list[str]:
     if feature is not None:
         lines.append(f"reports: {_words(feature.machine)}")
         lines.append(f"accepts targets: {_words(feature.target)}")
-    if treadmill.controllable:
-        lines.append("control: treadpace can set speed and incline (it asks first)")
-    else:
-        lines.append("control: read-only - guided mode (you set the belt, treadpace follows)")
+    lines.append(_control_line(treadmill))
     return lines
+
+
+def _control_line(treadmill: FtmsTreadmill) -> str:
+    """What treadpace can command, from the same capabilities as the lines above."""
+    from treadpace.ftms import TargetFeature
+
+    if not treadmill.controllable:
+        return "control: read-only - guided mode (you set the belt, treadpace follows)"
+    feature = treadmill.features
+    speed = feature is None or bool(feature.target & TargetFeature.SPEED_TARGET)
+    incline = treadmill.incline_range is not None
+    if speed and incline:
+        can = "set speed and incline"
+    elif speed:
+        can = "set speed (not incline: set that on the console)"
+    elif incline:
+        can = "set incline (not speed: set that on the console)"
+    else:
+        can = "start and stop the belt (speed and incline are set on the console)"
+    return f"control: treadpace can {can} (it asks first)"
 
 
 def register(app: typer.Typer) -> None:
