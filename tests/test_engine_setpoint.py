@@ -16,8 +16,8 @@ from ftms_sim.model import load_model, models_dir
 from ftms_sim.treadmill import SimulatedTreadmill
 from test_engine_sim import Outcome, Script, plan, run_sim
 from treadpace.clock import VirtualClock
-from treadpace.engine import Engine, EngineConfig, RunState
-from treadpace.engine.events import Notice
+from treadpace.engine import Command, Engine, EngineConfig, RunState
+from treadpace.engine.events import Notice, NoticeKind
 from treadpace.engine.outcome import GuidedCause
 from treadpace.plans.steps import CompiledStep
 
@@ -168,3 +168,45 @@ async def test_a_press_back_to_the_previous_step_speed_is_the_runners_not_an_ech
     o = await run_sim(p, script=_faults(press))
     assert not o.engine.guided, _notices(o, "guided")
     assert _notices(o, "console speed change respected")
+
+
+async def test_a_console_press_above_the_cap_holds_for_the_step_then_the_plan_returns() -> None:
+    """The plan is above the cap; the runner presses past it; the next step corrects."""
+    p = plan(CompiledStep("hard", "time", 200, 12.5), CompiledStep("harder", "time", 200, 13.0))
+    cfg = EngineConfig(countdown_s=0, max_speed_kmh=12.0)
+    press = Fault(100, "press_speed", "belt_start", delta=1.0)  # 12.0 -> 13.0 on the console
+    o = await run_sim(p, config=cfg, script=_faults(press))
+    pressed = next(x.t for x in o.records if x.r.get("action") == "press_speed")
+    assert max(_sent(o)) <= 12.0  # rule 1: never commanded above the cap
+    assert not [x for x in o.speeds() if pressed < x.t < 199]  # the runner's press stands
+    assert [float(x.r["speed_kmh"]) for x in o.speeds() if x.t > pressed] == [12.0]  # type: ignore[arg-type]
+    during = [float(x.r["speed_kmh"]) for x in o.belts() if pressed + 5 < x.t < 199]  # type: ignore[arg-type]
+    after = [float(x.r["speed_kmh"]) for x in o.belts() if 215 < x.t < 399]  # type: ignore[arg-type]
+    assert during and min(during) == 13.0
+    assert after and max(after) <= 12.0
+    kinds = [e.kind for e in o.events if isinstance(e, Notice)]
+    assert NoticeKind.ABOVE_CAP in kinds
+    assert not o.engine.guided
+
+
+@pytest.mark.parametrize("policy", ["offset", "hold"])
+async def test_nudges_stop_at_the_cap_so_the_first_press_back_counts(policy: str) -> None:
+    p = plan(CompiledStep("steady", "time", 300, 10.0))
+    cfg = EngineConfig(countdown_s=0, max_speed_kmh=12.0, manual_change=policy)  # type: ignore[arg-type]
+
+    async def script(engine: Engine, sim: SimulatedTreadmill, clock: VirtualClock) -> None:
+        await clock.sleep(30)
+        if policy == "hold":
+            sim.press_speed(0.5)  # a console press: the step holds 10.5
+            await clock.sleep(10)
+        for _ in range(80):
+            await engine.command(Command.NUDGE_UP)
+        await clock.sleep(30)
+        for _ in range(10):
+            await engine.command(Command.NUDGE_DOWN)
+        await clock.sleep(30)
+
+    o = await run_sim(p, config=cfg, script=script)
+    sent = _sent(o)
+    assert max(sent) == 12.0  # rule 1
+    assert sent[-1] == 11.0  # ten presses down from the cap, not from 18 km/h

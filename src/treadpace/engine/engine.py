@@ -25,6 +25,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from treadpace.clock import Clock
+from treadpace.engine.adjust import above_cap, nudge_hold, nudge_offset
 from treadpace.engine.config import EngineConfig
 from treadpace.engine.events import (
     Command,
@@ -113,6 +114,7 @@ class Engine:
         self.guided_cause: GuidedCause | None = None
         self._departures = DepartureClock()
         self._console_held = False  # a console speed replaces the plan's for this step
+        self._above_cap = False  # that console speed is above the cap: no command this step
         self._woken = False
         self._waiter: asyncio.Future[None] | None = None
         self._timer: asyncio.Task[None] | None = None
@@ -533,6 +535,7 @@ class Engine:
         self._incline_adjust = 0.0
         self._skip = False
         self._console_held = False
+        self._above_cap = False
         step = self.plan.steps[index]
         self.hub.publish(StepStarted(self.clock.now(), index, step, len(self.plan.steps)))
         if self.guided:
@@ -625,7 +628,9 @@ class Engine:
         if self.state != RunState.RUNNING or self.guided or not self.treadmill.has_control:
             return
         speed = self.target_speed()
-        if speed != self._sent_speed and self._speed_retry.wait(self.clock.now()) <= 0:
+        if self._above_cap:
+            pass  # the runner's press above the cap stands until the step ends
+        elif speed != self._sent_speed and self._speed_retry.wait(self.clock.now()) <= 0:
             await self._send_speed(speed)
         if self._incline_grid is not None and self._incline_ok and not self.guided:
             incline = self.target_incline()
@@ -808,15 +813,19 @@ class Engine:
             if state in _ACTIVE and self.step is not None:
                 self._skip = True
         elif cmd in (Command.NUDGE_UP, Command.NUDGE_DOWN):
-            if state in _ACTIVE and self.step is not None:
+            nudged = self.step
+            if state in _ACTIVE and nudged is not None:
                 size = value if value is not None else self.config.nudge_kmh
                 if size is None:
                     size = self._speed_grid.increment
                 delta = size if cmd == Command.NUDGE_UP else -size
+                grid = self._speed_grid
+                self._above_cap = False  # the runner asks treadpace: commanded, within the cap
                 if self._hold is not None:
-                    self._hold += delta
+                    self._hold = nudge_hold(self._hold, delta, grid)
                 else:
-                    self._offset += delta
+                    plan_kmh = nudged.target_at(self._fraction(nudged))
+                    self._offset = nudge_offset(self._offset, delta, plan_kmh, grid)
         elif cmd == Command.EXTEND:
             step = self.step
             if state in _ACTIVE and step is not None:
@@ -945,6 +954,19 @@ class Engine:
         self._sent_speed = self.target_speed()
         self._recent_sent = [*self._recent_sent[-2:], speed]
         self._console_held = True
+        self._above_cap = above_cap(speed, self._speed_grid)
+        if self._above_cap:
+            # What the machine is set to, so the next step's target (within the cap) goes out.
+            self._sent_speed = speed
+            imperial = self.config.imperial
+            self._notice(
+                "warning",
+                f"console speed {speed_text(speed, imperial)} is above your maximum "
+                f"{speed_text(self._speed_grid.quantise(speed), imperial)}: left as it is "
+                "for this step; the next step returns to the plan within your maximum",
+                NoticeKind.ABOVE_CAP,
+            )
+            return
         self._notice("info", f"console speed change respected: {how}", NoticeKind.CONSOLE_CHANGE)
 
     def _on_console_incline(self, incline: float) -> None:

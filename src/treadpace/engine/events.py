@@ -137,6 +137,8 @@ class NoticeKind(enum.StrEnum):
     """Guided mode: what to set for this step; replaced by the next step's."""
     CONSOLE_CHANGE = "console_change"
     """A console press respected for the rest of the step; over with the step."""
+    ABOVE_CAP = "above_cap"
+    """A console press above the runner's maximum, left alone for this step only."""
     STOPPED_AT_TREADMILL = "stopped_at_treadmill"
     """Stopped or paused on the machine, safety key: over when the run runs again."""
     STALE_DATA = "stale_data"

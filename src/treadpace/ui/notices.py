@@ -34,7 +34,9 @@ _UNTIL_RUNNING = frozenset(
     {NoticeKind.START_ON_CONSOLE, NoticeKind.STOPPED_AT_TREADMILL, NoticeKind.LINK_LOST}
 )
 _UNTIL_DATA = frozenset({NoticeKind.STALE_DATA, NoticeKind.LINK_LOST})
-_UNTIL_NEXT_STEP = frozenset({NoticeKind.CONSOLE_CHANGE, NoticeKind.STEP_TARGET})
+_UNTIL_NEXT_STEP = frozenset(
+    {NoticeKind.CONSOLE_CHANGE, NoticeKind.ABOVE_CAP, NoticeKind.STEP_TARGET}
+)
 _ONE_AT_A_TIME = frozenset({NoticeKind.COUNTDOWN, NoticeKind.STEP_TARGET, NoticeKind.STALE_DATA})
 """Kinds where a new notice replaces the previous one instead of stacking."""
 _LIMITED = frozenset({NoticeKind.GENERAL, NoticeKind.GUIDED, NoticeKind.CONSOLE_CHANGE})
