@@ -72,6 +72,9 @@ def test_fault_yaml_covers_every_action(tmp_path: Path) -> None:
         "  - {at: 2.5, action: press_speed, delta: 1, since: belt_start}\n"
         "  - {at: 14, action: odometer_jump, delta: 4200}\n"
         "  - {at: 15, action: refuse_write, op: stop_or_pause, count: 2}\n"
+        "  - {at: 16, action: strap_off, duration: 20}\n"
+        "  - {at: 17, action: strap_stuck, duration: 40}\n"
+        "  - {at: 18, action: strap_nonsense, delta: 250, duration: 10}\n"
     )
     faults = load_faults(path)
     assert {f.action for f in faults} == set(ACTIONS)

@@ -395,7 +395,8 @@ async def test_hr_service_reexposes_the_runner_heart_rate() -> None:
     c = await _with("hr-service", body)
     readings = [decode_heart_rate(r.data) for r in c.on(0x2A37)]
     assert 300 <= len(readings) <= 305  # 1 Hz
-    assert readings[0].heart_rate_bpm == 60 and readings[0].sensor_contact is True
+    # resting 60 bpm, read through the strap's jitter (hr_noise: 1 bpm s.d.)
+    assert abs(readings[0].heart_rate_bpm - 60) <= 4 and readings[0].sensor_contact is True
     last = readings[-1]
     assert last.heart_rate_bpm > 140  # 12 km/h after 5 minutes
     assert abs(last.rr_intervals_s[0] - 60 / last.heart_rate_bpm) < 0.01

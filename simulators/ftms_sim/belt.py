@@ -15,18 +15,18 @@ these, see running.md §4.4; the numbers live in the model YAML, labelled):
   running-cost rule of thumb), plus 0.1 kcal/kg/km per % of uphill incline
   (lifting the runner at ~25 % muscular efficiency: 9.81 m/s² x 10 m per km per %
   / 0.25 / 4184 J/kcal = 0.094). Downhill costs no less than flat.
-- Heart rate: a workload (speed, plus 5 % per % of uphill incline) maps linearly from
-  `hr_rest` at standstill to `hr_max` at `hr_speed_at_max`; the heart follows it
-  with a first-order lag (time constant `hr_rise_tau` going up, `hr_fall_tau` down).
+- Heart rate: the runner's heart and strap live in `ftms_sim.heart` (fitness, lag,
+  drift, noise, dropouts); the belt feeds it the workload.
 - Steps: cadence 100 + 5·v steps/min while walking (v < 7 km/h), 150 + 1.5·v
   running, capped at 200 (typical recreational cadences).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from enum import StrEnum
+
+from ftms_sim.heart import Heart, HeartSpec
 
 _EPS = 1e-9
 
@@ -73,6 +73,26 @@ class BeltSpec:
     hr_speed_at_max_kmh: float = 18.0
     hr_rise_tau_s: float = 30.0
     hr_fall_tau_s: float = 60.0
+    hr_threshold_kmh: float | None = None
+    """The runner's threshold speed (fitness); None: 0.9 x hr_speed_at_max."""
+    hr_drift_bpm_h: float = 8.0
+    hr_noise_bpm: float = 1.0
+    hr_dropout_every_s: float = 0.0
+    hr_dropout_s: float = 0.0
+
+    def heart_spec(self) -> HeartSpec:
+        threshold = self.hr_threshold_kmh
+        return HeartSpec(
+            rest_bpm=self.hr_rest_bpm,
+            max_bpm=self.hr_max_bpm,
+            threshold_kmh=0.9 * self.hr_speed_at_max_kmh if threshold is None else threshold,
+            rise_tau_s=self.hr_rise_tau_s,
+            fall_tau_s=self.hr_fall_tau_s,
+            drift_bpm_h=self.hr_drift_bpm_h,
+            noise_bpm=self.hr_noise_bpm,
+            dropout_every_s=self.hr_dropout_every_s,
+            dropout_s=self.hr_dropout_s,
+        )
 
 
 class Belt:
@@ -87,7 +107,7 @@ class Belt:
         "elevation_gain_m",
         "elevation_loss_m",
         "energy_kcal",
-        "heart_rate_bpm",
+        "heart",
         "incline_percent",
         "safety_key_in",
         "spec",
@@ -110,7 +130,7 @@ class Belt:
         self.energy_kcal = 0.0
         self.elevation_gain_m = 0.0
         self.elevation_loss_m = 0.0
-        self.heart_rate_bpm = spec.hr_rest_bpm
+        self.heart = Heart(spec.heart_spec())
         self.steps = 0.0
         self.safety_key_in = True
         self._delay_left = 0.0
@@ -128,6 +148,11 @@ class Belt:
     def resetting(self) -> bool:
         """Winding down after a Reset (ends in idle rather than stopped)."""
         return self._reset_pending
+
+    @property
+    def heart_rate_bpm(self) -> float:
+        """The runner's true heart rate (the strap's reading is `heart.reading()`)."""
+        return self.heart.bpm
 
     @property
     def average_speed_kmh(self) -> float:
@@ -239,10 +264,10 @@ class Belt:
     def power_cycle(self) -> None:
         """A reboot: the motor loses power at once and every counter starts over."""
         key = self.safety_key_in
-        hr = self.heart_rate_bpm
+        heart = self.heart
         self.__init__(self.spec)  # type: ignore[misc]
         self.safety_key_in = key
-        self.heart_rate_bpm = hr  # the runner's heart does not reboot
+        self.heart = heart  # the runner's heart does not reboot
 
     def _clamp_speed(self, kmh: float) -> float:
         s = self.spec
@@ -313,16 +338,7 @@ class Belt:
         return self._settle()
 
     def _heart(self, dt: float) -> None:
-        s = self.spec
-        work = self.speed_kmh * (1.0 + 0.05 * max(self.incline_percent, 0.0))
-        intensity = min(work / s.hr_speed_at_max_kmh, 1.0)
-        target = s.hr_rest_bpm + (s.hr_max_bpm - s.hr_rest_bpm) * intensity
-        hr = self.heart_rate_bpm
-        if abs(target - hr) < 0.01:
-            self.heart_rate_bpm = target
-            return
-        tau = s.hr_rise_tau_s if target > hr else s.hr_fall_tau_s
-        self.heart_rate_bpm = hr + (target - hr) * (1.0 - math.exp(-dt / tau))
+        self.heart.advance(dt, self.speed_kmh * (1.0 + 0.05 * max(self.incline_percent, 0.0)))
 
     def _settle(self) -> BeltState | None:
         state = self.state

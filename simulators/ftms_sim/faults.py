@@ -44,6 +44,10 @@ ACTIONS: Final = {
     "telemetry_gap": "no Treadmill Data for `duration` s (required)",
     "odometer_jump": "the machine's Total Distance jumps by `delta` metres (required) "
     "without the belt moving",
+    "strap_off": "the heart-rate strap loses contact for `duration` s (required)",
+    "strap_stuck": "the heart-rate reading freezes at its value for `duration` s (required)",
+    "strap_nonsense": "the heart-rate reading is `delta` bpm (required, e.g. 250) "
+    "for `duration` s (required)",
     "refuse_write": "the next `count` (default 1) Control Point writes, of `op` only if given "
     "(e.g. stop_or_pause), fail with an ATT error (the machine never sees them)",
 }
@@ -52,8 +56,12 @@ OPS: Final = ("any", *_CONTROL_OPS)
 
 CHARACTERISTICS: Final = ("treadmill_data", "machine_status", "training_status", "control_point")
 
-_NEEDS_DELTA: Final = frozenset({"press_speed", "press_incline", "odometer_jump"})
-_NEEDS_DURATION: Final = frozenset({"telemetry_gap"})
+_NEEDS_DELTA: Final = frozenset(
+    {"press_speed", "press_incline", "odometer_jump", "strap_nonsense"}
+)
+_NEEDS_DURATION: Final = frozenset(
+    {"telemetry_gap", "strap_off", "strap_stuck", "strap_nonsense"}
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -384,7 +384,16 @@ def _runner(m: YamlMap | None) -> dict[str, object]:
         "hr_speed_at_max_kmh": m.number("hr_speed_at_max", d.hr_speed_at_max_kmh, positive=True),
         "hr_rise_tau_s": m.number("hr_rise_tau", d.hr_rise_tau_s, positive=True),
         "hr_fall_tau_s": m.number("hr_fall_tau", d.hr_fall_tau_s, positive=True),
+        "hr_threshold_kmh": m.optional_number("hr_threshold", positive=True),
+        "hr_drift_bpm_h": m.number("hr_drift", d.hr_drift_bpm_h, minimum=0.0, maximum=60.0),
+        "hr_noise_bpm": m.number("hr_noise", d.hr_noise_bpm, minimum=0.0, maximum=20.0),
+        "hr_dropout_every_s": m.number("hr_dropout_every", 0.0, minimum=0.0, maximum=86400.0),
+        "hr_dropout_s": m.number("hr_dropout", 0.0, minimum=0.0, maximum=3600.0),
     }
+    every, gone = out["hr_dropout_every_s"], out["hr_dropout_s"]
+    assert isinstance(every, float) and isinstance(gone, float)
+    if gone > 0 and not 0 < gone < every:
+        raise m.doc.fail(m.node, f"{m.path}.hr_dropout", "less than hr_dropout_every (s)")
     m.finish()
     return out
 

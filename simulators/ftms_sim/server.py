@@ -572,8 +572,14 @@ class FtmsServer:
         return [data]
 
     def heart_rate(self) -> bytes:
-        """A Heart Rate Measurement: contact detected, one RR interval at the current rate."""
-        bpm = max(1, min(round(self.belt.heart_rate_bpm), 255))
+        """A Heart Rate Measurement: the strap's reading and one RR interval at that rate.
+
+        A strap without contact says so (sensor contact off, 0 bpm, no RR interval).
+        """
+        reading = self.belt.heart.reading()
+        if reading is None:
+            return encode_heart_rate(HeartRateMeasurement(0, False, None, ()))
+        bpm = max(1, min(reading, 255))
         rr = round(60 / bpm * 1024)
         return encode_heart_rate(HeartRateMeasurement(bpm, True, None, (rr,)))
 
@@ -609,7 +615,8 @@ class FtmsServer:
             if "metabolic_equivalent" in f:
                 kw["metabolic_equivalent"] = _cap(max(1.0, rate_h / mass), 25.5)
         if "heart_rate" in f:
-            kw["heart_rate_bpm"] = min(round(belt.heart_rate_bpm), 255)
+            # 0 is what consoles send without a strap
+            kw["heart_rate_bpm"] = min(belt.heart.reading() or 0, 255)
         if "elapsed_time" in f:
             kw["elapsed_time_s"] = min(int(belt.elapsed_s), 0xFFFF)
         if "force_power" in f:

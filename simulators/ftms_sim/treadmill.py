@@ -29,6 +29,7 @@ from pathlib import Path
 from ftms_sim.belt import Belt, BeltState
 from ftms_sim.errors import AttError, LinkDown
 from ftms_sim.faults import Fault
+from ftms_sim.heart import StrapFault
 from ftms_sim.model import TreadmillModel, load_model
 from ftms_sim.server import INDICATE, NOTIFY, FtmsServer, Outgoing, op_name
 from ftms_sim.simlog import SimLog
@@ -47,6 +48,11 @@ log = logging.getLogger(__name__)
 Callback = Callable[[bytes], None]
 Observer = Callable[[float, dict[str, object]], None]
 
+_STRAP_FAULTS = {
+    "strap_off": StrapFault.OFF,
+    "strap_stuck": StrapFault.STUCK,
+    "strap_nonsense": StrapFault.NONSENSE,
+}
 _GARBAGE_TARGET = {
     "treadmill_data": TREADMILL_DATA,
     "machine_status": MACHINE_STATUS,
@@ -433,6 +439,10 @@ class SimulatedTreadmill:
             self.odometer_jump(fault.delta or 0.0)
         elif a == "refuse_write":
             self.refusals.arm(fault.op, fault.count)
+        elif a in _STRAP_FAULTS:
+            self._sync_belt()
+            value = round(fault.delta or 0.0)
+            self.server.belt.heart.strap_fault(_STRAP_FAULTS[a], fault.duration or 0.0, value)
 
     def _console(self, action: str, fn: Callable[[], list[Outgoing]], **extra: object) -> None:
         self._sync_belt()
