@@ -463,7 +463,9 @@ class Engine:
             return best
         now = self.clock.now()
         end = step.amount + self._extra
-        if step.kind == "time":
+        if step.open:
+            pass  # ends on a skip, which wakes the engine itself
+        elif step.kind == "time":
             best = min(best, self._step_t0 + end - self._plan_now())
         else:
             best = min(best, self.odometer.time_to(self._step_m0 + end, now))
@@ -526,6 +528,8 @@ class Engine:
     # --- steps ----------------------------------------------------------------------------
 
     def _begin_step(self, index: int, t0: float, m0: float) -> None:
+        # A free step keeps the speed the belt was asked for at the end of the last one.
+        keep = self.target_speed() if index > 0 and self.step is not None else None
         self.index = index
         self._step_t0 = t0
         self._step_m0 = m0
@@ -537,7 +541,16 @@ class Engine:
         self._console_held = False
         self._above_cap = False
         step = self.plan.steps[index]
+        if step.free and keep is not None:
+            self._hold = keep
         self.hub.publish(StepStarted(self.clock.now(), index, step, len(self.plan.steps)))
+        how = [
+            "set your own speed on the console" if step.free else "",
+            "skip it (n) when you are done" if step.open else "",
+        ]
+        if any(how):
+            text = " and ".join(h for h in how if h)
+            self._notice("info", f"{step.name}: {text}", NoticeKind.STEP_HOW)
         if self.guided:
             self._notice("info", f"{step.name}: set {self._target_text()}", NoticeKind.STEP_TARGET)
 
@@ -553,6 +566,8 @@ class Engine:
             if self._skip:
                 self._close_step(step, True, plan_now - self._step_t0, run_m - self._step_m0)
                 next_t0, next_m0 = plan_now, run_m
+            elif step.open:
+                return
             elif step.kind == "time" and plan_now >= self._step_t0 + end - 1e-9:
                 next_t0 = self._step_t0 + end
                 self._close_step(step, False, end, run_m - self._step_m0)
@@ -945,8 +960,8 @@ class Engine:
             return  # setting the shown target on the console is following it, not changing it
         # The belt is moving to the runner's speed now: that is what it must follow.
         self._watchdog.expect(speed, self.clock.now())
-        if self.config.manual_change == "hold":
-            self._hold = speed
+        if self.config.manual_change == "hold" or self.step.free:
+            self._hold = speed  # a free step's speed is the runner's: a press is the new one
             how = "held for the rest of the step"
         else:
             self._offset = speed - (self.step.target_at(self._fraction(self.step)))

@@ -139,6 +139,9 @@ class NoticeKind(enum.StrEnum):
     """A console press respected for the rest of the step; over with the step."""
     ABOVE_CAP = "above_cap"
     """A console press above the runner's maximum, left alone for this step only."""
+    STEP_HOW = "step_how"
+    """How this step is run (open: skip it when done; free: set your own speed); over
+    with the step."""
     STOPPED_AT_TREADMILL = "stopped_at_treadmill"
     """Stopped or paused on the machine, safety key: over when the run runs again."""
     STALE_DATA = "stale_data"

@@ -19,6 +19,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     PrivateAttr,
+    StrictBool,
     Tag,
     WithJsonSchema,
     model_validator,
@@ -273,6 +274,14 @@ class Segment(BaseModel):
     incline_each: Percent | None = Field(
         default=None, description="Inside a repeat: this much steeper each round."
     )
+    open: StrictBool = Field(
+        default=False,
+        description="Ends when the runner skips it; its length (default 5:00) is only planned.",
+    )
+    free: StrictBool = Field(
+        default=False,
+        description="Sets no speed: the runner sets it on the console (a pace is a guide).",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -287,15 +296,17 @@ class Segment(BaseModel):
                 raise ValueError(f"expected a value for {key}, got nothing")
         if "duration" in data and "distance" in data:
             raise ValueError("expected either duration or distance, not both")
-        if "duration" not in data and "distance" not in data:
-            raise ValueError("expected a duration or a distance")
+        if "duration" not in data and "distance" not in data and data.get("open") is not True:
+            raise ValueError("expected a duration or a distance (or open: true)")
         targets = [k for k in ("pace", "speed", "from") if k in data]
         if ("to" in data) != ("from" in data):
             raise ValueError('expected both "from" and "to" (a ramp goes from one pace to another)')
         if len(targets) > 1:
             raise ValueError("expected one target: pace, speed, or a from/to ramp")
-        if not targets:
-            raise ValueError("expected a target: pace, speed, or a from/to ramp")
+        if not targets and data.get("free") is not True:
+            raise ValueError("expected a target: pace, speed, a from/to ramp, or free: true")
+        if "from" in data and (data.get("open") is True or data.get("free") is True):
+            raise ValueError("expected a pace or a speed: a ramp needs a set length and speed")
         return data
 
 
@@ -311,6 +322,8 @@ _SEGMENT_KEYS = frozenset(
         "incline",
         "faster_each",
         "incline_each",
+        "open",
+        "free",
     }
 )
 

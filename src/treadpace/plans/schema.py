@@ -39,10 +39,23 @@ def _one_of_keys(*groups: list[str]) -> dict[str, Any]:
     return {"oneOf": [{"required": group} for group in groups]}
 
 
+_TARGET_PAIRS = (["pace", "speed"], ["pace", "from"], ["speed", "from"])
+"""Two targets in one segment, which the loader refuses."""
+
+
+def _is_true(key: str) -> dict[str, Any]:
+    return {"required": [key], "properties": {key: {"const": True}}}
+
+
 def _segment(defn: dict[str, Any]) -> None:
+    # An open step may leave out its length, a free one its target (easy is its guide);
+    # neither may be a ramp.
     defn["allOf"] = [
-        _one_of_keys(["duration"], ["distance"]),
-        _one_of_keys(["pace"], ["speed"], ["from", "to"]),
+        {"anyOf": [_one_of_keys(["duration"], ["distance"]), _is_true("open")]},
+        {"not": {"required": ["duration", "distance"]}},
+        {"anyOf": [_one_of_keys(["pace"], ["speed"], ["from", "to"]), _is_true("free")]},
+        {"not": {"anyOf": [{"required": pair} for pair in _TARGET_PAIRS]}},
+        {"not": {"required": ["from"], "anyOf": [_is_true("open"), _is_true("free")]}},
     ]
     defn["dependentRequired"] = {"from": ["to"], "to": ["from"]}
 

@@ -21,6 +21,9 @@ from treadpace.plans.shapes import InclineRamp
 from treadpace.plans.source import FieldError, Loc
 from treadpace.plans.steps import CompiledStep, StepKind
 
+OPEN_PLANNED_S = 300.0
+"""The planned length of an open step that gives none (totals and display only)."""
+
 
 @dataclass(frozen=True)
 class _Round:
@@ -97,7 +100,8 @@ def _segment(
 ) -> Draft:  # fmt: skip
     kind: StepKind = "distance" if seg.distance is not None else "time"
     amount = seg.distance if seg.distance is not None else seg.duration
-    assert amount is not None
+    if amount is None:  # an open step with no length of its own: planned as 5:00
+        amount = OPEN_PLANNED_S
     incline: tuple[float, float | None] = (default_incline, None)
     if isinstance(seg.incline, InclineRamp):
         incline = (seg.incline.start, seg.incline.end)
@@ -109,12 +113,16 @@ def _segment(
         end = ctx.speed(seg.to, (*loc, "to"))
         label = f"{seg.from_} -> {seg.to}"
         target: Loc = (*loc, "to") if end >= start else (*loc, "from")
+    elif seg.pace is None and seg.speed is None:  # free, with no guide: easy is the guide
+        start = ctx.named_kmh("easy")
+        label = "free"
+        target = (*loc, "free")
     else:
         expr = seg.pace if seg.pace is not None else seg.speed
         assert expr is not None
         field = "pace" if seg.pace is not None else "speed"
         start = ctx.speed(expr, (*loc, field))
-        label = str(expr)
+        label = f"free (guide {expr})" if seg.free else str(expr)
         target = (*loc, field)
     start, end, incline, label = _apply_rounds(seg, rounds, start, end, incline, label, ctx, loc)
     name = seg.name or f"segment {index + 1}"
@@ -127,6 +135,8 @@ def _segment(
         end_speed_kmh=end,
         pace_label=label,
         end_incline_percent=incline[1],
+        open=seg.open,
+        free=seg.free,
     )
     return Draft(step, target)
 

@@ -32,6 +32,12 @@ class CompiledStep:
     """How the plan named the target, e.g. "easy", "marathon - 0:30/mi"."""
     end_incline_percent: float | None = None
     """When set, the incline moves linearly from `incline_percent` to this over the step."""
+    open: bool = False
+    """An open step ends when the runner skips it (`n`, or skip on MQTT or the web page);
+    `amount` is then only its planned length, for totals and the display."""
+    free: bool = False
+    """A free step sets no speed: the belt keeps the speed it has and the runner changes
+    it on the console; `speed_kmh` is only the guide shown and used for totals."""
 
     @property
     def is_ramp(self) -> bool:

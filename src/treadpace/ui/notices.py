@@ -35,7 +35,7 @@ _UNTIL_RUNNING = frozenset(
 )
 _UNTIL_DATA = frozenset({NoticeKind.STALE_DATA, NoticeKind.LINK_LOST})
 _UNTIL_NEXT_STEP = frozenset(
-    {NoticeKind.CONSOLE_CHANGE, NoticeKind.ABOVE_CAP, NoticeKind.STEP_TARGET}
+    {NoticeKind.CONSOLE_CHANGE, NoticeKind.ABOVE_CAP, NoticeKind.STEP_TARGET, NoticeKind.STEP_HOW}
 )
 _ONE_AT_A_TIME = frozenset({NoticeKind.COUNTDOWN, NoticeKind.STEP_TARGET, NoticeKind.STALE_DATA})
 """Kinds where a new notice replaces the previous one instead of stacking."""

@@ -2,11 +2,11 @@
 
 Read with garmin-fit-sdk: time steps (seconds), distance steps (metres), speed
 targets as a custom low/high range (a pace range whose middle the belt runs)
-or one speed, and repeat steps (`repeat_until_steps_cmplt`, nestable). Open
-targets become an easy run the runner may change on the console. Refused by
-name: a step ended by the lap button (`open` duration) or by heart rate or
-calories, speed zones (they live on the watch), heart-rate, cadence and power
-targets.
+or one speed, and repeat steps (`repeat_until_steps_cmplt`, nestable). An open
+target is a free step (the runner sets the speed on the console), a step ended
+by the lap button (`open` duration) an open step (ended by a skip). Refused by
+name: a step ended by heart rate or calories, speed zones (they live on the
+watch), heart-rate, cadence and power targets.
 
 Written with fit-tool: one step per compiled step, the target a pace window of
 ±5 s/km around its pace (watches want a range); a speed ramp becomes four
@@ -54,11 +54,10 @@ def _decode(data: bytes) -> dict[str, list[dict[str, Any]]]:
     return {str(k): list(v) for k, v in dict(messages).items()}
 
 
-def _target(step: dict[str, Any], where: str, notes: list[str]) -> dict[str, str]:
+def _target(step: dict[str, Any], where: str, notes: list[str]) -> dict[str, str | bool]:
     kind = step.get("target_type", "open")
     if kind == "open" or kind is None:
-        notes.append(f"{where}: no target, so an easy run (change it on the console)")
-        return {"pace": "easy"}
+        return {"free": True}
     if kind != "speed":
         what = str(kind).replace("_", " ")
         raise WorkoutError(f"{where} target_type {kind}: {what} targets are not supported")
@@ -78,16 +77,14 @@ def _target(step: dict[str, Any], where: str, notes: list[str]) -> dict[str, str
     return {"pace": pace_range_text(1000.0 / high, 1000.0 / low)}
 
 
-def _length(step: dict[str, Any], where: str) -> dict[str, str]:
+def _length(step: dict[str, Any], where: str) -> dict[str, str | bool]:
     kind = step.get("duration_type")
     if kind == "time":
         return {"duration": seconds_text(float(step["duration_time"]))}
     if kind == "distance":
         return {"distance": metres_text(float(step["duration_distance"]))}
     if kind == "open":
-        raise WorkoutError(
-            f"{where} duration_type open: a step ended by the lap button is not supported"
-        )
+        return {"open": True}  # ended by the lap button: here, by the runner's skip
     raise WorkoutError(f"{where} duration_type {kind}: expected time or distance")
 
 
@@ -169,12 +166,17 @@ def workout_step_message(index: int, step: CompiledStep) -> Any:
         else Intensity.COOLDOWN if "cool" in lowered
         else Intensity.ACTIVE
     )  # fmt: skip
-    if step.kind == "time":
+    if step.open:
+        message.duration_type = WorkoutStepDuration.OPEN  # the lap button ends it
+    elif step.kind == "time":
         message.duration_type = WorkoutStepDuration.TIME
         message.duration_time = step.amount
     else:
         message.duration_type = WorkoutStepDuration.DISTANCE
         message.duration_distance = step.amount
+    if step.free:
+        message.target_type = WorkoutStepTarget.OPEN
+        return message
     ends = (step.speed_kmh, step.end_speed_kmh or step.speed_kmh)
     slow_pace, fast_pace = 3600.0 / min(ends), 3600.0 / max(ends)
     message.target_type = WorkoutStepTarget.SPEED

@@ -84,15 +84,14 @@ def _one(text: str, where: str) -> tuple[str, str | None]:
     )
 
 
-def _target(text: str, where: str, notes: list[str]) -> dict[str, str]:
+def _target(text: str, where: str, notes: list[str]) -> dict[str, str | bool]:
     for pattern, why in _REFUSED:
         if pattern.search(text):
             raise WorkoutError(f"{where}: {text!r}: {why}")
     if not text:
         raise WorkoutError(f"{where}: expected a target after the length (a pace, % Pace, Z2 Pace)")
-    if text.lower() == "freeride":
-        notes.append(f"{where}: a free run, at easy pace (change it on the console)")
-        return {"pace": "easy"}
+    if text.lower() == "freeride":  # the runner's own pace: a free step
+        return {"free": True}
     ramp = re.match(r"^ramp\s+(.*)$", text, re.I)
     start, end = _one(ramp[1] if ramp else text, where)
     if ramp:

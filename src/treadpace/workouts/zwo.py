@@ -93,9 +93,8 @@ class _Reader:
                 **self.length(block, "Duration"),
                 "pace": self.pace(block, "Power"),
             }
-        if tag == "FreeRide":
-            self.notes.append(f"{name}: a free run, at easy pace (change it on the console)")
-            return {"name": name, **self.length(block, "Duration"), "pace": "easy"}
+        if tag == "FreeRide":  # the runner's own pace: a free step
+            return {"name": name, **self.length(block, "Duration"), "free": True}
         if tag == "IntervalsT":
             times = int(_number(block.get("Repeat"), "IntervalsT Repeat", positive=True))
             on = {
@@ -158,6 +157,12 @@ def write_zwo(plan: CompiledPlan, reference_s_per_km: float, pace_zone: str | No
     it (treadpace among them) get the exact speeds; Zwift uses the runner's own
     pace for the `pace` zone instead.
     """
+    opened = next((s for s in plan.steps if s.open), None)
+    if opened is not None:
+        raise WorkoutError(
+            f"step {opened.name!r} is open (ended by a skip), which a .zwo cannot say: "
+            "export it as FIT"
+        )
     kinds = {s.kind for s in plan.steps}
     if len(kinds) > 1:
         raise WorkoutError(
@@ -186,6 +191,8 @@ def write_zwo(plan: CompiledPlan, reference_s_per_km: float, pace_zone: str | No
 
 def _block(step: CompiledStep, ref_ms: float, zone: str) -> str:
     length = f'Duration="{step.amount:.3f}"'
+    if step.free:
+        return f"<FreeRide {length}/>"
     start = step.speed_kmh / 3.6 / ref_ms
     if step.end_speed_kmh is not None:
         end = step.end_speed_kmh / 3.6 / ref_ms
