@@ -21,6 +21,7 @@ from treadpace.clock import VirtualClock
 from treadpace.engine import Command, Engine, RunState
 from treadpace.engine.events import Notice, NoticeKind, StepFinished
 from treadpace.errors import UserError
+from treadpace.plans.report import step_rows
 from treadpace.plans.segments import OPEN_PLANNED_S
 from treadpace.plans.steps import CompiledStep
 from treadpace.workouts import WorkoutError
@@ -169,3 +170,9 @@ def test_the_schema_knows_open_and_free_as_the_loader_does(
     except UserError:
         loaded = False
     assert loaded == valid
+
+
+def test_plan_show_says_a_step_is_open_and_free() -> None:
+    rows = step_rows(compile_text(OPEN_FREE), imperial=False)
+    assert [r[3] for r in rows] == ["5:00", "open (5:00)", "10:00"]
+    assert rows[2][4].endswith("(free)")

@@ -152,7 +152,7 @@ def step_rows(plan: CompiledPlan, imperial: bool) -> list[tuple[str, ...]]:
                 str(i),
                 s.name,
                 format_duration(start),
-                _length(s, imperial),
+                f"open ({_length(s, imperial)})" if s.open else _length(s, imperial),
                 pace + label,
                 speed,
                 _incline_text(s),

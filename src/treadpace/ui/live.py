@@ -149,7 +149,9 @@ class LiveView:
                 f"{t.heart_rate_bpm} bpm" if t.heart_rate_bpm else "--",
             )
             left = ""
-            if step is not None:
+            if step is not None and step.open:
+                left = "open: n when done"
+            elif step is not None:
                 left = fmt.remaining(step.kind, t.step_remaining, imp)
             grid.add_row(
                 "step",
