@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from treadpace.plans.steps import CompiledPlan
     from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
     from treadpace.ui.keys import KeyController
+    from treadpace.web.listen import Listen
+    from treadpace.web.server import WebServer
 
 VIRTUAL_CLOCK_ENV = "TREADPACE_VIRTUAL_CLOCK"
 """Set to 1 to run on the virtual clock (tests: an hour-long plan in a blink)."""
@@ -92,15 +94,29 @@ def run_command(
         bool,
         typer.Option("--no-record", help="Run without saving a journal (e.g. no usable runs dir)."),
     ] = False,
+    web: Annotated[
+        bool,
+        typer.Option("--web", help="Serve the live page for a phone (profile web.listen)."),
+    ] = False,
+    web_listen: Annotated[
+        str | None,
+        typer.Option(
+            "--web-listen",
+            metavar="HOST:PORT",
+            help="Serve the live page here (default 127.0.0.1:8080; not loopback: with a token).",
+        ),
+    ] = None,
     virtual_clock: Annotated[bool, typer.Option("--virtual-clock", hidden=True)] = False,
 ) -> None:
     """Run a plan: the engine drives the belt, the terminal shows where you are."""
     from treadpace.commands import run_checks
     from treadpace.plans.library import load_and_compile
+    from treadpace.web.page import resolve_listen
 
     run_checks.check_time_scale(time_scale)
     run_checks.check_treadmill_options(simulate=simulate, model=model, device=device)
     compiled, prof = load_and_compile(plan, profile)
+    listen = resolve_listen(web, web_listen, prof)
     if remote_start and not (prof.mqtt.enabled and prof.mqtt.allow_remote_start):
         raise UserError(
             "--remote-start: the profile must set mqtt.enabled and mqtt.allow_remote_start"
@@ -143,6 +159,7 @@ def run_command(
         sim_log=sim_log,
         virtual=virtual,
         record=not no_record,
+        web=listen,
     )
     raise typer.Exit(code)
 
@@ -159,6 +176,7 @@ def _run(
     sim_log: Path | None,
     virtual: bool,
     record: bool = True,
+    web: Listen | None = None,
 ) -> int:
     import asyncio
 
@@ -168,7 +186,7 @@ def _run(
 
     async def main() -> int:
         session = _session(
-            compiled, prof, clock, sim_model, device, yes, remote_start, sim_log, record
+            compiled, prof, clock, sim_model, device, yes, remote_start, sim_log, record, web
         )
         if isinstance(clock, VirtualClock):
             return await clock.drive(session)
@@ -187,6 +205,7 @@ async def _session(
     remote_start: bool,
     sim_log: Path | None,
     record: bool = True,
+    web: Listen | None = None,
 ) -> int:
     import asyncio
     import contextlib
@@ -209,6 +228,7 @@ async def _session(
 
     interactive_out = sys.stdout.isatty()
     interactive_in = sys.stdin.isatty()
+    page = await _open_page(web, prof) if web is not None else None
     sim = None
     if sim_model is not None:
         from ftms_sim.treadmill import SimulatedTreadmill
@@ -233,6 +253,10 @@ async def _session(
             prof.mqtt, commands=engine.remote_command, device_name=prof.name or "treadpace"
         )
         sinks.append(asyncio.create_task(bridge.run(hub.subscribe(maxsize=200))))
+    if page is not None:
+        from treadpace.web.page import follow
+
+        sinks.append(asyncio.create_task(follow(page, engine.remote_command, hub.subscribe(200))))
     # The simulated treadmill's own console: keys in a terminal, else (with --yes) a
     # runner at the machine who starts the belt and follows a guided run.
     console_keys, console_help = _sim_console(sim, clock, hub, sinks, yes and not interactive_in)
@@ -410,6 +434,12 @@ def _sim_console(
         runner = ConsoleRunner(sim, clock)
         sinks.append(asyncio.create_task(follow_the_screen(runner, hub.subscribe())))
     return console_keys(sim)
+
+
+async def _open_page(web: Listen, prof: Any) -> WebServer:
+    from treadpace.web.page import open_page
+
+    return await open_page(web, allow_remote_start=bool(prof.mqtt.allow_remote_start))
 
 
 def _ble_link(target: str, clock: Clock) -> Any:

@@ -38,6 +38,7 @@ from treadpace.plans.vdot import TrainingPaces, training_paces, vdot_from_race
 from treadpace.plans.zones import ZoneMethod, tanaka_max_bpm, zone_bounds
 from treadpace.topic_prefix import prefix_problem
 from treadpace.units import KMH_PER_MPH
+from treadpace.web.listen import DEFAULT_LISTEN, parse_listen
 
 _FORBID = ConfigDict(extra="forbid")
 
@@ -188,6 +189,22 @@ class MqttSettings(BaseModel):
         return value
 
 
+class WebSettings(BaseModel):
+    """The live page (`treadpace.web`): off unless asked for, loopback unless told otherwise."""
+
+    model_config = _FORBID
+
+    enabled: bool = False
+    listen: str = DEFAULT_LISTEN
+    """HOST:PORT; anything but loopback gets a random token per run."""
+
+    @field_validator("listen")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        parse_listen(value)
+        return value
+
+
 class Profile(BaseModel):
     """A runner. Build with `load_profile`, or `Profile.model_validate(mapping)`."""
 
@@ -206,6 +223,7 @@ class Profile(BaseModel):
     manual_change: Literal["offset", "hold"] = "offset"
     recording: RecordingSettings = Field(default_factory=lambda: RecordingSettings())
     mqtt: MqttSettings = Field(default_factory=lambda: MqttSettings())
+    web: WebSettings = Field(default_factory=lambda: WebSettings())
 
     _is_default: bool = PrivateAttr(default=False)
 

@@ -1,0 +1,248 @@
+"""What the page shows, built from the engine's events: pure, no I/O, no clock.
+
+`LiveState.absorb` takes every event the web sink reads and keeps the picture a
+page needs: the plan, the latest numbers, the chart so far and the notices.
+`hello()` is everything a page needs when it (re)connects; `live()` is the
+latest numbers. Numbers are formatted here, in the runner's units, with the
+same helpers as the terminal, so the page script only places text.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from treadpace.engine.events import (
+    EngineEvent,
+    Notice,
+    RunFinished,
+    RunStarted,
+    RunState,
+    StateChanged,
+    StepStarted,
+    Tick,
+)
+from treadpace.plans.steps import CompiledStep
+from treadpace.ui import format as fmt
+from treadpace.units import kmh_to_mph
+
+CHART_POINTS = 600
+"""At most this many chart points are kept; beyond it every other one goes."""
+_STANDING_KMH = 0.05
+NEXT_STEPS = 3
+
+_STATE_TEXT = {
+    RunState.IDLE: "connecting",
+    RunState.READY: "ready",
+    RunState.COUNTDOWN: "starting",
+    RunState.RUNNING: "running",
+    RunState.PAUSED: "paused",
+    RunState.FINISHED: "finished",
+    RunState.ABORTED: "stopped",
+}
+
+
+def _round(value: float, digits: int = 2) -> float:
+    return round(value, digits)
+
+
+@dataclass
+class LiveState:
+    """The page's picture of one run."""
+
+    allow_remote_start: bool = False
+    imperial: bool = False
+    plan_name: str = ""
+    steps: tuple[CompiledStep, ...] = ()
+    state: RunState = RunState.IDLE
+    tick: Tick | None = None
+    step_index: int = 0
+    chart: list[tuple[float, float, float]] = field(default_factory=list)
+    chart_every_s: float = 5.0
+    notices: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=5))
+    finished: dict[str, Any] | None = None
+    version: int = 0
+    """Goes up with every change a page should see."""
+
+    # ------------------------------------------------------------------ events
+
+    def absorb(self, event: EngineEvent | Any) -> dict[str, Any] | None:
+        """Take one event; returns a message to send at once (a notice, a cue), if any."""
+        self.version += 1
+        if isinstance(event, Tick):
+            self.tick = event
+            self.state = event.state
+            self._chart(event)
+        elif isinstance(event, StateChanged):
+            self.state = event.state
+        elif isinstance(event, StepStarted):
+            self.step_index = event.index
+        elif isinstance(event, RunStarted):
+            self.imperial = event.imperial
+            self.plan_name = event.plan_name
+            self.steps = event.steps
+            self.chart.clear()
+        elif isinstance(event, Notice):
+            return self._note(event.level, event.message, "notice")
+        elif isinstance(event, RunFinished):
+            self.state = event.state
+            self.finished = self._finished(event)
+            return {"type": "finished", **self.finished}
+        elif type(event).__name__ == "Cue":
+            # The spoken cue's words, shown as a banner (the cue event carries them).
+            text = getattr(event, "text", None) or getattr(event, "message", None)
+            if isinstance(text, str) and text:
+                return self._note("info", text, "cue")
+        return None
+
+    def _note(self, level: str, message: str, kind: str) -> dict[str, Any]:
+        note = {"type": kind, "level": level, "message": message}
+        self.notices.append(note)
+        return note
+
+    def _chart(self, tick: Tick) -> None:
+        if tick.state != RunState.RUNNING:
+            return
+        if self.chart and tick.elapsed_s < self.chart[-1][0] + self.chart_every_s:
+            return
+        self.chart.append(
+            (
+                _round(tick.elapsed_s, 1),
+                self._unit(tick.target_speed_kmh),
+                self._unit(tick.speed_kmh),
+            )
+        )
+        if len(self.chart) > CHART_POINTS:
+            del self.chart[1::2]
+            self.chart_every_s *= 2
+
+    def _finished(self, event: RunFinished) -> dict[str, Any]:
+        return {
+            "state": event.state.value,
+            "reason": event.reason,
+            "distance": fmt.distance(event.distance_m, self.imperial),
+            "time": fmt.duration(event.elapsed_s),
+            "pace": fmt.pace(
+                event.distance_m / event.elapsed_s * 3.6 if event.elapsed_s > 0 else 0.0,
+                self.imperial,
+            ),
+        }
+
+    # ------------------------------------------------------------------ messages
+
+    def _unit(self, kmh: float) -> float:
+        return _round(kmh_to_mph(kmh) if self.imperial else kmh)
+
+    def planned(self) -> list[list[float]]:
+        """The plan's target over plan time: [start_s, end_s, from, to] per step.
+
+        A distance step's length in time is estimated at its target speed.
+        """
+        out: list[list[float]] = []
+        t = 0.0
+        for step in self.steps:
+            end_kmh = step.end_speed_kmh if step.end_speed_kmh is not None else step.speed_kmh
+            if step.kind == "time":
+                length = step.amount
+            else:
+                mean = max((step.speed_kmh + end_kmh) / 2, 1.0)
+                length = step.amount / (mean / 3.6)
+            out.append(
+                [
+                    _round(t, 1),
+                    _round(t + length, 1),
+                    self._unit(step.speed_kmh),
+                    self._unit(end_kmh),
+                ]
+            )
+            t += length
+        return out
+
+    def hello(self) -> dict[str, Any]:
+        return {
+            "type": "hello",
+            "mode": "run",
+            "plan": self.plan_name,
+            "unit": "mph" if self.imperial else "km/h",
+            "allow_remote_start": self.allow_remote_start,
+            "steps": [self._step(i, s) for i, s in enumerate(self.steps)],
+            "planned": self.planned(),
+            "chart": [list(p) for p in self.chart],
+            "notices": list(self.notices),
+            "finished": self.finished,
+            "live": self.live(),
+        }
+
+    def _step(self, index: int, step: CompiledStep) -> dict[str, Any]:
+        return {
+            "number": index + 1,
+            "name": step.name,
+            "amount": fmt.step_amount(step.kind, step.amount, self.imperial),
+            "pace": fmt.pace(step.speed_kmh, self.imperial),
+            "label": step.pace_label,
+        }
+
+    def live(self) -> dict[str, Any]:
+        tick = self.tick
+        index = tick.step_index if tick is not None else self.step_index
+        out: dict[str, Any] = {
+            "type": "live",
+            "state": self.state.value,
+            "state_text": _STATE_TEXT.get(self.state, self.state.value),
+            "step_number": index + 1 if self.steps else 0,
+            "total_steps": len(self.steps),
+            "next_steps": [
+                self._step(i, self.steps[i])
+                for i in range(index + 1, min(len(self.steps), index + 1 + NEXT_STEPS))
+            ],
+            "point": list(self.chart[-1]) if self.chart else None,
+        }
+        step = self.steps[index] if 0 <= index < len(self.steps) else None
+        out["step_name"] = step.name if step is not None else ""
+        if tick is None:
+            return out
+        imperial = self.imperial
+        kind = step.kind if step is not None else "time"
+        moving = tick.speed_kmh > _STANDING_KMH
+        out.update(
+            target_pace=fmt.pace(tick.target_speed_kmh, imperial),
+            actual_pace=fmt.pace(tick.speed_kmh, imperial) if moving else "--:--",
+            target_speed=fmt.speed(tick.target_speed_kmh, imperial),
+            actual_speed=fmt.speed(tick.speed_kmh, imperial),
+            step_left=fmt.remaining(kind, max(0.0, tick.step_remaining), imperial),
+            heart_rate=tick.heart_rate_bpm,
+            elapsed=fmt.duration(tick.elapsed_s),
+            distance=fmt.distance(tick.distance_m, imperial),
+            progress=_round(min(1.0, max(0.0, tick.progress)) * 100, 1),
+            next_change=self._next_change(tick, index, kind),
+        )
+        return out
+
+    def _next_change(self, tick: Tick, index: int, kind: str) -> dict[str, Any] | None:
+        """Seconds to the end of the step and what comes then ("faster", "finish")."""
+        left = max(0.0, tick.step_remaining)
+        if kind == "time":
+            seconds: float | None = left
+        else:
+            seconds = left / (tick.speed_kmh / 3.6) if tick.speed_kmh > 0.5 else None
+        if index + 1 >= len(self.steps):
+            return {
+                "in_s": seconds,
+                "in": fmt.duration(seconds) if seconds is not None else "",
+                "what": "finish",
+                "pace": "",
+            }
+        nxt = self.steps[index + 1]
+        now = tick.target_speed_kmh
+        what = (
+            "faster"
+            if nxt.speed_kmh > now + 0.05
+            else ("slower" if nxt.speed_kmh < now - 0.05 else "next step")
+        )
+        return {
+            "in_s": _round(seconds, 1) if seconds is not None else None,
+            "in": fmt.duration(seconds) if seconds is not None else "",
+            "what": what,
+            "pace": fmt.pace(nxt.speed_kmh, self.imperial),
+        }

@@ -1,0 +1,53 @@
+"""The run's side of the page: bind before anything moves, then follow the engine.
+
+`open_page` binds the server before the treadmill is even connected, so a port
+in use is a one-line error (exit 2) while the belt stands, and says where the
+page is (with the run's token when the address is not loopback). `follow`
+then hands the page the engine's remote command path and its events.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from treadpace.web.listen import Listen, new_token
+
+if TYPE_CHECKING:
+    from treadpace.engine.events import Subscription
+    from treadpace.web.server import CommandHandler, WebServer
+
+NO_QR = "web: open the address above on the phone; it holds this run's token (no QR code)"
+
+
+def resolve_listen(web: bool, web_listen: str | None, profile: Any) -> Listen | None:
+    """Where to serve from the options and the profile, or None for no page."""
+    from treadpace.errors import UserError
+    from treadpace.web.listen import parse_listen
+
+    if web_listen is not None:
+        try:
+            return parse_listen(web_listen)
+        except ValueError as exc:
+            raise UserError(f"--web-listen: {exc}") from None
+    if web or profile.web.enabled:
+        return parse_listen(profile.web.listen)  # checked when the profile loaded
+    return None
+
+
+async def open_page(listen: Listen, *, allow_remote_start: bool) -> WebServer:
+    from treadpace.web.live import LiveState
+    from treadpace.web.server import WebServer
+
+    token = None if listen.loopback else new_token()
+    server = WebServer(listen, token=token, state=LiveState(allow_remote_start=allow_remote_start))
+    await server.start()
+    print(f"web: live page at {listen.url(token)}", flush=True)
+    if token is not None:
+        print(NO_QR, flush=True)
+    return server
+
+
+async def follow(server: WebServer, commands: CommandHandler, sub: Subscription) -> None:
+    """Serve the run until its events end (the page's buttons call `commands`)."""
+    server.set_commands(commands)
+    await server.run(sub)
