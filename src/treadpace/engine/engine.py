@@ -45,7 +45,7 @@ from treadpace.engine.events import (
 from treadpace.engine.gate import CommandSource, start_refusal
 from treadpace.engine.odometer import Odometer
 from treadpace.engine.outcome import Departure, DepartureClock, GuidedCause
-from treadpace.engine.setpoint import Grid
+from treadpace.engine.setpoint import Grid, speed_grid
 from treadpace.engine.units_check import (
     SpeedDistanceCheck,
     mismatch_message,
@@ -247,8 +247,8 @@ class Engine:
         sr = tm.speed_range
         self.odometer.max_kmh = sr.max_kmh  # a faster change of the total is no distance
         self._units.max_kmh = sr.max_kmh
-        self._speed_grid = Grid.build(
-            sr.min_kmh, sr.max_kmh, sr.increment_kmh, self.config.max_speed_kmh, 100
+        self._speed_grid = speed_grid(
+            sr.min_kmh, sr.max_kmh, sr.increment_kmh, self.config.max_speed_kmh
         )
         self._watchdog.tolerance_kmh = self._speed_grid.increment / 2
         ir = tm.incline_range

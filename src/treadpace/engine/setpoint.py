@@ -5,12 +5,22 @@ machine max) and never goes under the machine's minimum; incline likewise. Value
 are quantised half-up, in integer FTMS units (0.01 km/h, 0.1 %), onto the grid that
 starts at the machine's minimum and steps by its increment (running.md §5), so a
 command is never rejected as off-grid and never rounds past a limit.
+
+A console that counts in 0.1 mph (ftms.md Q9: the Urevo E1L) reports its range in
+km/h rounded to 0.01, so its 0.16 km/h "increment" drifts from the belt's real steps
+(0.160934 km/h): by 8 mph the two grids are half a step apart. Such a grid is
+quantised in the machine's own unit (`per_unit` km/h per unit), and each point
+travels as the 0.01 km/h nearest to it, which the machine rounds back to itself.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+
+from treadpace.units import KMH_PER_MPH
+
+_MPH_STEP_KMH = 0.1 * KMH_PER_MPH
 
 
 def _units(value: float, resolution: int) -> int:
@@ -27,19 +37,33 @@ class Grid:
     increment: float
     resolution: int
     """Integer units per whole unit: 100 for km/h, 10 for incline %."""
+    per_unit: float = 1.0
+    """km/h per unit of the machine's own grid: 1.609344 on an mph console, else 1."""
 
     @classmethod
     def build(
-        cls, minimum: float, maximum: float, increment: float, cap: float, resolution: int
+        cls,
+        minimum: float,
+        maximum: float,
+        increment: float,
+        cap: float,
+        resolution: int,
+        per_unit: float = 1.0,
     ) -> Grid:
         """Machine range `minimum..maximum` capped by the profile's `cap`."""
         top = min(maximum, cap)
         if top < minimum:
             top = minimum
-        return cls(minimum, top, increment if increment > 0 else 1 / resolution, resolution)
+        if increment <= 0:
+            increment = 1 / resolution
+        if per_unit != 1.0:  # the machine's own step, behind its rounded km/h figure
+            increment = max(1, round(increment / per_unit * resolution)) / resolution * per_unit
+        return cls(minimum, top, increment, resolution, per_unit)
 
     def quantise(self, value: float) -> float:
         """Clamp to the limits, then snap half-up to the grid (never past the top)."""
+        if self.per_unit != 1.0:
+            return self._wire(self._index(value))
         r = self.resolution
         # Limits in whole units, rounded inwards: a cap of 12.345 km/h allows 12.34.
         lo = math.ceil(self.minimum * r - 1e-6)
@@ -56,10 +80,55 @@ class Grid:
 
     def threshold_above(self, value: float) -> float:
         """The smallest exact value above `value` whose quantisation is one step higher."""
+        if self.per_unit != 1.0:
+            return self._point(self._index(value) + 0.5)
         q = self.quantise(value)
         return q + self.increment / 2
 
     def threshold_below(self, value: float) -> float:
         """The largest exact value below `value` whose quantisation is one step lower."""
+        if self.per_unit != 1.0:
+            return self._point(self._index(value) - 0.5)
         q = self.quantise(value)
         return q - self.increment / 2
+
+    # --- a grid in the machine's own unit (mph) ------------------------------------------
+
+    def _units(self) -> tuple[int, int]:
+        """(minimum, step) in integer units of the machine's unit (0.01 mph)."""
+        r, f = self.resolution, self.per_unit
+        # The nearest 0.01 mph: the machine's true minimum behind its rounded km/h.
+        return round(self.minimum / f * r), max(1, round(self.increment / f * r))
+
+    def _point(self, k: float) -> float:
+        """Grid point `k` (or a half-way point) in exact km/h."""
+        lo, step = self._units()
+        return (lo + k * step) / self.resolution * self.per_unit
+
+    def _wire(self, k: int) -> float:
+        """Grid point `k` as it travels: the nearest 0.01 km/h, half-up."""
+        return math.floor(self._point(k) * 100 + 0.5) / 100
+
+    def _index(self, value: float) -> int:
+        """The grid point nearest `value` (half-up) whose wire value is within the limits."""
+        lo, step = self._units()
+        r, f = self.resolution, self.per_unit
+        # The reported maximum is rounded too: start a step high, keep what travels within it.
+        top = max(0, math.floor((self.maximum / f * r - lo) / step) + 1)
+        while top > 0 and self._wire(top) > self.maximum + 1e-9:
+            top -= 1
+        bottom = 0
+        while bottom < top and self._wire(bottom) < self.minimum - 1e-9:
+            bottom += 1
+        k = math.floor((value / f * r - lo) / step + 0.5 + 1e-9)
+        return min(max(k, bottom), top)
+
+
+def speed_grid(minimum: float, maximum: float, increment: float, cap: float) -> Grid:
+    """The machine's speed grid from its Supported Speed Range (km/h), capped at `cap`.
+
+    An increment of 0.16 km/h (0.161 rounded to the field's 0.01) is a 0.1 mph console;
+    every other increment is taken as km/h.
+    """
+    mph = abs(increment - _MPH_STEP_KMH) < 0.0051
+    return Grid.build(minimum, maximum, increment, cap, 100, KMH_PER_MPH if mph else 1.0)
