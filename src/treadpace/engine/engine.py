@@ -383,6 +383,7 @@ class Engine:
 
     async def _stop_belt(self) -> None:
         """Safety rule 4: stop the belt, retried until the treadmill reports it stopped."""
+        self._notice("info", "stopping the belt (until the treadmill says it stands)")
         try:
             confirmed = await stop_belt(
                 self.treadmill,
