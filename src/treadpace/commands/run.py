@@ -106,10 +106,23 @@ def run_command(
             help="Serve the live page here (default 127.0.0.1:8080; not loopback: with a token).",
         ),
     ] = None,
+    broadcast: Annotated[
+        str | None,
+        typer.Option(
+            "--broadcast",
+            help="Be a Bluetooth sensor during the run: rsc (footpod), ftms (read-only "
+            "treadmill) or rsc,ftms; none turns the profile's off.",
+        ),
+    ] = None,
+    broadcast_adapter: Annotated[
+        str | None,
+        typer.Option("--broadcast-adapter", help="Radio for --broadcast (default hci0)."),
+    ] = None,
     virtual_clock: Annotated[bool, typer.Option("--virtual-clock", hidden=True)] = False,
 ) -> None:
     """Run a plan: the engine drives the belt, the terminal shows where you are."""
     from treadpace.commands import run_checks
+    from treadpace.plans.broadcast_settings import with_broadcast_options
     from treadpace.plans.library import load_and_compile
     from treadpace.web.page import resolve_listen
 
@@ -121,6 +134,7 @@ def run_command(
         raise UserError(
             "--remote-start: the profile must set mqtt.enabled and mqtt.allow_remote_start"
         )
+    prof = with_broadcast_options(prof, broadcast, broadcast_adapter)
     if prof.is_default:
         print("profile: built-in default (metric, paces from a 25:00 5K)")
     else:
@@ -210,6 +224,7 @@ async def _session(
     import asyncio
     import contextlib
 
+    from treadpace.broadcast.broadcaster import start_broadcast
     from treadpace.commands.run_checks import (
         EXIT_SIGNALS,
         EXIT_STOP_UNCONFIRMED,
@@ -228,6 +243,8 @@ async def _session(
 
     interactive_out = sys.stdout.isatty()
     interactive_in = sys.stdin.isatty()
+    hub = EventHub()
+    broadcaster = await start_broadcast(prof.broadcast, clock, hub)  # refused: one line, exit 2
     page = await _open_page(web, prof) if web is not None else None
     sim = None
     if sim_model is not None:
@@ -242,7 +259,6 @@ async def _session(
         link = _ble_link(device, clock)
     treadmill = FtmsTreadmill(link, clock)
     config = EngineConfig.from_profile(prof, countdown_s=0 if yes else 3)
-    hub = EventHub()
     engine = Engine(treadmill, compiled, config, clock, hub)
 
     sinks: list[asyncio.Task[Any]] = []
@@ -257,6 +273,9 @@ async def _session(
         from treadpace.web.page import follow
 
         sinks.append(asyncio.create_task(follow(page, engine.remote_command, hub.subscribe(200))))
+    if broadcaster is not None:
+        broadcaster.attach(treadmill)
+        sinks.append(asyncio.create_task(broadcaster.run(hub.subscribe(maxsize=100))))
     # The simulated treadmill's own console: keys in a terminal, else (with --yes) a
     # runner at the machine who starts the belt and follows a guided run.
     console_keys, console_help = _sim_console(sim, clock, hub, sinks, yes and not interactive_in)
@@ -339,6 +358,8 @@ async def _session(
         for task in sinks:
             with contextlib.suppress(Exception):
                 await task
+        if broadcaster is not None:
+            await broadcaster.stop()
         with contextlib.suppress(TreadmillError):
             await treadmill.disconnect()
         if sim is not None:

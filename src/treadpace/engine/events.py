@@ -148,6 +148,8 @@ class NoticeKind(enum.StrEnum):
     """No telemetry for a while: over when telemetry arrives again."""
     LINK_LOST = "link_lost"
     """The link dropped: over when telemetry arrives again."""
+    BROADCAST_CLIENT = "broadcast_client"
+    """A watch or app started or stopped using the broadcast: replaced by the next one."""
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from pydantic import (
 )
 
 from treadpace.paths import data_dir
+from treadpace.plans.broadcast_settings import BroadcastSettings
 from treadpace.plans.models import Metres, Percent, Seconds
 from treadpace.plans.numbers import Number, Whole
 from treadpace.plans.paces import PACE_NAMES, parse_pace, parse_percent, parse_speed
@@ -224,6 +225,7 @@ class Profile(BaseModel):
     recording: RecordingSettings = Field(default_factory=lambda: RecordingSettings())
     mqtt: MqttSettings = Field(default_factory=lambda: MqttSettings())
     web: WebSettings = Field(default_factory=lambda: WebSettings())
+    broadcast: BroadcastSettings = Field(default_factory=lambda: BroadcastSettings())
 
     _is_default: bool = PrivateAttr(default=False)
 

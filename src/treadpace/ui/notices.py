@@ -37,9 +37,23 @@ _UNTIL_DATA = frozenset({NoticeKind.STALE_DATA, NoticeKind.LINK_LOST})
 _UNTIL_NEXT_STEP = frozenset(
     {NoticeKind.CONSOLE_CHANGE, NoticeKind.ABOVE_CAP, NoticeKind.STEP_TARGET, NoticeKind.STEP_HOW}
 )
-_ONE_AT_A_TIME = frozenset({NoticeKind.COUNTDOWN, NoticeKind.STEP_TARGET, NoticeKind.STALE_DATA})
+_ONE_AT_A_TIME = frozenset(
+    {
+        NoticeKind.COUNTDOWN,
+        NoticeKind.STEP_TARGET,
+        NoticeKind.STALE_DATA,
+        NoticeKind.BROADCAST_CLIENT,
+    }
+)
 """Kinds where a new notice replaces the previous one instead of stacking."""
-_LIMITED = frozenset({NoticeKind.GENERAL, NoticeKind.GUIDED, NoticeKind.CONSOLE_CHANGE})
+_LIMITED = frozenset(
+    {
+        NoticeKind.GENERAL,
+        NoticeKind.GUIDED,
+        NoticeKind.CONSOLE_CHANGE,
+        NoticeKind.BROADCAST_CLIENT,
+    }
+)
 """Kinds that also expire after `LIFETIME_S` (the others last as long as their condition)."""
 
 
