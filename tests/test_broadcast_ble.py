@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
+import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from bleak import BleakClient
@@ -279,3 +282,68 @@ async def test_a_watch_resets_the_footpod_total_not_the_run(bluez: FakeBlueZ) ->
     assert totals and totals[0] < 10  # counted from the reset
     assert result.distance_m > 45  # the run's own distance is untouched
     assert 15 < result.distance_m - totals[-1] < 30
+
+
+async def treadpace_run(tmp_path: Path, *args: str) -> asyncio.subprocess.Process:
+    """`treadpace run` of a 3-minute steady plan at 20x, as a runner starts it."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text('name: Short\nkind: steady\nduration: "3:00"\npace: "10 km/h"\n')
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TREADPACE_")}
+    env |= {"TREADPACE_HOME": str(tmp_path / "h"), "TREADPACE_CONFIG_HOME": str(tmp_path / "c")}
+    return await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "treadpace", "run", str(plan), "--yes", "--no-record", *args),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+    )
+
+
+async def test_run_broadcast_option_serves_a_watch_and_says_so(
+    bluez: FakeBlueZ, tmp_path: Path
+) -> None:
+    proc = await treadpace_run(
+        tmp_path, "--time-scale", "20", "--broadcast", "rsc,ftms", "--broadcast-adapter", "hci1"
+    )
+    speeds: list[float] = []
+    moving = asyncio.Event()
+
+    def on_rsc(_: object, raw: bytearray) -> None:
+        speeds.append(decode_rsc_measurement(bytes(raw)).speed_mps * 3.6)
+        if speeds[-1] > 9.9:
+            moving.set()
+
+    try:
+        device, adv = await find_device(None, timeout=20.0, service_uuid=RSC_SERVICE)
+        assert adv.local_name == "treadpace"
+        async with BleakClient(device) as watch:
+            await watch.read_gatt_char(RSC_FEATURE)
+            await watch.start_notify(RSC_MEASUREMENT, on_rsc)
+            await asyncio.wait_for(moving.wait(), 30)
+        out, err = await asyncio.wait_for(proc.communicate(), 60)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    text = out.decode()
+    assert proc.returncode == 0, err.decode()
+    assert "broadcast: footpod (RSC) and treadmill (FTMS, read-only) as 'treadpace' on hci1" in text
+    assert "a watch or app (00:1A:7D:DA:71:01) connected to the broadcast" in text
+    assert "a watch or app (00:1A:7D:DA:71:01) left the broadcast" in text
+    assert not bluez.devices  # unregistered at the end of the run
+
+
+async def test_run_broadcast_refused_by_bluez_is_one_line_before_anything_moves(
+    bluez: FakeBlueZ, tmp_path: Path
+) -> None:
+    bluez.inject_error("RegisterApplication", "org.bluez.Error.Failed", "No adapter resources")
+    log = tmp_path / "sim.jsonl"
+    proc = await treadpace_run(tmp_path, "--broadcast", "rsc", "--sim-log", str(log))
+    _, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 2
+    assert err.decode() == (
+        "error: --broadcast: cannot advertise on hci0: RegisterApplication: "
+        "org.bluez.Error.Failed: No adapter resources\n"
+    )
+    assert not log.exists() or "start_or_resume" not in log.read_text()
+    assert not bluez.devices
