@@ -41,6 +41,7 @@ _COMMAND_MODULES = (
     "ble",
     "record",
     "mqtt",
+    "serve",
 )
 
 

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 NO_QR = "web: open the address above on the phone; it holds this run's token (no QR code)"
 
 
-def resolve_listen(web: bool, web_listen: str | None, profile: Any) -> Listen | None:
+def resolve_listen(
+    web: bool, web_listen: str | None, profile: Any, option: str = "--web-listen"
+) -> Listen | None:
     """Where to serve from the options and the profile, or None for no page."""
     from treadpace.errors import UserError
     from treadpace.web.listen import parse_listen
@@ -28,7 +30,7 @@ def resolve_listen(web: bool, web_listen: str | None, profile: Any) -> Listen | 
         try:
             return parse_listen(web_listen)
         except ValueError as exc:
-            raise UserError(f"--web-listen: {exc}") from None
+            raise UserError(f"{option}: {exc}") from None
     if web or profile.web.enabled:
         return parse_listen(profile.web.listen)  # checked when the profile loaded
     return None

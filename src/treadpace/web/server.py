@@ -254,6 +254,9 @@ class WebServer:
             message = json.loads(data)
         except ValueError:
             message = None
+        if isinstance(message, dict) and message.get("type") == "refresh":
+            await page.ws.send_json(self._hello())  # the history page, read afresh
+            return
         if not isinstance(message, dict) or message.get("type") != "command":
             await page.ws.send_json({"type": "ack", "ok": False, "error": "expected a command"})
             return

@@ -5,7 +5,7 @@
 (function () {
   var $ = function (id) { return document.getElementById(id); };
   var ws = null, hello = null, chart = [], planned = [], live = {}, nextId = 1;
-  var retry = 500, noticeTimer = null;
+  var retry = 500, noticeTimer = null, refreshTimer = null;
   var query = location.search;
 
   function text(id, value) { var el = $(id); if (el) el.textContent = value == null ? "—" : value; }
@@ -129,12 +129,13 @@
     g.setLineDash([5, 5]); g.strokeStyle = "rgba(240,180,41,.45)"; g.lineWidth = 2; g.beginPath();
     plan.forEach(function (p, k) { if (k === 0) g.moveTo(x(p[0]), y(p[2])); else g.lineTo(x(p[0]), y(p[2])); g.lineTo(x(p[1]), y(p[3])); });
     g.stroke(); g.setLineDash([]);
-    line(g, points, 1, "#f0b429", x, y, true); line(g, points, 2, "#3fb9f5", x, y, false);
+    // Actual under target, so a belt right on target still shows the target line.
+    line(g, points, 2, "#3fb9f5", 4, x, y, false); line(g, points, 1, "#f0b429", 2, x, y, true);
   }
 
-  function line(g, points, k, colour, x, y, steps) {
+  function line(g, points, k, colour, width, x, y, steps) {
     if (!points.length) return;
-    g.strokeStyle = colour; g.lineWidth = 3; g.beginPath();
+    g.strokeStyle = colour; g.lineWidth = width; g.beginPath();
     points.forEach(function (p, i) {
       if (i === 0) { g.moveTo(x(p[0]), y(p[k])); return; }
       if (steps) g.lineTo(x(p[0]), y(points[i - 1][k]));
@@ -164,6 +165,10 @@
     row(runs, ["date", "plan", "distance", "time", "pace", ""], true);
     (msg.runs || []).forEach(function (r) { row(runs, [r.date, r.plan, r.distance, r.time, r.pace, r.status]); });
     draw($("hchart"), [], msg.last ? msg.last.chart : []);
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(function () {
+      if (ws && ws.readyState === 1) ws.send(JSON.stringify({ type: "refresh" }));
+    }, 30000);
   }
 
   $("b_pause").onclick = function () { send(live.state === "paused" ? "resume" : "pause"); };
