@@ -118,6 +118,9 @@ def run_command(
         str | None,
         typer.Option("--broadcast-adapter", help="Radio for --broadcast (default hci0)."),
     ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", help="No spoken cues and no bell (the banner stays).")
+    ] = False,
     virtual_clock: Annotated[bool, typer.Option("--virtual-clock", hidden=True)] = False,
 ) -> None:
     """Run a plan: the engine drives the belt, the terminal shows where you are."""
@@ -174,6 +177,7 @@ def run_command(
         virtual=virtual,
         record=not no_record,
         web=listen,
+        quiet=quiet,
     )
     raise typer.Exit(code)
 
@@ -191,6 +195,7 @@ def _run(
     virtual: bool,
     record: bool = True,
     web: Listen | None = None,
+    quiet: bool = False,
 ) -> int:
     import asyncio
 
@@ -200,7 +205,17 @@ def _run(
 
     async def main() -> int:
         session = _session(
-            compiled, prof, clock, sim_model, device, yes, remote_start, sim_log, record, web
+            compiled,
+            prof,
+            clock,
+            sim_model,
+            device,
+            yes,
+            remote_start,
+            sim_log,
+            record,
+            web,
+            quiet,
         )
         if isinstance(clock, VirtualClock):
             return await clock.drive(session)
@@ -220,11 +235,13 @@ async def _session(
     sim_log: Path | None,
     record: bool = True,
     web: Listen | None = None,
+    quiet: bool = False,
 ) -> int:
     import asyncio
     import contextlib
 
     from treadpace.broadcast.broadcaster import start_broadcast
+    from treadpace.clock import VirtualClock
     from treadpace.commands.run_checks import (
         EXIT_SIGNALS,
         EXIT_STOP_UNCONFIRMED,
@@ -232,7 +249,8 @@ async def _session(
         forget_a_hung_up_terminal,
         signal_name,
     )
-    from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunState
+    from treadpace.cues import wiring as cues
+    from treadpace.engine import Command, Engine, EngineConfig, RunState
     from treadpace.mqtt import MqttBridge
     from treadpace.printable import printable
     from treadpace.record import NothingRecorded, Recorder, export_run
@@ -243,7 +261,7 @@ async def _session(
 
     interactive_out = sys.stdout.isatty()
     interactive_in = sys.stdin.isatty()
-    hub = EventHub()
+    hub = cues.cue_hub(prof.cues, clock)
     broadcaster = await start_broadcast(prof.broadcast, clock, hub)  # refused: one line, exit 2
     page = await _open_page(web, prof) if web is not None else None
     sim = None
@@ -279,6 +297,10 @@ async def _session(
     # The simulated treadmill's own console: keys in a terminal, else (with --yes) a
     # runner at the machine who starts the belt and follows a guided run.
     console_keys, console_help = _sim_console(sim, clock, hub, sinks, yes and not interactive_in)
+    silent = isinstance(clock, VirtualClock)
+    speaker = cues.speaker(prof.cues, quiet=quiet, silent_clock=silent, terminal=interactive_out)
+    if speaker is not None:
+        sinks.append(asyncio.create_task(speaker.consume(hub.subscribe(maxsize=500))))
     controller = KeyController(engine.command, lambda: engine.state, console_keys)
     if interactive_out:
         from treadpace.ui.keys import HELP

@@ -213,6 +213,65 @@ class RunFinished:
         }[kind]
 
 
+class CueKind(enum.StrEnum):
+    """What a cue says (the text is rendered from the kind and the data, for people only)."""
+
+    UPCOMING = "upcoming"
+    """A change is `seconds` away: "Speeding up in 10 seconds: 5:16 per kilometre"."""
+    COUNTDOWN = "countdown"
+    """3, 2, 1 before a change."""
+    CHANGE = "change"
+    """The change happens now: the new step, its amount and target."""
+    LAST_STEP = "last_step"
+    """The last step begins: "Last step: 5 minutes at threshold"."""
+    HALFWAY = "halfway"
+    """Half the plan's planned time is done."""
+    FINISH = "finish"
+    """The plan ran to its end: "Run complete: 5.19 kilometres in 30 minutes"."""
+
+
+class CueChange(enum.StrEnum):
+    """Which way the target goes at the change a cue is about."""
+
+    FASTER = "faster"
+    SLOWER = "slower"
+    STEEPER = "steeper"
+    """Same speed, more incline."""
+    FLATTER = "flatter"
+    """Same speed, less incline."""
+    END = "end"
+    """The plan ends."""
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A spoken / shown cue before or at a change of target (see `treadpace.cues`)."""
+
+    t: float
+    kind: CueKind
+    change: CueChange | None = None
+    seconds: int = 0
+    """UPCOMING / COUNTDOWN: seconds to the change."""
+    step_index: int = -1
+    """The step the cue is about (the one that begins at the change); -1 for none."""
+    step_name: str = ""
+    pace_label: str = ""
+    step_kind: str = "time"
+    step_amount: float = 0.0
+    """Seconds or metres of that step."""
+    speed_kmh: float = 0.0
+    """The plan's target after the change (a ramp's start)."""
+    end_speed_kmh: float | None = None
+    """Set when that step is a speed ramp."""
+    incline_percent: float = 0.0
+    distance_m: float = 0.0
+    """FINISH: the run's distance."""
+    elapsed_s: float = 0.0
+    """FINISH: the run's plan time."""
+    imperial: bool = False
+    """The runner's units, for rendering the text."""
+
+
 EngineEvent = (
     RunStarted
     | StateChanged
@@ -221,6 +280,7 @@ EngineEvent = (
     | SetpointSent
     | Tick
     | Notice
+    | Cue
     | RunFinished
 )
 

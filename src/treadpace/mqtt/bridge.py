@@ -32,6 +32,7 @@ import aiomqtt
 
 from treadpace.engine.events import (
     Command,
+    Cue,
     EngineEvent,
     Notice,
     RunFinished,
@@ -199,6 +200,8 @@ class MqttBridge:
             self._push(payloads.run_started(event))
         elif isinstance(event, Notice):
             self._push(payloads.engine_notice(event))
+        elif isinstance(event, Cue):
+            self._push(payloads.cue(event))
         elif isinstance(event, RunFinished):
             self._state = event.state
             self._push(payloads.run_finished(event))

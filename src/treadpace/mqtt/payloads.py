@@ -14,6 +14,7 @@ from typing import Any
 
 from treadpace.engine.events import (
     Command,
+    Cue,
     Notice,
     RunFinished,
     RunStarted,
@@ -149,6 +150,23 @@ def notice(level: str, message: str, t: float | None = None) -> dict[str, Any]:
 
 def engine_notice(event: Notice) -> dict[str, Any]:
     return notice(event.level, event.message, event.t)
+
+
+def cue(event: Cue) -> dict[str, Any]:
+    """A cue (`treadpace.cues`): its kind and data, and the text a screen shows."""
+    from treadpace.cues.text import display
+
+    return {
+        "event": "cue",
+        "t": _r(event.t, 3),
+        "kind": event.kind.value,
+        "change": event.change.value if event.change is not None else None,
+        "seconds": event.seconds,
+        "step_index": event.step_index,
+        "speed_kmh": _r(event.speed_kmh, 2),
+        "incline_percent": _r(event.incline_percent, 1),
+        "text": display(event),
+    }
 
 
 def run_finished(event: RunFinished) -> dict[str, Any]:

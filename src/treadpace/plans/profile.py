@@ -29,6 +29,7 @@ from pydantic import (
     model_validator,
 )
 
+from treadpace.cues.settings import CuesSettings
 from treadpace.paths import data_dir
 from treadpace.plans.broadcast_settings import BroadcastSettings
 from treadpace.plans.models import Metres, Percent, Seconds
@@ -226,6 +227,7 @@ class Profile(BaseModel):
     mqtt: MqttSettings = Field(default_factory=lambda: MqttSettings())
     web: WebSettings = Field(default_factory=lambda: WebSettings())
     broadcast: BroadcastSettings = Field(default_factory=lambda: BroadcastSettings())
+    cues: CuesSettings = Field(default_factory=lambda: CuesSettings())
 
     _is_default: bool = PrivateAttr(default=False)
 

@@ -16,6 +16,9 @@ import typing
 from typing import Any
 
 from treadpace.engine.events import (
+    Cue,
+    CueChange,
+    CueKind,
     EngineEvent,
     Notice,
     NoticeKind,
@@ -42,6 +45,7 @@ _TAGS: dict[type[Any], str] = {
     SetpointSent: "setpoint",
     Tick: "tick",
     Notice: "notice",
+    Cue: "cue",
     RunFinished: "run_finished",
 }
 _CLASSES: dict[str, type[Any]] = {tag: cls for cls, tag in _TAGS.items()}
@@ -172,6 +176,10 @@ def decode_event(line: str, steps: tuple[CompiledStep, ...] = ()) -> EngineEvent
             kind = record.get("kind", NoticeKind.GENERAL)
             known = kind in NoticeKind.__members__.values()
             record["kind"] = NoticeKind(kind) if known else NoticeKind.GENERAL
+        if cls is Cue:
+            record["kind"] = CueKind(record["kind"])
+            change = record.get("change")
+            record["change"] = CueChange(change) if change is not None else None
         for key in ("guided", "guided_cause"):  # Notice, RunFinished
             # A cause from a newer version reads as unknown (the guided time still shows).
             cause = record.get(key)

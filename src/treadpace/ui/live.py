@@ -12,6 +12,7 @@ import dataclasses
 import time
 from typing import TYPE_CHECKING
 
+from treadpace.cues.banner import countdown
 from treadpace.engine.events import (
     RunFinished,
     RunStarted,
@@ -130,6 +131,9 @@ class LiveView:
                 )
             )
         if t is not None:
+            banner = countdown(self.steps, t, imp) if self.state == RunState.RUNNING else None
+            if banner:
+                parts.append(Text(banner, style="bold reverse cyan"))
             grid = Table.grid(padding=(0, 3))
             grid.add_column(style="dim")
             grid.add_column()
