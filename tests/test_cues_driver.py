@@ -57,8 +57,8 @@ def test_a_skipped_step_takes_its_warnings_along() -> None:
     started(d)
     assert d.feed(StepFinished(20.0, 0, A, 20.0, 50.0, skipped=True), 20.0) == []
     assert d.due(20.0) == math.inf
-    [last] = d.feed(StepStarted(20.0, 1, B, 2), 20.0)
-    assert last.kind == CueKind.LAST_STEP
+    said = d.feed(StepStarted(20.0, 1, B, 2), 20.0)
+    assert [c.kind for c in said] == [CueKind.LAST_STEP, CueKind.HALFWAY]  # by planned time
     assert d.due(20.0) == 70.0  # the plan's end, 10 s ahead
     [done] = d.feed(StepFinished(80.0, 1, B, 60.0, 183.0), 80.0)
     assert (done.kind, done.distance_m, done.elapsed_s) == (CueKind.FINISH, 233.0, 80.0)

@@ -39,7 +39,7 @@ def test_a_change_gets_a_warning_a_countdown_and_a_cue_when_it_happens() -> None
     assert upcoming.change == CueChange.FASTER
     assert (upcoming.step_index, upcoming.speed_kmh, upcoming.seconds) == (1, 11.4, 10)
     # The last step is announced as such; its end warns of the plan's end.
-    last = [p for p in plan if p.step == 1]
+    last = [p for p in plan if p.step == 1 and p.cue.kind != CueKind.HALFWAY]
     assert last[0].cue.kind == CueKind.LAST_STEP and last[0].trigger == Trigger.START
     assert [p.cue.change for p in last[1:]] == [CueChange.END] * 4
 
@@ -79,7 +79,7 @@ def test_halfway_is_placed_by_planned_time_in_the_steps_own_unit() -> None:
     assert (half[0].step, half[0].trigger) == (1, Trigger.LEFT_M)
     assert abs(half[0].value - 1500.0) < 1e-6
     half_t = [p for p in build((WARM, TEMPO)) if p.cue.kind == CueKind.HALFWAY]
-    assert (half_t[0].step, half_t[0].trigger, half_t[0].value) == (0, Trigger.LEFT_S, 0.0)
+    assert (half_t[0].step, half_t[0].trigger, half_t[0].value) == (1, Trigger.LEFT_S, 300.0)
     assert not [p for p in build((SHORT, SHORT)) if p.cue.kind == CueKind.HALFWAY]
 
 

@@ -95,7 +95,8 @@ class CueDriver:
         out = []
         for p in due:
             pending.remove(p)
-            late = p.trigger == Trigger.LEFT_S and p.value - left > _STILL_TRUE_S
+            warning = p.cue.kind in (CueKind.UPCOMING, CueKind.COUNTDOWN)
+            late = warning and p.value - left > _STILL_TRUE_S
             if not late:
                 out.append(replace(p.cue, t=now))
         return out

@@ -155,7 +155,7 @@ def _halfway(steps: Sequence[CompiledStep]) -> tuple[int, float] | None:
     done = 0.0
     for i, step in enumerate(steps):
         dur = step.planned_time_s
-        if done + dur >= half and dur > 0:
+        if done + dur > half and dur > 0:  # exactly at a boundary: the next step's start
             fraction = (half - done) / dur
             return i, (1.0 - fraction) * step.amount
         done += dur
