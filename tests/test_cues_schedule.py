@@ -130,3 +130,16 @@ def test_the_banner_counts_down_to_the_next_real_change() -> None:
     assert countdown(dist, tick(0, 100.0, speed=12.0), False) == "slower in 0:30 → 5:16/km"
     assert countdown(dist, tick(0, 100.0, speed=0.0), False) == "slower after 0.10 km → 5:16/km"
     assert countdown(steps, None, False) is None
+
+
+def test_the_web_page_shows_a_cue_in_words() -> None:
+    from treadpace.web.live import LiveState
+
+    state = LiveState()
+    cue = next(p.cue for p in build((WARM, TEMPO)) if p.cue.kind == CueKind.UPCOMING)
+    note = state.absorb(cue)
+    assert note == {
+        "type": "cue",
+        "level": "info",
+        "message": "Speeding up in 10 s: 5:16/km (11.4 km/h)",
+    }

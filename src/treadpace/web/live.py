@@ -13,7 +13,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from treadpace.cues.text import display
 from treadpace.engine.events import (
+    Cue,
     EngineEvent,
     Notice,
     RunFinished,
@@ -89,11 +91,9 @@ class LiveState:
             self.state = event.state
             self.finished = self._finished(event)
             return {"type": "finished", **self.finished}
-        elif type(event).__name__ == "Cue":
-            # The spoken cue's words, shown as a banner (the cue event carries them).
-            text = getattr(event, "text", None) or getattr(event, "message", None)
-            if isinstance(text, str) and text:
-                return self._note("info", text, "cue")
+        elif isinstance(event, Cue):
+            # The spoken cue's words, shown as a banner (rendered from the typed cue).
+            return self._note("info", display(event), "cue")
         return None
 
     def _note(self, level: str, message: str, kind: str) -> dict[str, Any]:
