@@ -54,7 +54,7 @@ def test_serve_shows_the_last_run_and_the_history(tmp_path: Path) -> None:
             cwd=ROOT,
         )
     try:
-        wait_for("the server", lambda: "web: runs in" in out.read_text())
+        wait_for("the server", lambda: "web: live page at" in out.read_text())
         hello, ack, status = asyncio.run(hello_and_command(port))
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=10) == 0
@@ -101,7 +101,7 @@ def test_the_history_page_in_chromium(tmp_path: Path) -> None:
             cwd=ROOT,
         )
     try:
-        wait_for("the server", lambda: "web: runs in" in out.read_text())
+        wait_for("the server", lambda: "web: live page at" in out.read_text())
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             page = browser.new_page(viewport={"width": 390, "height": 844})

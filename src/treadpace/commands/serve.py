@@ -52,15 +52,14 @@ async def _serve(where: Listen, directory: Path, imperial: bool) -> None:
 
     from treadpace.web.history import history
     from treadpace.web.listen import new_token
-    from treadpace.web.page import NO_QR
+    from treadpace.web.page import announce
     from treadpace.web.server import WebServer
 
     token = None if where.loopback else new_token()
     server = WebServer(where, token=token, history=lambda: history(directory, imperial))
     await server.start()
-    print(f"web: runs in {directory} at {where.url(token)} (Ctrl+C to stop)", flush=True)
-    if token is not None:
-        print(NO_QR, flush=True)
+    print(f"web: runs in {directory} (Ctrl+C to stop)", flush=True)
+    announce(where.url(token), token is not None)
     done = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from treadpace.engine.events import Subscription
     from treadpace.web.server import CommandHandler, WebServer
 
-NO_QR = "web: open the address above on the phone; it holds this run's token (no QR code)"
+NO_QR = "web: open the address above on the phone; it holds this run's token"
 
 
 def resolve_listen(
@@ -43,10 +43,29 @@ async def open_page(listen: Listen, *, allow_remote_start: bool) -> WebServer:
     token = None if listen.loopback else new_token()
     server = WebServer(listen, token=token, state=LiveState(allow_remote_start=allow_remote_start))
     await server.start()
-    print(f"web: live page at {listen.url(token)}", flush=True)
-    if token is not None:
-        print(NO_QR, flush=True)
+    announce(listen.url(token), token is not None)
     return server
+
+
+def announce(url: str, with_token: bool) -> None:
+    """Say where the page is; with a token, as a QR code too when a terminal shows it."""
+    import contextlib
+    import sys
+
+    from treadpace.web import qr
+
+    print(f"web: live page at {url}", flush=True)
+    if not with_token:
+        return
+    lines: list[str] = []
+    if sys.stdout.isatty():
+        with contextlib.suppress(qr.TooLong):  # an address too long to draw: typed instead
+            lines = qr.terminal_lines(url)
+    if lines:
+        print("web: scan with the phone (it holds this run's token):")
+        print("\n".join(lines), flush=True)
+    else:
+        print(NO_QR, flush=True)
 
 
 async def follow(server: WebServer, commands: CommandHandler, sub: Subscription) -> None:
