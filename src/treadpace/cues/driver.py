@@ -81,17 +81,16 @@ class CueDriver:
         """Clock time of the next cue (math.inf when nothing can come before an event)."""
         if not self._running:
             return math.inf
-        return min((self._due(p, now) for p in self._pending()), default=math.inf)
+        left = self._time_left(now)
+        return min((self._due(p, now, left) for p in self._next()), default=math.inf)
 
     def fire(self, now: float) -> list[Cue]:
         """The cues due by `now`, each once; a warning no longer true is dropped unsaid."""
-        if not self._running:
+        if not self._running or self.due(now) > now + 1e-3:
             return []
         pending = self._pending()
-        due = [p for p in pending if self._due(p, now) <= now + 1e-3]
-        if not due:
-            return []
         left = self._time_left(now)
+        due = [p for p in pending if self._due(p, now, left) <= now + 1e-3]
         out = []
         for p in due:
             pending.remove(p)
@@ -138,6 +137,18 @@ class CueDriver:
             )
         ]
 
+    def _next(self) -> list[Planned]:
+        """The pending cues that can be due first: warnings come most-seconds-first."""
+        out: list[Planned] = []
+        warned = False
+        for p in self._pending():
+            if p.trigger == Trigger.LEFT_S:
+                if warned:
+                    continue
+                warned = True
+            out.append(p)
+        return out
+
     def _pending(self) -> list[Planned]:
         return self._planned.get(self._index, []) if self._index >= 0 else []
 
@@ -160,11 +171,11 @@ class CueDriver:
             return left
         return left / self._speed_ms if self._speed_ms >= _MIN_MS else math.inf
 
-    def _due(self, p: Planned, now: float) -> float:
+    def _due(self, p: Planned, now: float, time_left: float) -> float:
         if p.trigger == Trigger.START:
             return now
         if p.trigger == Trigger.LEFT_S:
-            return now + self._time_left(now) - p.value
+            return now + time_left - p.value
         if self._speed_ms < _MIN_MS:
             return math.inf
         return now + (self._left_at(now) - p.value) / self._speed_ms

@@ -36,5 +36,9 @@ def speaker(
 
 
 def _ring() -> None:
-    sys.stdout.write("\a")
-    sys.stdout.flush()
+    # The real terminal, not sys.stdout: the live view redirects that and would turn
+    # the bell into an empty line above the view.
+    out = sys.__stdout__
+    if out is not None:
+        out.write("\a")
+        out.flush()
