@@ -143,3 +143,27 @@ def test_the_web_page_shows_a_cue_in_words() -> None:
         "level": "info",
         "message": "Speeding up in 10 s: 5:16/km (11.4 km/h)",
     }
+
+
+def test_the_live_view_shows_the_banner_while_running() -> None:
+    import io
+
+    from rich.console import Console
+
+    from treadpace.engine.events import RunStarted, StateChanged, StepStarted
+    from treadpace.ui.live import LiveView
+
+    view = LiveView()
+    view.handle(RunStarted(0.0, 0.0, "p", "custom", "", (WARM, TEMPO), False, "sim"))
+    view.handle(StateChanged(0.0, RunState.RUNNING, RunState.READY))
+    view.handle(StepStarted(0.0, 0, WARM, 2))
+    view.handle(tick(0, 8.0))
+
+    def shown() -> str:
+        console = Console(record=True, width=110, file=io.StringIO())
+        console.print(view.render())
+        return console.export_text()
+
+    assert "faster in 0:08 → 5:16/km" in shown()
+    view.handle(StateChanged(1.0, RunState.PAUSED, RunState.RUNNING))
+    assert "faster in" not in shown()
