@@ -210,3 +210,39 @@ async def test_nudges_stop_at_the_cap_so_the_first_press_back_counts(policy: str
     sent = _sent(o)
     assert max(sent) == 12.0  # rule 1
     assert sent[-1] == 11.0  # ten presses down from the cap, not from 18 km/h
+
+
+@pytest.mark.parametrize("model", ["generic", "mph-console", "incline-refused"])
+async def test_rule1_holds_through_refusals_garbage_presses_and_nudges(model: str) -> None:
+    """Every path of this module at once, with a cap below the plan: nothing above it."""
+    cap = 9.55
+    p = plan(
+        CompiledStep("one", "time", 200, 9.0, end_speed_kmh=10.5),
+        CompiledStep("two", "time", 200, 11.0),
+        CompiledStep("three", "time", 200, 12.0),
+    )
+    faults = (
+        Fault(50, "refuse_write", "belt_start", count=2, op="set_target_speed"),
+        Fault(90, "garbage", "belt_start", characteristic="machine_status", data=b"\x05\xff\xff"),
+        Fault(120, "press_speed", "belt_start", delta=2.0),  # above the cap
+        Fault(250, "press_speed", "belt_start", delta=-1.0),
+    )
+
+    async def script(engine: Engine, sim: SimulatedTreadmill, clock: VirtualClock) -> None:
+        for fault in faults:
+            sim.schedule(fault)
+        await clock.sleep(450)
+        for _ in range(80):
+            await engine.command(Command.NUDGE_UP)
+        await clock.sleep(20)
+        await engine.command(Command.NUDGE_DOWN)
+
+    o = await run_sim(
+        p, model=model, config=EngineConfig(countdown_s=0, max_speed_kmh=cap), script=script
+    )
+    top = min(cap, o.engine._speed_grid.maximum)
+    answered = [x for x in o.commands("set_target_speed") if "speed_kmh" in x.r]
+    commanded = [float(x.r["speed_kmh"]) for x in answered]  # type: ignore[arg-type]
+    assert commanded and max(commanded) <= top + 1e-9
+    assert not o.engine.guided
+    assert _sent(o)[-1] < _sent(o)[-2]  # the press down after the pile of presses up counted
