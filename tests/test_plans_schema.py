@@ -41,6 +41,11 @@ SCHEMA_CANNOT_TELL = {
     "repeat-explosion.plan.yaml": "counted once repeats are expanded",
     "repeat-too-long.plan.yaml": "counted once repeats are expanded",
     "split-nan.plan.yaml": "JSON has no NaN, so JSON Schema has no way to refuse it",
+    "hr-target-max-slower.plan.yaml": "needs the runner's paces (profile)",
+    "safe-progression-no-cap.plan.yaml": "a rule between two fields, judged at compile",
+    "hr-target-reversed.plan.yaml": "compares the two numbers of a range written as text",
+    "hr-target-settle.plan.yaml": "a size limit on a length written as text",
+    "safe-progression-steady.plan.yaml": "a rule between two fields, judged at compile",
 }
 
 

@@ -56,12 +56,8 @@ OPS: Final = ("any", *_CONTROL_OPS)
 
 CHARACTERISTICS: Final = ("treadmill_data", "machine_status", "training_status", "control_point")
 
-_NEEDS_DELTA: Final = frozenset(
-    {"press_speed", "press_incline", "odometer_jump", "strap_nonsense"}
-)
-_NEEDS_DURATION: Final = frozenset(
-    {"telemetry_gap", "strap_off", "strap_stuck", "strap_nonsense"}
-)
+_NEEDS_DELTA: Final = frozenset({"press_speed", "press_incline", "odometer_jump", "strap_nonsense"})
+_NEEDS_DURATION: Final = frozenset({"telemetry_gap", "strap_off", "strap_stuck", "strap_nonsense"})
 
 
 @dataclass(frozen=True, slots=True)

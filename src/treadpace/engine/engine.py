@@ -43,6 +43,7 @@ from treadpace.engine.events import (
     Tick,
 )
 from treadpace.engine.gate import CommandSource, start_refusal
+from treadpace.engine.hr_control import FAULT_TEXT, HrController
 from treadpace.engine.odometer import Odometer
 from treadpace.engine.outcome import Departure, DepartureClock, GuidedCause
 from treadpace.engine.setpoint import Grid, speed_grid
@@ -130,6 +131,7 @@ class Engine:
         self._reader_error: BaseException | None = None
         # limits, known after connect
         self._speed_grid = Grid(0.0, config.max_speed_kmh, 0.1, 100)
+        self.hr_control = HrController(0.1)
         self._incline_grid: Grid | None = None
         self._incline_ok = True
         # plan clock and distance
@@ -544,6 +546,8 @@ class Engine:
         step = self.plan.steps[index]
         if step.free and keep is not None:
             self._hold = keep
+        self.hr_control.increment = self._speed_grid.increment
+        self.hr_control.begin(step.hr, self.clock.now())
         self.hub.publish(StepStarted(self.clock.now(), index, step, len(self.plan.steps)))
         how = [
             "set your own speed on the console" if step.free else "",
@@ -601,6 +605,7 @@ class Engine:
                 distance_m=distance,
                 elapsed_s=elapsed,
                 skipped=skipped,
+                hr_held_s=self.hr_control.held_s if step.hr is not None else 0.0,
             )
         )
 
@@ -612,7 +617,8 @@ class Engine:
             return 0.0
         if self._hold is not None:
             return self._hold
-        return step.target_at(self._fraction(step)) + self._offset
+        plan = step.target_at(self._fraction(step)) + self._offset
+        return plan if self._console_held else self.hr_control.limit(plan)
 
     def target_speed(self) -> float:
         """The speed the policy asks for now (clamped and on the machine's grid)."""
@@ -643,6 +649,7 @@ class Engine:
         self._track_departures()
         if self.state != RunState.RUNNING or self.guided or not self.treadmill.has_control:
             return
+        self._judge_heart_rate()
         speed = self.target_speed()
         if self._above_cap:
             pass  # the runner's press above the cap stands until the step ends
@@ -652,6 +659,24 @@ class Engine:
             incline = self.target_incline()
             if incline != self._sent_incline:
                 await self._send_incline(incline)
+
+    def _judge_heart_rate(self) -> None:
+        """A step with a heart-rate rule: let the controller judge (a console change wins)."""
+        step = self.step
+        if step is None or step.hr is None or self._console_held or self._hold is not None:
+            return
+        plan = step.target_at(self._fraction(step)) + self._offset
+        change = self.hr_control.update(self.clock.now(), plan)
+        if change is None:
+            return
+        if change.fault is None:
+            self._notice("info", "heart rate is back: heart-rate control again", NoticeKind.HR)
+        else:
+            self._notice(
+                "warning",
+                f"{FAULT_TEXT[change.fault]}: {step.name} runs its pace target, never faster",
+                NoticeKind.HR_FALLBACK,
+            )
 
     def _track_departures(self) -> None:
         """Capped: the plan asks for more than may be commanded; held: a console speed."""
@@ -1010,6 +1035,7 @@ class Engine:
             self._incline = tel.incline_percent
         if tel.heart_rate_bpm is not None:
             self._hr = tel.heart_rate_bpm
+        self.hr_control.feed(self.clock.now(), tel.heart_rate_bpm)
         if tel.energy_kcal is not None:
             self._energy = tel.energy_kcal
         if tel.steps is not None:

@@ -150,6 +150,10 @@ class NoticeKind(enum.StrEnum):
     """The link dropped: over when telemetry arrives again."""
     BROADCAST_CLIENT = "broadcast_client"
     """A watch or app started or stopped using the broadcast: replaced by the next one."""
+    HR = "hr"
+    """Heart-rate control news (the data came back): shown for a while."""
+    HR_FALLBACK = "hr_fallback"
+    """Heart rate lost or implausible: the step runs its pace target; over when it is back."""
 
 
 @dataclass(frozen=True)
@@ -173,6 +177,8 @@ class StepSummary:
     distance_m: float
     elapsed_s: float
     skipped: bool
+    hr_held_s: float = 0.0
+    """Seconds in which a heart-rate rule held the speed below the plan's target."""
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,10 @@ turns it into `file:line: field: expected ...`.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from treadpace.plans.draft import EPS_KMH, Ctx, Draft, make_step
+from treadpace.plans.hr import resolve_cap
 from treadpace.plans.models import (
     NegativeSplitPlan,
     Plan,
@@ -185,7 +188,31 @@ def build_steps(plan: Plan, profile: Profile) -> tuple[list[CompiledStep], list[
     drafts = _BUILDERS[plan.kind](plan, ctx)  # type: ignore[operator]
     _check_totals(drafts)
     notes = _check(plan, drafts, ctx)
-    return [d.step for d in drafts], [*ctx.notes, *notes]
+    return _with_hr(plan, [d.step for d in drafts], ctx), [*ctx.notes, *notes]
+
+
+SAFE_KINDS = ("negative-split", "each-mile-faster", "each-km-faster", "each-interval-faster",
+              "thirds", "fast-finish")  # fmt: skip
+"""The article's progression kinds (each-mile-faster in its three spellings)."""
+
+
+def _with_hr(plan: Plan, steps: list[CompiledStep], ctx: Ctx) -> list[CompiledStep]:
+    """The plan's `hr_cap` on every step without a heart-rate rule of its own."""
+    if plan.safe_progression:
+        if plan.kind not in SAFE_KINDS:
+            raise FieldError(
+                ("safe_progression",),
+                f"expected safe_progression only on a progression kind "
+                f"({', '.join(SAFE_KINDS)}), got kind {plan.kind}",
+            )
+        if plan.hr_cap is None:
+            raise FieldError(
+                ("safe_progression",), "expected an hr_cap as well (the cap each rise waits for)"
+            )
+    if plan.hr_cap is None:
+        return steps
+    rule = resolve_cap(plan.hr_cap, ctx.profile, ("hr_cap",), hold_back=plan.safe_progression)
+    return [s if s.hr is not None else replace(s, hr=rule) for s in steps]
 
 
 def compiled(plan: Plan, steps: list[CompiledStep], notes: list[str], source: str) -> CompiledPlan:

@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from treadpace.plans import schema_values
+from treadpace.plans.hr import HrCap, HrTarget
 from treadpace.plans.numbers import (
     MAX_DISTANCE_M,
     MAX_DURATION_S,
@@ -133,6 +134,13 @@ class _PlanBase(BaseModel):
     )
     description: str | None = Field(default=None, description="Free text, shown by `plan show`.")
     incline: Percent = Field(default=0.0, description="Incline in percent for every step.")
+    hr_cap: HrCap | None = Field(
+        default=None, description="Heart-rate cap for every step: bpm, or a zone (z3)."
+    )
+    safe_progression: bool = Field(
+        default=False,
+        description="Each faster step rises only while heart rate is under hr_cap.",
+    )
 
     _lines: dict[Loc, int] = PrivateAttr(default_factory=dict)
     """Line of each field in the file it came from (for compile errors)."""
@@ -282,6 +290,12 @@ class Segment(BaseModel):
         default=False,
         description="Sets no speed: the runner sets it on the console (a pace is a guide).",
     )
+    hr_cap: HrCap | None = Field(
+        default=None, description="Heart-rate cap for this segment (over the plan's)."
+    )
+    target: HrTarget | None = Field(
+        default=None, description="Steer speed to a heart rate: {hr: z2, min: ..., max: ...}."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -291,22 +305,26 @@ class Segment(BaseModel):
         if set(data) - _SEGMENT_KEYS:
             return data  # let pydantic name the unknown key first: it is the likelier typo
         # ValueError, not FieldError: pydantic prefixes the segment's own position.
-        for key in ("duration", "distance", "pace", "speed", "from", "to"):
+        for key in ("duration", "distance", "pace", "speed", "from", "to", "target"):
             if key in data and data[key] is None:
                 raise ValueError(f"expected a value for {key}, got nothing")
         if "duration" in data and "distance" in data:
             raise ValueError("expected either duration or distance, not both")
         if "duration" not in data and "distance" not in data and data.get("open") is not True:
             raise ValueError("expected a duration or a distance (or open: true)")
-        targets = [k for k in ("pace", "speed", "from") if k in data]
+        targets = [k for k in ("pace", "speed", "from", "target") if k in data]
         if ("to" in data) != ("from" in data):
             raise ValueError('expected both "from" and "to" (a ramp goes from one pace to another)')
         if len(targets) > 1:
-            raise ValueError("expected one target: pace, speed, or a from/to ramp")
+            raise ValueError("expected one target: pace, speed, a from/to ramp or target: {hr}")
         if not targets and data.get("free") is not True:
-            raise ValueError("expected a target: pace, speed, a from/to ramp, or free: true")
+            raise ValueError(
+                "expected a target: pace, speed, a from/to ramp, target: {hr}, or free: true"
+            )
         if "from" in data and (data.get("open") is True or data.get("free") is True):
             raise ValueError("expected a pace or a speed: a ramp needs a set length and speed")
+        if "target" in data and data.get("free") is True:
+            raise ValueError("expected target: {hr} or free: true, not both (free sets no speed)")
         return data
 
 
@@ -324,6 +342,8 @@ _SEGMENT_KEYS = frozenset(
         "incline_each",
         "open",
         "free",
+        "hr_cap",
+        "target",
     }
 )
 

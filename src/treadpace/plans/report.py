@@ -106,6 +106,15 @@ def plan_json(plan: CompiledPlan) -> dict[str, Any]:
         if s.end_incline_percent is not None:
             entry["end_incline_percent"] = s.end_incline_percent
         entry["pace_label"] = s.pace_label
+        if s.hr is not None:
+            entry["hr"] = {
+                "mode": s.hr.mode,
+                "low_bpm": s.hr.low_bpm,
+                "high_bpm": s.hr.high_bpm,
+                "label": s.hr.label,
+                "safe_progression": s.hr.hold_back,
+                **({"min_kmh": round(s.hr.min_kmh, 4)} if s.hr.mode == "target" else {}),
+            }
         entry["start_s"] = round(start, 1)
         entry["planned_time_s"] = round(s.planned_time_s, 1)
         entry["planned_distance_m"] = round(s.planned_distance_m, 1)
@@ -147,6 +156,11 @@ def step_rows(plan: CompiledPlan, imperial: bool) -> list[tuple[str, ...]]:
             pace += f" -> {format_pace(s.end_speed_kmh, imperial)}"
             speed += f" -> {format_speed(s.end_speed_kmh, imperial)}"
         label = f" ({s.pace_label})" if s.pace_label and s.pace_label != s.name else ""
+        if s.hr is not None and s.hr.mode == "target":
+            pace = f"{format_pace(s.hr.min_kmh, imperial)} -> {pace}"
+            speed = f"{format_speed(s.hr.min_kmh, imperial)} -> {speed}"
+        elif s.hr is not None:
+            label += f", heart rate under {s.hr.label}"
         rows.append(
             (
                 str(i),

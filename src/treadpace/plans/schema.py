@@ -17,7 +17,7 @@ from typing import Any
 
 from treadpace.plans.models import PLAN_KINDS, PLAN_MODELS
 
-_NOT_NULL = {"duration", "distance", "pace", "speed", "from", "to", "finish"}
+_NOT_NULL = {"duration", "distance", "pace", "speed", "from", "to", "finish", "target"}
 """Keys whose `null` the loader refuses ("expected a value"), though the model is Optional."""
 
 
@@ -39,7 +39,10 @@ def _one_of_keys(*groups: list[str]) -> dict[str, Any]:
     return {"oneOf": [{"required": group} for group in groups]}
 
 
-_TARGET_PAIRS = (["pace", "speed"], ["pace", "from"], ["speed", "from"])
+_TARGET_PAIRS = (
+    ["pace", "speed"], ["pace", "from"], ["speed", "from"],
+    ["target", "pace"], ["target", "speed"], ["target", "from"],
+)  # fmt: skip
 """Two targets in one segment, which the loader refuses."""
 
 
@@ -53,9 +56,15 @@ def _segment(defn: dict[str, Any]) -> None:
     defn["allOf"] = [
         {"anyOf": [_one_of_keys(["duration"], ["distance"]), _is_true("open")]},
         {"not": {"required": ["duration", "distance"]}},
-        {"anyOf": [_one_of_keys(["pace"], ["speed"], ["from", "to"]), _is_true("free")]},
+        {
+            "anyOf": [
+                _one_of_keys(["pace"], ["speed"], ["from", "to"], ["target"]),
+                _is_true("free"),
+            ]
+        },
         {"not": {"anyOf": [{"required": pair} for pair in _TARGET_PAIRS]}},
         {"not": {"required": ["from"], "anyOf": [_is_true("open"), _is_true("free")]}},
+        {"not": {"required": ["target"], "anyOf": [_is_true("free")]}},
     ]
     defn["dependentRequired"] = {"from": ["to"], "to": ["from"]}
 

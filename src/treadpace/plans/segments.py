@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from treadpace.plans.draft import Ctx, Draft
+from treadpace.plans.hr import resolve_cap, resolve_target
+from treadpace.plans.hr_rule import HrRule
 from treadpace.plans.models import CustomPlan, RepeatBlock, RepeatItem, Segment, SegmentItem
 from treadpace.plans.numbers import MAX_STEPS
 from treadpace.plans.paces import PaceStep, format_clock, s_per_unit, to_s_per_km
@@ -113,6 +115,12 @@ def _segment(
         end = ctx.speed(seg.to, (*loc, "to"))
         label = f"{seg.from_} -> {seg.to}"
         target: Loc = (*loc, "to") if end >= start else (*loc, "from")
+    elif seg.target is not None:
+        # the fastest allowed is the step's target: heart rate only ever slows it
+        low = ctx.speed(seg.target.min, (*loc, "target", "min"))
+        start = ctx.speed(seg.target.max, (*loc, "target", "max"))
+        label = f"heart rate {seg.target.hr}"
+        target = (*loc, "target", "max")
     elif seg.pace is None and seg.speed is None:  # free, with no guide: easy is the guide
         start = ctx.named_kmh("easy")
         label = "free"
@@ -126,6 +134,12 @@ def _segment(
         target = (*loc, field)
     start, end, incline, label = _apply_rounds(seg, rounds, start, end, incline, label, ctx, loc)
     name = seg.name or f"segment {index + 1}"
+    hr: HrRule | None = None
+    if seg.target is not None:
+        hr = resolve_target(seg.target, low, start, ctx.profile, (*loc, "target"))
+        label = f"heart rate {hr.label}"
+    elif seg.hr_cap is not None:
+        hr = resolve_cap(seg.hr_cap, ctx.profile, (*loc, "hr_cap"), hold_back=False)
     step = CompiledStep(
         name=(name + suffix).strip(),
         kind=kind,
@@ -137,6 +151,7 @@ def _segment(
         end_incline_percent=incline[1],
         open=seg.open,
         free=seg.free,
+        hr=hr,
     )
     return Draft(step, target)
 

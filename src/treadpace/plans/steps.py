@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
+from treadpace.plans.hr_rule import HrRule
+
 StepKind = Literal["time", "distance"]
 
 
@@ -38,6 +40,8 @@ class CompiledStep:
     free: bool = False
     """A free step sets no speed: the belt keeps the speed it has and the runner changes
     it on the console; `speed_kmh` is only the guide shown and used for totals."""
+    hr: HrRule | None = None
+    """Heart-rate control for the step (a cap or a target), if the plan asks for it."""
 
     @property
     def is_ramp(self) -> bool:
