@@ -3,8 +3,9 @@
 Debian's `chromium`, driven by Playwright (never its own browser download),
 opens the page of a real `treadpace run --simulate --web-listen 0.0.0.0:PORT`:
 a wrong token is refused, the numbers change as the belt runs, the pause button
-pauses the simulated belt (its log says so), a resume from the page is refused
-by the engine's remote-start gate, and the stop button (after its confirmation)
+pauses the simulated belt (its log says so), resuming is not offered (the
+profile does not allow remote start) and a resume sent anyway is refused by the
+engine's remote-start gate, and the stop button (after its confirmation)
 ends the run. Screenshots at 390x844 and 1024x768 go to `test-artifacts/`.
 """
 
@@ -15,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -143,12 +145,19 @@ def _pause_pauses_the_belt(page: Page, log: Path) -> None:
         "the simulated belt to pause",
         lambda: any(e.get("event") == "belt" and e.get("state") == "paused" for e in read_log(log)),
     )
-    page.wait_for_function("document.getElementById('b_pause').textContent === 'resume'")
     # Resuming is a start: from a page only when the profile allows remote start.
-    page.click("#b_pause")
+    page.wait_for_function("document.getElementById('b_pause').textContent.includes('resume')")
+    assert page.text_content("#b_pause") == "paused: resume at the treadmill"
+    assert page.is_disabled("#b_pause")
+    # Sent anyway (a script with the token), the engine's gate refuses it.
+    url = page.url.replace("/?token=", "/command/resume?token=")
+    with urllib.request.urlopen(urllib.request.Request(url, method="POST"), timeout=5) as r:
+        assert r.status == 200
     page.wait_for_function("document.getElementById('notice').textContent.includes('refused')")
     page.wait_for_timeout(500)
     assert page.text_content("#state") == "paused"
+    belt = [e for e in read_log(log) if e.get("event") == "belt"]
+    assert belt[-1]["state"] == "paused"
 
 
 def _stop_after_confirming(page: Page) -> None:

@@ -88,9 +88,10 @@
   function enable() {
     var up = !!ws && ws.readyState === 1, st = live.state;
     var active = st === "running" || st === "paused" || st === "starting";
-    var pause = $("b_pause");
-    pause.textContent = st === "paused" ? "resume" : "pause";
-    pause.disabled = !up || !active;
+    var pause = $("b_pause"), remote = !!hello && hello.allow_remote_start;
+    // Resuming moves a standing belt: from here only when the profile allows remote start.
+    pause.textContent = st === "paused" ? (remote ? "resume" : "paused: resume at the treadmill") : "pause";
+    pause.disabled = !up || !active || (st === "paused" && !remote);
     ["b_skip", "b_faster", "b_slower", "b_stop"].forEach(function (id) { $(id).disabled = !up || !active; });
     var canStart = !!hello && hello.allow_remote_start && (st === "ready" || st === "idle");
     $("b_start").hidden = !canStart; $("b_start").disabled = !up;
@@ -126,6 +127,9 @@
     }
     g.fillText((hello && hello.unit) || "", 2, h - 5);
     g.fillText(Math.round(tmax / 60) + " min", w - R - 40, h - 5);
+    g.font = "bold 12px system-ui, sans-serif";
+    g.fillStyle = "#f0b429"; g.fillText("target", w - R - 96, T + 12);
+    g.fillStyle = "#3fb9f5"; g.fillText("actual", w - R - 46, T + 12);
     g.setLineDash([5, 5]); g.strokeStyle = "rgba(240,180,41,.45)"; g.lineWidth = 2; g.beginPath();
     plan.forEach(function (p, k) { if (k === 0) g.moveTo(x(p[0]), y(p[2])); else g.lineTo(x(p[0]), y(p[2])); g.lineTo(x(p[1]), y(p[3])); });
     g.stroke(); g.setLineDash([]);
