@@ -159,3 +159,19 @@ def test_bad_options_are_one_line_exit_2(args: list[str], line: str) -> None:
     )
     assert result.returncode == 2
     assert result.stderr.startswith(line) and result.stderr.count("\n") == 1
+
+
+def test_the_live_view_says_who_uses_the_broadcast_one_line_at_a_time() -> None:
+    from treadpace.ui.notices import NoticeBoard
+
+    now = [0.0]
+    board = NoticeBoard(now=lambda: now[0], lifetime_s=12.0)
+    came = "a watch or app (F4:12:00:00:00:01) connected to the broadcast"
+    went = "a watch or app (F4:12:00:00:00:01) left the broadcast"
+    board.handle(Notice(1.0, "info", came, kind=NoticeKind.BROADCAST_CLIENT))
+    board.handle(tick(2.0, 10.0, 5.0))  # telemetry does not clear it
+    assert board.messages() == [came]
+    board.handle(Notice(3.0, "info", went, kind=NoticeKind.BROADCAST_CLIENT))
+    assert board.messages() == [went]  # replaced, not stacked
+    now[0] = 13.0
+    assert board.messages() == []  # and gone after a while
