@@ -619,6 +619,7 @@ def test_contract_names_are_exported() -> None:
         "machine_status",
         "ranges",
         "registry",
+        "rsc",
         "training_status",
         "treadmill_data",
         "uuids",
