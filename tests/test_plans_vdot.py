@@ -43,14 +43,22 @@ def test_vdot_formula_exact(row: dict[str, Any]) -> None:
 @pytest.mark.parametrize("row", VECTORS["paces_table_5_2_per_km"], ids=lambda r: f"vdot{r['vdot']}")
 def test_paces_per_km_match_the_table_rows(row: dict[str, Any]) -> None:
     p = training_paces(float(row["vdot"]))
-    assert abs(p.threshold - row["t"]) <= 2
+    # The documented acceptance (running.md 1.6): E ±5, T ±1, I ±2 s/km, R ±2 s/400 m, and
+    # M ±2 s/km from VDOT 40 up.
+    assert abs(p.threshold - row["t"]) <= 1
     assert abs(p.interval - row["i_km"]) <= 2
     assert abs(p.easy_min - row["e"][0]) <= 5
     assert abs(p.easy_max - row["e"][1]) <= 5
     assert abs(p.repetition * 0.4 - row["r_400"]) <= 2
-    if row["vdot"] >= 40:
-        # 2.5 s/km at VDOT 40, where the book's low-VDOT slow-down is fading out.
-        assert abs(p.marathon - row["m"]) <= 3
+    if row["vdot"] == 40:
+        # The one documented miss. M is the marathon race pace the VDOT predicts (the
+        # formula_exact vector pins that model to 0.001), 5:26.5/km at VDOT 40; the book
+        # prints 5:29 there because its low-VDOT slow-down of M (12 s/km at VDOT 30, 4 at
+        # 38) has not quite faded out. Any fade fitted to close it would move formula_exact
+        # off the reference, so the miss is pinned instead: 2.5 s/km, no more.
+        assert 2.0 < row["m"] - p.marathon <= 2.5
+    elif row["vdot"] > 40:
+        assert abs(p.marathon - row["m"]) <= 2
     else:
         # The book's low-VDOT marathon pace is deliberately slower than race pace.
         assert 0 < row["m"] - p.marathon <= 12
@@ -62,8 +70,8 @@ def test_paces_per_km_match_the_table_rows(row: dict[str, Any]) -> None:
 def test_paces_per_mile_match_the_book_column(row: dict[str, Any]) -> None:
     p = training_paces(float(row["vdot"]))
     per_mile = METRES_PER_MILE / 1000.0
-    # Per-mile columns are rounded separately; one s/km of model error is 1.6 s/mi.
-    assert abs(p.threshold * per_mile - parse_clock(row["t"])) <= 3.5
+    # Per-mile columns are rounded separately: T ±1 s/km is 1.6 s/mi, plus 0.5 s of rounding.
+    assert abs(p.threshold * per_mile - parse_clock(row["t"])) <= 2.1
     # The E fast end is the loosest fit: 5 s/km at VDOT 30 (running.md §1.3).
     assert abs(p.easy_min * per_mile - parse_clock(row["e"][0])) <= 9
     assert abs(p.easy_max * per_mile - parse_clock(row["e"][1])) <= 9
