@@ -12,7 +12,6 @@ values a FIT, TCX or CSV reader accepts.
 
 from __future__ import annotations
 
-import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -27,6 +26,7 @@ from treadpace.engine.events import (
 )
 from treadpace.plans.steps import CompiledStep
 from treadpace.record.journal import Journal
+from treadpace.record.sample import Sample as Sample
 from treadpace.record.sanitise import (
     MAX_SPEED_KMH,
     Repairs,
@@ -34,33 +34,6 @@ from treadpace.record.sanitise import (
     plausible_distance,
     sanitise_samples,
 )
-
-
-@dataclass(frozen=True)
-class Sample:
-    """One telemetry second."""
-
-    t: float
-    wall: float
-    state: RunState
-    elapsed_s: float
-    distance_m: float
-    speed_kmh: float
-    target_speed_kmh: float
-    incline_percent: float | None
-    heart_rate_bpm: int | None
-    step_index: int
-    step_name: str
-    energy_kcal: float | None
-
-    @property
-    def speed_ms(self) -> float:
-        return self.speed_kmh / 3.6
-
-    @property
-    def second(self) -> int:
-        """Whole Unix second: the resolution of FIT and TCX timestamps."""
-        return math.floor(self.wall)
 
 
 @dataclass(frozen=True)

@@ -44,10 +44,8 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # activity.py imports this module to build its samples
-    from treadpace.record.activity import Sample
+from treadpace.record.sample import Sample
 
 log = logging.getLogger(__name__)
 

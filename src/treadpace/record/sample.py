@@ -1,0 +1,40 @@
+"""One telemetry second of a recorded run: the unit the activity model and its sanitiser share.
+
+It lives on its own so `treadpace.record.sanitise` (which cleans samples) and
+`treadpace.record.activity` (which builds laps from them) both import it
+without importing each other.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from treadpace.engine.events import RunState
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One telemetry second."""
+
+    t: float
+    wall: float
+    state: RunState
+    elapsed_s: float
+    distance_m: float
+    speed_kmh: float
+    target_speed_kmh: float
+    incline_percent: float | None
+    heart_rate_bpm: int | None
+    step_index: int
+    step_name: str
+    energy_kcal: float | None
+
+    @property
+    def speed_ms(self) -> float:
+        return self.speed_kmh / 3.6
+
+    @property
+    def second(self) -> int:
+        """Whole Unix second: the resolution of FIT and TCX timestamps."""
+        return math.floor(self.wall)
