@@ -385,7 +385,9 @@ class Engine:
 
     async def _stop_belt(self) -> None:
         """Safety rule 4: stop the belt, retried until the treadmill reports it stopped."""
-        self._notice("info", "stopping the belt (until the treadmill says it stands)")
+        self._notice(
+            "info", "stopping the belt until the treadmill says it stands (Ctrl+C again: leave now)"
+        )
         try:
             confirmed = await stop_belt(
                 self.treadmill,

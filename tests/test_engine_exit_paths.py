@@ -1,0 +1,111 @@
+"""The two ways out that had no test: a reader that raises, and a stop interrupted on its way.
+
+Safety rule 4: on every exit path the belt treadpace started is stopped and the run is
+recorded; a stop nobody can confirm is said loudly. A bug under the reader (here, an
+update stream that raises) must end the run that way, never leave the belt running
+with the program gone quiet. And a runner who presses Ctrl+C again while the belt winds
+down gets out at once, told that the stop was not confirmed (exit 3), with the journal
+finished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from test_engine_core import plan
+from test_engine_fakes import FakeTreadmill
+from test_run_cli import ROOT, env, quiet_profile, read_log
+from test_run_exits import journal_lines, wait_for_belt
+from treadpace.clock import VirtualClock
+from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunState
+from treadpace.engine.events import RunFinished
+from treadpace.plans.steps import CompiledStep
+from treadpace.treadmill.port import TreadmillUpdate
+
+
+class BrokenReader(FakeTreadmill):
+    """Telemetry as usual until `fail_at`, then the update stream raises."""
+
+    fail_at = 60.0
+
+    async def updates(self) -> AsyncIterator[TreadmillUpdate]:
+        async for update in super().updates():
+            if self.clock.now() >= self.fail_at:
+                raise RuntimeError("a bug in the reader")
+            yield update
+
+
+async def test_a_reader_that_raises_stops_the_belt_and_records_the_end() -> None:
+    clock = VirtualClock()
+    hub = EventHub()
+    sub = hub.subscribe()
+    tm = BrokenReader(clock)
+    p = plan(CompiledStep("a", "time", 600, 9.0))
+    engine = Engine(tm, p, EngineConfig(countdown_s=0), clock, hub)
+
+    async def go() -> BaseException | None:
+        task = asyncio.create_task(engine.run())
+        await engine.command(Command.START)
+        try:
+            await task
+        except RuntimeError as exc:
+            return exc
+        return None
+
+    raised = await clock.drive(go())
+    events = [e async for e in sub]
+    assert isinstance(raised, RuntimeError)  # the bug is not swallowed ...
+    stops = [c for c in tm.commands if c.op == "stop"]
+    assert stops and stops[0].t >= BrokenReader.fail_at  # ... but the belt was told to stop
+    assert not tm.running
+    (finished,) = [e for e in events if isinstance(e, RunFinished)]
+    assert finished.state == RunState.ABORTED  # and the recording has its end
+    # With the reader gone nothing can confirm the stop: it is said, never assumed.
+    assert engine.belt_left_running
+
+
+def test_a_second_ctrl_c_during_the_stop_leaves_at_once_with_exit_3(tmp_path: Path) -> None:
+    log = tmp_path / "sim.jsonl"
+    steady = ROOT / "configs" / "plans" / "steady.yaml"
+    cmd = [sys.executable, "-m", "treadpace", "run", str(steady), "--yes", "--time-scale", "1"]
+    proc = subprocess.Popen(
+        [*cmd, "--profile", str(quiet_profile(tmp_path)), "--sim-log", str(log)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=env(tmp_path),
+        cwd=ROOT,
+        text=True,
+    )
+    try:
+        wait_for_belt(proc, log)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # fast enough that its wind-down takes seconds
+            belts = [x for x in read_log(log) if x.get("event") == "belt"]
+            if float(belts[-1]["speed_kmh"]) > 5.0:  # type: ignore[arg-type]
+                break
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:  # the Stop is out and the belt winds down
+            if any(x.get("op") == "stop_or_pause" for x in read_log(log)):
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("no stop was sent after SIGINT")
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 3, out + err
+    assert "THE BELT MAY STILL BE RUNNING" in err
+    assert journal_lines(tmp_path)[-1]["type"] == "run_finished"
