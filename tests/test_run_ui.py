@@ -151,7 +151,9 @@ async def test_plain_log_has_a_line_per_change_and_a_periodic_status() -> None:
 def test_summary_lists_target_and_achieved_per_step() -> None:
     text = summary_text(finished(), imperial=False)
     lines = text.splitlines()
-    assert lines[0].split() == ["step", "target", "pace", "achieved", "distance", "time"]
+    assert lines[0].split() == [
+        "step", "target", "pace", "achieved", "distance", "time", "avg", "HR", "max", "HR"
+    ]  # fmt: skip
     assert "warm-up" in lines[1] and "6:40/km" in lines[1] and "1.48 km" in lines[1]
     assert "mile 2 (skipped)" in lines[3]
     assert lines[-1].startswith("total: 3.22 km in 20:00")
@@ -185,3 +187,22 @@ async def test_keys_map_to_commands_and_q_asks_first() -> None:
         Command.STOP,
     ]
     assert keys.stop_requested
+
+
+def test_live_view_shows_the_heart_rate_zone() -> None:
+    view = LiveView()
+    for e in (
+        started(),
+        StateChanged(0.0, RunState.RUNNING, RunState.READY, "started"),
+        StepStarted(600.0, 1, STEPS[1], 3),
+        tick(700.0, hr_zone=3),
+    ):
+        view.handle(e)
+    console = Console(record=True, width=110, file=io.StringIO())
+    console.print(view.render())
+    assert "150 bpm  z3" in console.export_text()
+    view.handle(tick(701.0, hr_zone=None))
+    console = Console(record=True, width=110, file=io.StringIO())
+    console.print(view.render())
+    text = console.export_text()
+    assert "150 bpm" in text and "z3" not in text

@@ -45,6 +45,7 @@ def tick(t: float, speed: float, step: int = 0, state: RunState = RunState.RUNNI
         incline_percent=0.0,
         target_incline_percent=0.0,
         heart_rate_bpm=140,
+        hr_zone=2,
         distance_m=t * 2.7,
         elapsed_s=t,
         step_elapsed_s=t,
@@ -107,6 +108,7 @@ async def test_hello_then_live_numbers_follow_the_run(
         assert live["actual_speed"] == "10.0 km/h" and live["step_left"] == "8:00 left"
         assert live["next_change"]["in"] == "8:00" and live["next_change"]["pace"] == "5:00/km"
         assert live["heart_rate"] == 140 and live["state"] == "running"
+        assert live["hr_zone"] == 2
 
 
 async def test_a_command_reaches_the_handler_once_and_is_acknowledged(

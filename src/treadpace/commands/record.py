@@ -223,6 +223,7 @@ def report(
     from treadpace.errors import UserError
     from treadpace.record.activity import build_activity
     from treadpace.record.chart import IMAGE_SUFFIXES
+    from treadpace.record.hr_zones import zone_seconds, zones_text
     from treadpace.record.journal import read_journal
     from treadpace.record.report import headline, step_rows, text_chart
     from treadpace.record.runs import resolve_run
@@ -236,9 +237,12 @@ def report(
     console = Console()
     console.print(f"[bold]{escape(headline(activity, units))}[/]")
     table = Table()
-    for column in ("#", "step", "target pace", "achieved", "distance", "time", "avg HR", ""):
+    rows = step_rows(activity, units)
+    zoned = any(row.zones for row in rows)
+    columns = ["#", "step", "target pace", "achieved", "distance", "time", "avg HR", "max HR"]
+    for column in [*columns, *(["zones"] if zoned else []), ""]:
         table.add_column(column)
-    for row in step_rows(activity, units):
+    for row in rows:
         table.add_row(
             str(row.number),
             escape(row.name),
@@ -247,9 +251,14 @@ def report(
             row.distance,
             row.time,
             row.avg_hr,
+            row.max_hr,
+            *([row.zones] if zoned else []),
             row.note,
         )
     console.print(table)
+    whole = zones_text(zone_seconds(activity.moving_samples))
+    if whole:
+        console.print(f"time in zones: {whole}")
     if output is None:
         for line in text_chart(activity, units):
             console.print(line, markup=False, highlight=False)

@@ -43,6 +43,8 @@ class EngineConfig:
     device: str = ""
     allow_remote_start: bool = False
     """A remote command (MQTT, web) may start a standing belt (see `engine.gate`)."""
+    hr_zones: tuple[int, ...] | None = None
+    """The profile's six heart-rate zone bounds (zone 1 low .. zone 5 high), if known."""
 
     @classmethod
     def from_profile(cls, profile: Profile, **overrides: Any) -> EngineConfig:
@@ -53,6 +55,7 @@ class EngineConfig:
             manual_change=profile.manual_change,
             imperial=bool(profile.imperial),
             allow_remote_start=bool(profile.mqtt.allow_remote_start),
+            hr_zones=profile.heart_rate.bounds(),
         )
         return replace(cfg, **overrides) if overrides else cfg
 

@@ -44,6 +44,7 @@ from treadpace.engine.events import (
 )
 from treadpace.engine.gate import CommandSource, start_refusal
 from treadpace.engine.hr_control import FAULT_TEXT, HrController
+from treadpace.engine.hr_stats import HrStats
 from treadpace.engine.odometer import Odometer
 from treadpace.engine.outcome import Departure, DepartureClock, GuidedCause
 from treadpace.engine.setpoint import Grid, speed_grid
@@ -132,6 +133,7 @@ class Engine:
         # limits, known after connect
         self._speed_grid = Grid(0.0, config.max_speed_kmh, 0.1, 100)
         self.hr_control = HrController(0.1)
+        self.hr_stats = HrStats(config.hr_zones)
         self._incline_grid: Grid | None = None
         self._incline_ok = True
         # plan clock and distance
@@ -377,6 +379,7 @@ class Engine:
             capped_s=dep.seconds(Departure.CAPPED, plan_end),
             held_s=dep.seconds(Departure.HELD, plan_end),
             guided_cause=self.guided_cause,
+            hr_zone_s=tuple(self.hr_stats.zone_s) if self.hr_stats.bounds else (),
         )
         self.hub.publish(finished)
         self.hub.close()
@@ -598,6 +601,7 @@ class Engine:
         t = self.clock.now()
         self.hub.publish(StepFinished(t, self.index, step, elapsed, distance, skipped))
         self._done_time += step.planned_time_s
+        avg_hr, max_hr = self.hr_stats.close_step()
         self._summaries.append(
             StepSummary(
                 index=self.index,
@@ -608,6 +612,8 @@ class Engine:
                 elapsed_s=elapsed,
                 skipped=skipped,
                 hr_held_s=self.hr_control.held_s if step.hr is not None else 0.0,
+                avg_hr_bpm=avg_hr,
+                max_hr_bpm=max_hr,
             )
         )
 
@@ -1038,6 +1044,8 @@ class Engine:
         if tel.heart_rate_bpm is not None:
             self._hr = tel.heart_rate_bpm
         self.hr_control.feed(self.clock.now(), tel.heart_rate_bpm)
+        counting = self.state == RunState.RUNNING and self._final is None
+        self.hr_stats.feed(self.clock.now(), tel.heart_rate_bpm, counting)
         if tel.energy_kcal is not None:
             self._energy = tel.energy_kcal
         if tel.steps is not None:
@@ -1113,4 +1121,5 @@ class Engine:
             progress=progress,
             energy_kcal=self._energy,
             steps_count=self._steps_count,
+            hr_zone=self.hr_stats.zone(tel.heart_rate_bpm),
         )

@@ -117,6 +117,8 @@ class Tick:
     """0..1 over the whole plan (by planned time)."""
     energy_kcal: float | None = None
     steps_count: int | None = None
+    hr_zone: int | None = None
+    """Zone 1-5 of `heart_rate_bpm` (0 below zone 1); None without a reading or zones."""
 
 
 class NoticeKind(enum.StrEnum):
@@ -179,6 +181,8 @@ class StepSummary:
     skipped: bool
     hr_held_s: float = 0.0
     """Seconds in which a heart-rate rule held the speed below the plan's target."""
+    avg_hr_bpm: int | None = None
+    max_hr_bpm: int | None = None
 
 
 @dataclass(frozen=True)
@@ -198,6 +202,8 @@ class RunFinished:
     held_s: float = 0.0
     """Plan-clock seconds a console speed replaced the plan's target."""
     guided_cause: GuidedCause | None = None
+    hr_zone_s: tuple[float, ...] = ()
+    """Seconds below zone 1 and in zones 1-5 (empty without zones in the profile)."""
 
     @property
     def departures(self) -> tuple[Departure, ...]:

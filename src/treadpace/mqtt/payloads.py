@@ -85,6 +85,7 @@ def telemetry(tick: Tick, ctx: RunContext) -> dict[str, Any]:
         "incline_percent": _r(tick.incline_percent, 1),
         "target_incline_percent": _r(tick.target_incline_percent, 1),
         "heart_rate_bpm": tick.heart_rate_bpm,
+        "hr_zone": tick.hr_zone,
         "step": tick.step_name,
         "step_index": tick.step_index,
         "step_number": tick.step_index + 1,

@@ -176,6 +176,7 @@ def _sample(tick: Tick) -> Sample:
         step_index=tick.step_index,
         step_name=tick.step_name,
         energy_kcal=tick.energy_kcal,
+        hr_zone=tick.hr_zone,
     )
 
 

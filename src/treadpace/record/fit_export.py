@@ -21,6 +21,7 @@ from typing import Any, BinaryIO
 
 from treadpace.record.activity import Activity, Lap
 from treadpace.record.fit_stream import FitStream, Reused
+from treadpace.record.hr_zones import zone_seconds
 
 # Seconds between the Unix epoch and the FIT epoch (1989-12-31T00:00:00Z).
 FIT_EPOCH_OFFSET_S = 631_065_600
@@ -146,6 +147,7 @@ def _messages(activity: Activity) -> Iterator[Any]:
             pause_i += 1
         while lap_i < len(laps) and _ms(laps[lap_i].end_wall) < at:
             yield _lap(laps[lap_i], lap_i, reused)
+            yield from _lap_zones(laps[lap_i], lap_i)
             lap_i += 1
         if at < last_ms:
             continue  # never step back in time (a sample inside a pause window)
@@ -159,6 +161,7 @@ def _messages(activity: Activity) -> Iterator[Any]:
         last_ms = at
     for lap_index in range(lap_i, len(laps)):
         yield _lap(laps[lap_index], lap_index, reused)
+        yield from _lap_zones(laps[lap_index], lap_index)
 
     yield timer(end, EventType.STOP_ALL)
 
@@ -247,6 +250,22 @@ def _lap(lap: Lap, index: int, reused: Reused) -> Any:
     if lap.step is not None:
         message.workout_step_index = lap.index
     return message
+
+
+def _lap_zones(lap: Lap, index: int) -> Iterator[Any]:
+    """A Time In Zone message for the lap: seconds below zone 1 and in zones 1-5."""
+    from fit_tool.profile.messages.time_in_zone_message import TimeInZoneMessage
+    from fit_tool.profile.profile_type import MesgNum
+
+    seconds = zone_seconds(lap.samples)
+    if seconds is None:
+        return
+    message = TimeInZoneMessage()
+    message.timestamp = _ms(lap.end_wall)
+    message.reference_mesg = MesgNum.LAP
+    message.reference_index = index
+    message.time_in_hr_zone = list(seconds)
+    yield message
 
 
 def write_fit(activity: Activity, out: BinaryIO) -> None:

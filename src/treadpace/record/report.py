@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from treadpace.engine.events import RunState
 from treadpace.printable import printable
 from treadpace.record.activity import Activity
+from treadpace.record.hr_zones import zone_seconds, zones_text
 from treadpace.units import METRES_PER_MILE, format_duration, format_pace, kmh_to_mph
 
 _SPARK = "▁▂▃▄▅▆▇█"
@@ -26,6 +27,9 @@ class StepRow:
     distance: str
     time: str
     avg_hr: str
+    max_hr: str
+    zones: str
+    """Time in each heart-rate zone, e.g. "z2 4:10, z3 1:00" ("" when not recorded)."""
     note: str
 
 
@@ -59,6 +63,8 @@ def step_rows(activity: Activity, imperial: bool) -> list[StepRow]:
                 distance=format_distance(lap.distance_m, imperial),
                 time=format_duration(lap.timer_s),
                 avg_hr=str(lap.avg_heart_rate) if lap.avg_heart_rate else "--",
+                max_hr=str(lap.max_heart_rate) if lap.max_heart_rate else "--",
+                zones=zones_text(zone_seconds(lap.samples)),
                 note=note,
             )
         )

@@ -29,6 +29,8 @@ class Sample:
     step_index: int
     step_name: str
     energy_kcal: float | None
+    hr_zone: int | None = None
+    """The heart rate's zone by the run's profile (0 below zone 1), when recorded."""
 
     @property
     def speed_ms(self) -> float:

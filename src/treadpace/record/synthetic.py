@@ -22,6 +22,7 @@ from treadpace.engine.events import (
     Tick,
 )
 from treadpace.plans.steps import CompiledStep
+from treadpace.plans.zones import zone_of
 
 DEFAULT_STEPS = (
     CompiledStep("warm-up", "time", 120.0, 9.0, pace_label="easy"),
@@ -42,6 +43,8 @@ class SyntheticRun:
     stop_after_s: float | None = None
     """Plan time at which the runner aborts the run (None: run to the end)."""
     heart_rate: bool = True
+    zones: tuple[int, ...] | None = None
+    """Heart-rate zone bounds to record each tick's zone by (None: no zones, as before)."""
     imperial: bool = False
     start_wall: float = VIRTUAL_EPOCH + 7 * 3600 + 30 * 60
 
@@ -196,4 +199,5 @@ def _tick(
         step_remaining=max(0.0, remaining),
         progress=min(1.0, plan_t / total_plan) if total_plan > 0 else 0.0,
         energy_kcal=energy,
+        hr_zone=None if hr is None or run.zones is None else zone_of(hr, run.zones),
     )

@@ -150,7 +150,9 @@ class LiveView:
                 "incline",
                 f"{incline} (target {t.target_incline_percent:g} %)",
                 "heart rate",
-                f"{t.heart_rate_bpm} bpm" if t.heart_rate_bpm else "--",
+                f"{t.heart_rate_bpm} bpm{f'  z{t.hr_zone}' if t.hr_zone else ''}"
+                if t.heart_rate_bpm
+                else "--",
             )
             left = ""
             if step is not None and step.open:

@@ -36,12 +36,31 @@ def summary_rows(result: RunFinished, imperial: bool) -> list[tuple[str, ...]]:
                 fmt.pace(s.avg_speed_kmh, imperial),
                 fmt.distance(s.distance_m, imperial),
                 fmt.duration(s.elapsed_s),
+                str(s.avg_hr_bpm) if s.avg_hr_bpm else "--",
+                str(s.max_hr_bpm) if s.max_hr_bpm else "--",
             )
         )
     return rows
 
 
-HEADERS = ("step", "target pace", "achieved", "distance", "time")
+HEADERS = ("step", "target pace", "achieved", "distance", "time", "avg HR", "max HR")
+
+
+def heart_rate_lines(result: RunFinished) -> list[str]:
+    """Time in each zone, and where a heart-rate rule held the pace back (may be empty)."""
+    lines: list[str] = []
+    zones = result.hr_zone_s
+    if zones and sum(zones) > 0:
+        parts = [f"z{k} {fmt.duration(zones[k])}" for k in range(1, 6) if zones[k] > 0]
+        if zones[0] > 0:
+            parts.insert(0, f"below z1 {fmt.duration(zones[0])}")
+        lines.append("time in zones: " + ", ".join(parts))
+    held = [
+        f"{printable(s.name)} {fmt.duration(s.hr_held_s)}" for s in result.steps if s.hr_held_s >= 1
+    ]
+    if held:
+        lines.append("heart rate held the pace back: " + ", ".join(held))
+    return lines
 
 
 def summary_text(result: RunFinished, imperial: bool) -> str:
@@ -54,6 +73,7 @@ def summary_text(result: RunFinished, imperial: bool) -> str:
         f"total: {fmt.distance(result.distance_m, imperial)} in {fmt.duration(result.elapsed_s)}"
         f" ({fmt.pace(avg, imperial)}) - {outcome_text(result)}"
     )
+    lines.extend(heart_rate_lines(result))
     return "\n".join(lines)
 
 
@@ -77,6 +97,11 @@ def print_summary(result: RunFinished, imperial: bool, *, rich_output: bool) -> 
         fmt.pace(avg, imperial),
         fmt.distance(result.distance_m, imperial),
         fmt.duration(result.elapsed_s),
+        "",
+        "",
         style="bold",
     )
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    for line in heart_rate_lines(result):
+        console.print(escape(line))

@@ -212,6 +212,7 @@ class LiveState:
             actual_speed=fmt.speed(tick.speed_kmh, imperial),
             step_left=fmt.remaining(kind, max(0.0, tick.step_remaining), imperial),
             heart_rate=tick.heart_rate_bpm,
+            hr_zone=tick.hr_zone,
             elapsed=fmt.duration(tick.elapsed_s),
             distance=fmt.distance(tick.distance_m, imperial),
             progress=_round(min(1.0, max(0.0, tick.progress)) * 100, 1),

@@ -64,7 +64,8 @@
     text("target_speed", live.target_speed || "");
     text("actual_speed", live.actual_speed || "");
     text("step_left", live.step_left);
-    text("heart_rate", live.heart_rate ? live.heart_rate + " bpm" : "—");
+    text("heart_rate", live.heart_rate
+      ? live.heart_rate + " bpm" + (live.hr_zone ? " z" + live.hr_zone : "") : "—");
     text("elapsed", live.elapsed);
     text("distance", live.distance);
     $("progress").style.width = (live.progress || 0) + "%";
