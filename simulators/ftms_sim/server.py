@@ -26,15 +26,17 @@ Rules implemented for the strict (generic) model:
   started, Post-Workout when it has come to a stop.
 
 Quirky models (model.py, ftms.md §8) bend exactly these rules and nothing else.
+The Control Point requests are decided in `control.py`, the GATT tables live in
+`gatt.py` and the Treadmill Data records are built in `telemetry.py`.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 from ftms_sim.belt import Belt, BeltState
+from ftms_sim.control import ControlPoint
 from ftms_sim.errors import (
     ATT_ATTRIBUTE_NOT_FOUND,
     ATT_CCCD_IMPROPERLY_CONFIGURED,
@@ -44,107 +46,43 @@ from ftms_sim.errors import (
     ATT_WRITE_NOT_PERMITTED,
     AttError,
 )
+from ftms_sim.gatt import SERVICE_OF, advertisement_of, characteristics_of, fixed_values
 from ftms_sim.model import TreadmillModel
 from ftms_sim.odometer import MachineOdometer
+from ftms_sim.outgoing import INDICATE, NOTIFY, Outgoing
+from ftms_sim.telemetry import (
+    heart_rate_payload,
+    telemetry_due,
+    telemetry_payloads,
+    treadmill_record,
+)
 from treadpace.ftms import (
     CONTROL_POINT,
-    DEVICE_INFORMATION,
-    FEATURE,
-    FIRMWARE_REVISION,
-    FTMS_SERVICE,
-    HEART_RATE_MEASUREMENT,
-    HEART_RATE_SERVICE,
-    INCLINATION_RANGE,
     MACHINE_STATUS,
-    MANUFACTURER_NAME,
-    MODEL_NUMBER,
-    SPEED_RANGE,
     TRAINING_STATUS,
-    TREADMILL_DATA,
     ControlOp,
     ControlResponse,
-    Feature,
-    FtmsDecodeError,
-    HeartRateMeasurement,
-    InclinationRange,
-    MachineFeature,
     MachineStatus,
-    RequestControl,
-    Reset,
-    ResultCode,
-    SetTargetInclination,
-    SetTargetSpeed,
-    SpeedRange,
-    StartOrResume,
     StatusControlLost,
-    StatusReset,
     StatusSafetyKey,
     StatusStartedOrResumed,
     StatusStoppedOrPaused,
     StatusTargetIncline,
     StatusTargetSpeed,
-    StopOrPause,
-    TargetFeature,
+    StopControl,
     TrainingStatus,
     TrainingStatusCode,
     TreadmillData,
-    UnknownRequest,
-    decode_control_request,
     encode_control_response,
-    encode_feature,
-    encode_heart_rate,
-    encode_inclination_range,
     encode_machine_status,
-    encode_speed_range,
     encode_training_status,
-    encode_treadmill_data,
-    split_treadmill_data,
 )
 
-NOTIFY: Final = 1
-INDICATE: Final = 2
-
-_RESULT_NAMES: Final = {
-    ResultCode.SUCCESS: "success",
-    ResultCode.OP_CODE_NOT_SUPPORTED: "op_code_not_supported",
-    ResultCode.INVALID_PARAMETER: "invalid_parameter",
-    ResultCode.OPERATION_FAILED: "operation_failed",
-    ResultCode.CONTROL_NOT_PERMITTED: "control_not_permitted",
-}
-
-_SERVICE_OF: Final = {
-    FEATURE: FTMS_SERVICE,
-    TREADMILL_DATA: FTMS_SERVICE,
-    TRAINING_STATUS: FTMS_SERVICE,
-    SPEED_RANGE: FTMS_SERVICE,
-    INCLINATION_RANGE: FTMS_SERVICE,
-    CONTROL_POINT: FTMS_SERVICE,
-    MACHINE_STATUS: FTMS_SERVICE,
-    MANUFACTURER_NAME: DEVICE_INFORMATION,
-    MODEL_NUMBER: DEVICE_INFORMATION,
-    FIRMWARE_REVISION: DEVICE_INFORMATION,
-    HEART_RATE_MEASUREMENT: HEART_RATE_SERVICE,
-}
+__all__ = ["INDICATE", "NOTIFY", "FtmsServer", "Outgoing", "WriteResult", "op_name"]
 
 _IDLE: Final = int(TrainingStatusCode.IDLE)
 _MANUAL: Final = int(TrainingStatusCode.MANUAL_MODE)
 _POST: Final = int(TrainingStatusCode.POST_WORKOUT)
-
-
-@dataclass(frozen=True, slots=True)
-class Outgoing:
-    """One notification or indication for the front end to deliver.
-
-    `client` set: only that client (responses, Control Permission Lost).
-    `exclude` set: every connected client except that one (status echo rule).
-    Neither: every connected client that enabled the characteristic.
-    """
-
-    uuid: str
-    data: bytes
-    indicate: bool = False
-    client: int | None = None
-    exclude: int | None = None
 
 
 @dataclass(slots=True)
@@ -168,27 +106,26 @@ class FtmsServer:
         self.model = model
         self.belt = belt if belt is not None else Belt(model.belt)
         self.odometer = MachineOdometer(model.odometer_start_m, model.odometer_resets)
-        self.controller: int | None = None
+        self.control = ControlPoint(model, self.belt, self.odometer, self._status)
         self.training = _IDLE
         self.silent = False
         """Fault: Control Point writes accepted but neither acted on nor answered."""
         self._clients: dict[int, dict[str, int]] = {}
         self._pending: set[int] = set()
-        machine, target = model.feature_bits()
-        self._feature = encode_feature(Feature(MachineFeature(machine), TargetFeature(target)))
-        lo, hi, inc = model.wire_speed_range()
-        self._speed_raw = (lo, hi, inc)
-        self._speed_range = encode_speed_range(SpeedRange(lo / 100, hi / 100, inc / 100))
-        ilo, ihi, iinc = model.wire_incline_range()
-        self._incline_raw = (ilo, ihi, iinc)
-        self._incline_range = encode_inclination_range(
-            InclinationRange(ilo / 10, ihi / 10, iinc / 10)
-        )
-        self._fields = frozenset(model.telemetry_fields)
+        self._fixed = fixed_values(model)
         self._cp_kind = {"indicate": INDICATE, "notify": NOTIFY}.get(model.control_point, 0)
         self._indicate_responses = model.responses_as == "indicate" and self._cp_kind == INDICATE
         self._last_status_speed: int | None = None
-        self._chars = self._characteristics()
+        self._chars = characteristics_of(model)
+
+    @property
+    def controller(self) -> int | None:
+        """The client holding control, if any."""
+        return self.control.controller
+
+    @controller.setter
+    def controller(self, client: int | None) -> None:
+        self.control.controller = client
 
     # --- GATT surface -------------------------------------------------------------
 
@@ -200,7 +137,7 @@ class FtmsServer:
         """Service UUID -> its characteristics, in a stable order (for a GATT front end)."""
         out: dict[str, list[str]] = {}
         for uuid in self._chars:
-            out.setdefault(_SERVICE_OF[uuid], []).append(uuid)
+            out.setdefault(SERVICE_OF[uuid], []).append(uuid)
         return out
 
     def advertisement(self) -> tuple[str | None, list[str], dict[str, bytes]]:
@@ -208,31 +145,7 @@ class FtmsServer:
 
         Service data for 0x1826: flags 0x01 (machine available), type 0x0001 (treadmill).
         """
-        name = self.model.local_name or None
-        uuids = [FTMS_SERVICE] + ([HEART_RATE_SERVICE] if self.model.heart_rate_service else [])
-        return name, uuids, {FTMS_SERVICE: bytes([0x01, 0x01, 0x00])}
-
-    def _characteristics(self) -> dict[str, frozenset[str]]:
-        m = self.model
-        chars: dict[str, frozenset[str]] = {
-            FEATURE: frozenset({"read"}),
-            TREADMILL_DATA: frozenset({"notify"}),
-            MANUFACTURER_NAME: frozenset({"read"}),
-            MODEL_NUMBER: frozenset({"read"}),
-            FIRMWARE_REVISION: frozenset({"read"}),
-        }
-        if m.training_status:
-            chars[TRAINING_STATUS] = frozenset({"read", "notify"})
-        if m.heart_rate_service:
-            chars[HEART_RATE_MEASUREMENT] = frozenset({"notify"})
-        if m.has_control_point:
-            chars[CONTROL_POINT] = frozenset({"write", m.control_point})
-            chars[MACHINE_STATUS] = frozenset({"notify"})
-            if m.speed_target != "absent":
-                chars[SPEED_RANGE] = frozenset({"read"})
-            if (m.belt.has_incline and m.incline_target != "absent") or m.incline_range_zeros:
-                chars[INCLINATION_RANGE] = frozenset({"read"})
-        return chars
+        return advertisement_of(self.model)
 
     def read(self, uuid: str) -> bytes:
         chars = self._chars
@@ -240,20 +153,9 @@ class FtmsServer:
             raise AttError(ATT_ATTRIBUTE_NOT_FOUND, uuid)
         if "read" not in chars[uuid]:
             raise AttError(ATT_READ_NOT_PERMITTED, uuid)
-        m = self.model
-        if uuid == FEATURE:
-            return self._feature
-        if uuid == SPEED_RANGE:
-            return self._speed_range
-        if uuid == INCLINATION_RANGE:
-            return self._incline_range
         if uuid == TRAINING_STATUS:
             return encode_training_status(TrainingStatus(self.training))
-        if uuid == MANUFACTURER_NAME:
-            return m.manufacturer.encode()
-        if uuid == MODEL_NUMBER:
-            return m.model_number.encode()
-        return m.firmware.encode()
+        return self._fixed[uuid]
 
     def connect(self, client: int = 0) -> None:
         self._clients[client] = {}
@@ -326,12 +228,12 @@ class FtmsServer:
             record["result"] = "no_response"
             return WriteResult([], record)
         out: list[Outgoing] = []
-        result = self._execute(client, op, data, record, out)
+        result = self.control.execute(client, data, record, out)
         if result is None:
             record["result"] = "no_response"
             out.extend(self._sync())
             return WriteResult(out, record)
-        record["result"] = _RESULT_NAMES.get(ResultCode(result), str(result))
+        record["result"] = result.name.lower()
         response = encode_control_response(ControlResponse(op, result))
         first = [
             Outgoing(CONTROL_POINT, response, self._indicate_responses, client)
@@ -341,111 +243,6 @@ class FtmsServer:
             self._pending.add(client)
         # the response first: the client learns its outcome before any consequence
         return WriteResult(first + out + self._sync(), record)
-
-    def _execute(
-        self, client: int, op: int, data: bytes, record: dict[str, object], out: list[Outgoing]
-    ) -> int | None:
-        m = self.model
-        try:
-            request = decode_control_request(data)
-        except FtmsDecodeError as exc:
-            if not self._implements(op):
-                return ResultCode.OP_CODE_NOT_SUPPORTED
-            if self.controller != client:
-                return ResultCode.CONTROL_NOT_PERMITTED
-            record["error"] = str(exc)
-            return ResultCode.INVALID_PARAMETER
-        if isinstance(request, UnknownRequest) or not self._implements(op):
-            return ResultCode.OP_CODE_NOT_SUPPORTED
-
-        if isinstance(request, RequestControl):
-            if m.request_control == "refuse":
-                return ResultCode.CONTROL_NOT_PERMITTED
-            if self.controller is not None and self.controller != client:
-                return ResultCode.CONTROL_NOT_PERMITTED
-            self.controller = client
-            return None if m.request_control == "silent" else ResultCode.SUCCESS
-
-        if self.controller != client:
-            return ResultCode.CONTROL_NOT_PERMITTED
-        belt = self.belt
-
-        if isinstance(request, Reset):
-            self.odometer.before_reset(belt)
-            belt.reset()
-            self.controller = None
-            out.append(self._status(StatusReset(), exclude=client))
-            return ResultCode.SUCCESS
-
-        if isinstance(request, SetTargetSpeed):
-            raw = round(request.speed_kmh * 100)
-            record["speed_kmh"] = request.speed_kmh
-            lo, hi, inc = self._speed_raw
-            if not lo <= raw <= hi:
-                return ResultCode.INVALID_PARAMETER
-            kmh = m.from_wire_speed(raw / 100)
-            if (raw - lo) % inc and m.off_increment == "reject":
-                return ResultCode.INVALID_PARAMETER
-            if m.off_increment == "round" or m.speed_unit == "mph":
-                kmh = m.snap_speed(kmh)
-            if m.targets_while_stopped == "fail" and not belt.moving:
-                return ResultCode.OPERATION_FAILED
-            if m.speed_target == "accept":
-                belt.set_target_speed(kmh)
-                out.append(self._status(self._speed_status(kmh), exclude=client))
-            return ResultCode.SUCCESS
-
-        if isinstance(request, SetTargetInclination):
-            raw = round(request.incline_percent * 10)
-            record["incline_percent"] = request.incline_percent
-            if m.incline_target == "fail":
-                return ResultCode.OPERATION_FAILED
-            if m.incline_range_zeros:
-                return ResultCode.SUCCESS  # acknowledged; there is nothing to tilt
-            lo, hi, inc = self._incline_raw
-            if not lo <= raw <= hi:
-                return ResultCode.INVALID_PARAMETER
-            pct = raw / 10
-            if (raw - lo) % inc:
-                if m.off_increment == "reject":
-                    return ResultCode.INVALID_PARAMETER
-                pct = m.snap_incline(pct)
-            if m.targets_while_stopped == "fail" and not belt.moving:
-                return ResultCode.OPERATION_FAILED
-            if m.incline_target == "accept":
-                belt.set_target_incline(pct)
-                out.append(self._status(StatusTargetIncline(pct), exclude=client))
-            return ResultCode.SUCCESS
-
-        if isinstance(request, StartOrResume):
-            if not belt.start():
-                return ResultCode.OPERATION_FAILED
-            out.append(self._status(StatusStartedOrResumed(), exclude=client))
-            return ResultCode.SUCCESS
-
-        if isinstance(request, StopOrPause):
-            record["control"] = {1: "stop", 2: "pause"}.get(request.control, request.control)
-            if request.control == 1:
-                done = belt.stop()
-            elif request.control == 2:
-                done = belt.pause()
-            else:
-                return ResultCode.INVALID_PARAMETER
-            if not done:
-                return ResultCode.OPERATION_FAILED
-            out.append(self._status(StatusStoppedOrPaused(request.control), exclude=client))
-            return ResultCode.SUCCESS
-        return ResultCode.OP_CODE_NOT_SUPPORTED  # pragma: no cover - _implements covers it
-
-    def _implements(self, op: int) -> bool:
-        m = self.model
-        if op in (0x00, 0x01, 0x07, 0x08):
-            return True
-        if op == 0x02:
-            return m.speed_target != "absent"
-        if op == 0x03:
-            return (m.belt.has_incline and m.incline_target != "absent") or m.incline_range_zeros
-        return False
 
     # --- console and faults --------------------------------------------------------------
 
@@ -457,12 +254,12 @@ class FtmsServer:
     def press_stop(self) -> list[Outgoing]:
         if not self.belt.stop():
             return []
-        return [self._status(StatusStoppedOrPaused(1)), *self._sync()]
+        return [self._status(StatusStoppedOrPaused(StopControl.STOP)), *self._sync()]
 
     def press_pause(self) -> list[Outgoing]:
         if not self.belt.pause():
             return []
-        return [self._status(StatusStoppedOrPaused(2)), *self._sync()]
+        return [self._status(StatusStoppedOrPaused(StopControl.PAUSE)), *self._sync()]
 
     def press_speed(self, delta_kmh: float) -> list[Outgoing]:
         belt = self.belt
@@ -472,7 +269,7 @@ class FtmsServer:
         if abs(kmh - belt.target_speed_kmh) < 1e-9:
             return []
         belt.set_target_speed(kmh)
-        return [self._status(self._speed_status(kmh))]
+        return [self._status(self.control.speed_status(kmh))]
 
     def press_incline(self, delta_percent: float) -> list[Outgoing]:
         belt = self.belt
@@ -555,82 +352,21 @@ class FtmsServer:
 
     def telemetry_due(self) -> bool:
         """Whether a Treadmill Data record is sent now (some machines go quiet when stopped)."""
-        if self.model.notify_when_stopped:
-            return True
-        belt = self.belt
-        return belt.speed_kmh > 0 or belt.moving
+        return telemetry_due(self.model, self.belt)
 
     def telemetry(self) -> list[bytes]:
         """The current Treadmill Data record as notification payloads."""
-        m = self.model
-        td = self.record()
-        if m.telemetry_packets == "split":
-            return split_treadmill_data(td, m.max_payload)
-        data = encode_treadmill_data(td)
-        if m.telemetry_packets == "truncate" and len(data) > m.max_payload:
-            return [data[: m.max_payload]]
-        return [data]
+        return telemetry_payloads(self.model, self.record())
 
     def heart_rate(self) -> bytes:
-        """A Heart Rate Measurement: the strap's reading and one RR interval at that rate.
-
-        A strap without contact says so (sensor contact off, 0 bpm, no RR interval).
-        """
-        reading = self.belt.heart.reading()
-        if reading is None:
-            return encode_heart_rate(HeartRateMeasurement(0, False, None, ()))
-        bpm = max(1, min(reading, 255))
-        rr = round(60 / bpm * 1024)
-        return encode_heart_rate(HeartRateMeasurement(bpm, True, None, (rr,)))
+        """A Heart Rate Measurement: the strap's reading and one RR interval at that rate."""
+        return heart_rate_payload(self.belt)
 
     def record(self) -> TreadmillData:
         """The belt as one Treadmill Data record, with the fields the model carries."""
-        belt = self.belt
-        f = self._fields
-        w = self.model.to_wire_speed
-        speed = w(belt.speed_kmh)
-        inc = belt.incline_percent
-        kw: dict[str, Any] = {"speed_kmh": _cap(speed, 655.35)}
-        if "average_speed" in f or "pace" in f:
-            average = _cap(w(belt.average_speed_kmh), 655.35)
-            if "average_speed" in f:
-                kw["average_speed_kmh"] = average
-            if "pace" in f:
-                kw["instantaneous_pace"] = _cap(speed / 60, 25.5)
-                kw["average_pace"] = _cap(average / 60, 25.5)
-        if "distance" in f:
-            kw["total_distance_m"] = self.odometer.total_m(belt)
-        if "inclination" in f:
-            kw["inclination_percent"] = round(inc, 1)
-        if "elevation_gain" in f:
-            kw["positive_elevation_gain_m"] = _cap(belt.elevation_gain_m, 6553.5)
-            kw["negative_elevation_gain_m"] = _cap(belt.elevation_loss_m, 6553.5)
-        mass = belt.spec.runner_mass_kg
-        if "energy" in f or "metabolic_equivalent" in f:
-            rate_h = belt.energy_rate_kcal_h()
-            if "energy" in f:
-                kw["total_energy_kcal"] = min(int(belt.energy_kcal), 0xFFFE)
-                kw["energy_per_hour_kcal"] = min(round(rate_h), 0xFFFE)
-                kw["energy_per_minute_kcal"] = min(round(rate_h / 60), 0xFE)
-            if "metabolic_equivalent" in f:
-                kw["metabolic_equivalent"] = _cap(max(1.0, rate_h / mass), 25.5)
-        if "heart_rate" in f:
-            # 0 is what consoles send without a strap
-            kw["heart_rate_bpm"] = min(belt.heart.reading() or 0, 255)
-        if "elapsed_time" in f:
-            kw["elapsed_time_s"] = min(int(belt.elapsed_s), 0xFFFF)
-        if "force_power" in f:
-            force = _force(mass, inc)
-            kw["force_on_belt_n"] = force
-            kw["power_output_w"] = min(round(force * belt.speed_kmh / 3.6), 0x7FFE)
-        if "step_count" in f:
-            kw["step_count"] = min(int(belt.steps), 0xFFFFFF)
-        return TreadmillData(**kw)
+        return treadmill_record(self.model, self.belt, self.odometer)
 
     # --- helpers -----------------------------------------------------------------------
-
-    def _speed_status(self, kmh: float) -> MachineStatus:
-        return StatusTargetSpeed(round(self.model.to_wire_speed(kmh) * 100) / 100)
 
     def _status(
         self, status: MachineStatus, *, exclude: int | None = None, client: int | None = None
@@ -642,13 +378,3 @@ class FtmsServer:
         if pad > 0:
             data += bytes(pad)
         return Outgoing(MACHINE_STATUS, data, False, client, exclude)
-
-
-def _cap(value: float, top: float) -> float:
-    return min(max(value, 0.0), top)
-
-
-def _force(mass_kg: float, incline_percent: float) -> int:
-    """Force the runner puts into the belt to climb: m·g·sin(atan(grade))."""
-    grade = incline_percent / 100
-    return max(-0x7FFE, min(0x7FFE, round(mass_kg * 9.81 * grade / math.sqrt(1 + grade * grade))))
