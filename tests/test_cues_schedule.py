@@ -128,7 +128,7 @@ def test_the_banner_counts_down_to_the_next_real_change() -> None:
     assert countdown(steps, tick(3, 5.0), False) == "finish in 0:05"
     dist = (CompiledStep("k", "distance", 1000, 12.0), HILL)
     assert countdown(dist, tick(0, 100.0, speed=12.0), False) == "slower in 0:30 → 5:16/km"
-    assert countdown(dist, tick(0, 100.0, speed=0.0), False) == "slower after 0.10 km → 5:16/km"
+    assert countdown(dist, tick(0, 100.0, speed=0.0), False) == "slower after 100 m → 5:16/km"
     assert countdown(steps, None, False) is None
 
 

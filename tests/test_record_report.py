@@ -37,7 +37,7 @@ def test_step_table_compares_target_and_achieved_pace(activity: Activity) -> Non
     steady = rows[1]
     assert steady.target_pace == "5:27/km"  # 11 km/h
     assert steady.actual_pace == "5:28/km"  # the belt needed a few seconds to get there
-    assert steady.distance == "0.60 km"
+    assert steady.distance == "600 m"
     assert steady.avg_hr.isdigit()
     assert rows[2].target_pace == "4:42/km"  # mean of the 12 → 13.5 km/h ramp
     imperial = step_rows(activity, imperial=True)

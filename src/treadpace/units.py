@@ -26,19 +26,3 @@ def kmh_from_pace_s_per_km(s_per_km: float) -> float:
 
 def kmh_from_pace_s_per_mi(s_per_mi: float) -> float:
     return 3600.0 / s_per_mi * KMH_PER_MPH
-
-
-def format_duration(seconds: float) -> str:
-    """`h:mm:ss` or `m:ss`, rounded to the nearest second."""
-    total = round(seconds)
-    h, rest = divmod(total, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
-
-
-def format_pace(kmh: float, imperial: bool) -> str:
-    """Pace in the runner's unit, `m:ss/km` or `m:ss/mi`; `--` when standing."""
-    if kmh <= 0.05:
-        return "--:--"
-    secs = pace_s_per_mi(kmh) if imperial else pace_s_per_km(kmh)
-    return format_duration(secs) + ("/mi" if imperial else "/km")

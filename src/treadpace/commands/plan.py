@@ -116,10 +116,10 @@ def validate_command(
     profile: ProfileOption = None,
 ) -> None:
     """Check plan files (and the profile): one line per file, exit 2 if any failed."""
+    from treadpace.display import duration as format_duration
     from treadpace.plans import compile_plan, load_profile
     from treadpace.plans.library import load
     from treadpace.printable import printable
-    from treadpace.units import format_duration
 
     prof = load_profile(profile)
     failed = 0

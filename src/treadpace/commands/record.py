@@ -62,9 +62,10 @@ def history(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """List recorded runs: date, plan, distance, time, average pace, outcome."""
-    from treadpace.record.report import format_distance
+    from treadpace.display import distance as format_distance
+    from treadpace.display import duration as format_duration
+    from treadpace.display import pace as format_pace
     from treadpace.record.runs import list_runs
-    from treadpace.units import format_duration, format_pace
 
     folder, imperial = _settings(directory, profile)
     runs = list_runs(folder)

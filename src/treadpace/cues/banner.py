@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from treadpace import display as fmt
 from treadpace.cues.schedule import change_between
 from treadpace.engine.events import CueChange, Tick
 from treadpace.plans.steps import CompiledStep
-from treadpace.ui import format as fmt
 
 _WORD = {
     CueChange.FASTER: "faster",

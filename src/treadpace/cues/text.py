@@ -7,9 +7,9 @@ live view's own formatting helpers, so a cue and the screen agree to the digit.
 
 from __future__ import annotations
 
+from treadpace import display as fmt
 from treadpace.engine.events import Cue, CueChange, CueKind
 from treadpace.printable import printable
-from treadpace.ui import format as fmt
 from treadpace.units import METRES_PER_MILE
 
 _VERB = {

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
+from treadpace import display
 from treadpace.errors import UserError
-from treadpace.units import KMH_PER_MPH
 
 if TYPE_CHECKING:
     from treadpace.ftms import InclinationRange, SpeedRange
@@ -80,4 +80,4 @@ class EngineConfig:
             )
 
     def _speed(self, kmh: float) -> str:
-        return f"{kmh / KMH_PER_MPH:.1f} mph" if self.imperial else f"{kmh:.1f} km/h"
+        return display.speed(kmh, self.imperial)

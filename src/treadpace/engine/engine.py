@@ -25,6 +25,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from treadpace.clock import Clock
+from treadpace.display import pace, speed
 from treadpace.engine.adjust import above_cap, nudge_hold, nudge_offset
 from treadpace.engine.config import EngineConfig
 from treadpace.engine.events import (
@@ -74,7 +75,6 @@ from treadpace.treadmill.port import (
 )
 from treadpace.treadmill.retry import is_transport_failure
 from treadpace.treadmill.stop import NOT_CONFIRMED, BeltWatch, StopPolicy, stop_belt
-from treadpace.units import format_pace, kmh_to_mph
 
 if TYPE_CHECKING:
     from treadpace.plans.steps import CompiledPlan, CompiledStep
@@ -85,9 +85,7 @@ log = logging.getLogger(__name__)
 
 def speed_text(kmh: float, imperial: bool) -> str:
     """ "10.9 km/h (5:30/km)" or "6.8 mph (8:50/mi)": a target as the runner reads it."""
-    if imperial:
-        return f"{kmh_to_mph(kmh):.1f} mph ({format_pace(kmh, True)})"
-    return f"{kmh:.1f} km/h ({format_pace(kmh, False)})"
+    return f"{speed(kmh, imperial)} ({pace(kmh, imperial)})"
 
 
 _ACTIVE = (RunState.RUNNING, RunState.PAUSED)

@@ -12,6 +12,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from treadpace.display import distance as format_distance
+from treadpace.display import duration as format_duration
+from treadpace.display import pace as format_pace
 from treadpace.engine.events import (
     Command,
     Cue,
@@ -23,9 +26,6 @@ from treadpace.engine.events import (
     Tick,
 )
 from treadpace.units import (
-    METRES_PER_MILE,
-    format_duration,
-    format_pace,
     pace_s_per_km,
     pace_s_per_mi,
 )
@@ -48,14 +48,6 @@ def _r(value: float | None, digits: int) -> float | None:
     if value is None or not math.isfinite(value):
         return None
     return round(value, digits)
-
-
-def format_distance(metres: float, imperial: bool) -> str:
-    if imperial:
-        return f"{metres / METRES_PER_MILE:.2f} mi"
-    if metres >= 1000:
-        return f"{metres / 1000:.2f} km"
-    return f"{metres:.0f} m"
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from treadpace.display import distance as format_distance
+from treadpace.display import duration as format_duration
 from treadpace.errors import UserError
 from treadpace.plans.library import LibraryPlan, library
 from treadpace.plans.profile import Profile
-from treadpace.plans.report import format_distance
-from treadpace.units import format_duration
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from treadpace import display
 from treadpace.plans.draft import EPS_KMH, Ctx, Draft, make_step
 from treadpace.plans.hr import resolve_cap
 from treadpace.plans.models import (
@@ -124,8 +125,8 @@ def _check(plan: Plan, drafts: list[Draft], ctx: Ctx) -> list[str]:
             raise FieldError(
                 d.loc,
                 f"expected at most the profile's max speed {ctx.pace(profile.max_speed_kmh)} "
-                f"({_speed_text(profile.max_speed_kmh, ctx.imperial)}), "
-                f"got {ctx.pace(top)} ({_speed_text(top, ctx.imperial)}) in {s.name}",
+                f"({display.speed(profile.max_speed_kmh, ctx.imperial)}), "
+                f"got {ctx.pace(top)} ({display.speed(top, ctx.imperial)}) in {s.name}",
             )
         if abs(s.max_incline_percent) > profile.max_incline_percent + 1e-9:
             inc_loc: Loc = (*d.loc[:-1], "incline") if plan.kind == "custom" else ("incline",)
@@ -164,10 +165,6 @@ def _check(plan: Plan, drafts: list[Draft], ctx: Ctx) -> list[str]:
             f"({ctx.pace(easy)}): consider a warm-up"
         )
     return notes
-
-
-def _speed_text(kmh: float, imperial: bool) -> str:
-    return f"{kmh / 1.609344:.1f} mph" if imperial else f"{kmh:.1f} km/h"
 
 
 _BUILDERS = {

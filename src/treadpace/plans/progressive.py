@@ -14,6 +14,7 @@ must take 5-15 minutes at its pace and the easy part must be the larger part.
 
 from __future__ import annotations
 
+from treadpace.display import duration as format_duration
 from treadpace.plans.draft import EPS_KMH, Ctx, Draft, make_step
 from treadpace.plans.models import (
     EachIntervalFasterPlan,
@@ -24,7 +25,7 @@ from treadpace.plans.models import (
 from treadpace.plans.paces import PaceExpr, format_clock, s_per_unit, to_s_per_km
 from treadpace.plans.source import FieldError
 from treadpace.plans.steps import StepKind
-from treadpace.units import METRES_PER_MILE, format_duration
+from treadpace.units import METRES_PER_MILE
 
 FINISH_MIN_S = 300.0
 FINISH_MAX_S = 900.0

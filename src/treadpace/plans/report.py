@@ -9,11 +9,15 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from treadpace.display import distance as format_distance
+from treadpace.display import duration as format_duration
+from treadpace.display import pace as format_pace
+from treadpace.display import speed as format_speed
 from treadpace.plans.paces import format_clock
 from treadpace.plans.profile import Paces
 from treadpace.plans.steps import CompiledPlan, CompiledStep
 from treadpace.plans.vdot import race_time_s
-from treadpace.units import KMH_PER_MPH, METRES_PER_MILE, format_duration, format_pace
+from treadpace.units import METRES_PER_MILE
 
 _MI = METRES_PER_MILE / 1000.0
 
@@ -75,7 +79,8 @@ def pace_rows(paces: Paces) -> list[tuple[str, str, str, str]]:
         if name in ("interval", "repetition"):
             per_km += f" ({s * 0.4:.0f} s/400 m)"
         kmh = 3600.0 / s
-        rows.append((name, per_km, per_mi, f"{kmh:.1f} km/h / {kmh / KMH_PER_MPH:.1f} mph"))
+        speeds = f"{format_speed(kmh, False)} / {format_speed(kmh, True)}"
+        rows.append((name, per_km, per_mi, speeds))
     return rows
 
 
@@ -128,16 +133,6 @@ def plan_json(plan: CompiledPlan) -> dict[str, Any]:
         "total_distance_m": round(plan.total_distance_m, 1),
         "notes": list(plan.notes),
     }
-
-
-def format_distance(metres: float, imperial: bool) -> str:
-    if imperial:
-        return f"{metres / METRES_PER_MILE:.2f} mi"
-    return f"{metres / 1000:.2f} km" if metres >= 1000 else f"{metres:.0f} m"
-
-
-def format_speed(kmh: float, imperial: bool) -> str:
-    return f"{kmh / KMH_PER_MPH:.1f} mph" if imperial else f"{kmh:.1f} km/h"
 
 
 def _length(step: CompiledStep, imperial: bool) -> str:

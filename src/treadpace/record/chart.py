@@ -12,11 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from treadpace.display import speed_unit
 from treadpace.engine.events import RunState
 from treadpace.errors import UserError
 from treadpace.record.activity import Activity
 from treadpace.record.output import check_target, write_atomically
-from treadpace.record.report import headline, speed_unit, step_rows, to_unit_speed
+from treadpace.record.report import headline, step_rows, to_unit_speed
 
 IMAGE_SUFFIXES = (".png", ".svg")
 

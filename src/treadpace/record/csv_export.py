@@ -14,10 +14,10 @@ import io
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from treadpace.display import pace as format_pace
 from treadpace.printable import printable
 from treadpace.record.activity import Activity
 from treadpace.record.tcx_export import iso
-from treadpace.units import format_pace
 
 
 def csv_rows(activity: Activity) -> Iterator[list[str]]:

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from treadpace.display import distance as format_distance
+from treadpace.display import duration as format_duration
+from treadpace.display import pace as format_pace
+from treadpace.display import speed_unit
 from treadpace.engine.events import RunState
 from treadpace.printable import printable
 from treadpace.record.activity import Activity
 from treadpace.record.hr_zones import zone_seconds, zones_text
-from treadpace.units import METRES_PER_MILE, format_duration, format_pace, kmh_to_mph
+from treadpace.units import kmh_to_mph
 
 _SPARK = "▁▂▃▄▅▆▇█"
 
@@ -33,18 +37,8 @@ class StepRow:
     note: str
 
 
-def speed_unit(imperial: bool) -> str:
-    return "mph" if imperial else "km/h"
-
-
 def to_unit_speed(kmh: float, imperial: bool) -> float:
     return kmh_to_mph(kmh) if imperial else kmh
-
-
-def format_distance(metres: float, imperial: bool) -> str:
-    if imperial:
-        return f"{metres / METRES_PER_MILE:.2f} mi"
-    return f"{metres / 1000:.2f} km"
 
 
 def step_rows(activity: Activity, imperial: bool) -> list[StepRow]:

@@ -12,6 +12,7 @@ import dataclasses
 import time
 from typing import TYPE_CHECKING
 
+from treadpace import display as fmt
 from treadpace.cues.banner import countdown
 from treadpace.engine.events import (
     RunFinished,
@@ -24,7 +25,6 @@ from treadpace.engine.events import (
 )
 from treadpace.plans.steps import CompiledStep
 from treadpace.printable import printable
-from treadpace.ui import format as fmt
 from treadpace.ui.keys import HELP
 from treadpace.ui.notices import NoticeBoard
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
+from treadpace import display as fmt
 from treadpace.engine.events import (
     Notice,
     RunFinished,
@@ -21,7 +22,6 @@ from treadpace.engine.events import (
     Tick,
 )
 from treadpace.printable import printable
-from treadpace.ui import format as fmt
 from treadpace.ui.summary import outcome_text
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from treadpace import display as fmt
 from treadpace.engine.events import RunFinished
 from treadpace.engine.outcome import CAUSE_TEXT, DEPARTURE_TEXT, Departure
 from treadpace.printable import printable
-from treadpace.ui import format as fmt
 
 
 def departures_text(result: RunFinished) -> str:

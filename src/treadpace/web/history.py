@@ -12,12 +12,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from treadpace.display import distance as format_distance
+from treadpace.display import duration as format_duration
+from treadpace.display import pace as format_pace
+from treadpace.display import speed_unit
 from treadpace.printable import printable
 from treadpace.record.activity import build_activity
 from treadpace.record.journal import read_journal
-from treadpace.record.report import format_distance, headline, step_rows
+from treadpace.record.report import headline, step_rows
 from treadpace.record.runs import RunSummary, list_runs
-from treadpace.units import format_duration, format_pace, kmh_to_mph
+from treadpace.units import kmh_to_mph
 
 log = logging.getLogger("treadpace.web")
 
@@ -29,7 +33,7 @@ def history(directory: Path, imperial: bool) -> dict[str, Any]:
     """`last` (None when nothing is recorded) and `runs`, newest first."""
     runs = list_runs(directory)
     return {
-        "unit": "mph" if imperial else "km/h",
+        "unit": speed_unit(imperial),
         "last": _last(runs[-1], imperial) if runs else None,
         "runs": [_row(r, imperial) for r in reversed(runs[-MAX_RUNS:])],
     }

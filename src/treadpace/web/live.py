@@ -13,6 +13,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from treadpace import display as fmt
 from treadpace.cues.text import display
 from treadpace.engine.events import (
     Cue,
@@ -26,7 +27,6 @@ from treadpace.engine.events import (
     Tick,
 )
 from treadpace.plans.steps import CompiledStep
-from treadpace.ui import format as fmt
 from treadpace.units import kmh_to_mph
 
 CHART_POINTS = 600
@@ -164,7 +164,7 @@ class LiveState:
             "type": "hello",
             "mode": "run",
             "plan": self.plan_name,
-            "unit": "mph" if self.imperial else "km/h",
+            "unit": fmt.speed_unit(self.imperial),
             "allow_remote_start": self.allow_remote_start,
             "steps": [self._step(i, s) for i, s in enumerate(self.steps)],
             "planned": self.planned(),
