@@ -6,6 +6,7 @@
 """
 
 from ftms_sim.bluez.daemon import DaemonMissing, PrivateBus
-from ftms_sim.bluez.facade import FakeBlueZ, FakeDevice
+from ftms_sim.bluez.device import FakeDevice
+from ftms_sim.bluez.facade import FakeBlueZ
 
 __all__ = ["DaemonMissing", "FakeBlueZ", "FakeDevice", "PrivateBus"]

@@ -4,7 +4,7 @@ This is what two radios do between them: a peripheral app registered with
 `GattManager1.RegisterApplication` and `LEAdvertisingManager1.RegisterAdvertisement`
 on one adapter (hci1, peripheral role) appears to a central on hci0 as a
 `Device1` with the app's GATT tree. `AppPeripheral` offers the facade the same
-surface as the simulator (`facade.Peripheral`) and forwards every operation to
+surface as the simulator (`device.Peripheral`) and forwards every operation to
 the app over D-Bus, in the shape bluetoothd uses (ReadValue/WriteValue options
 `device`, `mtu`, `link`, `offset`, `type`; StartNotify/StopNotify; the app's
 `Value` changes become notifications). While a central is connected, the app
@@ -15,15 +15,29 @@ object ends the link, as with real BlueZ.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from dbus_fast import Message, MessageType, Variant
+from dbus_fast.aio import MessageBus
 
-if TYPE_CHECKING:
-    from ftms_sim.bluez.facade import FakeBlueZ, Props
+from ftms_sim.bluez.tree import BluezError, Props
 
 GATT_CHAR = "org.bluez.GattCharacteristic1"
 GATT_SERVICE = "org.bluez.GattService1"
+
+
+class Host(Protocol):
+    """What an app needs of the stand-in (`apps.AppMirror`): the bus, and its centrals."""
+
+    @property
+    def adapter_address(self) -> str: ...
+
+    @property
+    def bus(self) -> MessageBus | None: ...
+
+    def export_central(self, app: AppPeripheral, path: str, props: Props) -> None: ...
+
+    def remove_central(self, path: str) -> None: ...
 
 
 class AppPeripheral:
@@ -31,7 +45,7 @@ class AppPeripheral:
 
     def __init__(
         self,
-        bluez: FakeBlueZ,
+        bluez: Host,
         sender: str,
         adapter_path: str,
         app_path: str,
@@ -174,8 +188,6 @@ class AppPeripheral:
             callback(bytes(value.value))
 
     async def _call(self, uuid: str, member: str, sig: str, body: list[Any]) -> Message:
-        from ftms_sim.bluez.facade import BluezError
-
         path = self._char_paths.get(uuid)
         bus = self.bluez.bus
         if path is None or bus is None:
