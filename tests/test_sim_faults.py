@@ -18,6 +18,7 @@ from ftms_sim.testing import Central
 from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import VirtualClock
 from treadpace.errors import UserError
+from treadpace.plans.paces import parse_duration
 
 DATA, STATUS, CP, TRAINING = 0x2ACD, 0x2ADA, 0x2AD9, 0x2AD3
 
@@ -83,6 +84,21 @@ def test_fault_yaml_covers_every_action(tmp_path: Path) -> None:
     assert faults[13].since == "belt_start" and faults[7].delta == 0.5
 
 
+def test_fault_times_read_like_plan_durations(tmp_path: Path) -> None:
+    path = tmp_path / "faults.yaml"
+    path.write_text(
+        "faults:\n"
+        "  - {at: 30:00, action: telemetry_gap, duration: 0:45}\n"
+        "  - {at: 0:30, action: strap_off, duration: 2 min}\n"
+        "  - {at: 1:05:00, action: garbage, data: 9f:00}\n"
+    )
+    faults = load_faults(path)
+    assert faults[0].at == parse_duration("30:00") == 1800.0
+    assert faults[0].duration == 45.0
+    assert (faults[1].at, faults[1].duration) == (30.0, 120.0)
+    assert faults[2].at == 3900.0 and faults[2].data == b"\x9f\x00"
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -96,6 +112,14 @@ def test_fault_yaml_covers_every_action(tmp_path: Path) -> None:
         ("faults:\n  - 12\n", ":2: faults[0]: expected a mapping"),
         ("faults: [\n", "expected valid YAML"),
         ("other: 1\n", "faults: expected a list of faults"),
+        (
+            "faults:\n  - {at: 1:75, action: reboot}\n",
+            ":2: faults[0].at: expected a number >= 0 (s",
+        ),
+        (
+            "faults:\n  - {at: 1, action: press_speed, delta: 1:00}\n",
+            "faults[0].delta: expected a n",
+        ),
     ],
 )
 def test_bad_fault_files_give_one_line_errors(tmp_path: Path, text: str, message: str) -> None:

@@ -86,3 +86,24 @@ def test_user_models_are_found_by_name(tmp_path: Path, monkeypatch: pytest.Monke
     assert "garage" in list_models()
     assert load_model("garage").belt.speed_max_kmh == 16
     assert load_model("generic").name == "generic"  # shipped names cannot be shadowed
+
+
+def test_clock_text_means_what_it_means_in_a_plan(tmp_path: Path) -> None:
+    # YAML 1.1 would read 1:00 as the number 60 and 2:30 as 150: a plan keeps the text
+    path = _write(
+        tmp_path,
+        "name: 1:00\ndescription: 2:30\nbelt: {start_delay: 0:03}\n"
+        "runner: {hr_rise_tau: 1:30, hr_fall_tau: 2 min}\nquirks: {training_status: yes}\n",
+    )
+    model = load_model(path)
+    assert (model.name, model.description) == ("1:00", "2:30")
+    assert model.belt.start_delay_s == 3.0
+    assert (model.belt.hr_rise_tau_s, model.belt.hr_fall_tau_s) == (90.0, 120.0)
+    assert model.training_status is True
+
+
+def test_clock_text_is_not_a_number_where_a_number_is_expected(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match=r":2: incline.max: expected a number$"):
+        load_model(_write(tmp_path, "name: a\nincline: {max: 1:00}\n"))
+    with pytest.raises(UserError, match=r':2: belt.start_delay: expected .*"30:00"'):
+        load_model(_write(tmp_path, "name: a\nbelt: {start_delay: soon}\n"))

@@ -4,6 +4,10 @@ The model and fault files are small and written by people, so every mistake must
 come back as `file:line: field.path: expected ...` (a `UserError`), never a
 traceback. PyYAML's node tree keeps line numbers; this walks it directly instead
 of going through a schema library, which also keeps the import cheap.
+
+The file is composed with `PlainLoader`, the loader plans and profiles use, so a
+value means the same here as in a plan: `30:00` is text, not YAML 1.1's base-60
+number, and a time field reads it as 30 minutes, exactly as a plan's duration.
 """
 
 from __future__ import annotations
@@ -15,8 +19,22 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from treadpace.errors import UserError
+from treadpace.plans.paces import parse_clock, parse_duration
 from treadpace.printable import printable
-from treadpace.safe_yaml import BoundedLoader, one_line, read_text, unmarked_problem
+from treadpace.safe_yaml import PlainLoader, one_line, read_text, unmarked_problem
+
+_WORDS = {"yes": True, "on": True, "no": False, "off": False}
+
+
+def _seconds(value: object) -> object:
+    """`value` in seconds if it is a duration text, else as it was (the caller judges)."""
+    if not isinstance(value, str):
+        return value
+    try:
+        # a clock time may be 0:00 (a fault at the start); words need a length
+        return parse_clock(value) if ":" in value else parse_duration(value)
+    except ValueError:
+        return value
 
 
 def _line(node: Node) -> int:
@@ -34,7 +52,7 @@ class YamlDoc:
     def load(cls, path: Path, what: str = "treadmill model") -> YamlDoc:
         text = read_text(path, what)
         try:
-            root = yaml.compose(text, Loader=BoundedLoader)
+            root = yaml.compose(text, Loader=PlainLoader)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark
             line = f":{mark.line + 1}" if mark is not None else ""
@@ -99,7 +117,9 @@ class YamlMap:
         minimum: float | None = None,
         maximum: float | None = None,
         positive: bool = False,
+        duration: bool = False,
     ) -> float:
+        """A number; with `duration`, seconds, also written as a plan writes a duration."""
         got = self._scalar(key)
         path = self._sub(key)
         want = "a number"
@@ -114,6 +134,9 @@ class YamlMap:
                 raise self.doc.fail(self.node, path, f"{want} (field is missing)")
             return default
         node, value = got
+        if duration:
+            want += ' (seconds, or a duration like "30:00" or "30 min")'
+            value = _seconds(value)
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.doc.fail(node, path, want)
         out = float(value)
@@ -126,11 +149,14 @@ class YamlMap:
             raise self.doc.fail(node, path, want)
         return out
 
-    def optional_number(self, key: str, *, positive: bool = False) -> float | None:
+    def optional_number(
+        self, key: str, *, positive: bool = False, duration: bool = False
+    ) -> float | None:
         if key not in self._items:
             self._used.add(key)
             return None
-        return self.number(key, positive=positive, minimum=None if positive else 0.0)
+        minimum = None if positive else 0.0
+        return self.number(key, positive=positive, minimum=minimum, duration=duration)
 
     def integer(self, key: str, default: int, *, minimum: int, maximum: int) -> int:
         got = self._scalar(key)
@@ -146,6 +172,9 @@ class YamlMap:
         if got is None:
             return default
         node, value = got
+        if isinstance(value, str):
+            # plans read these words as booleans too (pydantic's rule)
+            value = _WORDS.get(value.lower(), value)
         if not isinstance(value, bool):
             raise self.doc.fail(node, self._sub(key), "true or false")
         return value

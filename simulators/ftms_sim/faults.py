@@ -110,7 +110,7 @@ def parse_faults(doc: YamlDoc, nodes: list[Node], path: str) -> list[Fault]:
     for i, node in enumerate(nodes):
         where = f"{path}[{i}]"
         m = _child(doc, node, where)
-        at = m.number("at", minimum=0.0)
+        at = m.number("at", minimum=0.0, duration=True)
         action = m.choice("action", tuple(ACTIONS))
         since = m.choice("since", ("start", "belt_start"), "start")
         delta: float | None = None
@@ -118,7 +118,7 @@ def parse_faults(doc: YamlDoc, nodes: list[Node], path: str) -> list[Fault]:
             delta = m.number("delta")
             if delta == 0:
                 raise doc.fail(node, f"{where}.delta", "a non-zero number")
-        duration = m.optional_number("duration", positive=True)
+        duration = m.optional_number("duration", positive=True, duration=True)
         if action in _NEEDS_DURATION and duration is None:
             raise doc.fail(node, f"{where}.duration", "a number > 0 (field is missing)")
         characteristic = "treadmill_data"

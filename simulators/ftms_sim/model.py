@@ -364,7 +364,7 @@ def _belt(m: YamlMap | None) -> dict[str, object]:
             "emergency_deceleration", d.emergency_deceleration_kmh_s, positive=True
         ),
         "incline_rate_percent_s": m.number("incline_rate", d.incline_rate_percent_s, positive=True),
-        "start_delay_s": m.number("start_delay", 0.0, minimum=0.0, maximum=60.0),
+        "start_delay_s": m.number("start_delay", 0.0, minimum=0.0, maximum=60.0, duration=True),
         "incline_home_on_stop": m.boolean("incline_home_on_stop", True),
         "resume_to_minimum": m.boolean("resume_to_minimum", False),
     }
@@ -382,13 +382,15 @@ def _runner(m: YamlMap | None) -> dict[str, object]:
         "hr_rest_bpm": rest,
         "hr_max_bpm": m.number("hr_max", d.hr_max_bpm, minimum=rest + 1, maximum=230),
         "hr_speed_at_max_kmh": m.number("hr_speed_at_max", d.hr_speed_at_max_kmh, positive=True),
-        "hr_rise_tau_s": m.number("hr_rise_tau", d.hr_rise_tau_s, positive=True),
-        "hr_fall_tau_s": m.number("hr_fall_tau", d.hr_fall_tau_s, positive=True),
+        "hr_rise_tau_s": m.number("hr_rise_tau", d.hr_rise_tau_s, positive=True, duration=True),
+        "hr_fall_tau_s": m.number("hr_fall_tau", d.hr_fall_tau_s, positive=True, duration=True),
         "hr_threshold_kmh": m.optional_number("hr_threshold", positive=True),
         "hr_drift_bpm_h": m.number("hr_drift", d.hr_drift_bpm_h, minimum=0.0, maximum=60.0),
         "hr_noise_bpm": m.number("hr_noise", d.hr_noise_bpm, minimum=0.0, maximum=20.0),
-        "hr_dropout_every_s": m.number("hr_dropout_every", 0.0, minimum=0.0, maximum=86400.0),
-        "hr_dropout_s": m.number("hr_dropout", 0.0, minimum=0.0, maximum=3600.0),
+        "hr_dropout_every_s": m.number(
+            "hr_dropout_every", 0.0, minimum=0.0, maximum=86400.0, duration=True
+        ),
+        "hr_dropout_s": m.number("hr_dropout", 0.0, minimum=0.0, maximum=3600.0, duration=True),
     }
     every, gone = out["hr_dropout_every_s"], out["hr_dropout_s"]
     assert isinstance(every, float) and isinstance(gone, float)

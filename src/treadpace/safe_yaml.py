@@ -13,11 +13,14 @@ This module sits beside `treadpace.errors` at the bottom of the package so
 the simulator can use it without importing the plans package or the engine.
 The limits are checked while PyYAML composes the node tree: sizes are added
 up per node, so an alias costs the size of what it names without expanding it.
+`PlainLoader` is the loader every one of those files is read with, so `30:00`
+or `on` means the same in each.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import stat
 import unicodedata
 from pathlib import Path
@@ -194,3 +197,41 @@ class BoundedLoader(yaml.SafeLoader):
             )
         self._sizes[id(node)] = size
         return node
+
+
+class PlainLoader(BoundedLoader):
+    """BoundedLoader without base-60 numbers (`30:00` stays the string "30:00", which
+    the duration parser reads as 30 minutes) and without YAML 1.1's yes/no/on/off
+    booleans (a segment named `on` stays "on"). Plans, profiles and the simulator's
+    models and faults all read through it, so a value means the same in each."""
+
+
+PlainLoader.yaml_implicit_resolvers = {
+    first: [
+        (tag, rx)
+        for tag, rx in resolvers
+        if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool")
+    ]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+# Only true/false are booleans: `name: on` or `name: no` stay text.
+PlainLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+PlainLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:int",
+    re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
+    list("-+0123456789"),
+)
+PlainLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)"
+        r"|\.[0-9][0-9_]*(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)

@@ -24,7 +24,7 @@ import yaml
 
 from treadpace.errors import UserError
 from treadpace.printable import printable
-from treadpace.safe_yaml import BoundedLoader, one_line, read_text, unmarked_problem
+from treadpace.safe_yaml import PlainLoader, one_line, read_text, unmarked_problem
 
 Loc = tuple[str | int, ...]
 
@@ -42,42 +42,7 @@ class FieldError(Exception):
         self.message = message
 
 
-class _Loader(BoundedLoader):
-    """The bounded SafeLoader of `treadpace.safe_yaml`, without base-60 numbers
-    (`30:00` stays the string "30:00") and without YAML 1.1's yes/no/on/off
-    booleans (a segment named `on` stays "on"; pydantic still reads "yes" or
-    "on" where a boolean is expected)."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [
-        (tag, rx)
-        for tag, rx in resolvers
-        if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool")
-    ]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-# Only true/false are booleans: `name: on` or `name: no` stay text.
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool",
-    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-    list("tTfF"),
-)
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:int",
-    re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
-    list("-+0123456789"),
-)
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(
-        r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?"
-        r"|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)"
-        r"|\.[0-9][0-9_]*(?:[eE][-+]?[0-9]+)?"
-        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-    ),
-    list("-+0123456789."),
-)
+_Loader = PlainLoader
 
 _ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
