@@ -7,6 +7,7 @@ command functions, so `treadpace --help` stays fast.
 
 from __future__ import annotations
 
+import re
 import sys
 
 import typer
@@ -55,9 +56,39 @@ def _register() -> None:
 _register()
 
 
+_ADDRESS = re.compile(r"^(\[[0-9a-fA-F:.]+\]|[\w.-]*):\d+$")
+"""HOST:PORT, [IPv6]:PORT or :PORT: the shape `--web` may take as its value."""
+
+
+def web_address_sugar(argv: list[str]) -> list[str]:
+    """`--web HOST:PORT` and `--web=HOST:PORT` as `--web --web-listen HOST:PORT`.
+
+    The command line library has no option whose value is optional, so `--web` is a
+    flag and the address its own option; this lets a runner write either.
+    """
+    out: list[str] = []
+    args = iter(argv)
+    for arg in args:
+        if arg == "--":
+            out += [arg, *args]
+            break
+        if arg.startswith("--web="):
+            out += ["--web", "--web-listen", arg.removeprefix("--web=")]
+        elif arg == "--web":
+            out.append(arg)
+            nxt = next(args, None)
+            if nxt is not None and _ADDRESS.match(nxt):
+                out += ["--web-listen", nxt]
+            elif nxt is not None:
+                out.append(nxt)
+        else:
+            out.append(arg)
+    return out
+
+
 def main() -> None:
     try:
-        code = app(standalone_mode=False)
+        code = app(args=web_address_sugar(sys.argv[1:]), standalone_mode=False)
     except UserError as exc:
         # Messages echo file names and values from files: shown, never obeyed by the terminal.
         print(f"error: {printable(str(exc))}", file=sys.stderr)
