@@ -41,6 +41,7 @@ _COMMAND_MODULES = (
     "simulate",
     "ble",
     "record",
+    "coach",
     "mqtt",
     "serve",
 )

@@ -12,11 +12,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from treadpace.errors import UserError
+
+if TYPE_CHECKING:
+    from treadpace.plans import Profile
+    from treadpace.plans.steps import CompiledPlan
 
 ProfileOption = Annotated[
     Path | None,
@@ -71,20 +75,21 @@ def show_command(
 ) -> None:
     """The compiled steps for this runner: start, length, pace, speed, incline."""
     from treadpace.plans.library import load_and_compile
-    from treadpace.plans.report import (
-        incline_chart,
-        plan_json,
-        speed_chart,
-        step_rows,
-        totals_line,
-    )
+    from treadpace.plans.report import plan_json
 
     compiled, prof = load_and_compile(plan, profile)
     if as_json:
         print(json.dumps(plan_json(compiled), indent=2))
         return
+    print_plan(compiled, prof)
+
+
+def print_plan(compiled: CompiledPlan, prof: Profile) -> None:
+    """The `plan show` table, totals, charts and notes (also used by `next`)."""
     from rich.console import Console
     from rich.table import Table
+
+    from treadpace.plans.report import incline_chart, speed_chart, step_rows, totals_line
 
     who = "built-in default profile" if prof.is_default else f"profile {prof.name}"
     table = Table(title=f"{compiled.name} ({compiled.kind}) for the {who}", title_justify="left")

@@ -62,12 +62,13 @@ def history(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """List recorded runs: date, plan, distance, time, average pace, outcome."""
-    from treadpace.display import distance as format_distance
     from treadpace.display import duration as format_duration
     from treadpace.display import pace as format_pace
     from treadpace.record.runs import list_runs
 
     folder, imperial = _settings(directory, profile)
+    loaded = _profile(profile)
+    units = bool(loaded.imperial) if imperial is None and loaded is not None else bool(imperial)
     runs = list_runs(folder)
     if as_json:
         out = [
@@ -81,12 +82,14 @@ def history(
                 "distance_m": round(r.distance_m, 1),
                 "time_s": round(r.timer_s, 1),
                 "avg_speed_kmh": round(r.avg_speed_kmh, 2),
-                "avg_pace": format_pace(
-                    r.avg_speed_kmh, r.imperial if imperial is None else imperial
-                ),
+                "avg_pace": format_pace(r.avg_speed_kmh, units),
                 "status": r.status,
                 "departures": {k.value: round(sec, 1) for k, sec in r.departures},
                 "guided_cause": r.guided_cause.value if r.guided_cause is not None else None,
+                "simulated": r.simulated,
+                "plan_kind": r.plan_kind,
+                "hr_held_s": round(r.hr_held_s, 1),
+                "max_hr_bpm": r.max_hr_bpm,
             }
             for r in runs
         ]
@@ -104,29 +107,37 @@ def history(
         return
     from rich import box
 
+    from treadpace.record.history_view import Units, headings, marks, totals, weekly
+
+    # One unit per column, the profile's: the column heading says which.
+    shown = Units(units)
     # The first column is the run's UTC start stamp: an id prefix that RUN arguments accept.
     table = Table(title=f"Runs in {folder}", box=box.SIMPLE_HEAD)
-    for column in ("run (UTC start)", "plan", "distance", "time", "avg pace", "outcome"):
-        right = column in ("distance", "time", "avg pace")
+    for column in headings(shown):
+        right = column.startswith(("distance", "time", "avg pace", "max HR"))
         table.add_column(column, justify="right" if right else "left", no_wrap=column != "plan")
     for r in runs:
-        units = r.imperial if imperial is None else imperial
         outcome = {"finished": "finished", "aborted": "[yellow]aborted[/]"}.get(
             r.status, "[red]interrupted[/]"
         )
-        if r.departures:
-            # Not the plan as written: say how, for how long (guided, capped, held).
-            how = ", ".join(f"{k.value} {format_duration(sec)}" for k, sec in r.departures)
-            outcome += f" [magenta]({how})[/]"
         table.add_row(
             escape(printable(r.id[:19])),
             escape(printable(r.plan_name)),
-            format_distance(r.distance_m, units),
+            shown.length(r.distance_m),
             format_duration(r.timer_s),
-            format_pace(r.avg_speed_kmh, units),
+            shown.pace_of(r.avg_speed_kmh),
+            str(r.max_hr_bpm or "--"),
             outcome,
+            f"[magenta]{escape(marks(r))}[/]",
         )
     console.print(table)
+    console.print(totals(runs, shown), markup=False, highlight=False)
+    week_table = Table(title="By week (simulated runs left out)", box=box.SIMPLE_HEAD)
+    for column in ("week", "runs", f"distance ({shown.distance})", "time", "progression runs"):
+        week_table.add_column(column, justify="left" if column == "week" else "right")
+    for row in weekly(runs, shown):
+        week_table.add_row(*row)
+    console.print(week_table)
 
 
 def export(

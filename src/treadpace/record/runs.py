@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from treadpace.engine.events import RunFinished, RunStarted, Tick
+from treadpace.engine.events import RunFinished, RunStarted, StepSummary, Tick
 from treadpace.engine.outcome import Departure, GuidedCause
 from treadpace.errors import UserError
 from treadpace.record.activity import build_activity
@@ -47,6 +47,25 @@ class RunSummary:
     departures: tuple[tuple[Departure, float], ...] = ()
     """How the run left the plan as written (guided, capped, held) and for how long."""
     guided_cause: GuidedCause | None = None
+    device: str = ""
+    """The treadmill, e.g. "simulator:generic" (a simulated run is not training)."""
+    plan_kind: str = ""
+    steps: tuple[StepSummary, ...] = ()
+    """Per-step results (heart rate, held-back time), when the run finished."""
+
+    @property
+    def simulated(self) -> bool:
+        return self.device.startswith("simulator")
+
+    @property
+    def hr_held_s(self) -> float:
+        """Seconds in which heart rate held the pace back."""
+        return sum(s.hr_held_s for s in self.steps)
+
+    @property
+    def max_hr_bpm(self) -> int | None:
+        values = [s.max_hr_bpm for s in self.steps if s.max_hr_bpm]
+        return max(values) if values else None
 
     @property
     def avg_speed_kmh(self) -> float:
@@ -130,6 +149,9 @@ def summarize(path: Path) -> RunSummary | None:
         if finished is not None
         else (),
         guided_cause=finished.guided_cause if finished is not None else None,
+        device=header.device,
+        plan_kind=header.plan_kind,
+        steps=finished.steps if finished is not None else (),
     )
 
 
@@ -146,6 +168,8 @@ def _summarize_fully(path: Path) -> RunSummary:
         distance_m=activity.distance_m,
         timer_s=activity.timer_s,
         status=activity.status,
+        device=activity.device,
+        plan_kind=activity.plan_kind,
     )
 
 

@@ -46,6 +46,7 @@ class SyntheticRun:
     zones: tuple[int, ...] | None = None
     """Heart-rate zone bounds to record each tick's zone by (None: no zones, as before)."""
     imperial: bool = False
+    device: str = "simulator:generic"
     start_wall: float = VIRTUAL_EPOCH + 7 * 3600 + 30 * 60
 
 
@@ -62,7 +63,7 @@ def synthetic_events(run: SyntheticRun = SyntheticRun()) -> list[EngineEvent]:
             plan_source="plans/synthetic.yaml",
             steps=run.steps,
             imperial=run.imperial,
-            device="simulator:generic",
+            device=run.device,
         ),
         StateChanged(0.0, RunState.COUNTDOWN, RunState.READY),
         StateChanged(3.0, RunState.RUNNING, RunState.COUNTDOWN),
