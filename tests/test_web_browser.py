@@ -11,6 +11,7 @@ ends the run. Screenshots at 390x844 and 1024x768 go to `test-artifacts/`.
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import subprocess
@@ -21,11 +22,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import Page, sync_playwright
 
+from conftest import CHROMIUM, NO_CHROMIUM
 from test_run_cli import ROOT, env, read_log, write_plan
 
-CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK), reason=NO_CHROMIUM)
 ARGS = [
     "--headless",
     "--no-sandbox",

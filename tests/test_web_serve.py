@@ -7,6 +7,7 @@ runs as a subprocess and a WebSocket client reads what a page would get.
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import subprocess
 import sys
@@ -14,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 
+from conftest import CHROMIUM, NO_CHROMIUM
 from test_run_cli import ROOT, env, treadpace, write_plan
 from test_web_browser import free_port, wait_for
 
@@ -82,10 +85,11 @@ def test_serve_refuses_a_bad_address_in_one_line(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK), reason=NO_CHROMIUM)
 def test_the_history_page_in_chromium(tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    from test_web_browser import ARGS, ARTIFACTS, CHROMIUM
+    from test_web_browser import ARGS, ARTIFACTS
 
     plan = write_plan(tmp_path, PLAN)
     assert treadpace(tmp_path, "run", str(plan), "--yes", "--virtual-clock").returncode == 0
