@@ -11,7 +11,7 @@ from garmin_fit_sdk import Decoder, Stream
 
 from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import VirtualClock
-from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunFinished
+from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunFinished, RunState
 from treadpace.engine.events import EngineEvent, Tick
 from treadpace.engine.hr_stats import HrStats
 from treadpace.mqtt.payloads import RunContext, telemetry
@@ -127,3 +127,18 @@ def test_report_rows_and_fit_laps_carry_time_in_zone(tmp_path: Path) -> None:
     messages2, _ = Decoder(Stream.from_file(str(fit2))).read()
     assert "time_in_zone_mesgs" not in messages2
     assert all(r.zones == "" for r in step_rows(build_activity(read_journal(old)), False))
+
+
+def test_heart_rate_rules_and_zone_times_survive_the_journal() -> None:
+    from treadpace.engine.events import RunStarted
+    from treadpace.record.codec import decode_event, encode_event
+
+    rule = HrRule("target", 140, 150, min_kmh=8.0, max_kmh=11.0, hold_back=False, label="z2")
+    steps = (CompiledStep("a", "time", 60.0, 11.0, hr=rule), CompiledStep("b", "time", 60.0, 9.0))
+    started = RunStarted(0.0, 1e9, "p", "custom", "p.yaml", steps, False, "sim")
+    back = decode_event(encode_event(started))
+    assert isinstance(back, RunStarted) and back.steps == steps
+    zones = (0.0, 10.0, 110.0, 0.0, 0.0, 0.0)
+    finished = RunFinished(1.0, 1e9, RunState.FINISHED, "done", 1.0, 2.0, (), hr_zone_s=zones)
+    again = decode_event(encode_event(finished))
+    assert isinstance(again, RunFinished) and again.hr_zone_s == (0.0, 10.0, 110.0, 0.0, 0.0, 0.0)

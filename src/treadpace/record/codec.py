@@ -33,6 +33,7 @@ from treadpace.engine.events import (
     Tick,
 )
 from treadpace.engine.outcome import GuidedCause
+from treadpace.plans.hr_rule import HrRule
 from treadpace.plans.steps import CompiledStep
 
 JOURNAL_VERSION = 1
@@ -84,7 +85,10 @@ def encode_event(event: EngineEvent) -> str:
 
 
 def _step(data: Any) -> CompiledStep:
-    return CompiledStep(**_fields(CompiledStep, data))
+    fields = _fields(CompiledStep, data)
+    if fields.get("hr") is not None:
+        fields["hr"] = HrRule(**_fields(HrRule, fields["hr"]))
+    return CompiledStep(**fields)
 
 
 _HINTS: dict[type[Any], dict[str, Any]] = {}
@@ -168,6 +172,10 @@ def decode_event(line: str, steps: tuple[CompiledStep, ...] = ()) -> EngineEvent
             record["step"] = step or CompiledStep(name, "time", 1.0, 0.0)
         if cls is RunFinished:
             record["steps"] = tuple(StepSummary(**_fields(StepSummary, s)) for s in record["steps"])
+            zones = record.get("hr_zone_s", ())
+            if not isinstance(zones, list) or not all(isinstance(z, int | float) for z in zones):
+                raise JournalLineError("hr_zone_s is not a list of seconds")
+            record["hr_zone_s"] = tuple(float(z) for z in zones)
         for key in ("state", "previous"):
             if key in record and cls is not Notice:
                 record[key] = RunState(record[key])
