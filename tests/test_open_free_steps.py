@@ -49,7 +49,7 @@ def test_open_and_free_segments_compile_to_flagged_steps() -> None:
     ("segment", "expected"),
     [
         ("{name: x, pace: easy}", "expected a duration or a distance (or open: true)"),
-        ("{name: x, duration: '5:00'}", "expected a target: pace, speed, a from/to ramp, or free"),
+        ("{name: x, duration: '5:00'}", "expected a target: pace, speed, a from/to ramp,"),
         ("{duration: '5:00', from: easy, to: threshold, free: true}", "a ramp needs a set length"),
         ("{duration: '5:00', pace: easy, open: yes please}", "open"),
     ],
