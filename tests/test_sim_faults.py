@@ -112,6 +112,9 @@ def test_fault_times_read_like_plan_durations(tmp_path: Path) -> None:
         ("faults:\n  - 12\n", ":2: faults[0]: expected a mapping"),
         ("faults: [\n", "expected valid YAML"),
         ("other: 1\n", "faults: expected a list of faults"),
+        ("- {at: 1, action: reboot}\n- {at: x, action: reboot}\n", ":2: faults[1].at: expected"),
+        ("faults:\n  - {at: 1, action: reboot, delta: 2}\n", ":2: faults[0].delta: expected a k"),
+        ("faults: {at: 1}\n", ":1: faults: expected a list"),
         (
             "faults:\n  - {at: 1:75, action: reboot}\n",
             ":2: faults[0].at: expected a number >= 0 (s",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -62,7 +64,7 @@ def test_missing_file() -> None:
         ("name: a\nrunner: {hr_max: 50}\n", ":2: runner.hr_max: expected a number from 61"),
         ("name: a\nspeed: 12\n", ":2: speed: expected a mapping of fields"),
         ("- name: a\n", ":1: (top level): expected a mapping of fields"),
-        ("name: a\nname: b\n", ":2: name: expected each field only once"),
+        ("name: a\nname: b\n", ":2: name: expected each key once"),  # as in a plan
         ("name: [a\n", "expected valid YAML"),
         ("name: a\nfaults:\n  - {at: 1}\n", ":3: faults[0].action: expected one of"),
         ("name: a\nspeed: {max: 700}\n", "speed.max: expected a speed below 655.35"),
@@ -107,3 +109,14 @@ def test_clock_text_is_not_a_number_where_a_number_is_expected(tmp_path: Path) -
         load_model(_write(tmp_path, "name: a\nincline: {max: 1:00}\n"))
     with pytest.raises(UserError, match=r':2: belt.start_delay: expected .*"30:00"'):
         load_model(_write(tmp_path, "name: a\nbelt: {start_delay: soon}\n"))
+
+
+def test_every_shipped_model_loads_through_the_file_schema() -> None:
+    for name in list_models():
+        assert load_model(name).name == name
+
+
+def test_importing_the_simulator_does_not_import_pydantic() -> None:
+    code = "import sys, ftms_sim, ftms_sim.treadmill; print('pydantic' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

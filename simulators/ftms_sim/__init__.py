@@ -1,6 +1,7 @@
 """ftms_sim: a byte-faithful FTMS treadmill in software.
 
-- `model`: treadmill models from YAML (`load_model`, `list_models`), quirk flags.
+- `model`: treadmill models from YAML (`load_model`, `list_models`), quirk flags; the
+  files' pydantic schemas are `model_file` and `fault_file`, their field types `schema`.
 - `belt`: pure belt physics. `server`: the pure FTMS server state machine, with
   `control` (one handler per Control Point request type), `gatt` (characteristics and
   fixed values) and `telemetry` (Treadmill Data records).

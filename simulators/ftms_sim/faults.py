@@ -21,11 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from yaml.nodes import MappingNode, Node, SequenceNode
-
-from ftms_sim._yaml import YamlDoc, YamlMap
 from ftms_sim.write_faults import OPS as _CONTROL_OPS
-from treadpace.errors import UserError
 
 ACTIONS: Final = {
     "drop_link": "the link drops; reconnection possible after `duration` s (default 0)",
@@ -56,8 +52,8 @@ OPS: Final = ("any", *_CONTROL_OPS)
 
 CHARACTERISTICS: Final = ("treadmill_data", "machine_status", "training_status", "control_point")
 
-_NEEDS_DELTA: Final = frozenset({"press_speed", "press_incline", "odometer_jump", "strap_nonsense"})
-_NEEDS_DURATION: Final = frozenset({"telemetry_gap", "strap_off", "strap_stuck", "strap_nonsense"})
+NEEDS_DELTA: Final = frozenset({"press_speed", "press_incline", "odometer_jump", "strap_nonsense"})
+NEEDS_DURATION: Final = frozenset({"telemetry_gap", "strap_off", "strap_stuck", "strap_nonsense"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +75,9 @@ class Fault:
             raise ValueError(f"unknown fault action {self.action!r}")
         if self.since not in ("start", "belt_start"):
             raise ValueError(f"since must be 'start' or 'belt_start', not {self.since!r}")
-        if self.action in _NEEDS_DELTA and not self.delta:
+        if self.action in NEEDS_DELTA and not self.delta:
             raise ValueError(f"{self.action} needs a non-zero delta")
-        if self.action in _NEEDS_DURATION and not self.duration:
+        if self.action in NEEDS_DURATION and not self.duration:
             raise ValueError(f"{self.action} needs a duration")
         if self.characteristic not in CHARACTERISTICS:
             raise ValueError(f"unknown characteristic {self.characteristic!r}")
@@ -104,60 +100,12 @@ class Fault:
         return out
 
 
-def parse_faults(doc: YamlDoc, nodes: list[Node], path: str) -> list[Fault]:
-    """Faults from a YAML list node (used by the model loader too)."""
-    out: list[Fault] = []
-    for i, node in enumerate(nodes):
-        where = f"{path}[{i}]"
-        m = _child(doc, node, where)
-        at = m.number("at", minimum=0.0, duration=True)
-        action = m.choice("action", tuple(ACTIONS))
-        since = m.choice("since", ("start", "belt_start"), "start")
-        delta: float | None = None
-        if action in _NEEDS_DELTA:
-            delta = m.number("delta")
-            if delta == 0:
-                raise doc.fail(node, f"{where}.delta", "a non-zero number")
-        duration = m.optional_number("duration", positive=True, duration=True)
-        if action in _NEEDS_DURATION and duration is None:
-            raise doc.fail(node, f"{where}.duration", "a number > 0 (field is missing)")
-        characteristic = "treadmill_data"
-        data: bytes | None = None
-        if action == "garbage":
-            characteristic = m.choice("characteristic", CHARACTERISTICS, "treadmill_data")
-            if m.has("data"):
-                text = m.text("data")
-                try:
-                    data = bytes.fromhex(text.replace(":", " "))
-                except ValueError:
-                    raise doc.fail(node, f"{where}.data", "hex octets like '9f 00 61'") from None
-        op: str | None = None
-        count = 1
-        if action == "refuse_write":
-            op = m.choice("op", OPS, "any")
-            op = None if op == "any" else op
-            count = m.integer("count", 1, minimum=1, maximum=1_000_000)
-        m.finish()
-        out.append(Fault(at, action, since, delta, duration, characteristic, data, op, count))
-    return out
-
-
-def _child(doc: YamlDoc, node: Node, path: str) -> YamlMap:
-    if not isinstance(node, MappingNode):
-        raise doc.fail(node, path, "a mapping with at and action")
-    return YamlMap(doc, node, path)
-
-
 def load_faults(path: Path) -> list[Fault]:
-    """A faults file: `faults:` with a list (or a bare list) of faults."""
-    doc = YamlDoc.load(path, "faults")
-    if isinstance(doc.root, SequenceNode):
-        return parse_faults(doc, list(doc.root.value), "faults")
-    if not isinstance(doc.root, MappingNode):
-        raise doc.fail(doc.root, "faults", "a list of faults")
-    m = doc.root_map()
-    nodes = m.sequence("faults")
-    if nodes is None:
-        raise UserError(f"{path}: faults: expected a list of faults (field is missing)")
-    m.finish()
-    return parse_faults(doc, nodes, "faults")
+    """A faults file: `faults:` with a list (or a bare list) of faults.
+
+    The file schema (fault_file.py) is imported here, on first use, so that
+    importing the simulator does not import pydantic.
+    """
+    from ftms_sim.fault_file import load_faults as load
+
+    return load(path)
