@@ -30,6 +30,8 @@ from typing import Any
 
 import aiomqtt
 
+from treadpace.backoff import Backoff, Retrying
+from treadpace.clock import Clock, ClockTimeout, RealClock, wait_for
 from treadpace.engine.events import (
     Command,
     Cue,
@@ -110,9 +112,12 @@ class MqttBridge:
         io_timeout_s: float = 5.0,
         final_timeout_s: float = 2.0,
         max_events: int = 100,
+        clock: Clock | None = None,
     ) -> None:
         if not 0 < reconnect_min_s <= reconnect_max_s:
             raise ValueError("expected 0 < reconnect_min_s <= reconnect_max_s")
+        # The reconnect pauses follow this clock; the broker's own I/O is real time.
+        self._clock: Clock = clock if clock is not None else RealClock()
         self._settings = settings
         self._commands = commands
         self._device_name = device_name
@@ -121,7 +126,7 @@ class MqttBridge:
         self._options = client_options(settings) if settings.enabled else {}
         self._where = describe(settings)
         self._interval = telemetry_interval_s
-        self._backoff = (reconnect_min_s, reconnect_max_s)
+        self._backoff = Backoff(first=reconnect_min_s, cap=reconnect_max_s, stable_s=_STABLE_S)
         self._io_timeout = io_timeout_s
         self._final_timeout = final_timeout_s
 
@@ -235,23 +240,19 @@ class MqttBridge:
         )
 
     async def _link_loop(self) -> None:
-        low, high = self._backoff
-        delay = low
-        failures = 0
+        retrying = Retrying(self._backoff, self._clock)
         while not self._ending.is_set():
             was_connected = False
-            loop = asyncio.get_running_loop()
-            since = loop.time()
             client = self._new_client()
             try:
                 async with client:
                     was_connected = True
-                    since = loop.time()
+                    retrying.connected()
                     await self._serve(client)
             except aiomqtt.MqttError as exc:
                 if was_connected:
                     log.warning("MQTT: lost %s: %s; reconnecting", self._where, exc)
-                elif failures == 0:
+                elif retrying.failures == 0:
                     log.warning("MQTT: cannot connect to %s: %s; will retry", self._where, exc)
                 else:
                     log.debug("MQTT: still cannot connect to %s: %s", self._where, exc)
@@ -263,14 +264,11 @@ class MqttBridge:
                 _settle(client)
             if self._ending.is_set():
                 return
-            if was_connected and loop.time() - since >= _STABLE_S:
-                failures, delay = 0, low
-            elif not was_connected:
-                failures += 1
+            if was_connected:
+                retrying.lost()  # from the first pause again if it lasted _STABLE_S
             # (A broker that accepts and drops us at once keeps backing off.)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._ending.wait(), timeout=delay)
-            delay = min(delay * 2, high)
+            with contextlib.suppress(ClockTimeout):
+                await wait_for(self._clock, self._ending.wait(), retrying.failed())
 
     async def _serve(self, client: aiomqtt.Client) -> None:
         self.connected = True

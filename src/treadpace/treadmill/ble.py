@@ -12,7 +12,10 @@ however strong their signal. Each connect scans afresh, because BlueZ forgets
 devices some time after a scan and a stale handle fails with "not found".
 
 Radio timeouts (scan, connect) are wall time, as the radio is; the backoff
-between attempts follows the injected clock.
+between attempts follows the injected clock. Only the first connect retries
+(`retries`, with "looking for ... (try 2 of 4)" progress): once connected, each
+`connect()` is one scan and one attempt, because the reconnect loop above owns
+the retries and a retrying call inside a retrying loop multiplies the scans.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from treadpace.backoff import Backoff, Retrying
 from treadpace.clock import Clock, RealClock
 from treadpace.ftms import FTMS_SERVICE
 from treadpace.treadmill.ble_text import not_available, plain
@@ -157,6 +161,7 @@ class BleakLink:
         self._props: dict[str, frozenset[str]] = {}
         self._callbacks: list[Callable[[], None]] = []
         self._closing = False
+        self._ever_connected = False
 
     # --- identity -------------------------------------------------------------------
 
@@ -177,25 +182,27 @@ class BleakLink:
     # --- connection -----------------------------------------------------------------
 
     async def connect(self) -> None:
-        """Scan for the pinned device and connect; retry with backoff on the clock."""
+        """Scan for the pinned device and connect.
+
+        The first connect retries with backoff on the clock; later ones (reconnects)
+        make one attempt: their caller's loop owns the retries.
+        """
         if self.is_connected:
             return
-        delay = self._backoff
         last: Exception | None = None
-        tries = self._retries + 1
+        tries = 1 if self._ever_connected else self._retries + 1
+        retrying = Retrying(Backoff(first=self._backoff, cap=30.0, attempts=tries), self._clock)
         began = time.monotonic()  # the true time the runner waited, radio and backoff
-        for attempt in range(tries):
-            if attempt:
-                log.info("connect to %s failed (%s); retrying in %g s", self.name, last, delay)
-                await self._clock.sleep(delay)
-                delay = min(delay * 2, 30.0)
+        while True:
             if self._progress is not None:
                 self._progress(
-                    f"looking for {self.target or 'a treadmill'} (try {attempt + 1} of {tries})"
+                    f"looking for {self.target or 'a treadmill'} "
+                    f"(try {retrying.attempt} of {tries})"
                 )
             try:
                 await self._connect_once()
                 self._progress = None
+                self._ever_connected = True
                 return
             except Exception as exc:  # bleak's errors are imported lazily
                 if not isinstance(exc, BleError | OSError | TimeoutError) and not (
@@ -206,6 +213,11 @@ class BleakLink:
                 if reason is not None:
                     raise BluetoothUnavailable(reason) from None
                 last = exc
+            delay = retrying.failed()
+            if retrying.exhausted:
+                break
+            log.info("connect to %s failed (%s); retrying in %g s", self.name, last, delay)
+            await self._clock.sleep(delay)
         if isinstance(last, DeviceNotFound):
             what = self.target or "any treadmill"
             waited = time.monotonic() - began

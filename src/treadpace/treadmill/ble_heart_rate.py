@@ -16,6 +16,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Protocol
 
+from treadpace.backoff import Backoff, Retrying
 from treadpace.clock import Clock, RealClock
 from treadpace.ftms import (
     HEART_RATE_MEASUREMENT,
@@ -92,17 +93,19 @@ class HeartRateSource:
         await self.link.subscribe(HEART_RATE_MEASUREMENT, self._on_measurement)
 
     async def _keep_connected(self) -> None:
-        delay = 1.0
+        # This loop owns the retries: the link makes one attempt (one scan) per call.
+        retrying = Retrying(Backoff(first=1.0, cap=self._max_backoff), self._clock)
         while not self._closed:
             try:
                 await self._connect()
             except TreadmillError as exc:
+                delay = retrying.failed()
                 log.info("heart-rate strap: %s; retrying in %g s", exc, delay)
                 await self._clock.sleep(delay)
-                delay = min(delay * 2, self._max_backoff)
                 continue
-            delay = 1.0
+            retrying.connected()
             await self._lost.wait()
+            retrying.lost()
 
     async def bpm(self) -> AsyncIterator[int | None]:
         """Readings as they arrive, for as long as the caller iterates."""

@@ -32,6 +32,7 @@ import logging
 from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Callable
 
+from treadpace.backoff import Backoff, Retrying
 from treadpace.clock import Clock, real_seconds
 from treadpace.ftms import (
     CONTROL_POINT,
@@ -105,7 +106,8 @@ log = logging.getLogger(__name__)
 # Used when a machine reports no speed range, or one that cannot be true.
 FALLBACK_SPEED_RANGE = SpeedRange(min_kmh=0.8, max_kmh=16.0, increment_kmh=0.1)
 PLAUSIBLE_MAX_KMH = 30.0
-RECONNECT_MAX_DELAY = 16.0
+RECONNECT = Backoff(first=1.0, cap=16.0, stable_s=10.0)
+"""The reconnect loop's pauses: 1, 2, 4 ... 16 s, from 1 s again after 10 s connected."""
 # A strap reading older than this is not shown as the runner's heart rate.
 STRAP_FRESH_S = 5.0
 # Tolerance when comparing km/h values that travelled as 0.01 km/h integers.
@@ -157,6 +159,7 @@ class FtmsTreadmill:
         self._disconnect_hooked = False
         self._watchdog: asyncio.Task[None] | None = None
         self._reconnector: asyncio.Task[None] | None = None
+        self._reconnects = Retrying(RECONNECT, clock)
 
         self._last_speed_target: float | None = None
         self._last_incline_target: float | None = None
@@ -216,6 +219,7 @@ class FtmsTreadmill:
         self._closed = False
         await self._link.connect()
         await self._setup()
+        self._reconnects.connected()
         if self._watchdog is None or self._watchdog.done():
             self._watchdog = asyncio.create_task(self._watch_telemetry())
 
@@ -626,21 +630,24 @@ class FtmsTreadmill:
         self._console_started = False
         self._merger.reset()  # a record cut by the drop is discarded (§4.18)
         self._control.abort("link lost")
+        self._reconnects.lost()
         self._push(LinkLost(self._clock.now()))
         if self._reconnector is None or self._reconnector.done():
             self._reconnector = asyncio.get_running_loop().create_task(self._reconnect_loop())
 
     async def _reconnect_loop(self) -> None:
-        """Reconnect with capped exponential backoff on the clock, until told to stop."""
-        delay = 1.0
+        """Reconnect with `RECONNECT` backoff on the clock, until told to stop.
+
+        The loop owns the retries: each `reconnect()` is one link attempt (one scan).
+        """
         while not self._closed:
-            await self._clock.sleep(delay)
+            await self._reconnects.wait()
             try:
                 await self.reconnect()
             except Exception as exc:  # any transport failure: keep trying, never crash
-                log.info("reconnect to %s failed (%s); retrying in %g s", self.name, exc, delay)
-                delay = min(delay * 2, RECONNECT_MAX_DELAY)
+                log.info("reconnect to %s failed (%s); trying again", self.name, exc)
             else:
+                self._reconnects.connected()
                 return
 
     async def _watch_telemetry(self) -> None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import TypeVar
 
+from treadpace.backoff import Backoff
 from treadpace.clock import Clock
 from treadpace.treadmill.port import ControlRefused, ControlTimeout, NotConnected, TreadmillError
 
@@ -22,24 +22,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Backoff:
-    """`attempts` tries in all, pausing `first` s after the first failure, doubling to `cap`."""
-
-    attempts: int = 4
-    first: float = 0.5
-    cap: float = 4.0
-
-    def delays(self) -> list[float]:
-        out: list[float] = []
-        delay = self.first
-        for _ in range(max(0, self.attempts - 1)):
-            out.append(delay)
-            delay = min(delay * 2, self.cap)
-        return out
-
-
-TRANSPORT = Backoff()
+TRANSPORT = Backoff(first=0.5, cap=4.0, attempts=4)
+"""Four tries in all, 0.5, 1 and 2 s apart: a write, a subscribe, a Request Control."""
 
 
 def is_transport_failure(exc: BaseException) -> bool:
