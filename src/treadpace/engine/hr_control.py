@@ -12,9 +12,11 @@ step's pace target or the speed it had, whichever is slower, and says so.
 Figures, and why (docs/heart-rate.md): heart rate lags the belt by 30-90 s, so
 a cap reacts only to heart rate over it for `REACT_S`, steps down one machine
 increment at a time (every `STEP_S` while still over), and climbs back only
-after `settle_s` with heart rate `MARGIN_BPM` below the cap. A target changes
-speed at most once per `settle_s`, by at most `slew` x settle, aiming at the
-middle of its range with half the runner's typical gain, so it cannot oscillate.
+after `settle_s` with heart rate `MARGIN_BPM` below the cap. A target leaves heart
+rate alone inside its range (a range narrower than twice the dead band is
+widened to the middle plus or minus the dead band) and otherwise changes speed
+at most once per `settle_s`, by at most `slew` x settle, aiming at the middle of
+the range with half the runner's typical gain, so it cannot oscillate.
 """
 
 from __future__ import annotations
@@ -183,10 +185,13 @@ class HrController:
 
     def _target(self, rule: HrRule, now: float, hr: float) -> None:
         since = now - self._last_change
-        low, high = rule.low_bpm - rule.dead_band_bpm, rule.high_bpm + rule.dead_band_bpm
+        middle = (rule.low_bpm + rule.high_bpm) / 2
+        low, high = rule.low_bpm, rule.high_bpm
+        if high - low < 2 * rule.dead_band_bpm:  # a narrow range: the dead band is the range
+            low, high = middle - rule.dead_band_bpm, middle + rule.dead_band_bpm
         if since < rule.settle_s or low <= hr <= high:
             return
-        error = hr - (rule.low_bpm + rule.high_bpm) / 2
+        error = hr - middle
         most = rule.slew_kmh_min * min(since, 2 * rule.settle_s) / 60.0
         delta = max(-most, min(most, -GAIN_KMH_PER_BPM * error))
         steps = max(1, int(abs(delta) / self.increment + 1e-9))

@@ -36,6 +36,33 @@ def _pyplot() -> Any:
     return plt
 
 
+def _plan_line(ax: Any, activity: Activity, xs: list[float], imperial: bool) -> None:
+    """With heart-rate steps, the plan's own target too: the gap is what heart rate took."""
+    steps = activity.planned_steps
+    if not any(s.hr is not None for s in steps):
+        return
+    plan = [
+        to_unit_speed(steps[s.step_index].speed_kmh, imperial)
+        if 0 <= s.step_index < len(steps) and s.state == RunState.RUNNING
+        else float("nan")
+        for s in activity.samples
+    ]
+    ax.plot(xs, plan, color="#999999", linestyle=":", linewidth=1.2, label="plan")
+
+
+def _hr_rules(hr_ax: Any, activity: Activity, minutes: Any) -> None:
+    """Each lap's heart-rate cap (a line) or target range (a band)."""
+    for lap in activity.laps:
+        rule = lap.step.hr if lap.step is not None else None
+        if rule is None:
+            continue
+        x0, x1 = minutes(lap.start_wall), minutes(lap.end_wall)
+        if rule.mode == "cap":
+            hr_ax.hlines(rule.cap_bpm, x0, x1, colors="#c44e52", linestyles="--", linewidth=0.8)
+        else:
+            hr_ax.fill_between([x0, x1], rule.low_bpm, rule.high_bpm, color="#c44e52", alpha=0.12)
+
+
 def write_chart(activity: Activity, path: Path, imperial: bool) -> Path:
     suffix = path.suffix.lower()
     if suffix not in IMAGE_SUFFIXES:
@@ -81,6 +108,7 @@ def write_chart(activity: Activity, path: Path, imperial: bool) -> Path:
     actual = [to_unit_speed(s.speed_kmh, imperial) for s in samples]
     ax.plot(xs, target, color="#333333", linestyle="--", linewidth=1.2, label="target")
     ax.plot(xs, actual, color="#1f77b4", linewidth=1.6, label="actual")
+    _plan_line(ax, activity, xs, imperial)
     ax.set_xlabel("time (min)")
     ax.set_ylabel(f"speed ({speed_unit(imperial)})")
     ax.set_xlim(0, max(minutes(activity.end_wall), 1 / 60))
@@ -97,6 +125,7 @@ def write_chart(activity: Activity, path: Path, imperial: bool) -> Path:
             label="heart rate",
         )
         hr_ax.set_ylabel("heart rate (bpm)", color="#c44e52")
+        _hr_rules(hr_ax, activity, minutes)
         more_h, more_l = hr_ax.get_legend_handles_labels()
         handles, labels = handles + more_h, labels + more_l
     ax.legend(handles, labels, loc="lower right", fontsize=8)
