@@ -246,3 +246,18 @@ async def test_rule1_holds_through_refusals_garbage_presses_and_nudges(model: st
     assert commanded and max(commanded) <= top + 1e-9
     assert not o.engine.guided
     assert _sent(o)[-1] < _sent(o)[-2]  # the press down after the pile of presses up counted
+
+
+async def test_after_a_console_restart_the_step_target_within_the_cap_is_applied_again() -> None:
+    p = plan(CompiledStep("hard", "time", 400, 12.5))
+    cfg = EngineConfig(countdown_s=0, max_speed_kmh=12.0)
+    faults = (
+        Fault(100, "press_speed", "belt_start", delta=1.0),  # 13.0: above the cap
+        Fault(150, "press_stop", "belt_start"),
+        Fault(200, "press_start", "belt_start"),  # once the belt stands
+    )
+    o = await run_sim(p, config=cfg, script=_faults(*faults))
+    restarted = next(x.t for x in o.records if x.r.get("action") == "press_start")
+    assert [v for x, v in zip(o.speeds(), _sent(o), strict=True) if x.t >= restarted] == [12.0]
+    late = [float(x.r["speed_kmh"]) for x in o.belts() if restarted + 60 < x.t < 399]  # type: ignore[arg-type]
+    assert late and max(late) <= 12.0

@@ -657,6 +657,8 @@ class Engine:
             return
         self._judge_heart_rate()
         speed = self.target_speed()
+        if self._above_cap and self._sent_speed is None:
+            self._above_cap = False  # the belt was started again: its target is ours again
         if self._above_cap:
             pass  # the runner's press above the cap stands until the step ends
         elif speed != self._sent_speed and self._speed_retry.wait(self.clock.now()) <= 0:
