@@ -18,7 +18,6 @@ import pytest
 from ftms_sim.bluez import FakeBlueZ, PrivateBus
 from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import ScaledClock
-from treadpace.commands.ble import machine_types
 
 ADDR = "C0:FF:EE:18:26:01"
 OTHER = "C0:FF:EE:18:26:02"
@@ -51,13 +50,6 @@ async def treadpace(*args: str, env: dict[str, str] | None = None) -> tuple[int,
     out, err = await asyncio.wait_for(proc.communicate(), 30)
     assert proc.returncode is not None
     return proc.returncode, out.decode(), err.decode()
-
-
-def test_machine_type_from_service_data() -> None:
-    assert machine_types(bytes([0x01, 0x01, 0x00])) == ["treadmill"]
-    assert machine_types(bytes([0x01, 0x21, 0x00])) == ["treadmill", "indoor bike"]
-    assert machine_types(b"\x01") == []
-    assert machine_types(None) == []
 
 
 async def test_scan_lists_the_treadmill_as_json(bluez: FakeBlueZ, sim: SimulatedTreadmill) -> None:

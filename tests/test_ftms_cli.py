@@ -52,6 +52,16 @@ def test_an_all_zero_inclination_range_decodes_with_a_no_incline_note() -> None:
     assert "notes" not in plain
 
 
+def test_advertised_service_data_decodes_to_machine_types() -> None:
+    result = run("service-data", "01 21 00")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "characteristic": "service-data",
+        "available": True,
+        "machine_types": ["treadmill", "indoor bike"],
+    }
+
+
 def test_control_response_prints_names() -> None:
     result = run("control-response", "80 02 05")
     assert result.returncode == 0

@@ -28,6 +28,7 @@ from treadpace.ftms import (
     decode_heart_rate,
     decode_inclination_range,
     decode_machine_status,
+    decode_service_data,
     decode_speed_range,
     decode_training_status,
     decode_treadmill_data,
@@ -37,6 +38,7 @@ from treadpace.ftms import (
     encode_heart_rate,
     encode_inclination_range,
     encode_machine_status,
+    encode_service_data,
     encode_speed_range,
     encode_training_status,
     encode_treadmill_data,
@@ -59,6 +61,7 @@ DECODERS: dict[str, tuple[Callable[[bytes], Any], Callable[[Any], bytes], int | 
     "machine-status": (decode_machine_status, encode_machine_status, 0x16),
     "training-status": (decode_training_status, encode_training_status, None),
     "heart-rate": (decode_heart_rate, encode_heart_rate, None),
+    "service-data": (decode_service_data, encode_service_data, None),
 }
 
 # Checking JSON and re-encoding on every accepted value would dominate the run time;

@@ -611,6 +611,7 @@ def test_contract_names_are_exported() -> None:
     ]
     assert [n for n in names if not hasattr(ftms, n)] == []
     assert set(ftms.__all__) == {n for n in dir(ftms) if not n.startswith("_")} - {
+        "advertising",
         "annotations",
         "control_point",
         "errors",

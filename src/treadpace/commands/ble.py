@@ -27,28 +27,11 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-MACHINE_TYPES = (
-    "treadmill",
-    "cross trainer",
-    "step climber",
-    "stair climber",
-    "rower",
-    "indoor bike",
-)
-
 
 class NothingFound(UserError):
     """Nothing answered: exit code 1 (the tools worked, the device is just not there)."""
 
     exit_code = 1
-
-
-def machine_types(service_data: bytes | None) -> list[str]:
-    """Fitness Machine Type from the 0x1826 service data (flags, uint16 type bits)."""
-    if not service_data or len(service_data) < 3:
-        return []
-    bits = int.from_bytes(service_data[1:3], "little")
-    return [name for i, name in enumerate(MACHINE_TYPES) if bits & (1 << i)]
 
 
 def _run(coro: Awaitable[T]) -> T:
@@ -82,31 +65,13 @@ def _line(text: str | None) -> str:
 
 
 async def _scan(timeout: float, hr: bool) -> list[dict[str, Any]]:
-    from bleak import BleakScanner
+    """The BLE layer's scan, as the rows `scan --json` prints (strongest first)."""
+    from treadpace.treadmill.ble_scan import scan
 
-    from treadpace.ftms import FTMS_SERVICE, HEART_RATE_SERVICE
-
-    uuids = [FTMS_SERVICE] + ([HEART_RATE_SERVICE] if hr else [])
-    found = await BleakScanner.discover(timeout=timeout, return_adv=True, service_uuids=uuids)
-    rows: list[dict[str, Any]] = []
-    for device, adv in found.values():
-        services = {u.lower() for u in adv.service_uuids}
-        if FTMS_SERVICE in services:
-            kinds = machine_types(adv.service_data.get(FTMS_SERVICE)) or ["fitness machine"]
-        elif HEART_RATE_SERVICE in services:
-            kinds = ["heart-rate strap"]
-        else:
-            continue
-        rows.append(
-            {
-                "name": adv.local_name or device.name,
-                "address": device.address,
-                "rssi": adv.rssi,
-                "type": ", ".join(kinds),
-            }
-        )
-    rows.sort(key=lambda r: -int(r["rssi"]))
-    return rows
+    return [
+        {"name": a.name, "address": a.address, "rssi": a.rssi, "type": a.kind}
+        for a in await scan(timeout, hr=hr)
+    ]
 
 
 def _words(flags: Any) -> str:

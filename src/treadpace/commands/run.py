@@ -28,7 +28,7 @@ from treadpace.errors import UserError
 
 if TYPE_CHECKING:
     from treadpace.clock import Clock
-    from treadpace.engine import Engine, RunFinished
+    from treadpace.engine import RunFinished
     from treadpace.plans.steps import CompiledPlan
     from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
     from treadpace.ui.keys import KeyController
@@ -326,7 +326,7 @@ async def _session(
     received: list[int] = []
     engine_task = asyncio.ensure_future(engine.run())
     strap_task = (
-        asyncio.create_task(_strap(prof.heart_rate.strap, treadmill, engine, clock))
+        asyncio.create_task(_strap(prof.heart_rate.strap, treadmill, clock))
         if prof.heart_rate.strap
         else None
     )
@@ -440,18 +440,15 @@ def _warn_short_journal(journal: Path | None, directory: Path) -> None:
     )
 
 
-async def _strap(strap: str, treadmill: FtmsTreadmill, engine: Engine, clock: Clock) -> None:
+async def _strap(strap: str, treadmill: FtmsTreadmill, clock: Clock) -> None:
     """Feed a strap's heart rate to the treadmill for the whole run; never fails the run."""
     import contextlib
     import logging
 
-    from treadpace.engine import RunState
     from treadpace.treadmill.ble_heart_rate import HeartRateSource
     from treadpace.treadmill.port import TreadmillError
 
-    # One scan at a time: BlueZ refuses a second discovery while the treadmill's runs.
-    while engine.state == RunState.IDLE:
-        await clock.sleep(0.5)
+    # Its scan waits for the treadmill's in the BLE layer (ble_scan.scan_lock).
     source = HeartRateSource(strap, clock)
     try:
         await source.feed(treadmill)

@@ -7,6 +7,12 @@ raises `FtmsDecodeError`. The wire rules and the real-world deviations handled
 here are described in the reference notes (ftms.md, sections 1-8).
 """
 
+from treadpace.ftms.advertising import (
+    MachineType,
+    ServiceData,
+    decode_service_data,
+    encode_service_data,
+)
 from treadpace.ftms.control_point import (
     ControlOp,
     ControlRequest,
@@ -163,10 +169,12 @@ __all__ = [
     "MachineFeature",
     "MachineStatus",
     "MachineStatusOp",
+    "MachineType",
     "Message",
     "RequestControl",
     "Reset",
     "ResultCode",
+    "ServiceData",
     "SetIndoorBikeSimulation",
     "SetTargetHeartRate",
     "SetTargetInclination",
@@ -227,6 +235,7 @@ __all__ = [
     "decode_heart_rate",
     "decode_inclination_range",
     "decode_machine_status",
+    "decode_service_data",
     "decode_speed_range",
     "decode_training_status",
     "decode_treadmill_data",
@@ -236,6 +245,7 @@ __all__ = [
     "encode_heart_rate",
     "encode_inclination_range",
     "encode_machine_status",
+    "encode_service_data",
     "encode_speed_range",
     "encode_training_status",
     "encode_treadmill_data",

@@ -13,6 +13,7 @@ from enum import IntEnum
 from typing import Any, Final, cast
 
 from treadpace.ftms._params import OpMessage
+from treadpace.ftms.advertising import ServiceData, decode_service_data
 from treadpace.ftms.control_point import (
     REQUEST_TYPES,
     ControlOp,
@@ -77,6 +78,7 @@ Message = (
     | TrainingStatus
     | HeartRateMeasurement
     | RscMessage
+    | ServiceData
 )
 
 
@@ -102,6 +104,7 @@ DECODERS: Final[dict[str, Callable[[bytes], Message]]] = {
     "rsc-feature": decode_rsc_feature,
     "sensor-location": decode_sensor_location,
     "sc-control-point": decode_sc_control_point,
+    "service-data": decode_service_data,
 }
 
 _BY_UUID: Final[dict[int, str]] = {
@@ -337,6 +340,12 @@ def to_json(message: Message) -> dict[str, Any]:
         return _training_json(message)
     if isinstance(message, HeartRateMeasurement):
         return _heart_rate_json(message)
+    if isinstance(message, ServiceData):
+        return {
+            "characteristic": "service-data",
+            "available": message.available,
+            "machine_types": message.type_names,
+        }
     if isinstance(message, (UnknownRequest, *_REQUEST_CLASSES)):
         return _request_json(cast(ControlRequest, message))
     if isinstance(message, (StatusUnknown, *_STATUS_CLASSES)):

@@ -25,11 +25,12 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from treadpace.backoff import Backoff, Retrying
 from treadpace.clock import Clock, RealClock
 from treadpace.ftms import FTMS_SERVICE
+from treadpace.treadmill.ble_scan import adapter_args, scan_lock
 from treadpace.treadmill.ble_text import not_available, plain
 from treadpace.treadmill.port import NotConnected, NotifyCallback, TreadmillError
 
@@ -115,18 +116,14 @@ async def find_device(
             log.debug("ignoring %s (%s): not the pinned device", device.address, adv.local_name)
 
     scanner = BleakScanner(
-        detection_callback=seen, service_uuids=[service_uuid], **_adapter_args(adapter)
+        detection_callback=seen, service_uuids=[service_uuid], **adapter_args(adapter)
     )
-    async with scanner:
+    async with scan_lock(), scanner:  # one scan at a time in the process (ble_scan.py)
         try:
             return await asyncio.wait_for(found, timeout)
         except TimeoutError:
             what = target or "any treadmill"
             raise DeviceNotFound(f"{what}: not found (scanned {timeout:g} s)") from None
-
-
-def _adapter_args(adapter: str | None) -> dict[str, Any]:
-    return {"bluez": {"adapter": adapter}} if adapter else {}
 
 
 class BleakLink:
@@ -240,7 +237,7 @@ class BleakLink:
             device,
             disconnected_callback=self._on_bleak_disconnect,
             timeout=self._connect_timeout,
-            **_adapter_args(self._adapter),
+            **adapter_args(self._adapter),
         )
         self._closing = False
         await client.connect()
