@@ -115,6 +115,7 @@ def test_fault_times_read_like_plan_durations(tmp_path: Path) -> None:
         ("- {at: 1, action: reboot}\n- {at: x, action: reboot}\n", ":2: faults[1].at: expected"),
         ("faults:\n  - {at: 1, action: reboot, delta: 2}\n", ":2: faults[0].delta: expected a k"),
         ("faults: {at: 1}\n", ":1: faults: expected a list"),
+        ("- 3\n", ":1: faults[0]: expected a mapping with at and action"),
         (
             "faults:\n  - {at: 1:75, action: reboot}\n",
             ":2: faults[0].at: expected a number >= 0 (s",

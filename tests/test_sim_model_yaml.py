@@ -68,6 +68,8 @@ def test_missing_file() -> None:
         ("name: [a\n", "expected valid YAML"),
         ("name: a\nfaults:\n  - {at: 1}\n", ":3: faults[0].action: expected one of"),
         ("name: a\nspeed: {max: 700}\n", "speed.max: expected a speed below 655.35"),
+        ("name: a\n3: x\n", ":2: 3: expected a known field (unknown field)"),
+        ("name: a\nincline: {present: false, max: 3}\n", ":2: incline.max: expected a known"),
     ],
 )
 def test_bad_model_files_give_one_line_errors(tmp_path: Path, text: str, expected: str) -> None:

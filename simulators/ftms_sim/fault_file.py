@@ -87,8 +87,10 @@ def faults_at(doc: Document, loc: Loc) -> list[Fault]:
     if not isinstance(items, list):
         raise fail(doc, loc, "a list")
     out: list[Fault] = []
-    for i in range(len(items)):
+    for i, item in enumerate(items):
         where = (*loc, i)
+        if not isinstance(item, dict):
+            raise fail(doc, where, "a mapping with at and action")
         out.append(_fault(doc, validate(doc, FaultEntry, _missing, at=where), where))
     return out
 

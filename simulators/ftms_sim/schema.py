@@ -18,7 +18,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from treadpace.errors import UserError
 from treadpace.plans.paces import parse_clock, parse_duration
-from treadpace.plans.source import Document, FieldError, Loc, describe_error
+from treadpace.plans.source import Document, FieldError, Loc, describe_error, dotted
+from treadpace.printable import printable
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -126,6 +127,7 @@ def _text(value: object) -> str:
 BOOLEAN = BeforeValidator(_boolean)
 TEXT = BeforeValidator(_text)
 
+_UNKNOWN = "expected a known field (unknown field)"
 _MAPPING_TYPES = frozenset({"model_type", "model_attributes_type", "dict_type"})
 
 
@@ -133,12 +135,11 @@ def _message(err: Any, data: Any, missing: Callable[[str | int], str]) -> tuple[
     kind = err["type"]
     loc: Loc = tuple(err["loc"])
     if kind == "extra_forbidden":
-        return loc, "expected a known field (unknown field)"
+        return loc, _UNKNOWN
     if kind == "missing":
         return loc, f"expected {missing(loc[-1])} (field is missing)"
     if kind in _MAPPING_TYPES:
-        what = "a mapping with at and action" if loc and isinstance(loc[-1], int) else None
-        return loc, f"expected {what or 'a mapping of fields'}"
+        return loc, "expected a mapping of fields"
     if kind in ("list_type", "tuple_type"):
         return loc, "expected a list"
     return describe_error(err, frozenset(), data)
@@ -154,7 +155,14 @@ def validate(
     try:
         return cls.model_validate(data)
     except ValidationError as exc:
-        loc, message = _message(exc.errors()[0], data, missing)
+        err = exc.errors()[0]
+        loc, message = _message(err, data, missing)
+        if err["type"] == "invalid_key":
+            # `3: x` is a key like any other to the runner: name it as written
+            where = (*at, *loc)
+            shown = dotted((*where[:-1], str(where[-1])))
+            line = doc.line_of(where)
+            raise UserError(printable(f"{doc.path}:{line}: {shown}: {_UNKNOWN}")) from None
         raise doc.error((*at, *loc), message) from None
     except FieldError as exc:
         raise doc.error((*at, *exc.loc), exc.message) from None
