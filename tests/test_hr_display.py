@@ -142,3 +142,33 @@ def test_heart_rate_rules_and_zone_times_survive_the_journal() -> None:
     finished = RunFinished(1.0, 1e9, RunState.FINISHED, "done", 1.0, 2.0, (), hr_zone_s=zones)
     again = decode_event(encode_event(finished))
     assert isinstance(again, RunFinished) and again.hr_zone_s == (0.0, 10.0, 110.0, 0.0, 0.0, 0.0)
+
+
+def test_the_image_chart_draws_the_plan_and_each_laps_rule(tmp_path: Path) -> None:
+    from treadpace.record import chart
+
+    class Axis:
+        def __init__(self) -> None:
+            self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+
+        def __getattr__(self, name: str) -> Any:
+            return lambda *a, **k: self.calls.append((name, a, k))
+
+    rule = HrRule("cap", 160, 160)
+    steps = (
+        CompiledStep("easy", "time", 60.0, 9.0),
+        CompiledStep("hard", "time", 60.0, 12.0, hr=rule),
+    )
+    run = SyntheticRun(zones=BOUNDS, steps=steps, device="ftms")
+    activity = build_activity(read_journal(_journal(tmp_path, run)))
+    ax, hr_ax = Axis(), Axis()
+    chart._plan_line(ax, activity, [0.0] * len(activity.samples), imperial=False)
+    chart._hr_rules(hr_ax, activity, lambda wall: wall)
+    [(name, _, kw)] = ax.calls
+    assert name == "plot" and kw["label"] == "plan"
+    [(line, args, _)] = hr_ax.calls
+    assert line == "hlines" and args[0] == 160
+    plain = build_activity(read_journal(_journal(tmp_path / "p", SyntheticRun())))
+    ax = Axis()
+    chart._plan_line(ax, plain, [0.0] * len(plain.samples), imperial=False)
+    assert ax.calls == []
