@@ -48,15 +48,17 @@ def test_every_column_in_the_profiles_units(tmp_path: Path) -> None:
     metric = _cli("history", "--dir", str(runs), "--profile",
                   str(ROOT / "configs/profiles/metric.yaml"), home=tmp_path)  # fmt: skip
     assert metric.returncode == 0, metric.stderr
-    assert "distance (km)" in metric.stdout and "avg pace (/km)" in metric.stdout
-    assert "/mi" not in metric.stdout.replace("(/mi)", "") and " mi" not in metric.stdout
+    heading = next(line for line in metric.stdout.splitlines() if "run (UTC start)" in line)
+    assert heading.split()[4:7] == ["km", "time", "pace/km"]
+    assert "/mi" not in metric.stdout and " mi " not in metric.stdout
     imperial = _cli("history", "--dir", str(runs), "--profile",
                     str(ROOT / "configs/profiles/imperial.yaml"), home=tmp_path)  # fmt: skip
-    assert "distance (mi)" in imperial.stdout and "/km" not in imperial.stdout
+    heading = next(line for line in imperial.stdout.splitlines() if "run (UTC start)" in line)
+    assert heading.split()[4:7] == ["mi", "time", "pace/mi"] and "/km" not in imperial.stdout
     assert "total: 2 run(s)" in metric.stdout and "(and 1 simulated, not counted)" in metric.stdout
     assert "By week" in metric.stdout and "progression runs" in metric.stdout
     lines = [line for line in metric.stdout.splitlines() if "Sim " in line or " Sim" in line]
-    assert lines and all("sim" in line.split("Sim", 1)[1] for line in lines)
+    assert lines and all("(sim)" in line.split("Sim", 1)[1] for line in lines)
     data = json.loads(_cli("history", "--dir", str(runs), "--json", home=tmp_path).stdout)
     assert [r["simulated"] for r in data] == [False, False, True]
     assert all(r["avg_pace"].endswith("/km") for r in data)  # the default profile is metric

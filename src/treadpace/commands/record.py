@@ -114,12 +114,16 @@ def history(
     # The first column is the run's UTC start stamp: an id prefix that RUN arguments accept.
     table = Table(title=f"Runs in {folder}", box=box.SIMPLE_HEAD)
     for column in headings(shown):
-        right = column.startswith(("distance", "time", "avg pace", "max HR"))
-        table.add_column(column, justify="right" if right else "left", no_wrap=column != "plan")
+        right = column not in ("run (UTC start)", "plan", "outcome")
+        wrap = column in ("plan", "outcome")  # the marks may go onto a second line
+        table.add_column(column, justify="right" if right else "left", no_wrap=not wrap)
     for r in runs:
         outcome = {"finished": "finished", "aborted": "[yellow]aborted[/]"}.get(
             r.status, "[red]interrupted[/]"
         )
+        if marks(r):
+            # Not the plan as written (guided, capped, held, hr-held), or a simulated run.
+            outcome += f" [magenta]({escape(marks(r))})[/]"
         table.add_row(
             escape(printable(r.id[:19])),
             escape(printable(r.plan_name)),
@@ -128,12 +132,11 @@ def history(
             shown.pace_of(r.avg_speed_kmh),
             str(r.max_hr_bpm or "--"),
             outcome,
-            f"[magenta]{escape(marks(r))}[/]",
         )
     console.print(table)
     console.print(totals(runs, shown), markup=False, highlight=False)
     week_table = Table(title="By week (simulated runs left out)", box=box.SIMPLE_HEAD)
-    for column in ("week", "runs", f"distance ({shown.distance})", "time", "progression runs"):
+    for column in ("week", "runs", shown.distance, "time", "progression runs"):
         week_table.add_column(column, justify="left" if column == "week" else "right")
     for row in weekly(runs, shown):
         week_table.add_row(*row)

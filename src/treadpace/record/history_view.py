@@ -47,8 +47,8 @@ def marks(run: RunSummary) -> str:
 
 
 def headings(units: Units) -> tuple[str, ...]:
-    return ("run (UTC start)", "plan", f"distance ({units.distance})", "time",
-            f"avg pace ({units.pace})", "max HR", "outcome", "marks")  # fmt: skip
+    return ("run (UTC start)", "plan", units.distance, "time", f"pace{units.pace}", "max HR",
+            "outcome")  # fmt: skip
 
 
 def totals(runs: Sequence[RunSummary], units: Units) -> str:
