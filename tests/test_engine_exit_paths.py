@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -22,8 +20,8 @@ import pytest
 
 from test_engine_core import plan
 from test_engine_fakes import FakeTreadmill
-from test_run_cli import ROOT, env, quiet_profile, read_log
-from test_run_exits import journal_lines, wait_for_belt
+from test_run_cli import read_log
+from test_run_exits import journal_lines, start_run, wait_for_belt
 from treadpace.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunState
 from treadpace.engine.events import RunFinished
@@ -73,18 +71,7 @@ async def test_a_reader_that_raises_stops_the_belt_and_records_the_end() -> None
 
 
 def test_a_second_ctrl_c_during_the_stop_leaves_at_once_with_exit_3(tmp_path: Path) -> None:
-    log = tmp_path / "sim.jsonl"
-    steady = ROOT / "configs" / "plans" / "steady.yaml"
-    cmd = [sys.executable, "-m", "treadpace", "run", str(steady), "--yes", "--time-scale", "1"]
-    proc = subprocess.Popen(
-        [*cmd, "--profile", str(quiet_profile(tmp_path)), "--sim-log", str(log)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        env=env(tmp_path),
-        cwd=ROOT,
-        text=True,
-    )
+    proc, log = start_run(tmp_path, scale="1")
     try:
         wait_for_belt(proc, log)
         deadline = time.monotonic() + 30
