@@ -21,6 +21,7 @@ from treadpace.cli import web_address_sugar
         (["run", "t", "--web=:9000"], ["run", "t", "--web", "--web-listen", ":9000"]),
         (["run", "t", "--web", "[::1]:8080"], ["run", "t", "--web", "--web-listen", "[::1]:8080"]),
         (["run", "t", "--web", "pi.lan:80"], ["run", "t", "--web", "--web-listen", "pi.lan:80"]),
+        (["run", "t", "--web", "9000"], ["run", "t", "--web", "--web-listen", "9000"]),
         (["run", "--", "--web", "x:1"], ["run", "--", "--web", "x:1"]),
     ],
 )

@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 
 from treadpace.cues import wiring
-from treadpace.cues.settings import CuesSettings
 from treadpace.cues.speech import Speaker, espeak_command
 from treadpace.cues.text import speech
 from treadpace.engine.events import Cue, CueChange, CueKind, RunState, StateChanged
+from treadpace.plans.cue_settings import CuesSettings
 
 SPEAK = """\
 import pathlib, sys, time

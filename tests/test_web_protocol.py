@@ -24,8 +24,8 @@ from treadpace.engine.events import (
     StepStarted,
     Tick,
 )
+from treadpace.listen import Listen, parse_listen
 from treadpace.plans.steps import CompiledStep
-from treadpace.web.listen import Listen, parse_listen
 from treadpace.web.live import LiveState
 from treadpace.web.server import WebServer
 

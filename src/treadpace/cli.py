@@ -57,8 +57,8 @@ def _register() -> None:
 _register()
 
 
-_ADDRESS = re.compile(r"^(\[[0-9a-fA-F:.]+\]|[\w.-]*):\d+$")
-"""HOST:PORT, [IPv6]:PORT or :PORT: the shape `--web` may take as its value."""
+_ADDRESS = re.compile(r"^((\[[0-9a-fA-F:.]+\]|[\w.-]*):)?\d+$")
+"""HOST:PORT, [IPv6]:PORT, :PORT or PORT: the shapes `--web` may take as its value."""
 
 
 def web_address_sugar(argv: list[str]) -> list[str]:

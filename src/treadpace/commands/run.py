@@ -29,10 +29,10 @@ from treadpace.errors import UserError
 if TYPE_CHECKING:
     from treadpace.clock import Clock
     from treadpace.engine import RunFinished
+    from treadpace.listen import Listen
     from treadpace.plans.steps import CompiledPlan
     from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
     from treadpace.ui.keys import KeyController
-    from treadpace.web.listen import Listen
     from treadpace.web.server import WebServer
 
 VIRTUAL_CLOCK_ENV = "TREADPACE_VIRTUAL_CLOCK"

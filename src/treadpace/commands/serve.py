@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from treadpace.web.listen import Listen
+    from treadpace.listen import Listen
 
 
 def register(app: typer.Typer) -> None:
@@ -50,8 +50,8 @@ async def _serve(where: Listen, directory: Path, imperial: bool) -> None:
     import asyncio
     import signal
 
+    from treadpace.listen import new_token
     from treadpace.web.history import history
-    from treadpace.web.listen import new_token
     from treadpace.web.page import announce
     from treadpace.web.server import WebServer
 

@@ -15,7 +15,7 @@ from treadpace.cues.speech import Speaker, espeak_command
 
 if TYPE_CHECKING:
     from treadpace.clock import Clock
-    from treadpace.cues.settings import CuesSettings
+    from treadpace.plans.cue_settings import CuesSettings
 
 
 def cue_hub(settings: CuesSettings, clock: Clock) -> CueHub:

@@ -29,9 +29,10 @@ from pydantic import (
     model_validator,
 )
 
-from treadpace.cues.settings import CuesSettings
+from treadpace.listen import DEFAULT_LISTEN, parse_listen
 from treadpace.paths import data_dir
 from treadpace.plans.broadcast_settings import BroadcastSettings
+from treadpace.plans.cue_settings import CuesSettings
 from treadpace.plans.models import Metres, Percent, Seconds
 from treadpace.plans.numbers import Number, Whole
 from treadpace.plans.paces import PACE_NAMES, parse_pace, parse_percent, parse_speed
@@ -40,7 +41,6 @@ from treadpace.plans.vdot import TrainingPaces, training_paces, vdot_from_race
 from treadpace.plans.zones import ZoneMethod, tanaka_max_bpm, zone_bounds
 from treadpace.topic_prefix import prefix_problem
 from treadpace.units import KMH_PER_MPH
-from treadpace.web.listen import DEFAULT_LISTEN, parse_listen
 
 _FORBID = ConfigDict(extra="forbid")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from treadpace.web.listen import Listen, new_token
+from treadpace.listen import Listen, new_token
 
 if TYPE_CHECKING:
     from treadpace.engine.events import Subscription
@@ -24,7 +24,7 @@ def resolve_listen(
 ) -> Listen | None:
     """Where to serve from the options and the profile, or None for no page."""
     from treadpace.errors import UserError
-    from treadpace.web.listen import parse_listen
+    from treadpace.listen import parse_listen
 
     if web_listen is not None:
         try:

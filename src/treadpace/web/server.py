@@ -31,7 +31,7 @@ from aiohttp import WSMsgType, web
 
 from treadpace.engine.events import Command, Subscription
 from treadpace.errors import UserError
-from treadpace.web.listen import Listen
+from treadpace.listen import Listen
 from treadpace.web.live import LiveState
 
 log = logging.getLogger("treadpace.web")

@@ -1,7 +1,7 @@
 """The profile's `cues:` section (pydantic; errors are one line like every profile field).
 
-It lives here, next to what reads it, and imports only pydantic and the plan
-number types, so the profile can hold it without importing the engine.
+It lives with the profile that holds it (plans sit below cues), and imports only
+pydantic and the plan number types.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
-"""Where the page is served, and whether it needs a token.
+"""Where the live page is served, and whether it needs a token.
 
 `HOST:PORT` as the runner writes it (`--web`, the profile's `web.listen`),
 checked here once so the command line and the profile give the same one-line
-error. A loopback address is reachable only from this machine, so it needs no
-token; anything else (a LAN address, `0.0.0.0`) is reachable by everyone on the
-network and gets a random token per run.
+error; plain standard library, below both the profile and the web server. A
+loopback address is reachable only from this machine, so it needs no token;
+anything else (a LAN address, `0.0.0.0`) is reachable by everyone on the network
+and gets a random token per run.
 """
 
 from __future__ import annotations
