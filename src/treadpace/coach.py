@@ -31,6 +31,7 @@ from typing import Any
 
 from treadpace.display import duration as format_duration
 from treadpace.display import pace as format_pace
+from treadpace.plans.models import PROGRESSION_KINDS
 from treadpace.plans.profile import Profile
 from treadpace.plans.vdot import oxygen_cost, training_paces
 from treadpace.record.runs import RunSummary
@@ -48,9 +49,7 @@ MAX_VDOT_GAIN = 2.0
 T_FRACTION = 0.8799
 T_HR_TOP = 0.92
 ROTATION = ("negative-split", "thirds", "fast-finish", "each-mile-faster")
-QUALITY_KINDS = frozenset(
-    {*ROTATION, "each-km-faster", "each-interval-faster"}
-)  # fmt: skip
+QUALITY_KINDS = PROGRESSION_KINDS
 
 
 @dataclass

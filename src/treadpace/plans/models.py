@@ -58,6 +58,12 @@ PLAN_KINDS = (
     "steady",
     "custom",
 )
+PROGRESSION_KINDS = frozenset(
+    {"negative-split", "thirds", "fast-finish", "each-mile-faster", "each-km-faster"}
+    | {"each-interval-faster"}
+)
+"""The article's progression runs and their km/interval variants: quality workouts, which
+the history counts and the coach spaces out."""
 DEFAULT_DURATION_S = 1800.0
 
 

@@ -67,7 +67,7 @@ def weekly(runs: Sequence[RunSummary], units: Units) -> list[tuple[str, str, str
     """(ISO week, runs, distance, time, progression runs) per week with a real run."""
     import datetime as dt
 
-    from treadpace.coach import QUALITY_KINDS
+    from treadpace.plans.models import PROGRESSION_KINDS
 
     weeks: dict[str, list[RunSummary]] = {}
     for r in runs:
@@ -80,7 +80,7 @@ def weekly(runs: Sequence[RunSummary], units: Units) -> list[tuple[str, str, str
             str(len(rs)),
             units.length(sum(r.distance_m for r in rs)),
             format_duration(sum(r.timer_s for r in rs)),
-            str(sum(1 for r in rs if r.plan_kind in QUALITY_KINDS)),
+            str(sum(1 for r in rs if r.plan_kind in PROGRESSION_KINDS)),
         )
         for week, rs in sorted(weeks.items())
     ]
