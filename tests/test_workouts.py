@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from treadpace.errors import UserError
+from treadpace.library import import_workout, load_and_compile
 from treadpace.plans import Profile, compile_plan, load_plan
-from treadpace.plans.library import import_workout, load_and_compile
 from treadpace.plans.steps import CompiledPlan
 from treadpace.plans.vdot import race_time_s
 from treadpace.workouts import WorkoutError, import_bytes

@@ -55,9 +55,9 @@ def list_command(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """The plans you can run by name: shipped ones and yours (in <config home>/plans/)."""
+    from treadpace.catalogue import catalogue_rows, format_rows
+    from treadpace.library import user_plans_dir
     from treadpace.plans import load_profile
-    from treadpace.plans.catalogue import catalogue_rows, format_rows
-    from treadpace.plans.library import user_plans_dir
 
     rows = catalogue_rows(load_profile(profile))
     if as_json:
@@ -74,7 +74,7 @@ def show_command(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """The compiled steps for this runner: start, length, pace, speed, incline."""
-    from treadpace.plans.library import load_and_compile
+    from treadpace.library import load_and_compile
     from treadpace.plans.report import plan_json
 
     compiled, prof = load_and_compile(plan, profile)
@@ -122,8 +122,8 @@ def validate_command(
 ) -> None:
     """Check plan files (and the profile): one line per file, exit 2 if any failed."""
     from treadpace.display import duration as format_duration
+    from treadpace.library import load
     from treadpace.plans import compile_plan, load_profile
-    from treadpace.plans.library import load
     from treadpace.printable import printable
 
     prof = load_profile(profile)

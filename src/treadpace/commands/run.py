@@ -125,8 +125,8 @@ def run_command(
 ) -> None:
     """Run a plan: the engine drives the belt, the terminal shows where you are."""
     from treadpace.commands import run_checks
+    from treadpace.library import load_and_compile
     from treadpace.plans.broadcast_settings import with_broadcast_options
-    from treadpace.plans.library import load_and_compile
     from treadpace.web.page import resolve_listen
 
     run_checks.check_time_scale(time_scale)

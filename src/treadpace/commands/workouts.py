@@ -56,7 +56,7 @@ def import_command(
     """A workout from Zwift, intervals.icu or a Garmin FIT file, as a treadpace plan."""
     import yaml
 
-    from treadpace.plans.library import read_workout
+    from treadpace.library import read_workout
     from treadpace.plans.loader import compile_plan, load_profile, plan_from_document
     from treadpace.plans.source import Document
     from treadpace.workouts import IMPORT_SUFFIXES
@@ -94,8 +94,8 @@ def export_command(
     force: Force = False,
 ) -> None:
     """Your plan, compiled for you, as a FIT workout or a Zwift .zwo."""
+    from treadpace.library import load_and_compile
     from treadpace.plans.draft import Ctx
-    from treadpace.plans.library import load_and_compile
     from treadpace.workouts import WorkoutError
 
     fmt = fmt.strip().lower()

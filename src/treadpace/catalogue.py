@@ -14,7 +14,7 @@ from typing import Any
 from treadpace.display import distance as format_distance
 from treadpace.display import duration as format_duration
 from treadpace.errors import UserError
-from treadpace.plans.library import LibraryPlan, library
+from treadpace.library import LibraryPlan, library
 from treadpace.plans.profile import Profile
 
 
@@ -47,7 +47,7 @@ def _first_line(text: str | None) -> str:
 
 
 def _row(entry: LibraryPlan, profile: Profile) -> CatalogueRow:
-    from treadpace.plans.library import load_entry
+    from treadpace.library import load_entry
     from treadpace.plans.loader import compile_plan
 
     try:

@@ -5,6 +5,8 @@ Two shelves: the plans shipped inside the package (package data, read with
 `<config home>/plans/`. A runner's plan with the same name as a shipped one
 wins, like a file earlier on PATH. On the command line a path always wins over
 a name: `treadpace run thirds` runs the shipped plan unless `./thirds` exists.
+A path may also be a workout from another tool (.zwo, intervals.icu text, FIT),
+which is why this sits above both `plans` and `workouts`.
 """
 
 from __future__ import annotations
