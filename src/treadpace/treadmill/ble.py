@@ -157,6 +157,9 @@ class BleakLink:
         self._device_name: str | None = None
         self._props: dict[str, frozenset[str]] = {}
         self._callbacks: list[Callable[[], None]] = []
+        # Clients whose link dropped: bleak releases a client's D-Bus connection only in
+        # disconnect(), so each is disconnected before the next connect and at teardown.
+        self._lost: list[BleakClient] = []
         self._closing = False
         self._ever_connected = False
 
@@ -186,6 +189,7 @@ class BleakLink:
         """
         if self.is_connected:
             return
+        await self._release_lost()
         last: Exception | None = None
         tries = 1 if self._ever_connected else self._retries + 1
         retrying = Retrying(Backoff(first=self._backoff, cap=30.0, attempts=tries), self._clock)
@@ -252,15 +256,25 @@ class BleakLink:
         client, self._client = self._client, None
         if client is not None:
             self._closing = True
-            try:
-                await client.disconnect()
-            except Exception as exc:  # a dying link may refuse even this
-                log.debug("disconnect from %s: %s", self.name, exc)
+            await self._disconnect_client(client)
+        await self._release_lost()
+
+    async def _release_lost(self) -> None:
+        lost, self._lost = self._lost, []
+        for client in lost:
+            await self._disconnect_client(client)
+
+    async def _disconnect_client(self, client: BleakClient) -> None:
+        try:
+            await client.disconnect()
+        except Exception as exc:  # a dying link may refuse even this
+            log.debug("disconnect from %s: %s", self.name, exc)
 
     def _on_bleak_disconnect(self, client: BleakClient) -> None:
         if client is not self._client or self._closing:
             return  # our own disconnect, or an old client's late farewell
         self._client = None
+        self._lost.append(client)
         log.info("link to %s lost", self.name)
         for callback in list(self._callbacks):
             callback()
