@@ -11,8 +11,8 @@ import pytest
 
 from treadpace.errors import UserError
 from treadpace.plans.loader import plan_from_document
-from treadpace.plans.models import plan_json_schema
 from treadpace.plans.paces import PLAN_PACE_NAMES, parse_distance, parse_duration, parse_pace
+from treadpace.plans.schema import plan_json_schema
 from treadpace.plans.source import parse_yaml
 
 ROOT = Path(__file__).resolve().parents[1]

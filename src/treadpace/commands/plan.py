@@ -147,6 +147,6 @@ def validate_command(
 
 def schema_command() -> None:
     """JSON Schema of a plan file (point your editor's YAML plugin at it)."""
-    from treadpace.plans.models import plan_json_schema
+    from treadpace.plans.schema import plan_json_schema
 
     print(json.dumps(plan_json_schema(), indent=2))

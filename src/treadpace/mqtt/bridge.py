@@ -30,6 +30,7 @@ from typing import Any
 
 import aiomqtt
 
+import treadpace.mqtt.payloads as payloads
 from treadpace.backoff import Backoff, Retrying
 from treadpace.clock import Clock, ClockTimeout, RealClock, wait_for
 from treadpace.engine.events import (
@@ -47,7 +48,6 @@ from treadpace.engine.events import (
     Tick,
 )
 from treadpace.errors import UserError
-from treadpace.mqtt import payloads
 from treadpace.mqtt.discovery import discovery_configs, discovery_topics
 from treadpace.mqtt.payloads import BadCommand, RunContext, dumps, parse_command
 from treadpace.mqtt.settings import MqttSettingsLike, client_options, describe

@@ -44,9 +44,6 @@ if TYPE_CHECKING:
     from treadpace.plans.models import (
         ThirdsPlan as ThirdsPlan,
     )
-    from treadpace.plans.models import (
-        plan_json_schema as plan_json_schema,
-    )
     from treadpace.plans.paces import (
         PaceExpr as PaceExpr,
     )
@@ -86,6 +83,9 @@ if TYPE_CHECKING:
     from treadpace.plans.profile import (
         default_profile as default_profile,
     )
+    from treadpace.plans.schema import (
+        plan_json_schema as plan_json_schema,
+    )
     from treadpace.plans.steps import (
         CompiledPlan as CompiledPlan,
     )
@@ -114,7 +114,7 @@ _WHERE = {
     "Plan": "models",
     "SteadyPlan": "models",
     "ThirdsPlan": "models",
-    "plan_json_schema": "models",
+    "plan_json_schema": "schema",
     "PaceExpr": "paces",
     "parse_distance": "paces",
     "parse_duration": "paces",

@@ -8,14 +8,12 @@ D-Bus); `treadpace.broadcast` reads these fields. The same parser serves the
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Final, Literal
+from collections.abc import Mapping
+from typing import Any, Final, Literal, Protocol, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from treadpace.errors import UserError
-
-if TYPE_CHECKING:
-    from treadpace.plans.profile import Profile
 
 BroadcastService = Literal["rsc", "ftms"]
 SERVICES: Final = ("rsc", "ftms")
@@ -86,7 +84,21 @@ class BroadcastSettings(BaseModel):
         return text
 
 
-def with_broadcast_options(prof: Profile, services: str | None, adapter: str | None) -> Profile:
+class _HasBroadcast(Protocol):
+    """The profile as seen from here (profile.py imports this module, not the reverse)."""
+
+    @property
+    def broadcast(self) -> BroadcastSettings: ...
+
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> Self: ...
+
+
+_Profile = TypeVar("_Profile", bound=_HasBroadcast)
+
+
+def with_broadcast_options(prof: _Profile, services: str | None, adapter: str | None) -> _Profile:
     """The profile for this run with `--broadcast` / `--broadcast-adapter` applied over it."""
     if services is None and adapter is None:
         return prof

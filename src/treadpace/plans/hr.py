@@ -10,11 +10,11 @@ is compiled, and returns the engine's `HrRule`.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
-from treadpace.plans import schema_values
+import treadpace.plans.schema_values as schema_values
 from treadpace.plans.hr_rule import (
     DEFAULT_DEAD_BAND_BPM,
     DEFAULT_SETTLE_S,
@@ -25,8 +25,21 @@ from treadpace.plans.numbers import Number
 from treadpace.plans.paces import PaceExpr, parse_duration, parse_pace
 from treadpace.plans.source import FieldError, Loc
 
-if TYPE_CHECKING:
-    from treadpace.plans.profile import Profile  # profile imports the plan models
+
+class _ZoneBounds(Protocol):
+    def bounds(self) -> tuple[int, ...] | None: ...
+
+
+class Profile(Protocol):
+    """What resolving a zone needs of the runner's profile.
+
+    A protocol rather than `treadpace.plans.profile.Profile`: the profile module
+    imports the plan models, which import this one.
+    """
+
+    @property
+    def heart_rate(self) -> _ZoneBounds: ...
+
 
 MIN_BPM = 60
 MAX_BPM = 230

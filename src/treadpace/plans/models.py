@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from treadpace.plans import schema_values
+import treadpace.plans.schema_values as schema_values
 from treadpace.plans.hr import HrCap, HrTarget
 from treadpace.plans.numbers import (
     MAX_DISTANCE_M,
@@ -423,10 +423,3 @@ PLAN_MODELS: dict[str, type[BaseModel]] = {
 
 UNION_TAGS = frozenset({"segment", "repeat", *PLAN_KINDS})
 """Discriminator tags pydantic puts in error locations; not part of the field path."""
-
-
-def plan_json_schema() -> dict[str, Any]:
-    """JSON Schema of a plan file (for editors); see `treadpace.plans.schema`."""
-    from treadpace.plans.schema import plan_json_schema as build
-
-    return build()

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
-from treadpace.plans import schema_values
+import treadpace.plans.schema_values as schema_values
 from treadpace.plans.numbers import MAX_DISTANCE_M, MAX_DURATION_S
 from treadpace.plans.paces import parse_distance, parse_duration, parse_percent
 from treadpace.plans.steps import StepKind
