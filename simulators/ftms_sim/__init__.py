@@ -1,11 +1,13 @@
 """ftms_sim: a byte-faithful FTMS treadmill in software.
 
-- `model`: treadmill models from YAML (`load_model`, `list_models`), quirk flags; the
-  files' pydantic schemas are `model_file` and `fault_file`, their field types `schema`.
+- `model`: treadmill models from YAML (`load_model`, `list_models`); the model itself and
+  its quirk flags are `model_spec`. The files' pydantic schemas are `model_file` and
+  `fault_file`, their field types `schema`.
 - `belt`: pure belt physics. `server`: the pure FTMS server state machine, with
   `control` (one handler per Control Point request type), `gatt` (characteristics and
   fixed values) and `telemetry` (Treadmill Data records).
-- `faults`: scripted faults. `simlog`: the JSON-lines command log.
+- `faults`: scripted faults (`fault_spec` is the `Fault` record).
+  `simlog`: the JSON-lines command log.
 - `treadmill.SimulatedTreadmill`: the async driver on an injected clock, with the
   GATT-ish surface the in-process link and the BlueZ front end sit on.
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from ftms_sim.faults import ACTIONS, CHARACTERISTICS, NEEDS_DELTA, NEEDS_DURATION, OPS, Fault
+from ftms_sim.fault_spec import ACTIONS, CHARACTERISTICS, NEEDS_DELTA, NEEDS_DURATION, OPS, Fault
 from ftms_sim.schema import TEXT, Section, choice, fail, integer, number, validate
 from treadpace.errors import UserError
 from treadpace.plans.source import Document, Loc, read_yaml

@@ -14,7 +14,7 @@ from typing import Annotated, Any, TypeVar
 
 from ftms_sim.belt import BeltSpec
 from ftms_sim.fault_file import faults_at
-from ftms_sim.model import DEFAULT_FIELDS, TELEMETRY_FIELDS, TreadmillModel
+from ftms_sim.model_spec import DEFAULT_FIELDS, TELEMETRY_FIELDS, TreadmillModel
 from ftms_sim.schema import BOOLEAN, TEXT, Section, choice, fail, integer, number, validate
 from treadpace.errors import UserError
 from treadpace.plans.source import Document, read_yaml
