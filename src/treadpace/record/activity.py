@@ -180,118 +180,24 @@ def _sample(tick: Tick) -> Sample:
     )
 
 
+_RawLap = tuple[int, str, CompiledStep | None, float, float, float, float, bool, bool]
+"""index, name, planned step, start wall, end wall, timer, distance, skipped, closed."""
+
+
 def build_activity(journal: Journal) -> Activity:
     header = journal.header
-    ticks = journal.ticks
     finished = journal.finished
-    last_tick = ticks[-1] if ticks else None
-
-    end_t = header.t
-    for event in journal.events:
-        end_t = max(end_t, event.t)
-    end_wall = finished.wall if finished is not None else journal.wall_at(end_t)
-
-    # The activity starts when the belt does: a countdown is not part of the run.
-    start_wall = header.wall
-    for event in journal.events:
-        if isinstance(event, StateChanged) and event.state == RunState.RUNNING:
-            start_wall = journal.wall_at(event.t)
-            break
+    start_wall, end_wall = _run_window(journal)
     repairs = Repairs()
-    samples = sanitise_samples((_sample(t) for t in ticks), start_wall, repairs)
-
-    # Laps: open on StepStarted, close on StepFinished (or at the journal's end).
-    open_steps: dict[int, StepStarted] = {}
-    raw_laps: list[
-        tuple[int, str, CompiledStep | None, float, float, float, float, bool, bool]
-    ] = []
-    pauses: list[tuple[float, float]] = []
-    pause_start: float | None = None
-    notices: list[str] = []
-    for event in journal.events:
-        if isinstance(event, StepStarted):
-            open_steps[event.index] = event
-        elif isinstance(event, StepFinished):
-            started = open_steps.pop(event.index, None)
-            start_t = started.t if started is not None else event.t - event.elapsed_s
-            raw_laps.append(
-                (
-                    event.index,
-                    event.step.name,
-                    _planned(journal, event.index),
-                    journal.wall_at(start_t),
-                    journal.wall_at(event.t),
-                    event.elapsed_s,
-                    event.distance_m,
-                    event.skipped,
-                    True,
-                )
-            )
-        elif isinstance(event, StateChanged):
-            if event.state == RunState.PAUSED and pause_start is None:
-                pause_start = journal.wall_at(event.t)
-            elif event.previous == RunState.PAUSED and pause_start is not None:
-                pauses.append((pause_start, journal.wall_at(event.t)))
-                pause_start = None
-        elif isinstance(event, Notice):
-            notices.append(f"{event.level}: {event.message}")
-    if pause_start is not None:
-        pauses.append((pause_start, end_wall))
-    last_of_step = {t.step_index: t for t in ticks} if open_steps else {}
-    for index, started in sorted(open_steps.items()):
-        last = last_of_step.get(index)
-        raw_laps.append(
-            (
-                index,
-                started.step.name,
-                _planned(journal, index),
-                journal.wall_at(started.t),
-                end_wall,
-                last.step_elapsed_s if last is not None else 0.0,
-                last.step_distance_m if last is not None else 0.0,
-                False,
-                False,
-            )
-        )
-    raw_laps.sort(key=lambda lap: (lap[3], lap[0]))
-
-    if finished is not None:
-        distance, timer = finished.distance_m, finished.elapsed_s
-    elif last_tick is not None:
-        distance, timer = last_tick.distance_m, last_tick.elapsed_s
-    else:
-        distance, timer = 0.0, 0.0
-    timer = clean_timer(timer, samples[-1].elapsed_s if samples else 0.0, repairs)
-    if not plausible_distance(distance, end_wall - start_wall):
-        repairs.note("run_distance")
-        distance = samples[-1].distance_m if samples else 0.0
-
+    samples = sanitise_samples((_sample(t) for t in journal.ticks), start_wall, repairs)
+    raw_laps = _raw_laps(journal, end_wall)
+    distance, timer = _totals(journal, samples, end_wall - start_wall, repairs)
     if not raw_laps and (samples or finished is not None):
         # No step events (an engine that failed early): one lap for the whole run.
         raw_laps.append(
             (0, header.plan_name, None, start_wall, end_wall, timer, distance, False, False)
         )
-    # Each lap takes its step's samples inside its time window, found by bisection
-    # in that step's samples (in time order): linear in the run, not laps x samples.
-    every = _Window(samples)
-    by_step = every.by_step() if len(raw_laps) > 1 else {}
-    laps = tuple(
-        Lap(
-            index=index,
-            name=name,
-            step=step,
-            start_wall=start,
-            end_wall=end,
-            timer_s=clean_timer(timer_s, max(0.0, end - start), repairs),
-            distance_m=_lap_distance(dist, start, end, every, repairs),
-            skipped=skipped,
-            closed=closed,
-            samples=by_step.get(index, _NO_SAMPLES).between(start, end)
-            if by_step
-            else every.between(start, end),
-        )
-        for index, name, step, start, end, timer_s, dist, skipped, closed in raw_laps
-    )
+    laps = _laps(raw_laps, samples, repairs)
     if laps and journal.status != "finished":
         laps = (*laps[:-1], _mark_cut_short(laps[-1]))
     repairs.log(journal.path)
@@ -311,8 +217,127 @@ def build_activity(journal: Journal) -> Activity:
         planned_steps=header.steps,
         samples=samples,
         laps=laps,
-        pauses=tuple(pauses),
-        notices=tuple(notices),
+        pauses=_pauses(journal, end_wall),
+        notices=tuple(f"{e.level}: {e.message}" for e in journal.events if isinstance(e, Notice)),
+    )
+
+
+def _run_window(journal: Journal) -> tuple[float, float]:
+    """Wall times the run starts and ends at."""
+    end_t = journal.header.t
+    for event in journal.events:
+        end_t = max(end_t, event.t)
+    finished = journal.finished
+    end_wall = finished.wall if finished is not None else journal.wall_at(end_t)
+    # The activity starts when the belt does: a countdown is not part of the run.
+    start_wall = journal.header.wall
+    for event in journal.events:
+        if isinstance(event, StateChanged) and event.state == RunState.RUNNING:
+            start_wall = journal.wall_at(event.t)
+            break
+    return start_wall, end_wall
+
+
+def _raw_laps(journal: Journal, end_wall: float) -> list[_RawLap]:
+    """Laps open on StepStarted and close on StepFinished (or at the journal's end)."""
+    open_steps: dict[int, StepStarted] = {}
+    raw_laps: list[_RawLap] = []
+    for event in journal.events:
+        if isinstance(event, StepStarted):
+            open_steps[event.index] = event
+        elif isinstance(event, StepFinished):
+            started = open_steps.pop(event.index, None)
+            start_t = started.t if started is not None else event.t - event.elapsed_s
+            raw_laps.append(
+                (
+                    event.index,
+                    event.step.name,
+                    _planned(journal, event.index),
+                    journal.wall_at(start_t),
+                    journal.wall_at(event.t),
+                    event.elapsed_s,
+                    event.distance_m,
+                    event.skipped,
+                    True,
+                )
+            )
+    last_of_step = {t.step_index: t for t in journal.ticks} if open_steps else {}
+    for index, started in sorted(open_steps.items()):
+        last = last_of_step.get(index)
+        raw_laps.append(
+            (
+                index,
+                started.step.name,
+                _planned(journal, index),
+                journal.wall_at(started.t),
+                end_wall,
+                last.step_elapsed_s if last is not None else 0.0,
+                last.step_distance_m if last is not None else 0.0,
+                False,
+                False,
+            )
+        )
+    raw_laps.sort(key=lambda lap: (lap[3], lap[0]))
+    return raw_laps
+
+
+def _pauses(journal: Journal, end_wall: float) -> tuple[tuple[float, float], ...]:
+    """(start, end) wall times of each pause; one still open ends with the run."""
+    pauses: list[tuple[float, float]] = []
+    pause_start: float | None = None
+    for event in journal.events:
+        if not isinstance(event, StateChanged):
+            continue
+        if event.state == RunState.PAUSED and pause_start is None:
+            pause_start = journal.wall_at(event.t)
+        elif event.previous == RunState.PAUSED and pause_start is not None:
+            pauses.append((pause_start, journal.wall_at(event.t)))
+            pause_start = None
+    if pause_start is not None:
+        pauses.append((pause_start, end_wall))
+    return tuple(pauses)
+
+
+def _totals(
+    journal: Journal, samples: Sequence[Sample], span_s: float, repairs: Repairs
+) -> tuple[float, float]:
+    """The run's distance and timer: the engine's own figures, repaired if implausible."""
+    finished = journal.finished
+    last_tick = journal.ticks[-1] if journal.ticks else None
+    if finished is not None:
+        distance, timer = finished.distance_m, finished.elapsed_s
+    elif last_tick is not None:
+        distance, timer = last_tick.distance_m, last_tick.elapsed_s
+    else:
+        distance, timer = 0.0, 0.0
+    timer = clean_timer(timer, samples[-1].elapsed_s if samples else 0.0, repairs)
+    if not plausible_distance(distance, span_s):
+        repairs.note("run_distance")
+        distance = samples[-1].distance_m if samples else 0.0
+    return distance, timer
+
+
+def _laps(raw_laps: list[_RawLap], samples: Sequence[Sample], repairs: Repairs) -> tuple[Lap, ...]:
+    # Each lap takes its step's samples inside its time window, found by bisection
+    # in that step's samples (in time order): linear in the run, not laps x samples.
+    every = _Window(samples)
+    by_step = every.by_step() if len(raw_laps) > 1 else {}
+    return tuple(
+        Lap(
+            index=index,
+            name=name,
+            step=step,
+            start_wall=start,
+            end_wall=end,
+            timer_s=clean_timer(timer_s, max(0.0, end - start), repairs),
+            distance_m=_lap_distance(dist, start, end, every, repairs),
+            skipped=skipped,
+            closed=closed,
+            samples=by_step.get(index, _NO_SAMPLES).between(start, end)
+            if by_step
+            else every.between(start, end),
+        )
+        for index, name, step, start, end, timer_s, dist, skipped, closed in raw_laps
     )
 
 
