@@ -59,28 +59,25 @@ def _software_version() -> float:
 
 
 def _messages(activity: Activity) -> Iterator[Any]:
-    from fit_tool.profile.messages.activity_message import ActivityMessage
-    from fit_tool.profile.messages.device_info_message import DeviceInfoMessage
-    from fit_tool.profile.messages.event_message import EventMessage
-    from fit_tool.profile.messages.file_creator_message import FileCreatorMessage
-    from fit_tool.profile.messages.file_id_message import FileIdMessage
-    from fit_tool.profile.messages.session_message import SessionMessage
-    from fit_tool.profile.messages.sport_message import SportMessage
-    from fit_tool.profile.profile_type import (
-        Activity as ActivityType,
-    )
-    from fit_tool.profile.profile_type import (
-        Event,
-        EventType,
-        FileType,
-        SessionTrigger,
-        Sport,
-        SubSport,
-        TimerTrigger,
-    )
+    from fit_tool.profile.profile_type import EventType
 
     start = _ms(activity.start_wall)
     end = max(start, _ms(activity.end_wall))
+    yield from _file_header(activity, start)
+    yield from _workout(activity)
+    yield _timer(start, EventType.START)
+    yield from _timeline(activity, start)
+    yield _timer(end, EventType.STOP_ALL)
+    yield from _summary(activity, start, end)
+
+
+def _file_header(activity: Activity, start: int) -> Iterator[Any]:
+    """File ID, creator, the two devices (this program and the treadmill) and the sport."""
+    from fit_tool.profile.messages.device_info_message import DeviceInfoMessage
+    from fit_tool.profile.messages.file_creator_message import FileCreatorMessage
+    from fit_tool.profile.messages.file_id_message import FileIdMessage
+    from fit_tool.profile.messages.sport_message import SportMessage
+    from fit_tool.profile.profile_type import FileType, Sport, SubSport
 
     file_id = FileIdMessage()
     file_id.type = FileType.ACTIVITY
@@ -118,19 +115,24 @@ def _messages(activity: Activity) -> Iterator[Any]:
     sport.sub_sport = SubSport.TREADMILL
     sport.sport_name = "Treadmill"
     yield sport
-    yield from _workout(activity)
 
-    def timer(at_ms: int, kind: Any) -> Any:
-        event = EventMessage()
-        event.timestamp = at_ms
-        event.event = Event.TIMER
-        event.event_type = kind
-        event.timer_trigger = TimerTrigger.MANUAL
-        return event
 
-    yield timer(start, EventType.START)
+def _timer(at_ms: int, kind: Any) -> Any:
+    from fit_tool.profile.messages.event_message import EventMessage
+    from fit_tool.profile.profile_type import Event, TimerTrigger
 
-    # Records, pause events and laps merged in time order.
+    event = EventMessage()
+    event.timestamp = at_ms
+    event.event = Event.TIMER
+    event.event_type = kind
+    event.timer_trigger = TimerTrigger.MANUAL
+    return event
+
+
+def _timeline(activity: Activity, start: int) -> Iterator[Any]:
+    """Records, pause events and laps merged in time order."""
+    from fit_tool.profile.profile_type import EventType
+
     samples = activity.moving_samples
     pauses = sorted(activity.pauses)
     laps = sorted(activity.laps, key=lambda lap: lap.end_wall)
@@ -141,9 +143,9 @@ def _messages(activity: Activity) -> Iterator[Any]:
         at = _ms(sample.wall)
         while pause_i < len(pauses) and _ms(pauses[pause_i][0]) < at:
             p_start, p_end = pauses[pause_i]
-            yield timer(max(last_ms, _ms(p_start)), EventType.STOP_ALL)
+            yield _timer(max(last_ms, _ms(p_start)), EventType.STOP_ALL)
             last_ms = max(last_ms, _ms(p_end))
-            yield timer(last_ms, EventType.START)
+            yield _timer(last_ms, EventType.START)
             pause_i += 1
         while lap_i < len(laps) and _ms(laps[lap_i].end_wall) < at:
             yield _lap(laps[lap_i], lap_i, reused)
@@ -163,7 +165,15 @@ def _messages(activity: Activity) -> Iterator[Any]:
         yield _lap(laps[lap_index], lap_index, reused)
         yield from _lap_zones(laps[lap_index], lap_index)
 
-    yield timer(end, EventType.STOP_ALL)
+
+def _summary(activity: Activity, start: int, end: int) -> Iterator[Any]:
+    """The Session and Activity messages that close the file."""
+    from fit_tool.profile.messages.activity_message import ActivityMessage
+    from fit_tool.profile.messages.session_message import SessionMessage
+    from fit_tool.profile.profile_type import (
+        Activity as ActivityType,
+    )
+    from fit_tool.profile.profile_type import Event, EventType, SessionTrigger
 
     session = SessionMessage()
     session.message_index = 0
@@ -173,7 +183,7 @@ def _messages(activity: Activity) -> Iterator[Any]:
     session.event_type = EventType.STOP
     _running_totals(session, activity)
     session.first_lap_index = 0
-    session.num_laps = len(laps)
+    session.num_laps = len(activity.laps)
     session.trigger = SessionTrigger.ACTIVITY_END
     yield session
 
