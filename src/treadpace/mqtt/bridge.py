@@ -76,10 +76,21 @@ def _settle(client: aiomqtt.Client) -> None:
     its message iterator reads. When the writer finds the dead broker first, the
     reader is cancelled before reading it, and asyncio prints "Future exception
     was never retrieved" with a traceback when the client is collected. The loss
-    is already logged (`_link_loop`), so the error is read here and dropped.
+    is already logged (`_link_loop`), so the error is read here and dropped; the
+    network thread may report the loss only after the session ended (the writer saw
+    it first), so a future not done yet is read when it is.
     """
     done = getattr(client, "_disconnected", None)
-    if isinstance(done, asyncio.Future) and done.done() and not done.cancelled():
+    if not isinstance(done, asyncio.Future):
+        return
+    if done.done():
+        _read(done)
+    else:
+        done.add_done_callback(_read)
+
+
+def _read(done: asyncio.Future[Any]) -> None:
+    if not done.cancelled():
         done.exception()
 
 
