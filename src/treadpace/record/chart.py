@@ -9,6 +9,7 @@ is asked for, with the Agg backend so it works on a box without a display.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from treadpace.engine.events import RunState
 from treadpace.errors import UserError
 from treadpace.record.activity import Activity
 from treadpace.record.output import check_target, write_atomically
-from treadpace.record.report import headline, step_rows, to_unit_speed
+from treadpace.record.report import StepRow, headline, step_rows, to_unit_speed
 
 IMAGE_SUFFIXES = (".png", ".svg")
 
@@ -79,6 +80,26 @@ def write_chart(activity: Activity, path: Path, imperial: bool) -> Path:
     def minutes(wall: float) -> float:
         return (wall - start) / 60.0
 
+    _shade_steps(ax, activity, minutes)
+    xs = [minutes(s.wall) for s in activity.samples]
+    _speed_lines(ax, activity, xs, imperial)
+    ax.set_xlim(0, max(minutes(activity.end_wall), 1 / 60))
+    handles, labels = ax.get_legend_handles_labels()
+    more_h, more_l = _heart_rate(ax, activity, xs, minutes)
+    ax.legend(handles + more_h, labels + more_l, loc="lower right", fontsize=8)
+    ax.set_title(headline(activity, imperial), fontsize=10, pad=14)
+    _step_table(fig.add_subplot(grid[1]), rows)
+    try:
+        write_atomically(
+            path, lambda out: fig.savefig(out, format=suffix.lstrip("."), bbox_inches="tight")
+        )
+    finally:
+        plt.close(fig)
+    return path
+
+
+def _shade_steps(ax: Any, activity: Activity, minutes: Callable[[float], float]) -> None:
+    """Each lap shaded in alternate colours and numbered above; pauses in grey."""
     for n, lap in enumerate(activity.laps):
         ax.axvspan(
             minutes(lap.start_wall),
@@ -99,8 +120,10 @@ def write_chart(activity: Activity, path: Path, imperial: bool) -> Path:
     for p_start, p_end in activity.pauses:
         ax.axvspan(minutes(p_start), minutes(p_end), color="grey", alpha=0.25, linewidth=0)
 
+
+def _speed_lines(ax: Any, activity: Activity, xs: list[float], imperial: bool) -> None:
+    """Target (only while running) and actual speed, and the plan's own line if it differs."""
     samples = activity.samples
-    xs = [minutes(s.wall) for s in samples]
     target = [
         to_unit_speed(s.target_speed_kmh, imperial) if s.state == RunState.RUNNING else float("nan")
         for s in samples
@@ -111,54 +134,54 @@ def write_chart(activity: Activity, path: Path, imperial: bool) -> Path:
     _plan_line(ax, activity, xs, imperial)
     ax.set_xlabel("time (min)")
     ax.set_ylabel(f"speed ({speed_unit(imperial)})")
-    ax.set_xlim(0, max(minutes(activity.end_wall), 1 / 60))
     ax.grid(True, alpha=0.3)
-    handles, labels = ax.get_legend_handles_labels()
-    beats = [(x, s.heart_rate_bpm) for x, s in zip(xs, samples, strict=True) if s.heart_rate_bpm]
-    if beats:
-        hr_ax = ax.twinx()
-        hr_ax.plot(
-            [b[0] for b in beats],
-            [b[1] for b in beats],
-            color="#c44e52",
-            linewidth=1.0,
-            label="heart rate",
-        )
-        hr_ax.set_ylabel("heart rate (bpm)", color="#c44e52")
-        _hr_rules(hr_ax, activity, minutes)
-        more_h, more_l = hr_ax.get_legend_handles_labels()
-        handles, labels = handles + more_h, labels + more_l
-    ax.legend(handles, labels, loc="lower right", fontsize=8)
-    ax.set_title(headline(activity, imperial), fontsize=10, pad=14)
 
-    table_ax = fig.add_subplot(grid[1])
+
+def _heart_rate(
+    ax: Any, activity: Activity, xs: list[float], minutes: Callable[[float], float]
+) -> tuple[list[Any], list[str]]:
+    """Heart rate on a second axis, if the run has any; its legend handles and labels."""
+    samples = activity.samples
+    beats = [(x, s.heart_rate_bpm) for x, s in zip(xs, samples, strict=True) if s.heart_rate_bpm]
+    if not beats:
+        return [], []
+    hr_ax = ax.twinx()
+    hr_ax.plot(
+        [b[0] for b in beats],
+        [b[1] for b in beats],
+        color="#c44e52",
+        linewidth=1.0,
+        label="heart rate",
+    )
+    hr_ax.set_ylabel("heart rate (bpm)", color="#c44e52")
+    _hr_rules(hr_ax, activity, minutes)
+    handles, labels = hr_ax.get_legend_handles_labels()
+    return list(handles), list(labels)
+
+
+def _step_table(table_ax: Any, rows: list[StepRow]) -> None:
+    """The per-step table under the plot."""
     table_ax.axis("off")
-    if rows:
-        cells = [
-            [
-                str(r.number),
-                r.name,
-                r.target_pace,
-                r.actual_pace,
-                r.distance,
-                r.time,
-                r.avg_hr,
-                r.note,
-            ]
-            for r in rows
+    if not rows:
+        return
+    cells = [
+        [
+            str(r.number),
+            r.name,
+            r.target_pace,
+            r.actual_pace,
+            r.distance,
+            r.time,
+            r.avg_hr,
+            r.note,
         ]
-        table = table_ax.table(
-            cellText=cells,
-            colLabels=["#", "step", "target", "achieved", "distance", "time", "avg HR", ""],
-            loc="upper center",
-            cellLoc="left",
-        )
-        table.auto_set_font_size(False)
-        table.set_fontsize(8)
-    try:
-        write_atomically(
-            path, lambda out: fig.savefig(out, format=suffix.lstrip("."), bbox_inches="tight")
-        )
-    finally:
-        plt.close(fig)
-    return path
+        for r in rows
+    ]
+    table = table_ax.table(
+        cellText=cells,
+        colLabels=["#", "step", "target", "achieved", "distance", "time", "avg HR", ""],
+        loc="upper center",
+        cellLoc="left",
+    )
+    table.auto_set_font_size(False)
+    table.set_fontsize(8)
