@@ -7,6 +7,7 @@ CLI turns them into a rich table.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from treadpace.display import distance as format_distance
@@ -17,6 +18,7 @@ from treadpace.engine.events import RunState
 from treadpace.printable import printable
 from treadpace.record.activity import Activity
 from treadpace.record.hr_zones import zone_seconds, zones_text
+from treadpace.record.sample import Sample
 from treadpace.units import kmh_to_mph
 
 _SPARK = "▁▂▃▄▅▆▇█"
@@ -78,16 +80,41 @@ def text_chart(activity: Activity, imperial: bool, width: int = 64, height: int 
     samples = activity.samples
     if not samples:
         return ["(no telemetry recorded)"]
-    start, end = samples[0].wall, samples[-1].wall
-    span = max(end - start, 1.0)
+    span = max(samples[-1].wall - samples[0].wall, 1.0)
+    actual, target, hr, steps = _columns(samples, imperial, width, span)
+    lines = _speed_plot(actual, target, width, height)
+    lines.append("      └" + "─" * width)
+    lines.append(" step  " + _step_marks(steps, width))
+    beats_known = [h for h in hr if h is not None]
+    legend = f"─ target  • actual ({speed_unit(imperial)}), 0–{span / 60:.1f} min"
+    if beats_known:
+        lo, hi = min(beats_known), max(beats_known)
+        spark = "".join(
+            " " if h is None else _SPARK[min(7, int((h - lo) / (hi - lo) * 7)) if hi > lo else 3]
+            for h in hr
+        )
+        lines.append(f"    HR {spark}")
+        legend += f", HR {lo:.0f}–{hi:.0f} bpm"
+    lines.append("       " + legend)
+    return lines
+
+
+_Column = list[float | None]
+
+
+def _columns(
+    samples: Sequence[Sample], imperial: bool, width: int, span: float
+) -> tuple[_Column, _Column, _Column, list[int | None]]:
+    """Per chart column: mean actual and target speed, mean heart rate, the last step."""
+    start = samples[0].wall
     columns: list[list[tuple[float, float, int | None, int]]] = [[] for _ in range(width)]
     for s in samples:
         col = min(width - 1, int((s.wall - start) / span * width))
         speed = s.speed_kmh if s.state == RunState.RUNNING else 0.0
         columns[col].append((speed, s.target_speed_kmh, s.heart_rate_bpm, s.step_index))
-    actual: list[float | None] = []
-    target: list[float | None] = []
-    hr: list[float | None] = []
+    actual: _Column = []
+    target: _Column = []
+    hr: _Column = []
     steps: list[int | None] = []
     for cell in columns:
         if not cell:
@@ -101,6 +128,11 @@ def text_chart(activity: Activity, imperial: bool, width: int = 64, height: int 
         beats = [c[2] for c in cell if c[2]]
         hr.append(sum(beats) / len(beats) if beats else None)
         steps.append(cell[-1][3])
+    return actual, target, hr, steps
+
+
+def _speed_plot(actual: _Column, target: _Column, width: int, height: int) -> list[str]:
+    """The speed rows, top first, with the scale at the top, middle and bottom."""
     values = [v for v in actual + target if v is not None and v > 0]
     low = min(values, default=0.0)
     high = max(values, default=1.0)
@@ -123,7 +155,11 @@ def text_chart(activity: Activity, imperial: bool, width: int = 64, height: int 
         level = low + (high - low) * r / (height - 1)
         label = f"{level:5.1f}" if r in (0, height - 1, (height - 1) // 2) else "     "
         lines.append(f"{label} │{''.join(grid[r])}")
-    lines.append("      └" + "─" * width)
+    return lines
+
+
+def _step_marks(steps: list[int | None], width: int) -> str:
+    """Each step's number (from 1) in the column where it begins."""
     marks = [" "] * width
     previous: int | None = None
     for col, step in enumerate(steps):
@@ -133,16 +169,4 @@ def text_chart(activity: Activity, imperial: bool, width: int = 64, height: int 
                 if col + i < width:
                     marks[col + i] = ch
             previous = step
-    lines.append(" step  " + "".join(marks))
-    beats_known = [h for h in hr if h is not None]
-    legend = f"─ target  • actual ({speed_unit(imperial)}), 0–{span / 60:.1f} min"
-    if beats_known:
-        lo, hi = min(beats_known), max(beats_known)
-        spark = "".join(
-            " " if h is None else _SPARK[min(7, int((h - lo) / (hi - lo) * 7)) if hi > lo else 3]
-            for h in hr
-        )
-        lines.append(f"    HR {spark}")
-        legend += f", HR {lo:.0f}–{hi:.0f} bpm"
-    lines.append("       " + legend)
-    return lines
+    return "".join(marks)
