@@ -81,55 +81,25 @@ def journals(directory: Path) -> list[Path]:
 
 def summarize(path: Path) -> RunSummary | None:
     """A run's summary from its head and tail, or None when it is not a journal."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(_HEAD_BYTES).decode("utf-8", errors="replace").split("\n")
-            first = head[0]
-            size = os.fstat(handle.fileno()).st_size
-            handle.seek(max(0, size - _TAIL_BYTES))
-            tail = handle.read().decode("utf-8", errors="replace")
-    except OSError:
+    ends = _read_ends(path)
+    if ends is None:
         return None
+    head, tail = ends
     try:
-        header = decode_event(first)
+        header = decode_event(head[0])
     except JournalLineError:
         return None
     if not isinstance(header, RunStarted):
         return None
     if not sound_header(header):
         return _summarize_fully(path)
-    start_wall = header.wall
-    for line in head[1:-1]:
-        # The run starts with the belt (the header is written at connection time).
-        if '"type":"state"' in line and '"state":"running"' in line:
-            with contextlib.suppress(JournalLineError):
-                belt_start = start_wall + decode_event(line).t - header.t
-                if plausible_wall(belt_start):
-                    start_wall = belt_start
-            break
-    lines = tail.split("\n")
-    if size > _TAIL_BYTES:
-        lines = lines[1:]  # the first piece may be the end of a longer line
-    finished: RunFinished | None = None
-    last_tick: Tick | None = None
-    for line in reversed(lines):
-        if not line.strip() or ('"tick"' not in line and '"run_finished"' not in line):
-            continue
-        try:
-            event = decode_event(line, header.steps)
-        except JournalLineError:
-            continue
-        if isinstance(event, RunFinished):
-            finished = event
-            break
-        if isinstance(event, Tick) and last_tick is None:
-            last_tick = event
-            # Read backwards: a finish line would have come before this tick.
-            break
+    start_wall = _belt_start(header, head[1:-1])
+    last = _last_event(tail, header)
+    finished = last if isinstance(last, RunFinished) else None
     if finished is not None:
         distance, timer, end_wall = finished.distance_m, finished.elapsed_s, finished.wall
-    elif last_tick is not None:
-        distance, timer, end_wall = last_tick.distance_m, last_tick.elapsed_s, last_tick.wall
+    elif last is not None:
+        distance, timer, end_wall = last.distance_m, last.elapsed_s, last.wall
     else:
         distance, timer, end_wall = 0.0, 0.0, start_wall
     if not (
@@ -153,6 +123,51 @@ def summarize(path: Path) -> RunSummary | None:
         plan_kind=header.plan_kind,
         steps=finished.steps if finished is not None else (),
     )
+
+
+def _read_ends(path: Path) -> tuple[list[str], list[str]] | None:
+    """The journal's first lines and its last whole lines, without reading the middle."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_HEAD_BYTES).decode("utf-8", errors="replace").split("\n")
+            size = os.fstat(handle.fileno()).st_size
+            handle.seek(max(0, size - _TAIL_BYTES))
+            tail = handle.read().decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    lines = tail.split("\n")
+    if size > _TAIL_BYTES:
+        lines = lines[1:]  # the first piece may be the end of a longer line
+    return head, lines
+
+
+def _belt_start(header: RunStarted, lines: list[str]) -> float:
+    """Wall time the belt started, from the first `running` state line (else the header's)."""
+    start_wall = header.wall
+    for line in lines:
+        # The run starts with the belt (the header is written at connection time).
+        if '"type":"state"' in line and '"state":"running"' in line:
+            with contextlib.suppress(JournalLineError):
+                belt_start = start_wall + decode_event(line).t - header.t
+                if plausible_wall(belt_start):
+                    start_wall = belt_start
+            break
+    return start_wall
+
+
+def _last_event(lines: list[str], header: RunStarted) -> RunFinished | Tick | None:
+    """The last readable finish or tick line, reading backwards."""
+    for line in reversed(lines):
+        if not line.strip() or ('"tick"' not in line and '"run_finished"' not in line):
+            continue
+        try:
+            event = decode_event(line, header.steps)
+        except JournalLineError:
+            continue
+        # Read backwards: a finish line would have come before this tick.
+        if isinstance(event, RunFinished | Tick):
+            return event
+    return None
 
 
 def _summarize_fully(path: Path) -> RunSummary:
