@@ -31,6 +31,8 @@ from treadpace.ui.notices import NoticeBoard
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from rich.live import Live
+    from rich.table import Table
+    from rich.text import Text
 
 _STATE_STYLE = {
     RunState.RUNNING: "bold green",
@@ -107,20 +109,9 @@ class LiveView:
 
     def render(self) -> RenderableType:
         from rich.console import Group
-        from rich.progress_bar import ProgressBar
-        from rich.table import Table
         from rich.text import Text
 
-        imp = self.imperial
-        head = Text()
-        head.append(f"treadpace · {self.plan_name} · {self.device}   ", style="bold")
-        head.append(self.state.value.upper(), style=_STATE_STYLE.get(self.state, "bold"))
-        if self.state_reason and self.state in (RunState.PAUSED, RunState.ABORTED):
-            head.append(f" ({self.state_reason})", style="yellow")
-        if self.guided:
-            head.append("  GUIDED: set the target on the console", style="bold magenta")
-        parts: list[RenderableType] = [head]
-        t = self.tick
+        parts: list[RenderableType] = [self._head()]
         step = self.steps[self.index] if 0 <= self.index < len(self.steps) else None
         if step is not None:
             parts.append(
@@ -130,52 +121,13 @@ class LiveView:
                     style="bold cyan",
                 )
             )
-        if t is not None:
-            banner = countdown(self.steps, t, imp) if self.state == RunState.RUNNING else None
-            if banner:
-                parts.append(Text(banner, style="bold reverse cyan"))
-            grid = Table.grid(padding=(0, 3))
-            grid.add_column(style="dim")
-            grid.add_column()
-            grid.add_column(style="dim")
-            grid.add_column()
-            grid.add_row(
-                "target",
-                f"{fmt.speed(t.target_speed_kmh, imp)}  {fmt.pace(t.target_speed_kmh, imp)}",
-                "actual",
-                f"{fmt.speed(t.speed_kmh, imp)}  {fmt.pace(t.speed_kmh, imp)}",
-            )
-            incline = "--" if t.incline_percent is None else f"{t.incline_percent:.1f} %"
-            grid.add_row(
-                "incline",
-                f"{incline} (target {t.target_incline_percent:g} %)",
-                "heart rate",
-                f"{t.heart_rate_bpm} bpm{f'  z{t.hr_zone}' if t.hr_zone else ''}"
-                if t.heart_rate_bpm
-                else "--",
-            )
-            left = ""
-            if step is not None and step.open:
-                left = "open: n when done"
-            elif step is not None:
-                left = fmt.remaining(step.kind, t.step_remaining, imp)
-            grid.add_row(
-                "step",
-                f"{fmt.duration(t.step_elapsed_s)}  {fmt.distance(t.step_distance_m, imp)}"
-                f"  ({left})",
-                "total",
-                f"{fmt.duration(t.elapsed_s)}  {fmt.distance(t.distance_m, imp)}",
-            )
-            parts.append(grid)
-            bar = Table.grid(padding=(0, 1))
-            bar.add_column(width=50)
-            bar.add_column()
-            bar.add_row(ProgressBar(total=1.0, completed=t.progress, width=50), f"{t.progress:.0%}")
-            parts.append(bar)
+        if self.tick is not None:
+            parts += self._telemetry(self.tick, step)
         upcoming = (
             self.steps[self.index + 1 : self.index + 4] if self.index >= 0 else self.steps[:3]
         )
         if upcoming:
+            imp = self.imperial
             parts.append(
                 Text(
                     "next: "
@@ -193,6 +145,75 @@ class LiveView:
             parts.append(Text(self.prompt, style="bold reverse"))
         parts.append(Text(self.help, style="dim"))
         return Group(*parts)
+
+    def _head(self) -> Text:
+        """Plan, device and run state, with why it paused or ended and the guided warning."""
+        from rich.text import Text
+
+        head = Text()
+        head.append(f"treadpace · {self.plan_name} · {self.device}   ", style="bold")
+        head.append(self.state.value.upper(), style=_STATE_STYLE.get(self.state, "bold"))
+        if self.state_reason and self.state in (RunState.PAUSED, RunState.ABORTED):
+            head.append(f" ({self.state_reason})", style="yellow")
+        if self.guided:
+            head.append("  GUIDED: set the target on the console", style="bold magenta")
+        return head
+
+    def _telemetry(self, t: Tick, step: CompiledStep | None) -> list[RenderableType]:
+        """The countdown banner, the figures grid and the progress bar."""
+        from rich.progress_bar import ProgressBar
+        from rich.table import Table
+        from rich.text import Text
+
+        parts: list[RenderableType] = []
+        banner = countdown(self.steps, t, self.imperial) if self.state == RunState.RUNNING else None
+        if banner:
+            parts.append(Text(banner, style="bold reverse cyan"))
+        parts.append(self._figures(t, step))
+        bar = Table.grid(padding=(0, 1))
+        bar.add_column(width=50)
+        bar.add_column()
+        bar.add_row(ProgressBar(total=1.0, completed=t.progress, width=50), f"{t.progress:.0%}")
+        parts.append(bar)
+        return parts
+
+    def _figures(self, t: Tick, step: CompiledStep | None) -> Table:
+        """Target and actual speed, incline, heart rate, the step's and the run's totals."""
+        from rich.table import Table
+
+        imp = self.imperial
+        grid = Table.grid(padding=(0, 3))
+        grid.add_column(style="dim")
+        grid.add_column()
+        grid.add_column(style="dim")
+        grid.add_column()
+        grid.add_row(
+            "target",
+            f"{fmt.speed(t.target_speed_kmh, imp)}  {fmt.pace(t.target_speed_kmh, imp)}",
+            "actual",
+            f"{fmt.speed(t.speed_kmh, imp)}  {fmt.pace(t.speed_kmh, imp)}",
+        )
+        incline = "--" if t.incline_percent is None else f"{t.incline_percent:.1f} %"
+        grid.add_row(
+            "incline",
+            f"{incline} (target {t.target_incline_percent:g} %)",
+            "heart rate",
+            f"{t.heart_rate_bpm} bpm{f'  z{t.hr_zone}' if t.hr_zone else ''}"
+            if t.heart_rate_bpm
+            else "--",
+        )
+        left = ""
+        if step is not None and step.open:
+            left = "open: n when done"
+        elif step is not None:
+            left = fmt.remaining(step.kind, t.step_remaining, imp)
+        grid.add_row(
+            "step",
+            f"{fmt.duration(t.step_elapsed_s)}  {fmt.distance(t.step_distance_m, imp)}  ({left})",
+            "total",
+            f"{fmt.duration(t.elapsed_s)}  {fmt.distance(t.distance_m, imp)}",
+        )
+        return grid
 
 
 def _shown(step: CompiledStep) -> CompiledStep:
