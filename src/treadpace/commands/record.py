@@ -11,9 +11,15 @@ import importlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from treadpace.record.history_view import Units
+    from treadpace.record.runs import RunSummary
 
 DirOption = Annotated[
     Path | None,
@@ -62,8 +68,6 @@ def history(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """List recorded runs: date, plan, distance, time, average pace, outcome."""
-    from treadpace.display import duration as format_duration
-    from treadpace.display import pace as format_pace
     from treadpace.record.runs import list_runs
 
     folder, imperial = _settings(directory, profile)
@@ -71,47 +75,56 @@ def history(
     units = bool(loaded.imperial) if imperial is None and loaded is not None else bool(imperial)
     runs = list_runs(folder)
     if as_json:
-        out = [
-            {
-                "id": r.id,
-                "path": str(r.path),
-                "start": datetime.fromtimestamp(r.start_wall, UTC)
-                .isoformat()
-                .replace("+00:00", "Z"),
-                "plan": r.plan_name,
-                "distance_m": round(r.distance_m, 1),
-                "time_s": round(r.timer_s, 1),
-                "avg_speed_kmh": round(r.avg_speed_kmh, 2),
-                "avg_pace": format_pace(r.avg_speed_kmh, units),
-                "status": r.status,
-                "departures": {k.value: round(sec, 1) for k, sec in r.departures},
-                "guided_cause": r.guided_cause.value if r.guided_cause is not None else None,
-                "simulated": r.simulated,
-                "plan_kind": r.plan_kind,
-                "hr_held_s": round(r.hr_held_s, 1),
-                "max_hr_bpm": r.max_hr_bpm,
-            }
-            for r in runs
-        ]
-        print(json.dumps(out, indent=2))
+        print(json.dumps([_run_json(r, units) for r in runs], indent=2))
         return
     from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
 
-    from treadpace.printable import printable
+    from treadpace.record.history_view import Units, totals
 
     console = Console()
     if not runs:
         console.print(f"No recorded runs in {folder}.")
         return
-    from rich import box
-
-    from treadpace.record.history_view import Units, headings, marks, totals, weekly
-
     # One unit per column, the profile's: the column heading says which.
     shown = Units(units)
-    # The first column is the run's UTC start stamp: an id prefix that RUN arguments accept.
+    console.print(_runs_table(runs, folder, shown))
+    console.print(totals(runs, shown), markup=False, highlight=False)
+    console.print(_weeks_table(runs, shown))
+
+
+def _run_json(r: RunSummary, units: bool) -> dict[str, Any]:
+    """One run of `history --json`."""
+    from treadpace.display import pace as format_pace
+
+    return {
+        "id": r.id,
+        "path": str(r.path),
+        "start": datetime.fromtimestamp(r.start_wall, UTC).isoformat().replace("+00:00", "Z"),
+        "plan": r.plan_name,
+        "distance_m": round(r.distance_m, 1),
+        "time_s": round(r.timer_s, 1),
+        "avg_speed_kmh": round(r.avg_speed_kmh, 2),
+        "avg_pace": format_pace(r.avg_speed_kmh, units),
+        "status": r.status,
+        "departures": {k.value: round(sec, 1) for k, sec in r.departures},
+        "guided_cause": r.guided_cause.value if r.guided_cause is not None else None,
+        "simulated": r.simulated,
+        "plan_kind": r.plan_kind,
+        "hr_held_s": round(r.hr_held_s, 1),
+        "max_hr_bpm": r.max_hr_bpm,
+    }
+
+
+def _runs_table(runs: list[RunSummary], folder: Path, shown: Units) -> Table:
+    """One row a run; the first column is the UTC start stamp, an id prefix RUN accepts."""
+    from rich import box
+    from rich.markup import escape
+    from rich.table import Table
+
+    from treadpace.display import duration as format_duration
+    from treadpace.printable import printable
+    from treadpace.record.history_view import headings, marks
+
     table = Table(title=f"Runs in {folder}", box=box.SIMPLE_HEAD)
     for column in headings(shown):
         right = column not in ("run (UTC start)", "plan", "outcome")
@@ -133,14 +146,21 @@ def history(
             str(r.max_hr_bpm or "--"),
             outcome,
         )
-    console.print(table)
-    console.print(totals(runs, shown), markup=False, highlight=False)
+    return table
+
+
+def _weeks_table(runs: list[RunSummary], shown: Units) -> Table:
+    from rich import box
+    from rich.table import Table
+
+    from treadpace.record.history_view import weekly
+
     week_table = Table(title="By week (simulated runs left out)", box=box.SIMPLE_HEAD)
     for column in ("week", "runs", shown.distance, "time", "progression runs"):
         week_table.add_column(column, justify="left" if column == "week" else "right")
     for row in weekly(runs, shown):
         week_table.add_row(*row)
-    console.print(week_table)
+    return week_table
 
 
 def export(
