@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from treadpace.errors import UserError
+
+if TYPE_CHECKING:
+    from treadpace.plans.profile import Paces
 
 
 def register(app: typer.Typer) -> None:
@@ -51,33 +54,13 @@ def paces_command(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """VDOT and training paces (easy, marathon, threshold, interval, repetition)."""
-    from treadpace.plans.profile import Paces
-    from treadpace.plans.report import one_decimal, pace_rows, paces_json, race_rows
-    from treadpace.plans.vdot import training_paces, vdot_from_race
+    from treadpace.plans.report import paces_json
 
-    title: str
     zones: tuple[int, ...] | None = None
     if race is not None:
-        metres, seconds = parse_race(race)
-        vdot: float | None = vdot_from_race(metres, seconds)
-        assert vdot is not None
-        try:
-            derived = training_paces(vdot)
-        except ValueError as exc:
-            raise UserError(f"--race: {exc}") from None
-        paces = Paces.model_validate(
-            {**derived.named(), "easy_min": derived.easy_min, "easy_max": derived.easy_max}
-        )
-        title = f"VDOT {one_decimal(vdot):.1f} from {race}"
+        paces, vdot, title = _race_paces(race)
     else:
-        from treadpace.plans import load_profile
-
-        prof = load_profile(profile)
-        paces, vdot = prof.paces, prof.vdot
-        zones = prof.heart_rate.bounds()
-        which = "built-in default profile" if prof.is_default else f"profile {prof.name}"
-        shown = f" (VDOT {one_decimal(vdot):.1f})" if vdot is not None else ""
-        title = f"Paces of the {which}{shown}"
+        paces, vdot, zones, title = _profile_paces(profile)
     if as_json:
         out = paces_json(paces, vdot)
         if zones is not None:
@@ -86,8 +69,50 @@ def paces_command(
             ]
         print(json.dumps(out, indent=2))
         return
+    _print_tables(title, paces, vdot, zones)
+
+
+def _race_paces(race: str) -> tuple[Paces, float | None, str]:
+    """The paces, VDOT and table title for `--race`."""
+    from treadpace.plans.profile import Paces
+    from treadpace.plans.report import one_decimal
+    from treadpace.plans.vdot import training_paces, vdot_from_race
+
+    metres, seconds = parse_race(race)
+    vdot: float | None = vdot_from_race(metres, seconds)
+    assert vdot is not None
+    try:
+        derived = training_paces(vdot)
+    except ValueError as exc:
+        raise UserError(f"--race: {exc}") from None
+    paces = Paces.model_validate(
+        {**derived.named(), "easy_min": derived.easy_min, "easy_max": derived.easy_max}
+    )
+    return paces, vdot, f"VDOT {one_decimal(vdot):.1f} from {race}"
+
+
+def _profile_paces(
+    profile: Path | None,
+) -> tuple[Paces, float | None, tuple[int, ...] | None, str]:
+    """The profile's paces, VDOT, heart-rate zone bounds and table title."""
+    from treadpace.plans import load_profile
+    from treadpace.plans.report import one_decimal
+
+    prof = load_profile(profile)
+    paces, vdot = prof.paces, prof.vdot
+    which = "built-in default profile" if prof.is_default else f"profile {prof.name}"
+    shown = f" (VDOT {one_decimal(vdot):.1f})" if vdot is not None else ""
+    return paces, vdot, prof.heart_rate.bounds(), f"Paces of the {which}{shown}"
+
+
+def _print_tables(
+    title: str, paces: Paces, vdot: float | None, zones: tuple[int, ...] | None
+) -> None:
+    """The paces, then the equivalent race times and the heart-rate zones when known."""
     from rich.console import Console
     from rich.table import Table
+
+    from treadpace.plans.report import pace_rows, race_rows
 
     table = Table(title=title, title_justify="left")
     for col in ("pace", "per km", "per mile", "speed"):
