@@ -155,20 +155,11 @@ def suggest(runs: Sequence[RunSummary], profile: Profile, now: float) -> Suggest
             f"VDOT {float(profile.vdot):.1f} -> {vdot:.1f}: a recent threshold effort held at a "
             "threshold heart rate (paces written out below)"
         )
-    if not real:
-        out.plan = _quality_plan(ROTATION[0], FIRST_S, paces)
-        out.reasons.append("no runs yet: a 30-minute negative split, the gentlest progression")
-        return out
-    last = real[-1]
-    off = _days(now, last.start_wall)
-    if off >= TIME_OFF_DAYS:
-        out.plan = _quality_plan(ROTATION[0], FIRST_S, paces)
-        out.reasons.append(f"last run {off} days ago: start again with 30 minutes, gently")
-        return out
     quality = [r for r in real if r.plan_kind in QUALITY_KINDS]
-    if not quality:
+    restart = _restart(real, quality, now)
+    if restart is not None:
         out.plan = _quality_plan(ROTATION[0], FIRST_S, paces)
-        out.reasons.append("no progression run yet: a 30-minute negative split to start")
+        out.reasons.append(restart)
         return out
     q = quality[-1]
     since = _days(now, q.start_wall)
@@ -189,6 +180,31 @@ def suggest(runs: Sequence[RunSummary], profile: Profile, now: float) -> Suggest
             f"{q.max_hr_bpm} bpm (zone 5): the same kind again, shorter, capped at zone 4"
         )
         return out
+    _next_in_rotation(out, quality, since, profile, paces)
+    return out
+
+
+def _restart(real: list[RunSummary], quality: list[RunSummary], now: float) -> str | None:
+    """Why to start (again) from a 30-minute negative split, or None when not."""
+    if not real:
+        return "no runs yet: a 30-minute negative split, the gentlest progression"
+    off = _days(now, real[-1].start_wall)
+    if off >= TIME_OFF_DAYS:
+        return f"last run {off} days ago: start again with 30 minutes, gently"
+    if not quality:
+        return "no progression run yet: a 30-minute negative split to start"
+    return None
+
+
+def _next_in_rotation(
+    out: Suggestion,
+    quality: list[RunSummary],
+    since: int,
+    profile: Profile,
+    paces: dict[str, str],
+) -> None:
+    """The next kind in the rotation, grown from the last one that went as planned."""
+    q = quality[-1]
     index = ROTATION.index(q.plan_kind) if q.plan_kind in ROTATION else -1
     kind = ROTATION[(index + 1) % len(ROTATION)]
     good = [r for r in quality if _held(r) and _hr_in_range(r, profile)]
@@ -207,4 +223,3 @@ def suggest(runs: Sequence[RunSummary], profile: Profile, now: float) -> Suggest
         len(out.reasons) - 1,
         f"last progression run ({q.plan_kind}) {since} days ago: time for the next, {kind}",
     )
-    return out
