@@ -205,17 +205,20 @@ def register(app: typer.Typer) -> None:
         if list_models_:
             list_command()
             return
-        front_ends: list[FrontEnd] | None = None
-        if ble:
-            if virtual:
-                raise UserError("--ble: a Bluetooth peripheral needs real time (drop --virtual)")
-            import asyncio
-
-            from ftms_sim.bluez.peripheral import check, front_end
-
-            try:
-                asyncio.run(check(ble_adapter))
-            except RuntimeError as exc:
-                raise UserError(f"--ble: {exc}") from None
-            front_ends = [front_end(ble_adapter)]
+        front_ends = _ble_front_ends(ble_adapter, virtual) if ble else None
         simulate(model, faults, sim_log, time_scale, duration, virtual, every, front_ends)
+
+
+def _ble_front_ends(adapter: str, virtual: bool) -> list[FrontEnd]:
+    """The BlueZ peripheral for `--ble`, once the adapter is known to be usable."""
+    if virtual:
+        raise UserError("--ble: a Bluetooth peripheral needs real time (drop --virtual)")
+    import asyncio
+
+    from ftms_sim.bluez.peripheral import check, front_end
+
+    try:
+        asyncio.run(check(adapter))
+    except RuntimeError as exc:
+        raise UserError(f"--ble: {exc}") from None
+    return [front_end(adapter)]
