@@ -23,6 +23,7 @@ import typer
 from treadpace.errors import UserError
 
 if TYPE_CHECKING:
+    from treadpace.treadmill.ble import BleakLink
     from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 
 T = TypeVar("T")
@@ -80,13 +81,9 @@ def _words(flags: Any) -> str:
 
 
 async def _info(device: str, timeout: float) -> list[str]:
-    import asyncio
-
     from treadpace.clock import RealClock
-    from treadpace.ftms import FIRMWARE_REVISION, MANUFACTURER_NAME, MODEL_NUMBER
     from treadpace.treadmill.ble import BleakLink
     from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
-    from treadpace.treadmill.port import Telemetry
 
     clock = RealClock()
     link = BleakLink(
@@ -101,45 +98,61 @@ async def _info(device: str, timeout: float) -> list[str]:
     await treadmill.connect()  # reads and subscribes; never moves the belt
     try:
         lines = [f"treadmill: {treadmill.name}"]
-        maker = []
-        for label, uuid in (
-            ("made by", MANUFACTURER_NAME),
-            ("model", MODEL_NUMBER),
-            ("firmware", FIRMWARE_REVISION),
-        ):
-            if link.has_characteristic(uuid):
-                try:
-                    text = (await link.read(uuid)).decode("utf-8", "replace").strip("\0 ")
-                except Exception:  # an unreadable string is not worth failing for
-                    continue
-                if text:
-                    maker.append(f"{label} {text}")
+        maker = await _maker(link)
         if maker:
             lines.append("device: " + ", ".join(maker))
         lines.extend(_describe(treadmill))
-        reading = None
-        try:
-            async with asyncio.timeout(5.0):
-                async for update in treadmill.updates():
-                    if isinstance(update, Telemetry):
-                        reading = update
-                        break
-        except TimeoutError:
-            pass
-        if reading is None:
-            lines.append("now: no reading within 5 s")
-        else:
-            parts = [f"belt at {reading.speed_kmh:.2f} km/h"]
-            if reading.incline_percent is not None:
-                parts.append(f"incline {reading.incline_percent:.1f} %")
-            if reading.distance_m is not None:
-                parts.append(f"distance {reading.distance_m:.0f} m")
-            if reading.heart_rate_bpm is not None:
-                parts.append(f"heart rate {reading.heart_rate_bpm} bpm")
-            lines.append("now: " + ", ".join(parts))
+        lines.append("now: " + await _now(treadmill))
         return lines
     finally:
         await treadmill.disconnect()
+
+
+async def _maker(link: BleakLink) -> list[str]:
+    """Manufacturer, model and firmware, as far as the Device Information service tells."""
+    from treadpace.ftms import FIRMWARE_REVISION, MANUFACTURER_NAME, MODEL_NUMBER
+
+    maker = []
+    for label, uuid in (
+        ("made by", MANUFACTURER_NAME),
+        ("model", MODEL_NUMBER),
+        ("firmware", FIRMWARE_REVISION),
+    ):
+        if link.has_characteristic(uuid):
+            try:
+                text = (await link.read(uuid)).decode("utf-8", "replace").strip("\0 ")
+            except Exception:  # an unreadable string is not worth failing for
+                continue
+            if text:
+                maker.append(f"{label} {text}")
+    return maker
+
+
+async def _now(treadmill: FtmsTreadmill) -> str:
+    """The first telemetry reading, waited for at most 5 s."""
+    import asyncio
+
+    from treadpace.treadmill.port import Telemetry
+
+    reading = None
+    try:
+        async with asyncio.timeout(5.0):
+            async for update in treadmill.updates():
+                if isinstance(update, Telemetry):
+                    reading = update
+                    break
+    except TimeoutError:
+        pass
+    if reading is None:
+        return "no reading within 5 s"
+    parts = [f"belt at {reading.speed_kmh:.2f} km/h"]
+    if reading.incline_percent is not None:
+        parts.append(f"incline {reading.incline_percent:.1f} %")
+    if reading.distance_m is not None:
+        parts.append(f"distance {reading.distance_m:.0f} m")
+    if reading.heart_rate_bpm is not None:
+        parts.append(f"heart rate {reading.heart_rate_bpm} bpm")
+    return ", ".join(parts)
 
 
 def _describe(treadmill: FtmsTreadmill) -> list[str]:
