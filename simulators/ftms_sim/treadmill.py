@@ -14,6 +14,10 @@ Delivery follows ATT order: a write returns (the Write Response) before its `80`
 response arrives; notifications and indications go out in order from one queue on
 the event loop; an indication counts as confirmed once its callback has run, which
 ends the client's procedure (until then another write gets ATT 0xFE).
+
+The parts live next door: `delivery.py` (that queue), `ticker.py` (the telemetry
+and belt-log loop), `fault_schedule.py` and `fault_actions.py` (when faults happen
+and what they do), `observers.py` (who hears the log records).
 """
 
 from __future__ import annotations
@@ -27,12 +31,17 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ftms_sim.belt import Belt, BeltState
+from ftms_sim.delivery import Callback, Delivery, call
 from ftms_sim.errors import AttError, LinkDown
+from ftms_sim.fault_actions import apply_fault
+from ftms_sim.fault_schedule import FaultSchedule
 from ftms_sim.faults import Fault
 from ftms_sim.heart import StrapFault
 from ftms_sim.model import TreadmillModel, load_model
+from ftms_sim.observers import Observer, Observers, belt_record, project_wind_down
 from ftms_sim.server import INDICATE, NOTIFY, FtmsServer, Outgoing, op_name
 from ftms_sim.simlog import SimLog
+from ftms_sim.ticker import run_ticks
 from ftms_sim.write_faults import WriteRefusals
 from treadpace.clock import Clock
 from treadpace.ftms import (
@@ -45,14 +54,6 @@ from treadpace.ftms import (
 
 log = logging.getLogger(__name__)
 
-Callback = Callable[[bytes], None]
-Observer = Callable[[float, dict[str, object]], None]
-
-_STRAP_FAULTS = {
-    "strap_off": StrapFault.OFF,
-    "strap_stuck": StrapFault.STUCK,
-    "strap_nonsense": StrapFault.NONSENSE,
-}
 _GARBAGE_TARGET = {
     "treadmill_data": TREADMILL_DATA,
     "machine_status": MACHINE_STATUS,
@@ -81,26 +82,22 @@ class SimulatedTreadmill:
         self._log: SimLog | None = (
             SimLog(Path(sim_log)) if isinstance(sim_log, Path | str) else sim_log
         )
-        self._observers: list[Observer] = list(observers)
+        self._observers = Observers(list(observers))
         if self._log is not None:
-            self._observers.append(self._log)
+            self._observers.add(self._log)
         self._rng = random.Random(seed)
         self._t0 = 0.0
         self._t_belt = 0.0
         self._started = False
         self._task: asyncio.Task[None] | None = None
-        self._callbacks: dict[int, dict[str, Callback]] = {}
+        self._delivery = Delivery(self.server)
+        self._callbacks = self._delivery.callbacks
         self._drop_callbacks: dict[int, list[Callable[[], None]]] = {}
-        self._queue: list[tuple[int, str, bytes, bool]] = []
-        self._flush_handle: asyncio.Handle | None = None
         self._down_until = -math.inf
         self._gap_until = -math.inf
         self._silent_until = -math.inf
-        self._belt_started_at: float | None = None
         self._last_belt_log = -math.inf
-        self._pending_faults: list[Fault] = []
-        self._belt_faults: list[Fault] = []
-        self._timers: set[asyncio.Task[None]] = set()
+        self._faults = FaultSchedule(clock, self.apply)
         self._key_timer: asyncio.Task[None] | None = None
         self.refusals = WriteRefusals()
         """Armed ATT-level write failures (the `refuse_write` fault)."""
@@ -127,59 +124,30 @@ class SimulatedTreadmill:
         self._started = True
         self._t0 = self._t_belt = self.clock.now()
         self._emit({"event": "start", "model": self.model.name})
-        self._task = asyncio.create_task(self._run(), name=f"ftms-sim-{self.model.name}")
-        pending, self._pending_faults = self._pending_faults, []
-        for fault in pending:
-            self._arm(self._t0 + fault.at, fault)
+        period = 1.0 / self.model.telemetry_rate_hz
+        ticks = run_ticks(self.clock, self._t0, period, bool(self._observers), self._tick)
+        self._task = asyncio.create_task(ticks, name=f"ftms-sim-{self.model.name}")
+        self._faults.started(self._t0)
 
     async def close(self) -> None:
-        tasks = [t for t in (self._task, self._key_timer, *self._timers) if t is not None]
+        tasks = [t for t in (self._task, self._key_timer) if t is not None]
         for task in tasks:
             task.cancel()
+        tasks += self._faults.cancel()
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._task = self._key_timer = None
-        self._timers.clear()
-        if self._flush_handle is not None:
-            self._flush_handle.cancel()
-            self._flush_handle = None
+        self._delivery.cancel()
         if self._started:
             self._started = False
             self._sync_belt()
             if self._observers and self._last_belt_log < self.clock.now():
                 self._log_belt()  # the final state, so a log always ends with the belt
             self._emit({"event": "stop"})
-            self._project_wind_down()
+            project_wind_down(self.server.belt, self.clock.now() - self._t0, self._observers)
         if self._log is not None and self._own_log:
             self._log.close()
-
-    def _project_wind_down(self) -> None:
-        """A belt still slowing down when the simulator closes keeps slowing on its own.
-
-        A real treadmill outlives the program that drove it, so after the `stop` event the
-        log ends with where the belt comes to rest and when (marked `"projected": true`).
-        """
-        b = self.server.belt
-        if b.state not in (BeltState.STOPPING, BeltState.PAUSING):
-            return
-        remaining = b.next_transition_in() or 0.0
-        b.advance(remaining)
-        if not self._observers:
-            return
-        t = self.clock.now() - self._t0 + remaining
-        record: dict[str, object] = {
-            "event": "belt",
-            "speed_kmh": round(b.speed_kmh, 2),
-            "incline_percent": round(b.incline_percent, 1),
-            "distance_m": round(b.distance_m, 1),
-            "state": b.state.value,
-            "target_speed_kmh": round(b.target_speed_kmh, 2),
-            "heart_rate_bpm": round(b.heart_rate_bpm),
-            "projected": True,
-        }
-        for observer in self._observers:
-            observer(t, record)
 
     async def __aenter__(self) -> SimulatedTreadmill:
         await self.start()
@@ -189,7 +157,7 @@ class SimulatedTreadmill:
         await self.close()
 
     def add_observer(self, observer: Observer) -> None:
-        self._observers.append(observer)
+        self._observers.add(observer)
 
     # --- GATT surface ------------------------------------------------------------------
 
@@ -380,69 +348,21 @@ class SimulatedTreadmill:
         uuid = _GARBAGE_TARGET[characteristic]
         for client in self._callbacks:
             if uuid == CONTROL_POINT or self.server.wants(client, uuid):
-                self._queue_one(client, uuid, data, False)
+                self._delivery.queue_one(client, uuid, data, False)
+
+    def strap_fault(self, fault: StrapFault, duration: float, bpm: int) -> None:
+        """The heart-rate strap misbehaves for `duration` seconds (`bpm`: a nonsense value)."""
+        self._sync_belt()
+        self.server.belt.heart.strap_fault(fault, duration, bpm)
 
     def schedule(self, fault: Fault) -> None:
         """Add a fault; `at` counts from start() or, with since=belt_start, the first start."""
-        if fault.since == "belt_start":
-            if self._belt_started_at is None:
-                self._belt_faults.append(fault)
-            else:
-                self._arm(self._belt_started_at + fault.at, fault)
-        elif not self._started:
-            self._pending_faults.append(fault)
-        else:
-            self._arm(self._t0 + fault.at, fault)
-
-    def _arm(self, when: float, fault: Fault) -> None:
-        task = asyncio.create_task(self._fault_at(when, fault))
-        self._timers.add(task)
-        task.add_done_callback(self._timers.discard)
-
-    async def _fault_at(self, when: float, fault: Fault) -> None:
-        delay = when - self.clock.now()
-        if delay > 0:
-            await self.clock.sleep(delay)
-        self.apply(fault)
+        self._faults.add(fault)
 
     def apply(self, fault: Fault) -> None:
         """Carry out one fault now."""
-        a = fault.action
         self._emit({"event": "fault", **fault.to_json()})
-        if a == "drop_link":
-            self.drop_link(fault.duration or 0.0)
-        elif a == "reboot":
-            self.reboot(5.0 if fault.duration is None else fault.duration)
-        elif a == "pull_safety_key":
-            self.pull_safety_key(fault.duration)
-        elif a == "insert_safety_key":
-            self.insert_safety_key()
-        elif a == "press_stop":
-            self.press_stop()
-        elif a == "press_pause":
-            self.press_pause()
-        elif a == "press_start":
-            self.press_start()
-        elif a == "press_speed":
-            self.press_speed(fault.delta or 0.0)
-        elif a == "press_incline":
-            self.press_incline(fault.delta or 0.0)
-        elif a == "control_point_silent":
-            self.control_point_silent(fault.duration)
-        elif a == "control_lost":
-            self.revoke_control()
-        elif a == "garbage":
-            self.send_garbage(fault.characteristic, fault.data)
-        elif a == "telemetry_gap":
-            self.telemetry_gap(fault.duration or 0.0)
-        elif a == "odometer_jump":
-            self.odometer_jump(fault.delta or 0.0)
-        elif a == "refuse_write":
-            self.refusals.arm(fault.op, fault.count)
-        elif a in _STRAP_FAULTS:
-            self._sync_belt()
-            value = round(fault.delta or 0.0)
-            self.server.belt.heart.strap_fault(_STRAP_FAULTS[a], fault.duration or 0.0, value)
+        apply_fault(self, fault)
 
     def _console(self, action: str, fn: Callable[[], list[Outgoing]], **extra: object) -> None:
         self._sync_belt()
@@ -473,50 +393,26 @@ class SimulatedTreadmill:
                 self._deliver(out)
 
     def _note_belt_start(self) -> None:
-        if self._belt_started_at is None and self.server.belt.moving:
-            self._belt_started_at = self.clock.now()
-            faults, self._belt_faults = self._belt_faults, []
-            for fault in faults:
-                self._arm(self._belt_started_at + fault.at, fault)
+        if self.server.belt.moving:
+            self._faults.belt_moving(self.clock.now())
 
-    async def _run(self) -> None:
-        clock = self.clock
-        period = 1.0 / self.model.telemetry_rate_hz
-        next_tel = self._t0 + period
-        logging_belt = bool(self._observers)
-        next_log = self._t0 + 1.0 if logging_belt else math.inf
-        while True:
-            now = clock.now()
-            wake = min(next_tel, next_log)
-            if wake > now:
-                await clock.sleep(wake - now)
-                now = clock.now()
-            else:
-                # Behind (a slow iteration, a huge time scale): yield all the same, so
-                # the other tasks and the signal handlers run; missed periods are skipped.
-                await asyncio.sleep(0)
-            self._sync_belt()
-            if now >= next_tel - 1e-9:
-                self._send_telemetry(now)
-                next_tel += period
-                if next_tel <= now:
-                    next_tel = now + period
-            if now >= next_log - 1e-9:
-                self._log_belt()
-                next_log += 1.0
-                if next_log <= now:
-                    next_log = now + 1.0
-            self._note_belt_start()
+    def _tick(self, now: float, telemetry_due: bool, log_due: bool) -> None:
+        self._sync_belt()
+        if telemetry_due:
+            self._send_telemetry(now)
+        if log_due:
+            self._log_belt()
+        self._note_belt_start()
 
     def _send_telemetry(self, now: float) -> None:
         if not self._callbacks or now < self._gap_until:
             return
         if self.model.heart_rate_service:
-            self._send_to_subscribers(HEART_RATE_MEASUREMENT, [self.server.heart_rate()])
+            self._delivery.to_subscribers(HEART_RATE_MEASUREMENT, [self.server.heart_rate()])
         if not self.server.telemetry_due():
             return
         packets: list[bytes] | None = None
-        direct = self._flush_handle is None  # nothing queued: no order to keep
+        direct = self._delivery.idle  # nothing queued: no order to keep
         for client, callbacks in list(self._callbacks.items()):
             if self.server.wants(client, TREADMILL_DATA):
                 if packets is None:
@@ -524,81 +420,22 @@ class SimulatedTreadmill:
                 cb = callbacks.get(TREADMILL_DATA)
                 for data in packets:
                     if not direct:
-                        self._queue_one(client, TREADMILL_DATA, data, False)
+                        self._delivery.queue_one(client, TREADMILL_DATA, data, False)
                     elif cb is not None:
-                        self._call(cb, data)
-
-    def _send_to_subscribers(self, uuid: str, packets: list[bytes]) -> None:
-        for client in self._callbacks:
-            if self.server.wants(client, uuid):
-                for data in packets:
-                    self._queue_one(client, uuid, data, False)
+                        call(cb, data)
 
     def _log_belt(self) -> None:
         self._last_belt_log = self.clock.now()
-        b = self.server.belt
-        self._emit(
-            {
-                "event": "belt",
-                "speed_kmh": round(b.speed_kmh, 2),
-                "incline_percent": round(b.incline_percent, 1),
-                "distance_m": round(b.distance_m, 1),
-                "state": b.state.value,
-                "target_speed_kmh": round(b.target_speed_kmh, 2),
-                "heart_rate_bpm": round(b.heart_rate_bpm),
-            }
-        )
-
-    # --- delivery ---------------------------------------------------------------------
+        self._emit(belt_record(self.server.belt))
 
     def _deliver(self, out: list[Outgoing]) -> None:
-        for msg in out:
-            for client in self._callbacks:
-                if msg.client is not None and msg.client != client:
-                    continue
-                if msg.exclude == client:
-                    continue
-                if msg.uuid != CONTROL_POINT and not self.server.wants(client, msg.uuid):
-                    continue
-                self._queue_one(client, msg.uuid, msg.data, msg.indicate)
-
-    def _queue_one(self, client: int, uuid: str, data: bytes, indicate: bool) -> None:
-        self._queue.append((client, uuid, data, indicate))
-        if self._flush_handle is None:
-            try:
-                loop = asyncio.get_running_loop()
-            except RuntimeError:  # used outside an event loop (a synchronous test)
-                self._flush()
-                return
-            self._flush_handle = loop.call_soon(self._flush)
-
-    def _flush(self) -> None:
-        self._flush_handle = None
-        queue, self._queue = self._queue, []
-        for client, uuid, data, indicate in queue:
-            callbacks = self._callbacks.get(client)
-            if callbacks is None:
-                continue  # the link dropped meanwhile: the message is lost
-            cb = callbacks.get(uuid)
-            if cb is not None:
-                self._call(cb, data)
-            if indicate:
-                self.server.indication_confirmed(client)
-
-    @staticmethod
-    def _call(cb: Callback, data: bytes) -> None:
-        try:
-            cb(data)
-        except Exception:  # as a BLE stack would: the client's bug, not the machine's
-            log.exception("notification callback failed")
+        self._delivery.deliver(out)
 
     # --- observers ----------------------------------------------------------------------
 
     def _emit(self, record: dict[str, object]) -> None:
         if self._observers:
-            t = self.clock.now() - self._t0
-            for observer in self._observers:
-                observer(t, record)
+            self._observers.emit(self.clock.now() - self._t0, record)
 
     @property
     def state(self) -> BeltState:
