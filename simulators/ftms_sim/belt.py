@@ -279,20 +279,13 @@ class Belt:
         """Integrate `dt` seconds. Returns the new state when a ramp ended in a transition."""
         if dt <= 0:
             return None
-        s = self.spec
         state = self.state
         counting = state in MOVING_STATES
         if counting:
             self.elapsed_s += dt
         # incline (the lift motor runs whatever the belt does)
         i0 = self.incline_percent
-        ti = self.target_incline_percent
-        if i0 != ti:
-            step = s.incline_rate_percent_s * dt
-            i1 = ti if abs(ti - i0) <= step else (i0 + step if ti > i0 else i0 - step)
-            self.incline_percent = i1
-        else:
-            i1 = i0
+        i1 = self._move_incline(dt)
         if state is BeltState.STARTING and self._delay_left > 0:
             used = min(dt, self._delay_left)
             self._delay_left -= used
@@ -300,42 +293,60 @@ class Belt:
             dt -= used
             if dt <= 0:
                 return None
-
-        # speed: piecewise linear, exact
-        v0 = self.speed_kmh
-        target = self.target_speed_kmh if counting else 0.0
-        dist_kmh_s = 0.0  # integral of speed over the interval, in km/h * s
-        if v0 != target:
-            if target > v0:
-                rate = s.acceleration_kmh_s
-            elif self.safety_key_in:
-                rate = s.deceleration_kmh_s
-            else:
-                rate = s.emergency_deceleration_kmh_s
-            t_reach = abs(target - v0) / rate
-            if t_reach <= dt:
-                dist_kmh_s = 0.5 * (v0 + target) * t_reach + target * (dt - t_reach)
-                v1 = target
-            else:
-                v1 = v0 + rate * dt if target > v0 else v0 - rate * dt
-                dist_kmh_s = 0.5 * (v0 + v1) * dt
-            self.speed_kmh = v1
-        elif v0 > 0:
-            dist_kmh_s = v0 * dt
-
+        dist_kmh_s = self._move_speed(dt, counting)
         if dist_kmh_s > 0:
-            metres = dist_kmh_s / 3.6
-            self.distance_m += metres
-            grade = 0.5 * (i0 + i1)
-            rise = metres * grade / 100.0
-            if rise > 0:
-                self.elevation_gain_m += rise
-            else:
-                self.elevation_loss_m -= rise
-            self.energy_kcal += s.runner_mass_kg * metres / 1000.0 * (1.0 + 0.1 * max(grade, 0.0))
-            self.steps += self.cadence_spm() * dt / 60.0
+            self._cover(dist_kmh_s / 3.6, 0.5 * (i0 + i1), dt)
         self._heart(dt)
         return self._settle()
+
+    def _move_incline(self, dt: float) -> float:
+        """Move the incline toward its target at the lift's rate; the new incline."""
+        i0 = self.incline_percent
+        ti = self.target_incline_percent
+        if i0 == ti:
+            return i0
+        step = self.spec.incline_rate_percent_s * dt
+        i1 = ti if abs(ti - i0) <= step else (i0 + step if ti > i0 else i0 - step)
+        self.incline_percent = i1
+        return i1
+
+    def _move_speed(self, dt: float, counting: bool) -> float:
+        """Ramp the belt toward its target (0 when not counting), piecewise linear and exact.
+
+        Returns the integral of speed over the interval, in km/h * s.
+        """
+        s = self.spec
+        v0 = self.speed_kmh
+        target = self.target_speed_kmh if counting else 0.0
+        if v0 == target:
+            return v0 * dt if v0 > 0 else 0.0
+        if target > v0:
+            rate = s.acceleration_kmh_s
+        elif self.safety_key_in:
+            rate = s.deceleration_kmh_s
+        else:
+            rate = s.emergency_deceleration_kmh_s
+        t_reach = abs(target - v0) / rate
+        if t_reach <= dt:
+            dist_kmh_s = 0.5 * (v0 + target) * t_reach + target * (dt - t_reach)
+            v1 = target
+        else:
+            v1 = v0 + rate * dt if target > v0 else v0 - rate * dt
+            dist_kmh_s = 0.5 * (v0 + v1) * dt
+        self.speed_kmh = v1
+        return dist_kmh_s
+
+    def _cover(self, metres: float, grade: float, dt: float) -> None:
+        """The counters for `metres` run at a mean `grade` % over `dt` seconds."""
+        s = self.spec
+        self.distance_m += metres
+        rise = metres * grade / 100.0
+        if rise > 0:
+            self.elevation_gain_m += rise
+        else:
+            self.elevation_loss_m -= rise
+        self.energy_kcal += s.runner_mass_kg * metres / 1000.0 * (1.0 + 0.1 * max(grade, 0.0))
+        self.steps += self.cadence_spm() * dt / 60.0
 
     def _heart(self, dt: float) -> None:
         self.heart.advance(dt, self.speed_kmh * (1.0 + 0.05 * max(self.incline_percent, 0.0)))
