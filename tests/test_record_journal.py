@@ -110,12 +110,15 @@ async def test_telemetry_is_kept_at_most_once_per_second(tmp_path: Path) -> None
 def test_every_line_reaches_the_os_at_once(tmp_path: Path) -> None:
     """A crash of this process loses nothing already handled: no user-space buffering."""
     recorder = Recorder(tmp_path, fsync=lambda fd: None)
-    for n, event in enumerate(synthetic_events()[:40]):
-        recorder.handle(event)
-        if recorder.path is not None:
-            on_disk = recorder.path.read_text()
-            assert on_disk.endswith("\n")
-            assert on_disk.count("\n") == recorder.lines_written, n
+    try:
+        for n, event in enumerate(synthetic_events()[:40]):
+            recorder.handle(event)
+            if recorder.path is not None:
+                on_disk = recorder.path.read_text()
+                assert on_disk.endswith("\n")
+                assert on_disk.count("\n") == recorder.lines_written, n
+    finally:
+        recorder.close()  # the run is cut short, so nothing else closes the journal
 
 
 def test_fsync_interval_bounds_what_a_power_cut_can_lose(tmp_path: Path) -> None:
@@ -312,15 +315,14 @@ def test_killed_writer_leaves_an_exportable_journal(tmp_path: Path) -> None:
         """
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    proc = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-c", child, str(tmp_path)], stdout=subprocess.PIPE, text=True, env=env
-    )
-    try:
-        assert proc.stdout is not None
-        path_text, written = proc.stdout.readline().split()
-    finally:
-        proc.kill()
-        proc.wait()
+    ) as proc:
+        try:
+            assert proc.stdout is not None
+            path_text, written = proc.stdout.readline().split()
+        finally:
+            proc.kill()
     assert proc.returncode == -9
     journal = read_journal(Path(path_text))
     assert journal.status == "interrupted"
