@@ -27,13 +27,14 @@ import typer
 from treadpace.errors import UserError
 
 if TYPE_CHECKING:
+    from collections.abc import Coroutine
+
+    from ftms_sim.treadmill import SimulatedTreadmill
     from treadpace.clock import Clock
-    from treadpace.engine import RunFinished
     from treadpace.listen import Listen
+    from treadpace.plans.profile import Profile
     from treadpace.plans.steps import CompiledPlan
-    from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
-    from treadpace.ui.keys import KeyController
-    from treadpace.web.server import WebServer
+    from treadpace.session import RunOutcome
 
 VIRTUAL_CLOCK_ENV = "TREADPACE_VIRTUAL_CLOCK"
 """Set to 1 to run on the virtual clock (tests: an hour-long plan in a blink)."""
@@ -184,7 +185,7 @@ def run_command(
 
 def _run(
     compiled: CompiledPlan,
-    prof: Any,
+    prof: Profile,
     *,
     sim_model: str | None,
     device: str | None,
@@ -200,234 +201,93 @@ def _run(
     import asyncio
 
     from treadpace.clock import ScaledClock, VirtualClock
+    from treadpace.session import RunSession, SessionSetup
 
     clock: Clock = VirtualClock() if virtual else ScaledClock(time_scale)
-
-    async def main() -> int:
-        session = _session(
-            compiled,
-            prof,
-            clock,
-            sim_model,
-            device,
-            yes,
-            remote_start,
-            sim_log,
-            record,
-            web,
-            quiet,
-        )
-        if isinstance(clock, VirtualClock):
-            return await clock.drive(session)
-        return await session
-
-    return asyncio.run(main())
-
-
-async def _session(
-    compiled: CompiledPlan,
-    prof: Any,
-    clock: Clock,
-    sim_model: str | None,
-    device: str | None,
-    yes: bool,
-    remote_start: bool,
-    sim_log: Path | None,
-    record: bool = True,
-    web: Listen | None = None,
-    quiet: bool = False,
-) -> int:
-    import asyncio
-    import contextlib
-
-    from treadpace.broadcast.broadcaster import start_broadcast
-    from treadpace.clock import VirtualClock
-    from treadpace.commands.run_checks import (
-        EXIT_SIGNALS,
-        EXIT_STOP_UNCONFIRMED,
-        final_exit_code,
-        forget_a_hung_up_terminal,
-        signal_name,
-    )
-    from treadpace.cues import wiring as cues
-    from treadpace.engine import Command, Engine, EngineConfig, RunState
-    from treadpace.mqtt import MqttBridge
-    from treadpace.printable import printable
-    from treadpace.record import NothingRecorded, Recorder, export_run
-    from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
-    from treadpace.treadmill.port import TreadmillError
-    from treadpace.ui.keys import KeyController, TerminalKeys
-    from treadpace.ui.summary import print_summary
-
     interactive_out = sys.stdout.isatty()
     interactive_in = sys.stdin.isatty()
-    hub = cues.cue_hub(prof.cues, clock)
-    broadcaster = await start_broadcast(prof.broadcast, clock, hub)  # refused: one line, exit 2
-    page = await _open_page(web, prof) if web is not None else None
-    sim = None
-    if sim_model is not None:
-        from ftms_sim.treadmill import SimulatedTreadmill
-        from treadpace.treadmill.sim import SimLink
-
-        sim = SimulatedTreadmill(sim_model, clock, sim_log=sim_log)
-        await sim.start()
-        link: Any = SimLink(sim)
-    else:
-        assert device is not None
-        link = _ble_link(device, clock)
-    treadmill = FtmsTreadmill(link, clock)
-    config = EngineConfig.from_profile(prof, countdown_s=0 if yes else 3)
-    engine = Engine(treadmill, compiled, config, clock, hub)
-
-    sinks: list[asyncio.Task[Any]] = []
-    recorder = Recorder(prof.recording.directory) if record else None
-    recorder_task = asyncio.create_task(recorder.consume(hub.subscribe())) if recorder else None
-    if prof.mqtt.enabled:
-        bridge = MqttBridge(
-            prof.mqtt, commands=engine.remote_command, device_name=prof.name or "treadpace"
-        )
-        sinks.append(asyncio.create_task(bridge.run(hub.subscribe(maxsize=200))))
-    if page is not None:
-        from treadpace.web.page import follow
-
-        sinks.append(asyncio.create_task(follow(page, engine.remote_command, hub.subscribe(200))))
-    if broadcaster is not None:
-        broadcaster.attach(treadmill)
-        sinks.append(asyncio.create_task(broadcaster.run(hub.subscribe(maxsize=100))))
-    # The simulated treadmill's own console: keys in a terminal, else (with --yes) a
-    # runner at the machine who starts the belt and follows a guided run.
-    console_keys, console_help = _sim_console(sim, clock, hub, sinks, yes and not interactive_in)
-    silent = isinstance(clock, VirtualClock)
-    speaker = cues.speaker(prof.cues, quiet=quiet, silent_clock=silent, terminal=interactive_out)
-    if speaker is not None:
-        sinks.append(asyncio.create_task(speaker.consume(hub.subscribe(maxsize=500))))
-    controller = KeyController(engine.command, lambda: engine.state, console_keys)
-    if interactive_out:
-        from treadpace.ui.keys import HELP
-        from treadpace.ui.live import LiveView
-
-        view = LiveView()
-        if interactive_in and console_help:
-            view.help = f"{HELP} · {console_help}"
-        sinks.append(asyncio.create_task(view.consume(hub.subscribe(maxsize=100))))
-
-        def on_key() -> None:
-            view.prompt = controller.prompt
-            view.refresh(force=True)
-    else:
-        from treadpace.ui.plain import PlainLog
-
-        plain = PlainLog()
-        sinks.append(asyncio.create_task(plain.consume(hub.subscribe(maxsize=1000))))
-
-        def on_key() -> None:
-            pass
-
-    received: list[int] = []
-    engine_task = asyncio.ensure_future(engine.run())
-    strap_task = (
-        asyncio.create_task(_strap(prof.heart_rate.strap, treadmill, clock))
-        if prof.heart_rate.strap
-        else None
+    treadmill = _treadmill(sim_model, device, clock, sim_log, unattended=yes and not interactive_in)
+    setup = SessionSetup(
+        compiled=compiled,
+        profile=prof,
+        clock=clock,
+        yes=yes,
+        remote_start=remote_start,
+        record=record,
+        web=web,
+        quiet=quiet,
+        interactive_in=interactive_in,
+        interactive_out=interactive_out,
+        **treadmill,
     )
 
-    def on_signal(signum: int) -> None:
-        received.append(signum)
-        forget_a_hung_up_terminal(signum)
-        engine.abort(f"interrupted ({signal_name(signum)})")
-        if engine.state == RunState.IDLE or len(received) > 1:
-            # Still connecting (nothing moves yet), or asked twice: cut it short. The
-            # engine's own clean-up still stops a belt it started, with a bounded wait.
-            engine_task.cancel()
+    async def session() -> RunOutcome:
+        async with RunSession(setup) as running:
+            return await running.run()
 
-    loop = asyncio.get_running_loop()
-    for signum in EXIT_SIGNALS:
-        loop.add_signal_handler(signum, on_signal, signum)
-    result: RunFinished | None = None
-    failure = ""
-    refused = ""
-    try:
-        if remote_start:
-            print("waiting for a start over MQTT (Ctrl+C to give up)", flush=True)
-        else:
-            await engine.command(Command.START)  # running the command is the explicit action
-        with TerminalKeys(controller, on_key) if interactive_in else contextlib.nullcontext():
-            try:
-                result = await engine_task
-            except asyncio.CancelledError:
-                if not received:
-                    raise
-            except TreadmillError as exc:
-                failure = str(exc)
-            except UserError as exc:  # the profile does not fit this treadmill: nothing moved
-                refused = str(exc)
-            except Exception as exc:  # the belt is stopped by now; say what happened
-                failure = f"{type(exc).__name__}: {exc}"
-    finally:
-        for signum in EXIT_SIGNALS:
-            loop.remove_signal_handler(signum)
-        hub.close()
-        journal: Path | None = None
-        try:
-            journal = await recorder_task if recorder_task is not None else None
-        except NothingRecorded as exc:
-            if not refused:
-                print(f"recording: {exc}", file=sys.stderr)
-        if strap_task is not None:
-            strap_task.cancel()
-            with contextlib.suppress(Exception, asyncio.CancelledError):
-                await strap_task
-        for task in sinks:
-            with contextlib.suppress(Exception):
-                await task
-        if broadcaster is not None:
-            await broadcaster.stop()
-        with contextlib.suppress(TreadmillError):
-            await treadmill.disconnect()
-        if sim is not None:
-            await sim.close()
-    if refused:
-        print(f"error: {printable(refused)}", file=sys.stderr)
+    async def main() -> RunOutcome:
+        if isinstance(clock, VirtualClock):
+            return await clock.drive(session())
+        return await session()
+
+    outcome = asyncio.run(main())
+    return _report(outcome, prof, rich_output=interactive_out)
+
+
+def _report(outcome: RunOutcome, prof: Profile, *, rich_output: bool) -> int:
+    """Say how the run ended, in the order a runner reads it, and pick the exit code."""
+    from treadpace.printable import printable
+    from treadpace.ui.summary import print_summary
+
+    if outcome.nothing_recorded:
+        print(f"recording: {outcome.nothing_recorded}", file=sys.stderr)
+    if outcome.refused:
+        print(f"error: {printable(outcome.refused)}", file=sys.stderr)
         return UserError.exit_code
-    if result is not None:
-        print_summary(result, prof.imperial, rich_output=interactive_out)
-    short = recorder is not None and recorder.failed
-    if short:
-        _warn_short_journal(journal, prof.recording.directory)
-    if journal is not None:
-        if not short:
-            print(f"recorded: {journal}")
-        formats = list(prof.recording.auto_export)
-        if formats:
-            try:
-                for path in export_run(journal, formats):
-                    print(f"exported: {path}")
-            except (UserError, OSError, ValueError) as exc:
-                print(f"export failed: {exc}", file=sys.stderr)
-    if failure:
-        print(f"error: {printable(failure)}", file=sys.stderr)
-    code = _exit_code(received, controller, result)
-    if engine.belt_left_running:  # said last and loudest, whatever else ended the run
+    if outcome.result is not None:
+        print_summary(outcome.result, prof.imperial, rich_output=rich_output)
+    if not outcome.recording_complete:
+        _warn_short_journal(outcome.journal, prof.recording.directory)
+    elif outcome.journal is not None:
+        print(f"recorded: {outcome.journal}")
+    for path in outcome.exports:
+        print(f"exported: {path}")
+    if outcome.export_error:
+        print(f"export failed: {outcome.export_error}", file=sys.stderr)
+    if outcome.failure:
+        print(f"error: {printable(outcome.failure)}", file=sys.stderr)
+    if not outcome.belt_stop_confirmed:  # said last and loudest, whatever else ended the run
         from treadpace.treadmill.stop import NOT_CONFIRMED
 
         print(f"error: {NOT_CONFIRMED}", file=sys.stderr)
-        code = EXIT_STOP_UNCONFIRMED
-    return final_exit_code(code, journal_short=short)
+    return exit_code(outcome)
 
 
-def _exit_code(received: list[int], controller: KeyController, result: RunFinished | None) -> int:
-    from treadpace.commands.run_checks import signal_exit_code
+def exit_code(outcome: RunOutcome) -> int:
+    """The run's exit code: 3 beats 4 beats a signal, a stop at the keys, the plan's end."""
+    from treadpace.commands.run_checks import (
+        EXIT_STOP_UNCONFIRMED,
+        final_exit_code,
+        signal_exit_code,
+    )
     from treadpace.engine import RunState
 
-    if received:
-        return signal_exit_code(received[0])
-    if controller.stop_requested:
-        return EXIT_INTERRUPTED
-    if result is not None and result.state == RunState.FINISHED:
-        return EXIT_FINISHED
-    if result is not None and result.reason == "stopped by the runner":
-        return EXIT_INTERRUPTED
-    return EXIT_FAILED
+    if outcome.refused:
+        return UserError.exit_code
+    if not outcome.belt_stop_confirmed:
+        return EXIT_STOP_UNCONFIRMED
+    result = outcome.result
+    if outcome.signal is not None:
+        code = signal_exit_code(outcome.signal)
+    elif outcome.stop_requested:
+        code = EXIT_INTERRUPTED
+    elif result is not None and result.state == RunState.FINISHED:
+        code = EXIT_FINISHED
+    elif result is not None and result.reason == "stopped by the runner":
+        code = EXIT_INTERRUPTED
+    else:
+        code = EXIT_FAILED
+    return final_exit_code(code, journal_short=not outcome.recording_complete)
 
 
 def _warn_short_journal(journal: Path | None, directory: Path) -> None:
@@ -440,46 +300,42 @@ def _warn_short_journal(journal: Path | None, directory: Path) -> None:
     )
 
 
-async def _strap(strap: str, treadmill: FtmsTreadmill, clock: Clock) -> None:
-    """Feed a strap's heart rate to the treadmill for the whole run; never fails the run."""
-    import contextlib
-    import logging
+def _treadmill(
+    sim_model: str | None,
+    device: str | None,
+    clock: Clock,
+    sim_log: Path | None,
+    *,
+    unattended: bool,
+) -> dict[str, Any]:
+    """The session's link to the treadmill: the simulator (with its console), or Bluetooth."""
+    if sim_model is None:
+        assert device is not None
+        return {"link": _ble_link(device, clock)}
+    from ftms_sim.treadmill import SimulatedTreadmill
+    from treadpace.treadmill.sim import SimLink
 
-    from treadpace.treadmill.ble_heart_rate import HeartRateSource
-    from treadpace.treadmill.port import TreadmillError
-
-    # Its scan waits for the treadmill's in the BLE layer (ble_scan.scan_lock).
-    source = HeartRateSource(strap, clock)
-    try:
-        await source.feed(treadmill)
-    except TreadmillError as exc:
-        logging.getLogger(__name__).warning("heart-rate strap %s: %s", strap, exc)
-    finally:
-        with contextlib.suppress(Exception):
-            await source.close()
+    sim = SimulatedTreadmill(sim_model, clock, sim_log=sim_log)
+    return {"link": SimLink(sim), "sim": sim, **_sim_console(sim, clock, unattended=unattended)}
 
 
-def _sim_console(
-    sim: Any, clock: Clock, hub: Any, sinks: list[Any], unattended: bool
-) -> tuple[dict[str, Any], str]:
-    """The simulator's console keys and help (none without the simulator), and its runner."""
-    if sim is None:
-        return {}, ""
-    import asyncio
-
-    from ftms_sim.runner import ConsoleRunner
+def _sim_console(sim: SimulatedTreadmill, clock: Clock, *, unattended: bool) -> dict[str, Any]:
+    """The simulator's console keys and help, and (unattended) a runner at its console."""
     from treadpace.commands.sim_console import console_keys, follow_the_screen
+    from treadpace.engine.events import Subscription
 
+    keys, help_text = console_keys(sim)
+    parts: dict[str, Any] = {"console_keys": keys, "console_help": help_text}
     if unattended:
+        from ftms_sim.runner import ConsoleRunner
+
         runner = ConsoleRunner(sim, clock)
-        sinks.append(asyncio.create_task(follow_the_screen(runner, hub.subscribe())))
-    return console_keys(sim)
 
+        def follow(sub: Subscription) -> Coroutine[Any, Any, None]:
+            return follow_the_screen(runner, sub)
 
-async def _open_page(web: Listen, prof: Any) -> WebServer:
-    from treadpace.web.page import open_page
-
-    return await open_page(web, allow_remote_start=bool(prof.mqtt.allow_remote_start))
+        parts["console_runner"] = follow
+    return parts
 
 
 def _ble_link(target: str, clock: Clock) -> Any:

@@ -8,11 +8,8 @@ each other are one line and exit 2 while the belt still stands. After the run,
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
-import signal
-import stat
 import tempfile
 from pathlib import Path
 
@@ -24,40 +21,9 @@ MAX_TIME_SCALE = 1000.0
 EXIT_RECORDING_INCOMPLETE = 4
 EXIT_STOP_UNCONFIRMED = 3
 
-EXIT_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
-"""Every signal that ends a run the way Ctrl+C does: the belt is stopped, the journal closed.
-
-SIGHUP is the terminal closing (an SSH drop, a killed tmux session), SIGQUIT Ctrl+\\.
-"""
-
-
 def signal_exit_code(signum: int) -> int:
     """The shell's convention: 128 + the signal (130 SIGINT, 143 SIGTERM, 129, 131)."""
     return 128 + signum
-
-
-def signal_name(signum: int) -> str:
-    return signal.Signals(signum).name
-
-
-def forget_a_hung_up_terminal(signum: int) -> None:
-    """After SIGHUP the terminal is gone: what is left to print goes nowhere.
-
-    Without this the first print after the hang-up fails (EIO) and the run's end
-    (the summary, the exports, the exit code) is lost to a traceback nobody sees.
-    Pipes and files are left alone: only a terminal hangs up.
-    """
-    if signum != signal.SIGHUP:
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        for fd in (1, 2):
-            with contextlib.suppress(OSError):
-                # A hung-up terminal no longer passes isatty(): a character device it is.
-                if stat.S_ISCHR(os.fstat(fd).st_mode):
-                    os.dup2(devnull, fd)
-    finally:
-        os.close(devnull)
 
 
 def check_time_scale(value: float, option: str = "--time-scale") -> None:
