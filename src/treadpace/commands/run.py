@@ -271,6 +271,7 @@ def exit_code(outcome: RunOutcome) -> int:
         signal_exit_code,
     )
     from treadpace.engine import RunState
+    from treadpace.engine.outcome import EndCause
 
     if outcome.refused:
         return UserError.exit_code
@@ -283,7 +284,7 @@ def exit_code(outcome: RunOutcome) -> int:
         code = EXIT_INTERRUPTED
     elif result is not None and result.state == RunState.FINISHED:
         code = EXIT_FINISHED
-    elif result is not None and result.reason == "stopped by the runner":
+    elif result is not None and result.end_cause == EndCause.RUNNER_STOP:
         code = EXIT_INTERRUPTED
     else:
         code = EXIT_FAILED

@@ -47,7 +47,13 @@ from treadpace.engine.gate import CommandSource, start_refusal
 from treadpace.engine.hr_control import FAULT_TEXT, HrController
 from treadpace.engine.hr_stats import HrStats
 from treadpace.engine.odometer import Odometer
-from treadpace.engine.outcome import Departure, DepartureClock, GuidedCause
+from treadpace.engine.outcome import (
+    Departure,
+    DepartureClock,
+    EndCause,
+    GuidedCause,
+    PauseCause,
+)
 from treadpace.engine.setpoint import Grid, speed_grid
 from treadpace.engine.units_check import (
     SpeedDistanceCheck,
@@ -121,6 +127,8 @@ class Engine:
         self._timer_at = math.inf
         self._ops: list[str] = []
         self._final: tuple[RunState, str] | None = None
+        self._end_cause = EndCause.FAILED
+        self._pause_cause: PauseCause | None = None
         self._start_requested = False
         self._stopped_at_treadmill = False  # console stop / safety key: only a local resume
         self._we_started = False
@@ -200,11 +208,16 @@ class Engine:
         """A command from away from the treadmill (MQTT, a web page): see `gate`."""
         await self.command(cmd, value, CommandSource.REMOTE)
 
-    def abort(self, reason: str) -> None:
+    def abort(self, reason: str, cause: EndCause = EndCause.INTERRUPTED) -> None:
         """End the run (Ctrl+C, SIGTERM): the belt is stopped on the way out."""
-        if self._final is None:
-            self._final = (RunState.ABORTED, reason)
+        self._end(RunState.ABORTED, reason, cause)
         self._poke()
+
+    def _end(self, state: RunState, reason: str, cause: EndCause) -> None:
+        """The first ending wins: its state, its words for people, its cause for code."""
+        if self._final is None:
+            self._final = (state, reason)
+            self._end_cause = cause
 
     async def run(self) -> RunFinished:
         reader: asyncio.Task[None] | None = None
@@ -342,12 +355,12 @@ class Engine:
                 NoticeKind.START_ON_CONSOLE,
             )
         except NotConnected as exc:
-            self._final = (RunState.ABORTED, f"treadmill not connected: {exc}")
+            self._end(RunState.ABORTED, f"treadmill not connected: {exc}", EndCause.TREADMILL_LOST)
 
     async def _finish(self, failure: str) -> RunFinished:
         now = self.clock.now()
-        if self._final is None:
-            self._final = (RunState.ABORTED, failure or "ended")
+        self._end(RunState.ABORTED, failure or "ended", EndCause.FAILED)
+        assert self._final is not None
         state, reason = self._final
         if state == RunState.FINISHED and self.guided_cause == GuidedCause.CONTROL_SILENT:
             reason = "plan ended with the treadmill not answering commands"  # not complete
@@ -377,6 +390,7 @@ class Engine:
             capped_s=dep.seconds(Departure.CAPPED, plan_end),
             held_s=dep.seconds(Departure.HELD, plan_end),
             guided_cause=self.guided_cause,
+            end_cause=self._end_cause,
             hr_zone_s=tuple(self.hr_stats.zone_s) if self.hr_stats.bounds else (),
         )
         self.hub.publish(finished)
@@ -460,7 +474,7 @@ class Engine:
 
     def _check_link_timeout(self) -> None:
         if self._link_down_at is not None and self._link_deadline() <= 0:
-            self.abort("the treadmill did not come back")
+            self.abort("the treadmill did not come back", EndCause.TREADMILL_LOST)
 
     def _next_deadline(self) -> float:
         best = self._link_deadline()
@@ -588,8 +602,7 @@ class Engine:
                 return
             if self.index + 1 >= len(self.plan.steps):
                 self.index = len(self.plan.steps)
-                if self._final is None:
-                    self._final = (RunState.FINISHED, "plan complete")
+                self._end(RunState.FINISHED, "plan complete", EndCause.PLAN_COMPLETE)
                 return
             self._begin_step(self.index + 1, next_t0, next_m0)
 
@@ -797,11 +810,12 @@ class Engine:
 
     # --- state -----------------------------------------------------------------------------
 
-    def _set_state(self, state: RunState, reason: str) -> None:
+    def _set_state(self, state: RunState, reason: str, pause: PauseCause | None = None) -> None:
         if state == self.state:
             return
         previous, self.state = self.state, state
         self._state_reason = reason
+        self._pause_cause = pause if state == RunState.PAUSED else None
         if state == RunState.RUNNING:
             self._stopped_at_treadmill = False
         self._update_counting()
@@ -827,19 +841,19 @@ class Engine:
         )
         self._update_counting()
 
-    def _pause(self, reason: str) -> None:
+    def _pause(self, reason: str, cause: PauseCause) -> None:
         if self.state in (RunState.RUNNING, RunState.COUNTDOWN):
             if self.state == RunState.COUNTDOWN:
-                self.abort(reason)
+                self.abort(reason, EndCause.STOPPED_AT_TREADMILL)
                 return
-            self._set_state(RunState.PAUSED, reason)
+            self._set_state(RunState.PAUSED, reason, cause)
 
     # --- commands --------------------------------------------------------------------------
 
     def _handle_command(self, cmd: Command, value: float | None) -> None:
         state = self.state
         if cmd == Command.STOP:
-            self.abort("stopped by the runner")
+            self.abort("stopped by the runner", EndCause.RUNNER_STOP)
         elif cmd == Command.START:
             if state in (RunState.IDLE, RunState.READY):
                 self._start_requested = True
@@ -855,7 +869,7 @@ class Engine:
                 self._set_state(RunState.READY, "countdown stopped")
                 self._notice("info", "countdown stopped: start again when ready")
             elif state == RunState.RUNNING:
-                self._set_state(RunState.PAUSED, "paused by the runner")
+                self._set_state(RunState.PAUSED, "paused by the runner", PauseCause.RUNNER)
                 if not self.guided and self.treadmill.has_control:
                     self._ops.append("pause")
         elif cmd == Command.SKIP:
@@ -907,7 +921,7 @@ class Engine:
             self._reader_error = exc
         else:
             if self._final is None:
-                self.abort("the treadmill connection closed")
+                self.abort("the treadmill connection closed", EndCause.TREADMILL_LOST)
         self._poke()
 
     def _on_update(self, u: TreadmillUpdate) -> None:
@@ -918,7 +932,7 @@ class Engine:
             what = "paused" if u.paused else "stopped"
             if self.state in (RunState.RUNNING, RunState.COUNTDOWN) and self._final is None:
                 self._stopped_at_treadmill = True
-                self._pause(f"{what} on the treadmill")
+                self._pause(f"{what} on the treadmill", PauseCause.AT_TREADMILL)
                 self._notice(
                     "info",
                     f"belt {what} on the treadmill: resume when ready",
@@ -926,7 +940,7 @@ class Engine:
                 )
         elif isinstance(u, SafetyKeyPulled):
             self._stopped_at_treadmill = True
-            self._pause("safety key")
+            self._pause("safety key", PauseCause.SAFETY_KEY)
             self._notice(
                 "warning",
                 "safety key pulled: put it back, then resume",
@@ -963,7 +977,7 @@ class Engine:
         elif isinstance(u, LinkLost):
             self._link_down_at = self.clock.now()
             if self.state == RunState.RUNNING:
-                self._set_state(RunState.PAUSED, "link lost")
+                self._set_state(RunState.PAUSED, "link lost", PauseCause.LINK_LOST)
             self._notice(
                 "warning",
                 "treadmill link lost: waiting for it to come back",
@@ -980,7 +994,7 @@ class Engine:
         self._poke()
 
     def _paused_by_link(self) -> bool:
-        return self._state_reason == "link lost"
+        return self._pause_cause == PauseCause.LINK_LOST
 
     def _on_console_speed(self, speed: float) -> None:
         half = self._speed_grid.increment / 2

@@ -13,7 +13,7 @@ import enum
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from treadpace.engine.outcome import Departure, GuidedCause
+from treadpace.engine.outcome import Departure, EndCause, GuidedCause
 from treadpace.plans.steps import CompiledStep
 
 
@@ -204,6 +204,8 @@ class RunFinished:
     guided_cause: GuidedCause | None = None
     hr_zone_s: tuple[float, ...] = ()
     """Seconds below zone 1 and in zones 1-5 (empty without zones in the profile)."""
+    end_cause: EndCause | None = None
+    """Why the run ended (None: a journal from before causes were kept)."""
 
     @property
     def departures(self) -> tuple[Departure, ...]:

@@ -27,6 +27,36 @@ class Departure(enum.StrEnum):
     the rest of a step."""
 
 
+class EndCause(enum.StrEnum):
+    """Why a run ended; what the command line's exit code and the history read."""
+
+    PLAN_COMPLETE = "plan_complete"
+    """The last step ended."""
+    RUNNER_STOP = "runner_stop"
+    """The runner stopped the run: `q`, or stop on MQTT or the web page."""
+    INTERRUPTED = "interrupted"
+    """A signal: Ctrl+C, SIGTERM, SIGHUP, SIGQUIT."""
+    STOPPED_AT_TREADMILL = "stopped_at_treadmill"
+    """A console stop or the safety key during the countdown."""
+    TREADMILL_LOST = "treadmill_lost"
+    """The treadmill could not be reached, or its link did not come back."""
+    FAILED = "failed"
+    """Anything else (an error underneath)."""
+
+
+class PauseCause(enum.StrEnum):
+    """Why a run is paused, which decides who may resume it and how."""
+
+    RUNNER = "runner"
+    """Paused by the runner (a key, MQTT, the web page)."""
+    AT_TREADMILL = "at_treadmill"
+    """Stopped or paused on the treadmill's console."""
+    SAFETY_KEY = "safety_key"
+    """The safety key was pulled."""
+    LINK_LOST = "link_lost"
+    """The Bluetooth link dropped; the run resumes when it is back."""
+
+
 class GuidedCause(enum.StrEnum):
     """Why a run went into guided mode."""
 

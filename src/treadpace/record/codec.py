@@ -32,7 +32,7 @@ from treadpace.engine.events import (
     StepSummary,
     Tick,
 )
-from treadpace.engine.outcome import GuidedCause
+from treadpace.engine.outcome import EndCause, GuidedCause
 from treadpace.plans.hr_rule import HrRule
 from treadpace.plans.steps import CompiledStep
 
@@ -188,6 +188,11 @@ def decode_event(line: str, steps: tuple[CompiledStep, ...] = ()) -> EngineEvent
             record["kind"] = CueKind(record["kind"])
             change = record.get("change")
             record["change"] = CueChange(change) if change is not None else None
+        if cls is RunFinished:
+            # Older journals have no end cause; one from a newer version reads as unknown.
+            end = record.get("end_cause")
+            known = isinstance(end, str) and end in EndCause.__members__.values()
+            record["end_cause"] = EndCause(str(end)) if known else None
         for key in ("guided", "guided_cause"):  # Notice, RunFinished
             # A cause from a newer version reads as unknown (the guided time still shows).
             cause = record.get(key)
