@@ -15,25 +15,14 @@ import statistics
 import sys
 import time
 
+from run_virtual import sixty_minutes  # the same 60-minute plan as that benchmark
+
 from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import VirtualClock
 from treadpace.cues.driver import CueHub
 from treadpace.engine import Command, Engine, EngineConfig, EventHub
 from treadpace.engine.events import Cue
-from treadpace.plans.steps import CompiledPlan, CompiledStep
-
-
-def sixty_minutes() -> CompiledPlan:
-    steps = [
-        CompiledStep("warm-up", "time", 600, 9.0),
-        CompiledStep("ramp", "time", 600, 9.5, end_speed_kmh=11.5),
-        *(CompiledStep(f"km {i + 1}", "distance", 1000, 11.0 + 0.2 * i) for i in range(4)),
-    ]
-    used = sum(s.planned_time_s for s in steps)
-    third = (3600 - 600 - used) / 3
-    steps += [CompiledStep(f"third {i + 1}", "time", third, 10.5 + 0.6 * i) for i in range(3)]
-    steps.append(CompiledStep("cool-down", "time", 600, 8.5))
-    return CompiledPlan("benchmark 60 min", "custom", tuple(steps))
+from treadpace.plans.steps import CompiledPlan
 
 
 async def one_run(p: CompiledPlan, with_cues: bool) -> tuple[float, int, int]:

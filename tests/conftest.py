@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from ftms_sim.bluez import DaemonMissing, PrivateBus
-from mqtt_broker import MOSQUITTO
+from mqtt_broker import MOSQUITTO, Broker, Listener, listening
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -59,3 +59,19 @@ def private_bus() -> Iterator[PrivateBus]:
     yield bus
     PrivateBus.restore(old)
     bus.stop()
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[Broker]:
+    """A real mosquitto of the test's own, on a free loopback port."""
+    b = Broker(tmp_path / "broker")
+    b.start()
+    yield b
+    b.stop()
+
+
+@pytest.fixture
+async def listener(broker: Broker) -> AsyncIterator[Listener]:
+    """A client subscribed to everything on `broker`, recording what it sees."""
+    async with listening(broker) as lst:
+        yield lst

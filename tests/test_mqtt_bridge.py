@@ -7,7 +7,7 @@ import json
 import logging
 import signal
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,20 +35,6 @@ STEPS = (
     CompiledStep("warm-up", "time", 120.0, 9.0),
     CompiledStep("mile 1", "distance", 1609.344, 10.0),
 )
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Broker]:
-    b = Broker(tmp_path / "broker")
-    b.start()
-    yield b
-    b.stop()
-
-
-@pytest.fixture
-async def listener(broker: Broker) -> AsyncIterator[Listener]:
-    async with listening(broker) as lst:
-        yield lst
 
 
 class Recorder:

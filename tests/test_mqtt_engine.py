@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import pytest
 
 from ftms_sim.belt import BeltState
 from ftms_sim.treadmill import SimulatedTreadmill
-from mqtt_broker import MOSQUITTO, NO_MOSQUITTO, Broker, Listener, listening, mqtt_settings
+from mqtt_broker import MOSQUITTO, NO_MOSQUITTO, Broker, Listener, mqtt_settings
 from treadpace.clock import ScaledClock
 from treadpace.engine import Engine, EngineConfig, EventHub, RunState
 from treadpace.mqtt import MqttBridge
@@ -29,20 +27,6 @@ pytestmark = pytest.mark.skipif(MOSQUITTO is None, reason=NO_MOSQUITTO)
 def state_of(engine: Engine) -> RunState:
     """The engine's state read afresh (an assert before a sleep does not hold after it)."""
     return engine.state
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Broker]:
-    b = Broker(tmp_path / "broker")
-    b.start()
-    yield b
-    b.stop()
-
-
-@pytest.fixture
-async def listener(broker: Broker) -> AsyncIterator[Listener]:
-    async with listening(broker) as lst:
-        yield lst
 
 
 def state(lst: Listener) -> str | None:

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import pytest
 
 from ftms_sim.treadmill import SimulatedTreadmill
-from mqtt_broker import MOSQUITTO, NO_MOSQUITTO, Broker, Listener, listening, mqtt_settings
+from mqtt_broker import MOSQUITTO, NO_MOSQUITTO, Broker, Listener, mqtt_settings
 from treadpace.clock import ScaledClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunState
 from treadpace.engine.gate import NOT_ALLOWED, STOPPED_AT_TREADMILL
@@ -26,20 +24,6 @@ from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.sim import SimLink
 
 pytestmark = pytest.mark.skipif(MOSQUITTO is None, reason=NO_MOSQUITTO)
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Broker]:
-    b = Broker(tmp_path / "broker")
-    b.start()
-    yield b
-    b.stop()
-
-
-@pytest.fixture
-async def listener(broker: Broker) -> AsyncIterator[Listener]:
-    async with listening(broker) as lst:
-        yield lst
 
 
 def state(engine: Engine) -> RunState:
