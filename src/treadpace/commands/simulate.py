@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from ftms_sim.treadmill import SimulatedTreadmill
     from treadpace.clock import Clock
 
+CLEANUP_S = 2.0
+"""How long front ends and the simulator get to close after a signal (real seconds)."""
+
 FrontEnd = Callable[["SimulatedTreadmill"], Coroutine[object, object, None]]
 """Something that serves the simulator to clients until cancelled (e.g. the BlueZ app)."""
 
@@ -94,9 +97,14 @@ async def run_headless(
     finally:
         for task in (waiter, *tasks):
             task.cancel()
-        # Collected, not raised: the error that ended the run is already on its way.
-        await asyncio.gather(waiter, *tasks, return_exceptions=True)
-        await sim.close()
+        # Collected, not raised: the error that ended the run is already on its way. Bounded:
+        # a front end whose bus no longer answers must not keep a signal from ending us.
+        ending = asyncio.gather(waiter, *tasks, return_exceptions=True)
+        try:
+            await asyncio.wait_for(asyncio.shield(ending), CLEANUP_S)
+            await asyncio.wait_for(sim.close(), CLEANUP_S)
+        except TimeoutError:
+            typer.echo(f"still closing after {CLEANUP_S:g} s: leaving anyway", err=True)
 
 
 def simulate(
