@@ -123,7 +123,22 @@ async def test_unregistered_app_is_gone(bluez: FakeBlueZ, clock: ScaledClock) ->
         await sim.close()
 
 
-async def test_simulate_ble_command_serves_bleak(bluez: FakeBlueZ) -> None:
+@pytest.fixture
+async def own_bluez() -> AsyncIterator[FakeBlueZ]:
+    """A stand-in on a bus of this test's own: the subprocess must meet no app an earlier
+    test in the module registered (in full runs it once served bleak in its place)."""
+    bus = PrivateBus()
+    bus.start()
+    old = bus.export()
+    try:
+        async with FakeBlueZ() as fake:
+            yield fake
+    finally:
+        PrivateBus.restore(old)
+        bus.stop()
+
+
+async def test_simulate_ble_command_serves_bleak(own_bluez: FakeBlueZ) -> None:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
