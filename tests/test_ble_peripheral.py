@@ -14,6 +14,7 @@ import os
 import signal
 import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
@@ -138,7 +139,10 @@ async def own_bluez() -> AsyncIterator[FakeBlueZ]:
         bus.stop()
 
 
-async def test_simulate_ble_command_serves_bleak(own_bluez: FakeBlueZ) -> None:
+async def test_simulate_ble_command_serves_bleak(own_bluez: FakeBlueZ, tmp_path: Path) -> None:
+    # stderr to a file: a pipe nobody reads until the end fills up, and a child blocked
+    # writing to it serves nothing and hears no signal.
+    errors = (tmp_path / "stderr.txt").open("wb")
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -152,7 +156,7 @@ async def test_simulate_ble_command_serves_bleak(own_bluez: FakeBlueZ) -> None:
         "--every",
         "1000",
         stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+        stderr=errors,
         env=dict(os.environ, PYTHONUNBUFFERED="1"),  # what it said survives a kill
     )
     clock = RealClock()
@@ -170,14 +174,18 @@ async def test_simulate_ble_command_serves_bleak(own_bluez: FakeBlueZ) -> None:
     finally:
         proc.send_signal(signal.SIGINT)
         try:
-            out, _ = await asyncio.wait_for(proc.communicate(), 20)
+            await asyncio.wait_for(proc.wait(), 20)
         except TimeoutError:
-            # Seen twice in full CI runs, never alone: the process outlived its SIGINT.
-            # What it served is still judged below; the slow exit is a known open problem.
+            # Seen in full CI runs, never alone: the process outlived its SIGINT. What it
+            # served is still judged below (the pipe keeps it); the slow exit is left open.
             proc.kill()
-            out, _ = await proc.communicate()
-    text = out.decode()
-    assert "request_control" in text and "set_target_speed speed_kmh=3.0 -> success" in text
+            await proc.wait()
+        finally:
+            errors.close()
+    assert proc.stdout is not None
+    text = (await proc.stdout.read()).decode()
+    why = (tmp_path / "stderr.txt").read_text(errors="replace")[-2000:]
+    assert "request_control" in text and "set_target_speed speed_kmh=3.0 -> success" in text, why
 
 
 async def test_simulate_ble_without_bluez_is_one_line_exit_2(private_bus: PrivateBus) -> None:
