@@ -23,8 +23,6 @@ import statistics
 import sys
 import time
 
-from ftms_sim.bluez import FakeBlueZ, PrivateBus
-from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import ScaledClock
 from treadpace.ftms import (
     CONTROL_POINT,
@@ -35,6 +33,8 @@ from treadpace.ftms import (
 )
 from treadpace.treadmill.ble import BleakLink, find_device
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
+from treadpace_sim.bluez import FakeBlueZ, PrivateBus
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 BARE = "C0:FF:EE:18:26:01"
 OURS = "C0:FF:EE:18:26:02"

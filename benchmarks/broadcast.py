@@ -24,8 +24,6 @@ import statistics
 import sys
 import time
 
-from ftms_sim.bluez import FakeBlueZ, PrivateBus
-from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.broadcast import Broadcaster
 from treadpace.clock import ScaledClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub
@@ -36,6 +34,8 @@ from treadpace.plans.steps import CompiledPlan, CompiledStep
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.port import NotifyCallback
 from treadpace.treadmill.sim import SimLink
+from treadpace_sim.bluez import FakeBlueZ, PrivateBus
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 
 class TimedLink(SimLink):

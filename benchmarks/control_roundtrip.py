@@ -14,11 +14,11 @@ import statistics
 import sys
 import time
 
-from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import VirtualClock
 from treadpace.ftms import CONTROL_POINT
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.sim import SimLink
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 
 async def measure(n: int, batches: int = 5) -> tuple[float, float]:

@@ -17,12 +17,12 @@ import time
 
 from run_virtual import sixty_minutes  # the same 60-minute plan as that benchmark
 
-from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import VirtualClock
 from treadpace.cues.driver import CueHub
 from treadpace.engine import Command, Engine, EngineConfig, EventHub
 from treadpace.engine.events import Cue
 from treadpace.plans.steps import CompiledPlan
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 
 async def one_run(p: CompiledPlan, with_cues: bool) -> tuple[float, int, int]:

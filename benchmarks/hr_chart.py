@@ -19,7 +19,6 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunFinished
 from treadpace.plans import compile_plan, load_plan, load_profile
@@ -30,6 +29,7 @@ from treadpace.record.chart import write_chart
 from treadpace.record.journal import read_journal
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.sim import SimLink
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 RUNNER = "name: hr-runner\nrunner: {hr_rest: 55, hr_max: 190, hr_threshold: 12.0}\n"
 PROFILE = """name: Runner C

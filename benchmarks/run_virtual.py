@@ -14,13 +14,13 @@ import statistics
 import sys
 import time
 
-from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub
 from treadpace.engine.events import SetpointSent, Tick
 from treadpace.plans.steps import CompiledPlan, CompiledStep
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.sim import SimLink
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 
 def sixty_minutes() -> CompiledPlan:

@@ -16,8 +16,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from ftms_sim.model import load_model
-from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import VirtualClock
 from treadpace.ftms import (
     CONTROL_POINT,
@@ -25,6 +23,8 @@ from treadpace.ftms import (
     TreadmillDataMerger,
     decode_treadmill_data,
 )
+from treadpace_sim.model import load_model
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 
 async def session(model: str, log: Path | None, decode: bool = True) -> tuple[int, float]:

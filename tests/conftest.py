@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ftms_sim.bluez import DaemonMissing, PrivateBus
 from mqtt_broker import MOSQUITTO, Broker, Listener, listening
+from treadpace_sim.bluez import DaemonMissing, PrivateBus
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from ftms_sim.bluez import FakeBlueZ, PrivateBus
-from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import ScaledClock
+from treadpace_sim.bluez import FakeBlueZ, PrivateBus
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 ADDR = "C0:FF:EE:18:26:01"
 OTHER = "C0:FF:EE:18:26:02"

@@ -15,8 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from ftms_sim.bluez import FakeBlueZ, FakeDevice, PrivateBus
-from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import ScaledClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunFinished, RunState
 from treadpace.engine.events import EngineEvent, StateChanged
@@ -24,6 +22,8 @@ from treadpace.plans import load_and_compile
 from treadpace.plans.steps import CompiledPlan, CompiledStep
 from treadpace.treadmill.ble import BleakLink
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
+from treadpace_sim.bluez import FakeBlueZ, FakeDevice, PrivateBus
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 SCALE = 60.0
 ADDR = "C0:FF:EE:18:26:01"

@@ -12,8 +12,6 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from ftms_sim.bluez import FakeBlueZ, PrivateBus
-from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import ScaledClock
 from treadpace.ftms import (
     CONTROL_POINT,
@@ -32,6 +30,8 @@ from treadpace.treadmill.ble import BleakLink, BleError, DeviceNotFound, find_de
 from treadpace.treadmill.ble_heart_rate import HeartRateSource
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.port import NotConnected, Telemetry
+from treadpace_sim.bluez import FakeBlueZ, PrivateBus
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 SCALE = 20.0
 ADDR_A = "C0:FF:EE:18:26:01"

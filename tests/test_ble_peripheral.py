@@ -18,14 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from ftms_sim.bluez import FakeBlueZ, PrivateBus
-from ftms_sim.bluez.peripheral import PeripheralApp
-from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import RealClock, ScaledClock
 from treadpace.ftms import FTMS_SERVICE, SPEED_RANGE, decode_speed_range
 from treadpace.treadmill.ble import BleakLink, DeviceNotFound, find_device
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.port import LinkLost, LinkRestored, Telemetry
+from treadpace_sim.bluez import FakeBlueZ, PrivateBus
+from treadpace_sim.bluez.peripheral import PeripheralApp
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 PERIPHERAL_ADDR = "00:1A:7D:DA:71:02"  # the stand-in's hci1
 

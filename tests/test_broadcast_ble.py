@@ -20,8 +20,6 @@ from pathlib import Path
 import pytest
 from bleak import BleakClient
 
-from ftms_sim.bluez import FakeBlueZ, PrivateBus
-from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.broadcast import Broadcaster
 from treadpace.clock import ScaledClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunFinished
@@ -45,6 +43,8 @@ from treadpace.plans.steps import CompiledPlan, CompiledStep
 from treadpace.treadmill.ble import find_device
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.sim import SimLink
+from treadpace_sim.bluez import FakeBlueZ, PrivateBus
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 RSC_SPEED_KMH = 3.6 / 256 / 2 + 1e-9  # half a step of 1/256 m/s
 RSC_DISTANCE_M = 0.1 + 1e-9  # floored to decimetres

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import VirtualClock
 from treadpace.cues.driver import CueHub
 from treadpace.cues.text import speech
@@ -30,6 +29,7 @@ from treadpace.plans.steps import CompiledPlan, CompiledStep
 from treadpace.record.codec import decode_event, encode_event
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.sim import SimLink
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 Script = Callable[[Engine, VirtualClock], Awaitable[None]]
 WARNINGS = (CueKind.UPCOMING, CueKind.COUNTDOWN)

@@ -13,7 +13,6 @@ import asyncio
 
 import pytest
 
-from ftms_sim.treadmill import SimulatedTreadmill
 from test_engine_sim import Outcome, plan, run_sim
 from treadpace.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunFinished, RunState
@@ -28,6 +27,7 @@ from treadpace.plans.steps import CompiledStep
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.sim import SimLink
 from treadpace.ui.keys import KeyController
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 STEADY = plan(CompiledStep("a", "time", 600, 9.3))
 

@@ -15,8 +15,6 @@ import itertools
 
 import pytest
 
-from ftms_sim.model import TreadmillModel, load_model
-from ftms_sim.server import INDICATE, FtmsServer
 from test_engine_sim import plan, run_sim
 from treadpace.engine import EngineConfig, RunState
 from treadpace.engine.setpoint import Grid, speed_grid
@@ -34,6 +32,8 @@ from treadpace.ftms import (
 )
 from treadpace.plans.steps import CompiledStep
 from treadpace.units import KMH_PER_MPH
+from treadpace_sim.model import TreadmillModel, load_model
+from treadpace_sim.server import INDICATE, FtmsServer
 
 MPH_SETPOINTS = [round(0.5 + i / 10, 1) * KMH_PER_MPH for i in range(116)]  # 0.5-12 mph
 KMH_SETPOINTS = [round(0.8 + i / 10, 1) for i in range(193)]  # 0.8-20 km/h

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from ftms_sim.treadmill import SimulatedTreadmill
 from test_engine_sim import run_sim
 from test_run_cli import quiet_profile, treadpace
 from treadpace.clock import VirtualClock
@@ -18,6 +17,7 @@ from treadpace.mqtt.payloads import run_finished
 from treadpace.plans.steps import CompiledPlan, CompiledStep
 from treadpace.record.codec import decode_event, encode_event
 from treadpace.ui.summary import outcome_text, summary_text
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 
 def _plan(*steps: CompiledStep) -> CompiledPlan:

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from ftms_sim.treadmill import SimulatedTreadmill
 from test_engine_sim import Outcome, Record, plan, run_sim
 from test_run_cli import quiet_profile, read_log, treadpace
 from treadpace.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, RunState
 from treadpace.engine.odometer import Odometer
 from treadpace.plans.steps import CompiledStep
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 MODELS = ["odometer-power-on", "odometer-lifetime", "odometer-jump"]
 PLAN = plan(

@@ -11,15 +11,15 @@ import itertools
 
 import pytest
 
-from ftms_sim.faults import Fault
-from ftms_sim.model import load_model, models_dir
-from ftms_sim.treadmill import SimulatedTreadmill
 from test_engine_sim import Outcome, Script, plan, run_sim
 from treadpace.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, RunState
 from treadpace.engine.events import Notice, NoticeKind
 from treadpace.engine.outcome import GuidedCause
 from treadpace.plans.steps import CompiledStep
+from treadpace_sim.faults import Fault
+from treadpace_sim.model import load_model, models_dir
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 
 def _notices(o: Outcome, text: str) -> list[str]:

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunFinished, RunState
 from treadpace.engine.events import EngineEvent, Notice, StateChanged
 from treadpace.plans.steps import CompiledPlan, CompiledStep
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.sim import SimLink
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Heart-rate control end to end: the engine, FTMS bytes and the simulated runner's heart.
 
 Every mode runs a 60-minute plan on the virtual clock against a runner whose
-threshold is 12 km/h (ftms_sim/heart.py: lag, drift, strap noise), and is judged
+threshold is 12 km/h (treadpace_sim/heart.py: lag, drift, strap noise), and is judged
 on what the simulator recorded: the true heart rate in its belt log and the
 speeds it was commanded. After settling (the first time heart rate is back under
 the cap once the controller has acted), heart rate spends under 60 s above the
@@ -17,8 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from ftms_sim.faults import Fault
-from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunFinished, RunState
 from treadpace.engine.events import EngineEvent, Notice, NoticeKind
@@ -27,6 +25,8 @@ from treadpace.plans.hr_rule import HrRule
 from treadpace.plans.steps import CompiledPlan, CompiledStep
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.sim import SimLink
+from treadpace_sim.faults import Fault
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 N_PER_10_MIN = 5
 """See docs/heart-rate.md: a change a couple of minutes apart at most, once settled."""

@@ -9,7 +9,6 @@ from typing import Any, cast
 import pytest
 from garmin_fit_sdk import Decoder, Stream
 
-from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunFinished, RunState
 from treadpace.engine.events import EngineEvent, Tick
@@ -27,6 +26,7 @@ from treadpace.record.synthetic import SyntheticRun, synthetic_events
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.sim import SimLink
 from treadpace.ui.summary import summary_text
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 BOUNDS = zone_bounds(190, 55, "karvonen")  # 122, 136, 150, 163, 177, 190
 

@@ -11,8 +11,6 @@ import json
 
 import pytest
 
-from ftms_sim.belt import BeltState
-from ftms_sim.treadmill import SimulatedTreadmill
 from mqtt_broker import MOSQUITTO, NO_MOSQUITTO, Broker, Listener, mqtt_settings
 from treadpace.clock import ScaledClock
 from treadpace.engine import Engine, EngineConfig, EventHub, RunState
@@ -20,6 +18,8 @@ from treadpace.mqtt import MqttBridge
 from treadpace.plans.steps import CompiledPlan, CompiledStep
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.sim import SimLink
+from treadpace_sim.belt import BeltState
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 pytestmark = pytest.mark.skipif(MOSQUITTO is None, reason=NO_MOSQUITTO)
 

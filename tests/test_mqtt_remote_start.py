@@ -13,7 +13,6 @@ import json
 
 import pytest
 
-from ftms_sim.treadmill import SimulatedTreadmill
 from mqtt_broker import MOSQUITTO, NO_MOSQUITTO, Broker, Listener, mqtt_settings
 from treadpace.clock import ScaledClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunState
@@ -22,6 +21,7 @@ from treadpace.mqtt import MqttBridge
 from treadpace.plans.steps import CompiledPlan, CompiledStep
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.sim import SimLink
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 pytestmark = pytest.mark.skipif(MOSQUITTO is None, reason=NO_MOSQUITTO)
 

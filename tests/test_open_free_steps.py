@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from ftms_sim.treadmill import SimulatedTreadmill
 from test_engine_sim import Outcome, plan, run_sim, start_time
 from test_plans_richer import compile_text
 from test_plans_schema import errors
@@ -27,6 +26,7 @@ from treadpace.plans.steps import CompiledStep
 from treadpace.workouts import WorkoutError
 from treadpace.workouts.fit import write_fit
 from treadpace.workouts.zwo import write_zwo
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 
 def test_open_and_free_segments_compile_to_flagged_steps() -> None:

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from ftms_sim.treadmill import SimulatedTreadmill
 from test_run_cli import read_log, treadpace
 from treadpace.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunState
@@ -21,6 +20,7 @@ from treadpace.errors import UserError
 from treadpace.plans.steps import CompiledPlan, CompiledStep
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.sim import SimLink
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 HIGH_MINIMUM = (
     "name: high-minimum\n"

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from garmin_fit_sdk import Decoder, Stream
 
-from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import ClockTimeout, VirtualClock, wait_for
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunState
 from treadpace.paths import configs_dir
@@ -18,6 +17,7 @@ from treadpace.record import Recorder, export_run
 from treadpace.record.journal import read_journal
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.sim import SimLink
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 PLAN = CompiledPlan(
     name="Short progression",

@@ -13,13 +13,13 @@ import dataclasses
 import signal
 from pathlib import Path
 
-from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import VirtualClock
 from treadpace.commands.run import exit_code
 from treadpace.engine import RunState
 from treadpace.library import load_and_compile
 from treadpace.session import RunOutcome, RunSession, SessionSetup
 from treadpace.treadmill.sim import SimLink
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 
 def setup_for(

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from ftms_sim.faults import load_faults
-from ftms_sim.model import load_model
 from treadpace.errors import UserError
 from treadpace.plans import load_plan, load_profile
 from treadpace.safe_yaml import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
+from treadpace_sim.faults import load_faults
+from treadpace_sim.model import load_model
 
 Loader = Callable[[Path], object]
 LOADERS: dict[str, Loader] = {

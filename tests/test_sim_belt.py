@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from ftms_sim.belt import Belt, BeltSpec, BeltState
+from treadpace_sim.belt import Belt, BeltSpec, BeltState
 
 SPEC = BeltSpec()  # the generic machine: 0.8-20 km/h, 0.5 up, 0.6 down, 2.0 emergency
 

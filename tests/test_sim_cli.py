@@ -90,10 +90,10 @@ def test_cli_runner_scaled_clock_run(tmp_path: Path) -> None:
 
 
 def test_a_failing_front_end_ends_the_simulator_with_its_one_line_error() -> None:
-    from ftms_sim.errors import FrontEndError
-    from ftms_sim.treadmill import SimulatedTreadmill
     from treadpace.commands.simulate import simulate
     from treadpace.errors import UserError
+    from treadpace_sim.errors import FrontEndError
+    from treadpace_sim.treadmill import SimulatedTreadmill
 
     served: list[str] = []
 

@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from ftms_sim.belt import BeltState
-from ftms_sim.errors import LinkDown
-from ftms_sim.faults import ACTIONS, Fault, load_faults
-from ftms_sim.model import load_model
-from ftms_sim.simlog import read_sim_log
-from ftms_sim.testing import Central
-from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import VirtualClock
 from treadpace.errors import UserError
 from treadpace.plans.paces import parse_duration
+from treadpace_sim.belt import BeltState
+from treadpace_sim.errors import LinkDown
+from treadpace_sim.faults import ACTIONS, Fault, load_faults
+from treadpace_sim.model import load_model
+from treadpace_sim.simlog import read_sim_log
+from treadpace_sim.testing import Central
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 DATA, STATUS, CP, TRAINING = 0x2ACD, 0x2ADA, 0x2AD9, 0x2AD3
 

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from ftms_sim.belt import Belt, BeltSpec
-from ftms_sim.heart import Heart, HeartSpec, StrapFault
-from ftms_sim.model import load_model
-from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import VirtualClock
 from treadpace.errors import UserError
+from treadpace_sim.belt import Belt, BeltSpec
+from treadpace_sim.heart import Heart, HeartSpec, StrapFault
+from treadpace_sim.model import load_model
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 RUNNER = HeartSpec(rest_bpm=55, max_bpm=190, threshold_kmh=12.0, drift_bpm_h=8.0)
 
@@ -128,8 +128,8 @@ def test_model_yaml_carries_the_runner_fields(tmp_path: Path) -> None:
 
 
 async def test_a_strap_fault_reaches_the_wire() -> None:
-    from ftms_sim.faults import Fault
-    from ftms_sim.testing import Central
+    from treadpace_sim.faults import Fault
+    from treadpace_sim.testing import Central
 
     clock = VirtualClock()
     sim = SimulatedTreadmill("hr-service", clock)

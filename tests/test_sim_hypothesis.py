@@ -9,10 +9,6 @@ from dataclasses import dataclass
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ftms_sim.belt import BeltState
-from ftms_sim.errors import AttError
-from ftms_sim.model import load_model
-from ftms_sim.server import FtmsServer, Outgoing
 from treadpace.ftms import (
     CONTROL_POINT,
     MACHINE_STATUS,
@@ -22,6 +18,10 @@ from treadpace.ftms import (
     decode_machine_status,
     decode_treadmill_data,
 )
+from treadpace_sim.belt import BeltState
+from treadpace_sim.errors import AttError
+from treadpace_sim.model import load_model
+from treadpace_sim.server import FtmsServer, Outgoing
 
 MODELS = [
     "generic",

@@ -6,8 +6,6 @@ import asyncio
 
 import pytest
 
-from ftms_sim.model import load_model
-from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import VirtualClock
 from treadpace.ftms import (
     CONTROL_POINT,
@@ -19,6 +17,8 @@ from treadpace.ftms import (
 )
 from treadpace.treadmill.port import GattLink, NotConnected
 from treadpace.treadmill.sim import GattError, SimLink
+from treadpace_sim.model import load_model
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 
 async def test_link_reads_writes_and_notifies() -> None:

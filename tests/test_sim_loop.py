@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 
-from ftms_sim.treadmill import SimulatedTreadmill
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 
 class LeapingClock:

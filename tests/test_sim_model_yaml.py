@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ftms_sim.model import list_models, load_model
 from treadpace.errors import UserError
+from treadpace_sim.model import list_models, load_model
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -119,6 +119,6 @@ def test_every_shipped_model_loads_through_the_file_schema() -> None:
 
 
 def test_importing_the_simulator_does_not_import_pydantic() -> None:
-    code = "import sys, ftms_sim, ftms_sim.treadmill; print('pydantic' in sys.modules)"
+    code = "import sys, treadpace_sim, treadpace_sim.treadmill; print('pydantic' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

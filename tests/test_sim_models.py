@@ -8,10 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from ftms_sim.errors import AttError
-from ftms_sim.model import load_model, models_dir
-from ftms_sim.testing import Central, Received
-from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import VirtualClock
 from treadpace.ftms import (
     CONTROL_POINT,
@@ -29,6 +25,10 @@ from treadpace.ftms import (
     decode_speed_range,
     decode_treadmill_data,
 )
+from treadpace_sim.errors import AttError
+from treadpace_sim.model import load_model, models_dir
+from treadpace_sim.testing import Central, Received
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 DATA, STATUS, CP = 0x2ACD, 0x2ADA, 0x2AD9
 SHIPPED = sorted(p.stem for p in models_dir().glob("*.yaml"))

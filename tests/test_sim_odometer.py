@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from ftms_sim.faults import Fault
-from ftms_sim.model import load_model
-from ftms_sim.testing import Central
-from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import VirtualClock
 from treadpace.errors import UserError
 from treadpace.ftms import TreadmillDataMerger, decode_treadmill_data
+from treadpace_sim.faults import Fault
+from treadpace_sim.model import load_model
+from treadpace_sim.testing import Central
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 DATA = 0x2ACD
 Body = Callable[[SimulatedTreadmill, Central, VirtualClock], Awaitable[None]]

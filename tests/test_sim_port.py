@@ -6,12 +6,12 @@ import asyncio
 
 import pytest
 
-from ftms_sim.model import load_model
-from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import VirtualClock
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.port import ControlRefused, SafetyKeyPulled, Telemetry, TreadmillUpdate
 from treadpace.treadmill.sim import SimLink
+from treadpace_sim.model import load_model
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 
 async def _drive(model: str, seconds: float = 40.0) -> tuple[SimulatedTreadmill, list[object]]:

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from ftms_sim.belt import BeltState
-from ftms_sim.errors import AttError
-from ftms_sim.model import load_model
-from ftms_sim.server import FtmsServer, Outgoing
 from treadpace.ftms import (
     CONTROL_POINT,
     FEATURE,
@@ -18,6 +14,10 @@ from treadpace.ftms import (
     decode_treadmill_data,
     short_uuid,
 )
+from treadpace_sim.belt import BeltState
+from treadpace_sim.errors import AttError
+from treadpace_sim.model import load_model
+from treadpace_sim.server import FtmsServer, Outgoing
 
 
 def _server(name: str = "generic", clients: tuple[int, ...] = (0,)) -> FtmsServer:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-from ftms_sim.model import load_model
-from ftms_sim.testing import Central
-from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import VirtualClock
 from treadpace.ftms import FEATURE, INCLINATION_RANGE, SPEED_RANGE
+from treadpace_sim.model import load_model
+from treadpace_sim.testing import Central
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 CP, STATUS, TRAINING, DATA = 0x2AD9, 0x2ADA, 0x2AD3, 0x2ACD
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from ftms_sim.bluez import FakeBlueZ, PrivateBus
-from ftms_sim.treadmill import SimulatedTreadmill
 from test_ble_cli import ADDR, treadpace
 from treadpace.clock import ScaledClock
+from treadpace_sim.bluez import FakeBlueZ, PrivateBus
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 
 @pytest.fixture

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import itertools
 
-from ftms_sim.faults import Fault
-from ftms_sim.treadmill import SimulatedTreadmill
 from test_engine_sim import Outcome, Script, plan, run_sim
 from treadpace.clock import VirtualClock
 from treadpace.engine import Command, Engine, RunState
 from treadpace.engine.events import Notice
 from treadpace.plans.steps import CompiledStep
+from treadpace_sim.faults import Fault
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 STEPS = (CompiledStep("a", "time", 60, 9.0), CompiledStep("b", "time", 60, 10.0))
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from ftms_sim.model import list_models
-from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import VirtualClock
 from treadpace.commands.ble import _describe
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.sim import SimLink
+from treadpace_sim.model import list_models
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 
 async def describe(model: str) -> list[str]:

@@ -12,8 +12,6 @@ import asyncio
 
 import pytest
 
-from ftms_sim.faults import Fault
-from ftms_sim.treadmill import SimulatedTreadmill
 from test_engine_sim import Outcome, Record, plan, run_sim
 from treadpace.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunFinished, RunState
@@ -23,6 +21,8 @@ from treadpace.plans.steps import CompiledStep
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.sim import SimLink
 from treadpace.treadmill.stop import NOT_CONFIRMED
+from treadpace_sim.faults import Fault
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 STEPS = (CompiledStep("a", "time", 60, 9.0), CompiledStep("b", "time", 60, 10.0))
 

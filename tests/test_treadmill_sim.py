@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import VirtualClock
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.port import (
@@ -22,6 +21,7 @@ from treadpace.treadmill.port import (
     TreadmillUpdate,
 )
 from treadpace.treadmill.sim import SimLink
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 Scenario = Callable[[SimulatedTreadmill, FtmsTreadmill, VirtualClock], Awaitable[None]]
 

@@ -7,7 +7,6 @@ from typing import TypeVar
 
 import pytest
 
-from ftms_sim.treadmill import SimulatedTreadmill
 from test_treadmill_sim import on_model
 from treadpace.clock import VirtualClock
 from treadpace.ftms import CONTROL_POINT, HEART_RATE_MEASUREMENT
@@ -28,6 +27,7 @@ from treadpace.treadmill.port import (
     TrainingStatusChanged,
     TreadmillUpdate,
 )
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 U = TypeVar("U")
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import pytest
 
-from ftms_sim.faults import Fault
-from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.clock import ScaledClock, VirtualClock, real_seconds
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.port import Telemetry, TelemetryStale, TreadmillUpdate
 from treadpace.treadmill.sim import SimLink
+from treadpace_sim.faults import Fault
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 SCALE = 30.0
 

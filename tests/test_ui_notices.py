@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ftms_sim.treadmill import SimulatedTreadmill
 from test_engine_sim import plan, run_sim
 from treadpace.clock import VirtualClock
 from treadpace.engine import Engine, RunState
@@ -17,6 +16,7 @@ from treadpace.engine.events import (
 from treadpace.plans.steps import CompiledStep
 from treadpace.ui.live import LiveView
 from treadpace.ui.notices import LIFETIME_S, NoticeBoard
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 STEP = CompiledStep("steady", "time", 60, 10.0)
 

@@ -29,12 +29,12 @@ from treadpace.errors import UserError
 if TYPE_CHECKING:
     from collections.abc import Coroutine
 
-    from ftms_sim.treadmill import SimulatedTreadmill
     from treadpace.clock import Clock
     from treadpace.listen import Listen
     from treadpace.plans.profile import Profile
     from treadpace.plans.steps import CompiledPlan
     from treadpace.session import RunOutcome
+    from treadpace_sim.treadmill import SimulatedTreadmill
 
 VIRTUAL_CLOCK_ENV = "TREADPACE_VIRTUAL_CLOCK"
 """Set to 1 to run on the virtual clock (tests: an hour-long plan in a blink)."""
@@ -313,8 +313,8 @@ def _treadmill(
     if sim_model is None:
         assert device is not None
         return {"link": _ble_link(device, clock)}
-    from ftms_sim.treadmill import SimulatedTreadmill
     from treadpace.treadmill.sim import SimLink
+    from treadpace_sim.treadmill import SimulatedTreadmill
 
     sim = SimulatedTreadmill(sim_model, clock, sim_log=sim_log)
     return {"link": SimLink(sim), "sim": sim, **_sim_console(sim, clock, unattended=unattended)}
@@ -328,7 +328,7 @@ def _sim_console(sim: SimulatedTreadmill, clock: Clock, *, unattended: bool) -> 
     keys, help_text = console_keys(sim)
     parts: dict[str, Any] = {"console_keys": keys, "console_help": help_text}
     if unattended:
-        from ftms_sim.runner import ConsoleRunner
+        from treadpace_sim.runner import ConsoleRunner
 
         runner = ConsoleRunner(sim, clock)
 

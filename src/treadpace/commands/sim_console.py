@@ -1,6 +1,6 @@
 """`run --simulate`: the simulated treadmill's console, next to treadpace's own controls.
 
-Two ways to reach the software treadmill's buttons (`ftms_sim.console`): keys
+Two ways to reach the software treadmill's buttons (`treadpace_sim.console`): keys
 in the live view, and, for `--yes` without a terminal, a `ConsoleRunner` that
 reads the engine's events the way a person reads the screen. Both press the
 machine's buttons; neither goes through the engine's command path, because on
@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING
 from treadpace.engine.events import Notice, NoticeKind, RunFinished, Subscription, Tick
 
 if TYPE_CHECKING:
-    from ftms_sim.runner import ConsoleRunner
-    from ftms_sim.treadmill import SimulatedTreadmill
+    from treadpace_sim.runner import ConsoleRunner
+    from treadpace_sim.treadmill import SimulatedTreadmill
 
 
 def console_keys(sim: SimulatedTreadmill) -> tuple[dict[str, Callable[[], None]], str]:
     """(key -> button press, the help text for them)."""
-    from ftms_sim.console import Console
+    from treadpace_sim.console import Console
 
     console = Console(sim)
     return console.bindings(), console.help()

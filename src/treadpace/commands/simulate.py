@@ -21,8 +21,8 @@ from treadpace.errors import UserError
 if TYPE_CHECKING:
     import asyncio
 
-    from ftms_sim.treadmill import SimulatedTreadmill
     from treadpace.clock import Clock
+    from treadpace_sim.treadmill import SimulatedTreadmill
 
 CLEANUP_S = 2.0
 """How long front ends and the simulator get to close after a signal (real seconds)."""
@@ -120,12 +120,12 @@ def simulate(
     """Build the simulator from the options and run it (shared by `--ble`)."""
     import asyncio
 
-    from ftms_sim.errors import FrontEndError
-    from ftms_sim.faults import load_faults
-    from ftms_sim.model import load_model
-    from ftms_sim.treadmill import SimulatedTreadmill
     from treadpace.clock import ScaledClock, VirtualClock
     from treadpace.commands.run_checks import check_seconds, check_sim_log, check_time_scale
+    from treadpace_sim.errors import FrontEndError
+    from treadpace_sim.faults import load_faults
+    from treadpace_sim.model import load_model
+    from treadpace_sim.treadmill import SimulatedTreadmill
 
     check_time_scale(time_scale)
     check_seconds(duration, "--duration")
@@ -159,7 +159,7 @@ def simulate(
 
 
 def list_command() -> None:
-    from ftms_sim.model import list_models, load_model
+    from treadpace_sim.model import list_models, load_model
 
     for name in list_models():
         typer.echo(f"{name:<20} {load_model(name).description}")
@@ -223,7 +223,7 @@ def _ble_front_ends(adapter: str, virtual: bool) -> list[FrontEnd]:
         raise UserError("--ble: a Bluetooth peripheral needs real time (drop --virtual)")
     import asyncio
 
-    from ftms_sim.bluez.peripheral import check, front_end
+    from treadpace_sim.bluez.peripheral import check, front_end
 
     try:
         asyncio.run(check(adapter))

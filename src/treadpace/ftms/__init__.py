@@ -1,7 +1,7 @@
 """Sans-I/O Fitness Machine Service protocol: bytes in, typed messages out, and back.
 
 Shared by the controller (treadpace.treadmill) and the software treadmill
-(ftms_sim). No asyncio, no bleak, no clock, no logging: every function is pure,
+(treadpace_sim). No asyncio, no bleak, no clock, no logging: every function is pure,
 every message a frozen dataclass, and every decoder either returns a value or
 raises `FtmsDecodeError`. The wire rules and the real-world deviations handled
 here are described in the reference notes (ftms.md, sections 1-8).

@@ -1,6 +1,6 @@
 """The in-process GATT link to the software treadmill (`treadpace run --simulate`).
 
-`SimLink` implements the `GattLink` port on a `ftms_sim.SimulatedTreadmill` in the
+`SimLink` implements the `GattLink` port on a `treadpace_sim.SimulatedTreadmill` in the
 same event loop: the bytes are exactly those a BLE link would carry, only the radio
 is missing. Usage::
 
@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ftms_sim.errors import AttError, LinkDown
-from ftms_sim.treadmill import SimulatedTreadmill
 from treadpace.treadmill.port import NotConnected, NotifyCallback, TreadmillError
+from treadpace_sim.errors import AttError, LinkDown
+from treadpace_sim.treadmill import SimulatedTreadmill
 
 if TYPE_CHECKING:
     from treadpace.treadmill.port import GattLink
