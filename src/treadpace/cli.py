@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
+from typing import Annotated
 
 import typer
 
@@ -30,6 +31,24 @@ def version() -> None:
     from treadpace import __version__
 
     print(__version__)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        version()
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Guided progression runs on a home treadmill (Bluetooth FTMS), or on the simulator."""
 
 
 _COMMAND_MODULES = (

@@ -223,6 +223,9 @@ def _ble_front_ends(adapter: str, virtual: bool) -> list[FrontEnd]:
         raise UserError("--ble: a Bluetooth peripheral needs real time (drop --virtual)")
     import asyncio
 
+    from treadpace.optional import require_dbus
+
+    require_dbus("--ble")
     from treadpace_sim.bluez.peripheral import check, front_end
 
     try:

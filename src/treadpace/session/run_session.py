@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from treadpace.cues import wiring as cues
 from treadpace.engine import Command, Engine, EngineConfig, RunState
 from treadpace.errors import UserError
+from treadpace.optional import require_dbus
 from treadpace.record import NothingRecorded, Recorder, export_run
 from treadpace.session.outcome import RunOutcome, SessionSetup
 from treadpace.session.signals import EXIT_SIGNALS, forget_a_hung_up_terminal, signal_name
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from treadpace.clock import Clock
     from treadpace.engine import RunFinished
     from treadpace.engine.events import EventHub
+    from treadpace.plans.broadcast_settings import BroadcastSettings
     from treadpace.web.server import WebServer
 
 log = logging.getLogger(__name__)
@@ -102,13 +104,11 @@ class RunSession:
             self._engine_task.cancel()
 
     async def _wire(self) -> None:
-        from treadpace.broadcast.broadcaster import start_broadcast
-
         s = self.setup
         prof = s.profile
         hub = self._hub = cues.cue_hub(prof.cues, s.clock)
         # Refused: one line, exit 2, before anything else is up.
-        self._broadcaster = await start_broadcast(prof.broadcast, s.clock, hub)
+        self._broadcaster = await _broadcast(prof.broadcast, s.clock, hub)
         page = await _open_page(s) if s.web is not None else None
         await self._stack.enter_async_context(self._tg)
         if s.sim is not None:
@@ -273,6 +273,18 @@ class RunSession:
             return await recorder.consume(hub.subscribe()), ""
         except NothingRecorded as exc:
             return None, str(exc)
+
+
+async def _broadcast(
+    settings: BroadcastSettings, clock: Clock, hub: EventHub
+) -> Broadcaster | None:
+    """The profile's broadcast, if any: only a broadcast imports D-Bus (Linux only)."""
+    if not settings.services:
+        return None
+    require_dbus("--broadcast")
+    from treadpace.broadcast.broadcaster import start_broadcast
+
+    return await start_broadcast(settings, clock, hub)
 
 
 async def _shielded(coro: Coroutine[Any, Any, object]) -> None:
