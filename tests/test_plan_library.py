@@ -1,11 +1,10 @@
-"""Plans by name: `plan list`, `run NAME`, `plan show NAME`, from a checkout and from a wheel."""
+"""Plans by name: `plan list`, `run NAME`, `plan show NAME` (from a wheel: test_wheel.py)."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
-import sysconfig
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,57 +87,6 @@ def test_an_unknown_name_lists_the_close_matches_and_exits_2(tmp_path: Path) -> 
     assert "did you mean thirds?" in result.stderr
     far = treadpace("plan", "show", "zzzzzz", home=tmp_path)
     assert far.returncode == 2 and "did you mean" not in far.stderr
-
-
-def _site_packages() -> str:
-    return sysconfig.get_paths()["purelib"]
-
-
-def test_a_wheel_install_lists_and_runs_a_shipped_plan_by_name(tmp_path: Path) -> None:
-    """Build the wheel, install it alone into a new venv, run `thirds` from outside the checkout.
-
-    The new venv sees this environment's dependencies through a .pth line (no
-    network, no index), but not the editable checkout: `.pth` files in an added
-    directory are not processed, so `treadpace` can only come from the wheel.
-    """
-    wheels = tmp_path / "wheels"
-    build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(wheels), str(ROOT)],
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
-    assert build.returncode == 0, build.stderr
-    (wheel,) = wheels.glob("treadpace-*.whl")
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    purelib = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True, text=True, check=True,
-    ).stdout.strip()  # fmt: skip
-    Path(purelib, "_deps_from_test_env.pth").write_text(_site_packages() + "\n")
-    install = subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",
-         "--no-index", str(wheel)],
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
-    assert install.returncode == 0, install.stderr
-    where = subprocess.run(
-        [str(python), "-c", "import treadpace; print(treadpace.__file__)"],
-        capture_output=True, text=True, check=True, cwd=tmp_path,
-    ).stdout  # fmt: skip
-    assert where.startswith(purelib), where
-    exe = [str(venv / "bin" / "treadpace")]
-    listed = treadpace("plan", "list", home=tmp_path, exe=exe)
-    assert listed.returncode == 0, listed.stderr
-    assert {line.split()[0] for line in listed.stdout.splitlines()[1:-1]} == set(SHIPPED)
-    env_no_virtual = {k: v for k, v in _env(tmp_path).items() if k != "TREADPACE_VIRTUAL_CLOCK"}
-    run = subprocess.run(
-        [*exe, "run", "thirds", "--time-scale", "600", "--yes"],
-        capture_output=True, text=True, cwd=tmp_path, env=env_no_virtual, timeout=60, check=False,
-    )  # fmt: skip
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert "finished: plan complete" in run.stdout, run.stdout
 
 
 def test_plan_validate_takes_names_and_paths(tmp_path: Path) -> None:

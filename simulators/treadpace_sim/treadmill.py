@@ -126,7 +126,7 @@ class SimulatedTreadmill:
         self._emit({"event": "start", "model": self.model.name})
         period = 1.0 / self.model.telemetry_rate_hz
         ticks = run_ticks(self.clock, self._t0, period, bool(self._observers), self._tick)
-        self._task = asyncio.create_task(ticks, name=f"ftms-sim-{self.model.name}")
+        self._task = asyncio.create_task(ticks, name=f"treadpace-sim-{self.model.name}")
         self._faults.started(self._t0)
 
     async def close(self) -> None:

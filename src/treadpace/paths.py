@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import importlib.resources
 import os
 from pathlib import Path
 
 
 def configs_dir() -> Path:
-    """The shipped `configs/` folder: the repository's in a checkout, else the wheel's copy."""
-    repo = Path(__file__).resolve().parents[2] / "configs"
-    if repo.is_dir():
-        return repo
-    return Path(__file__).resolve().parent / "_configs"
+    """The shipped `configs/` folder: the wheel's package data, else a checkout's.
+
+    An installed wheel carries it as `treadpace/_configs`, found with importlib.resources;
+    only without it (a clone on sys.path, an editable install) is it the repository's. The
+    package data is looked for first: a folder two levels above an installed package may be
+    anyone's `configs`. Treadmill models are read as files, so a zipped package has plans
+    (`library` reads those through importlib.resources) but no shipped models.
+    """
+    packaged = importlib.resources.files("treadpace").joinpath("_configs")
+    if isinstance(packaged, Path) and packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "configs"
 
 
 def data_dir() -> Path:
