@@ -27,6 +27,7 @@ import aiomqtt
 import psutil
 
 from treadpace.engine.events import Command, EventHub, RunState, StepStarted, Tick
+from treadpace.engine.gate import CommandSource
 from treadpace.mqtt import MqttBridge
 from treadpace.plans.steps import CompiledStep
 
@@ -51,7 +52,7 @@ def tick(t: float) -> Tick:
     )  # fmt: skip
 
 
-async def nothing(command: Command, value: float | None) -> None:
+async def nothing(command: Command, value: float | None, source: CommandSource) -> None:
     return None
 
 

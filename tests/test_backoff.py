@@ -261,7 +261,7 @@ def _bridge(clock: VirtualClock, attempts: list[float], up_for: list[float]) -> 
     """A bridge on `clock`; connection n stays up `up_for[n]` s (none left: refused)."""
     bridge = MqttBridge(
         mqtt_settings(host="127.0.0.1", port=1),
-        commands=lambda c, v: asyncio.sleep(0),
+        commands=lambda c, v, s: asyncio.sleep(0),
         reconnect_min_s=0.5,
         reconnect_max_s=30.0,
         clock=clock,

@@ -25,6 +25,7 @@ from treadpace.engine.events import (
     StepStarted,
     Tick,
 )
+from treadpace.engine.gate import CommandSource
 from treadpace.mqtt import MqttBridge, remove_discovery
 from treadpace.plans.profile import MqttSettings
 from treadpace.plans.steps import CompiledStep
@@ -40,10 +41,12 @@ STEPS = (
 class Recorder:
     def __init__(self) -> None:
         self.calls: list[tuple[Command, float | None]] = []
+        self.sources: set[CommandSource] = set()
         self.changed = asyncio.Event()
 
-    async def __call__(self, command: Command, value: float | None) -> None:
+    async def __call__(self, command: Command, value: float | None, source: CommandSource) -> None:
         self.calls.append((command, value))
+        self.sources.add(source)
         self.changed.set()
 
 
@@ -203,6 +206,7 @@ async def test_commands_reach_the_engine_and_bad_ones_are_ignored(
         (Command.SKIP, None),
         (Command.STOP, None),
     ]
+    assert rec.sources == {CommandSource.REMOTE}  # so the engine's gate treats them as such
     notices = await listener.wait_for(
         lambda s: (n := [e for e in events(s) if e["event"] == "notice"]) and len(n) >= 3 and n
     )
@@ -248,7 +252,7 @@ async def test_a_failing_command_handler_does_not_stop_the_bridge(
 ) -> None:
     calls: list[Command] = []
 
-    async def flaky(command: Command, value: float | None) -> None:
+    async def flaky(command: Command, value: float | None, source: CommandSource) -> None:
         calls.append(command)
         if command is Command.PAUSE:
             raise RuntimeError("treadmill said no")

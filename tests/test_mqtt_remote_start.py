@@ -1,9 +1,12 @@
-"""Through a real mosquitto: an MQTT resume never restarts a belt stopped at the treadmill.
+"""Through a real mosquitto and the run's own wiring: MQTT never starts a belt it may not.
 
-The run starts from the terminal (`allow_remote_start: false`), the runner stops the
-belt on the console, and `command/resume` arrives over MQTT: the simulator's own
-log must show no second start, the belt must stay at 0, and the refusal must be
-published as a notice. The runner at the treadmill then resumes, as the README says.
+The run is wired by `RunSession`, as `treadpace run` wires it, so these fail if the
+MQTT front end ever went round the engine's gate. A run started from the terminal
+(`allow_remote_start: false`) is stopped on the console, and `command/resume`
+arrives over MQTT: the simulator's own log must show no second start, the belt
+must stay at 0, and the refusal must be published as a notice. The runner at the
+treadmill then resumes, as the README says. A run left waiting for a remote start
+that the profile does not allow never moves on an MQTT start.
 """
 
 from __future__ import annotations
@@ -13,22 +16,12 @@ import json
 
 import pytest
 
-from mqtt_broker import MOSQUITTO, NO_MOSQUITTO, Broker, Listener, mqtt_settings
-from treadpace.clock import ScaledClock
-from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunState
+from mqtt_broker import MOSQUITTO, NO_MOSQUITTO, Broker, Listener
+from session_run import live_run, runner
+from treadpace.engine import Command, RunState
 from treadpace.engine.gate import NOT_ALLOWED, STOPPED_AT_TREADMILL
-from treadpace.mqtt import MqttBridge
-from treadpace.plans.steps import CompiledPlan, CompiledStep
-from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
-from treadpace.treadmill.sim import SimLink
-from treadpace_sim.treadmill import SimulatedTreadmill
 
 pytestmark = pytest.mark.skipif(MOSQUITTO is None, reason=NO_MOSQUITTO)
-
-
-def state(engine: Engine) -> RunState:
-    """The engine's state, read afresh (it changes under the test's feet)."""
-    return engine.state
 
 
 def notices(lst: Listener) -> list[str]:
@@ -44,64 +37,42 @@ def notices(lst: Listener) -> list[str]:
 async def test_mqtt_resume_never_restarts_a_belt_stopped_at_the_treadmill(
     broker: Broker, listener: Listener, allowed: bool, how: str
 ) -> None:
-    clock = ScaledClock(20.0)
-    log: list[dict[str, object]] = []
-    sim = SimulatedTreadmill("generic", clock, observers=[lambda t, r: log.append(r)])
-    hub = EventHub()
-    treadmill = FtmsTreadmill(SimLink(sim), clock, response_timeout=40.0)
-    plan = CompiledPlan("mqtt", "custom", (CompiledStep("steady", "time", 3600.0, 9.3),))
-    config = EngineConfig(countdown_s=0, allow_remote_start=allowed)
-    engine = Engine(treadmill, plan, config, clock, hub)
-    settings = mqtt_settings(host=broker.host, port=broker.port, allow_remote_start=allowed)
-    bridge = MqttBridge(settings, commands=engine.remote_command, reconnect_min_s=0.05)
-    bridge_task = asyncio.create_task(bridge.run(hub.subscribe(maxsize=200)))
-    await sim.start()
-    engine_task = asyncio.create_task(engine.run())
-
-    def starts() -> int:
-        return sum(
-            1
-            for r in log
-            if r.get("event") == "command"
-            and r.get("op") == "start_or_resume"
-            and r.get("result") == "success"
-        )
-
-    async def until(cond: object, seconds: float = 300) -> None:
-        for _ in range(int(seconds)):
-            if callable(cond) and cond():
-                return
-            await clock.sleep(1.0)
-        raise AssertionError("condition not reached")
-
-    try:
-        await engine.command(Command.START)  # from the terminal
-        await until(lambda: sim.belt.speed_kmh >= 9.0)
+    async with live_run(runner(allowed=allowed, broker=broker), speed_kmh=9.3) as run:
+        sim = run.sim
+        await run.until(lambda: sim.belt.speed_kmh >= 9.0)  # started from the terminal
         if how == "console":
             sim.press_stop()
         else:
             sim.pull_safety_key()
-        await until(lambda: state(engine) == RunState.PAUSED and sim.belt.speed_kmh == 0.0)
+        await run.until(lambda: run.state() == RunState.PAUSED and sim.belt.speed_kmh == 0.0)
         if how == "safety key":
             sim.insert_safety_key()
         await listener.publish("treadpace/command/resume", "PRESS")
         refusal = STOPPED_AT_TREADMILL if allowed else NOT_ALLOWED
         await listener.wait_for(lambda s: refusal in notices(s), timeout=15)
-        await clock.sleep(30.0)
-        assert sim.belt.speed_kmh == 0.0 and state(engine) == RunState.PAUSED
-        assert starts() == 1
+        await run.clock.sleep(30.0)
+        assert sim.belt.speed_kmh == 0.0 and run.state() == RunState.PAUSED
+        assert run.starts() == 1
 
-        await engine.command(Command.RESUME)  # the runner at the treadmill
-        await until(lambda: sim.belt.speed_kmh >= 9.0)
-        assert starts() == 2 and state(engine) == RunState.RUNNING
-        await engine.command(Command.STOP)
-        result = await asyncio.wait_for(engine_task, 10)
-        assert result.state == RunState.ABORTED
-        await asyncio.wait_for(bridge_task, 5)
-    finally:
-        for task in (engine_task, bridge_task):
-            if not task.done():
-                task.cancel()
-        await asyncio.gather(engine_task, bridge_task, return_exceptions=True)
-        await treadmill.disconnect()
-        await sim.close()
+        await run.engine.command(Command.RESUME)  # the runner at the treadmill
+        await run.until(lambda: sim.belt.speed_kmh >= 9.0)
+        assert run.starts() == 2 and run.state() == RunState.RUNNING
+        await run.engine.command(Command.STOP)
+        outcome = await asyncio.wait_for(run.outcome, 10)
+        assert outcome.result is not None and outcome.result.state == RunState.ABORTED
+
+
+async def test_a_run_waiting_for_a_remote_start_the_profile_does_not_allow_never_moves(
+    broker: Broker, listener: Listener
+) -> None:
+    profile = runner(allowed=False, broker=broker)
+    async with live_run(profile, speed_kmh=9.3, remote_start=True) as run:
+        await run.until(lambda: run.state() == RunState.READY)
+        await listener.publish("treadpace/command/start", "PRESS")
+        await listener.wait_for(lambda s: NOT_ALLOWED in notices(s), timeout=15)
+        await run.clock.sleep(30.0)
+        assert run.state() == RunState.READY and run.sim.belt.speed_kmh == 0.0
+        assert run.starts() == 0
+        await run.engine.command(Command.STOP)
+        await asyncio.wait_for(run.outcome, 10)
+    assert run.sim.server.belt.distance_m == 0.0

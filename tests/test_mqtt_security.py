@@ -23,6 +23,7 @@ from mqtt_broker import (
     mqtt_settings,
 )
 from treadpace.engine.events import Command, EventHub, RunState, Tick
+from treadpace.engine.gate import CommandSource
 from treadpace.mqtt import MqttBridge
 from treadpace.plans.profile import MqttSettings, TlsSettings
 
@@ -80,7 +81,7 @@ async def test_right_credentials_over_tls_carry_the_run_and_commands(
     caplog.set_level(logging.DEBUG)
     calls: list[Command] = []
 
-    async def commands(command: Command, value: float | None) -> None:
+    async def commands(command: Command, value: float | None, source: CommandSource) -> None:
         calls.append(command)
 
     hub = EventHub()
@@ -110,7 +111,7 @@ async def test_wrong_password_is_refused_logged_once_and_the_run_goes_on(
     hub = EventHub()
     bridge = MqttBridge(
         settings(broker, certs, WRONG),
-        commands=lambda c, v: asyncio.sleep(0),
+        commands=lambda c, v, s: asyncio.sleep(0),
         reconnect_min_s=0.05,
         reconnect_max_s=0.2,
     )
@@ -150,7 +151,7 @@ async def test_without_a_client_certificate_the_tls_broker_refuses(
     )
     hub = EventHub()
     bridge = MqttBridge(
-        no_cert, commands=lambda c, v: asyncio.sleep(0), reconnect_min_s=0.05, io_timeout_s=0.3
+        no_cert, commands=lambda c, v, s: asyncio.sleep(0), reconnect_min_s=0.05, io_timeout_s=0.3
     )
     task = asyncio.create_task(bridge.run(hub.subscribe(maxsize=8)))
     for i in range(40):
@@ -203,7 +204,7 @@ async def test_a_real_profile_with_the_password_from_the_environment(
 
     hub = EventHub()
     bridge = MqttBridge(
-        profile.mqtt, commands=lambda c, v: asyncio.sleep(0), device_name=profile.name
+        profile.mqtt, commands=lambda c, v, s: asyncio.sleep(0), device_name=profile.name
     )
     task = asyncio.create_task(bridge.run(hub.subscribe(maxsize=8)))
     async with listening(

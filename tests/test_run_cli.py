@@ -117,6 +117,21 @@ def test_bad_time_scale_is_exit_2(tmp_path: Path) -> None:
     assert r.returncode == 2 and r.stderr.startswith("error: --time-scale")
 
 
+@pytest.mark.parametrize("mqtt", ["{enabled: true}", "{allow_remote_start: true}"])
+def test_waiting_for_a_remote_start_the_gate_would_refuse_is_exit_2(
+    tmp_path: Path, mqtt: str
+) -> None:
+    profile = quiet_profile(tmp_path)
+    profile.write_text(profile.read_text() + f"mqtt: {mqtt}\n")
+    plan = ROOT / "configs" / "plans" / "thirds.yaml"
+    r = treadpace(tmp_path, "run", str(plan), "-p", str(profile), "--remote-start", "--yes")
+    assert r.returncode == 2
+    assert r.stderr.splitlines() == [
+        "error: --remote-start: the profile must set mqtt.enabled and mqtt.allow_remote_start"
+    ]
+    assert "treadmill:" not in r.stdout  # refused before anything was set up
+
+
 def test_sigint_stops_the_belt_and_exits_130(tmp_path: Path) -> None:
     log = tmp_path / "sim.jsonl"
     plan = ROOT / "configs" / "plans" / "thirds.yaml"

@@ -1,8 +1,10 @@
 """The live page's WebSocket protocol and its security, against the running aiohttp app.
 
 The server is fed real engine events through an `EventHub`; commands go to a
-recording handler standing in for `Engine.remote_command` (the engine's gate is
-tested with the real engine in test_web_browser and test_engine_gate).
+recording handler standing in for `Engine.command`. The last tests run the page in
+the run's own wiring (`RunSession`, the simulator): a page's start or resume goes
+through the engine's gate, so they fail if the page ever went round it (the
+browser's view of it is in test_web_browser, the gate itself in test_engine_gate).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from session_run import live_run, runner
+from test_web_browser import free_port
 from treadpace.engine.events import (
     Command,
     EventHub,
@@ -24,6 +28,7 @@ from treadpace.engine.events import (
     StepStarted,
     Tick,
 )
+from treadpace.engine.gate import NOT_ALLOWED, STOPPED_AT_TREADMILL, CommandSource
 from treadpace.listen import Listen, parse_listen
 from treadpace.plans.steps import CompiledStep
 from treadpace.web.live import LiveState
@@ -59,6 +64,7 @@ class Harness:
     def __init__(self, token: str | None) -> None:
         self.hub = EventHub()
         self.calls: list[Command] = []
+        self.sources: list[CommandSource] = []
         self.server = WebServer(
             Listen("127.0.0.1", 0),
             token=token,
@@ -67,8 +73,9 @@ class Harness:
             min_interval_s=0.01,
         )
 
-    async def handle(self, command: Command, value: float | None) -> None:
+    async def handle(self, command: Command, value: float | None, source: CommandSource) -> None:
         self.calls.append(command)
+        self.sources.append(source)
 
 
 @pytest.fixture
@@ -125,6 +132,7 @@ async def test_a_command_reaches_the_handler_once_and_is_acknowledged(
         await ws.send_json({"type": "command", "command": "faster", "id": 9})
         await until(ws, "ack", id=9)
     assert h.calls == [Command.PAUSE, Command.NUDGE_UP]
+    assert h.sources == [CommandSource.REMOTE] * 2  # what the engine's gate goes by
     # A page that comes back gets the picture again, never an old command replayed.
     async with client.ws_connect("/ws") as ws:
         await until(ws, "hello")
@@ -198,3 +206,48 @@ def test_chart_keeps_a_bounded_history() -> None:
 def _tick_at(t: float) -> Tick:
     base = tick(0, 10.0)
     return Tick(**{**base.__dict__, "t": t, "elapsed_s": t})
+
+
+async def page_says(port: int, command: str, wanted: str) -> dict[str, Any]:
+    """Press a button on the run's page; wait for the notice that says `wanted`."""
+    url = f"http://127.0.0.1:{port}/ws"
+    async with aiohttp.ClientSession() as session, session.ws_connect(url) as ws:
+        hello = await until(ws, "hello")
+        await ws.send_json({"type": "command", "command": command, "id": 1})
+        assert (await until(ws, "ack", id=1))["ok"] is True
+        if wanted:
+            await until(ws, "notice", message=wanted)
+        return hello
+
+
+async def test_a_page_in_a_run_that_does_not_allow_remote_start_never_starts_the_belt() -> None:
+    port = free_port()
+    web = Listen("127.0.0.1", port)
+    async with live_run(runner(allowed=False), speed_kmh=9.0, remote_start=True, web=web) as run:
+        await run.until(lambda: run.state() == RunState.READY)
+        hello = await page_says(port, "start", NOT_ALLOWED)
+        assert hello["allow_remote_start"] is False  # no start button shown either
+        await run.clock.sleep(30.0)
+        assert run.state() == RunState.READY and run.starts() == 0
+        await run.engine.command(Command.STOP)
+        await asyncio.wait_for(run.outcome, 10)
+    assert run.sim.server.belt.distance_m == 0.0
+
+
+async def test_a_page_starts_a_run_that_allows_it_but_never_resumes_after_a_console_stop() -> None:
+    port = free_port()
+    web = Listen("127.0.0.1", port)
+    async with live_run(runner(allowed=True), speed_kmh=9.0, remote_start=True, web=web) as run:
+        sim = run.sim
+        await run.until(lambda: run.state() == RunState.READY)
+        hello = await page_says(port, "start", "")
+        assert hello["allow_remote_start"] is True
+        await run.until(lambda: sim.belt.speed_kmh >= 8.5)
+        sim.press_stop()
+        await run.until(lambda: run.state() == RunState.PAUSED and sim.belt.speed_kmh == 0.0)
+        await page_says(port, "resume", STOPPED_AT_TREADMILL)
+        await run.clock.sleep(30.0)
+        assert run.state() == RunState.PAUSED and sim.belt.speed_kmh == 0.0
+        assert run.starts() == 1
+        await run.engine.command(Command.STOP)
+        await asyncio.wait_for(run.outcome, 10)

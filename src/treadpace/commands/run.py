@@ -134,10 +134,8 @@ def run_command(
     run_checks.check_treadmill_options(simulate=simulate, model=model, device=device)
     compiled, prof = load_and_compile(plan, profile)
     listen = resolve_listen(web, web_listen, prof)
-    if remote_start and not (prof.mqtt.enabled and prof.mqtt.allow_remote_start):
-        raise UserError(
-            "--remote-start: the profile must set mqtt.enabled and mqtt.allow_remote_start"
-        )
+    if remote_start:
+        _check_remote_start(prof)
     prof = with_broadcast_options(prof, broadcast, broadcast_adapter)
     if prof.is_default:
         print("profile: built-in default (metric, paces from a 25:00 5K)")
@@ -181,6 +179,17 @@ def run_command(
         quiet=quiet,
     )
     raise typer.Exit(code)
+
+
+def _check_remote_start(prof: Profile) -> None:
+    """Refuse to wait for a remote start that the engine's gate would never let through."""
+    from treadpace.engine.gate import remote_wait_refusal
+
+    refusal = remote_wait_refusal(
+        remote_start_allowed=prof.mqtt.allow_remote_start, mqtt_enabled=prof.mqtt.enabled
+    )
+    if refusal is not None:
+        raise UserError(f"--remote-start: {refusal}")
 
 
 def _run(

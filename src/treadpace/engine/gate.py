@@ -8,11 +8,17 @@ after the belt was stopped at the treadmill (a console stop or the safety key):
 then only the runner standing there resumes, with a key or on the console.
 
 Kept apart from the engine so the rule is one small pure function, tested on its own.
+It is the only place that reads `allow_remote_start` to decide anything: a front
+end (MQTT, the page) never filters starts itself, it hands every command to the
+engine's one command path saying where it came from (`CommandPath`), and the
+engine asks `start_refusal`. The CLI asks `remote_wait_refusal` before a run
+that would wait for a remote start.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Awaitable, Callable
 
 from treadpace.engine.events import Command, RunState
 
@@ -26,6 +32,12 @@ class CommandSource(enum.StrEnum):
     """Away from it: MQTT / Home Assistant, a web page."""
 
 
+CommandPath = Callable[[Command, float | None, CommandSource], Awaitable[None]]
+"""The engine's one command path as a front end holds it (`Engine.command`).
+
+The source is a required argument here, so a front end cannot forget to say
+that a command came from away from the treadmill."""
+
 _STANDING = (RunState.IDLE, RunState.READY, RunState.PAUSED)
 
 NOT_ALLOWED = "remote start refused: the profile does not set mqtt.allow_remote_start"
@@ -33,6 +45,7 @@ STOPPED_AT_TREADMILL = (
     "remote resume refused: the belt was stopped at the treadmill (console or safety key);"
     " resume there"
 )
+NO_REMOTE = "the profile must set mqtt.enabled and mqtt.allow_remote_start"
 
 
 def starts_belt(cmd: Command, state: RunState) -> bool:
@@ -56,3 +69,10 @@ def start_refusal(
     if state == RunState.PAUSED and stopped_at_treadmill:
         return STOPPED_AT_TREADMILL
     return None
+
+
+def remote_wait_refusal(*, remote_start_allowed: bool, mqtt_enabled: bool) -> str | None:
+    """Why a run must not wait for a remote start (nothing could ever start it), or None."""
+    if remote_start_allowed and mqtt_enabled:
+        return None
+    return NO_REMOTE

@@ -24,7 +24,6 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
@@ -47,6 +46,7 @@ from treadpace.engine.events import (
     Subscription,
     Tick,
 )
+from treadpace.engine.gate import CommandPath, CommandSource
 from treadpace.errors import UserError
 from treadpace.mqtt.discovery import discovery_configs, discovery_topics
 from treadpace.mqtt.payloads import BadCommand, RunContext, dumps, parse_command
@@ -94,8 +94,6 @@ def _read(done: asyncio.Future[Any]) -> None:
         done.exception()
 
 
-CommandHandler = Callable[[Command, float | None], Awaitable[None]]
-
 ONLINE = "online"
 _STABLE_S = 10.0
 """A connection that lasted this long resets the reconnect backoff."""
@@ -105,17 +103,17 @@ OFFLINE = "offline"
 class MqttBridge:
     """Publishes one run to MQTT (and Home Assistant) and passes commands back.
 
-    `commands(command, value)` is called for every accepted command message;
-    `value` is the km/h change for a nudge with an amount, else None. Pass the
-    engine's `remote_command`: whether a start may move the belt is the engine's
-    one decision (`treadpace.engine.gate`), not the bridge's.
+    `commands(command, value, CommandSource.REMOTE)` is called for every accepted
+    command message; `value` is the km/h change for a nudge with an amount, else
+    None. Pass the engine's `command`: whether a start may move the belt is the
+    engine's one decision (`treadpace.engine.gate`), not the bridge's.
     """
 
     def __init__(
         self,
         settings: MqttSettingsLike,
         *,
-        commands: CommandHandler,
+        commands: CommandPath,
         device_name: str = "treadpace",
         telemetry_interval_s: float = 1.0,
         reconnect_min_s: float = 0.5,
@@ -403,7 +401,7 @@ class MqttBridge:
             )
             self._push({"event": "command", "command": command.value, "value": value})
             try:
-                await self._commands(command, value)
+                await self._commands(command, value, CommandSource.REMOTE)
             except Exception as exc:
                 log.warning("MQTT: command %s failed: %s", command.value, exc)
 

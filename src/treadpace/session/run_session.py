@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from treadpace.clock import Clock
     from treadpace.engine import RunFinished
     from treadpace.engine.events import EventHub
+    from treadpace.listen import Listen
     from treadpace.plans.broadcast_settings import BroadcastSettings
     from treadpace.web.server import WebServer
 
@@ -109,13 +110,13 @@ class RunSession:
         hub = self._hub = cues.cue_hub(prof.cues, s.clock)
         # Refused: one line, exit 2, before anything else is up.
         self._broadcaster = await _broadcast(prof.broadcast, s.clock, hub)
-        page = await _open_page(s) if s.web is not None else None
+        config = EngineConfig.from_profile(prof, countdown_s=0 if s.yes else 3)
+        page = await _open_page(s.web, config) if s.web is not None else None
         await self._stack.enter_async_context(self._tg)
         if s.sim is not None:
             self._sim_started = True
             await s.sim.start()
         treadmill = self._treadmill = FtmsTreadmill(s.link, s.clock)
-        config = EngineConfig.from_profile(prof, countdown_s=0 if s.yes else 3)
         engine = self._engine = Engine(treadmill, s.compiled, config, s.clock, hub)
         if s.record:
             self._recorder = Recorder(prof.recording.directory)
@@ -124,12 +125,13 @@ class RunSession:
             from treadpace.mqtt import MqttBridge
 
             name = prof.name or "treadpace"
-            bridge = MqttBridge(prof.mqtt, commands=engine.remote_command, device_name=name)
+            # Its commands say they are remote; the engine's gate decides on starts.
+            bridge = MqttBridge(prof.mqtt, commands=engine.command, device_name=name)
             self._sink(bridge.run(hub.subscribe(maxsize=200)))
         if page is not None:
             from treadpace.web.page import follow
 
-            self._sink(follow(page, engine.remote_command, hub.subscribe(200)))
+            self._sink(follow(page, engine.command, hub.subscribe(200)))
         if self._broadcaster is not None:
             self._broadcaster.attach(treadmill)
             self._sink(self._broadcaster.run(hub.subscribe(maxsize=100)))
@@ -308,9 +310,8 @@ async def _strap(strap: str, treadmill: FtmsTreadmill, clock: Clock) -> None:
             await source.close()
 
 
-async def _open_page(setup: SessionSetup) -> WebServer:
+async def _open_page(listen: Listen, config: EngineConfig) -> WebServer:
+    """Bind the page; its start button shows only what the engine's gate will allow."""
     from treadpace.web.page import open_page
 
-    assert setup.web is not None
-    allow = bool(setup.profile.mqtt.allow_remote_start)
-    return await open_page(setup.web, allow_remote_start=allow)
+    return await open_page(listen, allow_remote_start=config.allow_remote_start)

@@ -3,7 +3,7 @@
 `open_page` binds the server before the treadmill is even connected, so a port
 in use is a one-line error (exit 2) while the belt stands, and says where the
 page is (with the run's token when the address is not loopback). `follow`
-then hands the page the engine's remote command path and its events.
+then hands the page the engine's one command path and its events.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from treadpace.listen import Listen, new_token
 
 if TYPE_CHECKING:
     from treadpace.engine.events import Subscription
-    from treadpace.web.server import CommandHandler, WebServer
+    from treadpace.engine.gate import CommandPath
+    from treadpace.web.server import WebServer
 
 NO_QR = "web: open the address above on the phone; it holds this run's token"
 
@@ -68,7 +69,7 @@ def announce(url: str, with_token: bool) -> None:
         print(NO_QR, flush=True)
 
 
-async def follow(server: WebServer, commands: CommandHandler, sub: Subscription) -> None:
+async def follow(server: WebServer, commands: CommandPath, sub: Subscription) -> None:
     """Serve the run until its events end (the page's buttons call `commands`)."""
     server.set_commands(commands)
     await server.run(sub)

@@ -5,8 +5,8 @@ subscription and only updates memory (`LiveState`); each page has its own
 sender task that sends the latest picture at most every `min_interval_s` of
 real time (network I/O, not plan time), so a slow phone only gets fewer
 updates. Commands from a page go to the one handler it was given (the engine's
-`remote_command`), one at a time, so the remote-start gate decides for the page
-exactly as it does for MQTT.
+`command`), one at a time and marked `CommandSource.REMOTE`, so the remote-start
+gate decides for the page exactly as it does for MQTT.
 
 Security: a token, when set, is needed for the page, the socket and the command
 endpoint (a 403, logged, otherwise); a request that says it comes from another
@@ -22,7 +22,7 @@ import contextlib
 import json
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,13 +30,13 @@ from urllib.parse import urlsplit
 from aiohttp import WSMsgType, web
 
 from treadpace.engine.events import Command, Subscription
+from treadpace.engine.gate import CommandPath, CommandSource
 from treadpace.errors import UserError
 from treadpace.listen import Listen
 from treadpace.web.live import LiveState
 
 log = logging.getLogger("treadpace.web")
 
-CommandHandler = Callable[[Command, float | None], Awaitable[None]]
 HistoryProvider = Callable[[], dict[str, Any]]
 
 BUTTONS: dict[str, Command] = {
@@ -85,7 +85,7 @@ class WebServer:
         listen: Listen,
         *,
         token: str | None,
-        commands: CommandHandler | None = None,
+        commands: CommandPath | None = None,
         state: LiveState | None = None,
         history: HistoryProvider | None = None,
         min_interval_s: float = 0.25,
@@ -115,9 +115,11 @@ class WebServer:
 
     async def start(self) -> None:
         """Bind now, before the belt moves: a port in use is the runner's one-line error."""
-        runner = web.AppRunner(self.app(), access_log=None, handle_signals=False)
+        runner = web.AppRunner(
+            self.app(), access_log=None, handle_signals=False, shutdown_timeout=0.5
+        )
         await runner.setup()
-        site = web.TCPSite(runner, self.listen.host, self.listen.port, shutdown_timeout=0.5)
+        site = web.TCPSite(runner, self.listen.host, self.listen.port)
         try:
             await site.start()
         except OSError as exc:
@@ -128,7 +130,7 @@ class WebServer:
             ) from None
         self._runner = runner
 
-    def set_commands(self, commands: CommandHandler) -> None:
+    def set_commands(self, commands: CommandPath) -> None:
         self._commands = commands
 
     async def close(self) -> None:
@@ -218,7 +220,7 @@ class WebServer:
         if self._commands is None:
             return False, "no run is going"
         log.info("web: command %s from %s", name, peer)
-        await self._commands(command, None)
+        await self._commands(command, None, CommandSource.REMOTE)
         self.commands_done += 1
         return True, ""
 
