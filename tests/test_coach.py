@@ -17,6 +17,7 @@ from treadpace.coach import QUALITY_EVERY_DAYS, suggest, vdot_estimate
 from treadpace.engine.events import StepSummary
 from treadpace.engine.outcome import Departure
 from treadpace.plans import compile_plan, load_plan, load_profile
+from treadpace.record.journal import RunStatus
 from treadpace.record.recorder import Recorder
 from treadpace.record.runs import RunSummary
 from treadpace.record.synthetic import SyntheticRun, synthetic_events
@@ -28,7 +29,7 @@ NOW = 1_780_000_000.0
 
 
 def run(
-    days_ago: float, kind: str, minutes: float = 30, *, status: str = "finished",
+    days_ago: float, kind: str, minutes: float = 30, *, status: RunStatus = RunStatus.FINISHED,
     max_hr: int | None = 150, device: str = "ftms:AA:BB", fast_kmh: float = 10.0,
     departures: tuple[tuple[Departure, float], ...] = (),
 ) -> RunSummary:  # fmt: skip
@@ -97,7 +98,7 @@ def test_a_month_off_starts_again_gently(tmp_path: Path) -> None:
 def test_a_run_stopped_by_a_high_heart_rate_is_repeated_shorter_and_capped(
     tmp_path: Path,
 ) -> None:
-    s = suggest([run(3, "thirds", 40, status="aborted", max_hr=176)], PROFILE, NOW)
+    s = suggest([run(3, "thirds", 40, status=RunStatus.ABORTED, max_hr=176)], PROFILE, NOW)
     assert s.plan["kind"] == "thirds" and s.plan["duration"] == "36:00"
     assert s.plan["hr_cap"] == "z4" and s.plan["safe_progression"] is True
     assert s.reasons == [
@@ -117,7 +118,7 @@ def test_vdot_rises_only_from_a_held_threshold_effort_at_threshold_heart_rate() 
     )
     for unfit in (
         run(10, "thirds", fast_kmh=threshold + 0.6, max_hr=170),  # over 92 % of 180
-        run(10, "thirds", fast_kmh=threshold + 0.6, max_hr=160, status="aborted"),
+        run(10, "thirds", fast_kmh=threshold + 0.6, max_hr=160, status=RunStatus.ABORTED),
         run(60, "thirds", fast_kmh=threshold + 0.6, max_hr=160),  # too long ago
         run(10, "thirds", fast_kmh=threshold - 1.0, max_hr=150),  # not a threshold effort
     ):

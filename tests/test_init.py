@@ -5,6 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from treadpace.plans import load_profile
 
@@ -104,3 +107,25 @@ def test_no_race_and_no_paces_with_yes_uses_the_default_race(tmp_path: Path) -> 
     assert result.returncode == 0, result.stderr
     assert "paces from a 25:00 5K" in result.stdout
     assert load_profile(tmp_path / "cfg" / "profile.yaml").units == "metric"
+
+
+def test_pinning_offers_the_fitness_machines_heard_never_a_strap(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from treadpace.commands import init as init_command
+    from treadpace.treadmill import ble_scan
+    from treadpace.treadmill.ble_scan import Advertiser
+
+    heard = [
+        Advertiser("HRM", "AA:AA:AA:AA:AA:01", -40, False, None),  # loudest, but a strap
+        Advertiser("Runner", "AA:AA:AA:AA:AA:02", -60, True, None),
+    ]
+
+    async def scan(timeout: float, *, hr: bool = False, adapter: str | None = None) -> list[Any]:
+        return heard
+
+    monkeypatch.setattr(ble_scan, "scan", scan)
+    monkeypatch.setattr(init_command, "_ask", lambda *args: 1)
+    assert init_command._pin_treadmill() == ("AA:AA:AA:AA:AA:02", "Runner")
+    out = capsys.readouterr().out
+    assert "Runner" in out and "HRM" not in out

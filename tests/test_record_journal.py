@@ -33,10 +33,11 @@ from treadpace.engine.events import (
     Tick,
 )
 from treadpace.errors import UserError
+from treadpace.notice_level import NoticeLevel
 from treadpace.record import export_run
 from treadpace.record.activity import build_activity
 from treadpace.record.codec import decode_event, encode_event
-from treadpace.record.journal import read_journal
+from treadpace.record.journal import RunStatus, read_journal
 from treadpace.record.recorder import NothingRecorded, Recorder, journal_name, slugify
 from treadpace.record.synthetic import SyntheticRun, synthetic_events
 
@@ -86,7 +87,7 @@ async def test_journal_holds_header_steps_states_notices_and_finish(tmp_path: Pa
     assert {"paused", "running", "finished"} <= {r["state"] for r in rows if r["type"] == "state"}
 
     journal = read_journal(path)
-    assert journal.status == "finished"
+    assert journal.status is RunStatus.FINISHED and journal.status.value == "finished"
     assert not journal.truncated and journal.bad_lines == 0
     # Reading gives back the very events, bar the thinned-out telemetry.
     # (up to the journal's rounding: milliseconds, millimetres).
@@ -221,6 +222,20 @@ async def test_runs_sharing_a_second_count_on_one_suffix(tmp_path: Path) -> None
     base = paths[0].name.removesuffix(".jsonl")
     assert [p.name for p in paths] == [f"{base}.jsonl"] + [f"{base}-{n}.jsonl" for n in range(2, 7)]
     assert all(read_journal(p).finished is not None for p in paths)
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [("info", NoticeLevel.INFO), ("error", NoticeLevel.ERROR), ("shouting", NoticeLevel.WARNING)],
+)
+def test_a_notice_level_reads_back_as_its_enum_and_is_written_as_before(
+    written: str, read: NoticeLevel
+) -> None:
+    line = json.dumps({"type": "notice", "t": 1.0, "level": written, "message": "m"})
+    notice = decode_event(line)
+    assert isinstance(notice, Notice) and notice.level is read
+    # Its journal line is the one older versions wrote and read.
+    assert json.loads(encode_event(notice))["level"] == read.value
 
 
 def test_names_are_safe_and_sortable() -> None:

@@ -34,6 +34,7 @@ from treadpace.display import pace as format_pace
 from treadpace.plans.models import PROGRESSION_KINDS
 from treadpace.plans.profile import Profile
 from treadpace.plans.vdot import oxygen_cost, training_paces
+from treadpace.record.journal import RunStatus
 from treadpace.record.runs import RunSummary
 
 DAY_S = 86_400.0
@@ -65,7 +66,7 @@ def _days(now: float, then: float) -> int:
 
 def _held(run: RunSummary) -> bool:
     """The plan ran as written: finished, nothing guided, capped, held or held back by HR."""
-    return run.status == "finished" and not run.departures and run.hr_held_s < 1
+    return run.status == RunStatus.FINISHED and not run.departures and run.hr_held_s < 1
 
 
 def _hr_in_range(run: RunSummary, profile: Profile) -> bool:
@@ -77,7 +78,8 @@ def _hr_in_range(run: RunSummary, profile: Profile) -> bool:
 def _stopped_by_heart(run: RunSummary, profile: Profile) -> bool:
     bounds = profile.heart_rate.bounds()
     top = run.max_hr_bpm
-    return run.status != "finished" and bounds is not None and top is not None and top >= bounds[4]
+    ended_early = run.status != RunStatus.FINISHED
+    return ended_early and bounds is not None and top is not None and top >= bounds[4]
 
 
 def vdot_estimate(runs: Sequence[RunSummary], profile: Profile, now: float) -> float | None:

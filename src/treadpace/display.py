@@ -57,9 +57,14 @@ def duration(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
+def has_pace(kmh: float) -> bool:
+    """Whether `kmh` is a pace at all (not a belt starting, stopping or standing)."""
+    return math.isfinite(kmh) and kmh >= MIN_PACE_KMH
+
+
 def pace(kmh: float, imperial: bool) -> str:
     """`m:ss/km` or `m:ss/mi`; `--:--` below 1 km/h."""
-    if not math.isfinite(kmh) or kmh < MIN_PACE_KMH:
+    if not has_pace(kmh):
         return NO_PACE
     secs = pace_s_per_mi(kmh) if imperial else pace_s_per_km(kmh)
     return duration(secs) + pace_unit(imperial)

@@ -21,6 +21,7 @@ from treadpace.broadcast.feed import BroadcastFeed
 from treadpace.broadcast.server import BeltInfo, BroadcastServer, Services
 from treadpace.engine.events import EventHub, Notice, NoticeKind, Subscription
 from treadpace.errors import UserError
+from treadpace.notice_level import NoticeLevel
 from treadpace.peripheral.gatt import GattApp, check_adapter
 
 if TYPE_CHECKING:
@@ -117,7 +118,7 @@ class Broadcaster:
         message = f"a watch or app ({address}) {verb} the broadcast"
         log.info("%s", message)
         self._hub.publish(
-            Notice(self._clock.now(), "info", message, kind=NoticeKind.BROADCAST_CLIENT)
+            Notice(self._clock.now(), NoticeLevel.INFO, message, kind=NoticeKind.BROADCAST_CLIENT)
         )
 
 

@@ -135,11 +135,12 @@ def _ask_paces(units: str) -> dict[str, str]:
 
 def _pin_treadmill() -> tuple[str | None, str | None]:
     """Scan once and let the runner pick; Bluetooth trouble is said and skipped."""
-    from treadpace.commands.ble import _run, _scan
+    from treadpace.commands.ble import _run
+    from treadpace.treadmill.ble_scan import scan
 
     typer.echo("looking for treadmills (5 s)...")
     try:
-        rows = [r for r in _run(_scan(5.0, False)) if r["type"] != "heart-rate strap"]
+        rows = [a for a in _run(scan(5.0)) if a.fitness_machine]
     except UserError as exc:
         typer.echo(f"  no scan: {exc}")
         return None, None
@@ -147,12 +148,12 @@ def _pin_treadmill() -> tuple[str | None, str | None]:
         typer.echo("  none found; pin one later with treadmill.address in the profile")
         return None, None
     for i, r in enumerate(rows, start=1):
-        typer.echo(f"  {i}. {r['address']}  {r['name'] or '(no name)'}  {r['rssi']} dBm")
+        typer.echo(f"  {i}. {r.address}  {r.name or '(no name)'}  {r.rssi} dBm")
     pick = _ask("Which one (0 for none)", "1", _optional_int(0, len(rows), "choice"))
     if not pick:
         return None, None
     chosen = rows[pick - 1]
-    return str(chosen["address"]), chosen["name"]
+    return chosen.address, chosen.name
 
 
 def _write(target: Path, text: str, replace: bool) -> None:

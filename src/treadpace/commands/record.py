@@ -124,6 +124,7 @@ def _runs_table(runs: list[RunSummary], folder: Path, shown: Units) -> Table:
     from treadpace.display import duration as format_duration
     from treadpace.printable import printable
     from treadpace.record.history_view import headings, marks
+    from treadpace.record.journal import RunStatus
 
     table = Table(title=f"Runs in {folder}", box=box.SIMPLE_HEAD)
     for column in headings(shown):
@@ -131,7 +132,7 @@ def _runs_table(runs: list[RunSummary], folder: Path, shown: Units) -> Table:
         wrap = column in ("plan", "outcome")  # the marks may go onto a second line
         table.add_column(column, justify="right" if right else "left", no_wrap=not wrap)
     for r in runs:
-        outcome = {"finished": "finished", "aborted": "[yellow]aborted[/]"}.get(
+        outcome = {RunStatus.FINISHED: "finished", RunStatus.ABORTED: "[yellow]aborted[/]"}.get(
             r.status, "[red]interrupted[/]"
         )
         if marks(r):

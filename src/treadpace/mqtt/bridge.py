@@ -52,6 +52,7 @@ from treadpace.mqtt.discovery import discovery_configs, discovery_topics
 from treadpace.mqtt.payloads import BadCommand, RunContext, dumps, parse_command
 from treadpace.mqtt.settings import MqttSettingsLike, client_options, describe
 from treadpace.mqtt.topics import Topics
+from treadpace.notice_level import NoticeLevel
 
 log = logging.getLogger("treadpace.mqtt")
 _PAHO_LOG = logging.getLogger("treadpace.mqtt.paho")
@@ -386,7 +387,7 @@ class MqttBridge:
             command, value = parse_command(name, payload)
         except BadCommand as exc:
             log.warning("MQTT: ignoring command: %s", exc)
-            self._push(payloads.notice("warning", f"ignored MQTT command: {exc}"))
+            self._push(payloads.notice(NoticeLevel.WARNING, f"ignored MQTT command: {exc}"))
             return
         try:
             self._commands_queue.put_nowait((command, value))

@@ -25,6 +25,7 @@ from treadpace.engine.events import (
     StepStarted,
     Tick,
 )
+from treadpace.notice_level import NoticeLevel
 from treadpace.units import (
     pace_s_per_km,
     pace_s_per_mi,
@@ -137,12 +138,12 @@ def step_finished(event: StepFinished) -> dict[str, Any]:
     }
 
 
-def notice(level: str, message: str, t: float | None = None) -> dict[str, Any]:
+def notice(level: NoticeLevel, message: str, t: float | None = None) -> dict[str, Any]:
     return {"event": "notice", "t": _r(t, 3), "level": level, "message": message}
 
 
 def engine_notice(event: Notice) -> dict[str, Any]:
-    return notice(event.level, event.message, event.t)
+    return notice(NoticeLevel.read(event.level), event.message, event.t)
 
 
 def cue(event: Cue) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from treadpace.engine.events import (
     Tick,
 )
 from treadpace.plans.steps import CompiledStep
-from treadpace.record.journal import Journal
+from treadpace.record.journal import Journal, RunStatus
 from treadpace.record.sample import Sample as Sample
 from treadpace.record.sanitise import (
     MAX_SPEED_KMH,
@@ -103,7 +103,7 @@ class Activity:
     plan_source: str
     device: str
     imperial: bool
-    status: str
+    status: RunStatus
     reason: str
     start_wall: float
     end_wall: float
@@ -198,7 +198,7 @@ def build_activity(journal: Journal) -> Activity:
             (0, header.plan_name, None, start_wall, end_wall, timer, distance, False, False)
         )
     laps = _laps(raw_laps, samples, repairs)
-    if laps and journal.status != "finished":
+    if laps and journal.status != RunStatus.FINISHED:
         laps = (*laps[:-1], _mark_cut_short(laps[-1]))
     repairs.log(journal.path)
     return Activity(

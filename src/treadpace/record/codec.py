@@ -33,6 +33,7 @@ from treadpace.engine.events import (
     Tick,
 )
 from treadpace.engine.outcome import EndCause, GuidedCause
+from treadpace.notice_level import NoticeLevel
 from treadpace.plans.hr_rule import HrRule
 from treadpace.plans.steps import CompiledStep
 
@@ -184,6 +185,7 @@ def decode_event(line: str, steps: tuple[CompiledStep, ...] = ()) -> EngineEvent
             kind = record.get("kind", NoticeKind.GENERAL)
             known = kind in NoticeKind.__members__.values()
             record["kind"] = NoticeKind(kind) if known else NoticeKind.GENERAL
+            record["level"] = NoticeLevel.read(record["level"])
         if cls is Cue:
             record["kind"] = CueKind(record["kind"])
             change = record.get("change")

@@ -14,6 +14,7 @@ import io
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from treadpace.display import has_pace
 from treadpace.display import pace as format_pace
 from treadpace.printable import printable
 from treadpace.record.activity import Activity
@@ -42,7 +43,7 @@ def csv_rows(activity: Activity) -> Iterator[list[str]]:
             f"{s.elapsed_s:.1f}",
             f"{s.distance_m:.2f}",
             f"{s.speed_kmh:.2f}",
-            "" if pace.startswith("--") else pace.rsplit("/", 1)[0],
+            pace.rsplit("/", 1)[0] if has_pace(s.speed_kmh) else "",
             "" if s.incline_percent is None else f"{s.incline_percent:.1f}",
             "" if not s.heart_rate_bpm else str(s.heart_rate_bpm),
             str(s.step_index + 1),

@@ -10,6 +10,7 @@ cannot say when the run was, is refused, as a `UserError`.
 
 from __future__ import annotations
 
+import enum
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,15 @@ from treadpace.record.repair import repair
 log = logging.getLogger(__name__)
 
 _said_repaired: set[Path] = set()
+
+
+class RunStatus(enum.StrEnum):
+    """How a recorded run ended, as history, exports and advice go by it (and show it)."""
+
+    FINISHED = "finished"
+    ABORTED = "aborted"
+    INTERRUPTED = "interrupted"
+    """No final line: a crash, a kill, a power cut."""
 
 
 @dataclass
@@ -49,8 +59,7 @@ class Journal:
         return [e for e in self.events if isinstance(e, Tick)]
 
     @property
-    def status(self) -> str:
-        """finished | aborted | interrupted (no final line: crash, kill, power cut)."""
+    def status(self) -> RunStatus:
         return run_status(self.finished)
 
     def wall_at(self, t: float) -> float:
@@ -58,10 +67,10 @@ class Journal:
         return self.header.wall + (t - self.header.t)
 
 
-def run_status(finished: RunFinished | None) -> str:
+def run_status(finished: RunFinished | None) -> RunStatus:
     if finished is None:
-        return "interrupted"
-    return "finished" if finished.state == RunState.FINISHED else "aborted"
+        return RunStatus.INTERRUPTED
+    return RunStatus.FINISHED if finished.state == RunState.FINISHED else RunStatus.ABORTED
 
 
 def read_journal(path: Path) -> Journal:

@@ -22,7 +22,7 @@ from treadpace.engine.outcome import Departure, GuidedCause
 from treadpace.errors import UserError
 from treadpace.record.activity import build_activity
 from treadpace.record.codec import JournalLineError, decode_event
-from treadpace.record.journal import read_journal, run_status
+from treadpace.record.journal import RunStatus, read_journal, run_status
 from treadpace.record.recorder import JOURNAL_SUFFIX
 from treadpace.record.repair import plausible_wall, sound_header
 from treadpace.record.sanitise import plausible_distance
@@ -42,8 +42,7 @@ class RunSummary:
     imperial: bool
     distance_m: float
     timer_s: float
-    status: str
-    """finished | aborted | interrupted"""
+    status: RunStatus
     departures: tuple[tuple[Departure, float], ...] = ()
     """How the run left the plan as written (guided, capped, held) and for how long."""
     guided_cause: GuidedCause | None = None

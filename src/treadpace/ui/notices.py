@@ -23,6 +23,7 @@ from treadpace.engine.events import (
     StepStarted,
     Tick,
 )
+from treadpace.notice_level import NoticeLevel
 
 LIFETIME_S = 12.0
 """Wall seconds a general notice stays up: long enough to read twice."""
@@ -116,7 +117,7 @@ class NoticeBoard:
             self._drop(_UNTIL_RUNNING)
         elif state in (RunState.FINISHED, RunState.ABORTED):
             # Nothing is pending any more; only what was said about the belt stays.
-            self._shown = [s for s in self._shown if s.notice.level == "error"]
+            self._shown = [s for s in self._shown if s.notice.level == NoticeLevel.ERROR]
 
     def _drop(self, kinds: frozenset[NoticeKind]) -> None:
         self._shown = [s for s in self._shown if s.notice.kind not in kinds]
@@ -126,7 +127,7 @@ class NoticeBoard:
         self._shown = [
             s
             for s in self._shown
-            if s.notice.level == "error"
+            if s.notice.level == NoticeLevel.ERROR
             or s.notice.kind not in _LIMITED
             or now - s.since < self._lifetime
         ]

@@ -26,6 +26,7 @@ from treadpace.engine.events import (
     StepStarted,
     Tick,
 )
+from treadpace.notice_level import NoticeLevel
 from treadpace.plans.steps import CompiledStep
 from treadpace.units import kmh_to_mph
 
@@ -86,17 +87,17 @@ class LiveState:
             self.steps = event.steps
             self.chart.clear()
         elif isinstance(event, Notice):
-            return self._note(event.level, event.message, "notice")
+            return self._note(NoticeLevel.read(event.level), event.message, "notice")
         elif isinstance(event, RunFinished):
             self.state = event.state
             self.finished = self._finished(event)
             return {"type": "finished", **self.finished}
         elif isinstance(event, Cue):
             # The spoken cue's words, shown as a banner (rendered from the typed cue).
-            return self._note("info", display(event), "cue")
+            return self._note(NoticeLevel.INFO, display(event), "cue")
         return None
 
-    def _note(self, level: str, message: str, kind: str) -> dict[str, Any]:
+    def _note(self, level: NoticeLevel, message: str, kind: str) -> dict[str, Any]:
         note = {"type": kind, "level": level, "message": message}
         self.notices.append(note)
         return note
