@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from treadpace.plans.paces import parse_clock
 from treadpace.plans.vdot import (
     race_time_s,
-    riegel_time_s,
     training_paces,
     vdot_from_race,
 )
@@ -103,11 +102,6 @@ def test_equivalent_race_times_of_a_25_minute_5k() -> None:
 def test_repetition_rule_8_7_6_seconds(vdot: float, drop: float) -> None:
     p = training_paces(vdot)
     assert p.interval * 0.4 - p.repetition * 0.4 == pytest.approx(drop)
-
-
-@pytest.mark.parametrize("row", VECTORS["riegel"], ids=lambda r: str(r["d2"]))
-def test_riegel(row: dict[str, Any]) -> None:
-    assert riegel_time_s(row["t1"], row["d1"], row["d2"]) == pytest.approx(row["t2"], abs=0.5)
 
 
 @settings(max_examples=40, deadline=None)

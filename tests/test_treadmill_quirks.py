@@ -455,33 +455,6 @@ async def test_after_a_timeout_the_next_command_still_works() -> None:
     assert [w.hex() for w in link.writes] == ["00", "028403", "02b603"]
 
 
-async def test_probe_control_reports_whether_the_machine_obeys() -> None:
-    clock = VirtualClock()
-    link = FakeGattLink(responder=answering({0x02: [0x01, 0x04]}))
-
-    async def body() -> list[bool]:
-        tm = FtmsTreadmill(link, clock)
-        await tm.connect()
-        await tm.request_control()
-        link.notify(TREADMILL_DATA, data(speed_kmh=5.0))
-        return [await tm.probe_control(), await tm.probe_control()]
-
-    assert await run(clock, body) == [True, False]
-    assert [w.hex() for w in link.writes] == ["00", "02f401", "02f401"]  # the same speed
-
-
-async def test_probe_control_without_a_control_point_sends_nothing() -> None:
-    clock, link = VirtualClock(), FakeGattLink(control_point=False)
-
-    async def body() -> bool:
-        tm = FtmsTreadmill(link, clock)
-        await tm.connect()
-        link.notify(TREADMILL_DATA, data(speed_kmh=5.0))
-        return await tm.probe_control()
-
-    assert await run(clock, body) is False
-    assert link.writes == []
-
 
 async def test_late_echoes_of_earlier_targets_are_not_console_presses() -> None:
     clock, link = VirtualClock(), FakeGattLink()

@@ -156,9 +156,6 @@ class SimulatedTreadmill:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    def add_observer(self, observer: Observer) -> None:
-        self._observers.add(observer)
-
     # --- GATT surface ------------------------------------------------------------------
 
     def characteristics(self) -> dict[str, frozenset[str]]:

@@ -20,9 +20,3 @@ def pace_s_per_mi(kmh: float) -> float:
     return 3600.0 / kmh * KMH_PER_MPH
 
 
-def kmh_from_pace_s_per_km(s_per_km: float) -> float:
-    return 3600.0 / s_per_km
-
-
-def kmh_from_pace_s_per_mi(s_per_mi: float) -> float:
-    return 3600.0 / s_per_mi * KMH_PER_MPH

@@ -39,7 +39,6 @@ from treadpace_sim.treadmill import SimulatedTreadmill
 log = logging.getLogger(__name__)
 
 ROOT = "/org/treadpace/sim"
-ADV_PATH = f"{ROOT}/advertisement0"
 
 
 class _SimServer:

@@ -89,7 +89,6 @@ from treadpace.ftms.machine_status import (
     StatusWheelCircumference,
     decode_machine_status,
     encode_machine_status,
-    status_op,
 )
 from treadpace.ftms.ranges import (
     InclinationRange,
@@ -254,7 +253,6 @@ __all__ = [
     "short_uuid",
     "spin_down_response",
     "split_treadmill_data",
-    "status_op",
     "to_json",
     "uuid16",
 ]

@@ -29,10 +29,6 @@ class OpMessage:
     PARAMS: ClassVar[tuple[Param, ...]] = ()
 
 
-def params_size(params: tuple[Param, ...]) -> int:
-    return sum(p.size for p in params)
-
-
 def encode_params(message: OpMessage) -> bytes:
     out = bytearray()
     for p in message.PARAMS:

@@ -60,10 +60,6 @@ class TargetFeature(IntFlag):
     TARGETED_CADENCE = 1 << 16
 
 
-MACHINE_FEATURE_KNOWN: Final = (1 << 17) - 1
-TARGET_FEATURE_KNOWN: Final = (1 << 17) - 1
-
-
 _NO_MACHINE_FEATURES: Final = MachineFeature(0)
 _NO_TARGET_FEATURES: Final = TargetFeature(0)
 

@@ -275,10 +275,6 @@ STATUS_TYPES: Final[dict[int, type[KnownStatus]]] = {
 }
 
 
-def status_op(status: MachineStatus) -> int:
-    return status.op if isinstance(status, StatusUnknown) else status.OP
-
-
 def encode_machine_status(status: MachineStatus) -> bytes:
     if isinstance(status, StatusUnknown):
         if status.op in STATUS_TYPES:

@@ -182,8 +182,6 @@ class BadCommand(ValueError):
     """A command message we will not pass on; `str()` says why, in one line."""
 
 
-COMMAND_NAMES = ("pause", "resume", "skip", "stop", "nudge", "nudge_up", "nudge_down", "start")
-
 _BUTTONS: dict[str, Command] = {
     "pause": Command.PAUSE,
     "resume": Command.RESUME,

@@ -16,7 +16,6 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from treadpace.errors import UserError
 
 BroadcastService = Literal["rsc", "ftms"]
-SERVICES: Final = ("rsc", "ftms")
 _ADAPTER = re.compile(r"hci[0-9]{1,2}")
 MAX_NAME_BYTES: Final = 20
 """An LE advertisement has 31 octets; with the service UUIDs a longer name is cut."""

@@ -64,7 +64,6 @@ PROGRESSION_KINDS = frozenset(
 )
 """The article's progression runs and their km/interval variants: quality workouts, which
 the history counts and the coach spaces out."""
-DEFAULT_DURATION_S = 1800.0
 
 
 def _keep(parser: Any) -> Any:

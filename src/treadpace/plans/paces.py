@@ -197,10 +197,6 @@ def format_clock(seconds: float, decimals: int = 0) -> str:
     return f"{int(h)}:{int(m):02d}:{sec}" if h else f"{int(m)}:{sec}"
 
 
-def format_pace_s(s_per_km: float, unit: PaceUnit, decimals: int = 0) -> str:
-    return f"{format_clock(s_per_unit(s_per_km, unit), decimals)}/{unit}"
-
-
 @dataclass(frozen=True)
 class PaceExpr:
     """A parsed pace: an absolute speed, or a named training pace with an optional offset.

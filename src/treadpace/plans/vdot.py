@@ -125,6 +125,3 @@ def training_paces(vdot: float) -> TrainingPaces:
     )
 
 
-def riegel_time_s(t1_s: float, d1_m: float, d2_m: float, exponent: float = 1.06) -> float:
-    """Riegel's prediction T2 = T1 * (D2/D1)^1.06."""
-    return float(t1_s * (d2_m / d1_m) ** exponent)

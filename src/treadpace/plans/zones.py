@@ -32,11 +32,6 @@ def tanaka_max_bpm(age: float) -> float:
     return float(Decimal(208) - Decimal("0.7") * _dec(age))
 
 
-def fox_max_bpm(age: float) -> float:
-    """HRmax = 220 - age, the folk formula (shown for comparison only)."""
-    return float(Decimal(220) - _dec(age))
-
-
 def half_up(x: Decimal) -> int:
     return int(x.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 

@@ -57,7 +57,6 @@ from treadpace.treadmill.lifecycle import RECONNECT, StaleWatch, reconnect_loop,
 from treadpace.treadmill.port import (
     ControlLost,
     ControlRefused,
-    ControlTimeout,
     GattLink,
     LinkLost,
     LinkRestored,
@@ -290,22 +289,6 @@ class FtmsTreadmill:
         response = await self._session.command(SetTargetInclination(incline_percent=value))
         if not response.ok:
             raise ControlRefused("set_target_inclination", result_name(response.result))
-
-    async def probe_control(self) -> bool:
-        """Re-send the current target and report whether the machine accepts it (Q4)."""
-        if not self.controllable:
-            return False
-        target = self._status.last_speed_target
-        if target is None and self.last_telemetry is not None:
-            target = self.last_telemetry.speed_kmh
-        rng = self.speed_range
-        if target is None or not rng.min_kmh <= round(target, 2) <= rng.max_kmh:
-            return self.has_control  # nothing harmless to re-send
-        try:
-            await self.set_speed(target)
-        except (ControlRefused, ControlTimeout):
-            return False
-        return True
 
     # --- heart rate ----------------------------------------------------------------------
 

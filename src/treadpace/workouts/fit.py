@@ -34,7 +34,6 @@ from treadpace.workouts.common import (
 
 PACE_WINDOW_S = 5.0
 RAMP_PARTS = 4
-_FIT_EPOCH_OFFSET_S = 631_065_600
 
 
 def _decode(data: bytes) -> dict[str, list[dict[str, Any]]]:
