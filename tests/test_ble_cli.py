@@ -118,7 +118,7 @@ async def test_run_with_a_pinned_device_drives_only_that_treadmill(
         bluez.add_device(louder, OTHER, rssi=-20)
         bluez.add_device(pinned, ADDR, rssi=-80)
         plan = tmp_path / "short.yaml"
-        plan.write_text('name: Short\nkind: steady\nduration: "0:03"\npace: easy\n')
+        plan.write_text('name: Short\nkind: steady\nduration: "0:03"\npace: 1 km/h\n')
         env = dict(
             os.environ,
             TREADPACE_HOME=str(tmp_path / "home"),
@@ -149,7 +149,8 @@ async def test_run_reads_a_heart_rate_strap_from_the_profile(
         bluez.add_device(machine, ADDR)
         bluez.add_device(strap, OTHER)
         plan = tmp_path / "short.yaml"
-        plan.write_text('name: Short\nkind: steady\nduration: "0:10"\npace: 5.5 km/h\n')
+        # Long enough for the strap to be found and read; slow, so the belt stops quickly.
+        plan.write_text('name: Short\nkind: steady\nduration: "0:05"\npace: 1 km/h\n')
         profile = tmp_path / "profile.yaml"
         profile.write_text(
             f'name: Strap\nrace: {{distance: 5k, time: "25:00"}}\n'
