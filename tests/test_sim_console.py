@@ -68,7 +68,7 @@ def test_run_read_only_with_yes_exits_by_itself(tmp_path: Path) -> None:
     plan_file = tmp_path / "short.yaml"
     plan_file.write_text('name: Short\nkind: steady\nduration: "2:00"\npace: easy\n')
     env = {"TREADPACE_HOME": str(tmp_path / "home"), "TREADPACE_CONFIG_HOME": str(tmp_path)}
-    args = [str(plan_file), "--simulate", "--model", "read-only", "--yes", "--time-scale", "30"]
+    args = [str(plan_file), "--simulate", "--model", "read-only", "--yes", "--time-scale", "120"]
     args += ["--profile", str(quiet_profile(tmp_path))]
     r = subprocess.run(
         [sys.executable, "-m", "treadpace", "run", *args],
