@@ -285,9 +285,13 @@ async def test_a_watch_resets_the_footpod_total_not_the_run(bluez: FakeBlueZ) ->
 
 
 async def treadpace_run(tmp_path: Path, *args: str) -> asyncio.subprocess.Process:
-    """`treadpace run` of a 3-minute steady plan at 20x, as a runner starts it."""
+    """`treadpace run` of a 90-second steady plan, as a runner starts it.
+
+    At 20x that is 4.5 s of run: a watch here finds it, connects and sees it at
+    speed in about 1.3 s, and has three times that before the run ends.
+    """
     plan = tmp_path / "plan.yaml"
-    plan.write_text('name: Short\nkind: steady\nduration: "3:00"\npace: "10 km/h"\n')
+    plan.write_text('name: Short\nkind: steady\nduration: "1:30"\npace: "10 km/h"\n')
     env = {k: v for k, v in os.environ.items() if not k.startswith("TREADPACE_")}
     env |= {"TREADPACE_HOME": str(tmp_path / "h"), "TREADPACE_CONFIG_HOME": str(tmp_path / "c")}
     return await asyncio.create_subprocess_exec(
