@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from treadpace.commands.record import DirOption, ProfileOption
+from treadpace.commands.options import ProfileOption
+from treadpace.commands.record import DirOption
 
 
 def next_command(

@@ -8,17 +8,9 @@ payloads on the broker of the profile's `mqtt:` section.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated
-
 import typer
 
-ProfileOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--profile", help="Profile YAML (default: $TREADPACE_PROFILE or the user profile)."
-    ),
-]
+from treadpace.commands.options import ProfileOption
 
 
 def remove_discovery_command(profile: ProfileOption = None) -> None:

@@ -11,23 +11,17 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from treadpace.commands.options import ProfileOption
 from treadpace.errors import UserError
 
 if TYPE_CHECKING:
     from treadpace.plans import Profile
     from treadpace.plans.steps import CompiledPlan
 
-ProfileOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--profile", "-p", help="Runner profile YAML (default: $TREADPACE_PROFILE, the user's)."
-    ),
-]
 
 
 def register(app: typer.Typer) -> None:

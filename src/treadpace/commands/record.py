@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from treadpace.commands.options import ProfileOption
+
 if TYPE_CHECKING:
     from rich.table import Table
 
@@ -24,12 +26,6 @@ if TYPE_CHECKING:
 DirOption = Annotated[
     Path | None,
     typer.Option("--dir", help="Recording directory (default: the profile's recording.directory)."),
-]
-ProfileOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--profile", help="Profile YAML (default: $TREADPACE_PROFILE or the user profile)."
-    ),
 ]
 RunArgument = Annotated[
     str,

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from treadpace.commands.options import ProfileOption
 from treadpace.errors import UserError
 
 if TYPE_CHECKING:
@@ -53,12 +54,7 @@ def run_command(
         str,
         typer.Argument(help="Plan file, or a plan name (e.g. thirds; see `treadpace plan list`)."),
     ],
-    profile: Annotated[
-        Path | None,
-        typer.Option(
-            "--profile", "-p", help="Runner profile YAML (default: $TREADPACE_PROFILE, the user's)."
-        ),
-    ] = None,
+    profile: ProfileOption = None,
     simulate: Annotated[
         bool, typer.Option("--simulate", help="Use the software treadmill.")
     ] = False,

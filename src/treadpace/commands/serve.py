@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from treadpace.commands.options import ProfileOption
+
 if TYPE_CHECKING:
     from treadpace.listen import Listen
 
@@ -21,9 +23,7 @@ def register(app: typer.Typer) -> None:
 
 
 def serve_command(
-    profile: Annotated[
-        Path | None, typer.Option("--profile", "-p", help="Runner profile YAML.")
-    ] = None,
+    profile: ProfileOption = None,
     listen: Annotated[
         str | None,
         typer.Option(

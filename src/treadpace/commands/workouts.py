@@ -17,14 +17,9 @@ from typing import Annotated, BinaryIO
 
 import typer
 
+from treadpace.commands.options import ProfileOption
 from treadpace.errors import UserError
 
-ProfileOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--profile", "-p", help="Runner profile YAML (default: $TREADPACE_PROFILE, the user's)."
-    ),
-]
 Force = Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")]
 
 
