@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from test_run_cli import treadpace, write_plan
+from run_proc import treadpace, write_plan
 
 PLAN = """\
 name: cue check

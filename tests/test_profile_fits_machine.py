@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from test_run_cli import read_log, treadpace
+from run_proc import read_log, treadpace
 from treadpace.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunState
 from treadpace.errors import UserError

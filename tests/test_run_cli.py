@@ -8,56 +8,19 @@ ends with the belt stopped and the exit code is 130.
 
 from __future__ import annotations
 
-import json
-import os
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from run_proc import ROOT, belt_faster_than, start_run, wait_for_log
 
+# Also imported from here by the engine's CLI tests (run_proc is their home now).
+from run_proc import quiet_profile as quiet_profile
+from run_proc import read_log as read_log
+from run_proc import treadpace as treadpace
 
-def env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    e = {k: v for k, v in os.environ.items() if not k.startswith("TREADPACE_")}
-    e.update(TREADPACE_HOME=str(tmp_path / "home"), TREADPACE_CONFIG_HOME=str(tmp_path / "cfg"))
-    e.update(extra)
-    return e
-
-
-def treadpace(
-    tmp_path: Path, *args: str, timeout: float = 60, **extra: str
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "treadpace", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env(tmp_path, **extra),
-        stdin=subprocess.DEVNULL,
-        cwd=ROOT,
-    )
-
-
-def read_log(path: Path) -> list[dict[str, object]]:
-    if not path.exists():
-        return []
-    out = []
-    for line in path.read_text().splitlines():
-        try:
-            out.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue
-    return out
-
-
-def write_plan(tmp_path: Path, text: str) -> Path:
-    p = tmp_path / "plan.yaml"
-    p.write_text(text)
-    return p
+THIRDS = ROOT / "configs" / "plans" / "thirds.yaml"
 
 
 def test_missing_plan_is_one_line_and_exit_2(tmp_path: Path) -> None:
@@ -67,19 +30,9 @@ def test_missing_plan_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert "Traceback" not in r.stderr
 
 
-def quiet_profile(tmp_path: Path) -> Path:
-    """A profile like the default, without the (slow) FIT/TCX exports after each run."""
-    p = tmp_path / "profile.yaml"
-    p.write_text(
-        'name: tester\nrace: {distance: 5k, time: "25:00"}\n'
-        f"recording: {{directory: {tmp_path / 'runs'}, auto_export: []}}\n"
-    )
-    return p
-
-
 def test_thirds_runs_with_no_options_on_the_default_setup(tmp_path: Path) -> None:
     log = tmp_path / "sim.jsonl"
-    plan = ROOT / "configs" / "plans" / "thirds.yaml"
+    plan = THIRDS
     r = treadpace(tmp_path, "run", str(plan), "--yes", "--virtual-clock", "--sim-log", str(log))
     assert r.returncode == 0, r.stderr + r.stdout
     assert "profile: built-in default (metric, paces from a 25:00 5K)" in r.stdout
@@ -112,7 +65,7 @@ def test_a_profile_is_named_and_a_distance_plan_runs(tmp_path: Path) -> None:
 
 
 def test_bad_time_scale_is_exit_2(tmp_path: Path) -> None:
-    plan = ROOT / "configs" / "plans" / "thirds.yaml"
+    plan = THIRDS
     r = treadpace(tmp_path, "run", str(plan), "--time-scale", "0")
     assert r.returncode == 2 and r.stderr.startswith("error: --time-scale")
 
@@ -123,7 +76,7 @@ def test_waiting_for_a_remote_start_the_gate_would_refuse_is_exit_2(
 ) -> None:
     profile = quiet_profile(tmp_path)
     profile.write_text(profile.read_text() + f"mqtt: {mqtt}\n")
-    plan = ROOT / "configs" / "plans" / "thirds.yaml"
+    plan = THIRDS
     r = treadpace(tmp_path, "run", str(plan), "-p", str(profile), "--remote-start", "--yes")
     assert r.returncode == 2
     assert r.stderr.splitlines() == [
@@ -133,37 +86,9 @@ def test_waiting_for_a_remote_start_the_gate_would_refuse_is_exit_2(
 
 
 def test_sigint_stops_the_belt_and_exits_130(tmp_path: Path) -> None:
-    log = tmp_path / "sim.jsonl"
-    plan = ROOT / "configs" / "plans" / "thirds.yaml"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "treadpace",
-            "run",
-            str(plan),
-            "--yes",
-            "--time-scale",
-            "20",
-            "--sim-log",
-            str(log),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        env=env(tmp_path),
-        cwd=ROOT,
-        text=True,
-    )
+    proc, log = start_run(tmp_path, plan=THIRDS, quiet=False)
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            belts = [x for x in read_log(log) if x.get("event") == "belt"]
-            if belts and float(belts[-1]["speed_kmh"]) > 1.0:  # type: ignore[arg-type]
-                break
-            time.sleep(0.05)
-        else:
-            pytest.fail("the belt never started")
+        wait_for_log(log, belt_faster_than(1.0), "the belt never started", proc=proc)
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
     finally:
@@ -193,26 +118,14 @@ def test_headless_without_yes_counts_down_and_runs(tmp_path: Path) -> None:
 
 
 def test_sigterm_stops_the_belt_and_exits_143(tmp_path: Path) -> None:
-    log = tmp_path / "sim.jsonl"
-    plan = ROOT / "configs" / "plans" / "steady.yaml"
-    cmd = [sys.executable, "-m", "treadpace", "run", str(plan), "--yes", "--time-scale", "20"]
-    proc = subprocess.Popen(
-        [*cmd, "--profile", str(quiet_profile(tmp_path)), "--sim-log", str(log)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        env=env(tmp_path),
-        cwd=ROOT,
-        text=True,
-    )
+    proc, log = start_run(tmp_path)
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if any(x.get("op") == "set_target_speed" for x in read_log(log)):
-                break
-            time.sleep(0.05)
-        else:
-            pytest.fail("no setpoint was ever sent")
+        wait_for_log(
+            log,
+            lambda records: any(x.get("op") == "set_target_speed" for x in records),
+            "no setpoint was ever sent",
+            proc=proc,
+        )
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=30)
     finally:

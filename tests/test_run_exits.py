@@ -20,42 +20,13 @@ from pathlib import Path
 
 import pytest
 
-from test_run_cli import ROOT, env, quiet_profile, read_log, treadpace
+from run_proc import ROOT, STEADY, env, quiet_profile, read_log, run_unprivileged, treadpace
+
+# Also imported from here by test_engine_exit_paths (run_proc is their home now).
+from run_proc import journal_lines as journal_lines
+from run_proc import start_run as start_run
+from run_proc import wait_for_belt as wait_for_belt
 from treadpace.commands.run_checks import MAX_TIME_SCALE
-
-STEADY = ROOT / "configs" / "plans" / "steady.yaml"
-
-
-def start_run(tmp_path: Path, *args: str, scale: str = "20") -> tuple[subprocess.Popen[str], Path]:
-    log = tmp_path / "sim.jsonl"
-    cmd = [sys.executable, "-m", "treadpace", "run", str(STEADY), "--yes", "--time-scale", scale]
-    proc = subprocess.Popen(
-        [*cmd, "--profile", str(quiet_profile(tmp_path)), "--sim-log", str(log), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        env=env(tmp_path),
-        cwd=ROOT,
-        text=True,
-    )
-    return proc, log
-
-
-def wait_for_belt(proc: subprocess.Popen[str], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        belts = [x for x in read_log(log) if x.get("event") == "belt"]
-        if belts and float(belts[-1]["speed_kmh"]) > 1.0:  # type: ignore[arg-type]
-            return
-        if proc.poll() is not None:
-            pytest.fail(f"the run ended early: {proc.communicate()}")
-        time.sleep(0.05)
-    pytest.fail("the belt never started")
-
-
-def journal_lines(tmp_path: Path) -> list[dict[str, object]]:
-    (journal,) = (tmp_path / "runs").glob("*.jsonl")
-    return read_log(journal)  # a journal cut short may end in a torn line
 
 
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGHUP, 129), (signal.SIGQUIT, 131)])
@@ -300,7 +271,6 @@ def test_closing_the_terminal_stops_the_belt_and_keeps_the_run(tmp_path: Path) -
 
 
 def test_an_unreadable_profile_is_one_line_not_a_box(tmp_path: Path) -> None:
-    import os
     import shutil
     import tempfile
 
@@ -311,19 +281,7 @@ def test_an_unreadable_profile_is_one_line_not_a_box(tmp_path: Path) -> None:
     secret.write_text("name: tester\n")
     secret.chmod(0)
     cmd = [sys.executable, "-m", "treadpace", "run", str(STEADY), "--profile", str(secret)]
-    if os.geteuid() == 0:  # root reads anything: ask as an ordinary user
-        setpriv = shutil.which("setpriv")
-        assert setpriv is not None, "setpriv (util-linux) is needed to drop root here"
-        cmd = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
-    r = subprocess.run(
-        cmd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env(tmp_path),
-        cwd="/",
-        stdin=subprocess.DEVNULL,
-    )
+    r = run_unprivileged(cmd, tmp_path)  # root reads anything: asked as an ordinary user
     shutil.rmtree(where)
     assert r.returncode == 2, r.stderr
     assert r.stderr.startswith("error: ") and r.stderr.count("\n") == 1, r.stderr
@@ -331,7 +289,6 @@ def test_an_unreadable_profile_is_one_line_not_a_box(tmp_path: Path) -> None:
 
 
 def test_a_read_only_runs_directory_is_refused_before_the_belt_moves(tmp_path: Path) -> None:
-    import os
     import shutil
     import tempfile
 
@@ -348,19 +305,7 @@ def test_a_read_only_runs_directory_is_refused_before_the_belt_moves(tmp_path: P
     where.chmod(0o555)
     cmd = [sys.executable, "-m", "treadpace", "run", str(STEADY), "--yes", "--virtual-clock"]
     cmd += ["--profile", str(prof)]
-    if os.geteuid() == 0:  # root writes anywhere: ask as an ordinary user
-        setpriv = shutil.which("setpriv")
-        assert setpriv is not None, "setpriv (util-linux) is needed to drop root here"
-        cmd = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
-    r = subprocess.run(
-        cmd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env(tmp_path),
-        cwd="/",
-        stdin=subprocess.DEVNULL,
-    )
+    r = run_unprivileged(cmd, tmp_path)  # root writes anywhere: asked as an ordinary user
     where.chmod(0o755)
     shutil.rmtree(where)
     assert r.returncode == 2, r.stderr

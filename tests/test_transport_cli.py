@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_run_cli import ROOT, quiet_profile, read_log, treadpace
+from run_proc import ROOT, quiet_profile, read_log, treadpace
 
 
 def model(tmp_path: Path, faults: str, base: str = "generic") -> Path:

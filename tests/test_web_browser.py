@@ -26,7 +26,7 @@ import pytest
 from playwright.sync_api import Page, sync_playwright
 
 from conftest import CHROMIUM, NO_CHROMIUM
-from test_run_cli import ROOT, env, read_log, write_plan
+from run_proc import ROOT, env, read_log, write_plan
 
 pytestmark = pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK), reason=NO_CHROMIUM)
 ARGS = [

@@ -18,7 +18,7 @@ import aiohttp
 import pytest
 
 from conftest import CHROMIUM, NO_CHROMIUM
-from test_run_cli import ROOT, env, treadpace, write_plan
+from run_proc import ROOT, env, treadpace, write_plan
 from test_web_browser import free_port, wait_for
 
 PLAN = """\
@@ -28,6 +28,28 @@ segments:
   - {name: easy, duration: "2:00", speed: 9 km/h}
   - {name: faster, duration: "2:00", speed: 11 km/h}
 """
+
+
+def start_serve(tmp_path: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """`treadpace serve` on a free loopback port, once it says the page is up."""
+    port = free_port()
+    out = tmp_path / "serve.txt"
+    with out.open("w") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "treadpace", "serve", "--listen", f"127.0.0.1:{port}"],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env(tmp_path),
+            cwd=ROOT,
+        )
+    try:
+        wait_for("the server", lambda: "web: live page at" in out.read_text())
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    return proc, port
 
 
 async def hello_and_command(port: int) -> tuple[dict[str, Any], dict[str, Any], int]:
@@ -45,19 +67,8 @@ def test_serve_shows_the_last_run_and_the_history(tmp_path: Path) -> None:
     for _ in range(2):
         run = treadpace(tmp_path, "run", str(plan), "--yes", "--virtual-clock")
         assert run.returncode == 0, run.stderr
-    port = free_port()
-    out = tmp_path / "serve.txt"
-    with out.open("w") as sink:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "treadpace", "serve", "--listen", f"127.0.0.1:{port}"],
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env=env(tmp_path),
-            cwd=ROOT,
-        )
+    proc, port = start_serve(tmp_path)
     try:
-        wait_for("the server", lambda: "web: live page at" in out.read_text())
         hello, ack, status = asyncio.run(hello_and_command(port))
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=10) == 0
@@ -93,19 +104,8 @@ def test_the_history_page_in_chromium(tmp_path: Path) -> None:
 
     plan = write_plan(tmp_path, PLAN)
     assert treadpace(tmp_path, "run", str(plan), "--yes", "--virtual-clock").returncode == 0
-    port = free_port()
-    out = tmp_path / "serve.txt"
-    with out.open("w") as sink:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "treadpace", "serve", "--listen", f"127.0.0.1:{port}"],
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env=env(tmp_path),
-            cwd=ROOT,
-        )
+    proc, port = start_serve(tmp_path)
     try:
-        wait_for("the server", lambda: "web: live page at" in out.read_text())
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             page = browser.new_page(viewport={"width": 390, "height": 844})
