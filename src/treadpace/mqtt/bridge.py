@@ -406,11 +406,6 @@ class MqttBridge:
             except Exception as exc:
                 log.warning("MQTT: command %s failed: %s", command.value, exc)
 
-    async def remove_discovery(self, *, timeout_s: float = 5.0) -> int:
-        return await remove_discovery(
-            self._settings, device_name=self._device_name, timeout_s=timeout_s
-        )
-
 
 async def remove_discovery(
     settings: MqttSettingsLike, *, device_name: str = "treadpace", timeout_s: float = 5.0
