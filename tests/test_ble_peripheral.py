@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from treadpace.clock import RealClock, ScaledClock
+from treadpace.commands.simulate import CLEANUP_S
 from treadpace.ftms import FTMS_SERVICE, SPEED_RANGE, decode_speed_range
 from treadpace.treadmill.ble import BleakLink, DeviceNotFound, find_device
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
@@ -174,7 +175,9 @@ async def test_simulate_ble_command_serves_bleak(own_bluez: FakeBlueZ, tmp_path:
     finally:
         proc.send_signal(signal.SIGINT)
         try:
-            await asyncio.wait_for(proc.wait(), 20)
+            # Its closing is bounded (CLEANUP_S for the front ends, again for the
+            # simulator); twice that is plenty, it exits in ~0.03 s here.
+            await asyncio.wait_for(proc.wait(), 4 * CLEANUP_S)
         except TimeoutError:
             # Seen in full CI runs, never alone: the process outlived its SIGINT. What it
             # served is still judged below (the pipe keeps it); the slow exit is left open.
