@@ -1,7 +1,7 @@
 """What a runner who installs the wheel (not a clone) gets: both packages, the shipped configs.
 
 The wheel is built once for the module and installed alone (`--no-deps --no-index`)
-into a new venv, which sees this environment's dependencies through a .pth line (no
+into a new venv, which sees this environment's dependencies through a .pth file (no
 network, no index) but not the editable checkout: `.pth` files in an added directory
 are not processed, so `treadpace` and `treadpace_sim` can only come from the wheel.
 Every command runs from a directory outside the checkout.
@@ -58,6 +58,12 @@ class Installed:
         ).stdout.strip()  # fmt: skip
 
 
+def _site_dirs() -> list[str]:
+    """Where this environment's dependencies are: site dirs only, never the checkout's src/."""
+    dirs = [sysconfig.get_paths()["purelib"], *(p for p in sys.path if "-packages" in p)]
+    return [d for d in dict.fromkeys(dirs) if Path(d).is_dir()]
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     tmp = tmp_path_factory.mktemp("wheel")
@@ -78,7 +84,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
             capture_output=True, text=True, check=True,
         ).stdout.strip()
     )  # fmt: skip
-    (purelib / "_deps_from_test_env.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    (purelib / "_deps_from_test_env.pth").write_text("".join(f"{d}\n" for d in _site_dirs()))
     install = subprocess.run(
         [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install",
          "-q", "--no-deps", "--no-index", str(wheel)],
