@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from test_ble_cli import ADDR, treadpace
+from test_ble_cli import ADDR, brisk, treadpace
 from treadpace.clock import ScaledClock
 from treadpace_sim.bluez import FakeBlueZ, PrivateBus
 from treadpace_sim.treadmill import SimulatedTreadmill
@@ -27,7 +27,7 @@ async def bluez(private_bus: PrivateBus) -> AsyncIterator[FakeBlueZ]:
 
 @pytest.fixture
 async def sim() -> AsyncIterator[SimulatedTreadmill]:
-    machine = SimulatedTreadmill("generic", ScaledClock(1))
+    machine = SimulatedTreadmill(brisk("generic"), ScaledClock(1))
     await machine.start()
     yield machine
     await machine.close()
@@ -58,7 +58,7 @@ async def test_run_retries_a_subscription_that_failed_once(
     bluez.add_device(sim, ADDR)
     bluez.inject_error("StartNotify", "org.bluez.Error.Failed", "Operation failed")
     plan = tmp_path / "short.yaml"
-    plan.write_text('name: Short\nkind: steady\nduration: "0:02"\npace: 4 km/h\n')
+    plan.write_text('name: Short\nkind: steady\nduration: "0:02"\npace: 1 km/h\n')
     code, out, err = await treadpace("run", str(plan), "--device", ADDR, "--yes", env=env(tmp_path))
     assert code == 0, err
     assert "finished" in out
