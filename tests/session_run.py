@@ -86,7 +86,7 @@ async def live_run(
     web: Listen | None = None,
 ) -> AsyncIterator[LiveRun]:
     """An hour of one steady step; started at once, or (`remote_start`) left waiting."""
-    clock = ScaledClock(20.0)
+    clock = ScaledClock(60.0)  # a clock second is 17 ms: broker and page answer in fewer
     log: list[dict[str, object]] = []
     sim = SimulatedTreadmill("generic", clock, observers=[lambda t, r: log.append(r)])
     step = CompiledStep("steady", "time", 3600.0, speed_kmh)
