@@ -22,6 +22,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 STEADY = ROOT / "configs" / "plans" / "steady.yaml"
+SHORT = 'name: Short\nkind: steady\nduration: "2:00"\npace: easy\n'
+"""Two minutes at an easy pace (`write_plan`): for a run whose plan is not the point, a
+tenth of the CPU of the shipped 40-minute `STEADY` on the virtual clock."""
 
 Records = list[dict[str, object]]
 

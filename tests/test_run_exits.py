@@ -20,7 +20,17 @@ from pathlib import Path
 
 import pytest
 
-from run_proc import ROOT, STEADY, env, quiet_profile, read_log, run_unprivileged, treadpace
+from run_proc import (
+    ROOT,
+    SHORT,
+    STEADY,
+    env,
+    quiet_profile,
+    read_log,
+    run_unprivileged,
+    treadpace,
+    write_plan,
+)
 
 # Also imported from here by test_engine_exit_paths (run_proc is their home now).
 from run_proc import journal_lines as journal_lines
@@ -135,7 +145,7 @@ def run_virtual(tmp_path: Path, runs: Path, *args: str) -> subprocess.CompletedP
     return treadpace(
         tmp_path,
         "run",
-        str(STEADY),
+        str(write_plan(tmp_path, SHORT)),
         "--yes",
         "--profile",
         str(prof),
@@ -212,7 +222,8 @@ def test_a_journal_that_stops_short_is_exit_4_and_never_recorded(tmp_path: Path)
 
 def test_an_unwritable_sim_log_is_one_line_and_never_breaks_the_simulator(tmp_path: Path) -> None:
     prof = quiet_profile(tmp_path)
-    base = ["run", str(STEADY), "--yes", "--profile", str(prof), "--virtual-clock"]
+    plan = write_plan(tmp_path, SHORT)
+    base = ["run", str(plan), "--yes", "--profile", str(prof), "--virtual-clock"]
     r = treadpace(tmp_path, *base, "--sim-log", str(tmp_path))
     assert (
         r.returncode == 2

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from run_proc import ROOT, quiet_profile, read_log, treadpace
+from run_proc import ROOT, SHORT, quiet_profile, read_log, treadpace, write_plan
 
 
 def model(tmp_path: Path, faults: str, base: str = "generic") -> Path:
@@ -18,12 +18,15 @@ def model(tmp_path: Path, faults: str, base: str = "generic") -> Path:
     return p
 
 
-def run(tmp_path: Path, model_file: Path, plan: str = "steady") -> tuple[int, str, str, list]:  # type: ignore[type-arg]
+def run(tmp_path: Path, model_file: Path, plan: str = "") -> tuple[int, str, str, list]:  # type: ignore[type-arg]
+    """Run shipped `plan`, or (none named) two minutes at an easy pace: enough to be at speed."""
     log = tmp_path / "sim.jsonl"
+    shipped = ROOT / "configs" / "plans" / f"{plan}.yaml"
+    plan_file = shipped if plan else write_plan(tmp_path, SHORT)
     r = treadpace(
         tmp_path,
         "run",
-        str(ROOT / "configs" / "plans" / f"{plan}.yaml"),
+        str(plan_file),
         "--profile",
         str(quiet_profile(tmp_path)),
         "--model",
