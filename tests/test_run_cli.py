@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from run_proc import ROOT, belt_faster_than, start_run, wait_for_log
+from run_proc import ROOT, SHORT, belt_faster_than, start_run, wait_for_log, write_plan
 
 # Also imported from here by the engine's CLI tests (run_proc is their home now).
 from run_proc import quiet_profile as quiet_profile
@@ -105,7 +105,7 @@ def test_sigint_stops_the_belt_and_exits_130(tmp_path: Path) -> None:
 
 
 def test_headless_without_yes_counts_down_and_runs(tmp_path: Path) -> None:
-    plan = ROOT / "configs" / "plans" / "negative-split.yaml"
+    plan = write_plan(tmp_path, SHORT)
     r = treadpace(
         tmp_path, "run", str(plan), "--profile", str(quiet_profile(tmp_path)), "--virtual-clock"
     )
