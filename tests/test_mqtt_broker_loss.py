@@ -48,7 +48,7 @@ async def test_writer_noticing_the_dead_broker_first_leaves_no_exception_behind(
         commands=Recorder(),
         reconnect_min_s=0.05,
         reconnect_max_s=0.4,
-        io_timeout_s=2.0,
+        io_timeout_s=0.5,  # how the writer finds out: its publish is never acknowledged
         final_timeout_s=2.0,
     )
     task = asyncio.create_task(bridge.run(sub))
