@@ -58,7 +58,7 @@ async def test_run_retries_a_subscription_that_failed_once(
     bluez.add_device(sim, ADDR)
     bluez.inject_error("StartNotify", "org.bluez.Error.Failed", "Operation failed")
     plan = tmp_path / "short.yaml"
-    plan.write_text('name: Short\nkind: steady\nduration: "0:02"\npace: 1 km/h\n')
+    plan.write_text('name: Short\nkind: steady\nduration: "0:01"\npace: 1 km/h\n')
     code, out, err = await treadpace("run", str(plan), "--device", ADDR, "--yes", env=env(tmp_path))
     assert code == 0, err
     assert "finished" in out
