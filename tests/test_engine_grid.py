@@ -126,7 +126,7 @@ async def test_a_walk_through_every_setpoint_stays_in_control(
     assert o.result.state == RunState.FINISHED and o.result.reason == "plan complete"
     assert all(x.r["result"] == "success" for x in o.commands("set_target_speed"))
     sent = [(x.t, float(x.r["speed_kmh"])) for x in o.speeds()]  # type: ignore[arg-type]
-    grid = o.engine._speed_grid
+    grid = o.engine.speed_grid
     wanted = [k for k, _ in itertools.groupby(grid.quantise(v) for v in setpoints)]
     assert [q for _, q in sent] == wanted  # every step's target went out, once
     half = grid.increment / 2

@@ -155,7 +155,7 @@ async def test_a_console_press_restarts_the_watchdog_on_every_model(
     assert o.result.state == RunState.FINISHED and o.result.reason == "plan complete"
     pressed = next(x.t for x in o.records if x.r.get("action") == "press_speed")
     later = [float(x.r["speed_kmh"]) for x in o.speeds() if x.t > pressed]  # type: ignore[arg-type]
-    grid = o.engine._speed_grid
+    grid = o.engine.speed_grid
     expected = [grid.quantise(10.0), grid.quantise(11.0)]
     if expected[0] == expected[1]:  # a machine whose max is below the plan
         expected = expected[:1]
@@ -240,7 +240,7 @@ async def test_rule1_holds_through_refusals_garbage_presses_and_nudges(model: st
     o = await run_sim(
         p, model=model, config=EngineConfig(countdown_s=0, max_speed_kmh=cap), script=script
     )
-    top = min(cap, o.engine._speed_grid.maximum)
+    top = min(cap, o.engine.speed_grid.maximum)
     answered = [x for x in o.commands("set_target_speed") if "speed_kmh" in x.r]
     commanded = [float(x.r["speed_kmh"]) for x in answered]  # type: ignore[arg-type]
     assert commanded and max(commanded) <= top + 1e-9

@@ -1,0 +1,100 @@
+"""Where the run is in the plan: the current step, where it began, when it ends.
+
+The cursor knows the step's start on the plan clock and on the run's distance,
+its extension (`+` time or distance), a pending skip, and the summaries of the
+steps already closed. It decides when a step's boundary is crossed; the core
+decides what that means (the next step, or the end of the plan).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from treadpace.engine.events import StepSummary
+
+if TYPE_CHECKING:
+    from treadpace.plans.steps import CompiledPlan, CompiledStep
+
+
+@dataclass(frozen=True, slots=True)
+class Crossing:
+    """The current step ends: how long it ran, how far, and where the next one starts."""
+
+    skipped: bool
+    elapsed_s: float
+    distance_m: float
+    next_t0: float
+    next_m0: float
+
+
+class StepCursor:
+    def __init__(self, plan: CompiledPlan) -> None:
+        self.plan = plan
+        self.index = -1
+        self.t0 = 0.0  # plan time at the step's start
+        self.m0 = 0.0  # run distance at the step's start
+        self.extra = 0.0  # extension of the current step (s or m)
+        self.skip = False
+        self.done_time = 0.0  # planned seconds of closed steps (the progress bar)
+        self.summaries: list[StepSummary] = []
+
+    @property
+    def step(self) -> CompiledStep | None:
+        if 0 <= self.index < len(self.plan.steps):
+            return self.plan.steps[self.index]
+        return None
+
+    @property
+    def last(self) -> bool:
+        return self.index + 1 >= len(self.plan.steps)
+
+    def begin(self, index: int, t0: float, m0: float) -> CompiledStep:
+        self.index, self.t0, self.m0 = index, t0, m0
+        self.extra = 0.0
+        self.skip = False
+        return self.plan.steps[index]
+
+    def past_end(self) -> None:
+        self.index = len(self.plan.steps)
+
+    def fraction(self, step: CompiledStep, plan_now: float, run_m: float) -> float:
+        done = plan_now - self.t0 if step.kind == "time" else run_m - self.m0
+        return min(1.0, max(0.0, done / step.amount))
+
+    def crossing(self, plan_now: float, run_m: float) -> Crossing | None:
+        """The current step's end, if it has been reached (or skipped)."""
+        step = self.step
+        if step is None:
+            return None
+        end = step.amount + self.extra
+        ran_t, ran_m = plan_now - self.t0, run_m - self.m0
+        if self.skip:
+            return Crossing(True, ran_t, ran_m, plan_now, run_m)
+        if step.open:
+            return None
+        if step.kind == "time" and plan_now >= self.t0 + end - 1e-9:
+            return Crossing(False, end, ran_m, self.t0 + end, run_m)
+        if step.kind == "distance" and run_m >= self.m0 + end - 1e-6:
+            return Crossing(False, ran_t, end, plan_now, self.m0 + end)
+        return None
+
+    def record(self, step: CompiledStep, summary: StepSummary) -> None:
+        self.done_time += step.planned_time_s
+        self.summaries.append(summary)
+
+    def extend(self, step: CompiledStep, amount: float) -> None:
+        """Longer (or, negative, shorter) by `amount` s or m; never to nothing."""
+        self.extra = max(-step.amount * 0.99, self.extra + amount)
+
+    def remaining(self, step: CompiledStep, plan_now: float, run_m: float) -> float:
+        done = plan_now - self.t0 if step.kind == "time" else run_m - self.m0
+        return max(0.0, step.amount + self.extra - done)
+
+    def progress(self, step: CompiledStep, plan_now: float, run_m: float) -> float:
+        """The plan's share done, by planned time (a distance step by its planned pace)."""
+        end = step.amount + self.extra
+        done = plan_now - self.t0 if step.kind == "time" else run_m - self.m0
+        part = min(1.0, max(0.0, done / end)) * step.planned_time_s
+        total = self.plan.total_time_s
+        return min(1.0, (self.done_time + part) / total) if total > 0 else 0.0

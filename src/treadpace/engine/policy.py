@@ -1,0 +1,199 @@
+"""The setpoint policy: what speed and incline to ask for, and what the machine was told.
+
+For the current step it holds the runner's changes (a nudge offset, a console
+speed kept as an offset or held, an incline adjustment, a press above the cap
+left alone) and turns the plan's target into a command on the machine's own grid
+under the runner's cap (safety rule 1). It also remembers what was sent, so a
+setpoint goes out only when it changes and our own echo is not taken for a
+console press, and it owns the "obeyed?" watchdog and the retry of a refused
+write. Pure: every call that depends on time is given `now`.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING
+
+from treadpace.engine.adjust import above_cap, nudge_hold, nudge_offset
+from treadpace.engine.hr_control import HrController
+from treadpace.engine.setpoint import Grid, speed_grid
+from treadpace.engine.watchdog import ObeyWatchdog, WriteRetry
+
+if TYPE_CHECKING:
+    from treadpace.engine.config import EngineConfig
+    from treadpace.ftms import InclinationRange, SpeedRange
+    from treadpace.plans.steps import CompiledStep
+
+
+class ConsolePress(enum.Enum):
+    """What a console speed change turned out to be."""
+
+    ECHO = enum.auto()
+    """Our own latest command, echoed: nothing changes."""
+    OFFSET = enum.auto()
+    """Kept as an offset from the plan for the rest of the step."""
+    HOLD = enum.auto()
+    """Held for the rest of the step."""
+    ABOVE_CAP = enum.auto()
+    """Above the runner's maximum: left alone for this step, no command."""
+
+
+class SetpointPolicy:
+    def __init__(self, config: EngineConfig) -> None:
+        self.config = config
+        self.speed_grid = Grid(0.0, config.max_speed_kmh, 0.1, 100)
+        self.incline_grid: Grid | None = None
+        self.incline_ok = True  # False once the machine refused an incline command
+        self.factor = 1.0  # true km/h per reported "km/h" (mph on the wire: 1.61)
+        self.hr = HrController(0.1)
+        self.watchdog = ObeyWatchdog(config.obey_timeout_s)
+        self.retry = WriteRetry()
+        # the runner's changes, for the current step
+        self.offset = 0.0  # km/h added to the step's target (nudges, console change)
+        self.hold: float | None = None  # km/h held for the rest of the step
+        self.incline_adjust = 0.0
+        self.console_held = False  # a console speed replaces the plan's for this step
+        self.above_cap = False  # that console speed is above the cap: no command this step
+        # what the machine was told
+        self.sent_speed: float | None = None
+        self.sent_incline: float | None = None
+        self.recent_sent: list[float] = []
+        self.resend_on_move = False
+
+    def fit(self, speeds: SpeedRange, inclines: InclinationRange | None) -> None:
+        """The machine's limits, known after connecting."""
+        cfg = self.config
+        self.speed_grid = speed_grid(
+            speeds.min_kmh, speeds.max_kmh, speeds.increment_kmh, cfg.max_speed_kmh
+        )
+        self.watchdog.tolerance_kmh = self.speed_grid.increment / 2
+        if inclines is not None:
+            self.incline_grid = Grid.build(
+                inclines.min_percent,
+                inclines.max_percent,
+                inclines.increment_percent,
+                cfg.max_incline_percent,
+                10,
+            )
+
+    def refit_for_units(self, speeds: SpeedRange, factor: float) -> None:
+        """The wire's unit is not km/h: keep its grid, the cap in wire numbers."""
+        self.factor = factor
+        self.speed_grid = Grid.build(
+            speeds.min_kmh,
+            speeds.max_kmh,
+            speeds.increment_kmh,
+            self.config.max_speed_kmh / factor,
+            100,
+        )
+
+    def begin_step(self, step: CompiledStep, keep: float | None, now: float) -> None:
+        """A new step: the runner's changes end; a free step keeps the last speed."""
+        self.offset = 0.0
+        self.hold = keep if step.free and keep is not None else None
+        self.incline_adjust = 0.0
+        self.console_held = False
+        self.above_cap = False
+        self.hr.increment = self.speed_grid.increment
+        self.hr.begin(step.hr, now)
+
+    def forget_sent(self) -> None:
+        """The belt was started again: send the targets afresh."""
+        self.sent_speed = None
+        self.sent_incline = None
+
+    # --- targets ---------------------------------------------------------------------
+
+    def exact(self, step: CompiledStep | None, fraction: float) -> float:
+        """The speed wanted before the grid: plan, offset, hold, heart-rate limit."""
+        if step is None:
+            return 0.0
+        if self.hold is not None:
+            return self.hold
+        plan = step.target_at(fraction) + self.offset
+        return plan if self.console_held else self.hr.limit(plan)
+
+    def speed(self, step: CompiledStep | None, fraction: float) -> float:
+        """The speed to command now (clamped and on the machine's grid)."""
+        f = self.factor
+        return self.speed_grid.quantise(self.exact(step, fraction) / f) * f
+
+    def incline(self, step: CompiledStep | None, fraction: float) -> float:
+        wanted = step.incline_at(fraction) if step else 0.0
+        wanted += self.config.incline_offset_percent + self.incline_adjust
+        if self.incline_grid is None:
+            return 0.0
+        return self.incline_grid.quantise(wanted)
+
+    def capped(self, step: CompiledStep | None, fraction: float) -> bool:
+        grid = self.speed_grid
+        return self.exact(step, fraction) > grid.maximum + grid.increment / 2
+
+    # --- the runner's changes ----------------------------------------------------------
+
+    def nudge(self, step: CompiledStep, fraction: float, delta: float) -> None:
+        """`+`/`-`: commanded by treadpace, so within the cap and on the grid."""
+        self.above_cap = False
+        if self.hold is not None:
+            self.hold = nudge_hold(self.hold, delta, self.speed_grid)
+        else:
+            plan_kmh = step.target_at(fraction)
+            self.offset = nudge_offset(self.offset, delta, plan_kmh, self.speed_grid)
+
+    def console_speed(
+        self, speed: float, step: CompiledStep, fraction: float, now: float
+    ) -> ConsolePress:
+        """A console press while the plan runs: the runner's speed wins for the step."""
+        self.watchdog.expect(speed, now)  # the belt is moving to the runner's speed now
+        if self.config.manual_change == "hold" or step.free:
+            self.hold = speed  # a free step's speed is the runner's: a press is the new one
+            press = ConsolePress.HOLD
+        else:
+            self.offset = speed - step.target_at(fraction)
+            press = ConsolePress.OFFSET
+        self.sent_speed = self.speed(step, fraction)
+        self.recent_sent = [*self.recent_sent[-2:], speed]
+        self.console_held = True
+        self.above_cap = above_cap(speed, self.speed_grid)
+        if self.above_cap:
+            # What the machine is set to, so the next step's target (within the cap) goes out.
+            self.sent_speed = speed
+            return ConsolePress.ABOVE_CAP
+        return press
+
+    def is_echo(self, speed: float) -> bool:
+        """Our latest command echoed back (a press back to an older target is the runner's)."""
+        half = self.speed_grid.increment / 2
+        return bool(self.recent_sent) and abs(speed - self.recent_sent[-1]) < half
+
+    def console_incline(self, incline: float, step: CompiledStep, fraction: float) -> None:
+        grid = self.incline_grid
+        if grid is None:
+            return
+        if self.sent_incline is not None and abs(incline - self.sent_incline) < grid.increment / 2:
+            return  # our own command echoed
+        self.incline_adjust += incline - self.incline(step, fraction)
+        self.sent_incline = incline
+
+    # --- what became of a speed command ------------------------------------------------
+
+    def speed_taken(self, kmh: float, now: float) -> None:
+        self.retry.accepted()
+        self.watchdog.expect(kmh, now)
+        self.sent_speed = kmh
+        self.recent_sent = [*self.recent_sent[-2:], kmh]
+
+    def speed_uncertain(self, kmh: float, now: float) -> None:
+        """No answer, or the link went down: it may have been taken; never replayed blindly."""
+        self.sent_speed = kmh
+        self.watchdog.expect(kmh, now)
+
+    def speed_refused_standing(self, kmh: float) -> None:
+        """Some machines take targets only while the belt moves (ftms.md Q3): send on move."""
+        self.sent_speed = kmh
+        self.resend_on_move = True
+
+    def belt_moving(self) -> None:
+        if self.resend_on_move:
+            self.resend_on_move = False
+            self.sent_speed = None

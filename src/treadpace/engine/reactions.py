@@ -1,0 +1,249 @@
+"""What the engine core does with what the treadmill says: telemetry and machine events.
+
+One handler per update type, chosen by a table on the type (never by text). A
+stop at the treadmill or the safety key pauses the plan and marks the belt as
+stopped there, so only the runner standing at it resumes (safety rule 3); a
+console speed press becomes the runner's for the rest of the step (rule 5); a
+lost link pauses the plan and a restored one resumes it only once the belt is
+seen moving, with every target sent afresh rather than replayed (rule 6).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from treadpace.engine.events import NoticeKind, RunState, Tick
+from treadpace.engine.messages import WriteOp
+from treadpace.engine.outcome import EndCause, GuidedCause, PauseCause
+from treadpace.engine.policy import ConsolePress
+from treadpace.engine.run_state import ACTIVE, MOVING_KMH, RunCore, speed_text
+from treadpace.engine.transitions import Trigger
+from treadpace.treadmill.port import (
+    BeltStartedByUser,
+    BeltStoppedByUser,
+    ControlLost,
+    ControlSilent,
+    LinkLost,
+    LinkRestored,
+    MachineReset,
+    SafetyKeyPulled,
+    TargetInclineChanged,
+    TargetSpeedChanged,
+    Telemetry,
+    TelemetryStale,
+    TreadmillUpdate,
+)
+
+log = logging.getLogger(__name__)
+
+
+class TreadmillReactions(RunCore):
+    def react(self, u: TreadmillUpdate) -> None:
+        handler = _REACTIONS.get(type(u))
+        if handler is not None:  # the rest (echoes, training status) is the port's business
+            handler(self, u)
+
+    def _stopped_at_treadmill(self, u: BeltStoppedByUser) -> None:
+        what = "paused" if u.paused else "stopped"
+        if self.state not in (RunState.RUNNING, RunState.COUNTDOWN) or self.final is not None:
+            return
+        self.stopped_at_treadmill = True
+        self._pause(f"{what} on the treadmill", Trigger.STOPPED_AT_TREADMILL)
+        self.notice(
+            "info",
+            f"belt {what} on the treadmill: resume when ready",
+            NoticeKind.STOPPED_AT_TREADMILL,
+        )
+
+    def _safety_key(self, _: SafetyKeyPulled) -> None:
+        self.stopped_at_treadmill = True
+        self._pause("safety key", Trigger.SAFETY_KEY)
+        self.notice(
+            "warning",
+            "safety key pulled: put it back, then resume",
+            NoticeKind.STOPPED_AT_TREADMILL,
+        )
+
+    def _pause(self, reason: str, trigger: Trigger) -> None:
+        if self.state == RunState.COUNTDOWN:
+            self.end(RunState.ABORTED, reason, EndCause.STOPPED_AT_TREADMILL)
+        elif self.state == RunState.RUNNING:
+            self.transition(trigger, reason)
+
+    def _started_at_treadmill(self, _: BeltStartedByUser) -> None:
+        if self.state == RunState.PAUSED and self.link_down_at is None:
+            # The runner restarted the belt: follow, and re-apply the target.
+            self.policy.forget_sent()
+            self.transition(Trigger.STARTED_ON_CONSOLE, "resumed on the treadmill")
+        elif self.state == RunState.READY:
+            self.start_requested = True
+
+    def _console_speed(self, u: TargetSpeedChanged) -> None:
+        # Our latest command echoed; a press back to an older target is the runner's
+        # (the treadmill port already drops echoes by their age).
+        step = self.step
+        if self.policy.is_echo(u.speed_kmh) or self.state != RunState.RUNNING or step is None:
+            return
+        if self.guided:
+            return  # setting the shown target on the console is following it, not changing it
+        press = self.policy.console_speed(u.speed_kmh, step, self.fraction(), self.now)
+        if press == ConsolePress.ABOVE_CAP:
+            imperial = self.config.imperial
+            capped = self.policy.speed_grid.quantise(u.speed_kmh)
+            self.notice(
+                "warning",
+                f"console speed {speed_text(u.speed_kmh, imperial)} is above your maximum "
+                f"{speed_text(capped, imperial)}: left as it is "
+                "for this step; the next step returns to the plan within your maximum",
+                NoticeKind.ABOVE_CAP,
+            )
+            return
+        if press == ConsolePress.HOLD:
+            how = "held for the rest of the step"
+        else:
+            how = f"offset {self.policy.offset:+.2f} km/h for the rest of the step"
+        self.notice("info", f"console speed change respected: {how}", NoticeKind.CONSOLE_CHANGE)
+
+    def _console_incline(self, u: TargetInclineChanged) -> None:
+        step = self.step
+        if step is not None:
+            self.policy.console_incline(u.incline_percent, step, self.fraction())
+
+    def _control_lost(self, _: ControlLost | MachineReset) -> None:
+        self.enter_guided(GuidedCause.CONTROL_LOST, "control of the treadmill was lost")
+
+    def _control_silent(self, u: ControlSilent) -> None:
+        if self.final is None:  # the plan's targets go nowhere: the runner sets them
+            self.enter_guided(
+                GuidedCause.CONTROL_SILENT, f"the treadmill stopped answering ({u.op})"
+            )
+
+    def _stale(self, _: TelemetryStale) -> None:
+        # Time steps go on; a distance step waits for fresh data (the odometer does
+        # not extrapolate past a few seconds).
+        if self.state in ACTIVE:
+            self.notice(
+                "warning", "no data from the treadmill for a few seconds", NoticeKind.STALE_DATA
+            )
+
+    def _link_lost(self, _: LinkLost) -> None:
+        self.link_down_at = self.now
+        if self.state == RunState.RUNNING:
+            self.transition(Trigger.LINK_LOST, "link lost")
+        self.notice(
+            "warning", "treadmill link lost: waiting for it to come back", NoticeKind.LINK_LOST
+        )
+
+    def _link_restored(self, _: LinkRestored) -> None:
+        self.link_down_at = None
+        if self.state == RunState.PAUSED and self.pause_cause == PauseCause.LINK_LOST:
+            self.await_restore = True
+        if self.controllable and not self.control:
+            self.enter_guided(
+                GuidedCause.CONTROL_NOT_REGAINED, "control was not regained after the reconnect"
+            )
+
+    # --- telemetry -----------------------------------------------------------------------
+
+    def _telemetry(self, tel: Telemetry) -> None:
+        mismatch = self.units.feed(tel.t, tel.speed_kmh, tel.distance_m)
+        if mismatch is not None:
+            self.policy.factor = mismatch.factor  # true km/h from now on; the fix follows
+            self.ops.append(WriteOp.UNIT_FIX)
+        if self.policy.factor != 1.0:
+            tel = replace(tel, speed_kmh=tel.speed_kmh * self.policy.factor)
+        moving_before = self.speed > MOVING_KMH
+        self._read(tel)
+        target = None if self.guided else self.policy.sent_speed
+        self.odometer.update(tel.t, tel.speed_kmh, tel.distance_m, target)
+        moving = tel.speed_kmh > MOVING_KMH
+        if self.guided and moving != moving_before:
+            self.update_counting()
+        self._check_obeyed(tel)
+        if moving:
+            self.policy.belt_moving()
+        if self.await_restore:
+            self._after_restore(moving)
+        if self.state in ACTIVE and self.final is None:  # not the wind-down after the end
+            self.emit(self._tick(tel))
+
+    def _read(self, tel: Telemetry) -> None:
+        self.speed = tel.speed_kmh
+        if tel.incline_percent is not None:
+            self.incline = tel.incline_percent
+        if tel.heart_rate_bpm is not None:
+            self.heart_rate = tel.heart_rate_bpm
+        self.policy.hr.feed(self.now, tel.heart_rate_bpm)
+        counting = self.state == RunState.RUNNING and self.final is None
+        self.hr_stats.feed(self.now, tel.heart_rate_bpm, counting)
+        if tel.energy_kcal is not None:
+            self.energy = tel.energy_kcal
+        if tel.steps is not None:
+            self.steps_count = tel.steps
+
+    def _after_restore(self, moving: bool) -> None:
+        self.await_restore = False
+        if moving:
+            self.policy.sent_speed = None
+            self.transition(Trigger.LINK_BACK_MOVING, "link restored")
+        else:
+            self.notice(
+                "info",
+                "link restored, belt stopped: resume when ready",
+                NoticeKind.STOPPED_AT_TREADMILL,
+            )
+
+    def _check_obeyed(self, tel: Telemetry) -> None:
+        """Some firmware accepts speed commands and ignores them (ftms.md Q4): go guided."""
+        ignored = self.policy.watchdog.ignored(tel.t, tel.speed_kmh)
+        if ignored and not self.guided and self.state == RunState.RUNNING:
+            self.enter_guided(
+                GuidedCause.SPEED_IGNORED,
+                "the treadmill accepts speed commands but does not act on them",
+            )
+
+    def _tick(self, tel: Telemetry) -> Tick:
+        step = self.step
+        plan_now, run_m = self.plan_now(), self.run_m()
+        cur = self.cursor
+        step_t, step_m = plan_now - cur.t0, run_m - cur.m0
+        return Tick(
+            t=tel.t,
+            wall=self.wall,
+            state=self.state,
+            step_index=self.index,
+            step_name=step.name if step is not None else "",
+            speed_kmh=tel.speed_kmh,
+            target_speed_kmh=self.target_speed() if step is not None else 0.0,
+            incline_percent=self.incline,
+            target_incline_percent=self.target_incline() if step is not None else 0.0,
+            heart_rate_bpm=self.heart_rate,
+            distance_m=max(0.0, run_m),
+            elapsed_s=plan_now,
+            step_elapsed_s=step_t,
+            step_distance_m=step_m,
+            step_remaining=cur.remaining(step, plan_now, run_m) if step is not None else 0.0,
+            progress=cur.progress(step, plan_now, run_m) if step is not None else 1.0,
+            energy_kcal=self.energy,
+            steps_count=self.steps_count,
+            hr_zone=self.hr_stats.zone(tel.heart_rate_bpm),
+        )
+
+
+_REACTIONS: dict[type, Callable[[TreadmillReactions, Any], None]] = {
+    Telemetry: TreadmillReactions._telemetry,
+    BeltStoppedByUser: TreadmillReactions._stopped_at_treadmill,
+    SafetyKeyPulled: TreadmillReactions._safety_key,
+    BeltStartedByUser: TreadmillReactions._started_at_treadmill,
+    TargetSpeedChanged: TreadmillReactions._console_speed,
+    TargetInclineChanged: TreadmillReactions._console_incline,
+    ControlLost: TreadmillReactions._control_lost,
+    MachineReset: TreadmillReactions._control_lost,
+    ControlSilent: TreadmillReactions._control_silent,
+    TelemetryStale: TreadmillReactions._stale,
+    LinkLost: TreadmillReactions._link_lost,
+    LinkRestored: TreadmillReactions._link_restored,
+}

@@ -1,0 +1,245 @@
+"""The engine core's state and the few primitive ways it changes.
+
+`RunCore` holds what the run knows (its state, guided mode, the step cursor,
+the plan clock, the setpoint policy, the odometer, the belt's latest readings)
+and the small changes every rule is made of: a transition through the table,
+an end, guided mode, a write, a notice, the start and close of a step. The
+rules themselves live beside it, one room for each kind of input: what the
+treadmill says (`reactions`), what the runner asks (`commands`), how a write
+was answered (`answers`); `core.EngineCore` puts them together and is the one
+entry. Pure: `now` and `wall` are set by `EngineCore.handle` for each input.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import TYPE_CHECKING
+
+from treadpace.display import pace, speed
+from treadpace.engine.config import EngineConfig
+from treadpace.engine.cursor import StepCursor
+from treadpace.engine.events import (
+    EngineEvent,
+    Notice,
+    NoticeKind,
+    RunState,
+    StateChanged,
+    StepFinished,
+    StepStarted,
+    StepSummary,
+)
+from treadpace.engine.hr_stats import HrStats
+from treadpace.engine.messages import Action, Write, WriteOp
+from treadpace.engine.odometer import Odometer
+from treadpace.engine.outcome import Departure, DepartureClock, EndCause, GuidedCause, PauseCause
+from treadpace.engine.plan_clock import PlanClock
+from treadpace.engine.policy import SetpointPolicy
+from treadpace.engine.transitions import PAUSE_CAUSE, Trigger, next_state
+from treadpace.engine.units_check import SpeedDistanceCheck
+from treadpace.ftms import SpeedRange
+
+if TYPE_CHECKING:
+    from treadpace.plans.steps import CompiledPlan, CompiledStep
+
+log = logging.getLogger(__name__)
+
+ACTIVE = (RunState.RUNNING, RunState.PAUSED)
+MOVING_KMH = 0.05
+
+
+def speed_text(kmh: float, imperial: bool) -> str:
+    """ "10.9 km/h (5:30/km)" or "6.8 mph (8:50/mi)": a target as the runner reads it."""
+    return f"{speed(kmh, imperial)} ({pace(kmh, imperial)})"
+
+
+class RunCore:
+    def __init__(self, plan: CompiledPlan, config: EngineConfig) -> None:
+        if not plan.steps:
+            raise ValueError("a plan needs at least one step")
+        self.plan = plan
+        self.config = config
+        self.state = RunState.IDLE
+        self.guided = False
+        self.guided_cause: GuidedCause | None = None
+        self.pause_cause: PauseCause | None = None
+        self.end_cause = EndCause.FAILED
+        self.final: tuple[RunState, str] | None = None
+        """The first ending: its state and its words for people."""
+        self.cursor = StepCursor(plan)
+        self.clock = PlanClock()
+        self.policy = SetpointPolicy(config)
+        self.odometer = Odometer()
+        self.units = SpeedDistanceCheck()
+        self.hr_stats = HrStats(config.hr_zones)
+        self.departures = DepartureClock()
+        self.speeds = SpeedRange(0.0, config.max_speed_kmh, 0.1)
+        self.controllable = False
+        # the belt's latest readings (true km/h)
+        self.speed = 0.0
+        self.incline: float | None = None
+        self.heart_rate: int | None = None
+        self.energy: float | None = None
+        self.steps_count: int | None = None
+        # who may start the belt, and whether treadpace did
+        self.start_requested = False
+        self.stopped_at_treadmill = False  # console stop / safety key: only a local resume
+        self.we_started = False
+        self.link_down_at: float | None = None
+        self.await_restore = False  # the link is back: the next reading decides
+        # writes: one at a time; PAUSE, RESUME and UNIT_FIX wait their turn in `ops`
+        self.in_flight: Write | None = None
+        self.ops: list[WriteOp] = []
+        # set by `handle` for each input
+        self.now = 0.0
+        self.wall = 0.0
+        self.control = False
+        self.out: list[Action] = []
+
+    # --- reading the run -----------------------------------------------------------------
+
+    @property
+    def step(self) -> CompiledStep | None:
+        return self.cursor.step
+
+    @property
+    def index(self) -> int:
+        return self.cursor.index
+
+    def plan_now(self) -> float:
+        return self.clock.at(self.now)
+
+    def run_m(self) -> float:
+        return self.odometer.run_at(self.now)
+
+    def fraction(self) -> float:
+        step = self.step
+        return 0.0 if step is None else self.cursor.fraction(step, self.plan_now(), self.run_m())
+
+    def target_speed(self) -> float:
+        """The speed the policy asks for now (clamped and on the machine's grid)."""
+        return self.policy.speed(self.step, self.fraction())
+
+    def target_incline(self) -> float:
+        return self.policy.incline(self.step, self.fraction())
+
+    def link_deadline(self) -> float:
+        if self.link_down_at is None:
+            return math.inf
+        return self.link_down_at + self.config.link_timeout_s
+
+    # --- changing it ---------------------------------------------------------------------
+
+    def transition(self, trigger: Trigger, reason: str) -> None:
+        """The only way the run's state changes: a row of `transitions.TRANSITIONS`."""
+        state = next_state(self.state, trigger)
+        if state is None:
+            log.debug("%s in %s: no change", trigger, self.state)
+            return
+        previous, self.state = self.state, state
+        self.pause_cause = PAUSE_CAUSE.get(trigger) if state == RunState.PAUSED else None
+        if state == RunState.RUNNING:
+            self.stopped_at_treadmill = False
+        self.update_counting()
+        self.emit(StateChanged(self.now, state, previous, reason))
+
+    def end(self, state: RunState, reason: str, cause: EndCause) -> None:
+        """The first ending wins: its state, its words for people, its cause for code."""
+        if self.final is None:
+            self.final = (state, reason)
+            self.end_cause = cause
+
+    def update_counting(self) -> None:
+        running = self.state == RunState.RUNNING
+        if self.guided:
+            running = running and self.speed > MOVING_KMH
+        self.set_counting(running)
+
+    def set_counting(self, counting: bool) -> None:
+        self.clock.set_counting(counting, self.now)
+        self.odometer.set_counting(counting, self.now)
+
+    def enter_guided(self, cause: GuidedCause, why: str) -> None:
+        """treadpace stops commanding speed; the runner sets it and the plan follows the belt."""
+        if self.guided:
+            return
+        self.guided = True
+        self.guided_cause = cause
+        self.departures.set(Departure.GUIDED, True, self.plan_now())
+        self.emit(
+            Notice(
+                self.now,
+                "warning",
+                f"{why}: guided mode - set the speed on the console; treadpace follows the belt",
+                NoticeKind.GUIDED,
+                guided=cause,
+            )
+        )
+        self.update_counting()
+
+    def write(self, op: WriteOp, value: float | None = None) -> None:
+        """One command to the treadmill; nothing else is written until it is answered."""
+        assert self.in_flight is None, f"{op} while {self.in_flight} is unanswered"
+        write = Write(op, value)
+        self.in_flight = write
+        self.out.append(write)
+
+    def emit(self, event: EngineEvent) -> None:
+        self.out.append(event)
+
+    def notice(self, level: str, message: str, kind: NoticeKind = NoticeKind.GENERAL) -> None:
+        self.out.append(Notice(self.now, level, message, kind))
+
+    # --- steps ---------------------------------------------------------------------------
+
+    def belt_started(self) -> None:
+        self.transition(Trigger.BELT_STARTED, "started")
+        self.begin_step(0, self.plan_now(), self.run_m())
+
+    def begin_step(self, index: int, t0: float, m0: float) -> None:
+        # A free step keeps the speed the belt was asked for at the end of the last one.
+        keep = self.target_speed() if index > 0 and self.step is not None else None
+        step = self.cursor.begin(index, t0, m0)
+        self.policy.begin_step(step, keep, self.now)
+        self.emit(StepStarted(self.now, index, step, len(self.plan.steps)))
+        how = [
+            "set your own speed on the console" if step.free else "",
+            "skip it (n) when you are done" if step.open else "",
+        ]
+        if any(how):
+            text = " and ".join(h for h in how if h)
+            self.notice("info", f"{step.name}: {text}", NoticeKind.STEP_HOW)
+        if self.guided:
+            self.notice("info", f"{step.name}: set {self.target_text()}", NoticeKind.STEP_TARGET)
+
+    def close_step(self, step: CompiledStep, skipped: bool, elapsed: float, dist: float) -> None:
+        self.emit(StepFinished(self.now, self.index, step, elapsed, dist, skipped))
+        avg_hr, max_hr = self.hr_stats.close_step()
+        hr = self.policy.hr
+        summary = StepSummary(
+            index=self.index,
+            name=step.name,
+            target_speed_kmh=step.mean_speed_kmh,
+            avg_speed_kmh=dist / elapsed * 3.6 if elapsed > 0 else 0.0,
+            distance_m=dist,
+            elapsed_s=elapsed,
+            skipped=skipped,
+            hr_held_s=hr.held_s if step.hr is not None else 0.0,
+            avg_hr_bpm=avg_hr,
+            max_hr_bpm=max_hr,
+        )
+        self.cursor.record(step, summary)
+
+    # --- words -----------------------------------------------------------------------------
+
+    def step_name(self) -> str:
+        step = self.step
+        return step.name if step is not None else ""
+
+    def target_text(self) -> str:
+        return speed_text(self.target_speed(), self.config.imperial)
+
+    def start_text(self) -> str:
+        """Step 1's target: the belt starts before the first step begins."""
+        first = self.policy.speed_grid.quantise(self.plan.steps[0].target_at(0.0))
+        return speed_text(first, self.config.imperial)
