@@ -22,8 +22,9 @@ safety key pauses the plan and nothing is written until the runner resumes
 (rule 3); every end asks for the confirmed stop of a belt that treadpace
 started, or that moves while treadpace has control, before the run is reported
 (rule 4); a console speed becomes an offset or a hold for the rest of the step
-(rule 5); a lost link pauses the plan and nothing is replayed when it is back
-(rule 6).
+(rule 5). A lost link pauses the plan, and nothing is replayed when it is back.
+Rule 6 (only the configured device) is the Bluetooth layer's: the core never
+chooses a treadmill.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ stop at the treadmill or the safety key pauses the plan and marks the belt as
 stopped there, so only the runner standing at it resumes (safety rule 3); a
 console speed press becomes the runner's for the rest of the step (rule 5); a
 lost link pauses the plan and a restored one resumes it only once the belt is
-seen moving, with every target sent afresh rather than replayed (rule 6).
+seen moving, with every target sent afresh rather than replayed.
 """
 
 from __future__ import annotations
