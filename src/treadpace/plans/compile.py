@@ -27,7 +27,7 @@ from treadpace.plans.profile import Profile
 from treadpace.plans.progressive import each_faster, fast_finish
 from treadpace.plans.segments import custom
 from treadpace.plans.source import FieldError, Loc
-from treadpace.plans.steps import CompiledPlan, CompiledStep, StepKind
+from treadpace.plans.steps import CompiledPlan, CompiledStep, StepKind, StepRole
 
 TITLES = {
     "negative-split": "Negative split",
@@ -149,7 +149,8 @@ def _check(plan: Plan, drafts: list[Draft], ctx: Ctx) -> list[str]:
                 f"expected the first step no faster than easy {ctx.pace(easy)} "
                 f"(don't start too fast), got {ctx.pace(s.speed_kmh)} ({s.pace_label})",
             )
-        if previous is not None and not d.cooldown and s.speed_kmh < previous - EPS_KMH:
+        cooldown = s.role is StepRole.COOLDOWN
+        if previous is not None and not cooldown and s.speed_kmh < previous - EPS_KMH:
             raise FieldError(
                 d.loc,
                 f"expected {s.name} at least as fast as the step before ({ctx.pace(previous)}), "

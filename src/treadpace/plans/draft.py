@@ -14,7 +14,7 @@ from treadpace.display import pace as format_pace
 from treadpace.plans.paces import PaceExpr
 from treadpace.plans.profile import Profile
 from treadpace.plans.source import FieldError, Loc
-from treadpace.plans.steps import CompiledStep, StepKind
+from treadpace.plans.steps import CompiledStep, StepKind, StepRole
 from treadpace.plans.vdot import race_time_s
 from treadpace.units import METRES_PER_MILE
 
@@ -27,7 +27,6 @@ class Draft:
     step: CompiledStep
     loc: Loc
     """The plan field that set this step's target (for error messages)."""
-    cooldown: bool = False
 
 
 @dataclass
@@ -62,8 +61,9 @@ class Ctx:
 
 
 def make_step(
-    name: str, kind: StepKind, amount: float, kmh: float, label: str, incline: float
-) -> CompiledStep:
+    name: str, kind: StepKind, amount: float, kmh: float, label: str, incline: float,
+    role: StepRole = StepRole.ACTIVE,
+) -> CompiledStep:  # fmt: skip
     return CompiledStep(
         name=name,
         kind=kind,
@@ -71,4 +71,5 @@ def make_step(
         speed_kmh=kmh,
         incline_percent=incline,
         pace_label=label,
+        role=role,
     )

@@ -47,6 +47,7 @@ from treadpace.plans.paces import (
 )
 from treadpace.plans.shapes import Incline, Length, TimeOrDistance
 from treadpace.plans.source import FieldError, Loc
+from treadpace.plans.steps import StepRole
 
 PLAN_KINDS = (
     "negative-split",
@@ -301,6 +302,10 @@ class Segment(BaseModel):
     target: HrTarget | None = Field(
         default=None, description="Steer speed to a heart rate: {hr: z2, min: ..., max: ...}."
     )
+    role: StepRole = Field(
+        default=StepRole.ACTIVE,
+        description="warmup, active, recovery or cooldown: how exports mark it (not the name).",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -349,6 +354,7 @@ _SEGMENT_KEYS = frozenset(
         "free",
         "hr_cap",
         "target",
+        "role",
     }
 )
 

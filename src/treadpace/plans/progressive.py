@@ -24,7 +24,7 @@ from treadpace.plans.models import (
 )
 from treadpace.plans.paces import PaceExpr, format_clock, s_per_unit, to_s_per_km
 from treadpace.plans.source import FieldError
-from treadpace.plans.steps import StepKind
+from treadpace.plans.steps import StepKind, StepRole
 from treadpace.units import METRES_PER_MILE
 
 FINISH_MIN_S = 300.0
@@ -42,15 +42,16 @@ def _shape(plan: _Each) -> tuple[StepKind, float, str, int, str]:
     return "time", plan.every, "part", plan.intervals, "intervals"
 
 
-def _easy(plan: _Each, ctx: Ctx, field: str, name: str, kind: StepKind, amount: float) -> Draft:
+_EASY_PARTS = {"warmup": ("warm-up", StepRole.WARMUP), "cooldown": ("cool-down", StepRole.COOLDOWN)}
+"""The plan field of each easy part: its name shown to the runner, and its role."""
+
+
+def _easy(plan: _Each, ctx: Ctx, field: str, kind: StepKind, amount: float) -> Draft:
     expr: PaceExpr | None = getattr(plan, field)
     assert expr is not None
     kmh = ctx.speed(expr, (field,))
-    return Draft(
-        make_step(name, kind, amount, kmh, str(expr), plan.incline),
-        (field,),
-        cooldown=field == "cooldown",
-    )
+    name, role = _EASY_PARTS[field]
+    return Draft(make_step(name, kind, amount, kmh, str(expr), plan.incline, role), (field,))
 
 
 def each_faster(plan: _Each, ctx: Ctx) -> list[Draft]:
@@ -58,7 +59,7 @@ def each_faster(plan: _Each, ctx: Ctx) -> list[Draft]:
     out: list[Draft] = []
     number = 1
     if plan.warmup is not None:
-        out.append(_easy(plan, ctx, "warmup", "warm-up", kind, amount))
+        out.append(_easy(plan, ctx, "warmup", kind, amount))
         number += 1
     start_kmh = ctx.speed(plan.start, ("start",))
     unit = plan.step.unit
@@ -96,7 +97,7 @@ def each_faster(plan: _Each, ctx: Ctx) -> list[Draft]:
         previous = kmh
         number += 1
     if plan.cooldown is not None:
-        out.append(_easy(plan, ctx, "cooldown", "cool-down", kind, amount))
+        out.append(_easy(plan, ctx, "cooldown", kind, amount))
     return out
 
 

@@ -152,6 +152,7 @@ def _segment(
         open=seg.open,
         free=seg.free,
         hr=hr,
+        role=seg.role,
     )
     return Draft(step, target)
 

@@ -9,11 +9,28 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Literal
 
 from treadpace.plans.hr_rule import HrRule
 
 StepKind = Literal["time", "distance"]
+
+
+class StepRole(StrEnum):
+    """What a step is for in the workout, as watches and training logs sort laps.
+
+    Exporters read this, never the step's name: the name is for the runner to read and
+    may say anything ("Easy start", "Einlaufen"). The four roles are what FIT
+    (`intensity`), TCX (Active/Resting), .zwo (Warmup/Cooldown blocks) and intervals.icu
+    (Warmup/Cooldown sections) can tell apart between them.
+    """
+
+    WARMUP = "warmup"
+    ACTIVE = "active"
+    RECOVERY = "recovery"
+    """An easy part between efforts (a float, a jog, a walk)."""
+    COOLDOWN = "cooldown"
 
 
 @dataclass(frozen=True)
@@ -42,6 +59,8 @@ class CompiledStep:
     it on the console; `speed_kmh` is only the guide shown and used for totals."""
     hr: HrRule | None = None
     """Heart-rate control for the step (a cap or a target), if the plan asks for it."""
+    role: StepRole = StepRole.ACTIVE
+    """Warm-up, effort, recovery or cool-down: set where the plan is compiled or imported."""
 
     @property
     def is_ramp(self) -> bool:

@@ -35,7 +35,7 @@ from treadpace.engine.events import (
 from treadpace.engine.outcome import EndCause, GuidedCause
 from treadpace.notice_level import NoticeLevel
 from treadpace.plans.hr_rule import HrRule
-from treadpace.plans.steps import CompiledStep
+from treadpace.plans.steps import CompiledStep, StepRole
 
 JOURNAL_VERSION = 1
 
@@ -89,6 +89,11 @@ def _step(data: Any) -> CompiledStep:
     fields = _fields(CompiledStep, data)
     if fields.get("hr") is not None:
         fields["hr"] = HrRule(**_fields(HrRule, fields["hr"]))
+    # Journals from before roles have none, and a role from a newer version is unknown
+    # here: either way the step reads as an effort, as every step did then.
+    role = fields.get("role")
+    known = isinstance(role, str) and role in StepRole.__members__.values()
+    fields["role"] = StepRole(str(role)) if known else StepRole.ACTIVE
     return CompiledStep(**fields)
 
 

@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
+from treadpace.plans.steps import StepRole
 from treadpace.record.activity import Activity, Lap
 from treadpace.record.fit_stream import FitStream, Reused
 from treadpace.record.hr_zones import zone_seconds
@@ -37,16 +38,10 @@ def _ms(wall: float) -> int:
 
 
 def _intensity(lap: Lap) -> Any:
-    from fit_tool.profile.profile_type import Intensity
+    from treadpace.workouts.fit import fit_intensity
 
-    name = lap.name.lower()
-    if "warm" in name:
-        return Intensity.WARMUP
-    if "cool" in name:
-        return Intensity.COOLDOWN
-    if "recover" in name or "rest" in name or "walk" in name:
-        return Intensity.RECOVERY
-    return Intensity.ACTIVE
+    # A lap without a plan step (a run that never got going) was still running.
+    return fit_intensity(lap.step.role if lap.step is not None else StepRole.ACTIVE)
 
 
 def _software_version() -> float:

@@ -21,11 +21,11 @@ from treadpace.engine.events import (
     StepSummary,
     Tick,
 )
-from treadpace.plans.steps import CompiledStep
+from treadpace.plans.steps import CompiledStep, StepRole
 from treadpace.plans.zones import zone_of
 
 DEFAULT_STEPS = (
-    CompiledStep("warm-up", "time", 120.0, 9.0, pace_label="easy"),
+    CompiledStep("warm-up", "time", 120.0, 9.0, pace_label="easy", role=StepRole.WARMUP),
     CompiledStep("steady", "distance", 600.0, 11.0, incline_percent=1.0, pace_label="marathon"),
     CompiledStep("fast finish", "time", 90.0, 12.0, end_speed_kmh=13.5, pace_label="tempo"),
 )

@@ -20,6 +20,7 @@ from typing import BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
 from treadpace.engine.events import RunState
+from treadpace.plans.steps import StepRole
 from treadpace.printable import printable
 from treadpace.record.activity import Activity, Lap
 
@@ -84,7 +85,8 @@ def _lap(xml: _Xml, lap: Lap) -> None:
     xml.leaf("Calories", str(max(0, min(65535, round(energy)))) if energy else "0")
     _heart_rate(xml, "AverageHeartRateBpm", lap.avg_heart_rate)
     _heart_rate(xml, "MaximumHeartRateBpm", lap.max_heart_rate)
-    resting = any(word in lap.name.lower() for word in ("rest", "recover", "walk"))
+    # TCX knows only Active and Resting: a warm-up or cool-down is running all the same.
+    resting = lap.step is not None and lap.step.role is StepRole.RECOVERY
     xml.leaf("Intensity", "Resting" if resting else "Active")
     xml.leaf("TriggerMethod", {"time": "Time", "distance": "Distance"}.get(lap.trigger, "Manual"))
     moving = [s for s in lap.samples if s.state == RunState.RUNNING]

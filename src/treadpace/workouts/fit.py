@@ -20,7 +20,7 @@ import time
 from dataclasses import replace
 from typing import Any
 
-from treadpace.plans.steps import CompiledPlan, CompiledStep
+from treadpace.plans.steps import CompiledPlan, CompiledStep, StepRole
 from treadpace.workouts.common import (
     Imported,
     WorkoutError,
@@ -34,6 +34,21 @@ from treadpace.workouts.common import (
 
 PACE_WINDOW_S = 5.0
 RAMP_PARTS = 4
+_ROLES_READ = {"warmup": StepRole.WARMUP, "cooldown": StepRole.COOLDOWN,
+               "recovery": StepRole.RECOVERY, "rest": StepRole.RECOVERY}  # fmt: skip
+"""A step's FIT `intensity` as a role; active, interval and other (or none) are efforts."""
+
+
+def fit_intensity(role: StepRole) -> Any:
+    """The FIT `intensity` of a role, for workout steps and activity laps alike."""
+    from fit_tool.profile.profile_type import Intensity
+
+    return {
+        StepRole.WARMUP: Intensity.WARMUP,
+        StepRole.ACTIVE: Intensity.ACTIVE,
+        StepRole.RECOVERY: Intensity.RECOVERY,
+        StepRole.COOLDOWN: Intensity.COOLDOWN,
+    }[role]
 
 
 def _decode(data: bytes) -> dict[str, list[dict[str, Any]]]:
@@ -116,6 +131,9 @@ def read_fit(data: bytes, name: str) -> Imported:
             **_length(step, where),
             **_target(step, where, notes),
         }
+        role = _ROLES_READ.get(str(step.get("intensity")))
+        if role is not None:
+            segment["role"] = role.value
         items.append((index, segment))
     title = str(workout.get("wkt_name") or name.rsplit(".", 1)[0])
     return Imported(
@@ -154,17 +172,12 @@ def workout_message(name: str, steps: int) -> Any:
 def workout_step_message(index: int, step: CompiledStep) -> Any:
     """One Workout Step: the step's length, and a speed range around its pace (or its ramp)."""
     from fit_tool.profile.messages.workout_step_message import WorkoutStepMessage
-    from fit_tool.profile.profile_type import Intensity, WorkoutStepDuration, WorkoutStepTarget
+    from fit_tool.profile.profile_type import WorkoutStepDuration, WorkoutStepTarget
 
     message = WorkoutStepMessage()
     message.message_index = index
     message.workout_step_name = step.name[:40]
-    lowered = step.name.lower()
-    message.intensity = (
-        Intensity.WARMUP if "warm" in lowered
-        else Intensity.COOLDOWN if "cool" in lowered
-        else Intensity.ACTIVE
-    )  # fmt: skip
+    message.intensity = fit_intensity(step.role)
     if step.open:
         message.duration_type = WorkoutStepDuration.OPEN  # the lap button ends it
     elif step.kind == "time":

@@ -8,8 +8,10 @@ Lengths: `10m` (m is minutes), `30s`, `1h30m`, `5'30"`, or a distance `1km`,
 of those, or `freeride`. Pace zones map to the runner's named paces: Z1 easy,
 Z2 steady, Z3 marathon, Z4 threshold, Z5 interval. A header line ending in
 `Nx`, or a line `Nx` alone, repeats the steps below it until a blank line or
-the next header. Heart-rate, power and cadence targets and `press lap` steps
-are refused by name.
+the next header. The steps under a `Warmup` or `Cooldown` header (the sections
+the format itself knows) are a warm-up or cool-down; every other step is an
+effort. Heart-rate, power and cadence targets and `press lap` steps are
+refused by name.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ from treadpace.workouts.common import (
 )
 
 ZONE_PACES = {1: "easy", 2: "steady", 3: "marathon", 4: "threshold", 5: "interval"}
+_SECTION_ROLES = {"warmup": "warmup", "cooldown": "cooldown"}
+"""Section headers intervals.icu itself reads as a warm-up or cool-down (any case, spaced or
+hyphenated); any other header is only a name."""
 
 _NUM = r"\d+(?:\.\d+)?"
 _TIME = re.compile(
@@ -109,6 +114,12 @@ def _target(text: str, where: str, notes: list[str]) -> dict[str, str | bool]:
     return {"pace": f"{fast}-{end}"}
 
 
+def _role(header: str | None) -> dict[str, str]:
+    """The role a section header gives its steps: only the format's Warmup and Cooldown."""
+    key = re.sub(r"[\s-]", "", header or "").lower()
+    return {"role": _SECTION_ROLES[key]} if key in _SECTION_ROLES else {}
+
+
 def _step(line: str, number: int, header: str | None, notes: list[str]) -> dict[str, Any]:
     where = f"line {number}"
     words = line.lstrip("-").strip().split()
@@ -117,7 +128,8 @@ def _step(line: str, number: int, header: str | None, notes: list[str]) -> dict[
         if length is not None:
             cue = " ".join(words[:i]).strip()
             target = _target(" ".join(words[i + 1 :]).strip(), where, notes)
-            return {"name": cue or header or f"step {number}", **length, **target}
+            name = cue or header or f"step {number}"
+            return {"name": name, **length, **target, **_role(header)}
     raise WorkoutError(f"{where}: expected a length like 10m, 30s, 1km or 400mtr, got {line!r}")
 
 

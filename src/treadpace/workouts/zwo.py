@@ -9,9 +9,13 @@ marathon, 4 = marathon, and no attribute = 5K. Zwift numbers these zones in its
 own settings; `plan show` on the file shows the speeds before the belt moves.
 
 Lengths are seconds, or metres when `durationType` is `distance` (no
-`durationType` means time). Warmup, Cooldown and Ramp are speed ramps,
-SteadyState one pace, IntervalsT a repeat of an on and an off part, FreeRide
-an easy run of its length the runner may change on the console. Cadence and
+`durationType` means time). Warmup, Cooldown and Ramp are speed ramps (one
+pace when both ends are the same), SteadyState one pace, IntervalsT a repeat of
+an on and an off part, FreeRide an easy run of its length the runner may change
+on the console. Warmup and Cooldown give their step that role, IntervalsT's off
+part is a recovery; a warm-up or cool-down step is written back as a Warmup or
+Cooldown block (a .zwo has no recovery outside IntervalsT, so a recovery step is
+written as a SteadyState and reads back as an effort). Cadence and
 slope targets and MaxEffort are refused by name; text events are noted.
 """
 
@@ -21,7 +25,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 from xml.sax.saxutils import escape
 
-from treadpace.plans.steps import CompiledPlan, CompiledStep
+from treadpace.plans.steps import CompiledPlan, CompiledStep, StepRole
 from treadpace.workouts.common import (
     Imported,
     WorkoutError,
@@ -43,6 +47,10 @@ _ATTRS = {
     "FreeRide": {"Duration", "FlatRoad", "pace"},
 }
 _TARGET_WORDS = {"Cadence": "cadence", "Slope": "slope", "Power": "power"}
+_ROLES_READ = {"Warmup": StepRole.WARMUP, "Cooldown": StepRole.COOLDOWN}
+"""The blocks that say what they are for; the others are efforts (IntervalsT's off part
+is a recovery)."""
+_ROLE_TAGS = {StepRole.WARMUP: "Warmup", StepRole.COOLDOWN: "Cooldown"}
 
 
 class _Reader:
@@ -102,15 +110,15 @@ class _Reader:
                 **self.length(block, "OnDuration"),
                 "pace": self.pace(block, "OnPower"),
             }
-            off = {"name": "off", **self.length(block, "OffDuration")}
+            off = {"name": "off", **self.length(block, "OffDuration"), "role": "recovery"}
             off["pace"] = self.pace(block, "OffPower")
             return {"repeat": {"times": times, "segments": [on, off]}}
-        return {
-            "name": name,
-            **self.length(block, "Duration"),
-            "from": self.pace(block, "PowerLow"),
-            "to": self.pace(block, "PowerHigh"),
-        }
+        low, high = self.pace(block, "PowerLow"), self.pace(block, "PowerHigh")
+        target = {"pace": low} if low == high else {"from": low, "to": high}
+        ramp = {"name": name, **self.length(block, "Duration"), **target}
+        if tag in _ROLES_READ:
+            ramp["role"] = _ROLES_READ[tag].value
+        return ramp
 
 
 def _number(text: str | None, where: str, positive: bool = False) -> float:
@@ -194,7 +202,9 @@ def _block(step: CompiledStep, ref_ms: float, zone: str) -> str:
     if step.free:
         return f"<FreeRide {length}/>"
     start = step.speed_kmh / 3.6 / ref_ms
-    if step.end_speed_kmh is not None:
-        end = step.end_speed_kmh / 3.6 / ref_ms
-        return f'<Ramp {length} PowerLow="{start:.6f}" PowerHigh="{end:.6f}"{zone}/>'
+    tag = _ROLE_TAGS.get(step.role)
+    if step.end_speed_kmh is not None or tag is not None:
+        # A warm-up or cool-down is a Warmup/Cooldown block (a ramp, flat when the step is).
+        end = (step.end_speed_kmh or step.speed_kmh) / 3.6 / ref_ms
+        return f'<{tag or "Ramp"} {length} PowerLow="{start:.6f}" PowerHigh="{end:.6f}"{zone}/>'
     return f'<SteadyState {length} Power="{start:.6f}"{zone}/>'
