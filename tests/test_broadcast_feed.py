@@ -16,6 +16,7 @@ import pytest
 from treadpace.broadcast.feed import BroadcastFeed
 from treadpace.engine.events import Notice, NoticeKind, RunFinished, RunState, Tick
 from treadpace.errors import UserError
+from treadpace.notice_level import NoticeLevel
 from treadpace.plans import load_profile
 from treadpace.plans.broadcast_settings import BroadcastSettings, with_broadcast_options
 
@@ -61,7 +62,7 @@ def test_a_lost_link_or_stale_data_is_zero_speed_and_the_distance_holds() -> Non
     assert feed.rsc(12.9).speed_mps > 0
     assert feed.rsc(13.1).speed_mps == 0  # no telemetry for 3 s
     feed.handle(tick(14.0, 12.0, 503.0))
-    feed.handle(Notice(14.5, "warning", "link lost", kind=NoticeKind.LINK_LOST))
+    feed.handle(Notice(14.5, NoticeLevel.WARNING, "link lost", kind=NoticeKind.LINK_LOST))
     assert feed.rsc(14.6).speed_mps == 0
     assert feed.rsc(14.6).total_distance_m == 503.0
     feed.handle(tick(30.0, 12.0, 490.0))  # a belt that restarted its count after the drop
@@ -85,7 +86,7 @@ def test_cadence_comes_from_the_belts_step_counter() -> None:
     assert feed.rsc(1.0).cadence_spm == 0
     feed.handle(tick(2.0, 10.0, 5.8, steps=103))
     assert feed.rsc(2.0).cadence_spm == 180
-    feed.handle(Notice(2.5, "warning", "link lost", kind=NoticeKind.LINK_LOST))
+    feed.handle(Notice(2.5, NoticeLevel.WARNING, "link lost", kind=NoticeKind.LINK_LOST))
     feed.handle(tick(9.0, 10.0, 6.0, steps=120))  # no rate across the gap
     assert feed.rsc(9.0).cadence_spm == 0
     feed.handle(tick(10.0, 10.0, 8.8, steps=123))
@@ -168,10 +169,10 @@ def test_the_live_view_says_who_uses_the_broadcast_one_line_at_a_time() -> None:
     board = NoticeBoard(now=lambda: now[0], lifetime_s=12.0)
     came = "a watch or app (F4:12:00:00:00:01) connected to the broadcast"
     went = "a watch or app (F4:12:00:00:00:01) left the broadcast"
-    board.handle(Notice(1.0, "info", came, kind=NoticeKind.BROADCAST_CLIENT))
+    board.handle(Notice(1.0, NoticeLevel.INFO, came, kind=NoticeKind.BROADCAST_CLIENT))
     board.handle(tick(2.0, 10.0, 5.0))  # telemetry does not clear it
     assert board.messages() == [came]
-    board.handle(Notice(3.0, "info", went, kind=NoticeKind.BROADCAST_CLIENT))
+    board.handle(Notice(3.0, NoticeLevel.INFO, went, kind=NoticeKind.BROADCAST_CLIENT))
     assert board.messages() == [went]  # replaced, not stacked
     now[0] = 13.0
     assert board.messages() == []  # and gone after a while

@@ -12,16 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
-
+from run_proc import belt_faster_than, journal_lines, start_run, wait_for_belt, wait_for_log
 from test_engine_core import plan
 from test_engine_fakes import FakeTreadmill
-from test_run_cli import read_log
-from test_run_exits import journal_lines, start_run, wait_for_belt
 from treadpace.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunState
 from treadpace.engine.events import RunFinished
@@ -74,20 +70,15 @@ def test_a_second_ctrl_c_during_the_stop_leaves_at_once_with_exit_3(tmp_path: Pa
     proc, log = start_run(tmp_path, scale="4")
     try:
         wait_for_belt(proc, log)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:  # fast enough that its wind-down takes seconds
-            belts = [x for x in read_log(log) if x.get("event") == "belt"]
-            if float(belts[-1]["speed_kmh"]) > 8.0:  # type: ignore[arg-type]
-                break
-            time.sleep(0.05)
+        # fast enough that its wind-down takes seconds
+        wait_for_log(log, belt_faster_than(8.0), "the belt never passed 8 km/h", proc=proc)
         proc.send_signal(signal.SIGINT)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:  # the Stop is out and the belt winds down
-            if any(x.get("op") == "stop_or_pause" for x in read_log(log)):
-                break
-            time.sleep(0.05)
-        else:
-            pytest.fail("no stop was sent after SIGINT")
+        wait_for_log(  # the Stop is out and the belt winds down
+            log,
+            lambda records: any(x.get("op") == "stop_or_pause" for x in records),
+            "no stop was sent after SIGINT",
+            timeout=20,
+        )
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=10)
     finally:

@@ -78,8 +78,8 @@ async def test_a_remote_resume_after_a_console_stop_is_refused_and_a_local_one_w
         sim.press_stop()
         await clock.sleep(60)
         assert state(engine) == RunState.PAUSED and sim.belt.speed_kmh == 0.0
-        await engine.remote_command(Command.RESUME)
-        await engine.remote_command(Command.START)
+        await engine.command(Command.RESUME, source=CommandSource.REMOTE)
+        await engine.command(Command.START, source=CommandSource.REMOTE)
         await clock.sleep(30)
         assert state(engine) == RunState.PAUSED and sim.belt.speed_kmh == 0.0
         await engine.command(Command.RESUME)  # the runner at the treadmill
@@ -101,17 +101,17 @@ async def test_a_remote_resume_after_the_safety_key_is_refused_even_when_allowed
         await clock.sleep(30)
         sim.insert_safety_key()
         await clock.sleep(5)
-        await engine.remote_command(Command.RESUME)
+        await engine.command(Command.RESUME, source=CommandSource.REMOTE)
         await clock.sleep(30)
         assert state(engine) == RunState.PAUSED and sim.belt.speed_kmh == 0.0
         sim.press_start()  # the runner restarts it on the console: followed
         await clock.sleep(30)
         assert state(engine) == RunState.RUNNING
         # Running again clears it: a later remote pause/resume is the remote's to undo.
-        await engine.remote_command(Command.PAUSE)
+        await engine.command(Command.PAUSE, source=CommandSource.REMOTE)
         await clock.sleep(30)
         assert state(engine) == RunState.PAUSED
-        await engine.remote_command(Command.RESUME)
+        await engine.command(Command.RESUME, source=CommandSource.REMOTE)
 
     cfg = EngineConfig(countdown_s=0, allow_remote_start=True)
     o = await run_sim(STEADY, config=cfg, script=script)
@@ -126,10 +126,10 @@ async def test_a_remote_pause_is_undone_remotely_only_when_remote_start_is_allow
 ) -> None:
     async def script(engine: Engine, sim: SimulatedTreadmill, clock: VirtualClock) -> None:
         await clock.sleep(100)
-        await engine.remote_command(Command.PAUSE)
+        await engine.command(Command.PAUSE, source=CommandSource.REMOTE)
         await clock.sleep(60)
         assert sim.belt.speed_kmh == 0.0
-        await engine.remote_command(Command.RESUME)
+        await engine.command(Command.RESUME, source=CommandSource.REMOTE)
         await clock.sleep(60)
         assert (state(engine) == RunState.RUNNING) is allowed
         if not allowed:
@@ -163,7 +163,7 @@ async def test_a_remote_start_moves_the_belt_only_when_allowed(allowed: bool) ->
         engine, sim, task = await waiting_engine(
             clock, EngineConfig(countdown_s=0, allow_remote_start=allowed)
         )
-        await engine.remote_command(Command.START)
+        await engine.command(Command.START, source=CommandSource.REMOTE)
         await clock.sleep(30)
         assert (sim.belt.speed_kmh > 0) is allowed
         assert (state(engine) == RunState.RUNNING) is allowed

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from run_proc import quiet_profile, treadpace
 from test_engine_sim import run_sim
-from test_run_cli import quiet_profile, treadpace
 from treadpace.clock import VirtualClock
 from treadpace.engine import Engine, EngineConfig, RunFinished, RunState
 from treadpace.engine.events import Notice
 from treadpace.engine.outcome import Departure, GuidedCause
 from treadpace.mqtt.payloads import run_finished
+from treadpace.notice_level import NoticeLevel
 from treadpace.plans.steps import CompiledPlan, CompiledStep
 from treadpace.record.codec import decode_event, encode_event
 from treadpace.ui.summary import outcome_text, summary_text
@@ -106,7 +107,9 @@ def test_departures_survive_the_journal() -> None:
     assert isinstance(back, RunFinished)
     assert back.departures == (Departure.GUIDED, Departure.CAPPED)
     assert back.guided_cause is GuidedCause.UNIT_MISMATCH and back.capped_s == 12.5
-    n = decode_event(encode_event(Notice(1.0, "warning", "x", guided=GuidedCause.READ_ONLY)))
+    n = decode_event(
+        encode_event(Notice(1.0, NoticeLevel.WARNING, "x", guided=GuidedCause.READ_ONLY))
+    )
     assert isinstance(n, Notice) and n.guided is GuidedCause.READ_ONLY
     old = decode_event(encode_event(r).replace('"guided_cause":"unit_mismatch"', '"x":1'))
     assert isinstance(old, RunFinished) and old.guided_cause is None

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from run_proc import quiet_profile, read_log, treadpace
 from test_engine_sim import Outcome, Record, plan, run_sim
-from test_run_cli import quiet_profile, read_log, treadpace
 from treadpace.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, RunState
 from treadpace.engine.odometer import Odometer

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from treadpace.engine.events import EventHub, Notice, RunState, StateChanged
+from treadpace.notice_level import NoticeLevel
 
 
 def notice(i: int) -> Notice:
-    return Notice(t=float(i), level="info", message=str(i))
+    return Notice(t=float(i), level=NoticeLevel.INFO, message=str(i))
 
 
 async def test_every_subscriber_gets_every_event_in_order() -> None:

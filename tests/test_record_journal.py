@@ -61,7 +61,7 @@ async def record(directory: Path, events: Sequence[EngineEvent]) -> tuple[Path, 
 
 async def test_journal_holds_header_steps_states_notices_and_finish(tmp_path: Path) -> None:
     events = synthetic_events(SyntheticRun(pause_at_s=60))
-    events.insert(10, Notice(t=4.0, level="info", message="guided mode"))
+    events.insert(10, Notice(t=4.0, level=NoticeLevel.INFO, message="guided mode"))
     events.insert(11, SetpointSent(t=4.0, speed_kmh=9.0, incline_percent=0.0, reason="step"))
     path, _ = await record(tmp_path, events)
 
@@ -175,7 +175,7 @@ async def test_stream_without_a_start_records_nothing(tmp_path: Path) -> None:
     # Connected, counted down, then given up before the belt moved: no journal either.
     abandoned = [
         *synthetic_events()[:3],
-        Notice(t=1.0, level="info", message="starting in 2"),
+        Notice(t=1.0, level=NoticeLevel.INFO, message="starting in 2"),
         StateChanged(2.0, RunState.ABORTED, RunState.COUNTDOWN, "stopped by the runner"),
         RunFinished(
             t=2.0,
@@ -435,9 +435,9 @@ def test_a_notice_keeps_its_kind_through_the_journal() -> None:
     from treadpace.engine.events import Notice, NoticeKind
     from treadpace.record.codec import decode_event, encode_event
 
-    stale = Notice(12.5, "warning", "no data", NoticeKind.STALE_DATA)
+    stale = Notice(12.5, NoticeLevel.WARNING, "no data", NoticeKind.STALE_DATA)
     back = decode_event(encode_event(stale))
     assert back == stale and isinstance(back, Notice) and type(back.kind) is NoticeKind
     line = json.dumps({"type": "notice", "t": 1.0, "level": "info", "message": "hi"})
     old = decode_event(line)
-    assert old == Notice(1.0, "info", "hi", NoticeKind.GENERAL)
+    assert old == Notice(1.0, NoticeLevel.INFO, "hi", NoticeKind.GENERAL)

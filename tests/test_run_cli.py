@@ -13,12 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from run_proc import ROOT, SHORT, belt_faster_than, start_run, wait_for_log, write_plan
-
-# Also imported from here by the engine's CLI tests (run_proc is their home now).
-from run_proc import quiet_profile as quiet_profile
-from run_proc import read_log as read_log
-from run_proc import treadpace as treadpace
+from run_proc import (
+    ROOT,
+    SHORT,
+    belt_faster_than,
+    quiet_profile,
+    read_log,
+    start_run,
+    treadpace,
+    wait_for_log,
+    write_plan,
+)
 
 THIRDS = ROOT / "configs" / "plans" / "thirds.yaml"
 

@@ -25,17 +25,15 @@ from run_proc import (
     SHORT,
     STEADY,
     env,
+    journal_lines,
     quiet_profile,
     read_log,
     run_unprivileged,
+    start_run,
     treadpace,
+    wait_for_belt,
     write_plan,
 )
-
-# Also imported from here by test_engine_exit_paths (run_proc is their home now).
-from run_proc import journal_lines as journal_lines
-from run_proc import start_run as start_run
-from run_proc import wait_for_belt as wait_for_belt
 from treadpace.commands.run_checks import MAX_TIME_SCALE
 
 

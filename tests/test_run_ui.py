@@ -20,6 +20,7 @@ from treadpace.engine.events import (
     StepSummary,
     Tick,
 )
+from treadpace.notice_level import NoticeLevel
 from treadpace.plans.steps import CompiledStep
 from treadpace.ui.keys import KeyController
 from treadpace.ui.live import LiveView
@@ -83,7 +84,7 @@ def test_live_view_shows_target_actual_progress_and_next_steps() -> None:
         StateChanged(0.0, RunState.RUNNING, RunState.READY, "started"),
         StepStarted(600.0, 1, STEPS[1], 3),
         tick(700.0),
-        Notice(701.0, "info", "console speed change respected"),
+        Notice(701.0, NoticeLevel.INFO, "console speed change respected"),
     ):
         view.handle(e)
     console = Console(record=True, width=110, file=io.StringIO())
@@ -105,7 +106,7 @@ def test_live_view_flags_guided_mode() -> None:
     view.handle(
         Notice(
             5.0,
-            "warning",
+            NoticeLevel.WARNING,
             "control lost: guided mode - set the speed on the console",
             NoticeKind.GUIDED,
         )

@@ -13,6 +13,7 @@ from treadpace.engine.events import (
     StepStarted,
     Tick,
 )
+from treadpace.notice_level import NoticeLevel
 from treadpace.plans.steps import CompiledStep
 from treadpace.ui.live import LiveView
 from treadpace.ui.notices import LIFETIME_S, NoticeBoard
@@ -45,7 +46,7 @@ def kinds(board: NoticeBoard) -> list[NoticeKind]:
 
 def test_a_staleness_warning_goes_when_data_comes_back() -> None:
     board = NoticeBoard(Wall())
-    board.handle(Notice(10.0, "warning", "no data", NoticeKind.STALE_DATA))
+    board.handle(Notice(10.0, NoticeLevel.WARNING, "no data", NoticeKind.STALE_DATA))
     assert kinds(board) == [NoticeKind.STALE_DATA]
     assert board.handle(tick(15.0))  # a change: the view redraws at once
     assert board.current() == []
@@ -55,26 +56,26 @@ def test_nothing_pending_outlives_the_run_but_errors_do() -> None:
     for end in (StateChanged(99.0, RunState.FINISHED, RunState.RUNNING), finished()):
         board = NoticeBoard(Wall(), keep=20)
         for kind in NoticeKind:
-            board.handle(Notice(10.0, "warning", kind.value, kind))
-        board.handle(Notice(11.0, "error", "could not stop the belt", NoticeKind.GENERAL))
-        board.handle(Notice(12.0, "warning", "no data", NoticeKind.STALE_DATA))
+            board.handle(Notice(10.0, NoticeLevel.WARNING, kind.value, kind))
+        board.handle(Notice(11.0, NoticeLevel.ERROR, "could not stop the belt", NoticeKind.GENERAL))
+        board.handle(Notice(12.0, NoticeLevel.WARNING, "no data", NoticeKind.STALE_DATA))
         board.handle(end)
         assert board.messages() == ["could not stop the belt"]
 
 
 def test_a_console_change_lasts_the_step_and_the_guided_target_is_replaced() -> None:
     board = NoticeBoard(Wall(), keep=5)
-    board.handle(Notice(5.0, "info", "steady: set 10.0 km/h", NoticeKind.STEP_TARGET))
-    board.handle(Notice(30.0, "info", "offset -0.50 km/h", NoticeKind.CONSOLE_CHANGE))
+    board.handle(Notice(5.0, NoticeLevel.INFO, "steady: set 10.0 km/h", NoticeKind.STEP_TARGET))
+    board.handle(Notice(30.0, NoticeLevel.INFO, "offset -0.50 km/h", NoticeKind.CONSOLE_CHANGE))
     board.handle(StepStarted(60.0, 1, STEP, 2))
-    board.handle(Notice(60.0, "info", "fast: set 12.0 km/h", NoticeKind.STEP_TARGET))
+    board.handle(Notice(60.0, NoticeLevel.INFO, "fast: set 12.0 km/h", NoticeKind.STEP_TARGET))
     assert board.messages() == ["fast: set 12.0 km/h"]
 
 
 def test_the_countdown_counts_in_one_line_and_goes_when_it_ends() -> None:
     board = NoticeBoard(Wall())
     for i in (3, 2, 1):
-        board.handle(Notice(3.0 - i, "info", f"starting in {i}", NoticeKind.COUNTDOWN))
+        board.handle(Notice(3.0 - i, NoticeLevel.INFO, f"starting in {i}", NoticeKind.COUNTDOWN))
     assert board.messages() == ["starting in 1"]
     board.handle(StateChanged(3.0, RunState.RUNNING, RunState.COUNTDOWN))
     assert board.current() == []
@@ -82,8 +83,8 @@ def test_the_countdown_counts_in_one_line_and_goes_when_it_ends() -> None:
 
 def test_stopped_on_the_treadmill_goes_when_the_run_runs_again() -> None:
     board = NoticeBoard(Wall())
-    board.handle(Notice(40.0, "info", "belt stopped", NoticeKind.STOPPED_AT_TREADMILL))
-    board.handle(Notice(41.0, "warning", "link lost", NoticeKind.LINK_LOST))
+    board.handle(Notice(40.0, NoticeLevel.INFO, "belt stopped", NoticeKind.STOPPED_AT_TREADMILL))
+    board.handle(Notice(41.0, NoticeLevel.WARNING, "link lost", NoticeKind.LINK_LOST))
     board.handle(StateChanged(41.0, RunState.PAUSED, RunState.RUNNING))
     assert len(board.current()) == 2
     board.handle(StateChanged(50.0, RunState.RUNNING, RunState.PAUSED))
@@ -93,8 +94,8 @@ def test_stopped_on_the_treadmill_goes_when_the_run_runs_again() -> None:
 def test_a_general_notice_has_a_lifetime_on_the_wall_clock() -> None:
     wall = Wall()
     board = NoticeBoard(wall)
-    board.handle(Notice(1.0, "warning", "pause: refused", NoticeKind.GENERAL))
-    board.handle(Notice(1.0, "error", "stop it on the console", NoticeKind.GENERAL))
+    board.handle(Notice(1.0, NoticeLevel.WARNING, "pause: refused", NoticeKind.GENERAL))
+    board.handle(Notice(1.0, NoticeLevel.ERROR, "stop it on the console", NoticeKind.GENERAL))
     wall.now = LIFETIME_S - 0.1
     assert len(board.current()) == 2
     wall.now = LIFETIME_S + 0.1
@@ -103,9 +104,13 @@ def test_a_general_notice_has_a_lifetime_on_the_wall_clock() -> None:
 
 def test_the_guided_banner_follows_the_kind_not_the_text() -> None:
     view = LiveView()
-    view.handle(Notice(1.0, "info", "guided mode is explained in docs/run.md", NoticeKind.GENERAL))
+    view.handle(
+        Notice(1.0, NoticeLevel.INFO, "guided mode is explained in docs/run.md", NoticeKind.GENERAL)
+    )
     assert not view.guided
-    view.handle(Notice(2.0, "warning", "read-only: guided mode - set it", NoticeKind.GUIDED))
+    view.handle(
+        Notice(2.0, NoticeLevel.WARNING, "read-only: guided mode - set it", NoticeKind.GUIDED)
+    )
     assert view.guided
 
 

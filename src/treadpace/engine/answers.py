@@ -18,6 +18,7 @@ from treadpace.engine.outcome import EndCause, GuidedCause
 from treadpace.engine.run_state import MOVING_KMH, RunCore
 from treadpace.engine.transitions import Trigger
 from treadpace.engine.units_check import mismatch_message, wire_speed_at_most
+from treadpace.notice_level import NoticeLevel
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ class WriteAnswers(RunCore):
         assert percent is not None
         if answer == Answer.REFUSED:
             self.policy.incline_ok = False
-            self.notice("warning", f"{detail}: set the incline on the console")
+            self.notice(NoticeLevel.WARNING, f"{detail}: set the incline on the console")
             return
         self.policy.sent_incline = percent
         if answer == Answer.TAKEN:
@@ -70,7 +71,7 @@ class WriteAnswers(RunCore):
         elif answer == Answer.REFUSED:
             self.enter_guided(GuidedCause.START_REFUSED, detail)
             self.notice(
-                "warning",
+                NoticeLevel.WARNING,
                 f"start the belt on the console and set {self.start_text()}",
                 NoticeKind.START_ON_CONSOLE,
             )
@@ -93,15 +94,15 @@ class WriteAnswers(RunCore):
             self.transition(Trigger.RESUMED, "resumed by the runner")
         elif answer == Answer.REFUSED:
             self.notice(
-                "warning",
+                NoticeLevel.WARNING,
                 f"{detail} (still stopping, or the safety key is out): resume again when ready",
             )
         else:
-            self.notice("warning", f"resume: {detail}")
+            self.notice(NoticeLevel.WARNING, f"resume: {detail}")
 
     def _pause_answered(self, _: float | None, answer: Answer, detail: str) -> None:
         if answer != Answer.TAKEN:
-            self.notice("warning", f"pause: {detail}")
+            self.notice(NoticeLevel.WARNING, f"pause: {detail}")
 
     def _control_answered(self, _: float | None, answer: Answer, detail: str) -> None:
         if answer == Answer.REFUSED:
@@ -141,7 +142,7 @@ class WriteAnswers(RunCore):
         m = self.units.decided
         assert m is not None
         self.policy.refit_for_units(self.speeds, m.factor)
-        self.notice("error", mismatch_message(m, self.speed, sent))
+        self.notice(NoticeLevel.ERROR, mismatch_message(m, self.speed, sent))
         self.enter_guided(GuidedCause.UNIT_MISMATCH, "speed unit mismatch")
 
 

@@ -16,6 +16,7 @@ from treadpace.engine.messages import RunnerCommand, WriteOp
 from treadpace.engine.outcome import EndCause
 from treadpace.engine.run_state import ACTIVE, RunCore
 from treadpace.engine.transitions import Trigger
+from treadpace.notice_level import NoticeLevel
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ class RunnerCommands(RunCore):
         )
         if refusal is not None:
             log.info("%s command %s: %s", c.source.value, c.cmd.value, refusal)  # and the notice
-            self.notice("warning", refusal)
+            self.notice(NoticeLevel.WARNING, refusal)
             return
         cmd, state = c.cmd, self.state
         if cmd == Command.STOP:
@@ -55,7 +56,7 @@ class RunnerCommands(RunCore):
             # The belt has not moved yet: back to waiting for a start.
             self.start_requested = False
             self.transition(Trigger.COUNTDOWN_STOPPED, "countdown stopped")
-            self.notice("info", "countdown stopped: start again when ready")
+            self.notice(NoticeLevel.INFO, "countdown stopped: start again when ready")
         elif self.state == RunState.RUNNING:
             self.transition(Trigger.RUNNER_PAUSE, "paused by the runner")
             if not self.guided and self.control:
@@ -63,7 +64,7 @@ class RunnerCommands(RunCore):
 
     def _resume(self) -> None:
         if self.link_down_at is not None:
-            self.notice("warning", "the treadmill is not connected yet")
+            self.notice(NoticeLevel.WARNING, "the treadmill is not connected yet")
         elif self.guided or not self.control:
             self.transition(Trigger.RESUMED, "resumed by the runner")
         elif WriteOp.RESUME not in self.ops:

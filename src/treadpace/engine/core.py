@@ -60,6 +60,7 @@ from treadpace.engine.outcome import Departure, EndCause, GuidedCause
 from treadpace.engine.reactions import TreadmillReactions
 from treadpace.engine.run_state import ACTIVE, MOVING_KMH
 from treadpace.engine.transitions import Trigger
+from treadpace.notice_level import NoticeLevel
 from treadpace.treadmill.stop import NOT_CONFIRMED
 
 if TYPE_CHECKING:
@@ -136,7 +137,7 @@ class EngineCore(TreadmillReactions, RunnerCommands, WriteAnswers):
         if not s.confirmed:
             self.belt_left_running = True
             log.error("the belt's stop was not confirmed")
-            self.notice("error", NOT_CONFIRMED)
+            self.notice(NoticeLevel.ERROR, NOT_CONFIRMED)
         self._report()
 
     # --- settling ------------------------------------------------------------------------------
@@ -171,7 +172,7 @@ class EngineCore(TreadmillReactions, RunnerCommands, WriteAnswers):
 
     def _count(self) -> None:
         while self._count_next > 0 and self.now >= self._count_at - 1e-9:
-            self.notice("info", f"starting in {self._count_next}", NoticeKind.COUNTDOWN)
+            self.notice(NoticeLevel.INFO, f"starting in {self._count_next}", NoticeKind.COUNTDOWN)
             self._count_next -= 1
             self._count_at += 1.0
         if self._count_next == 0 and self.now >= self._count_at - 1e-9:
@@ -184,7 +185,7 @@ class EngineCore(TreadmillReactions, RunnerCommands, WriteAnswers):
             self.write(WriteOp.START)  # its answer begins the plan
             return
         self.notice(
-            "warning",
+            NoticeLevel.WARNING,
             f"guided mode: start the belt and set {self.start_text()}",
             NoticeKind.START_ON_CONSOLE,
         )
@@ -246,10 +247,12 @@ class EngineCore(TreadmillReactions, RunnerCommands, WriteAnswers):
         if change is None:
             return
         if change.fault is None:
-            self.notice("info", "heart rate is back: heart-rate control again", NoticeKind.HR)
+            self.notice(
+                NoticeLevel.INFO, "heart rate is back: heart-rate control again", NoticeKind.HR
+            )
         else:
             self.notice(
-                "warning",
+                NoticeLevel.WARNING,
                 f"{FAULT_TEXT[change.fault]}: {step.name} runs its pace target, never faster",
                 NoticeKind.HR_FALLBACK,
             )
@@ -260,7 +263,7 @@ class EngineCore(TreadmillReactions, RunnerCommands, WriteAnswers):
         self._finishing = True
         self.set_counting(False)  # the plan ends now, not when the stop is answered
         if self.we_started or (self.control and self.speed > MOVING_KMH):
-            self.notice("info", STOPPING)
+            self.notice(NoticeLevel.INFO, STOPPING)
             self.out.append(StopBelt())  # its answer reports the run
         else:
             self._report()

@@ -49,6 +49,7 @@ from treadpace.engine.messages import (
 )
 from treadpace.engine.outcome import EndCause, GuidedCause
 from treadpace.engine.setpoint import Grid
+from treadpace.notice_level import NoticeLevel
 from treadpace.treadmill.port import ControlRefused, NotConnected, TreadmillError
 from treadpace.treadmill.retry import is_transport_failure
 from treadpace.treadmill.stop import BeltWatch, StopPolicy, stop_belt
@@ -143,10 +144,6 @@ class Engine:
     ) -> None:
         """A runner's request (keys, MQTT). Never raises for an ill-timed command."""
         self._feed(RunnerCommand(cmd, value, source))
-
-    async def remote_command(self, cmd: Command, value: float | None = None) -> None:
-        """A command from away from the treadmill (MQTT, a web page): see `gate`."""
-        await self.command(cmd, value, CommandSource.REMOTE)
 
     def abort(self, reason: str, cause: EndCause = EndCause.INTERRUPTED) -> None:
         """End the run (Ctrl+C, SIGTERM): the belt is stopped on the way out."""
@@ -289,7 +286,7 @@ class Engine:
                 self.clock,
                 self._belt_watch,
                 self._wait,
-                lambda what: self.hub.publish(Notice(self.clock.now(), "error", what)),
+                lambda what: self.hub.publish(Notice(self.clock.now(), NoticeLevel.ERROR, what)),
                 StopPolicy(answer_s=self.config.stop_timeout_s),
             )
         except asyncio.CancelledError:

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from treadpace.engine.outcome import Departure, EndCause, GuidedCause
+from treadpace.notice_level import NoticeLevel
 from treadpace.plans.steps import CompiledStep
 
 
@@ -163,7 +164,7 @@ class Notice:
     """Something the runner should read: guided mode, a respected console change, ..."""
 
     t: float
-    level: str  # "info" | "warning" | "error"
+    level: NoticeLevel
     message: str
     kind: NoticeKind = NoticeKind.GENERAL
     guided: GuidedCause | None = None

@@ -73,14 +73,6 @@ class Odometer:
             return self._frozen
         return self.belt_at(t) - self._offset
 
-    def speed_at(self, t: float) -> float:
-        """Modelled belt speed in km/h at `t`."""
-        dt = max(0.0, t - self._t)
-        v = self._v + self._a * dt
-        if (self._a > 0 and v > self._v_cap) or (self._a < 0 and v < self._v_cap):
-            v = self._v_cap
-        return v * 3.6
-
     def set_counting(self, counting: bool, t: float) -> None:
         if counting == self.counting:
             return

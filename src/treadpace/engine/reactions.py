@@ -21,6 +21,7 @@ from treadpace.engine.outcome import EndCause, GuidedCause, PauseCause
 from treadpace.engine.policy import ConsolePress
 from treadpace.engine.run_state import ACTIVE, MOVING_KMH, RunCore, speed_text
 from treadpace.engine.transitions import Trigger
+from treadpace.notice_level import NoticeLevel
 from treadpace.treadmill.port import (
     BeltStartedByUser,
     BeltStoppedByUser,
@@ -53,7 +54,7 @@ class TreadmillReactions(RunCore):
         self.stopped_at_treadmill = True
         self._pause(f"{what} on the treadmill", Trigger.STOPPED_AT_TREADMILL)
         self.notice(
-            "info",
+            NoticeLevel.INFO,
             f"belt {what} on the treadmill: resume when ready",
             NoticeKind.STOPPED_AT_TREADMILL,
         )
@@ -62,7 +63,7 @@ class TreadmillReactions(RunCore):
         self.stopped_at_treadmill = True
         self._pause("safety key", Trigger.SAFETY_KEY)
         self.notice(
-            "warning",
+            NoticeLevel.WARNING,
             "safety key pulled: put it back, then resume",
             NoticeKind.STOPPED_AT_TREADMILL,
         )
@@ -94,7 +95,7 @@ class TreadmillReactions(RunCore):
             imperial = self.config.imperial
             capped = self.policy.speed_grid.quantise(u.speed_kmh)
             self.notice(
-                "warning",
+                NoticeLevel.WARNING,
                 f"console speed {speed_text(u.speed_kmh, imperial)} is above your maximum "
                 f"{speed_text(capped, imperial)}: left as it is "
                 "for this step; the next step returns to the plan within your maximum",
@@ -105,7 +106,9 @@ class TreadmillReactions(RunCore):
             how = "held for the rest of the step"
         else:
             how = f"offset {self.policy.offset:+.2f} km/h for the rest of the step"
-        self.notice("info", f"console speed change respected: {how}", NoticeKind.CONSOLE_CHANGE)
+        self.notice(
+            NoticeLevel.INFO, f"console speed change respected: {how}", NoticeKind.CONSOLE_CHANGE
+        )
 
     def _console_incline(self, u: TargetInclineChanged) -> None:
         step = self.step
@@ -126,7 +129,9 @@ class TreadmillReactions(RunCore):
         # not extrapolate past a few seconds).
         if self.state in ACTIVE:
             self.notice(
-                "warning", "no data from the treadmill for a few seconds", NoticeKind.STALE_DATA
+                NoticeLevel.WARNING,
+                "no data from the treadmill for a few seconds",
+                NoticeKind.STALE_DATA,
             )
 
     def _link_lost(self, _: LinkLost) -> None:
@@ -134,7 +139,9 @@ class TreadmillReactions(RunCore):
         if self.state == RunState.RUNNING:
             self.transition(Trigger.LINK_LOST, "link lost")
         self.notice(
-            "warning", "treadmill link lost: waiting for it to come back", NoticeKind.LINK_LOST
+            NoticeLevel.WARNING,
+            "treadmill link lost: waiting for it to come back",
+            NoticeKind.LINK_LOST,
         )
 
     def _link_restored(self, _: LinkRestored) -> None:
@@ -191,7 +198,7 @@ class TreadmillReactions(RunCore):
             self.transition(Trigger.LINK_BACK_MOVING, "link restored")
         else:
             self.notice(
-                "info",
+                NoticeLevel.INFO,
                 "link restored, belt stopped: resume when ready",
                 NoticeKind.STOPPED_AT_TREADMILL,
             )

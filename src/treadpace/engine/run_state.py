@@ -38,6 +38,7 @@ from treadpace.engine.policy import SetpointPolicy
 from treadpace.engine.transitions import PAUSE_CAUSE, Trigger, next_state
 from treadpace.engine.units_check import SpeedDistanceCheck
 from treadpace.ftms import SpeedRange
+from treadpace.notice_level import NoticeLevel
 
 if TYPE_CHECKING:
     from treadpace.plans.steps import CompiledPlan, CompiledStep
@@ -169,7 +170,7 @@ class RunCore:
         self.emit(
             Notice(
                 self.now,
-                "warning",
+                NoticeLevel.WARNING,
                 f"{why}: guided mode - set the speed on the console; treadpace follows the belt",
                 NoticeKind.GUIDED,
                 guided=cause,
@@ -187,7 +188,9 @@ class RunCore:
     def emit(self, event: EngineEvent) -> None:
         self.out.append(event)
 
-    def notice(self, level: str, message: str, kind: NoticeKind = NoticeKind.GENERAL) -> None:
+    def notice(
+        self, level: NoticeLevel, message: str, kind: NoticeKind = NoticeKind.GENERAL
+    ) -> None:
         self.out.append(Notice(self.now, level, message, kind))
 
     # --- steps ---------------------------------------------------------------------------
@@ -208,9 +211,11 @@ class RunCore:
         ]
         if any(how):
             text = " and ".join(h for h in how if h)
-            self.notice("info", f"{step.name}: {text}", NoticeKind.STEP_HOW)
+            self.notice(NoticeLevel.INFO, f"{step.name}: {text}", NoticeKind.STEP_HOW)
         if self.guided:
-            self.notice("info", f"{step.name}: set {self.target_text()}", NoticeKind.STEP_TARGET)
+            self.notice(
+                NoticeLevel.INFO, f"{step.name}: set {self.target_text()}", NoticeKind.STEP_TARGET
+            )
 
     def close_step(self, step: CompiledStep, skipped: bool, elapsed: float, dist: float) -> None:
         self.emit(StepFinished(self.now, self.index, step, elapsed, dist, skipped))
