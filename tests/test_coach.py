@@ -30,7 +30,8 @@ NOW = 1_780_000_000.0
 
 def run(
     days_ago: float, kind: str, minutes: float = 30, *, status: RunStatus = RunStatus.FINISHED,
-    max_hr: int | None = 150, device: str = "ftms:AA:BB", fast_kmh: float = 10.0,
+    max_hr: int | None = 150, device: str = "ftms:AA:BB", simulated: bool = False,
+    fast_kmh: float = 10.0,
     departures: tuple[tuple[Departure, float], ...] = (),
 ) -> RunSummary:  # fmt: skip
     seconds = minutes * 60
@@ -44,6 +45,7 @@ def run(
         id=f"r{days_ago}", path=Path("x"), start_wall=NOW - days_ago * DAY, plan_name=kind,
         imperial=False, distance_m=sum(s.distance_m for s in steps), timer_s=seconds,
         status=status, departures=departures, device=device, plan_kind=kind, steps=steps,
+        simulated=simulated,
     )  # fmt: skip
 
 
@@ -63,7 +65,7 @@ def test_a_fresh_runner_starts_with_thirty_minutes_of_negative_split(tmp_path: P
 
 
 def test_simulated_runs_are_not_training(tmp_path: Path) -> None:
-    s = suggest([run(2, "thirds", device="simulator:generic")], PROFILE, NOW)
+    s = suggest([run(2, "thirds", device="simulator:generic", simulated=True)], PROFILE, NOW)
     assert s.plan["kind"] == "negative-split"
     assert s.reasons[0] == "1 simulated run(s) left out: they are not training"
 

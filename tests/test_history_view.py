@@ -29,9 +29,10 @@ def _record(directory: Path, run: SyntheticRun) -> None:
 def _history(tmp_path: Path) -> Path:
     runs = tmp_path / "runs"
     base = SyntheticRun().start_wall  # a Friday
-    _record(runs, SyntheticRun(plan_name="Metric", device="ftms:AA", start_wall=base))
+    _record(runs, SyntheticRun(plan_name="Metric", device="ftms:AA", simulated=False,
+                               start_wall=base))  # fmt: skip
     _record(runs, SyntheticRun(plan_name="Miles", imperial=True, device="ftms:AA",
-                               start_wall=base + 3 * DAY))  # fmt: skip
+                               simulated=False, start_wall=base + 3 * DAY))  # fmt: skip
     _record(runs, SyntheticRun(plan_name="Sim", start_wall=base + 4 * DAY))
     return runs
 
@@ -76,9 +77,10 @@ def test_marks_totals_and_weeks() -> None:
 
     guided = summary(1, departures=((Departure.GUIDED, 250.0), (Departure.CAPPED, 90.0)))
     assert marks(guided) == "guided 4:10, capped 1:30"
-    assert marks(summary(2, "simulator:generic")) == "sim"
+    assert marks(summary(2, "simulator:generic", simulated=True)) == "sim"
     assert marks(summary(3)) == ""
-    runs = [summary(0), guided, summary(2, "simulator:generic"), summary(9, plan_kind="steady")]
+    sim = summary(2, "simulator:generic", simulated=True)
+    runs = [summary(0), guided, sim, summary(9, plan_kind="steady")]
     km = Units(False)
     assert totals(runs, km) == "total: 3 run(s), 15.00 km in 1:30:00 (and 1 simulated, not counted)"
     assert weekly(runs, km) == [

@@ -41,6 +41,8 @@ class EngineConfig:
     """A setpoint the belt shows no sign of following for this long means guided mode (Q4)."""
     imperial: bool = False
     device: str = ""
+    simulated: bool = False
+    """The treadmill is the software one: said in RunStarted, so the history can tell."""
     allow_remote_start: bool = False
     """A remote command (MQTT, web) may start a standing belt (see `engine.gate`)."""
     hr_zones: tuple[int, ...] | None = None

@@ -112,8 +112,11 @@ class EngineCore(TreadmillReactions, RunnerCommands, WriteAnswers):
         p, cfg = self.plan, self.config
         device = cfg.device or c.name
         self.emit(
-            RunStarted(self.now, self.wall, p.name, p.kind, p.source, p.steps, cfg.imperial, device)
-        )
+            RunStarted(
+                self.now, self.wall, p.name, p.kind, p.source, p.steps, cfg.imperial, device,
+                cfg.simulated,
+            )
+        )  # fmt: skip
         if c.controllable:
             self.write(WriteOp.CONTROL)  # its answer makes the run READY
             return

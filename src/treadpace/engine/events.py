@@ -52,6 +52,8 @@ class RunStarted:
     imperial: bool
     device: str
     """Human-readable treadmill name/address, e.g. "simulator:generic"."""
+    simulated: bool = False
+    """The run was on the software treadmill (not training: the history counts it apart)."""
 
 
 @dataclass(frozen=True)

@@ -171,6 +171,11 @@ def decode_event(line: str, steps: tuple[CompiledStep, ...] = ()) -> EngineEvent
     try:
         if cls is RunStarted:
             record["steps"] = tuple(_step(s) for s in record["steps"])
+            if "simulated" not in record:
+                # Only for journals written before the flag: then the simulator's device
+                # name was the one sign of a simulated run. Never used for newer journals.
+                device = record.get("device")
+                record["simulated"] = isinstance(device, str) and device.startswith("simulator")
         if cls in _STEP_INDEXED:
             name = record.pop("step_name", "")
             index = record["index"]

@@ -47,14 +47,12 @@ class RunSummary:
     """How the run left the plan as written (guided, capped, held) and for how long."""
     guided_cause: GuidedCause | None = None
     device: str = ""
-    """The treadmill, e.g. "simulator:generic" (a simulated run is not training)."""
+    """The treadmill, e.g. "simulator:generic" (for display)."""
     plan_kind: str = ""
     steps: tuple[StepSummary, ...] = ()
     """Per-step results (heart rate, held-back time), when the run finished."""
-
-    @property
-    def simulated(self) -> bool:
-        return self.device.startswith("simulator")
+    simulated: bool = False
+    """The run was on the software treadmill: not training (the journal's flag)."""
 
     @property
     def hr_held_s(self) -> float:
@@ -121,6 +119,7 @@ def summarize(path: Path) -> RunSummary | None:
         device=header.device,
         plan_kind=header.plan_kind,
         steps=finished.steps if finished is not None else (),
+        simulated=header.simulated,
     )
 
 
@@ -184,6 +183,7 @@ def _summarize_fully(path: Path) -> RunSummary:
         status=activity.status,
         device=activity.device,
         plan_kind=activity.plan_kind,
+        simulated=journal.header.simulated,
     )
 
 

@@ -47,6 +47,9 @@ class SyntheticRun:
     """Heart-rate zone bounds to record each tick's zone by (None: no zones, as before)."""
     imperial: bool = False
     device: str = "simulator:generic"
+    simulated: bool = True
+    """Recorded as a simulated run, as the default device is (the journal's flag decides;
+    the device name is only shown)."""
     start_wall: float = VIRTUAL_EPOCH + 7 * 3600 + 30 * 60
 
 
@@ -64,6 +67,7 @@ def synthetic_events(run: SyntheticRun = SyntheticRun()) -> list[EngineEvent]:
             steps=run.steps,
             imperial=run.imperial,
             device=run.device,
+            simulated=run.simulated,
         ),
         StateChanged(0.0, RunState.COUNTDOWN, RunState.READY),
         StateChanged(3.0, RunState.RUNNING, RunState.COUNTDOWN),

@@ -110,7 +110,9 @@ class RunSession:
         hub = self._hub = cues.cue_hub(prof.cues, s.clock)
         # Refused: one line, exit 2, before anything else is up.
         self._broadcaster = await _broadcast(prof.broadcast, s.clock, hub)
-        config = EngineConfig.from_profile(prof, countdown_s=0 if s.yes else 3)
+        config = EngineConfig.from_profile(
+            prof, countdown_s=0 if s.yes else 3, simulated=s.sim is not None
+        )
         page = await _open_page(s.web, config) if s.web is not None else None
         await self._stack.enter_async_context(self._tg)
         if s.sim is not None:
