@@ -27,10 +27,13 @@ from treadpace.ftms import (
     Feature,
     InclinationRange,
     MachineFeature,
+    MachineType,
+    ServiceData,
     SpeedRange,
     TargetFeature,
     encode_feature,
     encode_inclination_range,
+    encode_service_data,
     encode_speed_range,
 )
 from treadpace_sim.model import TreadmillModel
@@ -49,9 +52,8 @@ SERVICE_OF: Final = {
     HEART_RATE_MEASUREMENT: HEART_RATE_SERVICE,
 }
 
-# Fitness Machine service data (ftms.md §1.2): flags 0x01 (machine available),
-# type 0x0001 (treadmill), little-endian
-_SERVICE_DATA: Final = bytes([0x01, 0x01, 0x00])
+# Fitness Machine service data (ftms.md §1.2): available, a treadmill (01 01 00)
+_SERVICE_DATA: Final = encode_service_data(ServiceData(True, MachineType.TREADMILL))
 
 
 def characteristics_of(model: TreadmillModel) -> dict[str, frozenset[str]]:
