@@ -134,6 +134,9 @@ class EngineCore(TreadmillReactions, RunnerCommands, WriteAnswers):
 
     def _finish(self, f: Finish) -> None:
         self.end(RunState.ABORTED, f.failure or "ended", EndCause.FAILED)
+        sent = self.in_flight
+        if sent is not None and sent.op in (WriteOp.START, WriteOp.RESUME):
+            self.we_started = True  # it went out and was never answered: it may have started
         self.in_flight = None  # the driver is leaving: no answer is coming
 
     def _stop_answered(self, s: StopAnswered) -> None:

@@ -141,6 +141,8 @@ class RunCore:
         self.pause_cause = PAUSE_CAUSE.get(trigger) if state == RunState.PAUSED else None
         if state == RunState.RUNNING:
             self.stopped_at_treadmill = False
+        if previous == RunState.PAUSED and WriteOp.RESUME in self.ops:
+            self.ops.remove(WriteOp.RESUME)  # it belonged to that pause, not to a later one
         self.update_counting()
         self.emit(StateChanged(self.now, state, previous, reason))
 

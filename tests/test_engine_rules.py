@@ -1,0 +1,80 @@
+"""Safety rules 1-5 proven on the pure engine core, over random runs (see `engine_rules`).
+
+Each sequence draws a plan, a profile and a machine, then plays up to 25 inputs
+from the treadmill, the runner, the clock and the driver; after every input what
+the core did is checked against every rule. The guards that make the rules hold
+are taken out one at a time in `test_engine_rules_guards.py`, to show that these
+checks catch each of them.
+"""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, settings
+
+from engine_checks import SafetyChecks
+from engine_rules import EngineRules
+from engine_world import World
+from treadpace.engine.config import EngineConfig
+from treadpace.engine.events import Command, RunState
+from treadpace.engine.gate import CommandSource
+from treadpace.engine.messages import Answer, Write, WriteOp
+from treadpace.ftms import SpeedRange
+from treadpace.plans.steps import CompiledPlan, CompiledStep
+from treadpace.treadmill.port import BeltStartedByUser
+
+EngineRules.TestCase.settings = settings(
+    max_examples=10_000,
+    stateful_step_count=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+TestEngineRules = EngineRules.TestCase
+
+
+def test_a_start_unanswered_when_the_driver_leaves_is_stopped_before_the_report() -> None:
+    """Found by the machine: a Start cut off on its way (the run task cancelled, an error
+    under the write) may have reached the treadmill, so the way out stops the belt."""
+    run = SafetyChecks(
+        World(
+            plan=CompiledPlan("p", "custom", (CompiledStep("s", "time", 60.0, 10.0),)),
+            config=EngineConfig(countdown_s=0),
+            speeds=SpeedRange(0.8, 16.0, 0.1),
+            inclines=None,
+            controllable=True,
+            mph_liar=False,
+        )
+    )
+    run.answer(Answer.TAKEN)  # control
+    run.command(Command.START, CommandSource.LOCAL, None)
+    assert run.pending == Write(WriteOp.START)
+    run.leave()
+    assert run.stop_asked and run.finished is None
+    run.stop_answered(True)
+    assert run.finished is not None and run.done
+
+
+def test_a_resume_asked_in_an_earlier_pause_does_not_undo_a_later_one() -> None:
+    """Found by the machine: resume pressed while the pause was still being written, the
+    belt restarted on the console, paused again: the old resume must not start it."""
+    run = SafetyChecks(
+        World(
+            plan=CompiledPlan("p", "custom", (CompiledStep("s", "time", 60.0, 10.0),)),
+            config=EngineConfig(countdown_s=0),
+            speeds=SpeedRange(0.8, 16.0, 0.1),
+            inclines=None,
+            controllable=True,
+            mph_liar=False,
+        )
+    )
+    for _ in range(3):  # control, start, the first speed
+        run.answer(Answer.TAKEN)
+        if run.pending is None and run.state != RunState.RUNNING:
+            run.command(Command.START, CommandSource.LOCAL, None)
+    run.command(Command.PAUSE, CommandSource.LOCAL, None)
+    assert run.pending == Write(WriteOp.PAUSE)
+    run.command(Command.RESUME, CommandSource.LOCAL, None)  # queued behind the pause
+    run.treadmill(BeltStartedByUser(run.now))
+    run.command(Command.PAUSE, CommandSource.LOCAL, None)
+    assert run.state == RunState.PAUSED
+    run.answer(Answer.TAKEN)  # the first pause: what comes next is the second, not a resume
+    assert run.pending == Write(WriteOp.PAUSE)
