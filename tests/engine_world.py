@@ -184,5 +184,10 @@ def _world(plan: CompiledPlan, hardware: Hardware, settings: EngineConfig) -> Wo
     return World(plan, config, speeds, inclines, controllable, liar)
 
 
-def worlds() -> st.SearchStrategy[World]:
-    return st.builds(_world, _PLANS, st.sampled_from(_HARDWARE), st.sampled_from(_SETTINGS))
+def worlds(
+    *, controllable: bool | None = None, remote_start: bool | None = None
+) -> st.SearchStrategy[World]:
+    """Random worlds; `controllable` or `remote_start` narrow them to one kind."""
+    hardware = [h for h in _HARDWARE if controllable in (None, h[2])]
+    settings = [c for c in _SETTINGS if remote_start in (None, c.allow_remote_start)]
+    return st.builds(_world, _PLANS, st.sampled_from(hardware), st.sampled_from(settings))
