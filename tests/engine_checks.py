@@ -330,7 +330,7 @@ class SafetyChecks:
     def treadmill(self, u: TreadmillUpdate) -> None:
         """A machine event: what it means for the rules' memories, then to the core."""
         if isinstance(u, BeltStoppedByUser | SafetyKeyPulled):
-            if self.state == RunState.RUNNING:
+            if self.state in (RunState.RUNNING, RunState.PAUSED):
                 self.stopped_there = True
             self.moving = False
         elif isinstance(u, BeltStartedByUser):

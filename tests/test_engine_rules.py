@@ -9,6 +9,7 @@ checks catch each of them.
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 from engine_checks import SafetyChecks
@@ -20,7 +21,7 @@ from treadpace.engine.gate import CommandSource
 from treadpace.engine.messages import Answer, Write, WriteOp
 from treadpace.ftms import SpeedRange
 from treadpace.plans.steps import CompiledPlan, CompiledStep
-from treadpace.treadmill.port import BeltStartedByUser
+from treadpace.treadmill.port import BeltStartedByUser, BeltStoppedByUser, SafetyKeyPulled
 
 EngineRules.TestCase.settings = settings(
     max_examples=10_000,
@@ -53,23 +54,30 @@ def test_a_start_unanswered_when_the_driver_leaves_is_stopped_before_the_report(
     assert run.finished is not None and run.done
 
 
-def test_a_resume_asked_in_an_earlier_pause_does_not_undo_a_later_one() -> None:
-    """Found by the machine: resume pressed while the pause was still being written, the
-    belt restarted on the console, paused again: the old resume must not start it."""
+def _running() -> SafetyChecks:
+    """A one-step run on a commanded machine, running at its first speed."""
     run = SafetyChecks(
         World(
             plan=CompiledPlan("p", "custom", (CompiledStep("s", "time", 60.0, 10.0),)),
-            config=EngineConfig(countdown_s=0),
+            config=EngineConfig(countdown_s=0, allow_remote_start=True),
             speeds=SpeedRange(0.8, 16.0, 0.1),
             inclines=None,
             controllable=True,
             mph_liar=False,
         )
     )
-    for _ in range(3):  # control, start, the first speed
-        run.answer(Answer.TAKEN)
-        if run.pending is None and run.state != RunState.RUNNING:
-            run.command(Command.START, CommandSource.LOCAL, None)
+    run.answer(Answer.TAKEN)  # control
+    run.command(Command.START, CommandSource.LOCAL, None)
+    run.answer(Answer.TAKEN)  # start
+    run.answer(Answer.TAKEN)  # the first speed
+    assert run.state == RunState.RUNNING and run.pending is None
+    return run
+
+
+def test_a_resume_asked_in_an_earlier_pause_does_not_undo_a_later_one() -> None:
+    """Found by the machine: resume pressed while the pause was still being written, the
+    belt restarted on the console, paused again: the old resume must not start it."""
+    run = _running()
     run.command(Command.PAUSE, CommandSource.LOCAL, None)
     assert run.pending == Write(WriteOp.PAUSE)
     run.command(Command.RESUME, CommandSource.LOCAL, None)  # queued behind the pause
@@ -78,3 +86,23 @@ def test_a_resume_asked_in_an_earlier_pause_does_not_undo_a_later_one() -> None:
     assert run.state == RunState.PAUSED
     run.answer(Answer.TAKEN)  # the first pause: what comes next is the second, not a resume
     assert run.pending == Write(WriteOp.PAUSE)
+
+
+@pytest.mark.parametrize(
+    "stop", [BeltStoppedByUser(0.0, paused=False), SafetyKeyPulled(0.0)], ids=["console", "key"]
+)
+def test_a_resume_asked_before_a_stop_at_the_treadmill_is_void(
+    stop: BeltStoppedByUser | SafetyKeyPulled,
+) -> None:
+    """Found by the machine: resume pressed while the pause was still being written, then
+    the belt stopped on the console (or the key pulled): only the runner there resumes."""
+    run = _running()
+    run.command(Command.PAUSE, CommandSource.LOCAL, None)
+    run.command(Command.RESUME, CommandSource.LOCAL, None)  # queued behind the pause
+    run.treadmill(stop)
+    run.answer(Answer.TAKEN)  # the pause
+    assert run.pending is None
+    run.command(Command.RESUME, CommandSource.REMOTE, None)  # nor from away
+    assert run.pending is None
+    run.command(Command.RESUME, CommandSource.LOCAL, None)
+    assert run.pending == Write(WriteOp.RESUME)

@@ -49,9 +49,12 @@ class TreadmillReactions(RunCore):
 
     def _stopped_at_treadmill(self, u: BeltStoppedByUser) -> None:
         what = "paused" if u.paused else "stopped"
+        if self.state == RunState.PAUSED and self.final is None:
+            self._held_at_treadmill()  # paused already: the plan stays paused as it is
+            return
         if self.state not in (RunState.RUNNING, RunState.COUNTDOWN) or self.final is not None:
             return
-        self.stopped_at_treadmill = True
+        self._held_at_treadmill()
         self._pause(f"{what} on the treadmill", Trigger.STOPPED_AT_TREADMILL)
         self.notice(
             NoticeLevel.INFO,
@@ -60,13 +63,19 @@ class TreadmillReactions(RunCore):
         )
 
     def _safety_key(self, _: SafetyKeyPulled) -> None:
-        self.stopped_at_treadmill = True
+        self._held_at_treadmill()
         self._pause("safety key", Trigger.SAFETY_KEY)
         self.notice(
             NoticeLevel.WARNING,
             "safety key pulled: put it back, then resume",
             NoticeKind.STOPPED_AT_TREADMILL,
         )
+
+    def _held_at_treadmill(self) -> None:
+        """Only the runner standing there resumes now: a resume asked before it is void."""
+        self.stopped_at_treadmill = True
+        if WriteOp.RESUME in self.ops:
+            self.ops.remove(WriteOp.RESUME)
 
     def _pause(self, reason: str, trigger: Trigger) -> None:
         if self.state == RunState.COUNTDOWN:
