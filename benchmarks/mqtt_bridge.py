@@ -26,8 +26,9 @@ from pathlib import Path
 import aiomqtt
 import psutil
 
-from treadpace.engine.events import Command, EventHub, RunState, StepStarted, Tick
+from treadpace.engine.events import Command, RunState, StepStarted, Tick
 from treadpace.engine.gate import CommandSource
+from treadpace.engine.hub import EventHub
 from treadpace.mqtt import MqttBridge
 from treadpace.plans.steps import CompiledStep
 

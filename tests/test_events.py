@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from treadpace.engine.events import EventHub, Notice, RunState, StateChanged
+from treadpace.engine.events import Notice, RunState, StateChanged
+from treadpace.engine.hub import EventHub
 from treadpace.notice_level import NoticeLevel
 
 

@@ -17,7 +17,6 @@ from pydantic import SecretStr
 from mqtt_broker import MOSQUITTO, NO_MOSQUITTO, Broker, Listener, listening, mqtt_settings
 from treadpace.engine.events import (
     Command,
-    EventHub,
     RunFinished,
     RunStarted,
     RunState,
@@ -26,6 +25,7 @@ from treadpace.engine.events import (
     Tick,
 )
 from treadpace.engine.gate import CommandSource
+from treadpace.engine.hub import EventHub
 from treadpace.mqtt import MqttBridge, remove_discovery
 from treadpace.plans.profile import MqttSettings
 from treadpace.plans.steps import CompiledStep
@@ -406,7 +406,7 @@ async def test_home_assistant_restart_gets_discovery_again_and_discovery_can_be_
 
 CRASHING_BRIDGE = """
 import asyncio, sys, types
-from treadpace.engine.events import EventHub
+from treadpace.engine.hub import EventHub
 from treadpace.mqtt import MqttBridge
 
 async def main() -> None:

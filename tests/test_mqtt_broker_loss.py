@@ -21,7 +21,8 @@ import pytest
 
 from mqtt_broker import MOSQUITTO, NO_MOSQUITTO, Broker, Listener, listening
 from test_mqtt_bridge import Recorder, online, settings_for, tick
-from treadpace.engine.events import EventHub, RunState, StateChanged
+from treadpace.engine.events import RunState, StateChanged
+from treadpace.engine.hub import EventHub
 from treadpace.mqtt import MqttBridge
 
 pytestmark = pytest.mark.skipif(MOSQUITTO is None, reason=NO_MOSQUITTO)

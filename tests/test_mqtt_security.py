@@ -22,8 +22,9 @@ from mqtt_broker import (
     make_certs,
     mqtt_settings,
 )
-from treadpace.engine.events import Command, EventHub, RunState, Tick
+from treadpace.engine.events import Command, RunState, Tick
 from treadpace.engine.gate import CommandSource
+from treadpace.engine.hub import EventHub
 from treadpace.mqtt import MqttBridge
 from treadpace.plans.profile import MqttSettings, TlsSettings
 

@@ -21,7 +21,6 @@ from hypothesis import strategies as st
 
 from treadpace.engine.events import (
     EngineEvent,
-    EventHub,
     Notice,
     RunFinished,
     RunStarted,
@@ -32,6 +31,7 @@ from treadpace.engine.events import (
     StepStarted,
     Tick,
 )
+from treadpace.engine.hub import EventHub
 from treadpace.errors import UserError
 from treadpace.notice_level import NoticeLevel
 from treadpace.record import export_run
@@ -309,7 +309,8 @@ def test_killed_writer_leaves_an_exportable_journal(tmp_path: Path) -> None:
         """
         import asyncio, sys
         from pathlib import Path
-        from treadpace.engine.events import EventHub, RunFinished
+        from treadpace.engine.events import RunFinished
+        from treadpace.engine.hub import EventHub
         from treadpace.record.recorder import Recorder
         from treadpace.record.synthetic import SyntheticRun, synthetic_events
 

@@ -9,7 +9,6 @@ from rich.console import Console
 
 from treadpace.engine.events import (
     Command,
-    EventHub,
     Notice,
     NoticeKind,
     RunFinished,
@@ -20,6 +19,7 @@ from treadpace.engine.events import (
     StepSummary,
     Tick,
 )
+from treadpace.engine.hub import EventHub
 from treadpace.notice_level import NoticeLevel
 from treadpace.plans.steps import CompiledStep
 from treadpace.ui.keys import KeyController

@@ -16,11 +16,10 @@ from test_engine_sim import Outcome, Record, plan, run_sim
 from treadpace.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunFinished, RunState
 from treadpace.engine.events import Notice, StateChanged
-from treadpace.engine.outcome import GuidedCause
+from treadpace.engine.outcome import NOT_CONFIRMED, GuidedCause
 from treadpace.plans.steps import CompiledStep
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.sim import SimLink
-from treadpace.treadmill.stop import NOT_CONFIRMED
 from treadpace_sim.faults import Fault
 from treadpace_sim.treadmill import SimulatedTreadmill
 

@@ -20,15 +20,9 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from session_run import live_run, runner
 from test_web_browser import free_port
-from treadpace.engine.events import (
-    Command,
-    EventHub,
-    RunStarted,
-    RunState,
-    StepStarted,
-    Tick,
-)
+from treadpace.engine.events import Command, RunStarted, RunState, StepStarted, Tick
 from treadpace.engine.gate import NOT_ALLOWED, STOPPED_AT_TREADMILL, CommandSource
+from treadpace.engine.hub import EventHub
 from treadpace.listen import Listen, parse_listen
 from treadpace.plans.steps import CompiledStep
 from treadpace.web.live import LiveState

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from treadpace.clock import Clock
+if TYPE_CHECKING:
+    from treadpace.clock import Clock
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 
 from treadpace.broadcast.feed import BroadcastFeed
 from treadpace.broadcast.server import BeltInfo, BroadcastServer, Services
-from treadpace.engine.events import EventHub, Notice, NoticeKind, Subscription
+from treadpace.engine.events import Notice, NoticeKind
+from treadpace.engine.hub import EventHub, Subscription
 from treadpace.errors import UserError
 from treadpace.notice_level import NoticeLevel
 from treadpace.peripheral.gatt import GattApp, check_adapter

@@ -261,7 +261,7 @@ def _report(outcome: RunOutcome, prof: Profile, *, rich_output: bool) -> int:
     if outcome.failure:
         print(f"error: {printable(outcome.failure)}", file=sys.stderr)
     if not outcome.belt_stop_confirmed:  # said last and loudest, whatever else ended the run
-        from treadpace.treadmill.stop import NOT_CONFIRMED
+        from treadpace.engine.outcome import NOT_CONFIRMED
 
         print(f"error: {NOT_CONFIRMED}", file=sys.stderr)
     return exit_code(outcome)
@@ -327,7 +327,7 @@ def _treadmill(
 def _sim_console(sim: SimulatedTreadmill, clock: Clock, *, unattended: bool) -> dict[str, Any]:
     """The simulator's console keys and help, and (unattended) a runner at its console."""
     from treadpace.commands.sim_console import console_keys, follow_the_screen
-    from treadpace.engine.events import Subscription
+    from treadpace.engine.hub import Subscription
 
     keys, help_text = console_keys(sim)
     parts: dict[str, Any] = {"console_keys": keys, "console_help": help_text}

@@ -14,7 +14,8 @@ import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from treadpace.engine.events import Notice, NoticeKind, RunFinished, Subscription, Tick
+from treadpace.engine.events import Notice, NoticeKind, RunFinished, Tick
+from treadpace.engine.hub import Subscription
 
 if TYPE_CHECKING:
     from treadpace_sim.runner import ConsoleRunner

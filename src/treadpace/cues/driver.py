@@ -25,7 +25,6 @@ from treadpace.engine.events import (
     Cue,
     CueKind,
     EngineEvent,
-    EventHub,
     RunFinished,
     RunStarted,
     RunState,
@@ -34,6 +33,7 @@ from treadpace.engine.events import (
     StepStarted,
     Tick,
 )
+from treadpace.engine.hub import EventHub
 from treadpace.plans.steps import CompiledStep
 
 _MIN_MS = 0.1

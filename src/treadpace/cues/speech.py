@@ -21,14 +21,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from treadpace.cues.text import speech
-from treadpace.engine.events import (
-    Cue,
-    CueKind,
-    RunState,
-    StateChanged,
-    StepFinished,
-    Subscription,
-)
+from treadpace.engine.events import Cue, CueKind, RunState, StateChanged, StepFinished
+from treadpace.engine.hub import Subscription
 
 log = logging.getLogger(__name__)
 

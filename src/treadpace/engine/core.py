@@ -56,12 +56,11 @@ from treadpace.engine.messages import (
     WriteOp,
     Written,
 )
-from treadpace.engine.outcome import Departure, EndCause, GuidedCause
+from treadpace.engine.outcome import NOT_CONFIRMED, Departure, EndCause, GuidedCause
 from treadpace.engine.reactions import TreadmillReactions
 from treadpace.engine.run_state import ACTIVE, MOVING_KMH
 from treadpace.engine.transitions import Trigger
 from treadpace.notice_level import NoticeLevel
-from treadpace.treadmill.stop import NOT_CONFIRMED
 
 if TYPE_CHECKING:
     from treadpace.engine.config import EngineConfig

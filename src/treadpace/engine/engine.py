@@ -27,8 +27,9 @@ from typing import TYPE_CHECKING
 from treadpace.clock import Clock
 from treadpace.engine.config import EngineConfig
 from treadpace.engine.core import EngineCore
-from treadpace.engine.events import Command, EventHub, Notice, RunFinished, RunState
+from treadpace.engine.events import Command, Notice, RunFinished, RunState
 from treadpace.engine.gate import CommandSource
+from treadpace.engine.hub import EventHub
 from treadpace.engine.messages import (
     Abort,
     Answer,

@@ -125,3 +125,10 @@ class DepartureClock:
         extra = max(0.0, plan_t - since) if since is not None else 0.0
         total = self._total[kind] + extra
         return total if math.isfinite(total) else 0.0
+
+
+NOT_CONFIRMED = (
+    "THE BELT MAY STILL BE RUNNING: treadpace could not confirm that it stopped."
+    " Stop it on the console (or pull the safety key)."
+)
+"""What the runner is told, loudly, when the stop could not be confirmed."""

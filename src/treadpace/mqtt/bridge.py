@@ -43,10 +43,10 @@ from treadpace.engine.events import (
     StateChanged,
     StepFinished,
     StepStarted,
-    Subscription,
     Tick,
 )
 from treadpace.engine.gate import CommandPath, CommandSource
+from treadpace.engine.hub import Subscription
 from treadpace.errors import UserError
 from treadpace.mqtt.discovery import discovery_configs, discovery_topics
 from treadpace.mqtt.payloads import BadCommand, RunContext, dumps, parse_command

@@ -42,9 +42,9 @@ from treadpace.engine.events import (
     RunStarted,
     RunState,
     StateChanged,
-    Subscription,
     Tick,
 )
+from treadpace.engine.hub import Subscription
 from treadpace.record.codec import encode_event
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from treadpace.clock import Clock
     from treadpace.engine import RunFinished
-    from treadpace.engine.events import Subscription
+    from treadpace.engine.hub import Subscription
     from treadpace.listen import Listen
     from treadpace.plans.profile import Profile
     from treadpace.plans.steps import CompiledPlan

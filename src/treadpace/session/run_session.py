@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from treadpace.broadcast.broadcaster import Broadcaster
     from treadpace.clock import Clock
     from treadpace.engine import RunFinished
-    from treadpace.engine.events import EventHub
+    from treadpace.engine.hub import EventHub
     from treadpace.listen import Listen
     from treadpace.plans.broadcast_settings import BroadcastSettings
     from treadpace.web.server import WebServer

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from treadpace.backoff import Backoff
-from treadpace.clock import Clock
 from treadpace.treadmill.port import ControlRefused, ControlTimeout, NotConnected, TreadmillError
+
+if TYPE_CHECKING:
+    from treadpace.clock import Clock
 
 log = logging.getLogger(__name__)
 

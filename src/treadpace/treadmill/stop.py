@@ -35,12 +35,6 @@ from treadpace.treadmill.port import (
 
 log = logging.getLogger(__name__)
 
-NOT_CONFIRMED = (
-    "THE BELT MAY STILL BE RUNNING: treadpace could not confirm that it stopped."
-    " Stop it on the console (or pull the safety key)."
-)
-"""What the runner is told, loudly, when the stop could not be confirmed."""
-
 _CONSOLE = "stop it on the console"
 
 STANDING_KMH = 0.05

@@ -20,9 +20,9 @@ from treadpace.engine.events import (
     RunState,
     StateChanged,
     StepStarted,
-    Subscription,
     Tick,
 )
+from treadpace.engine.hub import Subscription
 from treadpace.plans.steps import CompiledStep
 from treadpace.printable import printable
 from treadpace.ui.keys import HELP

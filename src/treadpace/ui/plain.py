@@ -18,9 +18,9 @@ from treadpace.engine.events import (
     SetpointSent,
     StateChanged,
     StepStarted,
-    Subscription,
     Tick,
 )
+from treadpace.engine.hub import Subscription
 from treadpace.printable import printable
 from treadpace.ui.summary import outcome_text
 

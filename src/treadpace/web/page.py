@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from treadpace.listen import Listen, new_token
 
 if TYPE_CHECKING:
-    from treadpace.engine.events import Subscription
     from treadpace.engine.gate import CommandPath
+    from treadpace.engine.hub import Subscription
     from treadpace.web.server import WebServer
 
 NO_QR = "web: open the address above on the phone; it holds this run's token"

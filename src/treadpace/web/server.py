@@ -29,8 +29,9 @@ from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 
-from treadpace.engine.events import Command, Subscription
+from treadpace.engine.events import Command
 from treadpace.engine.gate import CommandPath, CommandSource
+from treadpace.engine.hub import Subscription
 from treadpace.errors import UserError
 from treadpace.listen import Listen
 from treadpace.web.live import LiveState
