@@ -106,3 +106,40 @@ def test_a_resume_asked_before_a_stop_at_the_treadmill_is_void(
     assert run.pending is None
     run.command(Command.RESUME, CommandSource.LOCAL, None)
     assert run.pending == Write(WriteOp.RESUME)
+
+
+def test_a_pause_still_queued_when_the_runner_restarts_the_belt_is_dropped() -> None:
+    """A pause pressed while a speed was being written, then the belt restarted on the
+    console: the run is running again, so the queued pause must not stop the belt."""
+    run = _running()
+    run.command(Command.NUDGE_UP, CommandSource.LOCAL, None)
+    assert run.pending is not None and run.pending.op == WriteOp.SPEED
+    run.command(Command.PAUSE, CommandSource.LOCAL, None)  # queued behind the speed
+    run.treadmill(BeltStartedByUser(run.now))
+    assert run.state == RunState.RUNNING
+    run.answer(Answer.TAKEN)  # the speed
+    assert run.pending != Write(WriteOp.PAUSE)
+
+
+def test_a_unit_fix_is_not_sent_when_even_the_slowest_setting_is_above_the_cap() -> None:
+    """Found by the machine: a cap at the machine's minimum on a belt that runs 1.3x what it
+    reports; the slowest command is then above the cap in true km/h, so none is sent."""
+    run = SafetyChecks(
+        World(
+            plan=CompiledPlan("p", "custom", (CompiledStep("s", "time", 600.0, 0.8),)),
+            config=EngineConfig(countdown_s=0, max_speed_kmh=0.8),
+            speeds=SpeedRange(0.8, 16.0, 0.1),
+            inclines=None,
+            controllable=True,
+            mph_liar=True,
+        )
+    )
+    run.answer(Answer.TAKEN)  # control
+    run.command(Command.START, CommandSource.LOCAL, None)
+    run.answer(Answer.TAKEN)  # start
+    run.answer(Answer.TAKEN)  # the first speed
+    for _ in range(120):  # the unit check needs windows of >= 5 s and >= 10 m
+        run.telemetry(1.0)
+        if run.core.guided:
+            break
+    assert run.core.guided

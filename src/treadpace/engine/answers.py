@@ -123,10 +123,13 @@ class WriteAnswers(RunCore):
         if m is None:
             return
         if self.state == RunState.RUNNING and not self.guided and self.control:
-            want = min(self.policy.exact(self.step, self.fraction()), self.config.max_speed_kmh)
-            self.write(WriteOp.UNIT_FIX, wire_speed_at_most(self.policy.speed_grid, want, m.factor))
-        else:
-            self._units_fixed(None)
+            cap = self.config.max_speed_kmh
+            want = min(self.policy.exact(self.step, self.fraction()), cap)
+            wire = wire_speed_at_most(self.policy.speed_grid, want, m.factor)
+            if wire * m.factor <= cap + 1e-9:  # even its slowest may be above the cap: no
+                self.write(WriteOp.UNIT_FIX, wire)
+                return
+        self._units_fixed(None)
 
     def _unit_fix_answered(self, wire: float | None, answer: Answer, detail: str) -> None:
         assert wire is not None and self.units.decided is not None

@@ -141,8 +141,10 @@ class RunCore:
         self.pause_cause = PAUSE_CAUSE.get(trigger) if state == RunState.PAUSED else None
         if state == RunState.RUNNING:
             self.stopped_at_treadmill = False
-        if previous == RunState.PAUSED and WriteOp.RESUME in self.ops:
-            self.ops.remove(WriteOp.RESUME)  # it belonged to that pause, not to a later one
+        if previous == RunState.PAUSED:
+            # A queued resume belonged to that pause, not to a later one; a queued pause
+            # would stop the belt the runner has just started again.
+            self.ops = [op for op in self.ops if op not in (WriteOp.RESUME, WriteOp.PAUSE)]
         self.update_counting()
         self.emit(StateChanged(self.now, state, previous, reason))
 
