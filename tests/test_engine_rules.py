@@ -32,19 +32,24 @@ EngineRules.TestCase.settings = settings(
 TestEngineRules = EngineRules.TestCase
 
 
-def test_a_start_unanswered_when_the_driver_leaves_is_stopped_before_the_report() -> None:
-    """Found by the machine: a Start cut off on its way (the run task cancelled, an error
-    under the write) may have reached the treadmill, so the way out stops the belt."""
-    run = SafetyChecks(
+def _one_step(config: EngineConfig, *, kmh: float = 10.0, mph_liar: bool = False) -> SafetyChecks:
+    """A one-step plan at `kmh` on a commanded 0.8-16 km/h machine without incline."""
+    return SafetyChecks(
         World(
-            plan=CompiledPlan("p", "custom", (CompiledStep("s", "time", 60.0, 10.0),)),
-            config=EngineConfig(countdown_s=0),
+            plan=CompiledPlan("p", "custom", (CompiledStep("s", "time", 600.0, kmh),)),
+            config=config,
             speeds=SpeedRange(0.8, 16.0, 0.1),
             inclines=None,
             controllable=True,
-            mph_liar=False,
+            mph_liar=mph_liar,
         )
     )
+
+
+def test_a_start_unanswered_when_the_driver_leaves_is_stopped_before_the_report() -> None:
+    """Found by the machine: a Start cut off on its way (the run task cancelled, an error
+    under the write) may have reached the treadmill, so the way out stops the belt."""
+    run = _one_step(EngineConfig(countdown_s=0))
     run.answer(Answer.TAKEN)  # control
     run.command(Command.START, CommandSource.LOCAL, None)
     assert run.pending == Write(WriteOp.START)
@@ -56,16 +61,7 @@ def test_a_start_unanswered_when_the_driver_leaves_is_stopped_before_the_report(
 
 def _running() -> SafetyChecks:
     """A one-step run on a commanded machine, running at its first speed."""
-    run = SafetyChecks(
-        World(
-            plan=CompiledPlan("p", "custom", (CompiledStep("s", "time", 60.0, 10.0),)),
-            config=EngineConfig(countdown_s=0, allow_remote_start=True),
-            speeds=SpeedRange(0.8, 16.0, 0.1),
-            inclines=None,
-            controllable=True,
-            mph_liar=False,
-        )
-    )
+    run = _one_step(EngineConfig(countdown_s=0, allow_remote_start=True))
     run.answer(Answer.TAKEN)  # control
     run.command(Command.START, CommandSource.LOCAL, None)
     run.answer(Answer.TAKEN)  # start
@@ -124,16 +120,7 @@ def test_a_pause_still_queued_when_the_runner_restarts_the_belt_is_dropped() -> 
 def test_a_unit_fix_is_not_sent_when_even_the_slowest_setting_is_above_the_cap() -> None:
     """Found by the machine: a cap at the machine's minimum on a belt that runs 1.3x what it
     reports; the slowest command is then above the cap in true km/h, so none is sent."""
-    run = SafetyChecks(
-        World(
-            plan=CompiledPlan("p", "custom", (CompiledStep("s", "time", 600.0, 0.8),)),
-            config=EngineConfig(countdown_s=0, max_speed_kmh=0.8),
-            speeds=SpeedRange(0.8, 16.0, 0.1),
-            inclines=None,
-            controllable=True,
-            mph_liar=True,
-        )
-    )
+    run = _one_step(EngineConfig(countdown_s=0, max_speed_kmh=0.8), kmh=0.8, mph_liar=True)
     run.answer(Answer.TAKEN)  # control
     run.command(Command.START, CommandSource.LOCAL, None)
     run.answer(Answer.TAKEN)  # start

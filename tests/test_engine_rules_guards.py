@@ -12,6 +12,7 @@ rule. A guard whose removal the machine did not notice would fail here.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
@@ -99,11 +100,11 @@ def test_rule_1_without_the_grid(monkeypatch: pytest.MonkeyPatch) -> None:
     assert caught() == 1
 
 
-def test_rule_2_with_remote_starts_always_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The gate no longer reads the profile's `allow_remote_start`."""
+def _gate_forcing(**forced: bool) -> Callable[..., str | None]:
+    """`gate.start_refusal` with some of the facts it reads forced: its guard taken out."""
     refusal = gate.start_refusal
 
-    def lax(
+    def forced_refusal(
         cmd: Command,
         state: RunState,
         source: CommandSource,
@@ -111,15 +112,19 @@ def test_rule_2_with_remote_starts_always_allowed(monkeypatch: pytest.MonkeyPatc
         remote_start_allowed: bool,
         stopped_at_treadmill: bool,
     ) -> str | None:
-        return refusal(
-            cmd,
-            state,
-            source,
-            remote_start_allowed=True,
-            stopped_at_treadmill=stopped_at_treadmill,
-        )
+        facts = {
+            "remote_start_allowed": remote_start_allowed,
+            "stopped_at_treadmill": stopped_at_treadmill,
+            **forced,
+        }
+        return refusal(cmd, state, source, **facts)
 
-    monkeypatch.setattr(commands, "start_refusal", lax)
+    return forced_refusal
+
+
+def test_rule_2_with_remote_starts_always_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The gate no longer reads the profile's `allow_remote_start`."""
+    monkeypatch.setattr(commands, "start_refusal", _gate_forcing(remote_start_allowed=True))
     assert caught(controllable=True, remote_start=False) == 2
 
 
@@ -135,25 +140,7 @@ def test_rule_3_when_the_gate_forgets_the_stop_at_the_treadmill(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A remote resume let through after the runner stopped the belt standing at it."""
-    refusal = gate.start_refusal
-
-    def forgetful(
-        cmd: Command,
-        state: RunState,
-        source: CommandSource,
-        *,
-        remote_start_allowed: bool,
-        stopped_at_treadmill: bool,
-    ) -> str | None:
-        return refusal(
-            cmd,
-            state,
-            source,
-            remote_start_allowed=remote_start_allowed,
-            stopped_at_treadmill=False,
-        )
-
-    monkeypatch.setattr(commands, "start_refusal", forgetful)
+    monkeypatch.setattr(commands, "start_refusal", _gate_forcing(stopped_at_treadmill=False))
     assert caught(controllable=True, remote_start=True, running=True) == 3
 
 
