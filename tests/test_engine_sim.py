@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from sim_engine import drive_to_end
 from treadpace.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunFinished, RunState
 from treadpace.engine.events import EngineEvent, Notice, StateChanged
@@ -82,19 +83,8 @@ async def run_sim(
     treadmill = FtmsTreadmill(SimLink(sim), clock)
     engine = Engine(treadmill, p, config or EngineConfig(countdown_s=0), clock, hub)
 
-    async def go() -> RunFinished:
-        await sim.start()
-        task = asyncio.create_task(engine.run())
-        await engine.command(Command.START)
-        if script is not None:
-            await script(engine, sim, clock)
-        result = await task
-        await clock.sleep(30)  # let the belt wind down in the log
-        await treadmill.disconnect()
-        await sim.close()
-        return result
-
-    result = await clock.drive(go())
+    acts = None if script is None else (lambda: script(engine, sim, clock))
+    result = await drive_to_end(engine, sim, treadmill, clock, script=acts, wind_down_s=30)
     events = [e async for e in sub]
     return Outcome(result, records, events, sim, engine)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 
+from sim_engine import drive_to_end
 from test_engine_core import plan
 from test_engine_fakes import FakeTreadmill
 from treadpace.clock import VirtualClock
@@ -89,16 +90,7 @@ async def run_on_the_simulator(fault: Fault) -> tuple[RunFinished, list[float], 
     treadmill = FtmsTreadmill(SimLink(sim), clock)
     engine = Engine(treadmill, STEPS, EngineConfig(countdown_s=0), clock, EventHub())
 
-    async def go() -> RunFinished:
-        await sim.start()
-        task = asyncio.create_task(engine.run())
-        await engine.command(Command.START)
-        result = await task
-        await treadmill.disconnect()
-        await sim.close()
-        return result
-
-    result = await clock.drive(go())
+    result = await drive_to_end(engine, sim, treadmill, clock)
     return result, belt, engine.belt_left_running
 
 

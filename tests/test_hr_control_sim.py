@@ -11,14 +11,14 @@ speed is above the plan's target or outside the step's bounds.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from sim_engine import drive_to_end
 from treadpace.clock import VirtualClock
-from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunFinished, RunState
+from treadpace.engine import Engine, EngineConfig, EventHub, RunFinished, RunState
 from treadpace.engine.events import EngineEvent, Notice, NoticeKind
 from treadpace.engine.hr_control import FAULT_TEXT, HrFault
 from treadpace.plans.hr_rule import HrRule
@@ -95,16 +95,7 @@ async def run(tmp_path: Path, *steps: CompiledStep, faults: tuple[Fault, ...] = 
     plan = CompiledPlan(name="hr", kind="custom", steps=steps)
     engine = Engine(treadmill, plan, EngineConfig(countdown_s=0), clock, hub)
 
-    async def go() -> RunFinished:
-        await sim.start()
-        task = asyncio.create_task(engine.run())
-        await engine.command(Command.START)
-        result = await task
-        await treadmill.disconnect()
-        await sim.close()
-        return result
-
-    result = await clock.drive(go())
+    result = await drive_to_end(engine, sim, treadmill, clock)
     events = [e async for e in sub]
     t0 = speeds[0][0] if speeds else 0.0
     return Run(result, hr, speeds, events, t0)

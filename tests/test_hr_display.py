@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
 from garmin_fit_sdk import Decoder, Stream
 
+from sim_engine import drive_to_end
 from treadpace.clock import VirtualClock
-from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunFinished, RunState
+from treadpace.engine import Engine, EngineConfig, EventHub, RunFinished, RunState
 from treadpace.engine.events import EngineEvent, Tick
 from treadpace.engine.hr_stats import HrStats
 from treadpace.mqtt.payloads import RunContext, telemetry
@@ -42,16 +42,7 @@ async def _run(tmp_path: Path, *steps: CompiledStep) -> tuple[RunFinished, list[
     plan = CompiledPlan(name="hr", kind="custom", steps=steps)
     engine = Engine(treadmill, plan, EngineConfig(countdown_s=0, hr_zones=BOUNDS), clock, hub)
 
-    async def go() -> RunFinished:
-        await sim.start()
-        task = asyncio.create_task(engine.run())
-        await engine.command(Command.START)
-        result = await task
-        await treadmill.disconnect()
-        await sim.close()
-        return result
-
-    result = await clock.drive(go())
+    result = await drive_to_end(engine, sim, treadmill, clock)
     return result, [e async for e in sub]
 
 
