@@ -4,10 +4,9 @@
 workout, whatever plan it ran) and moves what must move, saying why:
 
 - A missed easy run is not made up: two runs are never put on one day.
-- A missed progression run moves to the next run day at least 48 hours after the last hard
-  run; one cut short, aborted, or stopped with heart rate in zone 5 is run again there (the
-  last 10 % shorter). If the next progression run is too close for that, the missed one is
-  dropped instead: two hard runs are never stacked.
+- A missed progression run moves to the next easy run day at least 48 hours after the last
+  hard run; one cut short, aborted, or stopped with heart rate in zone 5 is run again there
+  (the last 10 % shorter). With no run day left, it is dropped: never stacked.
 - Every later progression run stays 10 days or more after the one before: it changes days
   with the first easy run far enough on.
 - Today's run is checked against the real history: never a hard run within 48 hours of the
@@ -77,10 +76,9 @@ def _move(
     free = [i for i, w in enumerate(items) if w.status == Status.PLANNED and w.day >= earliest]
     what = "missed" if run is None else _said(run.outcome)
     slot = next((i for i in free if not items[i].hard), None)
-    nxt = next((w.day for w in items if w.hard and w.status == Status.PLANNED), None)
-    if slot is None or (nxt is not None and (nxt - items[slot].day).days < MIN_HARD_GAP_DAYS):
+    if slot is None:
         reasons.append(
-            f"{workout.day}: the progression run was {what}; the next one comes soon, "
+            f"{workout.day}: the progression run was {what}; no run day is left for it, "
             "so it is dropped, not stacked"
         )
         return
@@ -117,8 +115,8 @@ def _space(items: list[Workout], today: dt.date, reasons: list[str]) -> None:
     """Keep every planned progression run 10 days or more after the one before."""
     last: dt.date | None = None
     for i, w in enumerate(items):
-        if not w.hard or w.status == Status.MISSED:
-            continue
+        if not w.hard or w.status in (Status.MISSED, Status.CUT):
+            continue  # a cut run is run again 48 hours on: it keeps no later one away
         if w.status != Status.PLANNED or last is None or (w.day - last).days >= MIN_HARD_GAP_DAYS:
             last = w.day
             continue

@@ -9,7 +9,7 @@ The rules (docs/program.md says where each comes from):
   `MIN_HARD_GAP_DAYS` to the last one, in the history or in the program); a newcomer, or a
   runner back from four weeks off, starts with the 30-minute beginner run.
 - Easy runs between, the week's last one the long run; the week's time grows by
-  `BUILD_GROWTH` for `rhythm` weeks, then an easier week at `RECOVERY_FACTOR` (3:1 or 2:1);
+  `GOAL_SHAPE`'s growth for `rhythm` weeks, then an easier week at `RECOVERY_FACTOR` (3:1 or 2:1);
   a week back after it is never more than 30 % over it (Nielsen 2014).
 - The spike guard: no run over 1.10x the longest of the 30 days before it, counting the
   history, the runs planned before it and the runner's declared longest run; unless the
@@ -38,7 +38,6 @@ BREAK_DAYS = 28
 FIRST_S = 1800.0
 """The article's first progression run, and the longest assumed when nothing is known."""
 MIN_EASY_S = 1200.0
-BUILD_GROWTH = 0.08
 RECOVERY_FACTOR = 0.8
 PROGRESSION_GROWTH_S = 300.0
 RUN_DAYS = {2: (0, 4), 3: (0, 2, 5), 4: (0, 2, 4, 6), 5: (0, 1, 3, 4, 6), 6: (0, 1, 2, 3, 4, 5)}
@@ -51,6 +50,15 @@ GOAL_CAPS = {
     Goal.GENERAL: (3000.0, 4500.0),
 }
 """(longest progression run, longest long run) per goal."""
+GOAL_SHAPE = {
+    Goal.FIVE_K: (0.06, 0.9),
+    Goal.TEN_K: (0.08, 1.0),
+    Goal.HALF: (0.09, 1.15),
+    Goal.MARATHON: (0.10, 1.3),
+    Goal.GENERAL: (0.07, 1.0),
+}
+"""(weekly growth of a build week, the long run's share against the usual) per goal: a
+longer race wants more time on the feet, still far under Nielsen's 30 % a week."""
 LONG_SHARE = {2: 0.5, 3: 0.4, 4: 0.32, 5: 0.28, 6: 0.25}
 
 
@@ -95,7 +103,7 @@ def build_program(
         elif week == 1:
             weekly = level
         else:
-            weekly = last_build * (1 + BUILD_GROWTH)
+            weekly = last_build * (1 + GOAL_SHAPE[settings.goal][0])
             last_build = weekly
         if week == 1:
             last_build = weekly
@@ -212,7 +220,8 @@ def _week(
     long_day = easy_days[-1] if len(days) > 1 and easy_days else None
     wanted_hard = state.last_hard_s if recovery and state.last_hard_s else progression
     hard_s = min(wanted_hard, goal_hard) if any(d in hard for d in days) else 0.0
-    long_s = min(goal_long, weekly * LONG_SHARE[state.settings.runs_per_week])
+    share = LONG_SHARE[state.settings.runs_per_week] * GOAL_SHAPE[state.settings.goal][1]
+    long_s = min(goal_long, weekly * share)
     others = [d for d in easy_days if d != long_day]
     rest = weekly - hard_s - (long_s if long_day else 0.0)
     easy_s = min(max(MIN_EASY_S, rest / len(others)), long_s) if others else 0.0
@@ -288,6 +297,8 @@ def _hard_run(
         title = f"W{week} {plans.KIND_TITLES[kind]}"
         plan, planned = plans.progression_plan(kind, title, seconds, state.paces, state.offset_s)
     reason = why or "progression run: a quality workout, 10-14 days after the last"
+    if "progressive_miles" in plan:
+        reason += f" ({plan['progressive_miles']} faster mile(s) fit)"
     state.out.append(Workout(day, week, Role.PROGRESSION, planned, plan, reason + label))
     state.lengths.append((day, planned))
     state.last_hard_s = planned
