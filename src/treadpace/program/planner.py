@@ -21,6 +21,7 @@ The rules (docs/program.md says where each comes from):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -115,6 +116,7 @@ def build_program(
             f"about {round(share * 100)} % of the time is easy, under the "
             f"{round(settings.easy_share * 100)} % asked for: the guard keeps the easy runs short"
         )
+    settings = dataclasses.replace(settings, start=start)
     return Program(settings, start, base, tuple(state.out), tuple(state.notes))
 
 
