@@ -9,9 +9,10 @@ run program:today` runs it); `export --ics` writes a calendar.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, BinaryIO
+from typing import TYPE_CHECKING, Annotated, BinaryIO, TextIO
 
 import typer
 
@@ -138,16 +139,33 @@ def _print(
     output: Path | None,
     weeks: int | None = None,
 ) -> None:
+    render(program, compiled, prof, sys.stdout, weeks)
+    if output is not None:
+        from treadpace.program import view
+        from treadpace.program.chart import write_chart
+
+        rows = view.week_rows(program, compiled, 3600.0 / float(prof.paces.easy))[:weeks]
+        print(f"wrote {write_chart(rows, output, prof.imperial)}")
+
+
+def render(
+    program: Program,
+    compiled: list[CompiledPlan],
+    prof: Profile,
+    out: TextIO,
+    weeks: int | None = None,
+) -> None:
+    """The weeks line by line, the table by week, the chart and the notes, into `out`."""
     from rich.console import Console
     from rich.table import Table
 
     from treadpace.display import distance, duration
     from treadpace.program import view
 
-    console = Console(highlight=False)
     easy_kmh = 3600.0 / float(prof.paces.easy)
-    for line in view.week_lines(program, compiled, easy_kmh, prof.imperial, weeks):
-        console.print(line, markup=False)
+    # Plain lines are written as they are (rich would measure each); rich draws the table.
+    out.write("".join(f"{line}\n" for line in view.week_lines(
+        program, compiled, easy_kmh, prof.imperial, weeks)))  # fmt: skip
     rows = view.week_rows(program, compiled, easy_kmh)[:weeks]
     table = Table(title="By week", title_justify="left")
     for column in ("week", "from", "runs", "time", "distance", "easy", "progression run"):
@@ -156,15 +174,10 @@ def _print(
         table.add_row(f"{r.week}{' (easier)' if r.recovery else ''}", r.first, str(r.runs),
                       duration(r.seconds), distance(r.metres, prof.imperial),
                       f"{round(r.easy_share * 100)} %", r.progression)  # fmt: skip
-    console.print(table)
-    for line in view.chart_lines(rows, prof.imperial):
-        console.print(line, markup=False)
-    for note in program.notes:
-        console.print(f"note: {note}", markup=False)
-    if output is not None:
-        from treadpace.program.chart import write_chart
-
-        print(f"wrote {write_chart(rows, output, prof.imperial)}")
+    Console(file=out, highlight=False).print(table)
+    lines = [*view.chart_lines(rows, prof.imperial), *(f"note: {n}" for n in program.notes)]
+    out.write("".join(f"{line}\n" for line in lines))
+    out.flush()
 
 
 def today(directory: DirOption = None, profile: ProfileOption = None) -> None:

@@ -298,7 +298,9 @@ def _hard_run(
         kind = next(kinds)
         title = f"W{week} {plans.KIND_TITLES[kind]}"
         plan, planned = plans.progression_plan(kind, title, seconds, state.paces, state.offset_s)
-    reason = why or "progression run: a quality workout, 10-14 days after the last"
+    first = "the first progression run: start easy, do not go out too hard"
+    usual = "progression run: a quality workout, 10-14 days after the last"
+    reason = why or (first if kind == plans.BEGINNER else usual)
     if "progressive_miles" in plan:
         reason += f" ({plan['progressive_miles']} faster mile(s) fit)"
     state.out.append(Workout(day, week, Role.PROGRESSION, planned, plan, reason + label))
