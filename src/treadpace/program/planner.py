@@ -98,16 +98,11 @@ def build_program(
     level = _weekly_start(past, start, settings, base)
     last_build = level
     for week in range(1, settings.weeks + 1):
-        recovery = settings.rhythm > 0 and week % (settings.rhythm + 1) == 0
-        if recovery:
-            weekly = last_build * RECOVERY_FACTOR
-        elif week == 1:
-            weekly = level
-        else:
-            weekly = last_build * (1 + GOAL_SHAPE[settings.goal][0])
-            last_build = weekly
-        if week == 1:
-            last_build = weekly
+        recovery = week % (settings.rhythm + 1) == 0
+        back = week > 1 and (week - 1) % (settings.rhythm + 1) == 0
+        if not recovery and week > 1 and not back:  # the week back: where it was (+25 %)
+            last_build *= 1 + GOAL_SHAPE[settings.goal][0]
+        weekly = last_build * RECOVERY_FACTOR if recovery else last_build
         in_week = [d for w, d in days if w == week]
         progression = _week(state, week, in_week, hard, kinds, progression, weekly, recovery)
     share = easy_share(state.out)
@@ -225,6 +220,8 @@ def _week(
     share = LONG_SHARE[state.settings.runs_per_week] * GOAL_SHAPE[state.settings.goal][1]
     long_s = min(goal_long, weekly * share)
     others = [d for d in easy_days if d != long_day]
+    if hard_s:  # the progression run is part of the week's time, not on top of it
+        long_s = max(MIN_EASY_S, min(long_s, weekly - hard_s - MIN_EASY_S * len(others)))
     rest = weekly - hard_s - (long_s if long_day else 0.0)
     easy_s = min(max(MIN_EASY_S, rest / len(others)), long_s) if others else 0.0
     wanted = {d: easy_s for d in others}
