@@ -4,7 +4,7 @@ Each function returns a plan mapping (what a plan YAML file holds) of a given le
 named paces only, so it compiles with whatever paces the runner's profile has on the day it
 is run: a new race result in the profile moves every future workout with it. A fitness
 change found in heart rate (`fitness.py`) is written as an offset on the named paces
-(`easy - 4 s/km`).
+(`threshold - 4 s/km`; easy is never made faster).
 
 The four kinds follow configs/plans/: negative split (easy, then steady), thirds (easy,
 marathon, threshold), fast finish (easy, then 5-15 minutes at threshold) and each mile
@@ -34,9 +34,13 @@ KIND_TITLES = {
 
 
 def pace(name: str, offset_s: float) -> str:
-    """A named pace, `offset_s` seconds per km faster (a fitness gain), as a plan writes it."""
+    """A named pace, `offset_s` seconds per km faster (a fitness gain), as a plan writes it.
+
+    Easy is never made faster: a plan may not start faster than the profile's easy pace
+    (the article's "don't start too fast"), and easy running should stay easy.
+    """
     whole = round(offset_s)
-    if whole == 0:
+    if whole == 0 or (whole > 0 and name == "easy"):
         return name
     return f"{name} - {whole} s/km" if whole > 0 else f"{name} + {-whole} s/km"
 
