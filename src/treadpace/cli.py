@@ -61,6 +61,7 @@ _COMMAND_MODULES = (
     "ble",
     "record",
     "coach",
+    "program",
     "mqtt",
     "serve",
 )

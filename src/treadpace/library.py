@@ -180,7 +180,12 @@ def load_and_compile(arg: str, profile_path: Path | str | None) -> tuple[Compile
     from treadpace.plans.loader import compile_plan, load_profile
 
     profile = load_profile(profile_path)
-    plan, source, notes = load_with_notes(arg)
+    if arg == "program:today":  # the saved program's workout for today (treadpace.program)
+        from treadpace.program.service import today_plan
+
+        plan, source, notes = today_plan(profile)
+    else:
+        plan, source, notes = load_with_notes(arg)
     compiled = compile_plan(plan, profile, source)
     if notes:
         compiled = dataclasses.replace(compiled, notes=(*notes, *compiled.notes))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -158,6 +159,7 @@ def run_command(
         run_checks.check_runs_directory(prof.recording.directory)
     for note in compiled.notes:
         print(f"note: {note}")
+    _warn_spike(compiled, prof)
     virtual = virtual_clock or os.environ.get(VIRTUAL_CLOCK_ENV, "") not in ("", "0")
     code = _run(
         compiled,
@@ -174,6 +176,16 @@ def run_command(
         quiet=quiet,
     )
     raise typer.Exit(code)
+
+
+def _warn_spike(compiled: CompiledPlan, prof: Profile) -> None:
+    """One line before the countdown when the plan is far longer than the last 30 days' runs."""
+    from treadpace.program.guard import spike_warning
+    from treadpace.record.runs import list_runs
+
+    spike = spike_warning(compiled, list_runs(prof.recording.directory), time.time(), prof.imperial)
+    if spike is not None:
+        print(f"warning: {spike}")
 
 
 def _check_remote_start(prof: Profile) -> None:

@@ -218,6 +218,8 @@ class Profile(BaseModel):
     paces: Paces
     vdot: Number | None = None
     """Derived from `race`; None when paces were given without one."""
+    longest_run: Seconds | None = None
+    """The longest run of the last 30 days, anywhere (a program's spike guard starts there)."""
     max_speed_kmh: Number = Field(default=16.0, gt=0, le=MAX_SPEED_KMH)
     max_incline_percent: Number = Field(default=10.0, ge=0, le=MAX_INCLINE_PERCENT)
     heart_rate: HeartRateSettings = Field(default_factory=lambda: HeartRateSettings())
