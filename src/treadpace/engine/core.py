@@ -112,7 +112,8 @@ class EngineCore(TreadmillReactions, RunnerCommands, WriteAnswers):
         device = cfg.device or c.name
         self.emit(
             RunStarted(
-                self.now, self.wall, p.name, p.kind, p.source, p.steps, cfg.imperial, device,
+                self.now, self.wall, p.name, p.kind, p.source,
+                tuple(self.policy.as_commanded(s) for s in p.steps), cfg.imperial, device,
                 cfg.simulated,
             )
         )  # fmt: skip

@@ -189,9 +189,9 @@ class LiveView:
         grid.add_column()
         grid.add_row(
             "target",
-            f"{fmt.speed(t.target_speed_kmh, imp)}  {fmt.pace(t.target_speed_kmh, imp)}",
+            fmt.target(t.target_speed_kmh, imp),
             "actual",
-            f"{fmt.speed(t.speed_kmh, imp)}  {fmt.pace(t.speed_kmh, imp)}",
+            fmt.target(t.speed_kmh, imp),
         )
         incline = "--" if t.incline_percent is None else f"{t.incline_percent:.1f} %"
         grid.add_row(
