@@ -58,6 +58,8 @@ class LiveView:
         self.state_reason = ""
         self.index = -1
         self.tick: Tick | None = None
+        self.result: RunFinished | None = None
+        """Set when the run is over: the belt is confirmed stopped, the summary's numbers show."""
         self.board = NoticeBoard()
         self.help = HELP
         """The key help line (run.py adds the simulator's console keys)."""
@@ -106,6 +108,8 @@ class LiveView:
             self.steps = tuple(_shown(step) for step in e.steps)
         elif isinstance(e, RunFinished):
             self.state, self.state_reason = e.state, printable(e.reason)
+            self.result = e
+            self._last_draw = 0.0  # the last frame is the finished one
 
     def render(self) -> RenderableType:
         from rich.console import Group
@@ -182,6 +186,11 @@ class LiveView:
         from rich.table import Table
 
         imp = self.imperial
+        done = self.result
+        # After the confirmed stop the belt stands and the run's totals are the summary's.
+        actual_kmh = 0.0 if done is not None else t.speed_kmh
+        elapsed_s = done.elapsed_s if done is not None else t.elapsed_s
+        distance_m = done.distance_m if done is not None else t.distance_m
         grid = Table.grid(padding=(0, 3))
         grid.add_column(style="dim")
         grid.add_column()
@@ -191,7 +200,7 @@ class LiveView:
             "target",
             fmt.target(t.target_speed_kmh, imp),
             "actual",
-            fmt.target(t.speed_kmh, imp),
+            fmt.target(actual_kmh, imp),
         )
         incline = "--" if t.incline_percent is None else f"{t.incline_percent:.1f} %"
         grid.add_row(
@@ -203,7 +212,9 @@ class LiveView:
             else "--",
         )
         left = ""
-        if step is not None and step.open:
+        if done is not None:
+            left = "done"
+        elif step is not None and step.open:
             left = "open: n when done"
         elif step is not None:
             left = fmt.remaining(step.kind, t.step_remaining, imp)
@@ -211,7 +222,7 @@ class LiveView:
             "step",
             f"{fmt.duration(t.step_elapsed_s)}  {fmt.distance(t.step_distance_m, imp)}  ({left})",
             "total",
-            f"{fmt.duration(t.elapsed_s)}  {fmt.distance(t.distance_m, imp)}",
+            f"{fmt.duration(elapsed_s)}  {fmt.distance(distance_m, imp)}",
         )
         return grid
 
