@@ -4,6 +4,9 @@ Step, target vs actual speed and pace, incline, heart rate, time and distance in
 the step and overall, a progress bar over the whole plan and the next steps.
 Redraws at most `max_fps` times a wall second (a `--time-scale 60` run sends 60
 ticks a second; the eye needs far fewer), so the view costs next to nothing.
+
+`b` toggles big digits: target and actual pace in a block font (`big_digits`)
+readable from the treadmill, the actual pace yellow while it is off the target.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from treadpace.engine.events import (
 from treadpace.engine.hub import Subscription
 from treadpace.plans.steps import CompiledStep
 from treadpace.printable import printable
+from treadpace.ui import big_digits
 from treadpace.ui.keys import HELP
 from treadpace.ui.notices import NoticeBoard
 
@@ -33,6 +37,12 @@ if TYPE_CHECKING:
     from rich.live import Live
     from rich.table import Table
     from rich.text import Text
+
+OFF_TARGET_KMH = 0.25
+"""The belt this far from the target (both ways) shows the actual pace as off target."""
+TARGET_STYLE = "bold cyan"
+ON_TARGET_STYLE = "bold green"
+OFF_TARGET_STYLE = "bold yellow"
 
 _STATE_STYLE = {
     RunState.RUNNING: "bold green",
@@ -60,6 +70,8 @@ class LiveView:
         self.tick: Tick | None = None
         self.result: RunFinished | None = None
         """Set when the run is over: the belt is confirmed stopped, the summary's numbers show."""
+        self.big = False
+        """Big digits for target and actual pace (the `b` key)."""
         self.board = NoticeBoard()
         self.help = HELP
         """The key help line (run.py adds the simulator's console keys)."""
@@ -173,6 +185,8 @@ class LiveView:
         banner = countdown(self.steps, t, self.imperial) if self.state == RunState.RUNNING else None
         if banner:
             parts.append(Text(banner, style="bold reverse cyan"))
+        if self.big:
+            parts.append(self._big(t))
         parts.append(self._figures(t, step))
         bar = Table.grid(padding=(0, 1))
         bar.add_column(width=50)
@@ -180,6 +194,36 @@ class LiveView:
         bar.add_row(ProgressBar(total=1.0, completed=t.progress, width=50), f"{t.progress:.0%}")
         parts.append(bar)
         return parts
+
+    def actual_style(self, t: Tick) -> str:
+        """Green on target, yellow off it (only while the plan runs: a pause is no fault)."""
+        off = abs(t.speed_kmh - t.target_speed_kmh) > OFF_TARGET_KMH
+        running = self.state == RunState.RUNNING and self.result is None
+        return OFF_TARGET_STYLE if running and off else ON_TARGET_STYLE
+
+    def _big(self, t: Tick) -> Table:
+        """Target and actual pace in big digits, each with its speed under it."""
+        from rich.table import Table
+        from rich.text import Text
+
+        imp = self.imperial
+        actual_kmh = 0.0 if self.result is not None else t.speed_kmh
+        grid = Table.grid(padding=(0, 4))
+        grid.add_column()
+        grid.add_column()
+        cells = []
+        for label, kmh, style in (
+            ("target", t.target_speed_kmh, TARGET_STYLE),
+            ("actual", actual_kmh, self.actual_style(t)),
+        ):
+            number = fmt.pace(kmh, imp).split("/", 1)[0]
+            cell = Text()
+            cell.append(f"{label} ({fmt.pace_unit(imp)})\n", style="dim")
+            cell.append("\n".join(big_digits.lines(number)), style=style)
+            cell.append(f"\n{fmt.speed(kmh, imp)}", style="dim")
+            cells.append(cell)
+        grid.add_row(*cells)
+        return grid
 
     def _figures(self, t: Tick, step: CompiledStep | None) -> Table:
         """Target and actual speed, incline, heart rate, the step's and the run's totals."""
