@@ -122,24 +122,24 @@ def test_a_cue_on_the_page_goes_when_its_change_has_come_and_follows_a_nudge() -
     state.absorb(replace(started(), steps=(warm, tempo)))
     state.absorb(StateChanged(0.0, RunState.RUNNING, RunState.READY))
     base = dict(step_name="", step_remaining=15.0, distance_m=0.0, step_index=0)
-    state.absorb(tick(285.0, target_speed_kmh=9.0, **base))  # type: ignore[arg-type]
+    state.absorb(tick(285.0, target_speed_kmh=9.0, **base))
     upcoming = next(p.cue for p in cues if p.cue.kind.value == "upcoming")
     message = state.absorb(replace(upcoming, t=290.0))
     assert message is not None and message["message"] == "Speeding up in 10 s: 5:16/km (11.4 km/h)"
-    state.absorb(tick(295.0, target_speed_kmh=9.0, **base))  # type: ignore[arg-type]
+    state.absorb(tick(295.0, target_speed_kmh=9.0, **base))
     assert state.live()["cue"] == "Speeding up in 10 s: 5:16/km (11.4 km/h)"
     # The change comes: the warning is over; the change's own cue shows for a while.
     at_tempo = dict(base, step_index=1, step_remaining=300.0)
-    state.absorb(tick(300.5, target_speed_kmh=11.4, **at_tempo))  # type: ignore[arg-type]
+    state.absorb(tick(300.5, target_speed_kmh=11.4, **at_tempo))
     assert state.live()["cue"] is None
     change = next(p.cue for p in cues if p.step == 1 and p.trigger.value == "start")
     state.absorb(replace(change, t=300.5))
     assert state.live()["cue"] == "Last step: 5:00 at 5:16/km (11.4 km/h)"
     # A nudge: the shown target follows what the belt is told now.
-    state.absorb(tick(303.0, target_speed_kmh=11.5, **at_tempo))  # type: ignore[arg-type]
+    state.absorb(tick(303.0, target_speed_kmh=11.5, **at_tempo))
     assert state.live()["cue"] == "Last step: 5:00 at 5:13/km (11.5 km/h)"
     # After the cue's time it is gone, and a page that connects now does not get it back.
-    state.absorb(tick(311.0, target_speed_kmh=11.5, **at_tempo))  # type: ignore[arg-type]
+    state.absorb(tick(311.0, target_speed_kmh=11.5, **at_tempo))
     assert state.live()["cue"] is None
     assert all(n["type"] != "cue" for n in state.hello()["notices"])
 
