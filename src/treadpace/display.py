@@ -18,6 +18,7 @@ distance reads the same wherever the runner meets it. The rules:
 - **pace**: minutes and whole seconds per unit (`"5:00/km"`, `"8:03/mi"`); below
   1 km/h (an hour per kilometre) the belt is starting or stopping and no pace is
   useful: `"--:--"`.
+- **incline**: a reading with one decimal (`"2.0 %"`, `"--"` without one).
 - **duration**: `m:ss` below an hour, `h:mm:ss` from an hour, rounded to the nearest
   second; a negative duration (a clock that ran past its target) reads `"0:00"`.
 - A non-finite number (a sensor that sent nothing usable) reads as a dash, never `nan`.
@@ -69,6 +70,13 @@ def speed_change(delta_kmh: float, imperial: bool) -> str:
     if text in ("-0.0", "+0.0"):
         text = "0.0"
     return f"{text} {speed_unit(imperial)}"
+
+
+def incline(percent: float | None) -> str:
+    """A measured incline: `"2.0 %"`; `"--"` when the treadmill reports none."""
+    if percent is None or not math.isfinite(percent):
+        return "--"
+    return f"{percent:.1f} %"
 
 
 def duration(seconds: float) -> str:

@@ -246,7 +246,7 @@ class LiveView:
             "actual",
             fmt.target(actual_kmh, imp),
         )
-        incline = "--" if t.incline_percent is None else f"{t.incline_percent:.1f} %"
+        incline = fmt.incline(t.incline_percent)
         grid.add_row(
             "incline",
             f"{incline} (target {t.target_incline_percent:g} %)",

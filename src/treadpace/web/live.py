@@ -252,13 +252,12 @@ class LiveState:
         imperial = self.imperial
         kind = step.kind if step is not None else "time"
         moving = tick.speed_kmh > _STANDING_KMH
-        incline = tick.incline_percent
         out.update(
             target_pace=fmt.pace(tick.target_speed_kmh, imperial),
             actual_pace=fmt.pace(tick.speed_kmh, imperial) if moving else fmt.NO_PACE,
             target_speed=fmt.speed(tick.target_speed_kmh, imperial),
             actual_speed=fmt.speed(tick.speed_kmh, imperial),
-            incline="--" if incline is None else f"{incline:.1f} %",
+            incline=fmt.incline(tick.incline_percent),
             target_incline=f"{tick.target_incline_percent:g} %",
             step_left=fmt.remaining(kind, max(0.0, tick.step_remaining), imperial),
             heart_rate=tick.heart_rate_bpm,
