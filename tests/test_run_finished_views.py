@@ -47,6 +47,7 @@ def test_the_terminals_last_frame_shows_a_standing_belt_and_the_summarys_distanc
     view.handle(result)
     frame = _frame(view)
     assert "0.0 km/h (--:--)" in frame and "11.5 km/h" not in frame
+    assert "10.9 km/h" not in frame.split("next:")[0]  # no target any more
     assert "20:00  3.22 km" in frame and "3.21 km" not in frame
     assert "FINISHED" in frame and "(done)" in frame
 
@@ -64,6 +65,7 @@ def test_the_page_gets_the_summary_and_stands_still_with_one_distance() -> None:
     live = state.live()
     assert live["state"] == "finished"
     assert (live["actual_pace"], live["actual_speed"]) == ("--:--", "0.0 km/h")
+    assert (live["target_pace"], live["target_speed"]) == ("--:--", "")
     assert live["distance"] == message["distance"] == "3.22 km"
     assert live["elapsed"] == "20:00" and live["step_left"] == "done"
     assert live["next_change"] is None and live["next_steps"] == [] and live["cue"] is None

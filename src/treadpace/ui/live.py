@@ -207,13 +207,14 @@ class LiveView:
         from rich.text import Text
 
         imp = self.imperial
-        actual_kmh = 0.0 if self.result is not None else t.speed_kmh
+        over = self.result is not None  # no target, a standing belt
+        target_kmh, actual_kmh = (0.0, 0.0) if over else (t.target_speed_kmh, t.speed_kmh)
         grid = Table.grid(padding=(0, 4))
         grid.add_column()
         grid.add_column()
         cells = []
         for label, kmh, style in (
-            ("target", t.target_speed_kmh, TARGET_STYLE),
+            ("target", target_kmh, TARGET_STYLE),
             ("actual", actual_kmh, self.actual_style(t)),
         ):
             number = fmt.pace(kmh, imp).split("/", 1)[0]
@@ -242,7 +243,7 @@ class LiveView:
         grid.add_column()
         grid.add_row(
             "target",
-            fmt.target(t.target_speed_kmh, imp),
+            "--" if done is not None else fmt.target(t.target_speed_kmh, imp),
             "actual",
             fmt.target(actual_kmh, imp),
         )

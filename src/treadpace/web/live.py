@@ -273,9 +273,12 @@ class LiveState:
         return out
 
     def _standing(self, result: RunFinished) -> dict[str, Any]:
-        """The finished picture: a standing belt, nothing left, the summary's totals."""
+        """The finished picture: no target, a standing belt, nothing left, the summary's totals."""
         done = result.state == RunState.FINISHED
         return {
+            "target_pace": fmt.NO_PACE,
+            "target_speed": "",
+            "target_incline": "",
             "actual_pace": fmt.NO_PACE,
             "actual_speed": fmt.speed(0.0, self.imperial),
             "step_left": "done" if done else "stopped",
