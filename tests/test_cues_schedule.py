@@ -127,8 +127,9 @@ def test_the_banner_counts_down_to_the_next_real_change() -> None:
     assert countdown(steps, tick(1, 30.0), False) == "slower in 2:30 → 6:40/km"
     assert countdown(steps, tick(3, 5.0), False) == "finish in 0:05"
     dist = (CompiledStep("k", "distance", 1000, 12.0), HILL)
-    assert countdown(dist, tick(0, 100.0, speed=12.0), False) == "slower in 0:30 → 5:16/km"
-    assert countdown(dist, tick(0, 100.0, speed=0.0), False) == "slower after 100 m → 5:16/km"
+    # Slower and steeper at once: the banner says both.
+    assert countdown(dist, tick(0, 100.0, speed=12.0), False) == "slower in 0:30 → 5:16/km, 3 %"
+    assert countdown(dist, tick(0, 100.0, speed=0.0), False) == "slower after 100 m → 5:16/km, 3 %"
     assert countdown(steps, None, False) is None
 
 
@@ -167,3 +168,21 @@ def test_the_live_view_shows_the_banner_while_running() -> None:
     assert "faster in 0:08 → 5:16/km" in shown()
     view.handle(StateChanged(1.0, RunState.PAUSED, RunState.RUNNING))
     assert "faster in" not in shown()
+
+
+def test_a_change_of_speed_and_incline_back_to_flat_says_both() -> None:
+    up = CompiledStep("hill", "time", 300, 11.4, incline_percent=2.0)
+    down = CompiledStep("flat", "time", 300, 9.0)
+    steps = (up, down, up)
+    plan = build(steps)
+    warn = next(p.cue for p in plan if p.step == 0 and p.cue.kind == CueKind.UPCOMING)
+    assert text.speech(warn) == (
+        "Slowing down in 10 seconds: 6:40 per kilometre, incline 0 percent"
+    )
+    at = next(p.cue for p in plan if p.step == 1 and p.trigger == Trigger.START)
+    assert text.display(at) == "Flat: 5:00 at 6:40/km (9.0 km/h), incline 0 %"
+    assert countdown(steps, tick(0, 8.0, speed=11.4), False) == "slower in 0:08 → 6:40/km, 0 %"
+    # The same speed change on a flat belt says nothing of the incline.
+    flat = build((WARM, TEMPO, WARM))
+    back = next(p.cue for p in flat if p.step == 1 and p.cue.kind == CueKind.UPCOMING)
+    assert "incline" not in text.speech(back)

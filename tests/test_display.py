@@ -84,3 +84,22 @@ def test_step_amount_by_kind() -> None:
     assert display.step_amount("time", 90.0, False) == "1:30"
     assert display.remaining("distance", 400.0, False) == "400 m left"
     assert display.remaining("distance", 400.0, True) == "0.25 mi left"
+
+
+def test_a_target_is_a_speed_and_its_pace_from_one_value() -> None:
+    assert display.target(9.3, False) == "9.3 km/h (6:27/km)"
+    assert display.target(9.4, True) == "5.8 mph (10:16/mi)"
+    assert display.target(0.0, False) == "0.0 km/h (--:--)"
+
+
+def test_a_speed_change_reads_as_fine_as_the_grid() -> None:
+    assert display.speed_change(9.4 - 9.3, False) == "+0.1 km/h"
+    assert display.speed_change(-0.05, False) == "-0.05 km/h"
+    assert display.speed_change(9.66 - 9.5, True) == "+0.1 mph"  # one step of a 0.1 mph console
+    assert display.speed_change(0.0, False) == "0.0 km/h"
+    assert display.speed_change(float("nan"), True) == "-- mph"
+
+
+def test_an_incline_reading() -> None:
+    assert display.incline(2.0) == "2.0 %"
+    assert display.incline(None) == "--"

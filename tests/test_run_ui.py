@@ -91,7 +91,7 @@ def test_live_view_shows_target_actual_progress_and_next_steps() -> None:
     console.print(view.render())
     text = console.export_text()
     assert "step 2/3  mile 1  [marathon]" in text
-    assert "10.9 km/h  5:30/km" in text
+    assert "10.9 km/h (5:30/km)" in text
     assert "150 bpm" in text
     assert "42%" in text
     assert "next: mile 2 (1.61 km at 5:00/km)" in text

@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 from treadpace.engine.setpoint import Grid
 from treadpace.engine.units_check import (
     SpeedDistanceCheck,
+    UnitMismatch,
     UnitVerdict,
+    mismatch_message,
     wire_speed_at_most,
 )
 from treadpace.units import KMH_PER_MPH
@@ -85,3 +87,12 @@ def test_the_corrective_setpoint_never_exceeds_the_true_speed_asked() -> None:
         assert wire == grid.quantise(wire)
         if grid.minimum < wire < grid.maximum:
             assert (wire + 0.1) * KMH_PER_MPH > want  # the highest such setpoint
+
+
+def test_the_unit_mismatch_line_speaks_the_runners_units() -> None:
+    m = UnitMismatch(UnitVerdict.MPH_AS_KMH, 1.609344)
+    imperial = mismatch_message(m, 16.09344, 9.656064, imperial=True)
+    assert "belt measured at 10.0 mph" in imperial and "set down to 6.0 mph" in imperial
+    assert "km/h)" not in imperial
+    metric = mismatch_message(m, 16.09344, None)
+    assert "belt measured at 16.1 km/h)" in metric and "set down" not in metric

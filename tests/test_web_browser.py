@@ -6,7 +6,8 @@ a wrong token is refused, the numbers change as the belt runs, the pause button
 pauses the simulated belt (its log says so), resuming is not offered (the
 profile does not allow remote start) and a resume sent anyway is refused by the
 engine's remote-start gate, and the stop button (after its confirmation)
-ends the run. Screenshots at 390x844 and 1024x768 go to `test-artifacts/`.
+ends the run, after which the page shows the summary and never "disconnected".
+Screenshots at 390x844 and 1024x768 go to `test-artifacts/`.
 """
 
 from __future__ import annotations
@@ -119,8 +120,9 @@ def test_the_page_in_chromium_during_a_simulated_run(tmp_path: Path) -> None:
             page.screenshot(path=str(ARTIFACTS / "web-1024x768.png"))
             _pause_pauses_the_belt(page, log)
             _stop_after_confirming(page)
+            assert proc.wait(timeout=30) == 130  # stopped by the runner
+            _the_finished_run_stays_finished(page)
             browser.close()
-        assert proc.wait(timeout=30) == 130  # stopped by the runner
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -161,6 +163,16 @@ def _pause_pauses_the_belt(page: Page, log: Path) -> None:
     assert page.text_content("#state") == "paused"
     belt = [e for e in read_log(log) if e.get("event") == "belt"]
     assert belt[-1]["state"] == "paused"
+
+
+def _the_finished_run_stays_finished(page: Page) -> None:
+    """The run's server is gone: the page shows the summary, never "disconnected"."""
+    page.wait_for_function("document.getElementById('done').hidden === false")
+    assert page.text_content("#state") == "stopped"
+    assert (page.text_content("#done_head") or "").startswith("Run stopped: ")
+    assert page.text_content("#actual_pace") == "--:--"
+    page.wait_for_timeout(1500)  # past a reconnect attempt or two
+    assert page.is_hidden("#link")
 
 
 def _stop_after_confirming(page: Page) -> None:

@@ -9,9 +9,16 @@ distance reads the same wherever the runner meets it. The rules:
   reads `"1.00 km"`, never `"1000 m"`. Imperial is always miles with two decimals
   (`"0.53 mi"`): treadmill consoles in miles show no yards.
 - **speed**: one decimal in the runner's unit (`"12.0 km/h"`, `"7.5 mph"`).
+- **target**: a speed and its pace side by side (`"9.3 km/h (6:27/km)"`), both worked out
+  from the one value the engine commands (on the machine's grid, under the cap): the
+  engine hands every screen its steps as commanded, so no screen shows the pace of a
+  plan speed the belt never runs.
+- **speed change** (a nudge, an offset): signed, in the runner's unit, as fine as the
+  machine's grid (`"+0.1 km/h"`, `"-0.05 km/h"`, `"+0.1 mph"`).
 - **pace**: minutes and whole seconds per unit (`"5:00/km"`, `"8:03/mi"`); below
   1 km/h (an hour per kilometre) the belt is starting or stopping and no pace is
   useful: `"--:--"`.
+- **incline**: a reading with one decimal (`"2.0 %"`, `"--"` without one).
 - **duration**: `m:ss` below an hour, `h:mm:ss` from an hour, rounded to the nearest
   second; a negative duration (a clock that ran past its target) reads `"0:00"`.
 - A non-finite number (a sensor that sent nothing usable) reads as a dash, never `nan`.
@@ -45,6 +52,31 @@ def speed(kmh: float, imperial: bool) -> str:
         return f"-- {speed_unit(imperial)}"
     value = kmh_to_mph(kmh) if imperial else kmh
     return f"{value:.1f} {speed_unit(imperial)}"
+
+
+def target(kmh: float, imperial: bool) -> str:
+    """`"9.3 km/h (6:27/km)"`: a commanded speed and its pace, from the same value."""
+    return f"{speed(kmh, imperial)} ({pace(kmh, imperial)})"
+
+
+def speed_change(delta_kmh: float, imperial: bool) -> str:
+    """`"+0.1 km/h"`, `"-0.05 km/h"`, `"+0.1 mph"`: hundredths only when the grid has them."""
+    if not math.isfinite(delta_kmh):
+        return f"-- {speed_unit(imperial)}"
+    value = kmh_to_mph(delta_kmh) if imperial else delta_kmh
+    text = f"{value:+.2f}"
+    if text.endswith("0"):
+        text = text[:-1]
+    if text in ("-0.0", "+0.0"):
+        text = "0.0"
+    return f"{text} {speed_unit(imperial)}"
+
+
+def incline(percent: float | None) -> str:
+    """A measured incline: `"2.0 %"`; `"--"` when the treadmill reports none."""
+    if percent is None or not math.isfinite(percent):
+        return "--"
+    return f"{percent:.1f} %"
 
 
 def duration(seconds: float) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from treadpace import display as fmt
-from treadpace.cues.schedule import change_between
+from treadpace.cues.schedule import change_between, incline_moves
 from treadpace.engine.events import CueChange, Tick
 from treadpace.plans.steps import CompiledStep
 
@@ -55,4 +55,7 @@ def countdown(steps: Sequence[CompiledStep], tick: Tick | None, imperial: bool) 
         return text
     if change in (CueChange.STEEPER, CueChange.FLATTER):
         return f"{text} → {nxt.incline_percent:g} %"
-    return f"{text} → {fmt.pace(nxt.speed_kmh, imperial)}"
+    text += f" → {fmt.pace(nxt.speed_kmh, imperial)}"
+    if incline_moves(steps[i], nxt):
+        text += f", {nxt.incline_percent:g} %"
+    return text

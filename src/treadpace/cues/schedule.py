@@ -67,6 +67,13 @@ def change_between(prev: CompiledStep | None, nxt: CompiledStep | None) -> CueCh
     return None
 
 
+def incline_moves(prev: CompiledStep | None, nxt: CompiledStep | None) -> bool:
+    """Whether the incline at the start of `nxt` differs from where `prev` ended."""
+    if prev is None or nxt is None:
+        return False
+    return abs(nxt.incline_percent - prev.incline_at(1.0)) >= _INCLINE_EPS
+
+
 def about(step: CompiledStep, index: int, imperial: bool) -> Cue:
     """A cue template carrying what a runner hears about `step` (kind and time set later)."""
     return Cue(
@@ -102,7 +109,12 @@ def build(
         else:
             start = None
         if start is not None:
-            cue = replace(about(step, i, imperial), kind=start, change=came)
+            cue = replace(
+                about(step, i, imperial),
+                kind=start,
+                change=came,
+                incline_changes=incline_moves(prev, step),
+            )
             out.append(Planned(i, Trigger.START, 0.0, cue))
         if half is not None and half[0] == i:
             trigger = Trigger.LEFT_S if step.kind == "time" else Trigger.LEFT_M
@@ -124,7 +136,7 @@ def _warnings(
 ) -> list[Planned]:
     """The warning and the countdown before the end of `step`."""
     if nxt is not None:
-        base = about(nxt, index + 1, imperial)
+        base = replace(about(nxt, index + 1, imperial), incline_changes=incline_moves(step, nxt))
     else:
         base = Cue(t=0.0, kind=CueKind.UPCOMING, step_index=index + 1, imperial=imperial)
     leads = [(CueKind.UPCOMING, lead_s)] if lead_s not in COUNTDOWN_S else []

@@ -52,7 +52,11 @@ def _render(cue: Cue, spoken: bool) -> str:
         return f"{verb} in {when}: {target(cue, spoken)}"
     amount = _amount(cue, spoken)
     if kind == CueKind.LAST_STEP:
-        label = cue.pace_label if _plain_word(cue.pace_label) else target(cue, spoken)
+        if not _plain_word(cue.pace_label):
+            return f"Last step: {amount} at {target(cue, spoken)}"
+        label = cue.pace_label
+        if cue.incline_percent or cue.incline_changes:
+            label += f", incline {_incline(cue.incline_percent, spoken)}"
         return f"Last step: {amount} at {label}"
     name = printable(cue.step_name) or f"step {cue.step_index + 1}"
     return f"{name[:1].upper()}{name[1:]}: {amount} at {target(cue, spoken)}"
@@ -67,7 +71,8 @@ def target(cue: Cue, spoken: bool) -> str:
         out += pace(cue.end_speed_kmh, imp, spoken)
     if not spoken:
         out += f" ({fmt.speed(cue.speed_kmh, imp)})"
-    if cue.incline_percent:
+    if cue.incline_percent or cue.incline_changes:
+        # A change back to a flat belt is said too: the runner feels it as much.
         out += f", incline {_incline(cue.incline_percent, spoken)}"
     return out
 

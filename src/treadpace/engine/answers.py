@@ -145,7 +145,7 @@ class WriteAnswers(RunCore):
         m = self.units.decided
         assert m is not None
         self.policy.refit_for_units(self.speeds, m.factor)
-        self.notice(NoticeLevel.ERROR, mismatch_message(m, self.speed, sent))
+        self.notice(NoticeLevel.ERROR, mismatch_message(m, self.speed, sent, self.config.imperial))
         self.enter_guided(GuidedCause.UNIT_MISMATCH, "speed unit mismatch")
 
 

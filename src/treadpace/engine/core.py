@@ -68,7 +68,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-STOPPING = "stopping the belt until the treadmill says it stands (Ctrl+C again: leave now)"
+STOPPING = "stopping the belt until the treadmill says it stands"
+STOPPING_AFTER_SIGNAL = STOPPING + " (Ctrl+C again: leave now)"
+"""Said only when a signal ended the run: the hint answers a Ctrl+C, never a plain end."""
 
 
 class EngineCore(TreadmillReactions, RunnerCommands, WriteAnswers):
@@ -112,7 +114,8 @@ class EngineCore(TreadmillReactions, RunnerCommands, WriteAnswers):
         device = cfg.device or c.name
         self.emit(
             RunStarted(
-                self.now, self.wall, p.name, p.kind, p.source, p.steps, cfg.imperial, device,
+                self.now, self.wall, p.name, p.kind, p.source,
+                tuple(self.policy.as_commanded(s) for s in p.steps), cfg.imperial, device,
                 cfg.simulated,
             )
         )  # fmt: skip
@@ -268,7 +271,8 @@ class EngineCore(TreadmillReactions, RunnerCommands, WriteAnswers):
         self._finishing = True
         self.set_counting(False)  # the plan ends now, not when the stop is answered
         if self.we_started or (self.control and self.speed > MOVING_KMH):
-            self.notice(NoticeLevel.INFO, STOPPING)
+            signal = self.end_cause == EndCause.INTERRUPTED
+            self.notice(NoticeLevel.INFO, STOPPING_AFTER_SIGNAL if signal else STOPPING)
             self.out.append(StopBelt())  # its answer reports the run
         else:
             self._report()

@@ -279,6 +279,8 @@ class Cue:
     end_speed_kmh: float | None = None
     """Set when that step is a speed ramp."""
     incline_percent: float = 0.0
+    incline_changes: bool = False
+    """The incline changes at this change too (say it, even when it goes back to 0 %)."""
     distance_m: float = 0.0
     """FINISH: the run's distance."""
     elapsed_s: float = 0.0

@@ -12,6 +12,7 @@ write. Pure: every call that depends on time is given `now`.
 from __future__ import annotations
 
 import enum
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from treadpace.engine.adjust import above_cap, nudge_hold, nudge_offset
@@ -115,8 +116,26 @@ class SetpointPolicy:
 
     def speed(self, step: CompiledStep | None, fraction: float) -> float:
         """The speed to command now (clamped and on the machine's grid)."""
+        return self.on_grid(self.exact(step, fraction))
+
+    def on_grid(self, kmh: float) -> float:
+        """`kmh` as the machine would be told it: under the cap, on its grid."""
         f = self.factor
-        return self.speed_grid.quantise(self.exact(step, fraction) / f) * f
+        return self.speed_grid.quantise(kmh / f) * f
+
+    def as_commanded(self, step: CompiledStep) -> CompiledStep:
+        """`step` with the speeds the machine is told (what every screen shows)."""
+        end = step.end_speed_kmh
+        return replace(
+            step,
+            speed_kmh=self.on_grid(step.speed_kmh),
+            end_speed_kmh=None if end is None else self.on_grid(end),
+        )
+
+    def offset_shown(self, step: CompiledStep, fraction: float) -> float:
+        """The runner's offset as the machine runs it: commanded now minus the plan's."""
+        plan = step.target_at(fraction)
+        return self.on_grid(plan + self.offset) - self.on_grid(plan)
 
     def incline(self, step: CompiledStep | None, fraction: float) -> float:
         wanted = step.incline_at(fraction) if step else 0.0

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from treadpace.display import speed_change
 from treadpace.engine.events import NoticeKind, RunState, Tick
 from treadpace.engine.messages import WriteOp
 from treadpace.engine.outcome import EndCause, GuidedCause, PauseCause
@@ -114,7 +115,8 @@ class TreadmillReactions(RunCore):
         if press == ConsolePress.HOLD:
             how = "held for the rest of the step"
         else:
-            how = f"offset {self.policy.offset:+.2f} km/h for the rest of the step"
+            shown = self.policy.offset_shown(step, self.fraction())
+            how = f"offset {speed_change(shown, self.config.imperial)} for the rest of the step"
         self.notice(
             NoticeLevel.INFO, f"console speed change respected: {how}", NoticeKind.CONSOLE_CHANGE
         )

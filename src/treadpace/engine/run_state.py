@@ -16,7 +16,7 @@ import logging
 import math
 from typing import TYPE_CHECKING
 
-from treadpace.display import pace, speed
+from treadpace.display import target
 from treadpace.engine.config import EngineConfig
 from treadpace.engine.cursor import StepCursor
 from treadpace.engine.events import (
@@ -51,7 +51,7 @@ MOVING_KMH = 0.05
 
 def speed_text(kmh: float, imperial: bool) -> str:
     """ "10.9 km/h (5:30/km)" or "6.8 mph (8:50/mi)": a target as the runner reads it."""
-    return f"{speed(kmh, imperial)} ({pace(kmh, imperial)})"
+    return target(kmh, imperial)
 
 
 class RunCore:
@@ -208,7 +208,9 @@ class RunCore:
         keep = self.target_speed() if index > 0 and self.step is not None else None
         step = self.cursor.begin(index, t0, m0)
         self.policy.begin_step(step, keep, self.now)
-        self.emit(StepStarted(self.now, index, step, len(self.plan.steps)))
+        # Screens show the step as the machine runs it: one speed, one pace everywhere.
+        shown = self.policy.as_commanded(step)
+        self.emit(StepStarted(self.now, index, shown, len(self.plan.steps)))
         how = [
             "set your own speed on the console" if step.free else "",
             "skip it (n) when you are done" if step.open else "",
@@ -228,7 +230,7 @@ class RunCore:
         summary = StepSummary(
             index=self.index,
             name=step.name,
-            target_speed_kmh=step.mean_speed_kmh,
+            target_speed_kmh=self.policy.as_commanded(step).mean_speed_kmh,
             avg_speed_kmh=dist / elapsed * 3.6 if elapsed > 0 else 0.0,
             distance_m=dist,
             elapsed_s=elapsed,

@@ -18,6 +18,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from treadpace.display import speed
 from treadpace.engine.setpoint import Grid
 from treadpace.units import KMH_PER_MPH
 
@@ -108,11 +109,16 @@ def wire_speed_at_most(grid: Grid, kmh: float, factor: float) -> float:
     return q
 
 
-def mismatch_message(m: UnitMismatch, belt_kmh: float, set_kmh: float | None) -> str:
-    """The loud line the runner reads (true km/h: `belt_kmh` measured, `set_kmh` sent)."""
+def mismatch_message(
+    m: UnitMismatch, belt_kmh: float, set_kmh: float | None, imperial: bool = False
+) -> str:
+    """The loud line the runner reads, in the runner's units (true speeds: `belt_kmh`
+    measured, `set_kmh` sent)."""
     if m.verdict == UnitVerdict.MPH_AS_KMH:
         what = "the treadmill reports mph in its km/h fields"
     else:
         what = f"the belt covers {m.factor:.2f}x the distance its reported speed says"
-    done = f"; speed set down to {set_kmh:.1f} km/h" if set_kmh is not None else ""
-    return f"{what} (belt measured at {belt_kmh:.1f} km/h){done}: treadpace stops commanding"
+    done = f"; speed set down to {speed(set_kmh, imperial)}" if set_kmh is not None else ""
+    return (
+        f"{what} (belt measured at {speed(belt_kmh, imperial)}){done}: treadpace stops commanding"
+    )

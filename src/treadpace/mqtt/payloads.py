@@ -74,6 +74,7 @@ def telemetry(tick: Tick, ctx: RunContext) -> dict[str, Any]:
         "pace_s_per_km": _r(pace_s_per_km(tick.speed_kmh), 1) if moving else None,
         "pace_s_per_mi": _r(pace_s_per_mi(tick.speed_kmh), 1) if moving else None,
         "pace": format_pace(tick.speed_kmh, ctx.imperial),
+        "target_pace": format_pace(tick.target_speed_kmh, ctx.imperial),
         "distance_m": _r(tick.distance_m, 1),
         "incline_percent": _r(tick.incline_percent, 1),
         "target_incline_percent": _r(tick.target_incline_percent, 1),

@@ -174,6 +174,7 @@ class RunSession:
 
             def on_key() -> None:
                 view.prompt = controller.prompt
+                view.big = controller.big
                 view.refresh(force=True)
 
             self._on_key = on_key

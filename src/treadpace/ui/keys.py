@@ -1,9 +1,10 @@
 """Single key presses in the terminal, turned into engine commands.
 
 space pauses or resumes (and stops or restarts the 3-2-1 countdown), `n` skips to
-the next step, `+`/`-` nudge the speed, `q` asks "stop the run? (y/n)" and only
-`y` stops. Other keys can be bound on top (`extra`: the simulated treadmill's
-console buttons with `run --simulate`); they never shadow these. The terminal is
+the next step, `+`/`-` nudge the speed, `b` switches the view's big digits on
+and off, `q` asks "stop the run? (y/n)" and only `y` stops. Other keys can be
+bound on top (`extra`: the simulated treadmill's console buttons with `run
+--simulate`); they never shadow these. The terminal is
 put in cbreak mode (keys arrive unbuffered; Ctrl+C still raises SIGINT) and
 restored on close.
 """
@@ -20,9 +21,9 @@ from treadpace.engine.events import Command, RunState
 
 Send = Callable[[Command, float | None], Awaitable[None]]
 
-HELP = "space pause/resume · n next step · +/- nudge · q stop"
+HELP = "space pause/resume · n next step · +/- nudge · b big digits · q stop"
 
-RESERVED = frozenset(" nN+=-_qQyY")
+RESERVED = frozenset(" nN+=-_bBqQyY")
 """Keys of treadpace's own controls (and the y of the stop question)."""
 
 
@@ -42,6 +43,8 @@ class KeyController:
             raise ValueError(f"keys already taken: {''.join(sorted(clash))}")
         self._extra = dict(extra or {})
         self.prompt = ""
+        self.big = False
+        """The view's big digits (`b`): a view setting, no command."""
         self.stop_requested = False
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -64,6 +67,8 @@ class KeyController:
             self._fire(Command.NUDGE_UP)
         elif key in ("-", "_"):
             self._fire(Command.NUDGE_DOWN)
+        elif key in ("b", "B"):
+            self.big = not self.big
         elif key in ("q", "Q"):
             self.prompt = "stop the run? (y/n)"
         elif key in self._extra:

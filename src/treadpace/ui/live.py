@@ -4,6 +4,9 @@ Step, target vs actual speed and pace, incline, heart rate, time and distance in
 the step and overall, a progress bar over the whole plan and the next steps.
 Redraws at most `max_fps` times a wall second (a `--time-scale 60` run sends 60
 ticks a second; the eye needs far fewer), so the view costs next to nothing.
+
+`b` toggles big digits: target and actual pace in a block font (`big_digits`)
+readable from the treadmill, the actual pace yellow while it is off the target.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from treadpace.engine.events import (
 from treadpace.engine.hub import Subscription
 from treadpace.plans.steps import CompiledStep
 from treadpace.printable import printable
+from treadpace.ui import big_digits
 from treadpace.ui.keys import HELP
 from treadpace.ui.notices import NoticeBoard
 
@@ -33,6 +37,12 @@ if TYPE_CHECKING:
     from rich.live import Live
     from rich.table import Table
     from rich.text import Text
+
+OFF_TARGET_KMH = 0.25
+"""The belt this far from the target (both ways) shows the actual pace as off target."""
+TARGET_STYLE = "bold cyan"
+ON_TARGET_STYLE = "bold green"
+OFF_TARGET_STYLE = "bold yellow"
 
 _STATE_STYLE = {
     RunState.RUNNING: "bold green",
@@ -58,6 +68,10 @@ class LiveView:
         self.state_reason = ""
         self.index = -1
         self.tick: Tick | None = None
+        self.result: RunFinished | None = None
+        """Set when the run is over: the belt is confirmed stopped, the summary's numbers show."""
+        self.big = False
+        """Big digits for target and actual pace (the `b` key)."""
         self.board = NoticeBoard()
         self.help = HELP
         """The key help line (run.py adds the simulator's console keys)."""
@@ -106,6 +120,8 @@ class LiveView:
             self.steps = tuple(_shown(step) for step in e.steps)
         elif isinstance(e, RunFinished):
             self.state, self.state_reason = e.state, printable(e.reason)
+            self.result = e
+            self._last_draw = 0.0  # the last frame is the finished one
 
     def render(self) -> RenderableType:
         from rich.console import Group
@@ -169,6 +185,8 @@ class LiveView:
         banner = countdown(self.steps, t, self.imperial) if self.state == RunState.RUNNING else None
         if banner:
             parts.append(Text(banner, style="bold reverse cyan"))
+        if self.big:
+            parts.append(self._big(t))
         parts.append(self._figures(t, step))
         bar = Table.grid(padding=(0, 1))
         bar.add_column(width=50)
@@ -177,11 +195,47 @@ class LiveView:
         parts.append(bar)
         return parts
 
+    def actual_style(self, t: Tick) -> str:
+        """Green on target, yellow off it (only while the plan runs: a pause is no fault)."""
+        off = abs(t.speed_kmh - t.target_speed_kmh) > OFF_TARGET_KMH
+        running = self.state == RunState.RUNNING and self.result is None
+        return OFF_TARGET_STYLE if running and off else ON_TARGET_STYLE
+
+    def _big(self, t: Tick) -> Table:
+        """Target and actual pace in big digits, each with its speed under it."""
+        from rich.table import Table
+        from rich.text import Text
+
+        imp = self.imperial
+        over = self.result is not None  # no target, a standing belt
+        target_kmh, actual_kmh = (0.0, 0.0) if over else (t.target_speed_kmh, t.speed_kmh)
+        grid = Table.grid(padding=(0, 4))
+        grid.add_column()
+        grid.add_column()
+        cells = []
+        for label, kmh, style in (
+            ("target", target_kmh, TARGET_STYLE),
+            ("actual", actual_kmh, self.actual_style(t)),
+        ):
+            number = fmt.pace(kmh, imp).split("/", 1)[0]
+            cell = Text()
+            cell.append(f"{label} ({fmt.pace_unit(imp)})\n", style="dim")
+            cell.append("\n".join(big_digits.lines(number)), style=style)
+            cell.append(f"\n{fmt.speed(kmh, imp)}", style="dim")
+            cells.append(cell)
+        grid.add_row(*cells)
+        return grid
+
     def _figures(self, t: Tick, step: CompiledStep | None) -> Table:
         """Target and actual speed, incline, heart rate, the step's and the run's totals."""
         from rich.table import Table
 
         imp = self.imperial
+        done = self.result
+        # After the confirmed stop the belt stands and the run's totals are the summary's.
+        actual_kmh = 0.0 if done is not None else t.speed_kmh
+        elapsed_s = done.elapsed_s if done is not None else t.elapsed_s
+        distance_m = done.distance_m if done is not None else t.distance_m
         grid = Table.grid(padding=(0, 3))
         grid.add_column(style="dim")
         grid.add_column()
@@ -189,11 +243,11 @@ class LiveView:
         grid.add_column()
         grid.add_row(
             "target",
-            f"{fmt.speed(t.target_speed_kmh, imp)}  {fmt.pace(t.target_speed_kmh, imp)}",
+            "--" if done is not None else fmt.target(t.target_speed_kmh, imp),
             "actual",
-            f"{fmt.speed(t.speed_kmh, imp)}  {fmt.pace(t.speed_kmh, imp)}",
+            fmt.target(actual_kmh, imp),
         )
-        incline = "--" if t.incline_percent is None else f"{t.incline_percent:.1f} %"
+        incline = fmt.incline(t.incline_percent)
         grid.add_row(
             "incline",
             f"{incline} (target {t.target_incline_percent:g} %)",
@@ -203,7 +257,9 @@ class LiveView:
             else "--",
         )
         left = ""
-        if step is not None and step.open:
+        if done is not None:
+            left = "done"
+        elif step is not None and step.open:
             left = "open: n when done"
         elif step is not None:
             left = fmt.remaining(step.kind, t.step_remaining, imp)
@@ -211,7 +267,7 @@ class LiveView:
             "step",
             f"{fmt.duration(t.step_elapsed_s)}  {fmt.distance(t.step_distance_m, imp)}  ({left})",
             "total",
-            f"{fmt.duration(t.elapsed_s)}  {fmt.distance(t.distance_m, imp)}",
+            f"{fmt.duration(elapsed_s)}  {fmt.distance(distance_m, imp)}",
         )
         return grid
 

@@ -50,8 +50,8 @@ class PlainLog:
                 hr = f", HR {e.heart_rate_bpm}" if e.heart_rate_bpm else ""
                 self._line(
                     e.t,
-                    f"{e.step_name}: {fmt.speed(e.speed_kmh, imp)} ({fmt.pace(e.speed_kmh, imp)})"
-                    f" target {fmt.speed(e.target_speed_kmh, imp)}{hr};"
+                    f"{e.step_name}: {fmt.target(e.speed_kmh, imp)}"
+                    f" target {fmt.target(e.target_speed_kmh, imp)}{hr};"
                     f" {fmt.distance(e.distance_m, imp)} in {fmt.duration(e.elapsed_s)}"
                     f" ({e.progress:.0%})",
                 )
@@ -61,9 +61,9 @@ class PlainLog:
             self._line(e.t, f"plan: {e.plan_name} ({len(e.steps)} steps) on {e.device}")
         elif isinstance(e, StepStarted):
             s = e.step
-            target = f"{fmt.speed(s.speed_kmh, imp)} ({fmt.pace(s.speed_kmh, imp)})"
+            target = fmt.target(s.speed_kmh, imp)
             if s.is_ramp and s.end_speed_kmh is not None:
-                target += f" -> {fmt.speed(s.end_speed_kmh, imp)}"
+                target += f" -> {fmt.target(s.end_speed_kmh, imp)}"
             incline = f", incline {s.incline_percent:g} %" if s.incline_percent else ""
             self._line(
                 e.t,

@@ -64,7 +64,9 @@ def heart_rate_lines(result: RunFinished) -> list[str]:
 
 
 def summary_text(result: RunFinished, imperial: bool) -> str:
-    """Plain aligned columns (no terminal needed)."""
+    """Plain aligned columns (no terminal needed); one line when no step was run."""
+    if not result.steps:
+        return f"run {outcome_text(result)}"
     rows = [HEADERS, *summary_rows(result, imperial)]
     widths = [max(len(r[i]) for r in rows) for i in range(len(HEADERS))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
@@ -85,6 +87,10 @@ def print_summary(result: RunFinished, imperial: bool, *, rich_output: bool) -> 
     from rich.markup import escape
     from rich.table import Table
 
+    console = Console()
+    if not result.steps:  # ended before the belt moved (Ctrl+C in the countdown): no table
+        console.print(escape(f"run {outcome_text(result)}"))
+        return
     table = Table(title=escape(f"run {outcome_text(result)}"))
     for h in HEADERS:
         table.add_column(h, justify="left" if h == "step" else "right")
@@ -101,7 +107,6 @@ def print_summary(result: RunFinished, imperial: bool, *, rich_output: bool) -> 
         "",
         style="bold",
     )
-    console = Console()
     console.print(table)
     for line in heart_rate_lines(result):
         console.print(escape(line))

@@ -4,19 +4,27 @@
 page needs: the plan, the latest numbers, the chart so far and the notices.
 `hello()` is everything a page needs when it (re)connects; `live()` is the
 latest numbers. Numbers are formatted here, in the runner's units, with the
-same helpers as the terminal, so the page script only places text.
+same helpers as the terminal (`display`, the cue words, the countdown banner),
+so the page script only places text and never works out a pace of its own.
+
+When the run is over the picture is the finished one: a typed `finished`
+message with the summary (the same rows as the terminal's table), and live
+numbers that stand still (no actual speed, nothing left, no next change) with
+the summary's time and distance, so the tile and the summary agree.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from treadpace import display as fmt
+from treadpace.cues.banner import countdown
 from treadpace.cues.text import display
 from treadpace.engine.events import (
     Cue,
+    CueKind,
     EngineEvent,
     Notice,
     RunFinished,
@@ -28,12 +36,15 @@ from treadpace.engine.events import (
 )
 from treadpace.notice_level import NoticeLevel
 from treadpace.plans.steps import CompiledStep
+from treadpace.ui.summary import HEADERS, outcome_text, summary_rows
 from treadpace.units import kmh_to_mph
 
 CHART_POINTS = 600
 """At most this many chart points are kept; beyond it every other one goes."""
 _STANDING_KMH = 0.05
 NEXT_STEPS = 3
+CUE_SHOW_S = 10.0
+"""A cue said as a change happens stays on the page this long (clock seconds)."""
 
 _STATE_TEXT = {
     RunState.IDLE: "connecting",
@@ -65,6 +76,10 @@ class LiveState:
     chart_every_s: float = 5.0
     notices: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=5))
     finished: dict[str, Any] | None = None
+    result: RunFinished | None = None
+    cue: Cue | None = None
+    """The latest cue, shown until `cue_until` (clock time)."""
+    cue_until: float = 0.0
     version: int = 0
     """Goes up with every change a page should see."""
 
@@ -74,11 +89,14 @@ class LiveState:
         """Take one event; returns a message to send at once (a notice, a cue), if any."""
         self.version += 1
         if isinstance(event, Tick):
+            if self.result is not None:
+                return None  # the belt winding down after the end: the run is over
             self.tick = event
             self.state = event.state
             self._chart(event)
         elif isinstance(event, StateChanged):
-            self.state = event.state
+            if self.result is None:
+                self.state = event.state
         elif isinstance(event, StepStarted):
             self.step_index = event.index
         elif isinstance(event, RunStarted):
@@ -90,12 +108,36 @@ class LiveState:
             return self._note(NoticeLevel.read(event.level), event.message, "notice")
         elif isinstance(event, RunFinished):
             self.state = event.state
+            self.result = event
+            self.cue = None
             self.finished = self._finished(event)
             return {"type": "finished", **self.finished}
         elif isinstance(event, Cue):
-            # The spoken cue's words, shown as a banner (rendered from the typed cue).
-            return self._note(NoticeLevel.INFO, display(event), "cue")
+            # The spoken cue's words, shown as a banner (rendered from the typed cue) until
+            # the change it announces has come, or for a while after one that happened.
+            self.cue = event
+            ahead = event.kind in (CueKind.UPCOMING, CueKind.COUNTDOWN)
+            self.cue_until = event.t + (event.seconds if ahead else CUE_SHOW_S)
+            return {"type": "cue", "level": NoticeLevel.INFO, "message": display(event)}
         return None
+
+    def cue_text(self) -> str | None:
+        """The cue to show now, following a nudge; None once it is over."""
+        cue, tick = self.cue, self.tick
+        if cue is None:
+            return None
+        if tick is not None and tick.t >= self.cue_until:
+            return None
+        about_now = cue.kind in (CueKind.CHANGE, CueKind.LAST_STEP)
+        if (
+            about_now
+            and tick is not None
+            and tick.step_index == cue.step_index
+            and cue.end_speed_kmh is None
+            and tick.target_speed_kmh > 0
+        ):
+            cue = replace(cue, speed_kmh=tick.target_speed_kmh)  # what the belt runs now
+        return display(cue)
 
     def _note(self, level: NoticeLevel, message: str, kind: str) -> dict[str, Any]:
         note = {"type": kind, "level": level, "message": message}
@@ -119,15 +161,19 @@ class LiveState:
             self.chart_every_s *= 2
 
     def _finished(self, event: RunFinished) -> dict[str, Any]:
+        """The run's summary: the terminal's table, as text to place."""
         return {
             "state": event.state.value,
             "reason": event.reason,
+            "outcome": outcome_text(event),
             "distance": fmt.distance(event.distance_m, self.imperial),
             "time": fmt.duration(event.elapsed_s),
             "pace": fmt.pace(
                 event.distance_m / event.elapsed_s * 3.6 if event.elapsed_s > 0 else 0.0,
                 self.imperial,
             ),
+            "headers": list(HEADERS),
+            "rows": [list(row) for row in summary_rows(event, self.imperial)],
         }
 
     # ------------------------------------------------------------------ messages
@@ -208,9 +254,11 @@ class LiveState:
         moving = tick.speed_kmh > _STANDING_KMH
         out.update(
             target_pace=fmt.pace(tick.target_speed_kmh, imperial),
-            actual_pace=fmt.pace(tick.speed_kmh, imperial) if moving else "--:--",
+            actual_pace=fmt.pace(tick.speed_kmh, imperial) if moving else fmt.NO_PACE,
             target_speed=fmt.speed(tick.target_speed_kmh, imperial),
             actual_speed=fmt.speed(tick.speed_kmh, imperial),
+            incline=fmt.incline(tick.incline_percent),
+            target_incline=f"{tick.target_incline_percent:g} %",
             step_left=fmt.remaining(kind, max(0.0, tick.step_remaining), imperial),
             heart_rate=tick.heart_rate_bpm,
             hr_zone=tick.hr_zone,
@@ -218,8 +266,33 @@ class LiveState:
             distance=fmt.distance(tick.distance_m, imperial),
             progress=_round(min(1.0, max(0.0, tick.progress)) * 100, 1),
             next_change=self._next_change(tick, index, kind),
+            cue=self.cue_text(),
         )
+        if self.result is not None:
+            out.update(self._standing(self.result))
         return out
+
+    def _standing(self, result: RunFinished) -> dict[str, Any]:
+        """The finished picture: no target, a standing belt, nothing left, the summary's totals."""
+        done = result.state == RunState.FINISHED
+        return {
+            "target_pace": fmt.NO_PACE,
+            "target_speed": "",
+            "target_incline": "",
+            "actual_pace": fmt.NO_PACE,
+            "actual_speed": fmt.speed(0.0, self.imperial),
+            "step_left": "done" if done else "stopped",
+            "elapsed": fmt.duration(result.elapsed_s),
+            "distance": fmt.distance(result.distance_m, self.imperial),
+            "progress": 100.0 if done else self.live_progress(),
+            "next_change": None,
+            "next_steps": [],
+            "cue": None,
+        }
+
+    def live_progress(self) -> float:
+        tick = self.tick
+        return _round(min(1.0, max(0.0, tick.progress)) * 100, 1) if tick is not None else 0.0
 
     def _next_change(self, tick: Tick, index: int, kind: str) -> dict[str, Any] | None:
         """Seconds to the end of the step and what comes then ("faster", "finish")."""
@@ -228,12 +301,14 @@ class LiveState:
             seconds: float | None = left
         else:
             seconds = left / (tick.speed_kmh / 3.6) if tick.speed_kmh > 0.5 else None
+        text = countdown(self.steps, tick, self.imperial) or ""
         if index + 1 >= len(self.steps):
             return {
                 "in_s": seconds,
                 "in": fmt.duration(seconds) if seconds is not None else "",
                 "what": "finish",
                 "pace": "",
+                "text": text,
             }
         nxt = self.steps[index + 1]
         now = tick.target_speed_kmh
@@ -247,4 +322,5 @@ class LiveState:
             "in": fmt.duration(seconds) if seconds is not None else "",
             "what": what,
             "pace": fmt.pace(nxt.speed_kmh, self.imperial),
+            "text": text,
         }

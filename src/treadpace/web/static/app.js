@@ -1,10 +1,14 @@
 // The treadpace page: one WebSocket, numbers placed as the server formats them.
 // Commands are sent only while connected and never queued, so nothing is
 // replayed after a reconnect; the page reconnects by itself after a drop.
+// The page works out nothing of its own (no pace from a speed, no countdown
+// text): every string comes from the server, which formats it as the terminal does.
+// Once the server says the run is finished, the page shows the summary and
+// never says "disconnected": the run is over, not lost.
 "use strict";
 (function () {
   var $ = function (id) { return document.getElementById(id); };
-  var ws = null, hello = null, chart = [], planned = [], live = {}, nextId = 1;
+  var ws = null, hello = null, chart = [], planned = [], live = {}, nextId = 1, finished = null;
   var retry = 500, noticeTimer = null, refreshTimer = null;
   var query = location.search;
 
@@ -23,7 +27,7 @@
     ws.onopen = function () { retry = 500; $("link").hidden = true; enable(); };
     ws.onmessage = function (m) { var msg; try { msg = JSON.parse(m.data); } catch (e) { return; } handle(msg); };
     ws.onclose = function () {
-      ws = null; $("link").hidden = false; enable();
+      ws = null; $("link").hidden = !!finished; enable();
       setTimeout(connect, retry); retry = Math.min(retry * 2, 5000);
     };
   }
@@ -42,15 +46,36 @@
       text("plan", msg.plan);
       (msg.notices || []).slice(-1).forEach(showNotice);
       showLive(msg.live);
+      if (msg.finished) showFinished(msg.finished);
     } else if (msg.type === "live") {
       if (msg.point && (!chart.length || chart[chart.length - 1][0] < msg.point[0])) chart.push(msg.point);
       showLive(msg);
-    } else if (msg.type === "notice" || msg.type === "cue") {
+    } else if (msg.type === "notice") {
       showNotice(msg);
+    } else if (msg.type === "cue") {
+      showCue(msg.message);
     } else if (msg.type === "finished") {
-      showNotice({ level: "info", message: (msg.state === "finished" ? "Run complete: " : "Run stopped: ")
-        + msg.distance + " in " + msg.time + " (" + msg.pace + ")", sticky: true });
+      showFinished(msg);
     }
+  }
+
+  // The cue until the server says it is over (the next live message without one).
+  function showCue(message) { var el = $("cue"); el.textContent = message || ""; el.hidden = !message; }
+
+  function showFinished(f) {
+    finished = f;
+    $("link").hidden = true;
+    $("done").hidden = false;
+    text("done_head", (f.state === "finished" ? "Run complete: " : "Run stopped: ")
+      + f.distance + " in " + f.time + " (" + f.pace + ")");
+    text("done_outcome", f.outcome);
+    var table = $("done_steps"); table.textContent = "";
+    if (f.rows && f.rows.length) {
+      row(table, f.headers || [], true);
+      f.rows.forEach(function (r) { row(table, r); });
+    }
+    showCue("");
+    enable();
   }
 
   function showLive(l) {
@@ -63,6 +88,8 @@
     pace("actual_pace", live.actual_pace || "--:--");
     text("target_speed", live.target_speed || "");
     text("actual_speed", live.actual_speed || "");
+    text("incline", live.incline);
+    text("target_incline", live.target_incline ? "target " + live.target_incline : "");
     text("step_left", live.step_left);
     text("heart_rate", live.heart_rate
       ? live.heart_rate + " bpm" + (live.hr_zone ? " z" + live.hr_zone : "") : "—");
@@ -70,10 +97,11 @@
     text("distance", live.distance);
     $("progress").style.width = (live.progress || 0) + "%";
     var c = live.next_change, el = $("change");
-    if (c && c.in && (live.state === "running" || live.state === "paused")) {
-      el.textContent = c.what === "finish" ? "finish in " + c.in : c.what + " in " + c.in + " → " + c.pace;
+    if (c && c.text && (live.state === "running" || live.state === "paused")) {
+      el.textContent = c.text;
       el.className = "change" + (c.in_s != null && c.in_s <= 10 ? " soon" : "");
     } else { el.textContent = ""; }
+    if ("cue" in live) showCue(live.cue);
     var next = $("next"); next.textContent = "";
     (live.next_steps || []).forEach(function (s) {
       var li = document.createElement("li"), b = document.createElement("b");
@@ -88,7 +116,7 @@
 
   function enable() {
     var up = !!ws && ws.readyState === 1, st = live.state;
-    var active = st === "running" || st === "paused" || st === "starting";
+    var active = !finished && (st === "running" || st === "paused" || st === "starting");
     var pause = $("b_pause"), remote = !!hello && hello.allow_remote_start;
     // Resuming moves a standing belt: from here only when the profile allows remote start.
     pause.textContent = st === "paused" ? (remote ? "resume" : "paused: resume at the treadmill") : "pause";
