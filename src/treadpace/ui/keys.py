@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from treadpace.engine.events import Command, RunState
 
-Send = Callable[[Command, float | None], Awaitable[None]]
+Send = Callable[[Command, float | None], Awaitable[object]]
 
 HELP = "space pause/resume · n next step · +/- nudge · q stop"
 
@@ -43,7 +43,7 @@ class KeyController:
         self._extra = dict(extra or {})
         self.prompt = ""
         self.stop_requested = False
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[object]] = set()
 
     def press(self, key: str) -> None:
         if self.prompt:
