@@ -5,10 +5,17 @@ page needs: the plan, the latest numbers, the chart so far and the notices.
 `hello()` is everything a page needs when it (re)connects; `live()` is the
 latest numbers. Numbers are formatted here, in the runner's units, with the
 same helpers as the terminal, so the page script only places text.
+
+What goes to the pages is built once per change and kept as JSON text
+(`hello_text`, `live_text`): a plan of ten thousand steps is formatted once per
+run, however many pages connect or ask again, so no page can make the event
+loop the engine shares redo that work. Identical notices within a few seconds
+are sent once (`repeats`), so a flood of refused presses is not a flood of banners.
 """
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +35,7 @@ from treadpace.engine.events import (
 )
 from treadpace.notice_level import NoticeLevel
 from treadpace.plans.steps import CompiledStep
+from treadpace.repeats import RepeatFilter, repeated
 from treadpace.units import kmh_to_mph
 
 CHART_POINTS = 600
@@ -67,6 +75,14 @@ class LiveState:
     finished: dict[str, Any] | None = None
     version: int = 0
     """Goes up with every change a page should see."""
+    repeats: RepeatFilter[tuple[str, str, str]] = field(default_factory=RepeatFilter)
+    hello_builds: int = 0
+    """How many times the hello was built (at most once per `version`)."""
+    plan_builds: int = 0
+    """How many times the plan's part of the hello was built (once per run)."""
+    _plan_json: str | None = field(default=None, repr=False)
+    _hello: tuple[int, str] | None = field(default=None, repr=False)
+    _live: tuple[int, str] | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ events
 
@@ -86,8 +102,13 @@ class LiveState:
             self.plan_name = event.plan_name
             self.steps = event.steps
             self.chart.clear()
+            self._plan_json = None
         elif isinstance(event, Notice):
-            return self._note(NoticeLevel.read(event.level), event.message, "notice")
+            level = NoticeLevel.read(event.level)
+            held = self.repeats.admit((level, event.kind, event.message), event.t)
+            if held is None:
+                return None  # said a moment ago: counted, said again with the count later
+            return self._note(level, repeated(event.message, held), "notice")
         elif isinstance(event, RunFinished):
             self.state = event.state
             self.finished = self._finished(event)
@@ -161,19 +182,47 @@ class LiveState:
         return out
 
     def hello(self) -> dict[str, Any]:
+        return {**self._moment(), **self._plan()}
+
+    def _plan(self) -> dict[str, Any]:
+        """The part of the hello that only a new run changes (as long as the plan)."""
         return {
-            "type": "hello",
-            "mode": "run",
             "plan": self.plan_name,
             "unit": fmt.speed_unit(self.imperial),
             "allow_remote_start": self.allow_remote_start,
             "steps": [self._step(i, s) for i, s in enumerate(self.steps)],
             "planned": self.planned(),
+        }
+
+    def _moment(self) -> dict[str, Any]:
+        """The part that changes as the run goes (bounded: the chart is thinned)."""
+        return {
+            "type": "hello",
+            "mode": "run",
             "chart": [list(p) for p in self.chart],
             "notices": list(self.notices),
             "finished": self.finished,
             "live": self.live(),
         }
+
+    def hello_text(self) -> str:
+        """`hello()` as JSON, built at most once per `version` (the plan once per run)."""
+        if self._hello is not None and self._hello[0] == self.version:
+            return self._hello[1]
+        if self._plan_json is None:
+            self._plan_json = json.dumps(self._plan(), separators=(",", ":"))
+            self.plan_builds += 1
+        moment = json.dumps(self._moment(), separators=(",", ":"))
+        text = f"{moment[:-1]},{self._plan_json[1:]}"
+        self.hello_builds += 1
+        self._hello = (self.version, text)
+        return text
+
+    def live_text(self) -> str:
+        """`live()` as JSON, built at most once per `version` whatever the number of pages."""
+        if self._live is None or self._live[0] != self.version:
+            self._live = (self.version, json.dumps(self.live(), separators=(",", ":")))
+        return self._live[1]
 
     def _step(self, index: int, step: CompiledStep) -> dict[str, Any]:
         return {
