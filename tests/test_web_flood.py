@@ -34,15 +34,8 @@ from treadpace.listen import Listen
 from treadpace.notice_level import NoticeLevel
 from treadpace.plans.steps import CompiledStep
 from treadpace.web.live import LiveState
-from treadpace.web.server import (
-    FLOOD_CLOSE,
-    HELLO_EVERY_S,
-    MAX_PAGES,
-    MESSAGE_BURST,
-    OUTBOX,
-    SOCKET_BURST,
-    WebServer,
-)
+from treadpace.web.pages import HELLO_EVERY_S, OUTBOX
+from treadpace.web.server import FLOOD_CLOSE, MAX_PAGES, MESSAGE_BURST, SOCKET_BURST, WebServer
 
 BIG = tuple(CompiledStep(f"rep {i}", "time", 60.0, 8.0 + i % 5) for i in range(10_000))
 

@@ -4,10 +4,9 @@ Nothing here can hold the engine up, whatever a page (or a hostile client) does:
 
 - `run()` reads the engine's bounded subscription and only updates memory
   (`LiveState`); what pages get is built once per change as JSON text and shared.
-- Each page has its own sender task and a bounded outbox (the oldest message goes
-  when it is full); the numbers are coalesced (only the latest picture is sent, at
-  most every `min_interval_s`), a hello at most every `HELLO_EVERY_S`, and a send
-  that the client does not take within `SEND_TIMEOUT_S` closes it.
+- Each page has its own sender task and a bounded outbox (`pages.Page`): the
+  numbers are coalesced, a hello sent at most every few seconds, and a client that
+  does not take what is sent is closed.
 - What a page sends is rate limited (`MESSAGE_RATE` a second, a burst of
   `MESSAGE_BURST`): the excess is dropped, and a page that keeps flooding is closed.
   Commands over HTTP are limited per client address the same way (429). At most
@@ -34,7 +33,6 @@ import contextlib
 import json
 import logging
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from importlib import resources
 from typing import Any
@@ -50,6 +48,7 @@ from treadpace.rate_limit import TokenBucket
 from treadpace.repeats import RepeatFilter, repeated
 from treadpace.web.guard import host_allowed, same_origin, security_headers, token_ok
 from treadpace.web.live import LiveState
+from treadpace.web.pages import Page
 
 log = logging.getLogger("treadpace.web")
 
@@ -80,12 +79,8 @@ COMMAND_RATE, COMMAND_BURST = 5.0, 10
 """The same for `POST /command/NAME`, per client address."""
 SOCKET_RATE, SOCKET_BURST = 2.0, 10
 """New sockets a second (all clients), and how many at once."""
-HELLO_EVERY_S = 5.0
-"""A page's asking again for the whole picture is answered at most this often."""
 HISTORY_TTL_S = 5.0
 """The history (read from disk) is read again at most this often."""
-OUTBOX = 32
-SEND_TIMEOUT_S = 10.0
 _CHECKED_HOST = web.RequestKey("checked_host", str)
 _PEERS = 256
 """Client addresses whose command rate is remembered at once."""
@@ -94,26 +89,6 @@ _PEERS = 256
 def static_files() -> dict[str, bytes]:
     base = resources.files("treadpace.web") / "static"
     return {name: (base / name).read_bytes() for name in STATIC}
-
-
-class _Page:
-    """One connected page: its socket, what is waiting to be sent to it, its rate."""
-
-    def __init__(self, ws: web.WebSocketResponse, peer: str, bucket: TokenBucket) -> None:
-        self.ws = ws
-        self.peer = peer
-        self.bucket = bucket
-        self.outbox: deque[str] = deque(maxlen=OUTBOX)
-        self.wake = asyncio.Event()
-        self.wake.set()
-        self.sent_version = -1
-        self.want_hello = True
-        self.hello_due = 0.0
-        self.hellos = 0
-
-    def offer(self, text: str) -> None:
-        self.outbox.append(text)  # a full outbox loses its oldest
-        self.wake.set()
 
 
 class WebServer:
@@ -143,7 +118,7 @@ class WebServer:
             names.add(listen.host.lower())  # served on a name: that name is this server
         self._names = frozenset(names)
         self._files = static_files()
-        self._pages: set[_Page] = set()
+        self._pages: set[Page] = set()
         self._runner: web.AppRunner | None = None
         self._sockets = TokenBucket(SOCKET_RATE, SOCKET_BURST, now())
         self._peers: dict[str, TokenBucket] = {}
@@ -186,7 +161,7 @@ class WebServer:
         self._runner = runner
 
     @property
-    def pages(self) -> tuple[_Page, ...]:
+    def pages(self) -> tuple[Page, ...]:
         """The pages connected now."""
         return tuple(self._pages)
 
@@ -351,13 +326,15 @@ class WebServer:
             return web.Response(status=503, text="503: too many pages open\n")
         ws = web.WebSocketResponse(heartbeat=10.0, max_msg_size=MAX_MESSAGE)
         await ws.prepare(request)
-        page = _Page(
-            ws, request.remote or "?", TokenBucket(MESSAGE_RATE, MESSAGE_BURST, self._now())
-        )
+        bucket = TokenBucket(MESSAGE_RATE, MESSAGE_BURST, self._now())
+        page = Page(ws, request.remote or "?", bucket, lambda: self.state)
         self._pages.add(page)
         try:
             async with asyncio.TaskGroup() as tasks:
-                sender = tasks.create_task(self._send_loop(page), name=f"web page {page.peer}")
+                sender = tasks.create_task(
+                    page.send_loop(self._hello, self._interval, self._now),
+                    name=f"web page {page.peer}",
+                )
                 try:
                     await self._read_loop(page)
                 finally:
@@ -366,7 +343,7 @@ class WebServer:
             self._pages.discard(page)
         return ws
 
-    async def _read_loop(self, page: _Page) -> None:
+    async def _read_loop(self, page: Page) -> None:
         async for msg in page.ws:
             if msg.type != WSMsgType.TEXT:
                 continue
@@ -379,14 +356,13 @@ class WebServer:
                 continue
             await self._on_message(page, msg.data)
 
-    async def _on_message(self, page: _Page, data: str) -> None:
+    async def _on_message(self, page: Page, data: str) -> None:
         try:
             message = json.loads(data)
         except ValueError:
             message = None
         if isinstance(message, dict) and message.get("type") == "refresh":
-            page.want_hello = True  # coalesced: one hello however often it is asked for
-            page.wake.set()
+            page.ask_hello()
             return
         if not isinstance(message, dict) or message.get("type") != "command":
             page.offer(json.dumps({"type": "ack", "ok": False, "error": "expected a command"}))
@@ -413,42 +389,6 @@ class WebServer:
                 )
                 self.history_builds += 1
             return cached[1], 0
-
-    async def _send_loop(self, page: _Page) -> None:
-        try:
-            while not page.ws.closed:
-                await page.wake.wait()
-                page.wake.clear()
-                await self._send_due(page)
-                # Fewer updates for a busy phone, never a queue of stale ones.
-                await asyncio.sleep(self._interval)
-        except Exception as exc:  # the client went or stopped reading: it goes
-            log.debug("web: page of %s closed: %r", page.peer, exc)
-            with contextlib.suppress(Exception):
-                await page.ws.close(code=WSCloseCode.GOING_AWAY)
-
-    async def _send_due(self, page: _Page) -> None:
-        if page.want_hello:
-            now = self._now()
-            if now >= page.hello_due:
-                page.want_hello = False
-                page.hello_due = now + HELLO_EVERY_S
-                text, version = await self._hello()
-                page.hellos += 1
-                await self._send(page, text)
-                page.sent_version = version
-            else:
-                page.wake.set()  # look again after the pause
-        while page.outbox:
-            await self._send(page, page.outbox.popleft())
-        state = self.state
-        if state is not None and page.hellos and state.version != page.sent_version:
-            page.sent_version = state.version
-            await self._send(page, state.live_text())
-
-    @staticmethod
-    async def _send(page: _Page, text: str) -> None:
-        await asyncio.wait_for(page.ws.send_str(text), SEND_TIMEOUT_S)
 
 
 def _answer(verdict: Verdict, error: str) -> dict[str, Any]:
