@@ -128,6 +128,20 @@ async def test_refreshes_and_presses_beyond_the_rate_are_dropped_and_the_hello_b
     assert f.state.plan_builds == 1 and f.state.hello_builds == 1
 
 
+def test_the_hello_as_text_says_what_the_hello_says() -> None:
+    state = LiveState(allow_remote_start=True)
+    state.absorb(RunStarted(0, 1000, "Pyramid", "custom", "x.yaml", BIG[:50], True, "sim"))
+    state.absorb(Notice(1.0, NoticeLevel.INFO, "hello", NoticeKind.GENERAL))
+    assert json.loads(state.hello_text()) == json.loads(json.dumps(state.hello()))
+    # A new run's plan replaces the old one's, built afresh once.
+    picture = state.plan_picture()
+    state.absorb(RunStarted(2, 1002, "Short", "custom", "y.yaml", BIG[:2], False, "sim"))
+    state.set_plan_json(picture, picture.json())  # built for the run before: not kept
+    assert not state.plan_ready()
+    assert [s["name"] for s in json.loads(state.hello_text())["steps"]] == ["rep 0", "rep 1"]
+    assert state.plan_builds == 2
+
+
 async def test_the_hello_is_built_once_per_change_for_every_page(flood: Flood) -> None:
     f = flood
     sockets = [await f.client.ws_connect("/ws") for _ in range(MAX_PAGES)]

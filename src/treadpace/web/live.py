@@ -37,6 +37,7 @@ from treadpace.notice_level import NoticeLevel
 from treadpace.plans.steps import CompiledStep
 from treadpace.repeats import RepeatFilter, repeated
 from treadpace.units import kmh_to_mph
+from treadpace.web.plan_picture import PlanPicture, planned_rows, step_row
 
 CHART_POINTS = 600
 """At most this many chart points are kept; beyond it every other one goes."""
@@ -80,7 +81,9 @@ class LiveState:
     """How many times the hello was built (at most once per `version`)."""
     plan_builds: int = 0
     """How many times the plan's part of the hello was built (once per run)."""
-    _plan_json: str | None = field(default=None, repr=False)
+    plan_generation: int = 0
+    """Goes up with every new run (what the plan's part of the hello is built for)."""
+    _plan_json: tuple[int, str] | None = field(default=None, repr=False)
     _hello: tuple[int, str] | None = field(default=None, repr=False)
     _live: tuple[int, str] | None = field(default=None, repr=False)
 
@@ -102,7 +105,7 @@ class LiveState:
             self.plan_name = event.plan_name
             self.steps = event.steps
             self.chart.clear()
-            self._plan_json = None
+            self.plan_generation += 1
         elif isinstance(event, Notice):
             level = NoticeLevel.read(event.level)
             held = self.repeats.admit((level, event.kind, event.message), event.t)
@@ -157,42 +160,34 @@ class LiveState:
         return _round(kmh_to_mph(kmh) if self.imperial else kmh)
 
     def planned(self) -> list[list[float]]:
-        """The plan's target over plan time: [start_s, end_s, from, to] per step.
-
-        A distance step's length in time is estimated at its target speed.
-        """
-        out: list[list[float]] = []
-        t = 0.0
-        for step in self.steps:
-            end_kmh = step.end_speed_kmh if step.end_speed_kmh is not None else step.speed_kmh
-            if step.kind == "time":
-                length = step.amount
-            else:
-                mean = max((step.speed_kmh + end_kmh) / 2, 1.0)
-                length = step.amount / (mean / 3.6)
-            out.append(
-                [
-                    _round(t, 1),
-                    _round(t + length, 1),
-                    self._unit(step.speed_kmh),
-                    self._unit(end_kmh),
-                ]
-            )
-            t += length
-        return out
+        """The plan's target over plan time: [start_s, end_s, from, to] per step."""
+        return planned_rows(self.steps, self.imperial)
 
     def hello(self) -> dict[str, Any]:
         return {**self._moment(), **self._plan()}
 
     def _plan(self) -> dict[str, Any]:
         """The part of the hello that only a new run changes (as long as the plan)."""
-        return {
-            "plan": self.plan_name,
-            "unit": fmt.speed_unit(self.imperial),
-            "allow_remote_start": self.allow_remote_start,
-            "steps": [self._step(i, s) for i, s in enumerate(self.steps)],
-            "planned": self.planned(),
-        }
+        return self.plan_picture().as_dict()
+
+    def plan_picture(self) -> PlanPicture:
+        """A snapshot of the plan's part, to build its JSON elsewhere (a worker thread)."""
+        return PlanPicture(
+            self.plan_generation,
+            self.plan_name,
+            self.steps,
+            self.imperial,
+            self.allow_remote_start,
+        )
+
+    def plan_ready(self) -> bool:
+        return self._plan_json is not None and self._plan_json[0] == self.plan_generation
+
+    def set_plan_json(self, picture: PlanPicture, text: str) -> None:
+        """Keep `picture.json()` built elsewhere, unless another run has begun since."""
+        if picture.generation == self.plan_generation:
+            self._plan_json = (picture.generation, text)
+            self.plan_builds += 1
 
     def _moment(self) -> dict[str, Any]:
         """The part that changes as the run goes (bounded: the chart is thinned)."""
@@ -209,11 +204,12 @@ class LiveState:
         """`hello()` as JSON, built at most once per `version` (the plan once per run)."""
         if self._hello is not None and self._hello[0] == self.version:
             return self._hello[1]
-        if self._plan_json is None:
-            self._plan_json = json.dumps(self._plan(), separators=(",", ":"))
-            self.plan_builds += 1
+        if not self.plan_ready():
+            picture = self.plan_picture()
+            self.set_plan_json(picture, picture.json())
+        assert self._plan_json is not None
         moment = json.dumps(self._moment(), separators=(",", ":"))
-        text = f"{moment[:-1]},{self._plan_json[1:]}"
+        text = f"{moment[:-1]},{self._plan_json[1][1:]}"
         self.hello_builds += 1
         self._hello = (self.version, text)
         return text
@@ -225,13 +221,7 @@ class LiveState:
         return self._live[1]
 
     def _step(self, index: int, step: CompiledStep) -> dict[str, Any]:
-        return {
-            "number": index + 1,
-            "name": step.name,
-            "amount": fmt.step_amount(step.kind, step.amount, self.imperial),
-            "pace": fmt.pace(step.speed_kmh, self.imperial),
-            "label": step.pace_label,
-        }
+        return step_row(index, step, self.imperial)
 
     def live(self) -> dict[str, Any]:
         tick = self.tick

@@ -125,6 +125,7 @@ class WebServer:
         self._said: RepeatFilter[tuple[str | None, str, str, str]] = RepeatFilter()
         self._history_text: tuple[float, str] | None = None
         self._history_lock = asyncio.Lock()
+        self._plan_lock = asyncio.Lock()
         self.refused = 0
         """Requests refused: a foreign Host or Origin, a missing or wrong token, too many."""
         self.commands_done = 0
@@ -374,8 +375,14 @@ class WebServer:
 
     async def _hello(self) -> tuple[str, int]:
         """The whole picture as JSON text, and the version it shows."""
-        if self.state is not None:
-            return self.state.hello_text(), self.state.version
+        state = self.state
+        if state is not None:
+            if not state.plan_ready():
+                async with self._plan_lock:  # one build, however many pages wait for it
+                    if not state.plan_ready():
+                        picture = state.plan_picture()
+                        state.set_plan_json(picture, await asyncio.to_thread(picture.json))
+            return state.hello_text(), state.version
         async with self._history_lock:
             now = self._now()
             cached = self._history_text
