@@ -22,6 +22,7 @@ import struct
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -30,9 +31,12 @@ import pytest
 from test_web_browser import free_port
 from treadpace.engine.events import Command
 from treadpace.engine.gate import CommandSource, Verdict
+from treadpace.errors import UserError
 from treadpace.listen import Listen, host_name
+from treadpace.plans import load_profile
 from treadpace.web.guard import host_allowed, split_host
 from treadpace.web.live import LiveState
+from treadpace.web.page import open_page
 from treadpace.web.server import MAX_MESSAGE, WebServer, static_files
 
 TOKEN = "s3cret-token"
@@ -298,3 +302,44 @@ def _close_frames(data: bytes) -> list[int]:
             codes.append(struct.unpack("!H", data[i : i + 2])[0])
         i += length
     return codes
+
+
+def test_a_bad_extra_host_name_in_the_profile_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "profile.yaml"
+    race = "race: {distance: 5k, time: '25:00'}\n"
+    path.write_text(race + "web:\n  allow_hosts: [treadmill.local, 'evil host']\n")
+    with pytest.raises(UserError) as err:
+        load_profile(path)
+    message = str(err.value)
+    assert "\n" not in message and f"{path}:3" in message and "allow_hosts" in message
+    assert "expected a host name like treadmill.local" in message
+    good = tmp_path / "good.yaml"
+    good.write_text(race + "web:\n  allow_hosts: [Treadmill.Local]\n")
+    assert load_profile(good).web.allow_hosts == ["treadmill.local"]
+
+
+async def test_the_runs_page_answers_the_names_the_profile_allows(
+    session: aiohttp.ClientSession,
+) -> None:
+    port = free_port()
+    server = await open_page(
+        Listen("127.0.0.1", port), allow_remote_start=False, allow_hosts=["treadmill.local"]
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        assert (await status(session, "GET", url, {"Host": "treadmill.local:8080"}))[0] == 200
+        assert (await status(session, "GET", url, {"Host": "other.local:8080"}))[0] == 403
+    finally:
+        await server.close()
+
+
+async def test_a_page_served_on_a_name_answers_that_name(session: aiohttp.ClientSession) -> None:
+    port = free_port()
+    server = WebServer(Listen("localhost", port), token=None, state=LiveState())
+    await server.start()
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        assert (await status(session, "GET", url, {"Host": f"localhost:{port}"}))[0] == 200
+        assert (await status(session, "GET", url, {"Host": "localhost.evil:80"}))[0] == 403
+    finally:
+        await server.close()
