@@ -50,7 +50,8 @@ def split_host(host: str) -> tuple[str, int | None] | None:
     return name, (int(port_text) if port_text else None)
 
 
-def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+def ip_of(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address `text` spells (an IPv4-mapped one as IPv4), or None for a name."""
     try:
         ip = ipaddress.ip_address(text.split("%", 1)[0])
     except ValueError:
@@ -75,10 +76,10 @@ def host_allowed(host: str, local: tuple[str, int], names: frozenset[str] = froz
         return False
     if name == "localhost":
         return True
-    ip = _ip(name)
+    ip = ip_of(name)
     if ip is None:
         return False  # a name we were not told about: what a rebinding attack sends
-    return ip.is_loopback or ip == _ip(local[0])
+    return ip.is_loopback or ip == ip_of(local[0])
 
 
 def same_origin(origin: str | None, host: str) -> bool:

@@ -46,7 +46,7 @@ from treadpace.errors import UserError
 from treadpace.listen import Listen
 from treadpace.rate_limit import TokenBucket
 from treadpace.repeats import RepeatFilter, repeated
-from treadpace.web.guard import host_allowed, same_origin, security_headers, token_ok
+from treadpace.web.guard import host_allowed, ip_of, same_origin, security_headers, token_ok
 from treadpace.web.live import LiveState
 from treadpace.web.pages import Page
 
@@ -114,7 +114,7 @@ class WebServer:
         self._interval = min_interval_s
         self._now = now
         names = {h.strip().lower().rstrip(".") for h in allow_hosts}
-        if listen.host and not listen.host.replace(".", "").isdigit() and ":" not in listen.host:
+        if listen.host and ip_of(listen.host) is None:
             names.add(listen.host.lower())  # served on a name: that name is this server
         self._names = frozenset(names)
         self._files = static_files()
