@@ -21,6 +21,7 @@ from treadpace.engine.gate import (
     NOT_ALLOWED,
     STOPPED_AT_TREADMILL,
     CommandSource,
+    Refusal,
     start_refusal,
 )
 from treadpace.plans.steps import CompiledStep
@@ -48,13 +49,13 @@ def state(engine: Engine) -> RunState:
 @pytest.mark.parametrize(
     ("cmd", "state", "allowed", "at_treadmill", "refusal"),
     [
-        (Command.START, RunState.READY, False, False, NOT_ALLOWED),
+        (Command.START, RunState.READY, False, False, Refusal.REMOTE_START_NOT_ALLOWED),
         (Command.START, RunState.READY, True, False, None),
-        (Command.RESUME, RunState.PAUSED, False, False, NOT_ALLOWED),
-        (Command.START, RunState.PAUSED, False, False, NOT_ALLOWED),
+        (Command.RESUME, RunState.PAUSED, False, False, Refusal.REMOTE_START_NOT_ALLOWED),
+        (Command.START, RunState.PAUSED, False, False, Refusal.REMOTE_START_NOT_ALLOWED),
         (Command.RESUME, RunState.PAUSED, True, False, None),
-        (Command.RESUME, RunState.PAUSED, True, True, STOPPED_AT_TREADMILL),
-        (Command.START, RunState.PAUSED, True, True, STOPPED_AT_TREADMILL),
+        (Command.RESUME, RunState.PAUSED, True, True, Refusal.STOPPED_AT_TREADMILL),
+        (Command.START, RunState.PAUSED, True, True, Refusal.STOPPED_AT_TREADMILL),
         (Command.PAUSE, RunState.RUNNING, False, False, None),
         (Command.STOP, RunState.PAUSED, False, True, None),
         (Command.SKIP, RunState.PAUSED, False, True, None),
@@ -62,7 +63,7 @@ def state(engine: Engine) -> RunState:
     ],
 )
 def test_the_gate_treats_every_remote_start_of_a_standing_belt_alike(
-    cmd: Command, state: RunState, allowed: bool, at_treadmill: bool, refusal: str | None
+    cmd: Command, state: RunState, allowed: bool, at_treadmill: bool, refusal: Refusal | None
 ) -> None:
     kwargs = {"remote_start_allowed": allowed, "stopped_at_treadmill": at_treadmill}
     assert start_refusal(cmd, state, CommandSource.REMOTE, **kwargs) == refusal
@@ -78,11 +79,15 @@ async def test_a_remote_resume_after_a_console_stop_is_refused_and_a_local_one_w
         sim.press_stop()
         await clock.sleep(60)
         assert state(engine) == RunState.PAUSED and sim.belt.speed_kmh == 0.0
-        await engine.command(Command.RESUME, source=CommandSource.REMOTE)
-        await engine.command(Command.START, source=CommandSource.REMOTE)
+        refused = Refusal.STOPPED_AT_TREADMILL if allowed else Refusal.REMOTE_START_NOT_ALLOWED
+        # The sender is told the engine's own verdict, typed, with the notice's words.
+        for cmd in (Command.RESUME, Command.START):
+            verdict = await engine.command(cmd, source=CommandSource.REMOTE)
+            assert not verdict.ok and verdict.refusal is refused
+            assert verdict.text == (STOPPED_AT_TREADMILL if allowed else NOT_ALLOWED)
         await clock.sleep(30)
         assert state(engine) == RunState.PAUSED and sim.belt.speed_kmh == 0.0
-        await engine.command(Command.RESUME)  # the runner at the treadmill
+        assert (await engine.command(Command.RESUME)).ok  # the runner at the treadmill
 
     cfg = EngineConfig(countdown_s=0, allow_remote_start=allowed)
     o = await run_sim(STEADY, config=cfg, script=script)
@@ -163,7 +168,8 @@ async def test_a_remote_start_moves_the_belt_only_when_allowed(allowed: bool) ->
         engine, sim, task = await waiting_engine(
             clock, EngineConfig(countdown_s=0, allow_remote_start=allowed)
         )
-        await engine.command(Command.START, source=CommandSource.REMOTE)
+        verdict = await engine.command(Command.START, source=CommandSource.REMOTE)
+        assert verdict.ok is allowed
         await clock.sleep(30)
         assert (sim.belt.speed_kmh > 0) is allowed
         assert (state(engine) == RunState.RUNNING) is allowed

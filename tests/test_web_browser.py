@@ -12,19 +12,21 @@ Screenshots at 390x844 and 1024x768 go to `test-artifacts/`.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 
 from conftest import CHROMIUM, NO_CHROMIUM
 from run_proc import ROOT, env, read_log, write_plan
@@ -107,12 +109,20 @@ def test_the_page_in_chromium_during_a_simulated_run(tmp_path: Path) -> None:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             page = browser.new_page(viewport={"width": 390, "height": 844})
+            console: list[str] = []
+            files: dict[str, int] = {}
+            page.on("console", lambda m: console.append(m.text))
+            page.on("response", lambda r: files.update({r.url.split("?")[0]: r.status}))
             wrong = page.goto(local + "?token=not-" + token)
             assert wrong is not None and wrong.status == 403
             assert page.goto(local).status == 403  # type: ignore[union-attr]
             right = page.goto(f"{local}?token={token}")
             assert right is not None and right.status == 200
             _sees_the_run(page)
+            # Off loopback the style and script need the token too: the page's cookie
+            # carried it, and the page runs under its Content-Security-Policy.
+            assert files[local + "static/app.js"] == files[local + "static/app.css"] == 200
+            assert not [m for m in console if "Content Security Policy" in m]
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "web-390x844.png"))
             page.set_viewport_size({"width": 1024, "height": 768})
@@ -131,14 +141,13 @@ def test_the_page_in_chromium_during_a_simulated_run(tmp_path: Path) -> None:
 
 
 def _sees_the_run(page: Page) -> None:
-    page.wait_for_function("document.getElementById('state').textContent === 'running'")
-    page.wait_for_function("document.getElementById('actual_pace').textContent !== '--:--'")
+    # Playwright's locators, not script strings: the page's policy forbids eval.
+    expect(page.locator("#state")).to_have_text("running", timeout=30_000)
+    expect(page.locator("#actual_pace")).not_to_have_text("--:--", timeout=30_000)
     assert page.text_content("#target_pace") == "6:40/km"  # big time, small unit
     assert page.text_content("#stepname") == "warm-up"
     first = page.text_content("#elapsed")
-    page.wait_for_function(
-        f"document.getElementById('elapsed').textContent !== {first!r}", timeout=10_000
-    )
+    expect(page.locator("#elapsed")).not_to_have_text(first or "", timeout=10_000)
     assert page.text_content("#stepno") == "step 1 of 3"
     assert "faster in" in (page.text_content("#change") or "")
     assert "steady" in (page.text_content("#next") or "")
@@ -151,14 +160,17 @@ def _pause_pauses_the_belt(page: Page, log: Path) -> None:
         lambda: any(e.get("event") == "belt" and e.get("state") == "paused" for e in read_log(log)),
     )
     # Resuming is a start: from a page only when the profile allows remote start.
-    page.wait_for_function("document.getElementById('b_pause').textContent.includes('resume')")
+    expect(page.locator("#b_pause")).to_contain_text("resume", timeout=30_000)
     assert page.text_content("#b_pause") == "paused: resume at the treadmill"
     assert page.is_disabled("#b_pause")
-    # Sent anyway (a script with the token), the engine's gate refuses it.
+    # Sent anyway (a script with the token), the engine's gate refuses it, and says so.
     url = page.url.replace("/?token=", "/command/resume?token=")
-    with urllib.request.urlopen(urllib.request.Request(url, method="POST"), timeout=5) as r:
-        assert r.status == 200
-    page.wait_for_function("document.getElementById('notice').textContent.includes('refused')")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(urllib.request.Request(url, method="POST"), timeout=5)
+    with refused.value as answer:
+        assert answer.code == 409
+        assert json.loads(answer.read())["refused"] == "remote_start_not_allowed"
+    expect(page.locator("#notice")).to_contain_text("refused", timeout=30_000)
     page.wait_for_timeout(500)
     assert page.text_content("#state") == "paused"
     belt = [e for e in read_log(log) if e.get("event") == "belt"]

@@ -21,7 +21,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from session_run import live_run, runner
 from test_web_browser import free_port
 from treadpace.engine.events import Command, RunStarted, RunState, StepStarted, Tick
-from treadpace.engine.gate import NOT_ALLOWED, STOPPED_AT_TREADMILL, CommandSource
+from treadpace.engine.gate import CommandSource, Refusal
 from treadpace.engine.hub import EventHub
 from treadpace.listen import Listen, parse_listen
 from treadpace.plans.steps import CompiledStep
@@ -202,16 +202,27 @@ def _tick_at(t: float) -> Tick:
     return Tick(**{**base.__dict__, "t": t, "elapsed_s": t})
 
 
-async def page_says(port: int, command: str, wanted: str) -> dict[str, Any]:
-    """Press a button on the run's page; wait for the notice that says `wanted`."""
+async def page_says(port: int, command: str, refused: Refusal | None) -> dict[str, Any]:
+    """Press a button on the run's page: the ack is the engine's verdict, the notice says it."""
     url = f"http://127.0.0.1:{port}/ws"
     async with aiohttp.ClientSession() as session, session.ws_connect(url) as ws:
         hello = await until(ws, "hello")
         await ws.send_json({"type": "command", "command": command, "id": 1})
-        assert (await until(ws, "ack", id=1))["ok"] is True
-        if wanted:
-            await until(ws, "notice", message=wanted)
+        ack = await until(ws, "ack", id=1)
+        assert ack["ok"] is (refused is None)
+        assert ack["refused"] == (refused.value if refused is not None else None)
+        if refused is not None:
+            assert ack["error"] == refused.text
+            await until(ws, "notice", message=refused.text)
         return hello
+
+
+async def post_command(port: int, command: str) -> tuple[int, dict[str, Any]]:
+    """A script's press: `POST /command/NAME`, its status and JSON answer."""
+    url = f"http://127.0.0.1:{port}/command/{command}"
+    async with aiohttp.ClientSession() as session, session.post(url) as r:
+        body: dict[str, Any] = await r.json()
+        return r.status, body
 
 
 async def test_a_page_in_a_run_that_does_not_allow_remote_start_never_starts_the_belt() -> None:
@@ -219,7 +230,7 @@ async def test_a_page_in_a_run_that_does_not_allow_remote_start_never_starts_the
     web = Listen("127.0.0.1", port)
     async with live_run(runner(allowed=False), speed_kmh=9.0, remote_start=True, web=web) as run:
         await run.until(lambda: run.state() == RunState.READY)
-        hello = await page_says(port, "start", NOT_ALLOWED)
+        hello = await page_says(port, "start", Refusal.REMOTE_START_NOT_ALLOWED)
         assert hello["allow_remote_start"] is False  # no start button shown either
         await run.clock.sleep(30.0)
         assert run.state() == RunState.READY and run.starts() == 0
@@ -234,12 +245,17 @@ async def test_a_page_starts_a_run_that_allows_it_but_never_resumes_after_a_cons
     async with live_run(runner(allowed=True), speed_kmh=9.0, remote_start=True, web=web) as run:
         sim = run.sim
         await run.until(lambda: run.state() == RunState.READY)
-        hello = await page_says(port, "start", "")
+        hello = await page_says(port, "start", None)
         assert hello["allow_remote_start"] is True
         await run.until(lambda: sim.belt.speed_kmh >= 8.5)
         sim.press_stop()
         await run.until(lambda: run.state() == RunState.PAUSED and sim.belt.speed_kmh == 0.0)
-        await page_says(port, "resume", STOPPED_AT_TREADMILL)
+        await page_says(port, "resume", Refusal.STOPPED_AT_TREADMILL)
+        # A script's resume is answered with the engine's refusal too, never a 200.
+        status, body = await post_command(port, "resume")
+        assert status == 409 and body["ok"] is False
+        assert body["refused"] == "stopped_at_treadmill"
+        assert body["error"] == Refusal.STOPPED_AT_TREADMILL.text
         await run.clock.sleep(30.0)
         assert run.state() == RunState.PAUSED and sim.belt.speed_kmh == 0.0
         assert run.starts() == 1

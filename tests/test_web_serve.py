@@ -110,7 +110,7 @@ def test_the_history_page_in_chromium(tmp_path: Path) -> None:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             page = browser.new_page(viewport={"width": 390, "height": 844})
             page.goto(f"http://127.0.0.1:{port}/")
-            page.wait_for_function("document.querySelector('#last .head') !== null")
+            page.locator("#last .head").wait_for(timeout=30_000)  # no eval under the CSP
             assert (page.text_content("#last .head") or "").startswith("Serve test: ")
             assert page.is_hidden("#run") and page.locator("#runs tr").count() == 2
             assert page.locator("#steps tr").count() == 3  # a header and two steps

@@ -73,6 +73,19 @@ def parse_listen(text: str) -> Listen:
     return Listen(host, int(port_text))
 
 
+def host_name(text: str) -> str:
+    """A host name the page may be reached by (`web.allow_hosts`), lower case; ValueError."""
+    name = text.strip().lower().rstrip(".")
+    labels = name.split(".")
+    if not name or len(name) > 253 or not all(_label(label) for label in labels):
+        raise ValueError(f"expected a host name like treadmill.local, got {text!r}")
+    return name
+
+
+def _label(label: str) -> bool:
+    return 0 < len(label) <= 63 and label.replace("-", "").isalnum() and label.isascii()
+
+
 def new_token() -> str:
     """A fresh token for one run: 128 random bits, URL-safe."""
     return secrets.token_urlsafe(16)

@@ -43,10 +43,10 @@ def serve_command(
     where = resolve_listen(True, listen, prof, option="--listen")
     assert where is not None
     directory = Path(prof.recording.directory).expanduser()
-    asyncio.run(_serve(where, directory, prof.imperial))
+    asyncio.run(_serve(where, directory, prof.imperial, prof.web.allow_hosts))
 
 
-async def _serve(where: Listen, directory: Path, imperial: bool) -> None:
+async def _serve(where: Listen, directory: Path, imperial: bool, hosts: list[str]) -> None:
     import asyncio
     import signal
 
@@ -56,7 +56,9 @@ async def _serve(where: Listen, directory: Path, imperial: bool) -> None:
     from treadpace.web.server import WebServer
 
     token = None if where.loopback else new_token()
-    server = WebServer(where, token=token, history=lambda: history(directory, imperial))
+    server = WebServer(
+        where, token=token, history=lambda: history(directory, imperial), allow_hosts=hosts
+    )
     await server.start()
     print(f"web: runs in {directory} (Ctrl+C to stop)", flush=True)
     announce(where.url(token), token is not None)

@@ -3,7 +3,8 @@
 Every command passes `gate.start_refusal` first: a command from away from the
 treadmill never sets a standing belt moving unless the profile allows it, and
 never after a stop at the treadmill (safety rules 2 and 3). An ill-timed command
-is no error: it changes nothing.
+is no error: it changes nothing. A refused one is said as a notice and kept in
+`refusal` for the driver to hand back to whoever sent it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import logging
 
 from treadpace.engine.events import Command, RunState
-from treadpace.engine.gate import start_refusal
+from treadpace.engine.gate import Refusal, start_refusal
 from treadpace.engine.messages import RunnerCommand, WriteOp
 from treadpace.engine.outcome import EndCause
 from treadpace.engine.run_state import ACTIVE, RunCore
@@ -22,6 +23,9 @@ log = logging.getLogger(__name__)
 
 
 class RunnerCommands(RunCore):
+    refusal: Refusal | None = None
+    """Why the command in the input just handled was refused (None: taken, or no command)."""
+
     def obey(self, c: RunnerCommand) -> None:
         refusal = start_refusal(
             c.cmd,
@@ -31,8 +35,8 @@ class RunnerCommands(RunCore):
             stopped_at_treadmill=self.stopped_at_treadmill,
         )
         if refusal is not None:
-            log.info("%s command %s: %s", c.source.value, c.cmd.value, refusal)  # and the notice
-            self.notice(NoticeLevel.WARNING, refusal)
+            log.info("%s command %s: %s", c.source.value, c.cmd.value, refusal.text)
+            self.refuse(refusal)
             return
         cmd, state = c.cmd, self.state
         if cmd == Command.STOP:
@@ -51,6 +55,10 @@ class RunnerCommands(RunCore):
         elif cmd == Command.EXTEND:
             self._extend(c.value)
 
+    def refuse(self, refusal: Refusal) -> None:
+        self.refusal = refusal
+        self.notice(NoticeLevel.WARNING, refusal.text)
+
     def _pause_asked(self) -> None:
         if self.state == RunState.COUNTDOWN:
             # The belt has not moved yet: back to waiting for a start.
@@ -64,7 +72,7 @@ class RunnerCommands(RunCore):
 
     def _resume(self) -> None:
         if self.link_down_at is not None:
-            self.notice(NoticeLevel.WARNING, "the treadmill is not connected yet")
+            self.refuse(Refusal.NOT_CONNECTED)
         elif self.guided or not self.control:
             self.transition(Trigger.RESUMED, "resumed by the runner")
         elif WriteOp.RESUME not in self.ops:

@@ -87,6 +87,7 @@ class EngineCore(TreadmillReactions, RunnerCommands, WriteAnswers):
     def handle(self, inp: Input, now: float, *, wall: float, has_control: bool) -> list[Action]:
         """Fold `inp` in at run time `now`; `has_control` is the treadmill port's word."""
         self.now, self.wall, self.control = now, wall, has_control
+        self.refusal = None
         out: list[Action] = []
         self.out = out
         if not self._done:

@@ -28,7 +28,7 @@ from treadpace.clock import Clock
 from treadpace.engine.config import EngineConfig
 from treadpace.engine.core import EngineCore
 from treadpace.engine.events import Command, Notice, RunFinished, RunState
-from treadpace.engine.gate import CommandSource
+from treadpace.engine.gate import CommandSource, Verdict
 from treadpace.engine.hub import EventHub
 from treadpace.engine.messages import (
     Abort,
@@ -142,9 +142,12 @@ class Engine:
         cmd: Command,
         value: float | None = None,
         source: CommandSource = CommandSource.LOCAL,
-    ) -> None:
-        """A runner's request (keys, MQTT). Never raises for an ill-timed command."""
+    ) -> Verdict:
+        """A runner's request (keys, MQTT, the page). Never raises for an ill-timed command.
+
+        The answer is the core's own verdict on it, decided as it was fed in."""
         self._feed(RunnerCommand(cmd, value, source))
+        return Verdict(self.core.refusal)
 
     def abort(self, reason: str, cause: EndCause = EndCause.INTERRUPTED) -> None:
         """End the run (Ctrl+C, SIGTERM): the belt is stopped on the way out."""

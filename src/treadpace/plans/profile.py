@@ -29,7 +29,7 @@ from pydantic import (
     model_validator,
 )
 
-from treadpace.listen import DEFAULT_LISTEN, parse_listen
+from treadpace.listen import DEFAULT_LISTEN, host_name, parse_listen
 from treadpace.paths import data_dir
 from treadpace.plans.broadcast_settings import BroadcastSettings
 from treadpace.plans.cue_settings import CuesSettings
@@ -199,12 +199,20 @@ class WebSettings(BaseModel):
     enabled: bool = False
     listen: str = DEFAULT_LISTEN
     """HOST:PORT; anything but loopback gets a random token per run."""
+    allow_hosts: list[str] = Field(default_factory=list)
+    """Host names the page may also be reached by (`treadmill.local`, a proxy's name):
+    the page answers only requests naming this machine (loopback, its address, these)."""
 
     @field_validator("listen")
     @classmethod
     def _listen(cls, value: str) -> str:
         parse_listen(value)
         return value
+
+    @field_validator("allow_hosts")
+    @classmethod
+    def _allow_hosts(cls, value: list[str]) -> list[str]:
+        return [host_name(name) for name in value]
 
 
 class Profile(BaseModel):

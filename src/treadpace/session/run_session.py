@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -113,7 +113,8 @@ class RunSession:
         config = EngineConfig.from_profile(
             prof, countdown_s=0 if s.yes else 3, simulated=s.sim is not None
         )
-        page = await _open_page(s.web, config) if s.web is not None else None
+        web, hosts = s.web, prof.web.allow_hosts
+        page = await _open_page(web, config, hosts) if web is not None else None
         await self._stack.enter_async_context(self._tg)
         if s.sim is not None:
             self._sim_started = True
@@ -313,8 +314,10 @@ async def _strap(strap: str, treadmill: FtmsTreadmill, clock: Clock) -> None:
             await source.close()
 
 
-async def _open_page(listen: Listen, config: EngineConfig) -> WebServer:
+async def _open_page(listen: Listen, config: EngineConfig, allow_hosts: Sequence[str]) -> WebServer:
     """Bind the page; its start button shows only what the engine's gate will allow."""
     from treadpace.web.page import open_page
 
-    return await open_page(listen, allow_remote_start=config.allow_remote_start)
+    return await open_page(
+        listen, allow_remote_start=config.allow_remote_start, allow_hosts=allow_hosts
+    )

@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from treadpace.engine.events import Command, RunState
 
-Send = Callable[[Command, float | None], Awaitable[None]]
+Send = Callable[[Command, float | None], Awaitable[object]]
 
 HELP = "space pause/resume · n next step · +/- nudge · b big digits · q stop"
 
@@ -46,7 +46,7 @@ class KeyController:
         self.big = False
         """The view's big digits (`b`): a view setting, no command."""
         self.stop_requested = False
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[object]] = set()
 
     def press(self, key: str) -> None:
         if self.prompt:

@@ -5,7 +5,8 @@ countdown, a console press held for the step) goes when the condition ends; any
 other notice goes after a lifetime on the wall clock, so it can be read at any
 `--time-scale`. Errors stay: they are about the belt and must still be on screen
 when the run has ended. Everything is decided on `NoticeKind` and the typed
-events, never on a notice's text.
+events, never on a notice's text. The same notice again while it is up is not
+stacked: it is shown once, with how many times it was repeated.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from treadpace.engine.events import (
     Tick,
 )
 from treadpace.notice_level import NoticeLevel
+from treadpace.repeats import repeated
 
 LIFETIME_S = 12.0
 """Wall seconds a general notice stays up: long enough to read twice."""
@@ -62,6 +64,8 @@ _LIMITED = frozenset(
 class _Shown:
     notice: Notice
     since: float  # wall clock, when it arrived
+    repeats: int = 0
+    """The same notice again while this one was up."""
 
 
 class NoticeBoard:
@@ -101,14 +105,18 @@ class NoticeBoard:
         return [s.notice for s in self._shown]
 
     def messages(self) -> list[str]:
-        return [n.message for n in self.current()]
+        self._expire()
+        return [repeated(s.notice.message, s.repeats) for s in self._shown]
 
     def _add(self, n: Notice) -> None:
         if n.kind == NoticeKind.GUIDED:
             self.guided = True
         if n.kind in _ONE_AT_A_TIME:
             self._drop(frozenset({n.kind}))
-        self._shown = [*self._shown, _Shown(n, self._now())][-self._keep :]
+        same = [s for s in self._shown if _same(s.notice, n)]
+        repeats = same[0].repeats + 1 if same else 0
+        kept = [s for s in self._shown if not _same(s.notice, n)]
+        self._shown = [*kept, _Shown(n, self._now(), repeats)][-self._keep :]
 
     def _on_state(self, state: RunState, previous: RunState) -> None:
         if previous == RunState.COUNTDOWN:
@@ -131,3 +139,7 @@ class NoticeBoard:
             or s.notice.kind not in _LIMITED
             or now - s.since < self._lifetime
         ]
+
+
+def _same(a: Notice, b: Notice) -> bool:
+    return a.message == b.message and a.kind == b.kind and a.level == b.level

@@ -2,7 +2,8 @@
 
 One line per state change, step change and notice, and a status line every
 `status_every_s` seconds of plan time. Reads from a bounded subscription, so a
-slow pipe never holds the engine back.
+slow pipe never holds the engine back. The same notice again within a few
+seconds is counted, not printed: the next one printed (or the end) says how often.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from treadpace.engine.events import (
 )
 from treadpace.engine.hub import Subscription
 from treadpace.printable import printable
+from treadpace.repeats import RepeatFilter, repeated
 from treadpace.ui.summary import outcome_text
 
 
@@ -32,6 +34,7 @@ class PlainLog:
         self.imperial = False
         self._next_status = 0.0
         self._start_t = 0.0
+        self._repeats: RepeatFilter[tuple[str, str, str]] = RepeatFilter()
 
     def _line(self, t: float, text: str) -> None:
         # Names come from files and devices: one line each, never terminal control.
@@ -74,8 +77,13 @@ class PlainLog:
             why = f" ({e.reason})" if e.reason else ""
             self._line(e.t, f"{e.state.value}{why}")
         elif isinstance(e, Notice):
-            self._line(e.t, f"{e.level}: {e.message}")
+            held = self._repeats.admit((e.level, e.kind, e.message), e.t)
+            if held is not None:
+                self._line(e.t, repeated(f"{e.level}: {e.message}", held))
         elif isinstance(e, RunFinished):
+            for key, held in self._repeats.held():
+                level, _, message = key
+                self._line(e.t, f"{level}: {message} (repeated {held} more times)")
             self._line(e.t, f"run {outcome_text(e)}")
         elif isinstance(e, SetpointSent):
             pass

@@ -11,10 +11,17 @@ When the run is over the picture is the finished one: a typed `finished`
 message with the summary (the same rows as the terminal's table), and live
 numbers that stand still (no actual speed, nothing left, no next change) with
 the summary's time and distance, so the tile and the summary agree.
+
+What goes to the pages is built once per change and kept as JSON text
+(`hello_text`, `live_text`): a plan of ten thousand steps is formatted once per
+run, however many pages connect or ask again, so no page can make the event
+loop the engine shares redo that work. Identical notices within a few seconds
+are sent once (`repeats`), so a flood of refused presses is not a flood of banners.
 """
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -36,8 +43,10 @@ from treadpace.engine.events import (
 )
 from treadpace.notice_level import NoticeLevel
 from treadpace.plans.steps import CompiledStep
+from treadpace.repeats import RepeatFilter, repeated
 from treadpace.ui.summary import HEADERS, outcome_text, summary_rows
 from treadpace.units import kmh_to_mph
+from treadpace.web.plan_picture import PlanPicture, planned_rows, step_row
 
 CHART_POINTS = 600
 """At most this many chart points are kept; beyond it every other one goes."""
@@ -82,6 +91,16 @@ class LiveState:
     cue_until: float = 0.0
     version: int = 0
     """Goes up with every change a page should see."""
+    repeats: RepeatFilter[tuple[str, str, str]] = field(default_factory=RepeatFilter)
+    hello_builds: int = 0
+    """How many times the hello was built (at most once per `version`)."""
+    plan_builds: int = 0
+    """How many times the plan's part of the hello was built (once per run)."""
+    plan_generation: int = 0
+    """Goes up with every new run (what the plan's part of the hello is built for)."""
+    _plan_json: tuple[int, str] | None = field(default=None, repr=False)
+    _hello: tuple[int, str] | None = field(default=None, repr=False)
+    _live: tuple[int, str] | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ events
 
@@ -104,8 +123,13 @@ class LiveState:
             self.plan_name = event.plan_name
             self.steps = event.steps
             self.chart.clear()
+            self.plan_generation += 1
         elif isinstance(event, Notice):
-            return self._note(NoticeLevel.read(event.level), event.message, "notice")
+            level = NoticeLevel.read(event.level)
+            held = self.repeats.admit((level, event.kind, event.message), event.t)
+            if held is None:
+                return None  # said a moment ago: counted, said again with the count later
+            return self._note(level, repeated(event.message, held), "notice")
         elif isinstance(event, RunFinished):
             self.state = event.state
             self.result = event
@@ -182,53 +206,68 @@ class LiveState:
         return _round(kmh_to_mph(kmh) if self.imperial else kmh)
 
     def planned(self) -> list[list[float]]:
-        """The plan's target over plan time: [start_s, end_s, from, to] per step.
-
-        A distance step's length in time is estimated at its target speed.
-        """
-        out: list[list[float]] = []
-        t = 0.0
-        for step in self.steps:
-            end_kmh = step.end_speed_kmh if step.end_speed_kmh is not None else step.speed_kmh
-            if step.kind == "time":
-                length = step.amount
-            else:
-                mean = max((step.speed_kmh + end_kmh) / 2, 1.0)
-                length = step.amount / (mean / 3.6)
-            out.append(
-                [
-                    _round(t, 1),
-                    _round(t + length, 1),
-                    self._unit(step.speed_kmh),
-                    self._unit(end_kmh),
-                ]
-            )
-            t += length
-        return out
+        """The plan's target over plan time: [start_s, end_s, from, to] per step."""
+        return planned_rows(self.steps, self.imperial)
 
     def hello(self) -> dict[str, Any]:
+        return {**self._moment(), **self._plan()}
+
+    def _plan(self) -> dict[str, Any]:
+        """The part of the hello that only a new run changes (as long as the plan)."""
+        return self.plan_picture().as_dict()
+
+    def plan_picture(self) -> PlanPicture:
+        """A snapshot of the plan's part, to build its JSON elsewhere (a worker thread)."""
+        return PlanPicture(
+            self.plan_generation,
+            self.plan_name,
+            self.steps,
+            self.imperial,
+            self.allow_remote_start,
+        )
+
+    def plan_ready(self) -> bool:
+        return self._plan_json is not None and self._plan_json[0] == self.plan_generation
+
+    def set_plan_json(self, picture: PlanPicture, text: str) -> None:
+        """Keep `picture.json()` built elsewhere, unless another run has begun since."""
+        if picture.generation == self.plan_generation:
+            self._plan_json = (picture.generation, text)
+            self.plan_builds += 1
+
+    def _moment(self) -> dict[str, Any]:
+        """The part that changes as the run goes (bounded: the chart is thinned)."""
         return {
             "type": "hello",
             "mode": "run",
-            "plan": self.plan_name,
-            "unit": fmt.speed_unit(self.imperial),
-            "allow_remote_start": self.allow_remote_start,
-            "steps": [self._step(i, s) for i, s in enumerate(self.steps)],
-            "planned": self.planned(),
             "chart": [list(p) for p in self.chart],
             "notices": list(self.notices),
             "finished": self.finished,
             "live": self.live(),
         }
 
+    def hello_text(self) -> str:
+        """`hello()` as JSON, built at most once per `version` (the plan once per run)."""
+        if self._hello is not None and self._hello[0] == self.version:
+            return self._hello[1]
+        if not self.plan_ready():
+            picture = self.plan_picture()
+            self.set_plan_json(picture, picture.json())
+        assert self._plan_json is not None
+        moment = json.dumps(self._moment(), separators=(",", ":"))
+        text = f"{moment[:-1]},{self._plan_json[1][1:]}"
+        self.hello_builds += 1
+        self._hello = (self.version, text)
+        return text
+
+    def live_text(self) -> str:
+        """`live()` as JSON, built at most once per `version` whatever the number of pages."""
+        if self._live is None or self._live[0] != self.version:
+            self._live = (self.version, json.dumps(self.live(), separators=(",", ":")))
+        return self._live[1]
+
     def _step(self, index: int, step: CompiledStep) -> dict[str, Any]:
-        return {
-            "number": index + 1,
-            "name": step.name,
-            "amount": fmt.step_amount(step.kind, step.amount, self.imperial),
-            "pace": fmt.pace(step.speed_kmh, self.imperial),
-            "label": step.pace_label,
-        }
+        return step_row(index, step, self.imperial)
 
     def live(self) -> dict[str, Any]:
         tick = self.tick

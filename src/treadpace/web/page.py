@@ -8,6 +8,7 @@ then hands the page the engine's one command path and its events.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from treadpace.listen import Listen, new_token
@@ -37,12 +38,15 @@ def resolve_listen(
     return None
 
 
-async def open_page(listen: Listen, *, allow_remote_start: bool) -> WebServer:
+async def open_page(
+    listen: Listen, *, allow_remote_start: bool, allow_hosts: Sequence[str] = ()
+) -> WebServer:
     from treadpace.web.live import LiveState
     from treadpace.web.server import WebServer
 
     token = None if listen.loopback else new_token()
-    server = WebServer(listen, token=token, state=LiveState(allow_remote_start=allow_remote_start))
+    state = LiveState(allow_remote_start=allow_remote_start)
+    server = WebServer(listen, token=token, state=state, allow_hosts=allow_hosts)
     await server.start()
     announce(listen.url(token), token is not None)
     return server

@@ -1,18 +1,29 @@
 """The page's server: aiohttp in the run's own event loop, one WebSocket per page.
 
-Nothing here can hold the engine up. `run()` reads the engine's bounded
-subscription and only updates memory (`LiveState`); each page has its own
-sender task that sends the latest picture at most every `min_interval_s` of
-real time (network I/O, not plan time), so a slow phone only gets fewer
-updates. Commands from a page go to the one handler it was given (the engine's
-`command`), one at a time and marked `CommandSource.REMOTE`, so the remote-start
-gate decides for the page exactly as it does for MQTT.
+Nothing here can hold the engine up, whatever a page (or a hostile client) does:
 
-Security: a token, when set, is needed for the page, the socket and the command
-endpoint (a 403, logged, otherwise); a request that says it comes from another
-site (its Origin is not this server) is refused too, so a web page elsewhere in
-the runner's browser cannot drive the belt. A command is acted on once, when it
+- `run()` reads the engine's bounded subscription and only updates memory
+  (`LiveState`); what pages get is built once per change as JSON text and shared.
+- Each page has its own sender task and a bounded outbox (`pages.Page`): the
+  numbers are coalesced, a hello sent at most every few seconds, and a client that
+  does not take what is sent is closed.
+- What a page sends is rate limited (`MESSAGE_RATE` a second, a burst of
+  `MESSAGE_BURST`): the excess is dropped, and a page that keeps flooding is closed.
+  Commands over HTTP are limited per client address the same way (429). At most
+  `MAX_PAGES` sockets are open at once, and new ones come at a bounded rate (503).
+- A frame larger than `MAX_MESSAGE` closes the socket before its payload is read.
+
+Commands from a page go to the one handler it was given (the engine's
+`command`), one at a time and marked `CommandSource.REMOTE`, so the remote-start
+gate decides for the page exactly as it does for MQTT; the answer (an ack, or the
+HTTP status) is the engine's own verdict. A command is acted on once, when it
 arrives: nothing is queued for a page that is away, nothing replayed.
+
+Security (`guard`): every request, the socket included, must name this server
+in its Host (DNS rebinding), come from no page or this one (Origin), and off
+loopback carry the run's token; every answer carries the headers that confine
+the page (CSP, no referrer, no framing, no sniffing). Refusals are logged once
+per kind and client, repeats counted (`repeats`).
 """
 
 from __future__ import annotations
@@ -21,20 +32,23 @@ import asyncio
 import contextlib
 import json
 import logging
-import secrets
-from collections.abc import Callable
+import time
+from collections.abc import Awaitable, Callable, Iterable
 from importlib import resources
 from typing import Any
-from urllib.parse import urlsplit
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from treadpace.engine.events import Command
-from treadpace.engine.gate import CommandPath, CommandSource
+from treadpace.engine.gate import ACCEPTED, CommandPath, CommandSource, Verdict
 from treadpace.engine.hub import Subscription
 from treadpace.errors import UserError
 from treadpace.listen import Listen
+from treadpace.rate_limit import TokenBucket
+from treadpace.repeats import RepeatFilter, repeated
+from treadpace.web.guard import host_allowed, ip_of, same_origin, security_headers, token_ok
 from treadpace.web.live import LiveState
+from treadpace.web.pages import Page
 
 log = logging.getLogger("treadpace.web")
 
@@ -53,29 +67,28 @@ BUTTONS: dict[str, Command] = {
 
 STATIC = ("index.html", "app.css", "app.js")
 _TYPES = {"html": "text/html", "css": "text/css", "js": "text/javascript"}
-_MAX_MESSAGE = 1024
+
+MAX_MESSAGE = 1024
+"""Bytes in one message from a page (a command is about 60)."""
+MAX_PAGES = 10
+MESSAGE_RATE, MESSAGE_BURST = 5.0, 10
+"""Messages a second a page may send, and how many at once; a thumb makes far fewer."""
+FLOOD_CLOSE = 200
+"""Messages dropped for the rate after which a page is closed."""
+COMMAND_RATE, COMMAND_BURST = 5.0, 10
+"""The same for `POST /command/NAME`, per client address."""
+SOCKET_RATE, SOCKET_BURST = 2.0, 10
+"""New sockets a second (all clients), and how many at once."""
+HISTORY_TTL_S = 5.0
+"""The history (read from disk) is read again at most this often."""
+_CHECKED_HOST = web.RequestKey("checked_host", str)
+_PEERS = 256
+"""Client addresses whose command rate is remembered at once."""
 
 
 def static_files() -> dict[str, bytes]:
     base = resources.files("treadpace.web") / "static"
     return {name: (base / name).read_bytes() for name in STATIC}
-
-
-class _Page:
-    """One connected page: its socket and what is waiting to be sent to it."""
-
-    def __init__(self, ws: web.WebSocketResponse, peer: str) -> None:
-        self.ws = ws
-        self.peer = peer
-        self.outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue(32)
-        self.wake = asyncio.Event()
-        self.sent_version = -1
-
-    def offer(self, message: dict[str, Any]) -> None:
-        if self.outbox.full():
-            self.outbox.get_nowait()
-        self.outbox.put_nowait(message)
-        self.wake.set()
 
 
 class WebServer:
@@ -90,6 +103,8 @@ class WebServer:
         state: LiveState | None = None,
         history: HistoryProvider | None = None,
         min_interval_s: float = 0.25,
+        allow_hosts: Iterable[str] = (),
+        now: Callable[[], float] = time.monotonic,
     ) -> None:
         self.listen = listen
         self.token = token
@@ -97,21 +112,36 @@ class WebServer:
         self.state = state
         self._history = history
         self._interval = min_interval_s
+        self._now = now
+        names = {h.strip().lower().rstrip(".") for h in allow_hosts}
+        if listen.host and ip_of(listen.host) is None:
+            names.add(listen.host.lower())  # served on a name: that name is this server
+        self._names = frozenset(names)
         self._files = static_files()
-        self._pages: set[_Page] = set()
+        self._pages: set[Page] = set()
         self._runner: web.AppRunner | None = None
+        self._sockets = TokenBucket(SOCKET_RATE, SOCKET_BURST, now())
+        self._peers: dict[str, TokenBucket] = {}
+        self._said: RepeatFilter[tuple[str | None, str, str, str]] = RepeatFilter()
+        self._history_text: tuple[float, str] | None = None
+        self._history_lock = asyncio.Lock()
+        self._plan_lock = asyncio.Lock()
         self.refused = 0
-        """Requests refused for a missing or wrong token, or a foreign origin."""
+        """Requests refused: a foreign Host or Origin, a missing or wrong token, too many."""
         self.commands_done = 0
+        self.dropped = 0
+        """Messages from pages dropped for their rate."""
+        self.history_builds = 0
 
     # ------------------------------------------------------------------ lifecycle
 
     def app(self) -> web.Application:
-        app = web.Application(client_max_size=4096)
+        app = web.Application(client_max_size=4096, middlewares=[self._guard])
         app.router.add_get("/", self._index)
         app.router.add_get("/static/{name}", self._static)
         app.router.add_get("/ws", self._socket)
         app.router.add_post("/command/{name}", self._post_command)
+        app.on_response_prepare.append(self._headers)
         return app
 
     async def start(self) -> None:
@@ -130,6 +160,11 @@ class WebServer:
                 f"--web: cannot listen on {self.listen.host}:{self.listen.port}: {why}"
             ) from None
         self._runner = runner
+
+    @property
+    def pages(self) -> tuple[Page, ...]:
+        """The pages connected now."""
+        return tuple(self._pages)
 
     def set_commands(self, commands: CommandPath) -> None:
         self._commands = commands
@@ -153,9 +188,10 @@ class WebServer:
                 except Exception:
                     log.exception("web: could not show %s; skipped", type(event).__name__)
                     continue
+                text = json.dumps(message) if message is not None else None
                 for page in self._pages:
-                    if message is not None:
-                        page.offer(message)
+                    if text is not None:
+                        page.offer(text)
                     page.wake.set()
             await asyncio.sleep(self._interval)  # the last picture reaches the pages
         finally:
@@ -163,24 +199,60 @@ class WebServer:
 
     # ------------------------------------------------------------------ checks
 
-    def _allowed(self, request: web.Request) -> bool:
+    @web.middleware
+    async def _guard(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        """Every route, the socket included: this server's Host, and no other site's page."""
+        host = request.headers.get("Host", "")
+        if not host_allowed(host, self._local(request), self._names):
+            self._refuse(request, "host", f"unknown Host {host[:64]!r}")
+            return web.Response(status=403, text="403: not this server\n")
+        request[_CHECKED_HOST] = host
         origin = request.headers.get("Origin")
-        if origin is not None and urlsplit(origin).netloc != request.host:
-            self._refuse(request, f"from another site ({origin})")
-            return False
-        token = self.token
-        if token is None:
-            return True
+        if not same_origin(origin, host):
+            self._refuse(request, "origin", f"from another site ({origin[:64] if origin else ''})")
+            return self._forbidden()
+        return await handler(request)
+
+    def _local(self, request: web.Request) -> tuple[str, int]:
+        """The address and port this connection arrived on."""
+        transport = request.transport
+        sockname = transport.get_extra_info("sockname") if transport is not None else None
+        if isinstance(sockname, tuple) and len(sockname) >= 2:
+            return str(sockname[0]), int(sockname[1])
+        return self.listen.host, self.listen.port
+
+    async def _headers(self, request: web.Request, response: web.StreamResponse) -> None:
+        response.headers.update(security_headers(request.get(_CHECKED_HOST)))
+
+    def _cookie(self, request: web.Request) -> str:
+        return f"treadpace-{self._local(request)[1]}"
+
+    def _token_ok(self, request: web.Request, *, cookie: bool = False) -> bool:
         given = request.query.get("token") or request.headers.get("X-Treadpace-Token") or ""
-        if secrets.compare_digest(given.encode(), token.encode()):
+        if cookie and not given:
+            given = request.cookies.get(self._cookie(request), "")
+        if token_ok(given, self.token):
             return True
-        self._refuse(request, "wrong token" if given else "no token")
+        why = "wrong token" if given else "no token"
+        self._refuse(request, why, why)
         return False
 
-    def _refuse(self, request: web.Request, why: str) -> None:
+    def _refuse(self, request: web.Request, kind: str, why: str) -> None:
+        """Counted always; logged once per client, route and kind within a few seconds."""
         self.refused += 1
+        resource = request.match_info.route.resource
+        route = resource.canonical if resource is not None else "other"
+        held = self._said.admit((request.remote, request.method, route, kind), self._now())
+        if held is None:
+            return
         log.warning(
-            "web: refused %s %s from %s: %s", request.method, request.path, request.remote, why
+            "web: refused %s %s from %s: %s",
+            request.method,
+            request.path[:64],
+            request.remote,
+            repeated(why, held),
         )
 
     @staticmethod
@@ -190,16 +262,24 @@ class WebServer:
     # ------------------------------------------------------------------ handlers
 
     async def _index(self, request: web.Request) -> web.Response:
-        if not self._allowed(request):
+        if not self._token_ok(request):
             return self._forbidden()
-        return web.Response(
+        response = web.Response(
             body=self._files["index.html"],
             content_type="text/html",
-            headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"},
+            headers={"Cache-Control": "no-store"},
         )
+        if self.token is not None:
+            # The page's own style and script are asked for without the token in their
+            # address: this cookie (this server only, never sent by another site) carries it.
+            response.set_cookie(
+                self._cookie(request), self.token, httponly=True, samesite="Strict", path="/"
+            )
+        return response
 
     async def _static(self, request: web.Request) -> web.Response:
-        # Code and style only, no run data: served without the token.
+        if not self._token_ok(request, cookie=True):
+            return self._forbidden()
         name = request.match_info["name"]
         if name not in self._files or name == "index.html":
             raise web.HTTPNotFound()
@@ -207,74 +287,124 @@ class WebServer:
         return web.Response(body=self._files[name], content_type=kind)
 
     async def _post_command(self, request: web.Request) -> web.Response:
-        if not self._allowed(request):
+        if not self._token_ok(request):
             return self._forbidden()
-        name = request.match_info["name"]
-        ok, error = await self._command(name, request.remote or "?")
-        return web.json_response({"ok": ok, "error": error}, status=200 if ok else 400)
+        peer = request.remote or "?"
+        if not self._peer_bucket(peer).take(self._now()):
+            self._refuse(request, "rate", "too many commands")
+            return web.json_response({"ok": False, "error": "too many commands"}, status=429)
+        verdict, error = await self._command(request.match_info["name"], peer)
+        body = _answer(verdict, error)
+        status = 400 if error else (200 if verdict.ok else 409)
+        return web.json_response(body, status=status)
 
-    async def _command(self, name: str, peer: str) -> tuple[bool, str]:
+    def _peer_bucket(self, peer: str) -> TokenBucket:
+        bucket = self._peers.get(peer)
+        if bucket is None:
+            if len(self._peers) >= _PEERS:
+                self._peers.clear()  # forgetting only ever lets a client through once more
+            bucket = self._peers[peer] = TokenBucket(COMMAND_RATE, COMMAND_BURST, self._now())
+        return bucket
+
+    async def _command(self, name: str, peer: str) -> tuple[Verdict, str]:
+        """The engine's verdict on the button `name`; or an error when it never got there."""
         command = BUTTONS.get(name)
         if command is None:
-            log.warning("web: unknown command %r from %s", name[:32], peer)
-            return False, f"unknown command {name[:32]!r}"
+            log.debug("web: unknown command %r from %s", name[:32], peer)
+            return ACCEPTED, f"unknown command {name[:32]!r}"
         if self._commands is None:
-            return False, "no run is going"
-        log.info("web: command %s from %s", name, peer)
-        await self._commands(command, None, CommandSource.REMOTE)
+            return ACCEPTED, "no run is going"
+        log.debug("web: command %s from %s", name, peer)
+        verdict = await self._commands(command, None, CommandSource.REMOTE)
         self.commands_done += 1
-        return True, ""
+        return (verdict if verdict is not None else ACCEPTED), ""
 
     async def _socket(self, request: web.Request) -> web.StreamResponse:
-        if not self._allowed(request):
+        if not self._token_ok(request):
             return self._forbidden()
-        ws = web.WebSocketResponse(heartbeat=10.0, max_msg_size=_MAX_MESSAGE)
+        if len(self._pages) >= MAX_PAGES or not self._sockets.take(self._now()):
+            self._refuse(request, "busy", "too many pages")
+            return web.Response(status=503, text="503: too many pages open\n")
+        ws = web.WebSocketResponse(heartbeat=10.0, max_msg_size=MAX_MESSAGE)
         await ws.prepare(request)
-        page = _Page(ws, request.remote or "?")
+        bucket = TokenBucket(MESSAGE_RATE, MESSAGE_BURST, self._now())
+        page = Page(ws, request.remote or "?", bucket, lambda: self.state)
         self._pages.add(page)
-        sender = asyncio.create_task(self._send_loop(page))
         try:
-            await ws.send_json(self._hello())
-            page.sent_version = self.state.version if self.state is not None else 0
-            async for msg in ws:
-                if msg.type == WSMsgType.TEXT:
-                    await self._on_message(page, msg.data)
+            async with asyncio.TaskGroup() as tasks:
+                sender = tasks.create_task(
+                    page.send_loop(self._hello, self._interval, self._now),
+                    name=f"web page {page.peer}",
+                )
+                try:
+                    await self._read_loop(page)
+                finally:
+                    sender.cancel()
         finally:
             self._pages.discard(page)
-            sender.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await sender
         return ws
 
-    def _hello(self) -> dict[str, Any]:
-        if self.state is not None:
-            return self.state.hello()
-        history = self._history() if self._history is not None else {}
-        return {"type": "hello", "mode": "history", **history}
+    async def _read_loop(self, page: Page) -> None:
+        async for msg in page.ws:
+            if msg.type != WSMsgType.TEXT:
+                continue
+            if not page.bucket.take(self._now()):
+                self.dropped += 1
+                if page.bucket.dropped >= FLOOD_CLOSE:
+                    log.warning("web: closed the page of %s: too many messages", page.peer)
+                    await page.ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"too many")
+                    return
+                continue
+            await self._on_message(page, msg.data)
 
-    async def _on_message(self, page: _Page, data: str) -> None:
+    async def _on_message(self, page: Page, data: str) -> None:
         try:
             message = json.loads(data)
         except ValueError:
             message = None
         if isinstance(message, dict) and message.get("type") == "refresh":
-            await page.ws.send_json(self._hello())  # the history page, read afresh
+            page.ask_hello()
             return
         if not isinstance(message, dict) or message.get("type") != "command":
-            await page.ws.send_json({"type": "ack", "ok": False, "error": "expected a command"})
+            page.offer(json.dumps({"type": "ack", "ok": False, "error": "expected a command"}))
             return
-        ok, error = await self._command(str(message.get("command", "")), page.peer)
-        await page.ws.send_json({"type": "ack", "id": message.get("id"), "ok": ok, "error": error})
+        verdict, error = await self._command(str(message.get("command", "")), page.peer)
+        ident = message.get("id")
+        ack = {"type": "ack", "id": ident if isinstance(ident, int) else None}
+        page.offer(json.dumps({**ack, **_answer(verdict, error)}))
 
-    async def _send_loop(self, page: _Page) -> None:
-        while not page.ws.closed:
-            await page.wake.wait()
-            page.wake.clear()
-            while not page.outbox.empty():
-                await page.ws.send_json(page.outbox.get_nowait())
-            state = self.state
-            if state is not None and state.version != page.sent_version:
-                page.sent_version = state.version
-                await page.ws.send_json(state.live())
-            # Fewer updates for a busy phone, never a queue of stale ones.
-            await asyncio.sleep(self._interval)
+    async def _hello(self) -> tuple[str, int]:
+        """The whole picture as JSON text, and the version it shows."""
+        state = self.state
+        if state is not None:
+            if not state.plan_ready():
+                async with self._plan_lock:  # one build, however many pages wait for it
+                    if not state.plan_ready():
+                        picture = state.plan_picture()
+                        state.set_plan_json(picture, await asyncio.to_thread(picture.json))
+            return state.hello_text(), state.version
+        async with self._history_lock:
+            now = self._now()
+            cached = self._history_text
+            if cached is None or now - cached[0] >= HISTORY_TTL_S:
+                provider = self._history
+                # Read from disk off the event loop, at most every HISTORY_TTL_S.
+                data = await asyncio.to_thread(provider) if provider is not None else {}
+                cached = self._history_text = (
+                    now,
+                    json.dumps({"type": "hello", "mode": "history", **data}),
+                )
+                self.history_builds += 1
+            return cached[1], 0
+
+
+def _answer(verdict: Verdict, error: str) -> dict[str, Any]:
+    """An ack's or a command answer's body: ok, the typed refusal and the words."""
+    if error:
+        return {"ok": False, "refused": None, "error": error}
+    refusal = verdict.refusal
+    return {
+        "ok": verdict.ok,
+        "refused": refusal.value if refusal is not None else None,
+        "error": verdict.text,
+    }
