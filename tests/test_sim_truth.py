@@ -70,8 +70,9 @@ def test_a_reboot_zeroes_the_counters_but_not_the_ground_covered() -> None:
     assert belt.distance_m == 0.0 and belt.true_distance_m == covered > 0
 
 
-def _pod(**kw: float) -> Footpod:
-    return Footpod(FootpodSpec(noise_kmh=0.0, **kw))
+def _pod(factor: float = 1.0, dropout_every_s: float = 0.0, dropout_s: float = 0.0) -> Footpod:
+    spec = FootpodSpec(factor, 0.0, dropout_every_s=dropout_every_s, dropout_s=dropout_s)
+    return Footpod(spec)
 
 
 def test_the_footpod_reports_the_true_speed_times_its_own_factor() -> None:

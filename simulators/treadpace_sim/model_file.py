@@ -1,10 +1,11 @@
 """Treadmill model files as written: the pydantic model of each section.
 
 The sections mirror the YAML (`speed`, `incline`, `belt`, `runner`, `truth`,
-`footpod`, `telemetry`, `control`, `quirks`, `odometer`, `faults`); every field is optional except `name`,
-and a missing one takes the strict default of `generic.yaml`. Bounds that depend on
-another field (speed.max above speed.min, hr_max above hr_rest) and the wire limits
-are checked while the `TreadmillModel` is built, each naming the field it is about.
+`footpod`, `telemetry`, `control`, `quirks`, `odometer`, `faults`); every field is
+optional except `name`, and a missing one takes the strict default of `generic.yaml`.
+Bounds that depend on another field (speed.max above speed.min, hr_max above
+hr_rest) and the wire limits are checked while the `TreadmillModel` is built, each
+naming the field it is about.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from treadpace.printable import printable
 from treadpace.units import KMH_PER_MPH
 from treadpace_sim.belt import BeltSpec
 from treadpace_sim.fault_file import faults_at
-from treadpace_sim.model_spec import DEFAULT_FIELDS, TELEMETRY_FIELDS, TreadmillModel
 from treadpace_sim.footpod import FootpodSpec
+from treadpace_sim.model_spec import DEFAULT_FIELDS, TELEMETRY_FIELDS, TreadmillModel
 from treadpace_sim.schema import BOOLEAN, TEXT, Section, choice, fail, integer, number, validate
 from treadpace_sim.truth import TrueSpeed
 

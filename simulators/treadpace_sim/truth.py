@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from treadpace.curve import piecewise_linear
+
 
 @dataclass(frozen=True, slots=True)
 class TrueSpeed:
@@ -47,7 +49,7 @@ class TrueSpeed:
     def error_percent(self, reported_kmh: float, incline_percent: float = 0.0) -> float:
         """The belt's error at this speed and grade, in % of the reported speed."""
         return (
-            _interpolate(self.error_points, reported_kmh)
+            piecewise_linear(self.error_points, reported_kmh)
             + self.per_incline_percent * incline_percent
             + (self.footstrike_percent if reported_kmh > 0 else 0.0)
         )
@@ -63,13 +65,3 @@ class TrueSpeed:
 EXACT = TrueSpeed()
 """A belt that runs at the speed it reports: every model without a `truth:` section."""
 
-
-def _interpolate(points: tuple[tuple[float, float], ...], x: float) -> float:
-    if not points:
-        return 0.0
-    if x <= points[0][0]:
-        return points[0][1]
-    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
-        if x <= x1:
-            return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
-    return points[-1][1]
