@@ -58,6 +58,7 @@ class Footpod:
         self.distance_m = 0.0
         self.elapsed_s = 0.0
         self.fault: FootpodFault | None = None
+        self._fault_until = 0.0
         self._speed_kmh = 0.0
         self._cadence = 0.0
         self._covered_m: float | None = None
@@ -69,8 +70,15 @@ class Footpod:
             self.distance_m += (covered_m - self._covered_m) * self.spec.factor
         self._covered_m = covered_m
         self.elapsed_s = max(self.elapsed_s, elapsed_s)
+        if self.fault is not None and self.elapsed_s >= self._fault_until:
+            self.fault = None
         self._speed_kmh = true_kmh
         self._cadence = cadence
+
+    def misbehave(self, fault: FootpodFault, duration: float) -> None:
+        """`fault` for the next `duration` seconds of the pod's time."""
+        self.fault = fault
+        self._fault_until = self.elapsed_s + duration
 
     @property
     def silent(self) -> bool:
