@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -12,10 +13,11 @@ from treadpace.treadmill.footpod import (
     FRESH_S,
     FootpodFusion,
     FootpodReading,
-    PodState,
     SimFootpod,
     decode_reading,
+    far_from_belt,
 )
+from treadpace.treadmill.port import PodState
 from treadpace_sim.faults import Fault
 from treadpace_sim.model import load_model
 from treadpace_sim.treadmill import SimulatedTreadmill
@@ -28,21 +30,29 @@ def test_a_reading_is_decoded_with_its_time() -> None:
     assert r.cadence_spm == 170 and r.distance_m == pytest.approx(1234.5)
 
 
-def test_the_fusion_trusts_only_a_fresh_and_plausible_reading() -> None:
+async def _nothing() -> AsyncIterator[FootpodReading | None]:
+    return
+    yield  # an async generator that ends at once
+
+
+async def test_the_fusion_trusts_only_a_fresh_and_plausible_reading() -> None:
     f = FootpodFusion()
-    assert f.judge(0.0, 10.0) == (PodState.NONE, None)
-    f.attach()
-    assert f.judge(0.0, 10.0)[0] is PodState.LOST
+    assert f.judge(0.0) == (PodState.NONE, None)
+    await f.attach(_nothing())
+    assert f.judge(0.0)[0] is PodState.LOST
     f.feed(FootpodReading(10.0, 9.6, 170))
-    assert f.judge(11.0, 10.0)[0] is PodState.LIVE
-    assert f.judge(10.0 + FRESH_S + 0.1, 10.0)[0] is PodState.LOST
+    assert f.judge(11.0)[0] is PodState.LIVE
+    assert f.judge(10.0 + FRESH_S + 0.1)[0] is PodState.LOST
     f.feed(FootpodReading(20.0, 900.0, 0))
-    assert f.judge(20.5, 10.0)[0] is PodState.NONSENSE
-    f.feed(FootpodReading(21.0, 4.0, 170))
-    assert f.judge(21.5, 10.0)[0] is PodState.NONSENSE  # far from a plainly moving belt
-    assert f.judge(21.5, 0.0)[0] is PodState.LIVE  # walking off a standing belt is real
+    assert f.judge(20.5)[0] is PodState.NONSENSE
     f.feed(None)  # a lost link says nothing new
-    assert f.judge(21.5, 0.0)[0] is PodState.LIVE
+    assert f.judge(20.5)[0] is PodState.NONSENSE
+
+
+def test_a_pod_far_from_a_moving_belt_is_the_one_that_is_wrong() -> None:
+    assert far_from_belt(4.0, 10.0) and far_from_belt(14.0, 10.0)
+    assert not far_from_belt(9.3, 10.0)
+    assert not far_from_belt(4.0, 0.0)  # walking off a standing belt is real
 
 
 async def test_the_simulated_pod_reports_the_true_speed_and_its_faults() -> None:

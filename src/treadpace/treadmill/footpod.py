@@ -14,6 +14,9 @@ the belt (`treadpace calibrate`) and to trim the run's setpoints to the true pac
   its service, only the pinned one; reconnected with the one backoff) or the
   simulator's pod, both as an async iterator of readings (None while lost).
 
+The fusion does not compare the pod with the belt: only the engine knows the belt's
+true unit (some machines put mph in the km/h fields), so it makes that check.
+
 A footpod's own calibration factor (set in its app or watch) multiplies everything it
 reports. treadpace does not undo it: it measures the belt against the pod as the pod
 is set, so calibrate with the pod at 100 % (its factor at 1.000), as docs/true-pace.md
@@ -24,9 +27,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -34,7 +36,7 @@ from treadpace.backoff import Backoff, Retrying
 from treadpace.ftms import FtmsDecodeError
 from treadpace.ftms.rsc import decode_rsc_measurement
 from treadpace.ftms.uuids import RSC_MEASUREMENT, RSC_SERVICE
-from treadpace.treadmill.port import TreadmillError
+from treadpace.treadmill.port import PodState, TreadmillError
 
 if TYPE_CHECKING:
     from treadpace.clock import Clock
@@ -66,33 +68,41 @@ def decode_reading(data: bytes, t: float) -> FootpodReading:
                           m.total_distance_m)
 
 
-class PodState(enum.StrEnum):
-    NONE = "none"
-    """No footpod in this run."""
-    LIVE = "live"
-    """A fresh, plausible reading."""
-    LOST = "lost"
-    """No reading for `FRESH_S` (off the shoe, out of range, link down)."""
-    NONSENSE = "nonsense"
-    """The pod reports a speed no runner runs, or one far from a moving belt."""
-
-
 class FootpodFusion:
     """The latest footpod reading, judged against the clock and the belt."""
 
     def __init__(self) -> None:
         self._last: FootpodReading | None = None
         self._attached = False
+        self._pump: asyncio.Task[None] | None = None
 
-    def attach(self) -> None:
-        """A pod is part of this run (until then `state` is NONE)."""
+    def attach(self, source: AsyncIterable[FootpodReading | None]) -> asyncio.Task[None]:
+        """Take readings from `source` until it ends or `cancel` is called (until then NONE).
+
+        A failing source is logged and the run goes on without it (the pod is LOST).
+        """
         self._attached = True
+
+        async def pump() -> None:
+            try:
+                async for reading in source:
+                    self.feed(reading)
+            except Exception as exc:  # a footpod must never take the run down
+                log.warning("footpod failed: %s", exc)
+
+        self._pump = asyncio.get_running_loop().create_task(pump(), name="footpod-readings")
+        return self._pump
+
+    def cancel(self) -> None:
+        if self._pump is not None:
+            self._pump.cancel()
+            self._pump = None
 
     def feed(self, reading: FootpodReading | None) -> None:
         if reading is not None:
             self._last = reading
 
-    def judge(self, now: float, belt_kmh: float | None) -> tuple[PodState, FootpodReading | None]:
+    def judge(self, now: float) -> tuple[PodState, FootpodReading | None]:
         """What the pod says now and whether to trust it."""
         if not self._attached:
             return PodState.NONE, None
@@ -101,9 +111,12 @@ class FootpodFusion:
             return PodState.LOST, None
         if not 0.0 <= r.speed_kmh <= MAX_KMH:
             return PodState.NONSENSE, None
-        if belt_kmh is not None and belt_kmh > 3.0 and abs(r.speed_kmh / belt_kmh - 1) > _FAR_OFF:
-            return PodState.NONSENSE, None
         return PodState.LIVE, r
+
+
+def far_from_belt(pod_kmh: float, belt_kmh: float) -> bool:
+    """A plainly moving belt and a pod more than 35 % apart: the pod is wrong, not the belt."""
+    return belt_kmh > 3.0 and abs(pod_kmh / belt_kmh - 1.0) > _FAR_OFF
 
 
 Reader = Callable[[bytes], None]
