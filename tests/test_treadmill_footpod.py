@@ -15,9 +15,9 @@ from treadpace.treadmill.footpod import (
     FootpodReading,
     SimFootpod,
     decode_reading,
-    far_from_belt,
 )
 from treadpace.treadmill.port import PodState
+from treadpace.treadmill.true_speed import far_from_belt
 from treadpace_sim.faults import Fault
 from treadpace_sim.model import load_model
 from treadpace_sim.treadmill import SimulatedTreadmill

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from treadpace.engine.adjust import above_cap, nudge_hold, nudge_offset
 from treadpace.engine.hr_control import HrController
 from treadpace.engine.setpoint import Grid, speed_grid
+from treadpace.engine.true_pace import TruePace
 from treadpace.engine.watchdog import ObeyWatchdog, WriteRetry
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ class SetpointPolicy:
         self.hr = HrController(0.1)
         self.watchdog = ObeyWatchdog(config.obey_timeout_s)
         self.retry = WriteRetry()
+        self.true = TruePace(config.true_pace)
         # the runner's changes, for the current step
         self.offset = 0.0  # km/h added to the step's target (nudges, console change)
         self.hold: float | None = None  # km/h held for the rest of the step
@@ -67,6 +69,7 @@ class SetpointPolicy:
             speeds.min_kmh, speeds.max_kmh, speeds.increment_kmh, cfg.max_speed_kmh
         )
         self.watchdog.tolerance_kmh = self.speed_grid.increment / 2
+        self.true.increment_kmh = self.speed_grid.increment
         if inclines is not None:
             self.incline_grid = Grid.build(
                 inclines.min_percent,
@@ -113,10 +116,29 @@ class SetpointPolicy:
         plan = step.target_at(fraction) + self.offset
         return plan if self.console_held else self.hr.limit(plan)
 
+    @property
+    def runners_speed(self) -> bool:
+        """The step runs at a speed the runner set (a hold or a console press): never corrected."""
+        return self.hold is not None or self.console_held
+
     def speed(self, step: CompiledStep | None, fraction: float) -> float:
-        """The speed to command now (clamped and on the machine's grid)."""
-        f = self.factor
-        return self.speed_grid.quantise(self.exact(step, fraction) / f) * f
+        """The speed to command now (clamped and on the machine's grid).
+
+        With a calibration the plan's speed is the runner's *true* speed: the belt is
+        asked for the speed that gives it, and a command whose true speed would pass
+        the runner's cap steps down the grid until it does not (safety rule 1 holds in
+        true km/h as well as in the machine's own units, which the grid caps).
+        """
+        f, grid = self.factor, self.speed_grid
+        exact = self.exact(step, fraction)
+        if self.runners_speed or step is None:
+            return grid.quantise(exact / f) * f
+        incline = self.incline(step, fraction)
+        wire = grid.quantise(self.true.setpoint(exact, incline) / f)
+        cap = self.config.max_speed_kmh + 1e-9
+        while self.true.true_kmh(wire * f, incline) > cap and wire > grid.minimum + 1e-9:
+            wire = grid.quantise(wire - grid.increment)
+        return wire * f
 
     def incline(self, step: CompiledStep | None, fraction: float) -> float:
         wanted = step.incline_at(fraction) if step else 0.0
@@ -145,6 +167,7 @@ class SetpointPolicy:
     ) -> ConsolePress:
         """A console press while the plan runs: the runner's speed wins for the step."""
         self.watchdog.expect(speed, now)  # the belt is moving to the runner's speed now
+        self.true.console_press(now)
         if self.config.manual_change == "hold" or step.free:
             self.hold = speed  # a free step's speed is the runner's: a press is the new one
             press = ConsolePress.HOLD

@@ -15,7 +15,8 @@ the belt (`treadpace calibrate`) and to trim the run's setpoints to the true pac
   simulator's pod, both as an async iterator of readings (None while lost).
 
 The fusion does not compare the pod with the belt: only the engine knows the belt's
-true unit (some machines put mph in the km/h fields), so it makes that check.
+true unit (some machines put mph in the km/h fields), so it makes that check
+(`true_speed.far_from_belt`).
 
 A footpod's own calibration factor (set in its app or watch) multiplies everything it
 reports. treadpace does not undo it: it measures the belt against the pod as the pod
@@ -28,9 +29,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterable, AsyncIterator, Callable
+from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from treadpace.backoff import Backoff, Retrying
 from treadpace.ftms import FtmsDecodeError
@@ -48,8 +49,6 @@ FRESH_S = 3.0
 """A reading older than this is not the runner's speed now."""
 MAX_KMH = 30.0
 """Faster than any runner on a treadmill: a pod that says so is talking nonsense."""
-_FAR_OFF = 0.35
-"""A moving belt and a pod more than 35 % apart: one of them is wrong, and not the belt."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,12 +113,14 @@ class FootpodFusion:
         return PodState.LIVE, r
 
 
-def far_from_belt(pod_kmh: float, belt_kmh: float) -> bool:
-    """A plainly moving belt and a pod more than 35 % apart: the pod is wrong, not the belt."""
-    return belt_kmh > 3.0 and abs(pod_kmh / belt_kmh - 1.0) > _FAR_OFF
 
+class FootpodSource(Protocol):
+    """Where readings come from: `BleFootpod` or `SimFootpod`."""
 
-Reader = Callable[[bytes], None]
+    @property
+    def name(self) -> str: ...
+
+    def readings(self) -> AsyncIterator[FootpodReading | None]: ...
 
 
 class _Readings:
@@ -147,7 +148,10 @@ class SimFootpod:
     def __init__(self, sim: SimulatedTreadmill, clock: Clock) -> None:
         self._sim = sim
         self._readings = _Readings(clock)
-        self.name = f"simulator:{sim.model.name}:footpod"
+
+    @property
+    def name(self) -> str:
+        return f"simulator:{self._sim.model.name}:footpod"
 
     async def readings(self) -> AsyncIterator[FootpodReading | None]:
         self._sim.subscribe_footpod(self._readings.on_measurement)

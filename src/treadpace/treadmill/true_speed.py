@@ -25,6 +25,14 @@ from dataclasses import dataclass, field
 
 from treadpace.curve import piecewise_linear
 
+_FAR_OFF = 0.35
+"""A moving belt and a pod more than 35 % apart: one of them is wrong, and not the belt."""
+
+
+def far_from_belt(pod_kmh: float, belt_kmh: float) -> bool:
+    """A plainly moving belt and a pod more than 35 % apart: the pod is wrong, not the belt."""
+    return belt_kmh > 3.0 and abs(pod_kmh / belt_kmh - 1.0) > _FAR_OFF
+
 
 @dataclass(frozen=True, slots=True)
 class Sample:
