@@ -211,7 +211,7 @@ def _run(
     interactive_out = sys.stdout.isatty()
     interactive_in = sys.stdin.isatty()
     pod = prof.footpod.target if prof.footpod is not None else None
-    treadmill = _treadmill(
+    treadmill = treadmill_parts(
         sim_model, device, clock, sim_log, unattended=yes and not interactive_in, footpod=pod
     )
     setup = SessionSetup(
@@ -308,7 +308,7 @@ def _warn_short_journal(journal: Path | None, directory: Path) -> None:
     )
 
 
-def _treadmill(
+def treadmill_parts(
     sim_model: str | None,
     device: str | None,
     clock: Clock,

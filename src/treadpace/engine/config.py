@@ -16,6 +16,8 @@ from treadpace.errors import UserError
 if TYPE_CHECKING:
     from treadpace.ftms import InclinationRange, SpeedRange
     from treadpace.plans import Profile
+    from treadpace.plans.true_pace_settings import CalibrationRecord
+    from treadpace.treadmill.true_speed import Calibration
 
 
 @dataclass(frozen=True)
@@ -94,17 +96,18 @@ class EngineConfig:
 
 def true_pace_config(profile: Profile, machine: str | None) -> TruePaceConfig:
     """The profile's true-pace switches and the calibration saved for `machine`, if any."""
-    from treadpace.treadmill.true_speed import Calibration
-
     tp = profile.true_pace
     record = tp.calibrations.get(machine) if machine and tp.use_calibration else None
-    calibration = (
-        Calibration(
-            tuple((float(v), float(r)) for v, r in record.points),
-            float(record.per_incline),
-            tuple(float(x) for x in record.residuals_percent),
-        )
-        if record is not None
-        else None
-    )
+    calibration = calibration_from_record(record) if record is not None else None
     return TruePaceConfig(calibration, bool(tp.footpod_trim), tp.max_correction_percent / 100.0)
+
+
+def calibration_from_record(record: CalibrationRecord) -> Calibration:
+    """A profile's saved calibration as the curve the engine uses."""
+    from treadpace.treadmill.true_speed import Calibration
+
+    return Calibration(
+        tuple((float(v), float(r)) for v, r in record.points),
+        float(record.per_incline),
+        tuple(float(x) for x in record.residuals_percent),
+    )

@@ -124,6 +124,8 @@ class Tick:
     """The runner's true speed (footpod, else calibrated belt); None when nothing says."""
     true_distance_m: float | None = None
     """The run's true distance, when a calibration or a footpod gives one."""
+    footpod_kmh: float | None = None
+    """The footpod's own reading, while it is live and plausible (what calibrate compares)."""
 
 
 class NoticeKind(enum.StrEnum):

@@ -99,6 +99,7 @@ class SetpointPolicy:
         self.above_cap = False
         self.hr.increment = self.speed_grid.increment
         self.hr.begin(step.hr, now)
+        self.true.step_began()
 
     def forget_sent(self) -> None:
         """The belt was started again: send the targets afresh."""

@@ -277,6 +277,7 @@ class TreadmillReactions(RunCore):
             hr_zone=self.hr_stats.zone(tel.heart_rate_bpm),
             true_speed_kmh=self.policy.true.speed_kmh,
             true_distance_m=self.policy.true.distance_m if self.policy.true.known else None,
+            footpod_kmh=self.policy.true.pod_kmh,
         )
 
 

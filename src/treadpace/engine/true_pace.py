@@ -77,6 +77,8 @@ class TruePace:
         self.trim = 1.0
         self.distance_m = 0.0
         self.speed_kmh: float | None = None
+        self.pod_kmh: float | None = None
+        """The pod's reading when it is trusted (live, and not far from a moving belt)."""
         self.pod = PodState.NONE
         self.trims = 0
         """How many times the trim moved (a test counts them)."""
@@ -86,6 +88,7 @@ class TruePace:
         self._console_at = -1e18
         self._pod_seen = False
         self._run_m: float | None = None
+        self._step_m0 = 0.0
 
     @property
     def known(self) -> bool:
@@ -111,6 +114,13 @@ class TruePace:
         bound = self.config.max_correction
         return min(max(0.5 * (lo + hi), true_kmh * (1 - bound)), true_kmh * (1 + bound))
 
+    def step_began(self) -> None:
+        self._step_m0 = self.distance_m
+
+    def step_distance(self, belt_m: float) -> float:
+        """The step's true distance so far, when known; else the belt's `belt_m`."""
+        return self.distance_m - self._step_m0 if self.known else belt_m
+
     def console_press(self, now: float) -> None:
         """The runner changed the speed at the console: learn nothing for a while."""
         self._console_at = now
@@ -127,6 +137,7 @@ class TruePace:
         pod_kmh = o.pod_kmh if o.pod is PodState.LIVE else None
         if pod_kmh is not None and far_from_belt(pod_kmh, o.belt_kmh):
             self.pod, pod_kmh = PodState.NONSENSE, None
+        self.pod_kmh = pod_kmh
         self._settle(o)
         if pod_kmh is not None and self._learning(o.t) and o.belt_kmh > 0:
             self._learn(pod_kmh / self.true_kmh(o.belt_kmh, o.incline_percent) * self.trim, dt)

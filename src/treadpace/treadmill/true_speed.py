@@ -22,8 +22,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from treadpace.curve import piecewise_linear
+
+if TYPE_CHECKING:
+    from treadpace.plans.steps import CompiledPlan
 
 _FAR_OFF = 0.35
 """A moving belt and a pod more than 35 % apart: one of them is wrong, and not the belt."""
@@ -183,3 +187,30 @@ def _incline_term(base: Calibration, graded: Sequence[Window]) -> float:
     den = sum(w.incline_percent**2 for w in graded)
     return num / den if den else 0.0
 
+
+
+HOLD_S = 90.0
+"""Each speed of the routine: 10 s to settle, two 30 s windows, and room for a slow belt."""
+WARM_UP_S = 120.0
+
+
+def routine(speeds: Sequence[float], incline_percent: float = 0.0) -> CompiledPlan:
+    """The calibration run: an easy warm-up, then each speed held `HOLD_S` (rising).
+
+    With `incline_percent`, the middle speed is held once more on that incline, so the
+    fit can tell what the grade does to the belt.
+    """
+    from treadpace.plans.steps import CompiledPlan, CompiledStep, StepRole
+
+    ordered = sorted(speeds)
+    steps = [CompiledStep("warm-up", "time", WARM_UP_S, ordered[0], role=StepRole.WARMUP)]
+    steps += [CompiledStep(f"speed {i + 1}", "time", HOLD_S, v) for i, v in enumerate(ordered)]
+    if incline_percent:
+        mid = ordered[len(ordered) // 2]
+        steps.append(CompiledStep("on the incline", "time", HOLD_S, mid, incline_percent))
+    return CompiledPlan("calibration", "custom", tuple(steps))
+
+
+def drift_percent(old: Calibration, new: Calibration) -> list[tuple[float, float]]:
+    """At each speed the new calibration measured: how far the old one is off it, in %."""
+    return [(v, (r / old.ratio(v) - 1.0) * 100.0) for v, r in new.points]
