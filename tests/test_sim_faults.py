@@ -76,6 +76,8 @@ def test_fault_yaml_covers_every_action(tmp_path: Path) -> None:
         "  - {at: 16, action: strap_off, duration: 20}\n"
         "  - {at: 17, action: strap_stuck, duration: 40}\n"
         "  - {at: 18, action: strap_nonsense, delta: 250, duration: 10}\n"
+        "  - {at: 19, action: footpod_off, duration: 30}\n"
+        "  - {at: 20, action: footpod_nonsense, duration: 5}\n"
     )
     faults = load_faults(path)
     assert {f.action for f in faults} == set(ACTIONS)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from treadpace_sim.heart import Heart, HeartSpec
+from treadpace_sim.truth import EXACT, TrueSpeed
 
 _EPS = 1e-9
 
@@ -79,6 +80,8 @@ class BeltSpec:
     hr_noise_bpm: float = 1.0
     hr_dropout_every_s: float = 0.0
     hr_dropout_s: float = 0.0
+    truth: TrueSpeed = EXACT
+    """How the runner's true speed differs from the reported one (`treadpace_sim.truth`)."""
 
     def heart_spec(self) -> HeartSpec:
         threshold = self.hr_threshold_kmh
@@ -116,6 +119,7 @@ class Belt:
         "steps",
         "target_incline_percent",
         "target_speed_kmh",
+        "true_distance_m",
     )
 
     def __init__(self, spec: BeltSpec) -> None:
@@ -126,6 +130,8 @@ class Belt:
         self.incline_percent = self._incline_home()
         self.target_incline_percent = self.incline_percent
         self.distance_m = 0.0
+        self.true_distance_m = 0.0
+        """What the runner covered (the belt's truth, never reported): only a footpod sees it."""
         self.elapsed_s = 0.0
         self.energy_kcal = 0.0
         self.elevation_gain_m = 0.0
@@ -153,6 +159,11 @@ class Belt:
     def heart_rate_bpm(self) -> float:
         """The runner's true heart rate (the strap's reading is `heart.reading()`)."""
         return self.heart.bpm
+
+    @property
+    def true_speed_kmh(self) -> float:
+        """The runner's speed: the reported one with the model's hidden error."""
+        return self.spec.truth.true_kmh(self.speed_kmh, self.incline_percent)
 
     @property
     def average_speed_kmh(self) -> float:
@@ -265,9 +276,11 @@ class Belt:
         """A reboot: the motor loses power at once and every counter starts over."""
         key = self.safety_key_in
         heart = self.heart
+        covered = self.true_distance_m
         self.__init__(self.spec)  # type: ignore[misc]
         self.safety_key_in = key
-        self.heart = heart  # the runner's heart does not reboot
+        self.heart = heart  # the runner's heart does not reboot, nor the ground covered
+        self.true_distance_m = covered
 
     def _clamp_speed(self, kmh: float) -> float:
         s = self.spec
@@ -340,6 +353,9 @@ class Belt:
         """The counters for `metres` run at a mean `grade` % over `dt` seconds."""
         s = self.spec
         self.distance_m += metres
+        # The error is taken at the interval's mean speed: exact at a steady speed, and
+        # within a ramp close enough for a figure no machine reports.
+        self.true_distance_m += metres * s.truth.factor(metres * 3.6 / dt, grade)
         rise = metres * grade / 100.0
         if rise > 0:
             self.elevation_gain_m += rise

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Final, Protocol
 
 from treadpace_sim.faults import Fault
+from treadpace_sim.footpod import FootpodFault
 from treadpace_sim.heart import StrapFault
 from treadpace_sim.write_faults import WriteRefusals
 
@@ -35,6 +36,7 @@ class FaultTarget(Protocol):
     def telemetry_gap(self, duration: float) -> None: ...
     def odometer_jump(self, delta_m: float) -> None: ...
     def strap_fault(self, fault: StrapFault, duration: float, bpm: int) -> None: ...
+    def footpod_fault(self, fault: FootpodFault, duration: float) -> None: ...
 
 
 Handler = Callable[[FaultTarget, Fault], None]
@@ -63,6 +65,8 @@ HANDLERS: Final[dict[str, Handler]] = {
     "strap_off": _strap(StrapFault.OFF),
     "strap_stuck": _strap(StrapFault.STUCK),
     "strap_nonsense": _strap(StrapFault.NONSENSE),
+    "footpod_off": lambda m, f: m.footpod_fault(FootpodFault.OFF, f.duration or 0.0),
+    "footpod_nonsense": lambda m, f: m.footpod_fault(FootpodFault.NONSENSE, f.duration or 0.0),
 }
 
 

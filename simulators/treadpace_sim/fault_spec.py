@@ -32,6 +32,9 @@ ACTIONS: Final = {
     "strap_stuck": "the heart-rate reading freezes at its value for `duration` s (required)",
     "strap_nonsense": "the heart-rate reading is `delta` bpm (required, e.g. 250) "
     "for `duration` s (required)",
+    "footpod_off": "the footpod goes quiet (off the shoe, out of range) for `duration` s "
+    "(required)",
+    "footpod_nonsense": "the footpod reports an impossible speed for `duration` s (required)",
     "refuse_write": "the next `count` (default 1) Control Point writes, of `op` only if given "
     "(e.g. stop_or_pause), fail with an ATT error (the machine never sees them)",
 }
@@ -41,7 +44,10 @@ OPS: Final = ("any", *_CONTROL_OPS)
 CHARACTERISTICS: Final = ("treadmill_data", "machine_status", "training_status", "control_point")
 
 NEEDS_DELTA: Final = frozenset({"press_speed", "press_incline", "odometer_jump", "strap_nonsense"})
-NEEDS_DURATION: Final = frozenset({"telemetry_gap", "strap_off", "strap_stuck", "strap_nonsense"})
+NEEDS_DURATION: Final = frozenset(
+    {"telemetry_gap", "strap_off", "strap_stuck", "strap_nonsense", "footpod_off"}
+    | {"footpod_nonsense"}
+)
 
 
 @dataclass(frozen=True, slots=True)

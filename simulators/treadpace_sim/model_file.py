@@ -1,10 +1,11 @@
 """Treadmill model files as written: the pydantic model of each section.
 
-The sections mirror the YAML (`speed`, `incline`, `belt`, `runner`, `telemetry`,
-`control`, `quirks`, `odometer`, `faults`); every field is optional except `name`,
-and a missing one takes the strict default of `generic.yaml`. Bounds that depend on
-another field (speed.max above speed.min, hr_max above hr_rest) and the wire limits
-are checked while the `TreadmillModel` is built, each naming the field it is about.
+The sections mirror the YAML (`speed`, `incline`, `belt`, `runner`, `truth`,
+`footpod`, `telemetry`, `control`, `quirks`, `odometer`, `faults`); every field is
+optional except `name`, and a missing one takes the strict default of `generic.yaml`.
+Bounds that depend on another field (speed.max above speed.min, hr_max above
+hr_rest) and the wire limits are checked while the `TreadmillModel` is built, each
+naming the field it is about.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from treadpace.printable import printable
 from treadpace.units import KMH_PER_MPH
 from treadpace_sim.belt import BeltSpec
 from treadpace_sim.fault_file import faults_at
+from treadpace_sim.footpod import FootpodSpec
 from treadpace_sim.model_spec import DEFAULT_FIELDS, TELEMETRY_FIELDS, TreadmillModel
 from treadpace_sim.schema import BOOLEAN, TEXT, Section, choice, fail, integer, number, validate
+from treadpace_sim.truth import TrueSpeed
 
 T = TypeVar("T")
 
@@ -76,6 +79,30 @@ class Runner(Section):
     hr_dropout: Annotated[float | None, number(0.0, 3600.0, duration=True)] = None
 
 
+class ErrorPoint(Section):
+    speed: Annotated[float, number(positive=True)]
+    percent: Annotated[float, number(-50.0, 50.0)]
+
+
+class Truth(Section):
+    """The belt's hidden error: what the runner really runs (treadpace_sim/truth.py)."""
+
+    error: tuple[ErrorPoint, ...] = ()
+    per_incline: Annotated[float, number(-5.0, 5.0)] = 0.0
+    footstrike: Annotated[float, number(-20.0, 20.0)] = 0.0
+
+
+class FootpodSection(Section):
+    """A simulated Running Speed and Cadence footpod on the runner's shoe (footpod.py)."""
+
+    present: Annotated[bool, BOOLEAN] = True
+    factor: Annotated[float, number(0.5, 1.5)] = 1.0
+    noise: Annotated[float, number(0.0, 2.0)] = 0.05
+    dropout_every: Annotated[float, number(0.0, 86400.0, duration=True)] = 0.0
+    dropout: Annotated[float, number(0.0, 3600.0, duration=True)] = 0.0
+    local_name: Text = None
+
+
 class Telemetry(Section):
     rate_hz: Annotated[float, number(0.1, 20.0)] = 1.0
     fields: tuple[Annotated[str, choice(tuple(TELEMETRY_FIELDS))], ...] | None = DEFAULT_FIELDS
@@ -122,6 +149,8 @@ class ModelFile(Section):
     incline: Incline | None = None
     belt: BeltSection | None = None
     runner: Runner | None = None
+    truth: Truth | None = None
+    footpod: FootpodSection | None = None
     telemetry: Telemetry | None = None
     control: Control | None = None
     quirks: Quirks | None = None
@@ -150,6 +179,7 @@ def _build(doc: Document, f: ModelFile) -> TreadmillModel:
     belt_kw.update(_incline(doc, f.incline))
     belt_kw.update(_belt(f.belt or BeltSection()))
     belt_kw.update(_runner(doc, f.runner or Runner()))
+    belt_kw["truth"] = _truth(doc, f.truth or Truth())
     belt = BeltSpec(**belt_kw)
     tel = f.telemetry or Telemetry()
     fields = tuple(tel.fields or ())
@@ -197,6 +227,7 @@ def _build(doc: Document, f: ModelFile) -> TreadmillModel:
         target_features=q.target_features,
         odometer_start_m=odo.start,
         odometer_resets=odo.resets,
+        footpod=_footpod(doc, f.footpod, name),
         faults=tuple(faults_at(doc, ("faults",))) if "faults" in f.model_fields_set else (),
     )
     _check_wire(doc, model)
@@ -278,6 +309,31 @@ def _runner(doc: Document, m: Runner) -> dict[str, Any]:
         "hr_dropout_every_s": every,
         "hr_dropout_s": gone,
     }
+
+
+def _truth(doc: Document, m: Truth) -> TrueSpeed:
+    speeds = [p.speed for p in m.error]
+    if speeds != sorted(set(speeds)):
+        raise fail(doc, ("truth", "error"), "points at rising, distinct speeds")
+    return TrueSpeed(
+        error_points=tuple((p.speed, p.percent) for p in m.error),
+        per_incline_percent=m.per_incline,
+        footstrike_percent=m.footstrike,
+    )
+
+
+def _footpod(doc: Document, m: FootpodSection | None, name: str) -> FootpodSpec | None:
+    if m is None or not m.present:
+        return None
+    if m.dropout > 0 and not m.dropout < m.dropout_every:
+        raise fail(doc, ("footpod", "dropout"), "less than dropout_every (s)")
+    return FootpodSpec(
+        factor=m.factor,
+        noise_kmh=m.noise,
+        dropout_every_s=m.dropout_every,
+        dropout_s=m.dropout,
+        local_name=_or(m.local_name, f"treadpace-{name}-footpod"),
+    )
 
 
 def _check_wire(doc: Document, model: TreadmillModel) -> None:

@@ -12,6 +12,7 @@ from typing import Final
 from treadpace.units import KMH_PER_MPH
 from treadpace_sim.belt import BeltSpec
 from treadpace_sim.fault_spec import Fault
+from treadpace_sim.footpod import FootpodSpec
 
 # telemetry field name -> Fitness Machine Features bit it advertises (ftms.md §3.1)
 TELEMETRY_FIELDS: Final = {
@@ -97,6 +98,8 @@ class TreadmillModel:
     """Total Distance before the belt first moves (distance since power-on, a lifetime count)."""
     odometer_resets: bool = True
     """False: a lifetime odometer that a Reset and a reboot leave counting on."""
+    footpod: FootpodSpec | None = None
+    """A Running Speed and Cadence footpod on the runner (None: no footpod)."""
     faults: tuple[Fault, ...] = ()
 
     # --- derived ------------------------------------------------------------------

@@ -38,12 +38,14 @@ from treadpace.ftms import (
     TRAINING_STATUS,
     TREADMILL_DATA,
 )
+from treadpace.ftms.rsc import encode_rsc_measurement
 from treadpace_sim.belt import Belt, BeltState
 from treadpace_sim.delivery import Callback, Delivery, call
 from treadpace_sim.errors import AttError, LinkDown
 from treadpace_sim.fault_actions import apply_fault
 from treadpace_sim.fault_schedule import FaultSchedule
 from treadpace_sim.faults import Fault
+from treadpace_sim.footpod import Footpod, FootpodFault
 from treadpace_sim.heart import StrapFault
 from treadpace_sim.model import TreadmillModel, load_model
 from treadpace_sim.observers import Observer, Observers, belt_record, project_wind_down
@@ -101,6 +103,10 @@ class SimulatedTreadmill:
         self._key_timer: asyncio.Task[None] | None = None
         self.refusals = WriteRefusals()
         """Armed ATT-level write failures (the `refuse_write` fault)."""
+        spec = self.model.footpod
+        self.footpod: Footpod | None = Footpod(spec) if spec is not None else None
+        """The runner's footpod, a device of its own that rides on this belt (or None)."""
+        self._pod_callbacks: list[Callback] = []
         for fault in (*self.model.faults, *(faults or ())):
             self.schedule(fault)
 
@@ -352,6 +358,22 @@ class SimulatedTreadmill:
         self._sync_belt()
         self.server.belt.heart.strap_fault(fault, duration, bpm)
 
+    def footpod_fault(self, fault: FootpodFault, duration: float) -> None:
+        """The footpod goes quiet or reads nonsense for `duration` seconds."""
+        if self.footpod is not None:
+            self.footpod.misbehave(fault, duration)
+            self._emit({"event": "fault", "action": f"footpod_{fault}", "duration": duration})
+
+    def subscribe_footpod(self, callback: Callback) -> None:
+        """RSC Measurement notifications from the runner's footpod (the model must have one)."""
+        if self.footpod is None:
+            raise AttError(0x0A, "this model has no footpod")
+        self._pod_callbacks.append(callback)
+
+    def unsubscribe_footpod(self, callback: Callback) -> None:
+        if callback in self._pod_callbacks:
+            self._pod_callbacks.remove(callback)
+
     def schedule(self, fault: Fault) -> None:
         """Add a fault; `at` counts from start() or, with since=belt_start, the first start."""
         self._faults.add(fault)
@@ -397,6 +419,7 @@ class SimulatedTreadmill:
         self._sync_belt()
         if telemetry_due:
             self._send_telemetry(now)
+            self._send_footpod()
         if log_due:
             self._log_belt()
         self._note_belt_start()
@@ -420,6 +443,19 @@ class SimulatedTreadmill:
                         self._delivery.queue_one(client, TREADMILL_DATA, data, False)
                     elif cb is not None:
                         call(cb, data)
+
+    def _send_footpod(self) -> None:
+        pod = self.footpod
+        if pod is None:
+            return
+        belt = self.server.belt
+        pod.follow(self.t, belt.true_distance_m, belt.true_speed_kmh, belt.cadence_spm())
+        reading = pod.measurement()
+        if reading is None or not self._pod_callbacks:
+            return
+        data = encode_rsc_measurement(reading)
+        for cb in list(self._pod_callbacks):
+            call(cb, data)
 
     def _log_belt(self) -> None:
         self._last_belt_log = self.clock.now()

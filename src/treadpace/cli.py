@@ -64,6 +64,7 @@ _COMMAND_MODULES = (
     "program",
     "mqtt",
     "serve",
+    "calibrate",
 )
 
 

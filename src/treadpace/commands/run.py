@@ -222,7 +222,10 @@ def _run(
     clock: Clock = VirtualClock() if virtual else ScaledClock(time_scale)
     interactive_out = sys.stdout.isatty()
     interactive_in = sys.stdin.isatty()
-    treadmill = _treadmill(sim_model, device, clock, sim_log, unattended=yes and not interactive_in)
+    pod = prof.footpod.target if prof.footpod is not None else None
+    treadmill = treadmill_parts(
+        sim_model, device, clock, sim_log, unattended=yes and not interactive_in, footpod=pod
+    )
     setup = SessionSetup(
         compiled=compiled,
         profile=prof,
@@ -317,23 +320,47 @@ def _warn_short_journal(journal: Path | None, directory: Path) -> None:
     )
 
 
-def _treadmill(
+def treadmill_parts(
     sim_model: str | None,
     device: str | None,
     clock: Clock,
     sim_log: Path | None,
     *,
     unattended: bool,
+    footpod: str | None = None,
 ) -> dict[str, Any]:
-    """The session's link to the treadmill: the simulator (with its console), or Bluetooth."""
+    """The session's link to the treadmill: the simulator (with its console), or Bluetooth.
+
+    Also the runner's footpod: the simulator's own when its model has one, else the
+    profile's pinned pod on a real treadmill; and the machine's identity, which picks
+    its calibration.
+    """
     if sim_model is None:
         assert device is not None
-        return {"link": _ble_link(device, clock)}
+        parts: dict[str, Any] = {"link": _ble_link(device, clock), "machine": device}
+        if footpod is not None:
+            from treadpace.treadmill.footpod import BleFootpod
+
+            parts["footpod"] = BleFootpod(footpod, clock)
+        return parts
+    from treadpace.treadmill.footpod import SimFootpod
     from treadpace.treadmill.sim import SimLink
     from treadpace_sim.treadmill import SimulatedTreadmill
 
     sim = SimulatedTreadmill(sim_model, clock, sim_log=sim_log)
-    return {"link": SimLink(sim), "sim": sim, **_sim_console(sim, clock, unattended=unattended)}
+    pod = SimFootpod(sim, clock) if sim.footpod is not None else None
+    return {
+        "link": SimLink(sim),
+        "sim": sim,
+        "machine": machine_identity(sim.model.name, None),
+        "footpod": pod,
+        **_sim_console(sim, clock, unattended=unattended),
+    }
+
+
+def machine_identity(sim_model: str | None, device: str | None) -> str:
+    """The key a treadmill's calibration is saved under: its address, or the simulator model."""
+    return device if sim_model is None and device else f"simulator:{sim_model}"
 
 
 def _sim_console(sim: SimulatedTreadmill, clock: Clock, *, unattended: bool) -> dict[str, Any]:

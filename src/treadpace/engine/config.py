@@ -6,15 +6,18 @@ a small frozen value, not on how profiles are parsed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from treadpace import display
+from treadpace.engine.true_pace import TruePaceConfig
 from treadpace.errors import UserError
 
 if TYPE_CHECKING:
     from treadpace.ftms import InclinationRange, SpeedRange
     from treadpace.plans import Profile
+    from treadpace.plans.true_pace_settings import CalibrationRecord
+    from treadpace.treadmill.true_speed import Calibration
 
 
 @dataclass(frozen=True)
@@ -47,9 +50,14 @@ class EngineConfig:
     """A remote command (MQTT, web) may start a standing belt (see `engine.gate`)."""
     hr_zones: tuple[int, ...] | None = None
     """The profile's six heart-rate zone bounds (zone 1 low .. zone 5 high), if known."""
+    true_pace: TruePaceConfig = field(default_factory=TruePaceConfig)
+    """The machine's calibration and the footpod trim (engine/true_pace.py)."""
 
     @classmethod
-    def from_profile(cls, profile: Profile, **overrides: Any) -> EngineConfig:
+    def from_profile(
+        cls, profile: Profile, machine: str | None = None, **overrides: Any
+    ) -> EngineConfig:
+        """The profile's settings; `machine` (its identity) picks the belt's calibration."""
         cfg = cls(
             max_speed_kmh=float(profile.max_speed_kmh),
             max_incline_percent=float(profile.max_incline_percent),
@@ -58,6 +66,7 @@ class EngineConfig:
             imperial=bool(profile.imperial),
             allow_remote_start=bool(profile.mqtt.allow_remote_start),
             hr_zones=profile.heart_rate.bounds(),
+            true_pace=true_pace_config(profile, machine),
         )
         return replace(cfg, **overrides) if overrides else cfg
 
@@ -83,3 +92,22 @@ class EngineConfig:
 
     def _speed(self, kmh: float) -> str:
         return display.speed(kmh, self.imperial)
+
+
+def true_pace_config(profile: Profile, machine: str | None) -> TruePaceConfig:
+    """The profile's true-pace switches and the calibration saved for `machine`, if any."""
+    tp = profile.true_pace
+    record = tp.calibrations.get(machine) if machine and tp.use_calibration else None
+    calibration = calibration_from_record(record) if record is not None else None
+    return TruePaceConfig(calibration, bool(tp.footpod_trim), tp.max_correction_percent / 100.0)
+
+
+def calibration_from_record(record: CalibrationRecord) -> Calibration:
+    """A profile's saved calibration as the curve the engine uses."""
+    from treadpace.treadmill.true_speed import Calibration
+
+    return Calibration(
+        tuple((float(v), float(r)) for v, r in record.points),
+        float(record.per_incline),
+        tuple(float(x) for x in record.residuals_percent),
+    )

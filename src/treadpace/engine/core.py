@@ -310,6 +310,7 @@ class EngineCore(TreadmillReactions, RunnerCommands, WriteAnswers):
             guided_cause=self.guided_cause,
             end_cause=self.end_cause,
             hr_zone_s=tuple(self.hr_stats.zone_s) if self.hr_stats.bounds else (),
+            true_distance_m=self.policy.true.distance_m if self.policy.true.known else None,
         )
 
     # --- waking --------------------------------------------------------------------------------

@@ -120,6 +120,12 @@ class Tick:
     steps_count: int | None = None
     hr_zone: int | None = None
     """Zone 1-5 of `heart_rate_bpm` (0 below zone 1); None without a reading or zones."""
+    true_speed_kmh: float | None = None
+    """The runner's true speed (footpod, else calibrated belt); None when nothing says."""
+    true_distance_m: float | None = None
+    """The run's true distance, when a calibration or a footpod gives one."""
+    footpod_kmh: float | None = None
+    """The footpod's own reading, while it is live and plausible (what calibrate compares)."""
 
 
 class NoticeKind(enum.StrEnum):
@@ -157,6 +163,8 @@ class NoticeKind(enum.StrEnum):
     """Heart-rate control news (the data came back): shown for a while."""
     HR_FALLBACK = "hr_fallback"
     """Heart rate lost or implausible: the step runs its pace target; over when it is back."""
+    FOOTPOD = "footpod"
+    """The footpod went quiet, read nonsense, or came back: shown for a while."""
 
 
 @dataclass(frozen=True)
@@ -207,6 +215,8 @@ class RunFinished:
     """Seconds below zone 1 and in zones 1-5 (empty without zones in the profile)."""
     end_cause: EndCause | None = None
     """Why the run ended (None: a journal from before causes were kept)."""
+    true_distance_m: float | None = None
+    """The distance the runner really ran (calibration or footpod), when known."""
 
     @property
     def departures(self) -> tuple[Departure, ...]:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from treadpace.engine.adjust import above_cap, nudge_hold, nudge_offset
 from treadpace.engine.hr_control import HrController
 from treadpace.engine.setpoint import Grid, speed_grid
+from treadpace.engine.true_pace import TruePace
 from treadpace.engine.watchdog import ObeyWatchdog, WriteRetry
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ class SetpointPolicy:
         self.hr = HrController(0.1)
         self.watchdog = ObeyWatchdog(config.obey_timeout_s)
         self.retry = WriteRetry()
+        self.true = TruePace(config.true_pace)
         # the runner's changes, for the current step
         self.offset = 0.0  # km/h added to the step's target (nudges, console change)
         self.hold: float | None = None  # km/h held for the rest of the step
@@ -68,6 +70,7 @@ class SetpointPolicy:
             speeds.min_kmh, speeds.max_kmh, speeds.increment_kmh, cfg.max_speed_kmh
         )
         self.watchdog.tolerance_kmh = self.speed_grid.increment / 2
+        self.true.increment_kmh = self.speed_grid.increment
         if inclines is not None:
             self.incline_grid = Grid.build(
                 inclines.min_percent,
@@ -97,6 +100,7 @@ class SetpointPolicy:
         self.above_cap = False
         self.hr.increment = self.speed_grid.increment
         self.hr.begin(step.hr, now)
+        self.true.step_began()
 
     def forget_sent(self) -> None:
         """The belt was started again: send the targets afresh."""
@@ -114,9 +118,29 @@ class SetpointPolicy:
         plan = step.target_at(fraction) + self.offset
         return plan if self.console_held else self.hr.limit(plan)
 
+    @property
+    def runners_speed(self) -> bool:
+        """The step runs at a speed the runner set (a hold or a console press): never corrected."""
+        return self.hold is not None or self.console_held
+
     def speed(self, step: CompiledStep | None, fraction: float) -> float:
-        """The speed to command now (clamped and on the machine's grid)."""
-        return self.on_grid(self.exact(step, fraction))
+        """The speed to command now (clamped and on the machine's grid).
+
+        With a calibration the plan's speed is the runner's *true* speed: the belt is
+        asked for the speed that gives it, and a command whose true speed would pass
+        the runner's cap steps down the grid until it does not (safety rule 1 holds in
+        true km/h as well as in the machine's own units, which the grid caps).
+        """
+        f, grid = self.factor, self.speed_grid
+        exact = self.exact(step, fraction)
+        if self.runners_speed or step is None:
+            return self.on_grid(exact)
+        incline = self.incline(step, fraction)
+        wire = grid.quantise(self.true.setpoint(exact, incline) / f)
+        cap = self.config.max_speed_kmh + 1e-9
+        while self.true.true_kmh(wire * f, incline) > cap and wire > grid.minimum + 1e-9:
+            wire = grid.quantise(wire - grid.increment)
+        return wire * f
 
     def on_grid(self, kmh: float) -> float:
         """`kmh` as the machine would be told it: under the cap, on its grid."""
@@ -164,6 +188,7 @@ class SetpointPolicy:
     ) -> ConsolePress:
         """A console press while the plan runs: the runner's speed wins for the step."""
         self.watchdog.expect(speed, now)  # the belt is moving to the runner's speed now
+        self.true.console_press(now)
         if self.config.manual_change == "hold" or step.free:
             self.hold = speed  # a free step's speed is the runner's: a press is the new one
             press = ConsolePress.HOLD

@@ -22,6 +22,7 @@ from treadpace.engine.outcome import EndCause, GuidedCause, PauseCause
 from treadpace.engine.policy import ConsolePress
 from treadpace.engine.run_state import ACTIVE, MOVING_KMH, RunCore, speed_text
 from treadpace.engine.transitions import Trigger
+from treadpace.engine.true_pace import Observation
 from treadpace.notice_level import NoticeLevel
 from treadpace.treadmill.port import (
     BeltStartedByUser,
@@ -31,6 +32,7 @@ from treadpace.treadmill.port import (
     LinkLost,
     LinkRestored,
     MachineReset,
+    PodState,
     SafetyKeyPulled,
     TargetInclineChanged,
     TargetSpeedChanged,
@@ -181,6 +183,7 @@ class TreadmillReactions(RunCore):
         if self.guided and moving != moving_before:
             self.update_counting()
         self._check_obeyed(tel)
+        self._observe_true_pace(tel)
         if moving:
             self.policy.belt_moving()
         if self.await_restore:
@@ -223,6 +226,32 @@ class TreadmillReactions(RunCore):
                 "the treadmill accepts speed commands but does not act on them",
             )
 
+    def _observe_true_pace(self, tel: Telemetry) -> None:
+        step, policy = self.step, self.policy
+        true = policy.true
+        was = true.pod
+        steady = (
+            self.state == RunState.RUNNING
+            and step is not None
+            and not step.is_ramp
+            and not policy.runners_speed
+            and not self.guided
+        )
+        true.observe(
+            Observation(
+                t=tel.t,
+                belt_kmh=tel.speed_kmh,
+                incline_percent=self.incline or 0.0,
+                pod=tel.footpod,
+                pod_kmh=tel.footpod_kmh,
+                sent_kmh=policy.sent_speed,
+                steady=steady,
+                run_m=max(0.0, self.run_m()),
+            )
+        )
+        if true.pod != was and was is not PodState.NONE:
+            self.notice(NoticeLevel.INFO, _POD_NEWS[true.pod], NoticeKind.FOOTPOD)
+
     def _tick(self, tel: Telemetry) -> Tick:
         step = self.step
         plan_now, run_m = self.plan_now(), self.run_m()
@@ -248,7 +277,18 @@ class TreadmillReactions(RunCore):
             energy_kcal=self.energy,
             steps_count=self.steps_count,
             hr_zone=self.hr_stats.zone(tel.heart_rate_bpm),
+            true_speed_kmh=self.policy.true.speed_kmh,
+            true_distance_m=self.policy.true.distance_m if self.policy.true.known else None,
+            footpod_kmh=self.policy.true.pod_kmh,
         )
+
+
+_POD_NEWS = {
+    PodState.LIVE: "footpod back: true pace from the footpod again",
+    PodState.LOST: "footpod silent: true pace from the calibration until it is back",
+    PodState.NONSENSE: "footpod reads nonsense: ignored, true pace from the calibration",
+    PodState.NONE: "no footpod",
+}
 
 
 _REACTIONS: dict[type, Callable[[TreadmillReactions, Any], None]] = {

@@ -227,12 +227,13 @@ class RunCore:
         self.emit(StepFinished(self.now, self.index, step, elapsed, dist, skipped))
         avg_hr, max_hr = self.hr_stats.close_step()
         hr = self.policy.hr
+        ran = self.policy.true.step_distance(dist)  # the runner's, when true pace is known
         summary = StepSummary(
             index=self.index,
             name=step.name,
             target_speed_kmh=self.policy.as_commanded(step).mean_speed_kmh,
-            avg_speed_kmh=dist / elapsed * 3.6 if elapsed > 0 else 0.0,
-            distance_m=dist,
+            avg_speed_kmh=ran / elapsed * 3.6 if elapsed > 0 else 0.0,
+            distance_m=ran,
             elapsed_s=elapsed,
             skipped=skipped,
             hr_held_s=hr.held_s if step.hr is not None else 0.0,

@@ -37,6 +37,7 @@ from treadpace.plans.models import Metres, Percent, Seconds
 from treadpace.plans.numbers import Number, Whole
 from treadpace.plans.paces import PACE_NAMES, parse_pace, parse_percent, parse_speed
 from treadpace.plans.source import FieldError, describe_error
+from treadpace.plans.true_pace_settings import FootpodSettings, TruePaceSettings
 from treadpace.plans.vdot import TrainingPaces, training_paces, vdot_from_race
 from treadpace.plans.zones import ZoneMethod, tanaka_max_bpm, zone_bounds
 from treadpace.topic_prefix import prefix_problem
@@ -237,6 +238,9 @@ class Profile(BaseModel):
     mqtt: MqttSettings = Field(default_factory=lambda: MqttSettings())
     web: WebSettings = Field(default_factory=lambda: WebSettings())
     broadcast: BroadcastSettings = Field(default_factory=lambda: BroadcastSettings())
+    footpod: FootpodSettings | None = None
+    """A Running Speed and Cadence footpod to pin (address or name)."""
+    true_pace: TruePaceSettings = Field(default_factory=lambda: TruePaceSettings())
     cues: CuesSettings = Field(default_factory=lambda: CuesSettings())
 
     _is_default: bool = PrivateAttr(default=False)

@@ -121,6 +121,11 @@ class Activity:
         return max(0.0, self.end_wall - self.start_wall)
 
     @property
+    def true_pace(self) -> bool:
+        """Distance and speed are the runner's true ones (a calibration or a footpod)."""
+        return any(s.belt_distance_m is not None for s in self.samples)
+
+    @property
     def avg_speed_kmh(self) -> float:
         return _avg_speed(self.distance_m, self.timer_s)
 
@@ -163,13 +168,17 @@ def _max_hr(samples: tuple[Sample, ...]) -> int | None:
 
 
 def _sample(tick: Tick) -> Sample:
+    """A tick as exported: the runner's true distance and speed when the run knew them."""
+    true = tick.true_distance_m is not None and tick.true_speed_kmh is not None
     return Sample(
         t=tick.t,
         wall=tick.wall,
         state=tick.state,
         elapsed_s=tick.elapsed_s,
-        distance_m=tick.distance_m,
-        speed_kmh=tick.speed_kmh,
+        distance_m=tick.true_distance_m if true else tick.distance_m,  # type: ignore[arg-type]
+        speed_kmh=tick.true_speed_kmh if true else tick.speed_kmh,  # type: ignore[arg-type]
+        belt_distance_m=tick.distance_m if true else None,
+        belt_speed_kmh=tick.speed_kmh if true else None,
         target_speed_kmh=tick.target_speed_kmh,
         incline_percent=tick.incline_percent,
         heart_rate_bpm=tick.heart_rate_bpm,
@@ -305,9 +314,13 @@ def _totals(
     finished = journal.finished
     last_tick = journal.ticks[-1] if journal.ticks else None
     if finished is not None:
-        distance, timer = finished.distance_m, finished.elapsed_s
+        true = finished.true_distance_m
+        distance = true if true is not None else finished.distance_m
+        timer = finished.elapsed_s
     elif last_tick is not None:
-        distance, timer = last_tick.distance_m, last_tick.elapsed_s
+        true = last_tick.true_distance_m
+        distance = true if true is not None else last_tick.distance_m
+        timer = last_tick.elapsed_s
     else:
         distance, timer = 0.0, 0.0
     timer = clean_timer(timer, samples[-1].elapsed_s if samples else 0.0, repairs)
@@ -330,7 +343,8 @@ def _laps(raw_laps: list[_RawLap], samples: Sequence[Sample], repairs: Repairs) 
             start_wall=start,
             end_wall=end,
             timer_s=clean_timer(timer_s, max(0.0, end - start), repairs),
-            distance_m=_lap_distance(dist, start, end, every, repairs),
+            distance_m=_lap_distance(dist, start, end, every, repairs)
+            * _true_ratio(every.between(start, end)),
             skipped=skipped,
             closed=closed,
             samples=by_step.get(index, _NO_SAMPLES).between(start, end)
@@ -339,6 +353,15 @@ def _laps(raw_laps: list[_RawLap], samples: Sequence[Sample], repairs: Repairs) 
         )
         for index, name, step, start, end, timer_s, dist, skipped, closed in raw_laps
     )
+
+
+def _true_ratio(samples: Sequence[Sample]) -> float:
+    """True distance per belt distance over a lap's samples (1 when the run knew no truth)."""
+    first, last = (samples[0], samples[-1]) if samples else (None, None)
+    if first is None or last is None or first.belt_distance_m is None:
+        return 1.0
+    belt = (last.belt_distance_m or 0.0) - first.belt_distance_m
+    return (last.distance_m - first.distance_m) / belt if belt > 1.0 else 1.0
 
 
 class _Window:

@@ -102,7 +102,8 @@ def _file_header(activity: Activity, start: int) -> Iterator[Any]:
     treadmill.device_index = 1
     treadmill.manufacturer = MANUFACTURER_DEVELOPMENT
     treadmill.descriptor = activity.device[:31] or "treadmill"
-    treadmill.product_name = "treadmill"
+    # Said in the file: the distance and speed are the runner's, not the belt's.
+    treadmill.product_name = "treadmill, true pace" if activity.true_pace else "treadmill"
     yield treadmill
 
     sport = SportMessage()

@@ -31,6 +31,9 @@ class Sample:
     energy_kcal: float | None
     hr_zone: int | None = None
     """The heart rate's zone by the run's profile (0 below zone 1), when recorded."""
+    belt_distance_m: float | None = None
+    belt_speed_kmh: float | None = None
+    """The belt's own figures, when `distance_m` and `speed_kmh` are the runner's true ones."""
 
     @property
     def speed_ms(self) -> float:

@@ -156,7 +156,15 @@ def _document(xml: _Xml, activity: Activity) -> None:
     )
     for lap in activity.laps or (empty,):
         _lap(xml, lap)
-    xml.leaf("Notes", f"{activity.plan_name} on a treadmill ({activity.device}): {activity.status}")
+    truth = (
+        "; distance and speed are the runner's true ones (calibrated belt or footpod)"
+        if activity.true_pace
+        else ""
+    )
+    xml.leaf(
+        "Notes",
+        f"{activity.plan_name} on a treadmill ({activity.device}): {activity.status}{truth}",
+    )
     from treadpace import __version__
 
     parts = [int(p) if p.isdigit() else 0 for p in __version__.split(".")[:2]]

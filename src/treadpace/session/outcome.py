@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from treadpace.listen import Listen
     from treadpace.plans.profile import Profile
     from treadpace.plans.steps import CompiledPlan
+    from treadpace.treadmill.footpod import FootpodSource
     from treadpace.treadmill.port import GattLink
 
 
@@ -58,6 +59,10 @@ class SessionSetup:
     interactive_out: bool = False
     """The live view is drawn; otherwise one plain line per event."""
     install_signals: bool = True
+    footpod: FootpodSource | None = None
+    """The runner's footpod (a pinned Bluetooth pod, or the simulator's), if any."""
+    machine: str | None = None
+    """The treadmill's identity (`simulator:MODEL` or its address): picks its calibration."""
 
 
 @dataclass(frozen=True)

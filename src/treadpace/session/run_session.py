@@ -111,7 +111,7 @@ class RunSession:
         # Refused: one line, exit 2, before anything else is up.
         self._broadcaster = await _broadcast(prof.broadcast, s.clock, hub)
         config = EngineConfig.from_profile(
-            prof, countdown_s=0 if s.yes else 3, simulated=s.sim is not None
+            prof, s.machine, countdown_s=0 if s.yes else 3, simulated=s.sim is not None
         )
         web, hosts = s.web, prof.web.allow_hosts
         page = await _open_page(web, config, hosts) if web is not None else None
@@ -142,6 +142,8 @@ class RunSession:
             self._sink(s.console_runner(hub.subscribe()))
         self._wire_screen(hub, engine)
         self._engine_task = asyncio.ensure_future(engine.run())
+        if s.footpod is not None:
+            treadmill.attach_footpod(s.footpod.readings())
         strap = prof.heart_rate.strap
         if strap:
             self._strap_task = self._tg.create_task(_shielded(_strap(strap, treadmill, s.clock)))

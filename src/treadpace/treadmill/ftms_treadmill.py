@@ -52,6 +52,7 @@ from treadpace.ftms import (
 )
 from treadpace.treadmill.capabilities import FALLBACK_SPEED_RANGE, read_capabilities
 from treadpace.treadmill.control import result_name
+from treadpace.treadmill.footpod import FootpodFusion, FootpodReading
 from treadpace.treadmill.heart_fusion import HeartRateFusion
 from treadpace.treadmill.lifecycle import RECONNECT, StaleWatch, reconnect_loop, watch_telemetry
 from treadpace.treadmill.port import (
@@ -103,6 +104,7 @@ class FtmsTreadmill:
         )
         self._status = StatusInterpreter(FALLBACK_SPEED_RANGE)
         self._heart = HeartRateFusion(clock)
+        self._pod = FootpodFusion()
         self._merger = TreadmillDataMerger()
         self._queue: deque[TreadmillUpdate] = deque()
         self._wake = asyncio.Event()
@@ -182,6 +184,7 @@ class FtmsTreadmill:
             if task is not None:
                 task.cancel()
         self._heart.cancel()
+        self._pod.cancel()
         self._watchdog = self._reconnector = None
         self._closed = True
         self._ready = False
@@ -304,6 +307,10 @@ class FtmsTreadmill:
         """
         return self._heart.attach(source)
 
+    def attach_footpod(self, source: AsyncIterable[FootpodReading | None]) -> asyncio.Task[None]:
+        """Merge the runner's footpod (treadmill/footpod.py) into every Telemetry."""
+        return self._pod.attach(source)
+
     # --- what the machine says -----------------------------------------------------------
 
     def _on_treadmill_data(self, data: bytes) -> None:
@@ -317,6 +324,7 @@ class FtmsTreadmill:
             return
         now = self._clock.now()
         energy = record.total_energy_kcal
+        pod, reading = self._pod.judge(now)
         telemetry = Telemetry(
             t=now,
             speed_kmh=record.speed_kmh,
@@ -326,6 +334,9 @@ class FtmsTreadmill:
             heart_rate_bpm=self._heart.bpm(record.heart_rate_bpm, now),
             energy_kcal=None if energy is None else float(energy),
             steps=record.step_count,
+            footpod=pod,
+            footpod_kmh=None if reading is None else reading.speed_kmh,
+            cadence_spm=None if reading is None else reading.cadence_spm,
         )
         self._stale.data(now, self._real())
         self._status.telemetry(record.speed_kmh)

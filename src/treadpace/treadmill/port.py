@@ -14,6 +14,7 @@ UUIDs are full 128-bit lowercase strings, as bleak spells them.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -88,6 +89,19 @@ class GattLink(Protocol):
 # --- what the engine hears ------------------------------------------------------------
 
 
+class PodState(enum.StrEnum):
+    """What the runner's footpod is saying (treadmill/footpod.py judges it)."""
+
+    NONE = "none"
+    """No footpod in this run."""
+    LIVE = "live"
+    """A fresh, plausible reading."""
+    LOST = "lost"
+    """No reading for a few seconds (off the shoe, out of range, link down)."""
+    NONSENSE = "nonsense"
+    """The pod reports a speed no runner runs."""
+
+
 @dataclass(frozen=True)
 class Telemetry:
     """One merged Treadmill Data record (plus heart rate from a strap, if any)."""
@@ -102,6 +116,11 @@ class Telemetry:
     heart_rate_bpm: int | None = None
     energy_kcal: float | None = None
     steps: int | None = None
+    footpod: PodState = PodState.NONE
+    """The runner's footpod, if the run has one: live, lost or talking nonsense."""
+    footpod_kmh: float | None = None
+    """The footpod's speed (the runner's true speed), only while it is live."""
+    cadence_spm: int | None = None
 
 
 @dataclass(frozen=True)

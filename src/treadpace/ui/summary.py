@@ -63,6 +63,21 @@ def heart_rate_lines(result: RunFinished) -> list[str]:
     return lines
 
 
+TRUE_DIFFERS = 0.01
+"""The true distance is shown beside the belt's when they differ by more than 1 %."""
+
+
+def true_distance_lines(result: RunFinished, imperial: bool) -> list[str]:
+    """The distance the runner really ran, when the belt's figure is off by more than 1 %."""
+    true, belt = result.true_distance_m, result.distance_m
+    if true is None or belt <= 0 or abs(true / belt - 1.0) <= TRUE_DIFFERS:
+        return []
+    return [
+        f"true distance: {fmt.distance(true, imperial)} (the belt said "
+        f"{fmt.distance(belt, imperial)}, {(true / belt - 1.0) * 100:+.1f} %)"
+    ]
+
+
 def summary_text(result: RunFinished, imperial: bool) -> str:
     """Plain aligned columns (no terminal needed); one line when no step was run."""
     if not result.steps:
@@ -75,6 +90,7 @@ def summary_text(result: RunFinished, imperial: bool) -> str:
         f"total: {fmt.distance(result.distance_m, imperial)} in {fmt.duration(result.elapsed_s)}"
         f" ({fmt.pace(avg, imperial)}) - {outcome_text(result)}"
     )
+    lines.extend(true_distance_lines(result, imperial))
     lines.extend(heart_rate_lines(result))
     return "\n".join(lines)
 
@@ -108,5 +124,5 @@ def print_summary(result: RunFinished, imperial: bool, *, rich_output: bool) -> 
         style="bold",
     )
     console.print(table)
-    for line in heart_rate_lines(result):
+    for line in [*true_distance_lines(result, imperial), *heart_rate_lines(result)]:
         console.print(escape(line))
