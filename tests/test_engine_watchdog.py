@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from treadpace.backoff import Backoff
 from treadpace.engine.adjust import above_cap, nudge_hold, nudge_offset
 from treadpace.engine.setpoint import Grid
 from treadpace.engine.watchdog import ObeyWatchdog, WriteRetry
@@ -31,7 +32,7 @@ def test_a_belt_still_changing_speed_is_not_ignoring_the_target() -> None:
 
 
 def test_write_retries_back_off_and_are_bounded() -> None:
-    r = WriteRetry(delays=(0.5, 1.0, 2.0))
+    r = WriteRetry(Backoff(first=0.5, cap=4.0, attempts=4))
     assert r.wait(0.0) == 0.0
     assert r.refused(0.0) and r.wait(0.2) == 0.3
     assert r.refused(0.5) and r.wait(0.5) == 1.0

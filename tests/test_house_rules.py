@@ -1,10 +1,11 @@
 """The shape the code keeps: small files and functions, a docstring each, no import circle.
 
-Files under 450 lines and functions under 60 (a typer command's signature, its
-option declarations, does not count: the body does), so that each reads in one
-sitting; every module says why it exists; and no module imports itself back
-through others, counting imports made only for type checkers, so the layers in
-docs/architecture.md stay layers.
+One idea a file: a file may reach 700 lines when it is one cohesive thing (the
+old limit of 450 pushed single ideas into several files), and functions stay under
+60 (a typer command's signature, its option declarations, does not count: the body
+does), so that each reads in one sitting; every module says why it exists; and
+no module imports itself back through others, counting imports made only for type
+checkers, so the layers in docs/architecture.md stay layers.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 TREES = {"src": ROOT / "src", "simulators": ROOT / "simulators"}
-MAX_FILE_LINES = 450
+MAX_FILE_LINES = 700
 MAX_FUNCTION_LINES = 60
 
 
@@ -50,7 +51,7 @@ def _imports(name: str, path: Path) -> set[str]:
     return {m for m in out if m in MODULES and m != name}
 
 
-def test_no_file_is_over_450_lines() -> None:
+def test_no_file_is_over_700_lines() -> None:
     long = {
         str(p.relative_to(ROOT)): n
         for p in MODULES.values()

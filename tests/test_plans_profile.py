@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from treadpace.errors import UserError
-from treadpace.plans import Profile, default_profile, load_and_compile, load_profile
+from treadpace.library import load_and_compile
+from treadpace.plans import Profile, default_profile, load_profile
 from treadpace.plans.source import FieldError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -149,7 +150,7 @@ def test_default_profile_is_a_fresh_object() -> None:
 
 def test_load_and_compile_uses_the_profile(tmp_path: Path) -> None:
     compiled, prof = load_and_compile(
-        ROOT / "configs/plans/thirds.yaml", ROOT / "configs/profiles/imperial.yaml"
+        str(ROOT / "configs/plans/thirds.yaml"), ROOT / "configs/profiles/imperial.yaml"
     )
     assert prof.name == "Runner B"
     assert compiled.steps[2].speed_kmh == pytest.approx(14.1308, abs=0.001)

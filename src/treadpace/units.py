@@ -8,10 +8,6 @@ def kmh_to_mph(kmh: float) -> float:
     return kmh / KMH_PER_MPH
 
 
-def mph_to_kmh(mph: float) -> float:
-    return mph * KMH_PER_MPH
-
-
 def pace_s_per_km(kmh: float) -> float:
     return 3600.0 / kmh
 

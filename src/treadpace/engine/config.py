@@ -31,7 +31,6 @@ class EngineConfig:
     """A console speed change: keep the difference for the rest of the step, or hold the speed."""
     nudge_kmh: float | None = None
     """One +/- press; None means the machine's increment."""
-    nudge_incline_percent: float | None = None
     countdown_s: int = 3
     """Seconds of 3-2-1 before the belt starts; 0 starts at once (`--yes`)."""
     extend_time_s: float = 60.0

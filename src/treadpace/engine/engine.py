@@ -56,7 +56,6 @@ from treadpace.treadmill.retry import is_transport_failure
 from treadpace.treadmill.stop import BeltWatch, StopPolicy, stop_belt
 
 if TYPE_CHECKING:
-    from treadpace.engine.hr_control import HrController
     from treadpace.engine.odometer import Odometer
     from treadpace.plans.steps import CompiledPlan, CompiledStep
     from treadpace.treadmill.port import Treadmill
@@ -126,10 +125,6 @@ class Engine:
     @property
     def speed_grid(self) -> Grid:
         return self.core.policy.speed_grid
-
-    @property
-    def hr_control(self) -> HrController:
-        return self.core.policy.hr
 
     def target_speed(self) -> float:
         """The speed the policy asks for now (clamped and on the machine's grid)."""

@@ -20,10 +20,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from treadpace.backoff import Backoff
 from treadpace.treadmill.retry import TRANSPORT
-
-RETRY_DELAYS_S = tuple(TRANSPORT.delays())
-"""Waits before each retry of a refused write; one more refusal after the last is final."""
 
 
 @dataclass
@@ -61,16 +59,18 @@ class ObeyWatchdog:
 
 @dataclass
 class WriteRetry:
-    delays: tuple[float, ...] = RETRY_DELAYS_S
+    """The transport's bounded backoff, kept as a deadline rather than slept."""
+
+    backoff: Backoff = TRANSPORT
     refusals: int = 0
     not_before: float = field(default=-math.inf)
 
     def refused(self, now: float) -> bool:
         """Count a refusal at `now`; False once every retry has been refused too."""
-        if self.refusals >= len(self.delays):
+        if self.refusals + 1 >= self.backoff.attempts:
             return False
-        self.not_before = now + self.delays[self.refusals]
         self.refusals += 1
+        self.not_before = now + self.backoff.delay(self.refusals)
         return True
 
     def accepted(self) -> None:

@@ -15,9 +15,6 @@ if TYPE_CHECKING:
         compile_plan as compile_plan,
     )
     from treadpace.plans.loader import (
-        load_and_compile as load_and_compile,
-    )
-    from treadpace.plans.loader import (
         load_plan as load_plan,
     )
     from treadpace.plans.loader import (
@@ -104,7 +101,6 @@ if TYPE_CHECKING:
 
 _WHERE = {
     "compile_plan": "loader",
-    "load_and_compile": "loader",
     "load_plan": "loader",
     "load_profile": "loader",
     "CustomPlan": "models",

@@ -177,10 +177,3 @@ def _line_of(lines: dict[Loc, int], loc: Loc) -> int | None:
         return lines.get(("kind",), lines.get(()))
     return lines.get(())
 
-
-def load_and_compile(
-    plan_path: Path | str, profile_path: Path | str | None = None
-) -> tuple[CompiledPlan, Profile]:
-    profile = load_profile(profile_path)
-    plan = load_plan(plan_path)
-    return compile_plan(plan, profile, str(plan_path)), profile

@@ -18,6 +18,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from treadpace.backoff import Backoff
 from treadpace.clock import Clock, ClockTimeout, wait_for
 from treadpace.ftms import TrainingStatusCode
 from treadpace.treadmill.port import (
@@ -43,6 +44,9 @@ _SLOWER_KMH = 0.1
 _RESTING = (int(TrainingStatusCode.IDLE), int(TrainingStatusCode.POST_WORKOUT))
 
 
+_STOP_RETRY = Backoff(first=1.0, cap=4.0)
+
+
 @dataclass(frozen=True)
 class StopPolicy:
     answer_s: float = 5.0
@@ -53,9 +57,8 @@ class StopPolicy:
     """Give up after this long in any case (a belt that barely slows)."""
     recheck_s: float = 4.0
     """After an accepted Stop, a belt not slower by then is sent Stop again."""
-    retry_first_s: float = 1.0
-    retry_cap_s: float = 4.0
-    """Backoff between Stops that failed (refused, unanswered, transport)."""
+    retry: Backoff = _STOP_RETRY
+    """The pause between Stops that failed (refused, unanswered, transport): the one backoff."""
 
 
 class BeltWatch:
@@ -110,7 +113,7 @@ async def stop_belt(
     start = clock.now()
     watch.begin(start)
     progress_t, progress_speed = start, watch.speed
-    retry = p.retry_first_s
+    failures = 0
     next_send = start
     accepted = False
     warned = False
@@ -129,14 +132,15 @@ async def stop_belt(
                 accepted = problem is None
                 if accepted:
                     next_send = clock.now() + p.recheck_s
-                    retry = p.retry_first_s
+                    failures = 0
                 else:
+                    failures += 1
+                    retry = p.retry.delay(failures)
                     log.warning("stopping the belt: %s; trying again in %g s", problem, retry)
                     if not warned:
                         warned = True
                         warn(f"could not stop the belt ({problem}): trying again; {_CONSOLE}")
                     next_send = clock.now() + retry
-                    retry = min(retry * 2, p.retry_cap_s)
                 continue
         deadline = min(next_send, progress_t + p.patience_s, start + p.limit_s)
         await wait(max(0.05, deadline - clock.now()))

@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from treadpace.units import KMH_PER_MPH
-
 MAX_FILE_BYTES = 1_000_000
 """A workout file is a few kilobytes; anything this big is not one."""
 
@@ -56,10 +54,6 @@ def pace_text(s_per_km: float) -> str:
 def pace_range_text(fast_s_per_km: float, slow_s_per_km: float) -> str:
     a, b = pace_text(fast_s_per_km), pace_text(slow_s_per_km)
     return f"{a.removesuffix('/km')}-{b}"
-
-
-def mph_to_kmh(mph: float) -> float:
-    return mph * KMH_PER_MPH
 
 
 def custom_plan(name: str, description: str, segments: list[Any]) -> dict[str, Any]:
