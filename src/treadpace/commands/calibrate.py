@@ -238,7 +238,8 @@ def _check(fitted: Calibration, saved: Any, imperial: bool) -> None:
 
 
 def _save(path: Path, machine: str, cal: Calibration) -> None:
-    from treadpace.plans.true_pace_settings import CalibrationRecord, write_calibration
+    from treadpace.plans.calibration_file import write_calibration
+    from treadpace.plans.true_pace_settings import CalibrationRecord
 
     record = CalibrationRecord(
         date=dt.date.today(),
