@@ -63,6 +63,7 @@ _COMMAND_MODULES = (
     "coach",
     "mqtt",
     "serve",
+    "sync",
 )
 
 

@@ -37,6 +37,7 @@ from treadpace.plans.models import Metres, Percent, Seconds
 from treadpace.plans.numbers import Number, Whole
 from treadpace.plans.paces import PACE_NAMES, parse_pace, parse_percent, parse_speed
 from treadpace.plans.source import FieldError, describe_error
+from treadpace.plans.sync_settings import SyncSettings
 from treadpace.plans.vdot import TrainingPaces, training_paces, vdot_from_race
 from treadpace.plans.zones import ZoneMethod, tanaka_max_bpm, zone_bounds
 from treadpace.topic_prefix import prefix_problem
@@ -228,6 +229,7 @@ class Profile(BaseModel):
     web: WebSettings = Field(default_factory=lambda: WebSettings())
     broadcast: BroadcastSettings = Field(default_factory=lambda: BroadcastSettings())
     cues: CuesSettings = Field(default_factory=lambda: CuesSettings())
+    sync: SyncSettings = Field(default_factory=lambda: SyncSettings())
 
     _is_default: bool = PrivateAttr(default=False)
 

@@ -1,0 +1,71 @@
+"""A finished run as the services take it: the FIT file, a name, a description, an id.
+
+The FIT file is made from the journal each time it is needed (the journal is the
+truth; the same journal gives the same bytes), and the external id is derived from
+the run id, so a run sent twice is the same upload to the service. A run is a
+`Run` on a trainer (a treadmill run, never a virtual one), or a `Walk` when its
+average speed was a walker's.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from treadpace.display import distance as format_distance
+from treadpace.display import duration as format_duration
+from treadpace.display import pace as format_pace
+from treadpace.record.activity import Activity, build_activity
+from treadpace.record.fit_export import write_fit
+from treadpace.record.journal import read_journal
+from treadpace.units import RUNNING_FROM_KMH
+
+EXTERNAL_PREFIX = "treadpace-"
+
+
+@dataclass(frozen=True)
+class RunItem:
+    run_id: str
+    fit: bytes
+    name: str
+    description: str
+    external_id: str
+    sport_type: str
+    """`Run` or `Walk`: a walk is never sent as a run."""
+    simulated: bool
+
+
+def external_id(run_id: str) -> str:
+    return f"{EXTERNAL_PREFIX}{run_id}"
+
+
+def sport_type(activity: Activity) -> str:
+    return "Run" if activity.avg_speed_kmh >= RUNNING_FROM_KMH else "Walk"
+
+
+def describe(activity: Activity) -> str:
+    imperial = activity.imperial
+    return (
+        f"Treadmill: {activity.plan_name}, {format_distance(activity.distance_m, imperial)}"
+        f" in {format_duration(activity.timer_s)}"
+        f" ({format_pace(activity.avg_speed_kmh, imperial)})."
+        " Recorded by treadpace."
+    )
+
+
+def run_item(journal: Path) -> RunItem:
+    """The upload for one journal (a UserError when it cannot be read)."""
+    read = read_journal(journal)
+    activity = build_activity(read)
+    out = io.BytesIO()
+    write_fit(activity, out)
+    return RunItem(
+        run_id=activity.id,
+        fit=out.getvalue(),
+        name=activity.plan_name or "Treadmill run",
+        description=describe(activity),
+        external_id=external_id(activity.id),
+        sport_type=sport_type(activity),
+        simulated=read.header.simulated,
+    )
