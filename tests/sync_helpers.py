@@ -7,25 +7,38 @@ clients to a fake server, on the clock the test gives.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from pathlib import Path
 
 import aiohttp
 
 from fake_icu import API_KEY, FakeIcu
-from treadpace.clock import Clock
+from fake_strava import CLIENT_ID, CLIENT_SECRET, FakeStrava
+from treadpace.clock import VIRTUAL_EPOCH, Clock
+from treadpace.plans.steps import CompiledStep
 from treadpace.record.recorder import Recorder
 from treadpace.record.synthetic import SyntheticRun, synthetic_events
 from treadpace.store.database import connect
+from treadpace.sync.credentials import StravaAccount
 from treadpace.sync.drain import Drain, Report, Uploader
 from treadpace.sync.icu import IcuClient, IcuUploader
 from treadpace.sync.outbox import Outbox
+from treadpace.sync.strava import StravaUploader
+from treadpace.sync.tokens import Tokens, from_answer, save
 
 
-def recorded_run(folder: Path, plan_name: str = "Sync test run", simulated: bool = False) -> Path:
+def recorded_run(
+    folder: Path,
+    plan_name: str = "Sync test run",
+    simulated: bool = False,
+    steps: tuple[CompiledStep, ...] | None = None,
+) -> Path:
     """A journal as a run on a treadmill leaves it (`simulated` for one on the simulator)."""
     recorder = Recorder(folder)
     run = replace(SyntheticRun(), plan_name=plan_name, device="Treadmill T1", simulated=simulated)
+    if steps is not None:
+        run = replace(run, steps=steps)
     for event in synthetic_events(run):
         recorder.handle(event)
     assert recorder.path is not None
@@ -55,3 +68,54 @@ async def drain_icu(
             session, base_url=fake.url, api_key=key, timeout_s=timeout_s, wall=clock.wall
         )
         return await drain_with(outbox, {"icu": IcuUploader(client)}, clock, ["icu"])
+
+
+class WallClock:
+    """A clock that moves only when the code sleeps on it, at once, from the wall given.
+
+    The sync talks to real loopback servers, so the virtual clock (which jumps when
+    every task waits, real I/O included) would time their answers out; this one only
+    counts the sleeps asked of it: a wait of a window is seen whole and costs nothing.
+    """
+
+    def __init__(self, wall: float = VIRTUAL_EPOCH) -> None:
+        self._at = wall
+        self._now = 0.0
+
+    def now(self) -> float:
+        return self._now
+
+    def wall(self) -> float:
+        return self._at + self._now
+
+    async def sleep(self, seconds: float) -> None:
+        self._now += max(0.0, seconds)
+        await asyncio.sleep(0)
+
+
+def strava_account(tmp_path: Path, url: str, refresh_token: str | None = None) -> StravaAccount:
+    return StravaAccount(
+        url=url,
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        token_file=tmp_path / "cfg" / "strava-tokens.json",
+        refresh_token=refresh_token,
+    )
+
+
+def give_tokens(fake: FakeStrava, account: StravaAccount, expires_in: float = 21600) -> Tokens:
+    granted = fake.grant(expires_in)
+    tokens = from_answer(granted)
+    assert tokens is not None
+    save(account.token_file, tokens)
+    return tokens
+
+
+async def drain_strava(
+    fake: FakeStrava, outbox: Outbox, account: StravaAccount, clock: Clock | None = None
+) -> Report:
+    """Send what is due to Strava on `clock` (default: the fake's)."""
+    at = clock or fake.clock
+    async with aiohttp.ClientSession() as session:
+        uploader = StravaUploader.for_account(session, account, at, 10.0)
+        return await drain_with(outbox, {"strava": uploader}, at, ["strava"])

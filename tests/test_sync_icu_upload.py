@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from fake_icu import API_KEY, FakeIcu
-from sync_helpers import drain_icu, outbox_in, queue, recorded_run
-from treadpace.clock import ScaledClock
+from sync_helpers import WallClock, drain_icu, outbox_in, queue, recorded_run
 from treadpace.sync.failure import Failure
 from treadpace.sync.outbox import State
 
@@ -32,7 +31,7 @@ def journal(tmp_path: Path) -> Path:
 async def test_a_run_is_uploaded_once_with_its_name_and_external_id(
     icu: FakeIcu, journal: Path, tmp_path: Path
 ) -> None:
-    clock = ScaledClock(1000)
+    clock = WallClock()
     outbox = outbox_in(tmp_path)
     queue(outbox, journal, "icu", clock)
     report = await drain_icu(icu, outbox, clock)
@@ -54,7 +53,7 @@ async def test_a_run_is_uploaded_once_with_its_name_and_external_id(
 async def test_a_run_the_service_already_has_is_recorded_not_duplicated(
     icu: FakeIcu, journal: Path, tmp_path: Path
 ) -> None:
-    clock = ScaledClock(1000)
+    clock = WallClock()
     first = outbox_in(tmp_path / "a")
     queue(first, journal, "icu", clock)
     await drain_icu(icu, first, clock)
@@ -90,7 +89,7 @@ async def test_each_failure_is_one_line_and_leaves_the_run_where_it_belongs(
     state: State,
     words: str,
 ) -> None:
-    clock = ScaledClock(1000)
+    clock = WallClock()
     outbox = outbox_in(tmp_path)
     queue(outbox, journal, "icu", clock)
     icu.fail("uploadActivity", **fault)  # type: ignore[arg-type]
@@ -107,25 +106,16 @@ async def test_each_failure_is_one_line_and_leaves_the_run_where_it_belongs(
         await drain_icu(icu, outbox, clock)
         assert len(icu.calls) == calls
         # Later, with the service back, it goes, once.
-        await drain_icu(icu, outbox, _WallAt(entry.not_before + 1))
+        await drain_icu(icu, outbox, WallClock(entry.not_before + 1))
         assert len(icu.activities) == 1
         done = outbox.get(entry.run_id, "icu")
         assert done is not None and done.state is State.DONE
 
 
-class _WallAt(ScaledClock):
-    def __init__(self, wall: float) -> None:
-        super().__init__(1000)
-        self._at = wall
-
-    def wall(self) -> float:
-        return self._at + self.now()
-
-
 async def test_a_short_rate_limit_is_waited_out_on_the_clock(
     icu: FakeIcu, journal: Path, tmp_path: Path
 ) -> None:
-    clock = ScaledClock(1000)
+    clock = WallClock()
     outbox = outbox_in(tmp_path)
     queue(outbox, journal, "icu", clock)
     icu.fail("uploadActivity", status=429, headers={"Retry-After": "30"})
@@ -138,7 +128,7 @@ async def test_a_short_rate_limit_is_waited_out_on_the_clock(
 async def test_a_long_rate_limit_leaves_the_run_queued_until_the_window_ends(
     icu: FakeIcu, journal: Path, tmp_path: Path
 ) -> None:
-    clock = ScaledClock(1000)
+    clock = WallClock()
     outbox = outbox_in(tmp_path)
     queue(outbox, journal, "icu", clock)
     icu.fail("uploadActivity", status=429, headers={"Retry-After": "3600"})
@@ -153,7 +143,7 @@ async def test_a_long_rate_limit_leaves_the_run_queued_until_the_window_ends(
 async def test_a_refused_key_never_shows_in_a_message(
     icu: FakeIcu, journal: Path, tmp_path: Path
 ) -> None:
-    clock = ScaledClock(1000)
+    clock = WallClock()
     outbox = outbox_in(tmp_path)
     queue(outbox, journal, "icu", clock)
     wrong = "wrong-key-0123456789"

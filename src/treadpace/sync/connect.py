@@ -42,5 +42,13 @@ async def uploaders_for(
             )
             uploaders["icu"] = IcuUploader(client)
         if strava is not None:
-            raise UserError("Strava: not available in this version yet")
+            from treadpace.sync.strava import StravaUploader
+
+            uploader = StravaUploader.for_account(session, strava, clock, float(settings.timeout_s))
+            if not uploader.linked():
+                raise UserError(
+                    "Strava: not linked yet; run `treadpace sync strava --authorize`"
+                    " (or set TREADPACE_STRAVA_REFRESH_TOKEN)"
+                )
+            uploaders["strava"] = uploader
         yield uploaders
