@@ -121,7 +121,7 @@ def run_command(
 ) -> None:
     """Run a plan: the engine drives the belt, the terminal shows where you are."""
     from treadpace.commands import run_checks
-    from treadpace.library import load_and_compile
+    from treadpace.commands.planned import load_and_compile
     from treadpace.plans.broadcast_settings import with_broadcast_options
     from treadpace.web.page import resolve_listen
 
