@@ -59,7 +59,9 @@ def sync_command(
     if words[:1] == ["strava"] and (authorize or revoke):
         raise UserError("sync strava: not available in this version yet")
     if words[:1] == ["push"]:
-        raise UserError("sync push: not available in this version yet")
+        from treadpace.commands.sync_push import push_command
+
+        raise typer.Exit(push_command(loaded, words[1:], date, to))
     if authorize or revoke or code is not None or date is not None:
         raise UserError("sync: --authorize, --revoke and --code go with `strava`, --date with push")
     from treadpace.commands.sync_runs import sync_runs
