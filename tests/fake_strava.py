@@ -94,6 +94,8 @@ class FakeStrava(FakeService):
 
     def _oauth(self, call: Call, path: str) -> Reply:
         form = call.form
+        if path == "/oauth/authorize":
+            return self._authorize(dict(call.query))
         if path == "/oauth/deauthorize":
             token = str(form.get("access_token", ""))
             if token not in self.access:
@@ -112,6 +114,15 @@ class FakeStrava(FakeService):
         if form.get("grant_type") == "authorization_code" and form.get("code") in self.codes:
             return Reply(200, {**self.grant(), "athlete": {"id": 99}})
         return Reply(400, {"message": "Bad Request", "errors": [{"code": "invalid"}]})
+
+    def _authorize(self, query: dict[str, str]) -> Reply:
+        """The runner approves at once: back to the redirect address with a code."""
+        wanted = {"client_id", "redirect_uri", "response_type", "approval_prompt", "scope", "state"}
+        assert set(query) <= wanted and query["response_type"] == "code", query
+        assert query["client_id"] == CLIENT_ID
+        granted = f"read,{query['scope']}"
+        back = f"{query['redirect_uri']}?state={query['state']}&code=the-code&scope={granted}"
+        return Reply(302, {}, {"Location": back})
 
     def _create(self, call: Call) -> Reply:
         upload_id = next(self._ids)

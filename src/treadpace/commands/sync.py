@@ -57,7 +57,9 @@ def sync_command(
     words = list(args or [])
     loaded = load_profile(profile)
     if words[:1] == ["strava"] and (authorize or revoke):
-        raise UserError("sync strava: not available in this version yet")
+        from treadpace.commands.sync_strava import strava_account_command
+
+        raise typer.Exit(strava_account_command(loaded, words[1:], authorize, revoke, code))
     if words[:1] == ["push"]:
         from treadpace.commands.sync_push import push_command
 
