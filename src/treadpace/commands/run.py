@@ -258,6 +258,15 @@ def _report(outcome: RunOutcome, prof: Profile, *, rich_output: bool) -> int:
         print(f"exported: {path}")
     if outcome.export_error:
         print(f"export failed: {outcome.export_error}", file=sys.stderr)
+    if (
+        prof.sync.after_run
+        and outcome.belt_stop_confirmed
+        and outcome.recording_complete
+        and outcome.journal is not None
+    ):
+        from treadpace.commands.sync_runs import after_run_sync
+
+        after_run_sync(prof, outcome.journal)  # the belt has stopped; bounded, never raises
     if outcome.failure:
         print(f"error: {printable(outcome.failure)}", file=sys.stderr)
     if not outcome.belt_stop_confirmed:  # said last and loudest, whatever else ended the run

@@ -7,6 +7,7 @@ never raises: whatever is not sent in time stays in the outbox.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,6 +41,10 @@ def services_for(profile: Profile, to: str | None) -> list[str]:
     return chosen
 
 
+def run_id_of(journal: Path) -> str:
+    return journal.name.removesuffix(".jsonl")
+
+
 def sync_runs(profile: Profile, runs: list[str], to: str | None, folder: Path) -> int:
     """The exit code: 0 all there, 2 a key or token refused, 5 some still queued."""
     from treadpace.clock import RealClock
@@ -55,7 +60,7 @@ def sync_runs(profile: Profile, runs: list[str], to: str | None, folder: Path) -
         outbox = Outbox(conn)
         for journal in journals:
             for service in services:
-                outbox.enqueue(journal.name.removesuffix(".jsonl"), service, journal, clock.wall())
+                outbox.enqueue(run_id_of(journal), service, journal, clock.wall())
         report = asyncio.run(send_due(profile, outbox, services, clock))
         return _summarise(report, outbox, services)
     finally:
@@ -87,3 +92,54 @@ def _summarise(report: Report, outbox: Outbox, services: list[str]) -> int:
         print(f"sync: {len(waiting)} upload(s) still queued (see docs/sync.md)", file=sys.stderr)
         return QUEUED_EXIT
     return 0
+
+
+def after_run_sync(profile: Profile, journal: Path) -> None:
+    """The sync a finished run starts by itself (`sync.after_run`), once the belt has stopped
+    and the files are written: bounded in time, never raising, never changing the run's exit
+    code. What is not sent stays in the outbox for `treadpace sync`."""
+    from treadpace.clock import ClockTimeout, RealClock, wait_for
+    from treadpace.record.runs import summarize
+
+    services: list[str] = list(profile.sync.to)
+    budget = float(profile.sync.after_run_budget_s)
+    if not services:
+        print("sync: sync.after_run is on but sync.to names no service", file=sys.stderr)
+        return
+    summary = summarize(journal)
+    if summary is None or summary.simulated:
+        return  # a run on the simulator is not training
+    clock = RealClock()
+    try:
+        conn = _queued(journal, services, clock)
+    except UserError as exc:
+        print(f"sync: {printable(str(exc))}", file=sys.stderr)
+        return
+    try:
+        from treadpace.sync.outbox import Outbox
+
+        outbox = Outbox(conn)
+        report = asyncio.run(wait_for(clock, send_due(profile, outbox, services, clock), budget))
+        _summarise(report, outbox, services)
+    except ClockTimeout:
+        print(
+            f"sync: not done within {budget:g} s; kept in the outbox (`treadpace sync` sends it)",
+            file=sys.stderr,
+        )
+    except UserError as exc:
+        print(f"sync: {printable(str(exc))} (the run stays queued)", file=sys.stderr)
+    except Exception as exc:  # a sync that breaks never fails the run it follows
+        print(f"sync: failed ({type(exc).__name__}); the run stays queued", file=sys.stderr)
+    finally:
+        conn.close()
+
+
+def _queued(journal: Path, services: list[str], clock: Clock) -> sqlite3.Connection:
+    from treadpace.store.database import connect
+    from treadpace.sync.outbox import Outbox
+
+    conn = connect()
+    outbox = Outbox(conn)
+    for service in services:
+        outbox.enqueue(run_id_of(journal), service, journal, clock.wall())
+    return conn
