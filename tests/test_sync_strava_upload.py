@@ -203,3 +203,47 @@ async def test_a_server_error_while_polling_keeps_the_upload_to_follow_later(
     assert entry is not None and entry.state is State.PROCESSING and entry.upload_id
     later = await drain_strava(strava, outbox, account, WallClock(entry.not_before + 1))
     assert len(strava.uploads) == 1 and later.lines == []
+
+
+async def test_a_409_duplicate_at_upload_is_the_activity_strava_has(
+    strava: FakeStrava, tmp_path: Path
+) -> None:
+    journal = recorded_run(tmp_path / "runs")
+    account = strava_account(tmp_path, strava.url)
+    give_tokens(strava, account)
+    await drain_strava(strava, _queued(tmp_path / "a", journal, strava), account)
+    [known] = strava.activities
+    strava.fail(
+        "createUpload",
+        status=409,
+        body={"message": f"run.fit duplicate of activity {known}", "errors": []},
+    )
+    report = await drain_strava(strava, _queued(tmp_path / "b", journal, strava), account)
+    assert [remote for _, remote in report.uploaded] == [str(known)]
+    assert len(strava.activities) == 1 and len(strava.uploads) == 1
+
+
+@pytest.mark.parametrize(
+    ("fault", "state", "words"),
+    [
+        ({"status": 401}, State.FAILED, "run `treadpace sync strava --authorize`"),
+        ({"status": 403}, State.FAILED, "not allowed"),
+        ({"status": 500}, State.QUEUED, "the service is down"),
+        ({"kind": "malformed"}, State.QUEUED, "not JSON"),
+        ({"kind": "drop"}, State.QUEUED, "cannot reach"),
+    ],
+)
+async def test_each_strava_failure_is_one_line(
+    strava: FakeStrava, tmp_path: Path, fault: dict[str, object], state: State, words: str
+) -> None:
+    journal = recorded_run(tmp_path / "runs")
+    account = strava_account(tmp_path, strava.url)
+    tokens = give_tokens(strava, account)
+    strava.fail("createUpload", **fault)  # type: ignore[arg-type]
+    outbox = _queued(tmp_path, journal, strava)
+    report = await drain_strava(strava, outbox, account)
+    [line] = report.lines
+    assert line.count("\n") == 0 and "Strava: " in line and words in line
+    assert tokens.access_token not in line and "strava-client-secret" not in line
+    entry = outbox.get(run_id(journal), "strava")
+    assert entry is not None and entry.state is state
