@@ -39,6 +39,7 @@ class FakeStrava(FakeService):
         self.limit = (100, 1000)
         self.used = [0, 0]
         self._ids = itertools.count(7001)
+        self._window = int(clock.wall() // 900)
 
     def grant(self, expires_in: float = 21600) -> dict[str, Any]:
         access, refresh = secrets.token_hex(8), secrets.token_hex(8)
@@ -60,6 +61,9 @@ class FakeStrava(FakeService):
         return self.access.get(token, 0.0) > self.clock.wall()
 
     async def answer(self, op_id: str, call: Call, request: web.Request) -> Reply:
+        window = int(self.clock.wall() // 900)
+        if window != self._window:  # a new quarter hour: its count starts again
+            self._window, self.used[0] = window, 0
         self.used = [self.used[0] + 1, self.used[1] + 1]
         headers = {
             "X-RateLimit-Limit": f"{self.limit[0]},{self.limit[1]}",

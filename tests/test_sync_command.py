@@ -69,8 +69,11 @@ async def test_sync_uploads_the_latest_run_and_exits_0(icu: FakeIcu, tmp_path: P
     assert (code, err) == (0, "")
     assert "on intervals.icu (activity i1001)" in out
     assert outbox_state(tmp_path, journal.name.removesuffix(".jsonl")) is State.DONE
-    code, _, _ = await treadpace_async(tmp_path, "sync", "--to", "icu", "latest", **icu_env(icu))
+    code, out, _ = await treadpace_async(tmp_path, "sync", "--to", "icu", "latest", **icu_env(icu))
     assert code == 0 and icu.calls == ["uploadActivity"]
+    assert "already on intervals.icu (activity i1001)" in out
+    code, out, _ = await treadpace_async(tmp_path, "sync", "--to", "icu", **icu_env(icu))
+    assert (code, out.strip()) == (0, "sync: nothing to send")
 
 
 async def test_a_service_down_keeps_the_run_queued_and_exits_5(
@@ -83,6 +86,9 @@ async def test_a_service_down_keeps_the_run_queued_and_exits_5(
     first = err.splitlines()[0]
     assert "intervals.icu: the service is down (HTTP 502" in first
     assert outbox_state(tmp_path, journal.name.removesuffix(".jsonl")) is State.QUEUED
+    # Asked again at once, it is not due yet: still exit 5, and nothing is sent.
+    code, out, _ = await treadpace_async(tmp_path, "sync", "--to", "icu", **icu_env(icu))
+    assert code == 5 and "1 waiting for a later try" in out and icu.calls == ["uploadActivity"]
 
 
 async def test_a_wrong_key_is_a_configuration_error_and_never_printed(

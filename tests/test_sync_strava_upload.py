@@ -247,3 +247,25 @@ async def test_each_strava_failure_is_one_line(
     assert tokens.access_token not in line and "strava-client-secret" not in line
     entry = outbox.get(run_id(journal), "strava")
     assert entry is not None and entry.state is state
+
+
+async def test_a_window_the_headers_show_spent_is_not_used_past_its_limit(
+    strava: FakeStrava, tmp_path: Path
+) -> None:
+    journal = recorded_run(tmp_path / "runs")
+    account = strava_account(tmp_path, strava.url)
+    give_tokens(strava, account)
+    strava.limit = (3, 1000)  # the upload and two polls spend this quarter hour
+    outbox = _queued(tmp_path, journal, strava)
+    report = await drain_strava(strava, outbox, account)
+    assert strava.calls == ["createUpload", "getUploadById", "getUploadById"]
+    assert "rate limit" in report.lines[0]
+    entry = outbox.get(run_id(journal), "strava")
+    assert entry is not None and entry.state is State.PROCESSING
+    assert entry.not_before == pytest.approx(QUARTER + 900, abs=2)
+    # In the next window the upload is followed (not made again) and its sport set.
+    strava.clock = WallClock(entry.not_before + 1)
+    later = await drain_strava(strava, outbox, account)
+    assert later.lines == [] and len(strava.uploads) == 1
+    [activity] = strava.activities.values()
+    assert activity["sport_type"] == "Run"

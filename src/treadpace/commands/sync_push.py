@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import sys
+import time
 from typing import TYPE_CHECKING
 
 from treadpace.errors import UserError
@@ -18,8 +19,6 @@ from treadpace.printable import printable
 
 if TYPE_CHECKING:
     from treadpace.plans.profile import Profile
-    from treadpace.plans.steps import CompiledPlan
-    from treadpace.sync.push import Pushed
 
 UNREACHED_EXIT = 5
 
@@ -40,6 +39,7 @@ def push_command(profile: Profile, words: list[str], date: str | None, to: str |
     from treadpace.library import load_with_notes
     from treadpace.plans.loader import compile_plan
     from treadpace.sync.failure import SyncError
+    from treadpace.sync.push import push_to_icu
 
     if len(words) != 1:
         raise UserError("sync push: expected one PLAN (a file or a plan's name) and --date DATE")
@@ -49,7 +49,7 @@ def push_command(profile: Profile, words: list[str], date: str | None, to: str |
     plan, source, _ = load_with_notes(words[0])
     compiled = compile_plan(plan, profile, source)
     try:
-        pushed = asyncio.run(_push(profile, [(day, compiled)]))
+        pushed = asyncio.run(push_to_icu(profile.sync, [(day, compiled)], time.time()))
     except SyncError as exc:
         print(f"sync push: {printable(str(exc))}", file=sys.stderr)
         return UserError.exit_code if not exc.retry_later else UNREACHED_EXIT
@@ -59,30 +59,3 @@ def push_command(profile: Profile, words: list[str], date: str | None, to: str |
             f" (event {printable(item.event_id)})"
         )
     return 0
-
-
-async def _push(profile: Profile, items: list[tuple[dt.date, CompiledPlan]]) -> list[Pushed]:
-    import aiohttp
-
-    from treadpace.clock import RealClock
-    from treadpace.store.database import connect
-    from treadpace.sync.credentials import icu_account
-    from treadpace.sync.icu import IcuClient
-    from treadpace.sync.push import push_plans, remember
-
-    account = icu_account(profile.sync)
-    async with aiohttp.ClientSession() as session:
-        client = IcuClient(
-            session,
-            base_url=account.url,
-            api_key=account.api_key,
-            athlete=account.athlete,
-            timeout_s=float(profile.sync.timeout_s),
-        )
-        pushed = await push_plans(client, items)
-    conn = connect()
-    try:
-        remember(conn, pushed, RealClock().wall())
-    finally:
-        conn.close()
-    return pushed

@@ -50,7 +50,7 @@ def sync_runs(profile: Profile, runs: list[str], to: str | None, folder: Path) -
     from treadpace.clock import RealClock
     from treadpace.record.runs import resolve_run
     from treadpace.store.database import connect
-    from treadpace.sync.outbox import Outbox
+    from treadpace.sync.outbox import Outbox, State
 
     services = services_for(profile, to)
     journals = [resolve_run(spec, folder) for spec in runs]
@@ -60,7 +60,20 @@ def sync_runs(profile: Profile, runs: list[str], to: str | None, folder: Path) -
         outbox = Outbox(conn)
         for journal in journals:
             for service in services:
-                outbox.enqueue(run_id_of(journal), service, journal, clock.wall())
+                entry = outbox.enqueue(run_id_of(journal), service, journal, clock.wall())
+                if entry.remote_id is not None and entry.state is State.DONE:
+                    print(
+                        f"{printable(entry.run_id)}: already on {_name(service)}"
+                        f" (activity {printable(entry.remote_id)})"
+                    )
+        if not outbox.due(services, clock.wall()):
+            waiting = outbox.waiting(services)
+            print(
+                f"sync: nothing to send now ({len(waiting)} waiting for a later try)"
+                if waiting
+                else "sync: nothing to send"
+            )
+            return QUEUED_EXIT if waiting else 0
         report = asyncio.run(send_due(profile, outbox, services, clock))
         return _summarise(report, outbox, services)
     finally:
@@ -77,12 +90,17 @@ async def send_due(profile: Profile, outbox: Outbox, services: list[str], clock:
         return await drain.run(outbox.due(services, clock.wall()))
 
 
-def _summarise(report: Report, outbox: Outbox, services: list[str]) -> int:
+def _name(service: str) -> str:
     from treadpace.sync.failure import SERVICE_NAMES
 
+    return SERVICE_NAMES.get(service, service)
+
+
+def _summarise(report: Report, outbox: Outbox, services: list[str]) -> int:
     for entry, remote in report.uploaded:
-        name = SERVICE_NAMES.get(entry.service, entry.service)
-        print(f"{printable(entry.run_id)}: on {name} (activity {printable(remote)})")
+        print(
+            f"{printable(entry.run_id)}: on {_name(entry.service)} (activity {printable(remote)})"
+        )
     for line in report.lines:
         print(f"sync: {printable(line)}", file=sys.stderr)
     if report.refused:

@@ -4,7 +4,8 @@
 the steps in the site's text format and an external id made from the day and the
 plan's name, so pushing the same plan for the same day again updates the event
 (`events/bulk?upsert=true`) instead of adding a second one. `push_plans` sends a
-whole list at once: what a training program pushes for its weeks.
+whole list at once, `push_to_icu` does it with the profile's account: what a
+training program calls to push its weeks.
 """
 
 from __future__ import annotations
@@ -15,8 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
+
 from treadpace.plans.steps import CompiledPlan
+from treadpace.plans.sync_settings import SyncSettings
 from treadpace.record.recorder import slugify
+from treadpace.store.database import connect
+from treadpace.sync.credentials import icu_account
 from treadpace.sync.icu import IcuClient
 from treadpace.workouts.icu_text import write_icu
 
@@ -62,6 +68,32 @@ async def push_plans(
         Pushed(day, plan.name, event["external_id"], ids.get(event["external_id"], ""))
         for (day, plan), event in zip(items, events, strict=True)
     ]
+
+
+async def push_to_icu(
+    settings: SyncSettings, items: Sequence[tuple[dt.date, CompiledPlan]], now: float
+) -> list[Pushed]:
+    """Push a list of (day, plan) with the profile's intervals.icu account, and remember it.
+
+    What a program calls to put its weeks on the calendar; a UserError when intervals.icu
+    is not configured, a SyncError when the site cannot be reached or says no.
+    """
+    account = icu_account(settings)
+    async with aiohttp.ClientSession() as session:
+        client = IcuClient(
+            session,
+            base_url=account.url,
+            api_key=account.api_key,
+            athlete=account.athlete,
+            timeout_s=float(settings.timeout_s),
+        )
+        pushed = await push_plans(client, items)
+    conn = connect()
+    try:
+        remember(conn, pushed, now)
+    finally:
+        conn.close()
+    return pushed
 
 
 def remember(conn: sqlite3.Connection, pushed: Sequence[Pushed], now: float) -> None:
