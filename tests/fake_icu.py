@@ -42,6 +42,12 @@ class FakeIcu(FakeService):
             newest = dict(call.query).get("newest", "9999")
             shown = [e for e in self.events if oldest <= e["start_date_local"][:10] <= newest]
             return Reply(200, shown)
+        if op_id == "updateActivity":
+            activity = self.activities.get(request.path.rsplit("/", 1)[1])
+            if activity is None:
+                return Reply(404, {"message": "not found"})
+            activity.update(call.json_body)
+            return Reply(200, {"id": request.path.rsplit("/", 1)[1], "type": activity["type"]})
         if op_id == "createMultipleEvents":
             return Reply(200, [self._upsert(event) for event in call.json_body])
         raise AssertionError(op_id)
@@ -59,6 +65,7 @@ class FakeIcu(FakeService):
             "external_id": external,
             "name": dict(call.query).get("name"),
             "description": dict(call.query).get("description"),
+            "type": "Run",  # what a treadmill's FIT file says
         }
         return Reply(201, {"icu_athlete_id": "i9", "activities": [{"id": activity_id}]})
 

@@ -10,6 +10,7 @@ import pytest
 
 from fake_icu import API_KEY, FakeIcu
 from sync_helpers import WallClock, drain_icu, outbox_in, queue, recorded_run
+from treadpace.plans.steps import CompiledStep
 from treadpace.sync.failure import Failure
 from treadpace.sync.outbox import State
 
@@ -155,3 +156,14 @@ async def test_a_refused_key_never_shows_in_a_message(
     assert entry is not None
     assert wrong not in text and wrong not in (entry.last_error or "")
     assert API_KEY not in text
+
+
+async def test_a_walk_is_filed_as_a_walk(icu: FakeIcu, tmp_path: Path) -> None:
+    walk = (CompiledStep("walk", "time", 600.0, 5.0),)
+    journal = recorded_run(tmp_path / "runs", plan_name="Walk", steps=walk)
+    clock = WallClock()
+    outbox = outbox_in(tmp_path)
+    queue(outbox, journal, "icu", clock)
+    await drain_icu(icu, outbox, clock)
+    [activity] = icu.activities.values()
+    assert activity["type"] == "Walk" and icu.calls == ["uploadActivity", "updateActivity"]

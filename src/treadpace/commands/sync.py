@@ -30,6 +30,7 @@ def sync_command(
     args: Annotated[
         list[str] | None,
         typer.Argument(
+            metavar="[RUN...]",
             help="RUN... (a journal, a run id or prefix, `latest`); or `push PLAN`;"
             " or `strava` with --authorize/--revoke.",
             show_default=False,

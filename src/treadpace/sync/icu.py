@@ -54,11 +54,14 @@ class IcuClient:
         return f"{self._base}/api/v1/athlete/{self._athlete}{tail}"
 
     async def _call(self, method: str, tail: str, **kwargs: Any) -> Any:
+        return await self._send(method, self._url(tail), **kwargs)
+
+    async def _send(self, method: str, url: str, **kwargs: Any) -> Any:
         answer = await send(
             self._session,
             SERVICE,
             method,
-            self._url(tail),
+            url,
             timeout_s=self._timeout,
             secrets=(self._key,),
             headers={"Authorization": _basic(self._key)},
@@ -75,6 +78,11 @@ class IcuClient:
         params = {"name": name, "description": description, "external_id": external_id}
         answer = await self._call("POST", "/activities", data=form, params=params)
         return IcuUploaded(_activity_id(answer.json()), created=answer.status == 201)
+
+    async def set_type(self, activity_id: str, sport_type: str) -> None:
+        """Correct the sport the file said (a walk is filed as a run from a treadmill's FIT)."""
+        url = f"{self._base}/api/v1/activity/{activity_id}"
+        await self._send("PUT", url, json={"type": sport_type, "trainer": True})
 
     async def events(self, oldest: dt.date, newest: dt.date) -> list[dict[str, Any]]:
         """The calendar's planned workouts from `oldest` to `newest` (inclusive)."""
@@ -138,4 +146,6 @@ class IcuUploader:
             description=item.description,
             external_id=item.external_id,
         )
+        if item.sport_type != "Run":
+            await self._client.set_type(uploaded.activity_id, item.sport_type)
         return uploaded.activity_id
