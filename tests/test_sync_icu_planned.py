@@ -129,3 +129,19 @@ async def test_plan_list_shows_the_coming_week_and_one_line_offline(
 async def test_plan_list_says_nothing_of_icu_when_it_is_not_configured(tmp_path: Path) -> None:
     code, out, _ = await treadpace_async(tmp_path, "plan", "list")
     assert code == 0 and "intervals.icu" not in out
+
+
+async def test_run_icu_date_runs_the_planned_workout_and_never_uploads_a_simulated_run(
+    icu: FakeIcu, tmp_path: Path
+) -> None:
+    icu.events.append(event(DAY, "Short easy", "- 2m Z1 Pace\n- 1m 95% Pace"))
+    profile = tmp_path / "profile.yaml"
+    profile.write_text("race: {distance: 5k, time: '25:00'}\nsync: {after_run: true, to: [icu]}\n")
+    code, out, err = await treadpace_async(
+        tmp_path, "run", f"icu:{DAY}", "-p", str(profile), "--yes", "--virtual-clock",
+        **icu_env(icu),
+    )  # fmt: skip
+    assert code == 0, err
+    assert "run finished: plan complete" in out
+    assert icu.calls == ["listEvents"]  # the run on the simulator is not training
+    assert "sync:" not in out + err
