@@ -8,6 +8,7 @@ clients to a fake server, on the clock the test gives.
 from __future__ import annotations
 
 import asyncio
+import weakref
 from dataclasses import replace
 from pathlib import Path
 
@@ -46,7 +47,11 @@ def recorded_run(
 
 
 def outbox_in(tmp_path: Path) -> Outbox:
-    return Outbox(connect(tmp_path / "db.sqlite3"))
+    """An outbox in a new database; its connection is closed when the outbox goes."""
+    conn = connect(tmp_path / "db.sqlite3")
+    outbox = Outbox(conn)
+    weakref.finalize(outbox, conn.close)
+    return outbox
 
 
 def queue(outbox: Outbox, journal: Path, service: str, clock: Clock) -> None:

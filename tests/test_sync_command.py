@@ -136,3 +136,15 @@ async def test_an_inline_secret_in_the_profile_is_refused_by_name(tmp_path: Path
     code, out, err = await treadpace_async(tmp_path, "sync", "--to", "icu", "-p", str(profile))
     assert code == 2
     assert "a secret is never written in the profile" in err and "abcdef" not in out + err
+
+
+async def test_a_service_url_that_is_not_one_is_a_configuration_error(tmp_path: Path) -> None:
+    recorded_run(runs_dir(tmp_path))
+    code, _, err = await treadpace_async(
+        tmp_path, "sync", "--to", "icu", "latest",
+        TREADPACE_ICU_URL="intervals.icu", TREADPACE_ICU_API_KEY=API_KEY,
+    )  # fmt: skip
+    assert code == 2
+    assert err.strip() == (
+        "error: TREADPACE_ICU_URL: expected a URL like https://host, got 'intervals.icu'"
+    )

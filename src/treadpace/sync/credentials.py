@@ -14,6 +14,7 @@ import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from treadpace.errors import UserError
 from treadpace.paths import config_home
@@ -47,6 +48,14 @@ class StravaAccount:
     """From the environment: exchanged once, then the rotated token lives in `token_file`."""
 
 
+def checked_url(url: str, where: str) -> str:
+    """A service's base URL: http(s), a host, no credentials in it."""
+    parsed = urlsplit(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname or "@" in parsed.netloc:
+        raise UserError(f"{where}: expected a URL like https://host, got {url!r}")
+    return url.rstrip("/")
+
+
 def read_secret(path: Path, what: str) -> str:
     """A secret from a file only its owner can read (mode 0600 or stricter)."""
     try:
@@ -72,7 +81,10 @@ def read_secret(path: Path, what: str) -> str:
 def icu_account(settings: SyncSettings, env: Mapping[str, str] | None = None) -> IcuAccount:
     """The intervals.icu account, or a UserError saying what is missing."""
     env = os.environ if env is None else env
-    url = env.get(ICU_URL_ENV, "").strip() or settings.icu.url
+    url = checked_url(
+        env.get(ICU_URL_ENV, "").strip() or settings.icu.url,
+        ICU_URL_ENV if env.get(ICU_URL_ENV, "").strip() else "sync.icu.url",
+    )
     athlete = env.get(ICU_ATHLETE_ENV, "").strip() or settings.icu.athlete
     key = env.get(ICU_KEY_ENV, "").strip()
     if not key:
@@ -89,7 +101,10 @@ def strava_account(settings: SyncSettings, env: Mapping[str, str] | None = None)
     """The Strava application and where its tokens are, or a UserError saying what is missing."""
     env = os.environ if env is None else env
     strava = settings.strava
-    url = env.get(STRAVA_URL_ENV, "").strip() or strava.url
+    url = checked_url(
+        env.get(STRAVA_URL_ENV, "").strip() or strava.url,
+        STRAVA_URL_ENV if env.get(STRAVA_URL_ENV, "").strip() else "sync.strava.url",
+    )
     client_id = env.get(STRAVA_ID_ENV, "").strip() or (strava.client_id or "")
     if not client_id:
         raise UserError(
