@@ -75,6 +75,11 @@ async def test_a_code_pasted_from_another_device_links_it(
         tmp_path, "sync", "strava", "--authorize", "--code", "the-code", **strava_env(strava)
     )
     assert (code, err) == (0, "") and "Strava: linked" in out
+    landed = "http://127.0.0.1:8123/authorized?state=x&code=the-code&scope=read,activity:write"
+    code, out, err = await treadpace_async(
+        tmp_path, "sync", "strava", "--authorize", "--code", landed, **strava_env(strava)
+    )
+    assert (code, err) == (0, "") and "Strava: linked" in out
     code, _, err = await treadpace_async(
         tmp_path, "sync", "strava", "--authorize", "--code", "stale", **strava_env(strava)
     )

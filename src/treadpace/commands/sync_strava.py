@@ -40,6 +40,20 @@ def strava_account_command(
     return 0
 
 
+def pasted_code(text: str) -> str:
+    """The code alone, or taken from the whole address the browser landed on."""
+    from urllib.parse import parse_qs, urlsplit
+
+    text = text.strip()
+    if "code=" in text:
+        found = parse_qs(urlsplit(text).query or text).get("code", [""])[0]
+        if found:
+            return found
+    if not text or any(c.isspace() for c in text):
+        raise UserError("--code: expected the code= of the page Strava sent you to")
+    return text
+
+
 async def _authorize(account: StravaAccount, code: str | None, timeout_s: float) -> str:
     import aiohttp
 
@@ -49,7 +63,9 @@ async def _authorize(account: StravaAccount, code: str | None, timeout_s: float)
 
     clock = RealClock()
     scope = ""
-    if code is None:
+    if code is not None:
+        code = pasted_code(code)
+    else:
 
         async def show(link: str) -> None:
             print("Open this link, approve treadpace, and come back here:")
