@@ -8,6 +8,9 @@ clients to a fake server, on the clock the test gives.
 from __future__ import annotations
 
 import asyncio
+import atexit
+import shutil
+import tempfile
 import weakref
 from dataclasses import replace
 from pathlib import Path
@@ -18,6 +21,7 @@ from fake_icu import API_KEY, FakeIcu
 from fake_strava import CLIENT_ID, CLIENT_SECRET, FakeStrava
 from treadpace.clock import VIRTUAL_EPOCH, Clock
 from treadpace.plans.steps import CompiledStep
+from treadpace.record.export import export_run
 from treadpace.record.recorder import Recorder
 from treadpace.record.synthetic import SyntheticRun, synthetic_events
 from treadpace.store.database import connect
@@ -28,6 +32,10 @@ from treadpace.sync.outbox import Outbox
 from treadpace.sync.strava import StravaUploader
 from treadpace.sync.tokens import Tokens, from_answer, save
 
+_MADE: dict[tuple[str, bool, tuple[CompiledStep, ...] | None], Path] = {}
+_STORE = tempfile.TemporaryDirectory(prefix="treadpace-sync-runs-")
+atexit.register(_STORE.cleanup)
+
 
 def recorded_run(
     folder: Path,
@@ -35,7 +43,21 @@ def recorded_run(
     simulated: bool = False,
     steps: tuple[CompiledStep, ...] | None = None,
 ) -> Path:
-    """A journal as a run on a treadmill leaves it (`simulated` for one on the simulator)."""
+    """A journal and its FIT export, as a run on a treadmill leaves them (`simulated`: on the
+    simulator). Each kind is recorded once a session and copied, times and all."""
+    key = (plan_name, simulated, steps)
+    if key not in _MADE:
+        _MADE[key] = _record(Path(_STORE.name) / str(len(_MADE)), plan_name, simulated, steps)
+    made = _MADE[key]
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in (made, made.with_suffix(".fit")):
+        shutil.copy2(path, folder / path.name)
+    return folder / made.name
+
+
+def _record(
+    folder: Path, plan_name: str, simulated: bool, steps: tuple[CompiledStep, ...] | None
+) -> Path:
     recorder = Recorder(folder)
     run = replace(SyntheticRun(), plan_name=plan_name, device="Treadmill T1", simulated=simulated)
     if steps is not None:
@@ -43,6 +65,7 @@ def recorded_run(
     for event in synthetic_events(run):
         recorder.handle(event)
     assert recorder.path is not None
+    export_run(recorder.path, ["fit"])
     return recorder.path
 
 

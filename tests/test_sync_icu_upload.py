@@ -167,3 +167,16 @@ async def test_a_walk_is_filed_as_a_walk(icu: FakeIcu, tmp_path: Path) -> None:
     await drain_icu(icu, outbox, clock)
     [activity] = icu.activities.values()
     assert activity["type"] == "Walk" and icu.calls == ["uploadActivity", "updateActivity"]
+
+
+def test_the_fit_sent_is_the_export_or_the_same_bytes_made_again(tmp_path: Path) -> None:
+    from treadpace.sync.item import run_item
+
+    journal = recorded_run(tmp_path / "runs")
+    exported = journal.with_suffix(".fit")
+    sent = run_item(journal).fit
+    assert sent == exported.read_bytes()
+    exported.unlink()  # a run exported elsewhere, or not at all
+    assert run_item(journal).fit == sent
+    exported.write_bytes(b"not a fit file")
+    assert run_item(journal).fit == sent

@@ -1,15 +1,17 @@
 """A finished run as the services take it: the FIT file, a name, a description, an id.
 
-The FIT file is made from the journal each time it is needed (the journal is the
-truth; the same journal gives the same bytes), and the external id is derived from
-the run id, so a run sent twice is the same upload to the service. A run is a
-`Run` on a trainer (a treadmill run, never a virtual one), or a `Walk` when its
-average speed was a walker's.
+The FIT file is the one the run's end exported beside the journal, or, when it is
+missing or older than the journal, made again from it (the journal is the truth; the
+same journal gives the same bytes, so either way the service sees one file). The
+external id is derived from the run id, so a run sent twice is the same upload to
+the service. A run is a `Run` on a trainer (a treadmill run, never a virtual one),
+or a `Walk` when its average speed was a walker's.
 """
 
 from __future__ import annotations
 
 import io
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from treadpace.record.journal import read_journal
 from treadpace.units import RUNNING_FROM_KMH
 
 EXTERNAL_PREFIX = "treadpace-"
+MAX_FIT_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -54,15 +57,37 @@ def describe(activity: Activity) -> str:
     )
 
 
+def exported_fit(journal: Path, run_id: str) -> bytes | None:
+    """The FIT file the run's end exported beside its journal, when it is at least as new."""
+    path = journal.with_name(f"{run_id}.fit")
+    try:
+        info = path.lstat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FIT_BYTES:
+            return None
+        if info.st_mtime < journal.stat().st_mtime:
+            return None  # the journal changed after: made again from it
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return data if data[8:12] == b".FIT" else None
+
+
+def fit_of(journal: Path, activity: Activity) -> bytes:
+    kept = exported_fit(journal, activity.id)
+    if kept is not None:
+        return kept
+    out = io.BytesIO()
+    write_fit(activity, out)
+    return out.getvalue()
+
+
 def run_item(journal: Path) -> RunItem:
     """The upload for one journal (a UserError when it cannot be read)."""
     read = read_journal(journal)
     activity = build_activity(read)
-    out = io.BytesIO()
-    write_fit(activity, out)
     return RunItem(
         run_id=activity.id,
-        fit=out.getvalue(),
+        fit=fit_of(journal, activity),
         name=activity.plan_name or "Treadmill run",
         description=describe(activity),
         external_id=external_id(activity.id),
