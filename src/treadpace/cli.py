@@ -65,6 +65,7 @@ _COMMAND_MODULES = (
     "mqtt",
     "serve",
     "calibrate",
+    "sync",
 )
 
 

@@ -15,4 +15,5 @@ def pace_s_per_km(kmh: float) -> float:
 def pace_s_per_mi(kmh: float) -> float:
     return 3600.0 / kmh * KMH_PER_MPH
 
-
+RUNNING_FROM_KMH = 7.0
+"""At and above this speed a person runs, below it walks (a footpod's flag, a sport type)."""

@@ -17,9 +17,7 @@ from dataclasses import dataclass
 from treadpace.engine.events import EngineEvent, Notice, NoticeKind, RunFinished, Tick
 from treadpace.ftms.rsc import RscMeasurement
 from treadpace.ftms.treadmill_data import TreadmillData
-
-RUNNING_FROM_KMH = 7.0
-"""At and above this speed the footpod says "running", below it "walking"."""
+from treadpace.units import RUNNING_FROM_KMH
 
 MAX_DISTANCE_M = 0xFFFF_FFFF / 10  # the RSC field is a uint32 of decimetres
 

@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from treadpace.plans.steps import CompiledPlan
 
 
-
 def register(app: typer.Typer) -> None:
     group = typer.Typer(
         help="Show, validate and describe plan files.", no_args_is_help=True, add_completion=False
@@ -53,13 +52,18 @@ def list_command(
     from treadpace.library import user_plans_dir
     from treadpace.plans import load_profile
 
-    rows = catalogue_rows(load_profile(profile))
+    loaded = load_profile(profile)
+    rows = catalogue_rows(loaded)
     if as_json:
         print(json.dumps([row.as_json() for row in rows], indent=2))
         return
     for line in format_rows(rows):
         print(line)
     print(f"your own plans go in {user_plans_dir()}/NAME.yaml; run one with `treadpace run NAME`")
+    from treadpace.commands.planned import week_lines
+
+    for line in week_lines(loaded):
+        print(line)
 
 
 def show_command(
@@ -68,7 +72,7 @@ def show_command(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """The compiled steps for this runner: start, length, pace, speed, incline."""
-    from treadpace.library import load_and_compile
+    from treadpace.commands.planned import load_and_compile
     from treadpace.plans.report import plan_json
 
     compiled, prof = load_and_compile(plan, profile)

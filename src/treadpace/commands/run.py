@@ -122,7 +122,7 @@ def run_command(
 ) -> None:
     """Run a plan: the engine drives the belt, the terminal shows where you are."""
     from treadpace.commands import run_checks
-    from treadpace.library import load_and_compile
+    from treadpace.commands.planned import load_and_compile
     from treadpace.plans.broadcast_settings import with_broadcast_options
     from treadpace.web.page import resolve_listen
 
@@ -273,6 +273,15 @@ def _report(outcome: RunOutcome, prof: Profile, *, rich_output: bool) -> int:
         print(f"exported: {path}")
     if outcome.export_error:
         print(f"export failed: {outcome.export_error}", file=sys.stderr)
+    if (
+        prof.sync.after_run
+        and outcome.belt_stop_confirmed
+        and outcome.recording_complete
+        and outcome.journal is not None
+    ):
+        from treadpace.commands.sync_runs import after_run_sync
+
+        after_run_sync(prof, outcome.journal)  # the belt has stopped; bounded, never raises
     if outcome.failure:
         print(f"error: {printable(outcome.failure)}", file=sys.stderr)
     if not outcome.belt_stop_confirmed:  # said last and loudest, whatever else ended the run

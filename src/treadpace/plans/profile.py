@@ -37,6 +37,7 @@ from treadpace.plans.models import Metres, Percent, Seconds
 from treadpace.plans.numbers import Number, Whole
 from treadpace.plans.paces import PACE_NAMES, parse_pace, parse_percent, parse_speed
 from treadpace.plans.source import FieldError, describe_error
+from treadpace.plans.sync_settings import SyncSettings
 from treadpace.plans.true_pace_settings import FootpodSettings, TruePaceSettings
 from treadpace.plans.vdot import TrainingPaces, training_paces, vdot_from_race
 from treadpace.plans.zones import ZoneMethod, tanaka_max_bpm, zone_bounds
@@ -242,6 +243,7 @@ class Profile(BaseModel):
     """A Running Speed and Cadence footpod to pin (address or name)."""
     true_pace: TruePaceSettings = Field(default_factory=lambda: TruePaceSettings())
     cues: CuesSettings = Field(default_factory=lambda: CuesSettings())
+    sync: SyncSettings = Field(default_factory=lambda: SyncSettings())
 
     _is_default: bool = PrivateAttr(default=False)
 
