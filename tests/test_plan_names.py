@@ -30,7 +30,7 @@ def test_a_missing_file_is_refused_naming_it_and_the_plan_of_that_name(arg: str)
     with pytest.raises(UserError) as caught:
         find(arg)
     message = str(caught.value)
-    assert message.startswith(f"{arg}: expected an existing plan file (no such file)")
+    assert message.startswith(f"{arg}: expected an existing plan file (not found)")
     stem = arg.split(".")[0].lower()
     assert f"the plan {stem} runs by name" in message
 
@@ -59,5 +59,5 @@ def test_an_existing_file_still_wins(tmp_path: Path) -> None:
 def test_the_commands_refuse_a_missing_file_before_anything_runs(args: list[str]) -> None:
     result = runner.invoke(app, args)
     assert isinstance(result.exception, UserError)
-    assert "no such file" in str(result.exception)
+    assert "expected an existing plan file (not found)" in str(result.exception)
     assert "profile:" not in result.output  # refused before the run said anything

@@ -117,11 +117,10 @@ def find(arg: str) -> Path | LibraryPlan:
     if path.exists():
         return path
     plans = library()
-    hint = "`treadpace plan list` shows the plans by name"
     if looks_like_path(arg):
         close = _close_names(Path(arg).stem, plans)
         named = f"; the plan {close} runs by name (without .yaml)" if close else ""
-        raise UserError(f"{arg}: expected an existing plan file (no such file){named}; {hint}")
+        raise UserError(f"{arg}: expected an existing plan file (not found){named}")
     if arg in plans:
         return plans[arg]
     folded = [p for name, p in plans.items() if name.lower() == arg.lower()]
@@ -130,7 +129,8 @@ def find(arg: str) -> Path | LibraryPlan:
     close = _close_names(arg, plans)
     did = f"did you mean {close}? " if close else ""
     raise UserError(
-        f"{arg}: expected a plan file or the name of a plan (no such file or plan); {did}{hint}"
+        f"{arg}: expected a plan file or the name of a plan (no such file or plan); {did}"
+        "`treadpace plan list` shows the plans by name"
     )
 
 
