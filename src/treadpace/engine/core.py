@@ -35,6 +35,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from treadpace.engine.answers import WriteAnswers
+from treadpace.engine.capped import capped_line
 from treadpace.engine.commands import RunnerCommands
 from treadpace.engine.deadlines import step_wake
 from treadpace.engine.events import NoticeKind, RunFinished, RunStarted, RunState
@@ -125,8 +126,6 @@ class EngineCore(TreadmillReactions, RunnerCommands, WriteAnswers):
 
     def _say_capped(self, machine_max_kmh: float) -> None:
         """Before any countdown: the steps this treadmill (or the profile) runs capped."""
-        from treadpace.engine.capped import capped_line
-
         line = capped_line(
             self.plan.steps,
             self.policy.speed_grid.maximum,
