@@ -103,6 +103,9 @@ class WebServer:
         self.refused = 0
         """Requests refused for a missing or wrong token, or a foreign origin."""
         self.commands_done = 0
+        self.opened = asyncio.Event()
+        """Set when the page itself was first served (with its token): a run on the LAN
+        waits for it before the countdown, so the phone has time to scan the QR code."""
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -192,6 +195,7 @@ class WebServer:
     async def _index(self, request: web.Request) -> web.Response:
         if not self._allowed(request):
             return self._forbidden()
+        self.opened.set()
         return web.Response(
             body=self._files["index.html"],
             content_type="text/html",
