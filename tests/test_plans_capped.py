@@ -79,6 +79,9 @@ def test_a_step_above_the_cap_is_shown_capped_by_plan_show_and_run(
     assert "(capped)" in shown.output
     note = "note: third 3: capped at 16.0 km/h (max_speed) where the plan asks 16.4 km/h"
     assert note in " ".join(shown.output.split())
+    checked = runner.invoke(app, ["plan", "validate", "thirds"])
+    capped = "(1 capped at max_speed: see plan show)"
+    assert checked.output == f"ok: thirds: thirds, 3 steps, 30:00 {capped}\n"
     monkeypatch.setenv("TREADPACE_VIRTUAL_CLOCK", "1")
     ran = runner.invoke(app, ["run", "thirds", "--no-record", "--simulate"])
     assert ran.exit_code == 0, ran.output
