@@ -19,8 +19,9 @@ from treadpace.cli import app
 from treadpace.clock import VirtualClock
 from treadpace.engine import EngineConfig, EventHub, RunState
 from treadpace.engine.engine import Engine
-from treadpace.engine.events import Notice, NoticeLevel, StateChanged, Tick
+from treadpace.engine.events import Notice, StateChanged, Tick
 from treadpace.library import load_and_compile, shipped_plans
+from treadpace.notice_level import NoticeLevel
 from treadpace.plans import load_profile
 from treadpace.plans.profile import Profile
 from treadpace.plans.steps import CompiledPlan
@@ -103,7 +104,7 @@ async def run_on(model: str, compiled: CompiledPlan, profile: Profile) -> list[o
 
 
 def warnings_before_countdown(events: list[object]) -> list[str]:
-    out = []
+    out: list[str] = []
     for e in events:
         if isinstance(e, StateChanged) and e.state == RunState.COUNTDOWN:
             return out

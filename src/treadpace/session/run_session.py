@@ -245,7 +245,7 @@ class RunSession:
             opened = tg.create_task(page.opened.wait(), name="web-page-opened")
             pressed = tg.create_task(self._pressed.wait(), name="key-pressed")
             # The engine ending (Ctrl+C, a lost treadmill) ends the wait too.
-            waits = {opened, pressed, self._engine_task}
+            waits: set[asyncio.Future[Any]] = {opened, pressed, self._engine_task}
             await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
             opened.cancel()
             pressed.cancel()
