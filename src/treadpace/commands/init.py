@@ -194,6 +194,29 @@ def _write(target: Path, text: str, replace: bool) -> None:
     os.replace(tmp, target)
 
 
+MaxSpeedOption = Annotated[
+    str | None,
+    typer.Option(
+        "--max-speed",
+        help="Your belt limit: 16 km/h, 10 mph, or a number (default: just above your "
+        "fastest training pace).",
+    ),
+]
+TreadmillMaxOption = Annotated[
+    str | None,
+    typer.Option(
+        "--treadmill-max-speed", help="The treadmill's top speed, if known (caps the default)."
+    ),
+]
+RemoteStartOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-remote-start",
+        help="Let a start from MQTT or the live page move the belt (default: off).",
+    ),
+]
+
+
 def init_command(
     race: Annotated[
         str | None, typer.Option("--race", help="A recent race, DISTANCE=TIME (5k=25:00).")
@@ -203,20 +226,8 @@ def init_command(
         list[str] | None,
         typer.Option("--pace", help="A pace by hand, NAME=PACE (easy=6:30/km); repeatable."),
     ] = None,
-    max_speed: Annotated[
-        str | None,
-        typer.Option(
-            "--max-speed",
-            help="Your belt limit: 16 km/h, 10 mph, or a number (default: just above your "
-            "fastest training pace).",
-        ),
-    ] = None,
-    treadmill_max: Annotated[
-        str | None,
-        typer.Option(
-            "--treadmill-max-speed", help="The treadmill's top speed, if known (caps the default)."
-        ),
-    ] = None,
+    max_speed: MaxSpeedOption = None,
+    treadmill_max: TreadmillMaxOption = None,
     max_incline: Annotated[
         str | None, typer.Option("--max-incline", help="Incline limit in percent.")
     ] = None,
@@ -224,13 +235,7 @@ def init_command(
     rest_hr: Annotated[int | None, typer.Option("--rest-hr", help="Resting heart rate.")] = None,
     age: Annotated[int | None, typer.Option("--age", help="Age (estimates max HR).")] = None,
     name: Annotated[str | None, typer.Option("--name", help="The runner's name.")] = None,
-    remote_start: Annotated[
-        bool,
-        typer.Option(
-            "--allow-remote-start",
-            help="Let a start from MQTT or the live page move the belt (default: off).",
-        ),
-    ] = False,
+    remote_start: RemoteStartOption = False,
     yes: Annotated[
         bool, typer.Option("--yes", "-y", help="Ask nothing: flags and defaults only.")
     ] = False,
