@@ -176,17 +176,20 @@ def test_progression_rules(text: str, field: str, words: str) -> None:
 
 
 def test_max_speed_caps_every_kind() -> None:
+    # A step above the runner's max runs capped (with a note), it is not refused.
     slow = Profile.model_validate(
         {"paces": VECTORS["progression_profiles"]["A"], "max_speed_kmh": 10.5}
     )
-    with pytest.raises(UserError, match=r"plan\.yaml:2: third: expected at most the profile's max"):
-        compile_text("kind: thirds\nthird: threshold", slow)
-    with pytest.raises(UserError, match=r"segments\[0\]\.speed: expected at most"):
-        compile_text("kind: custom\nsegments:\n  - {duration: '1:00', speed: 12 km/h}", slow)
-    with pytest.raises(UserError, match=r"segments\[0\]\.to: expected at most"):
-        compile_text(
-            "kind: custom\nsegments:\n  - {duration: '1:00', from: easy, to: 11 km/h}", slow
-        )
+    thirds = compile_text("kind: thirds\nthird: threshold", slow)
+    assert max(s.speed_kmh for s in thirds.steps) == 10.5
+    assert thirds.steps[2].capped_from_kmh is not None and thirds.steps[2].capped_from_kmh > 10.5
+    assert [n.split(":")[0] for n in thirds.notes if "capped at" in n] == ["third 3"]
+    custom = compile_text("kind: custom\nsegments:\n  - {duration: '1:00', speed: 12 km/h}", slow)
+    assert custom.steps[0].speed_kmh == 10.5 and custom.steps[0].capped_from_kmh == 12.0
+    ramp = compile_text(
+        "kind: custom\nsegments:\n  - {duration: '1:00', from: easy, to: 11 km/h}", slow
+    )
+    assert ramp.steps[0].end_speed_kmh == 10.5 and ramp.steps[0].speed_kmh < 10.5
 
 
 def test_incline_limit() -> None:

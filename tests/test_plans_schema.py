@@ -34,7 +34,6 @@ SCHEMA_CANNOT_TELL = {
     "second-not-faster.plan.yaml": "needs the runner's paces (profile)",
     "thirds-slower.plan.yaml": "needs the runner's paces (profile)",
     "past-interval.plan.yaml": "needs the runner's paces (profile)",
-    "over-max-speed.plan.yaml": "needs the runner's max speed (profile)",
     "incline-too-steep.plan.yaml": "needs the runner's max incline (profile)",
     "huge-distance-text.plan.yaml": "a size limit on a length written as text",
     "huge-duration-text.plan.yaml": "a size limit on a length written as text",

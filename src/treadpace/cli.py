@@ -7,11 +7,13 @@ command functions, so `treadpace --help` stays fast.
 
 from __future__ import annotations
 
+import itertools
 import re
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from treadpace.errors import UserError
 from treadpace.printable import printable
@@ -69,11 +71,34 @@ _COMMAND_MODULES = (
 )
 
 
+def _untyped_flags(params: list[Any]) -> list[Any]:
+    """A flag takes no value: its help row shows no `<bool>` type (an empty metavar)."""
+    for param in params:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    return params
+
+
+class _Command(TyperCommand):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _untyped_flags(super().get_params(ctx))
+
+
+class _Group(TyperGroup):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _untyped_flags(super().get_params(ctx))
+
+
 def _register() -> None:
     import importlib
 
     for name in _COMMAND_MODULES:
         importlib.import_module(f"treadpace.commands.{name}").register(app)
+    groups = [app, *(g.typer_instance for g in app.registered_groups if g.typer_instance)]
+    for group in groups:
+        group.info.cls = _Group
+        for command in group.registered_commands:
+            command.cls = _Command
 
 
 _register()
@@ -109,9 +134,47 @@ def web_address_sugar(argv: list[str]) -> list[str]:
     return out
 
 
+def _words_after_web(argv: list[str]) -> list[str]:
+    """The bare words right after `--web` that are not an address (a plan, or a mistake)."""
+    out = []
+    for arg, nxt in itertools.pairwise(argv):
+        if arg == "--":
+            break
+        if arg == "--web" and not nxt.startswith("-") and not _ADDRESS.match(nxt):
+            out.append(nxt)
+    return out
+
+
+def _web_value_line(exc: Exception, argv: list[str]) -> str:
+    """`--web nonsense`: say what --web takes, not "unexpected extra argument".
+
+    Decided on what was parsed, not on the library's text: every option and argument
+    was taken (the extra-argument check comes last), `--web` is on without an address,
+    and a word after it is not the value of any parameter.
+    """
+    ctx = getattr(exc, "ctx", None)
+    params = getattr(ctx, "params", None)
+    command = getattr(ctx, "command", None)
+    if not isinstance(params, dict) or command is None or not params.get("web"):
+        return ""
+    if params.get("web_listen") is not None:
+        return ""
+    if {p.name for p in command.params} - set(params):
+        return ""  # stopped before every parameter was taken: another error
+    taken = {str(v) for v in params.values() if isinstance(v, str)}
+    for word in _words_after_web(argv):
+        if word not in taken:
+            return (
+                f"--web: expected HOST:PORT, :PORT or PORT (e.g. 0.0.0.0:8080) or nothing, "
+                f'got "{printable(word)}"'
+            )
+    return ""
+
+
 def main() -> None:
+    argv = sys.argv[1:]
     try:
-        code = app(args=web_address_sugar(sys.argv[1:]), standalone_mode=False)
+        code = app(args=web_address_sugar(argv), standalone_mode=False)
     except UserError as exc:
         # Messages echo file names and values from files: shown, never obeyed by the terminal.
         print(f"error: {printable(str(exc))}", file=sys.stderr)
@@ -121,7 +184,7 @@ def main() -> None:
     except typer.TyperException as exc:
         # A bad option value or an unknown option: one line, as for any bad input
         # (no line when the usage text was the answer: a group given no command).
-        line = _one_line(exc)
+        line = _web_value_line(exc, argv) or _one_line(exc)
         if line:
             print(f"error: {line}", file=sys.stderr)
         sys.exit(getattr(exc, "exit_code", 2))

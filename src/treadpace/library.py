@@ -4,7 +4,9 @@ Two shelves: the plans shipped inside the package (package data, read with
 `importlib.resources`, so a wheel install has them too) and the runner's own in
 `<config home>/plans/`. A runner's plan with the same name as a shipped one
 wins, like a file earlier on PATH. On the command line a path always wins over
-a name: `treadpace run thirds` runs the shipped plan unless `./thirds` exists.
+a name: `treadpace run thirds` runs the shipped plan unless `./thirds` exists,
+and what reads as a path (`thirds.yaml`, `./x`) is only ever a path. Names are
+matched in any case (`Thirds`).
 A path may also be a workout from another tool (.zwo, intervals.icu text, FIT),
 which is why this sits above both `plans` and `workouts`.
 """
@@ -90,29 +92,45 @@ def library() -> dict[str, LibraryPlan]:
 
 
 def looks_like_path(arg: str) -> bool:
-    return "/" in arg or "\\" in arg or arg.startswith((".", "~"))
+    """A directory part, `.`/`~` in front, or a file suffix: the runner meant a file."""
+    if "/" in arg or "\\" in arg or arg.startswith((".", "~")):
+        return True
+    from treadpace.workouts import IMPORT_SUFFIXES
+
+    return Path(arg).suffix.lower() in (*PLAN_SUFFIXES, *IMPORT_SUFFIXES)
+
+
+def _close_names(key: str, plans: dict[str, LibraryPlan]) -> str:
+    close = difflib.get_close_matches(key.lower(), [n.lower() for n in plans], n=3, cutoff=0.5)
+    by_lower = {n.lower(): n for n in plans}
+    return " or ".join(by_lower[c] for c in close)
 
 
 def find(arg: str) -> Path | LibraryPlan:
-    """A path when `arg` names an existing file or looks like a path, else the named plan.
+    """An existing file, else the plan of that name (any case).
 
-    An unknown name is a UserError listing the close matches (exit 2).
+    A path that does not exist is a UserError naming it (and the plans of a close
+    name): `thirds.yml` never quietly runs the shipped `thirds`. An unknown name is a
+    UserError listing the close matches. Both exit 2.
     """
     path = Path(arg).expanduser()
-    if path.exists() or looks_like_path(arg):
+    if path.exists():
         return path
     plans = library()
-    key = arg
-    for suffix in PLAN_SUFFIXES:
-        if key.lower().endswith(suffix):
-            key = key[: -len(suffix)]
-    if key in plans:
-        return plans[key]
-    close = difflib.get_close_matches(key.lower(), list(plans), n=3, cutoff=0.5)
-    hint = f"did you mean {' or '.join(close)}? " if close else ""
+    if looks_like_path(arg):
+        close = _close_names(Path(arg).stem, plans)
+        named = f"; the plan {close} runs by name (without .yaml)" if close else ""
+        raise UserError(f"{arg}: expected an existing plan file (not found){named}")
+    if arg in plans:
+        return plans[arg]
+    folded = [p for name, p in plans.items() if name.lower() == arg.lower()]
+    if len(folded) == 1:
+        return folded[0]
+    close = _close_names(arg, plans)
+    did = f"did you mean {close}? " if close else ""
     raise UserError(
-        f"{arg}: expected a plan file or the name of a plan (no such file or plan); "
-        f"{hint}`treadpace plan list` shows the plans by name"
+        f"{arg}: expected a plan file or the name of a plan (no such file or plan); {did}"
+        "`treadpace plan list` shows the plans by name"
     )
 
 

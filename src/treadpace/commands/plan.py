@@ -134,10 +134,12 @@ def validate_command(
             failed += 1
             print(f"error: {printable(str(exc))}", file=sys.stderr)
             continue
+        capped = sum(s.capped_from_kmh is not None for s in compiled.steps)
         print(
             f"ok: {path}: {compiled.kind}, {len(compiled.steps)} "
             f"step{'s' if len(compiled.steps) != 1 else ''}, "
             f"{format_duration(compiled.total_time_s)}"
+            + (f" ({capped} capped at max_speed: see plan show)" if capped else "")
         )
     if failed:
         raise typer.Exit(2)

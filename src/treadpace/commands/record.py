@@ -238,6 +238,10 @@ def _export_targets(
     return wanted, [output]
 
 
+PIPED_WIDTH = 200
+"""Columns for `report` into a pipe or file: wide enough that no cell wraps."""
+
+
 def report(
     run: RunArgument,
     output: Annotated[
@@ -248,45 +252,37 @@ def report(
     profile: ProfileOption = None,
 ) -> None:
     """Summary of a run: per-step table and a chart of target vs actual speed and heart rate."""
+    import sys
+
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
     from treadpace.errors import UserError
     from treadpace.record.activity import build_activity
-    from treadpace.record.chart import IMAGE_SUFFIXES
+    from treadpace.record.chart import IMAGE_SUFFIXES, pyplot
     from treadpace.record.hr_zones import zone_seconds, zones_text
     from treadpace.record.journal import read_journal
-    from treadpace.record.report import headline, step_rows, text_chart
+    from treadpace.record.report import headline, step_rows, step_table, text_chart
     from treadpace.record.runs import resolve_run
 
-    if output is not None and output.suffix.lower() not in IMAGE_SUFFIXES:
-        raise UserError(f"{output}: -o: expected a .png or .svg file name")
+    if output is not None:
+        if output.suffix.lower() not in IMAGE_SUFFIXES:
+            raise UserError(f"{output}: -o: expected a .png or .svg file name")
+        pyplot()  # without matplotlib: its one line now, before the report is printed
     folder, imperial = _settings(directory, profile)
     journal = resolve_run(run, folder)
     activity = build_activity(read_journal(journal))
     units = activity.imperial if imperial is None else imperial
-    console = Console()
+    # Piped, the table keeps its own width rather than the 80 columns of no terminal.
+    console = Console(width=None if sys.stdout.isatty() else PIPED_WIDTH)
     console.print(f"[bold]{escape(headline(activity, units))}[/]")
     table = Table()
-    rows = step_rows(activity, units)
-    zoned = any(row.zones for row in rows)
-    columns = ["#", "step", "target pace", "achieved", "distance", "time", "avg HR", "max HR"]
-    for column in [*columns, *(["zones"] if zoned else []), ""]:
+    columns, cells = step_table(step_rows(activity, units))
+    for column in columns:
         table.add_column(column)
-    for row in rows:
-        table.add_row(
-            str(row.number),
-            escape(row.name),
-            row.target_pace,
-            row.actual_pace,
-            row.distance,
-            row.time,
-            row.avg_hr,
-            row.max_hr,
-            *([row.zones] if zoned else []),
-            row.note,
-        )
+    for row in cells:
+        table.add_row(*(escape(cell) for cell in row))
     console.print(table)
     whole = zones_text(zone_seconds(activity.moving_samples))
     if whole:

@@ -35,6 +35,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from treadpace.engine.answers import WriteAnswers
+from treadpace.engine.capped import capped_line
 from treadpace.engine.commands import RunnerCommands
 from treadpace.engine.deadlines import step_wake
 from treadpace.engine.events import NoticeKind, RunFinished, RunStarted, RunState
@@ -120,11 +121,23 @@ class EngineCore(TreadmillReactions, RunnerCommands, WriteAnswers):
                 cfg.simulated,
             )
         )  # fmt: skip
+        self._say_capped(c.speeds.max_kmh)
         if c.controllable:
             self.write(WriteOp.CONTROL)  # its answer makes the run READY
             return
         self.enter_guided(GuidedCause.READ_ONLY, "this treadmill is read-only")
         self.transition(Trigger.CONNECTED, "connected")
+
+    def _say_capped(self, machine_max_kmh: float) -> None:
+        """Before any countdown: the steps this treadmill (or the profile) runs capped."""
+        line = capped_line(
+            self.plan.steps,
+            self.policy.speed_grid.maximum,
+            machine_max_kmh=machine_max_kmh,
+            imperial=self.config.imperial,
+        )
+        if line is not None:
+            self.notice(NoticeLevel.WARNING, line)
 
     def _abort(self, a: Abort) -> None:
         self.end(RunState.ABORTED, a.reason, a.cause)

@@ -3,9 +3,10 @@
 Each kind expands to a short list of steps with exact speeds (running.md §6);
 then the progression rules are checked: the first step no faster than easy,
 speeds never dropping (the each-mile-faster cool-down excepted), nothing
-faster than interval, and for every kind nothing above the runner's max speed
-or incline. A broken rule is a `FieldError` naming the plan field; the loader
-turns it into `file:line: field: expected ...`.
+faster than interval, and for every kind no incline beyond the runner's max.
+A broken rule is a `FieldError` naming the plan field; the loader turns it into
+`file:line: field: expected ...`. A speed above the runner's max_speed is not a
+broken rule: the step runs capped, and a note says which and by how much.
 """
 
 from __future__ import annotations
@@ -120,14 +121,6 @@ def _check(plan: Plan, drafts: list[Draft], ctx: Ctx) -> list[str]:
     previous: float | None = None
     for i, d in enumerate(drafts):
         s = d.step
-        top = max(s.speed_kmh, s.end_speed_kmh or 0.0)
-        if top > profile.max_speed_kmh + EPS_KMH:
-            raise FieldError(
-                d.loc,
-                f"expected at most the profile's max speed {ctx.pace(profile.max_speed_kmh)} "
-                f"({display.speed(profile.max_speed_kmh, ctx.imperial)}), "
-                f"got {ctx.pace(top)} ({display.speed(top, ctx.imperial)}) in {s.name}",
-            )
         if abs(s.max_incline_percent) > profile.max_incline_percent + 1e-9:
             inc_loc: Loc = (*d.loc[:-1], "incline") if plan.kind == "custom" else ("incline",)
             raise FieldError(
@@ -186,7 +179,35 @@ def build_steps(plan: Plan, profile: Profile) -> tuple[list[CompiledStep], list[
     drafts = _BUILDERS[plan.kind](plan, ctx)  # type: ignore[operator]
     _check_totals(drafts)
     notes = _check(plan, drafts, ctx)
-    return _with_hr(plan, [d.step for d in drafts], ctx), [*ctx.notes, *notes]
+    steps, capped = cap_steps(_with_hr(plan, [d.step for d in drafts], ctx), ctx)
+    return steps, [*ctx.notes, *notes, *capped]
+
+
+def cap_steps(steps: list[CompiledStep], ctx: Ctx) -> tuple[list[CompiledStep], list[str]]:
+    """Every step within the profile's max_speed, and one note for each step that was not.
+
+    A plan written for a faster runner (or a fast runner's own threshold above the belt
+    limit they chose) runs at the cap rather than being refused; the rules above were
+    judged on the plan's own speeds. The engine caps every command anyway (safety rule 1):
+    this makes the plan's table, totals and cues tell the truth before the run.
+    """
+    cap = ctx.profile.max_speed_kmh
+    out: list[CompiledStep] = []
+    notes: list[str] = []
+    for s in steps:
+        top = max(s.speed_kmh, s.end_speed_kmh or 0.0)
+        if top <= cap + EPS_KMH:
+            out.append(s)
+            continue
+        end = None if s.end_speed_kmh is None else min(s.end_speed_kmh, cap)
+        out.append(replace(s, speed_kmh=min(s.speed_kmh, cap), end_speed_kmh=end,
+                           capped_from_kmh=top))  # fmt: skip
+        notes.append(
+            f"{s.name}: capped at {display.speed(cap, ctx.imperial)} (max_speed) where the plan "
+            f"asks {display.speed(top, ctx.imperial)} ({ctx.pace(top)}), "
+            f"{display.speed(top - cap, ctx.imperial)} slower"
+        )
+    return out, notes
 
 
 SAFE_KINDS = ("negative-split", "each-mile-faster", "each-km-faster", "each-interval-faster",

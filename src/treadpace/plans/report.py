@@ -111,6 +111,8 @@ def plan_json(plan: CompiledPlan) -> dict[str, Any]:
         if s.end_incline_percent is not None:
             entry["end_incline_percent"] = s.end_incline_percent
         entry["pace_label"] = s.pace_label
+        if s.capped_from_kmh is not None:
+            entry["capped_from_kmh"] = round(s.capped_from_kmh, 4)
         if s.hr is not None:
             entry["hr"] = {
                 "mode": s.hr.mode,
@@ -156,6 +158,8 @@ def step_rows(plan: CompiledPlan, imperial: bool) -> list[tuple[str, ...]]:
             speed = f"{format_speed(s.hr.min_kmh, imperial)} -> {speed}"
         elif s.hr is not None:
             label += f", heart rate under {s.hr.label}"
+        if s.capped_from_kmh is not None:
+            speed += " (capped)"
         rows.append(
             (
                 str(i),

@@ -7,12 +7,15 @@ can never write a profile that a run would refuse.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Literal
 
+from treadpace import display
 from treadpace.plans.loader import profile_from_document
-from treadpace.plans.profile import Profile
+from treadpace.plans.profile import MAX_SPEED_KMH, Profile
 from treadpace.plans.source import parse_yaml
+from treadpace.units import KMH_PER_MPH
 
 Units = Literal["metric", "imperial"]
 DEFAULT_MAX_SPEED = {"metric": "16 km/h", "imperial": "10 mph"}
@@ -35,6 +38,7 @@ class Answers:
     age: int | None = None
     treadmill_address: str | None = None
     treadmill_name: str | None = None
+    allow_remote_start: bool = False
 
 
 def _q(text: str) -> str:
@@ -70,7 +74,48 @@ def profile_text(a: Answers) -> str:
             lines.append(f"  address: {_q(a.treadmill_address)}")
         if a.treadmill_name:
             lines.append(f"  name: {_q(a.treadmill_name)}")
+    lines.append("mqtt:")
+    lines.append("  # may a start from MQTT (Home Assistant) or the live page move the belt?")
+    lines.append(f"  allow_remote_start: {'true' if a.allow_remote_start else 'false'}")
     return "\n".join(lines) + "\n"
+
+
+SPEED_STEP = 0.5
+"""The proposed cap is the fastest training pace rounded up to this, in the runner's unit."""
+
+
+@dataclass(frozen=True)
+class SpeedProposal:
+    """The max_speed `init` proposes, and the one line that says where it comes from."""
+
+    text: str
+    why: str
+
+
+def propose_max_speed(profile: Profile, machine_max_kmh: float | None = None) -> SpeedProposal:
+    """Just above the runner's fastest training pace, and never above the treadmill's top.
+
+    A fixed 16 km/h left a fast runner's threshold above the cap (every shipped plan
+    ran capped) and a slow runner's belt free to go far faster than any pace they train.
+    """
+    imperial = profile.imperial
+    per_unit = KMH_PER_MPH if imperial else 1.0
+    named = profile.paces.named()
+    fastest = min(named, key=lambda name: named[name])
+    fastest_kmh = 3600.0 / named[fastest]
+    value = math.ceil(fastest_kmh / per_unit / SPEED_STEP + 1e-9) * SPEED_STEP
+    value = min(value, math.floor(MAX_SPEED_KMH / per_unit / SPEED_STEP) * SPEED_STEP)
+    why = f"just above your {fastest} pace ({display.speed(fastest_kmh, imperial)})"
+    if machine_max_kmh is not None and machine_max_kmh < value * per_unit:
+        value = math.floor(machine_max_kmh / per_unit * 10 + 1e-9) / 10
+        why = f"your treadmill's top speed (your {fastest} pace is faster)"
+    unit = display.speed_unit(imperial)
+    return SpeedProposal(text=f"{value:g} {unit}", why=why)
+
+
+def check_answers(a: Answers) -> Profile:
+    """The profile `a` makes, or the loader's one-line UserError (where: "profile")."""
+    return check(profile_text(a), "profile")
 
 
 def check(text: str, where: str) -> Profile:

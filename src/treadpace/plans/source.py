@@ -8,7 +8,9 @@ can say `thirds.yaml:4: paces.first: expected ...`.
 
 Two YAML 1.1 habits are switched off because they bite runners: `30:00` is a
 base-60 integer (1800) to PyYAML, and we want the text; and `${VAR}` in a
-string is expanded from the environment (for secrets in profiles).
+string is expanded from the environment (for secrets in profiles). An unset
+variable is an error, except inside a section that says `enabled: false`,
+where it reads as empty: nothing there is used.
 """
 
 from __future__ import annotations
@@ -79,11 +81,30 @@ class Document:
         return UserError(printable(f"{self.path}:{self.line_of(loc)}: {dotted(loc)}: {message}"))
 
 
+def _disabled(loader: _Loader, node: yaml.MappingNode) -> bool:
+    """A section that says `enabled: false`: nothing in it is used."""
+    for key_node, value_node in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value == "enabled":
+            return isinstance(value_node, yaml.ScalarNode) and (
+                loader.construct_object(value_node) is False
+            )
+    return False
+
+
 def _build(
-    loader: _Loader, node: yaml.Node, loc: Loc, lines: dict[Loc, int], path: str, expand: bool
+    loader: _Loader,
+    node: yaml.Node,
+    loc: Loc,
+    lines: dict[Loc, int],
+    path: str,
+    expand: bool,
+    required: bool = True,
 ) -> Any:
+    """Plain values of `node`; `required` False: an unset `${VAR}` reads as empty (a
+    disabled section's `username: ${MQTT_USER}` must not stop a run that never uses it)."""
     lines.setdefault(loc, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
+        required = required and not _disabled(loader, node)
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node, deep=True)
@@ -105,28 +126,30 @@ def _build(
                 )
             child = (*loc, key)
             lines[child] = key_node.start_mark.line + 1
-            out[key] = _build(loader, value_node, child, lines, path, expand)
+            out[key] = _build(loader, value_node, child, lines, path, expand, required)
         return out
     if isinstance(node, yaml.SequenceNode):
         items = []
         for i, item in enumerate(node.value):
             child = (*loc, i)
             lines[child] = item.start_mark.line + 1
-            items.append(_build(loader, item, child, lines, path, expand))
+            items.append(_build(loader, item, child, lines, path, expand, required))
         return items
     value = loader.construct_object(node, deep=True)
     if expand and isinstance(value, str) and "${" in value:
-        value = _expand(value, path, node.start_mark.line + 1, loc)
+        value = _expand(value, path, node.start_mark.line + 1, loc, required)
     return value
 
 
-def _expand(text: str, path: str, line: int, loc: Loc) -> str:
+def _expand(text: str, path: str, line: int, loc: Loc, required: bool = True) -> str:
     def sub(m: re.Match[str]) -> str:
         name, default = m[1], m[2]
         got = os.environ.get(name)
         if got is None:
             if default is not None:
                 return default
+            if not required:
+                return ""
             raise UserError(
                 printable(
                     f"{path}:{line}: {dotted(loc)}: expected environment variable {name} to be set"

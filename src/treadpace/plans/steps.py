@@ -61,6 +61,9 @@ class CompiledStep:
     """Heart-rate control for the step (a cap or a target), if the plan asks for it."""
     role: StepRole = StepRole.ACTIVE
     """Warm-up, effort, recovery or cool-down: set where the plan is compiled or imported."""
+    capped_from_kmh: float | None = None
+    """The plan asked this top speed, above the runner's max_speed: the step runs capped at
+    the max (its speeds above are the capped ones). None when the plan's own speed fits."""
 
     @property
     def is_ramp(self) -> bool:

@@ -18,12 +18,20 @@ from treadpace.engine.events import RunState
 from treadpace.errors import UserError
 from treadpace.record.activity import Activity
 from treadpace.record.output import check_target, write_atomically
-from treadpace.record.report import StepRow, headline, step_rows, to_unit_speed
+from treadpace.record.report import (
+    IMAGE_COLUMNS,
+    StepRow,
+    headline,
+    step_rows,
+    step_table,
+    to_unit_speed,
+)
 
 IMAGE_SUFFIXES = (".png", ".svg")
 
 
-def _pyplot() -> Any:
+def pyplot() -> Any:
+    """matplotlib's pyplot on the Agg backend, or the one-line UserError without it."""
     try:
         import matplotlib
     except ImportError:
@@ -69,7 +77,7 @@ def write_chart(activity: Activity, path: Path, imperial: bool) -> Path:
     if suffix not in IMAGE_SUFFIXES:
         raise UserError(f"{path}: -o: expected a .png or .svg file name")
     check_target(path)  # before the drawing: a symlink or a device is refused at once
-    plt = _pyplot()
+    plt = pyplot()
     rows = step_rows(activity, imperial)
     table_height = 0.32 * (len(rows) + 1) + 0.4
     fig = plt.figure(figsize=(10, 4.2 + table_height), dpi=100)
@@ -164,22 +172,10 @@ def _step_table(table_ax: Any, rows: list[StepRow]) -> None:
     table_ax.axis("off")
     if not rows:
         return
-    cells = [
-        [
-            str(r.number),
-            r.name,
-            r.target_pace,
-            r.actual_pace,
-            r.distance,
-            r.time,
-            r.avg_hr,
-            r.note,
-        ]
-        for r in rows
-    ]
+    labels, cells = step_table(rows, IMAGE_COLUMNS)
     table = table_ax.table(
         cellText=cells,
-        colLabels=["#", "step", "target", "achieved", "distance", "time", "avg HR", ""],
+        colLabels=labels,
         loc="upper center",
         cellLoc="left",
     )

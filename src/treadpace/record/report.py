@@ -7,7 +7,7 @@ CLI turns them into a rich table.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from treadpace.display import distance as format_distance
@@ -37,6 +37,33 @@ class StepRow:
     zones: str
     """Time in each heart-rate zone, e.g. "z2 4:10, z3 1:00" ("" when not recorded)."""
     note: str
+
+
+_CELLS: dict[str, Callable[[StepRow], str]] = {
+    "#": lambda r: str(r.number),
+    "step": lambda r: r.name,
+    "target pace": lambda r: r.target_pace,
+    "achieved": lambda r: r.actual_pace,
+    "distance": lambda r: r.distance,
+    "time": lambda r: r.time,
+    "avg HR": lambda r: r.avg_hr,
+    "max HR": lambda r: r.max_hr,
+    "zones": lambda r: r.zones,
+    "note": lambda r: r.note,
+}
+OPTIONAL_COLUMNS = ("zones", "note")
+"""Shown only when some step has one: never a blank column with no name."""
+TERMINAL_COLUMNS = tuple(_CELLS)
+IMAGE_COLUMNS = ("#", "step", "target pace", "achieved", "distance", "time", "avg HR", "note")
+"""The picture's table is narrower: no max HR and no zones (the plot shows heart rate)."""
+
+
+def step_table(
+    rows: Sequence[StepRow], columns: Sequence[str] = TERMINAL_COLUMNS
+) -> tuple[list[str], list[list[str]]]:
+    """The column names and the cells of the per-step table, for the terminal and the image."""
+    shown = [c for c in columns if c not in OPTIONAL_COLUMNS or any(_CELLS[c](r) for r in rows)]
+    return shown, [[_CELLS[c](r) for c in shown] for r in rows]
 
 
 def to_unit_speed(kmh: float, imperial: bool) -> float:

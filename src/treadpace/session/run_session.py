@@ -63,12 +63,19 @@ class RunSession:
         self._strap_task: asyncio.Task[None] | None = None
         self._controller: KeyController | None = None
         self._on_key: Any = None
+        self._pressed = asyncio.Event()
+        self._page: WebServer | None = None
         self._received: list[int] = []
         self._signals_installed = False
         self._sim_started = False
         self._closed = False
         self._journal: Path | None = None
         self._nothing_recorded = ""
+
+    @property
+    def page(self) -> WebServer | None:
+        """The live page's server, when the run serves one."""
+        return self._page
 
     @property
     def engine(self) -> Engine:
@@ -114,7 +121,7 @@ class RunSession:
             prof, s.machine, countdown_s=0 if s.yes else 3, simulated=s.sim is not None
         )
         web, hosts = s.web, prof.web.allow_hosts
-        page = await _open_page(web, config, hosts) if web is not None else None
+        page = self._page = await _open_page(web, config, hosts) if web is not None else None
         await self._stack.enter_async_context(self._tg)
         if s.sim is not None:
             self._sim_started = True
@@ -196,16 +203,17 @@ class RunSession:
         result: RunFinished | None = None
         failure = refused = ""
         try:
-            if self.setup.remote_start:
-                print("waiting for a start over MQTT (Ctrl+C to give up)", flush=True)
-            else:
-                await self.engine.command(Command.START)  # running it is the explicit action
             keys = (
-                TerminalKeys(self._controller, self._on_key)
+                TerminalKeys(self._controller, self._key)
                 if self.setup.interactive_in
                 else contextlib.nullcontext()
             )
             with keys:
+                if self.setup.remote_start:
+                    print("waiting for a start over MQTT (Ctrl+C to give up)", flush=True)
+                else:
+                    await self._wait_for_the_page()
+                    await self.engine.command(Command.START)  # running it is the explicit action
                 try:
                     result = await self._engine_task
                 except asyncio.CancelledError:
@@ -220,6 +228,31 @@ class RunSession:
         finally:
             await self._close()
         return self._outcome(result, failure, refused)
+
+    def _key(self) -> None:
+        self._pressed.set()
+        self._on_key()
+
+    async def _wait_for_the_page(self) -> None:
+        """On the LAN, the countdown waits for the phone to open the page (or a key here).
+
+        The QR code takes longer to scan than a 3-2-1; on loopback there is no phone to
+        wait for, and `--yes` asked for no countdown at all.
+        """
+        page, s = self._page, self.setup
+        if page is None or page.listen.loopback or s.yes:
+            return
+        assert self._engine_task is not None
+        how = "or press a key here" if s.interactive_in else "Ctrl+C to give up"
+        print(f"web: the countdown starts when the page opens on the phone ({how})", flush=True)
+        async with asyncio.TaskGroup() as tg:
+            opened = tg.create_task(page.opened.wait(), name="web-page-opened")
+            pressed = tg.create_task(self._pressed.wait(), name="key-pressed")
+            # The engine ending (Ctrl+C, a lost treadmill) ends the wait too.
+            waits: set[asyncio.Future[Any]] = {opened, pressed, self._engine_task}
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            opened.cancel()
+            pressed.cancel()
 
     def _outcome(self, result: RunFinished | None, failure: str, refused: str) -> RunOutcome:
         short = self._recorder is not None and self._recorder.failed

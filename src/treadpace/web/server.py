@@ -132,6 +132,9 @@ class WebServer:
         self.dropped = 0
         """Messages from pages dropped for their rate."""
         self.history_builds = 0
+        self.opened = asyncio.Event()
+        """Set when the page itself was first served (with its token): a run on the LAN
+        waits for it before the countdown, so the phone has time to scan the QR code."""
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -264,6 +267,7 @@ class WebServer:
     async def _index(self, request: web.Request) -> web.Response:
         if not self._token_ok(request):
             return self._forbidden()
+        self.opened.set()
         response = web.Response(
             body=self._files["index.html"],
             content_type="text/html",
