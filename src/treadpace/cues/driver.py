@@ -53,6 +53,8 @@ class CueDriver:
         self._left = 0.0  # seconds or metres left in the step at `_left_t`
         self._left_t = 0.0
         self._speed_ms = 0.0
+        self._lead_s = 0.0
+        """The next change comes this long before the step's end (the engine's belt lag)."""
         self._distance_m = 0.0
         self._elapsed_s = 0.0
 
@@ -62,6 +64,7 @@ class CueDriver:
         if isinstance(e, Tick):
             if e.step_index == self._index:
                 self._left, self._left_t = e.step_remaining, e.t
+                self._lead_s = e.lead_s
             self._speed_ms = e.speed_kmh / 3.6
             self._running = e.state == RunState.RUNNING
         elif isinstance(e, StepStarted):
@@ -82,7 +85,8 @@ class CueDriver:
         if not self._running:
             return math.inf
         left = self._time_left(now)
-        return min((self._due(p, now, left) for p in self._next()), default=math.inf)
+        cues = [*self._next(), *self._early()]
+        return min((self._due(p, now, left) for p in cues), default=math.inf)
 
     def fire(self, now: float) -> list[Cue]:
         """The cues due by `now`, each once; a warning no longer true is dropped unsaid."""
@@ -95,9 +99,13 @@ class CueDriver:
         for p in due:
             pending.remove(p)
             warning = p.cue.kind in (CueKind.UPCOMING, CueKind.COUNTDOWN)
-            late = warning and p.value - left > _STILL_TRUE_S
+            late = warning and p.value - (left - self._lead_s) > _STILL_TRUE_S
             if not late:
                 out.append(replace(p.cue, t=now))
+        early = [p for p in self._early() if self._due(p, now, left) <= now + 1e-3]
+        for p in early:  # the change came before its step: so does its cue
+            self._planned[self._index + 1].remove(p)
+            out.append(replace(p.cue, t=now))
         return out
 
     # --- internals ---------------------------------------------------------------------
@@ -112,6 +120,7 @@ class CueDriver:
 
     def _step_started(self, e: StepStarted) -> list[Cue]:
         self._index = e.index
+        self._lead_s = 0.0
         self._left, self._left_t = e.step.amount, e.t
         pending = self._pending()
         starts = [p for p in pending if p.trigger == Trigger.START]
@@ -149,6 +158,12 @@ class CueDriver:
             out.append(p)
         return out
 
+    def _early(self) -> list[Planned]:
+        """The next step's start cues, when its change is asked for before the step begins."""
+        if self._lead_s <= 0 or self._index < 0:
+            return []
+        return [p for p in self._planned.get(self._index + 1, []) if p.trigger == Trigger.START]
+
     def _pending(self) -> list[Planned]:
         return self._planned.get(self._index, []) if self._index >= 0 else []
 
@@ -173,9 +188,11 @@ class CueDriver:
 
     def _due(self, p: Planned, now: float, time_left: float) -> float:
         if p.trigger == Trigger.START:
-            return now
+            return now if p.step == self._index else now + time_left - self._lead_s
         if p.trigger == Trigger.LEFT_S:
-            return now + time_left - p.value
+            # Warnings count down to the change, which the belt's lag may bring early.
+            lead = self._lead_s if p.cue.kind in (CueKind.UPCOMING, CueKind.COUNTDOWN) else 0.0
+            return now + time_left - lead - p.value
         if self._speed_ms < _MIN_MS:
             return math.inf
         return now + (self._left_at(now) - p.value) / self._speed_ms

@@ -98,7 +98,9 @@ def true_pace_config(profile: Profile, machine: str | None) -> TruePaceConfig:
     tp = profile.true_pace
     record = tp.calibrations.get(machine) if machine and tp.use_calibration else None
     calibration = calibration_from_record(record) if record is not None else None
-    return TruePaceConfig(calibration, bool(tp.footpod_trim), tp.max_correction_percent / 100.0)
+    return TruePaceConfig(
+        calibration, bool(tp.footpod_trim), tp.max_correction_percent / 100.0, bool(tp.lead)
+    )
 
 
 def calibration_from_record(record: CalibrationRecord) -> Calibration:

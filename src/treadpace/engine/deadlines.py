@@ -29,6 +29,9 @@ def step_wake(core: RunCore, step: CompiledStep) -> float:
         best = now + cur.t0 + end - core.plan_now()
     else:
         best = now + core.odometer.time_to(cur.m0 + end, now)
+    lead = core.lead()
+    if lead is not None and best - lead[1] > now:
+        best = min(best, best - lead[1])  # the next step's speed goes out early
     if step.is_ramp and core.policy.hold is None and not core.guided:
         best = min(best, now + _ramp_wait(core, step))
     retry = core.policy.retry.wait(now)

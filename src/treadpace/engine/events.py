@@ -126,6 +126,8 @@ class Tick:
     """The run's true distance, when a calibration or a footpod gives one."""
     footpod_kmh: float | None = None
     """The footpod's own reading, while it is live and plausible (what calibrate compares)."""
+    lead_s: float = 0.0
+    """The next change of speed comes this long before the step's end (the belt's lag)."""
 
 
 class NoticeKind(enum.StrEnum):

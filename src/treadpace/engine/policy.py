@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from treadpace.engine.adjust import above_cap, nudge_hold, nudge_offset
+from treadpace.engine.belt_lag import BeltLag
 from treadpace.engine.hr_control import HrController
 from treadpace.engine.setpoint import Grid, speed_grid
 from treadpace.engine.true_pace import TruePace
@@ -51,6 +52,7 @@ class SetpointPolicy:
         self.watchdog = ObeyWatchdog(config.obey_timeout_s)
         self.retry = WriteRetry()
         self.true = TruePace(config.true_pace)
+        self.lag = BeltLag()
         # the runner's changes, for the current step
         self.offset = 0.0  # km/h added to the step's target (nudges, console change)
         self.hold: float | None = None  # km/h held for the rest of the step
@@ -131,16 +133,28 @@ class SetpointPolicy:
         the runner's cap steps down the grid until it does not (safety rule 1 holds in
         true km/h as well as in the machine's own units, which the grid caps).
         """
-        f, grid = self.factor, self.speed_grid
         exact = self.exact(step, fraction)
         if self.runners_speed or step is None:
             return self.on_grid(exact)
-        incline = self.incline(step, fraction)
+        return self._for_true(exact, self.incline(step, fraction))
+
+    def planned(self, step: CompiledStep) -> float:
+        """The command `step` starts with, before any change of the runner's (a lead's target)."""
+        return self._for_true(step.target_at(0.0), self._planned_incline(step))
+
+    def _for_true(self, exact: float, incline: float) -> float:
+        """The command for a true `exact` km/h: on the grid, under both caps."""
+        f, grid = self.factor, self.speed_grid
         wire = grid.quantise(self.true.setpoint(exact, incline) / f)
         cap = self.config.max_speed_kmh + 1e-9
         while self.true.true_kmh(wire * f, incline) > cap and wire > grid.minimum + 1e-9:
             wire = grid.quantise(wire - grid.increment)
         return wire * f
+
+    def _planned_incline(self, step: CompiledStep) -> float:
+        if self.incline_grid is None:
+            return 0.0
+        return self.incline_grid.quantise(step.incline_at(0.0) + self.config.incline_offset_percent)
 
     def on_grid(self, kmh: float) -> float:
         """`kmh` as the machine would be told it: under the cap, on its grid."""

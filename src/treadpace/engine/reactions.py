@@ -184,6 +184,8 @@ class TreadmillReactions(RunCore):
             self.update_counting()
         self._check_obeyed(tel)
         self._observe_true_pace(tel)
+        policy = self.policy
+        policy.lag.feed(tel.t, tel.speed_kmh, policy.sent_speed, policy.speed_grid.increment)
         if moving:
             self.policy.belt_moving()
         if self.await_restore:
@@ -280,6 +282,7 @@ class TreadmillReactions(RunCore):
             true_speed_kmh=self.policy.true.speed_kmh,
             true_distance_m=self.policy.true.distance_m if self.policy.true.known else None,
             footpod_kmh=self.policy.true.pod_kmh,
+            lead_s=lead[1] if (lead := self.lead()) is not None else 0.0,
         )
 
 

@@ -118,8 +118,54 @@ class RunCore:
         return 0.0 if step is None else self.cursor.fraction(step, self.plan_now(), self.run_m())
 
     def target_speed(self) -> float:
-        """The speed the policy asks for now (clamped and on the machine's grid)."""
+        """The speed the policy asks for now (clamped and on the machine's grid).
+
+        Within the lead before a change (engine/belt_lag.py) that is already the next
+        step's speed, so the belt's ramp is shared by the steps either side of it.
+        """
+        lead = self.lead()
+        if lead is not None and self.seconds_to_end() <= lead[1] + 1e-9:
+            return self.policy.planned(lead[0])
         return self.policy.speed(self.step, self.fraction())
+
+    def lead(self) -> tuple[CompiledStep, float] | None:
+        """The next step, and how long before this one's end its speed is asked for.
+
+        None where the change must not come early: no next step (never anticipating the
+        end), a stop or pause (not running), the runner's own speed (a hold or a console
+        press), guided mode, an open step (it ends when the runner says), a free next
+        step, heart-rate control on either side, or a belt whose lag is not yet known.
+        """
+        step, policy = self.step, self.policy
+        nxt_i = self.index + 1
+        if (
+            not self.config.true_pace.lead
+            or step is None
+            or step.open
+            or step.hr is not None
+            or self.state != RunState.RUNNING
+            or self.guided
+            or self.final is not None
+            or policy.runners_speed
+            or nxt_i >= len(self.plan.steps)
+        ):
+            return None
+        nxt = self.plan.steps[nxt_i]
+        if nxt.free or nxt.hr is not None:
+            return None
+        lead = policy.lag.lead_s(policy.speed(step, 1.0), policy.planned(nxt))
+        return (nxt, lead) if lead > 0 else None
+
+    def seconds_to_end(self) -> float:
+        """Plan seconds left in the step (a distance step's at the belt's speed; inf standing)."""
+        step = self.step
+        if step is None:
+            return math.inf
+        left = self.cursor.remaining(step, self.plan_now(), self.run_m())
+        if step.kind == "time":
+            return left
+        ms = self.speed / 3.6
+        return left / ms if ms > 0.5 else math.inf
 
     def target_incline(self) -> float:
         return self.policy.incline(self.step, self.fraction())

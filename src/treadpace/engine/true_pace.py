@@ -49,6 +49,11 @@ class TruePaceConfig:
     trim: bool = True
     """Trim with a live footpod."""
     max_correction: float = 0.10
+    lead: bool = False
+    """Ask for a step's speed early enough that the belt's lag is shared (engine/belt_lag.py).
+
+    Off unless asked for (the profile's `true_pace.lead` is on by default): with it off,
+    every change is sent on the plan clock to the tenth of a second."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,6 +60,9 @@ class TruePaceSettings(BaseModel):
     """Correct setpoints with the machine's calibration, when there is one."""
     footpod_trim: bool = True
     """With a live footpod, trim the remaining error slowly (a dead band, a rate limit)."""
+    lead: bool = True
+    """Ask for a change of speed a few seconds early, so the belt's lag is shared by the
+    steps either side of it (never more than 10 s, never before a stop or a pause)."""
     max_correction_percent: Number = Field(default=10.0, gt=0, le=25)
     calibrations: dict[str, CalibrationRecord] = Field(default_factory=dict)
 
