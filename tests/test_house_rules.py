@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+import import_graph
+
 ROOT = Path(__file__).resolve().parent.parent
 TREES = {"src": ROOT / "src", "simulators": ROOT / "simulators"}
 MAX_FILE_LINES = 700
@@ -36,19 +38,7 @@ MODULES = _modules()
 
 def _imports(name: str, path: Path) -> set[str]:
     """The project modules `name` imports, at any depth of its code."""
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    out: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            out.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                up = package.split(".")[: len(package.split(".")) - node.level + 1]
-                base = ".".join([*up, base] if base else up)
-            out.add(base)
-            out.update(f"{base}.{alias.name}" for alias in node.names)
-    return {m for m in out if m in MODULES and m != name}
+    return import_graph.imports(name, path, MODULES)
 
 
 def test_no_file_is_over_700_lines() -> None:

@@ -133,12 +133,11 @@ def _measure(
     virtual: bool,
 ) -> tuple[list[Sample], str]:
     """Run the routine as a session; the ticks' belt and footpod speeds, and the machine."""
-    import asyncio
 
     from treadpace.clock import Clock, ScaledClock, VirtualClock
-    from treadpace.commands.run import machine_identity, treadmill_parts
+    from treadpace.commands.run import exit_code, machine_identity, play, treadmill_parts
     from treadpace.plans.true_pace_settings import TruePaceSettings
-    from treadpace.session import RunSession, SessionSetup
+    from treadpace.session import SessionSetup
     from treadpace.treadmill.true_speed import routine
 
     incline = INCLINE_PERCENT if prof.max_incline_percent >= INCLINE_PERCENT else 0.0
@@ -165,19 +164,8 @@ def _measure(
         **parts,
     )
 
-    async def session() -> object:
-        async with RunSession(setup) as running:
-            return await running.run()
-
-    async def main() -> object:
-        if isinstance(clock, VirtualClock):
-            return await clock.drive(session())
-        return await session()
-
-    outcome = asyncio.run(main())
-    from treadpace.commands.run import exit_code
-
-    code = exit_code(outcome)  # type: ignore[arg-type]
+    outcome = play(setup)
+    code = exit_code(outcome)
     if code != 0:
         raise typer.Exit(code)
     return samples, machine_identity(sim_model, device)

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from treadpace.listen import Listen
     from treadpace.plans.profile import Profile
     from treadpace.plans.steps import CompiledPlan
-    from treadpace.session import RunOutcome
+    from treadpace.session import RunOutcome, SessionSetup
     from treadpace_sim.treadmill import SimulatedTreadmill
 
 VIRTUAL_CLOCK_ENV = "TREADPACE_VIRTUAL_CLOCK"
@@ -214,10 +214,8 @@ def _run(
     web: Listen | None = None,
     quiet: bool = False,
 ) -> int:
-    import asyncio
-
     from treadpace.clock import ScaledClock, VirtualClock
-    from treadpace.session import RunSession, SessionSetup
+    from treadpace.session import SessionSetup
 
     clock: Clock = VirtualClock() if virtual else ScaledClock(time_scale)
     interactive_out = sys.stdout.isatty()
@@ -240,17 +238,27 @@ def _run(
         **treadmill,
     )
 
+    outcome = play(setup)
+    return _report(outcome, prof, rich_output=interactive_out)
+
+
+def play(setup: SessionSetup) -> RunOutcome:
+    """Run one session to its end on its clock (a virtual one is driven), in a new loop."""
+    import asyncio
+
+    from treadpace.clock import VirtualClock
+    from treadpace.session import RunSession
+
     async def session() -> RunOutcome:
         async with RunSession(setup) as running:
             return await running.run()
 
     async def main() -> RunOutcome:
-        if isinstance(clock, VirtualClock):
-            return await clock.drive(session())
+        if isinstance(setup.clock, VirtualClock):
+            return await setup.clock.drive(session())
         return await session()
 
-    outcome = asyncio.run(main())
-    return _report(outcome, prof, rich_output=interactive_out)
+    return asyncio.run(main())
 
 
 def _report(outcome: RunOutcome, prof: Profile, *, rich_output: bool) -> int:
