@@ -5,7 +5,10 @@ stop at the treadmill or the safety key pauses the plan and marks the belt as
 stopped there, so only the runner standing at it resumes (safety rule 3); a
 console speed press becomes the runner's for the rest of the step (rule 5); a
 lost link pauses the plan and a restored one resumes it only once the belt is
-seen moving, with every target sent afresh rather than replayed.
+seen moving, with every target sent afresh rather than replayed. A Start on the
+console resumes the plan: said by the machine (`04`), or seen in the telemetry of
+a belt that stood after a stop at the treadmill, the safety key or a lost link and
+then runs again (`belt_restart`), since a read-only or rebooted machine never says it.
 """
 
 from __future__ import annotations
@@ -74,6 +77,7 @@ class TreadmillReactions(RunCore):
     def _held_at_treadmill(self) -> None:
         """Only the runner standing there resumes now: a resume asked before it is void."""
         self.stopped_at_treadmill = True
+        self.restart_watch.reset()  # the belt winds down now: it must be seen standing
         if WriteOp.RESUME in self.ops:
             self.ops.remove(WriteOp.RESUME)
 
@@ -85,11 +89,23 @@ class TreadmillReactions(RunCore):
 
     def _started_at_treadmill(self, _: BeltStartedByUser) -> None:
         if self.state == RunState.PAUSED and self.link_down_at is None:
-            # The runner restarted the belt: follow, and re-apply the target.
-            self.policy.forget_sent()
-            self.transition(Trigger.STARTED_ON_CONSOLE, "resumed on the treadmill")
+            self._follow_console_start("resumed on the treadmill")
         elif self.state == RunState.READY:
             self.start_requested = True
+
+    def _follow_console_start(self, reason: str) -> None:
+        """The runner restarted the belt: follow, and re-apply the target."""
+        self.policy.forget_sent()
+        self.transition(Trigger.STARTED_ON_CONSOLE, reason)
+
+    def _watch_for_restart(self, tel: Telemetry) -> None:
+        """A paused run whose belt the runner stopped there: is it running again?"""
+        held_there = self.stopped_at_treadmill or self.pause_cause in _STOPS_THERE
+        if self.state != RunState.PAUSED or not held_there or self.link_down_at is not None:
+            return
+        top = self.speeds.max_kmh * self.policy.factor  # true km/h, like `tel`
+        if self.restart_watch.feed(tel.t, tel.speed_kmh, top):
+            self._follow_console_start("belt restarted on the treadmill")
 
     def _console_speed(self, u: TargetSpeedChanged) -> None:
         # Our latest command echoed; a press back to an older target is the runner's
@@ -183,6 +199,7 @@ class TreadmillReactions(RunCore):
             self.policy.belt_moving()
         if self.await_restore:
             self._after_restore(moving)
+        self._watch_for_restart(tel)
         if self.state in ACTIVE and self.final is None:  # not the wind-down after the end
             self.emit(self._tick(tel))
 
@@ -248,6 +265,10 @@ class TreadmillReactions(RunCore):
             hr_zone=self.hr_stats.zone(tel.heart_rate_bpm),
         )
 
+
+_STOPS_THERE = (PauseCause.AT_TREADMILL, PauseCause.SAFETY_KEY, PauseCause.LINK_LOST)
+"""Pauses the runner may end by starting the belt on the console. (Not a pause asked of
+treadpace: the runner who asked it resumes it there.)"""
 
 _REACTIONS: dict[type, Callable[[TreadmillReactions, Any], None]] = {
     Telemetry: TreadmillReactions._telemetry,
