@@ -206,11 +206,13 @@ def _run(
 
     from treadpace.clock import ScaledClock, VirtualClock
     from treadpace.session import RunSession, SessionSetup
+    from treadpace.session.signals import LateSignals
 
     clock: Clock = VirtualClock() if virtual else ScaledClock(time_scale)
     interactive_out = sys.stdout.isatty()
     interactive_in = sys.stdin.isatty()
     treadmill = _treadmill(sim_model, device, clock, sim_log, unattended=yes and not interactive_in)
+    late = LateSignals()  # a signal after the engine is done: the exports and report finish
     setup = SessionSetup(
         compiled=compiled,
         profile=prof,
@@ -222,6 +224,7 @@ def _run(
         quiet=quiet,
         interactive_in=interactive_in,
         interactive_out=interactive_out,
+        late_signals=late,
         **treadmill,
     )
 
@@ -234,8 +237,9 @@ def _run(
             return await clock.drive(session())
         return await session()
 
-    outcome = asyncio.run(main())
-    return _report(outcome, prof, rich_output=interactive_out)
+    with late:
+        outcome = asyncio.run(main())
+        return _report(outcome, prof, rich_output=interactive_out)
 
 
 def _report(outcome: RunOutcome, prof: Profile, *, rich_output: bool) -> int:

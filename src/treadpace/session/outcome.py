@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from treadpace.listen import Listen
     from treadpace.plans.profile import Profile
     from treadpace.plans.steps import CompiledPlan
+    from treadpace.session.signals import LateSignals
     from treadpace.treadmill.port import GattLink
 
 
@@ -58,6 +59,8 @@ class SessionSetup:
     interactive_out: bool = False
     """The live view is drawn; otherwise one plain line per event."""
     install_signals: bool = True
+    late_signals: LateSignals | None = None
+    """Takes the exit signals over once the engine is done (`signals.LateSignals`)."""
 
 
 @dataclass(frozen=True)

@@ -248,14 +248,17 @@ class RunSession:
         if self._closed:
             return
         self._closed = True
-        if self._signals_installed:
-            loop = asyncio.get_running_loop()
-            for signum in EXIT_SIGNALS:
-                loop.remove_signal_handler(signum)
         if self._engine_task is not None and not self._engine_task.done():
             self._engine_task.cancel()  # only when the session itself failed half-way
             with contextlib.suppress(BaseException):
                 await self._engine_task
+        if self._signals_installed:
+            loop = asyncio.get_running_loop()
+            for signum in EXIT_SIGNALS:
+                loop.remove_signal_handler(signum)
+            if self.setup.late_signals is not None:
+                # The engine is done, its stop behind it: a signal now cuts nothing short.
+                self.setup.late_signals.catch(self._received)
         if self._hub is not None:
             self._hub.close()
         if self._recorder_task is not None:
