@@ -207,10 +207,10 @@ class RunSession:
                 except asyncio.CancelledError:
                     if not self._received:
                         raise
+                except UserError as exc:  # the profile does not fit, Bluetooth is unusable
+                    refused = str(exc)
                 except TreadmillError as exc:
                     failure = str(exc)
-                except UserError as exc:  # the profile does not fit this treadmill
-                    refused = str(exc)
                 except Exception as exc:  # the belt is stopped by now; say what happened
                     failure = f"{type(exc).__name__}: {exc}"
         finally:
