@@ -103,6 +103,8 @@ class TreadmillReactions(RunCore):
         held_there = self.stopped_at_treadmill or self.pause_cause in _STOPS_THERE
         if self.state != RunState.PAUSED or not held_there or self.link_down_at is not None:
             return
+        if self.final is not None:
+            return  # the run has ended: a belt moving now is the runner's own
         top = self.speeds.max_kmh * self.policy.factor  # true km/h, like `tel`
         if self.restart_watch.feed(tel.t, tel.speed_kmh, top):
             self._follow_console_start("belt restarted on the treadmill")
