@@ -160,9 +160,9 @@ class SafetyChecks:
         if before == RunState.PAUSED:
             self.resume_allowed = False  # a resume belongs to the pause it was asked in
         if after == RunState.RUNNING:
-            self.require(
+            self.require(  # (once the final stop is asked for, nothing more is written)
                 3,
-                before != RunState.PAUSED or not self.stopped_there,
+                before != RunState.PAUSED or not self.stopped_there or self.stop_asked,
                 "the run resumed after a stop at the treadmill that nobody there undid",
             )
             self.stopped_there = False

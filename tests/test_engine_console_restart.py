@@ -151,3 +151,32 @@ def test_a_pause_the_runner_asked_of_treadpace_is_not_ended_by_the_belt() -> Non
     run.belt(0.0, 3)
     run.belt(6.0, 5)
     assert run.state() == RunState.PAUSED
+
+
+def test_a_stop_there_before_the_first_reading_after_a_lost_link_is_not_resumed() -> None:
+    """Found by the state machine: the console's stop came with the link, the belt still
+    winding down was taken for "the belt runs on" and the plan's target was sent again."""
+    run = Run()
+    run.update(LinkLost(run.now))
+    run.now += 3
+    run.update(LinkRestored(run.now))
+    run.update(BeltStoppedByUser(run.now, paused=False))
+    mark = len(run.actions)
+    for kmh in (7.0, 4.0, 1.0, 0.0):
+        run.belt(kmh, 1)
+    assert run.state() == RunState.PAUSED
+    assert not run.writes(mark)
+    run.belt(3.0, 2)  # and the runner's Start on the console is followed as ever
+    assert run.state() == RunState.RUNNING
+
+
+def test_a_reading_no_belt_runs_at_does_not_decide_a_restored_link() -> None:
+    run = Run()
+    run.update(LinkLost(run.now))
+    run.now += 3
+    run.update(LinkRestored(run.now))
+    run.belt(655.35, 1)  # garbage: not "moving", and not "stopped" either
+    assert run.state() == RunState.PAUSED
+    run.belt(10.0, 1)  # the belt ran on through the drop: the plan goes on
+    assert run.state() == RunState.RUNNING
+    assert "link restored" in run.reasons()

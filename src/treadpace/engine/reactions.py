@@ -105,8 +105,7 @@ class TreadmillReactions(RunCore):
             return
         if self.final is not None:
             return  # the run has ended: a belt moving now is the runner's own
-        top = self.speeds.max_kmh * self.policy.factor  # true km/h, like `tel`
-        if self.restart_watch.feed(tel.t, tel.speed_kmh, top):
+        if self.restart_watch.feed(tel.t, tel.speed_kmh, self._top_kmh()):
             self._follow_console_start("belt restarted on the treadmill")
 
     def _console_speed(self, u: TargetSpeedChanged) -> None:
@@ -199,8 +198,8 @@ class TreadmillReactions(RunCore):
         self._check_obeyed(tel)
         if moving:
             self.policy.belt_moving()
-        if self.await_restore:
-            self._after_restore(moving)
+        if self.await_restore and tel.speed_kmh <= self._top_kmh():
+            self._after_restore(moving)  # (a value no belt runs at decides nothing)
         self._watch_for_restart(tel)
         if self.state in ACTIVE and self.final is None:  # not the wind-down after the end
             self.emit(self._tick(tel))
@@ -221,7 +220,7 @@ class TreadmillReactions(RunCore):
 
     def _after_restore(self, moving: bool) -> None:
         self.await_restore = False
-        if moving:
+        if moving and not self.stopped_at_treadmill:
             self.policy.sent_speed = None
             self.transition(Trigger.LINK_BACK_MOVING, "link restored")
         else:
@@ -230,6 +229,10 @@ class TreadmillReactions(RunCore):
                 "link restored, belt stopped: resume when ready",
                 NoticeKind.STOPPED_AT_TREADMILL,
             )
+
+    def _top_kmh(self) -> float:
+        """The machine's top speed in true km/h, as the telemetry is read."""
+        return self.speeds.max_kmh * self.policy.factor
 
     def _check_obeyed(self, tel: Telemetry) -> None:
         """Some firmware accepts speed commands and ignores them (ftms.md Q4): go guided."""
