@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from run_proc import ROOT, journal_lines, quiet_profile, treadpace, write_plan
 from test_engine_sim import Outcome, plan, run_sim
 from treadpace.clock import VirtualClock
 from treadpace.engine import Command, Engine, RunState
@@ -54,3 +55,27 @@ async def test_the_runner_restarting_the_belt_resumes_the_run(scenario: str) -> 
     slowest = o.sim.model.belt.start_speed_kmh
     after = (o.result.t - 160.0) * slowest / 3.6
     assert o.result.distance_m == pytest.approx(belt_metres_at_fault(o) + after, abs=3.0)
+
+
+def test_treadpace_run_records_the_distance_after_a_reboot_and_a_console_start(
+    tmp_path: Path,
+) -> None:
+    """The runner's view: `run` on a read-only model that reboots mid-run, as a subprocess."""
+    model = tmp_path / "read-only-reboot.yaml"
+    model.write_text(
+        (ROOT / "configs" / "treadmills" / "read-only.yaml").read_text()
+        + (FAULTS / "reboot-then-console-start.yaml").read_text()
+    )
+    plan_file = write_plan(tmp_path, 'name: Short\nkind: steady\nduration: "5:00"\npace: easy\n')
+    done = treadpace(
+        tmp_path,
+        *("run", str(plan_file), "--model", str(model), "--yes", "--virtual-clock"),
+        *("--profile", str(quiet_profile(tmp_path))),
+    )
+    assert done.returncode == 0, done.stdout + done.stderr  # the plan finished
+    finished = journal_lines(tmp_path)[-1]
+    assert finished["type"] == "run_finished" and finished["state"] == "finished"
+    # The simulated runner follows the guided target (about 9 km/h): 95 s of it before the
+    # reboot is under 250 m; the 205 s after the console start count too.
+    assert float(finished["elapsed_s"]) == pytest.approx(300, abs=2)  # type: ignore[arg-type]
+    assert float(finished["distance_m"]) > 600  # type: ignore[arg-type]
