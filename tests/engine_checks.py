@@ -160,6 +160,11 @@ class SafetyChecks:
         if before == RunState.PAUSED:
             self.resume_allowed = False  # a resume belongs to the pause it was asked in
         if after == RunState.RUNNING:
+            self.require(  # (once the final stop is asked for, nothing more is written)
+                3,
+                before != RunState.PAUSED or not self.stopped_there or self.stop_asked,
+                "the run resumed after a stop at the treadmill that nobody there undid",
+            )
             self.stopped_there = False
 
     def check_write(self, w: Write) -> None:
@@ -252,6 +257,9 @@ class SafetyChecks:
         if started and answer in (Answer.TAKEN, Answer.UNKNOWN):
             self.maybe_started = True
             self.moving = True
+        if started and answer == Answer.TAKEN:
+            # Written while allowed (checked then) and taken: a stop there since is undone.
+            self.stopped_there = False
         if answer == Answer.TAKEN:
             if w.op == WriteOp.CONTROL:
                 self.control = True
@@ -343,6 +351,12 @@ class SafetyChecks:
         elif isinstance(u, ControlLost | MachineReset):
             self.control = False
         self.feed(FromTreadmill(u))
+
+    def console_restart(self) -> None:
+        """The runner starts the belt on a console that says nothing (no `04`)."""
+        self.stopped_there = False  # the runner at the treadmill resumes
+        self.moving = True
+        self.belt_kmh = max(self.belt_kmh, self.world.speeds.min_kmh, 1.0)
 
     def console_speed(self, kmh: float) -> None:
         step_n, half = self.step_index, self.world.speed_step / 2

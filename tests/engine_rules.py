@@ -3,11 +3,12 @@
 Each sequence draws a world (`engine_world.worlds`: plan, profile, machine), then
 feeds the core what a run can bring, in any order: telemetry (the belt doing what
 it was told, and garbage the port lets through), every machine event, every
-runner command from the terminal and from away, time passing (jumps and the
-core's own wake-ups), any answer to the write in flight, aborts, the end of the
-treadmill's updates, the driver leaving and the answer to the final stop, and
-the port's word on control flipping. `engine_checks.SafetyChecks` checks every
-action that comes back against the safety rules.
+runner command from the terminal and from away, a Start on a console that says
+nothing, time passing (jumps and the core's own wake-ups), any answer to the
+write in flight, aborts, the end of the treadmill's updates, the driver leaving
+and the answer to the final stop, and the port's word on control flipping.
+`engine_checks.SafetyChecks` checks every action that comes back against the
+safety rules.
 
 Each rule draws exactly one value from a prepared pool: a draw is what costs when
 10,000 sequences run, and one draw per step keeps the default run fast.
@@ -93,6 +94,8 @@ TREADMILL: tuple[tuple[str, object], ...] = (
     *(("console speed", kmh) for kmh in _CONSOLE_KMH * 2),
     ("console echo", None),
     ("console echo", None),
+    ("console restart", None),  # a Start on a console that sends no `04`
+    ("console restart", None),
 )
 """What the treadmill says: telemetry most of all (it is what moves the plan along)."""
 
@@ -170,6 +173,8 @@ class EngineRules(RuleBasedStateMachine):
         elif what == "console speed":
             assert isinstance(arg, float)
             run.treadmill(TargetSpeedChanged(run.now, arg))
+        elif what == "console restart":
+            run.console_restart()
         elif run.last_sent is not None:  # the machine echoes our latest speed
             run.treadmill(TargetSpeedChanged(run.now, run.last_sent))
 

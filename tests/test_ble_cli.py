@@ -103,7 +103,10 @@ async def test_info_on_an_absent_device_exits_1(bluez: FakeBlueZ) -> None:
 async def test_bluez_not_running_is_one_line_exit_2(private_bus: PrivateBus) -> None:
     code, _, err = await treadpace("scan", "--timeout", "0.3")  # bus up, nobody owns org.bluez
     assert code == 2
-    assert err == "error: Bluetooth: BlueZ (bluetoothd) is not running\n"
+    assert err == (
+        "error: Bluetooth: BlueZ (bluetoothd) is not running: "
+        "start it (systemctl start bluetooth)\n"
+    )
 
 
 async def test_no_system_bus_is_one_line_exit_2(tmp_path: object) -> None:
@@ -112,6 +115,32 @@ async def test_no_system_bus_is_one_line_exit_2(tmp_path: object) -> None:
     assert code == 2
     assert err.startswith("error: Bluetooth: the system D-Bus is not reachable")
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+NO_BUS = (
+    "error: Bluetooth: the system D-Bus is not reachable (No such file or directory): "
+    "start it (systemctl start dbus), or point DBUS_SYSTEM_BUS_ADDRESS at its socket\n"
+)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["scan"], ["info", "--device", ADDR], ["run", "steady", "--device", ADDR, "--yes"]],
+    ids=lambda c: c[0],
+)
+async def test_no_system_bus_is_the_same_line_and_exit_2_for_every_command(
+    tmp_path: Path, command: list[str]
+) -> None:
+    env = dict(
+        os.environ,
+        DBUS_SYSTEM_BUS_ADDRESS=f"unix:path={tmp_path}/no-such-socket",
+        TREADPACE_HOME=str(tmp_path / "home"),
+        TREADPACE_CONFIG_HOME=str(tmp_path / "config"),
+    )
+    code, out, err = await treadpace(*command, env=env)
+    assert (code, err) == (2, NO_BUS)
+    assert "D-Bus" not in out  # said once, on stderr, as bad input is
+    assert "recorded" not in out
 
 
 async def test_run_with_a_pinned_device_drives_only_that_treadmill(

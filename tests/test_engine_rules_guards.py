@@ -3,7 +3,8 @@
 `test_engine_rules.py` shows that no random run breaks a rule; these show that
 its checks would see it if one did. Each test replaces one guard with the code a
 careless change could leave behind (the cap dropped from the grid, a remote
-start let through, a stop at the treadmill not pausing the run, the final stop
+start let through, a stop at the treadmill not pausing the run, a stray reading
+taken for the runner's Start on the console, the final stop
 skipped, a console press not taken as the runner's), runs the same state machine
 on a fixed seed, and asserts that what it finds is a violation of exactly that
 rule. A guard whose removal the machine did not notice would fail here.
@@ -22,7 +23,16 @@ from hypothesis.stateful import initialize, run_state_machine_as_test
 from engine_checks import RuleViolation
 from engine_rules import PRELUDES, EngineRules
 from engine_world import World, worlds
-from treadpace.engine import commands, core, gate, policy, run_state, setpoint, transitions
+from treadpace.engine import (
+    belt_restart,
+    commands,
+    core,
+    gate,
+    policy,
+    run_state,
+    setpoint,
+    transitions,
+)
 from treadpace.engine.cursor import StepCursor
 from treadpace.engine.events import Command, RunState
 from treadpace.engine.gate import CommandSource
@@ -142,6 +152,14 @@ def test_rule_3_when_the_gate_forgets_the_stop_at_the_treadmill(
     """A remote resume let through after the runner stopped the belt standing at it."""
     monkeypatch.setattr(commands, "start_refusal", _gate_forcing(stopped_at_treadmill=False))
     assert caught(controllable=True, remote_start=True, running=True) == 3
+
+
+def test_rule_3_when_any_moving_reading_is_taken_for_a_console_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The belt seen moving once, standing or not before, stray value or not, resumes."""
+    monkeypatch.setattr(belt_restart.BeltRestartWatch, "feed", lambda self, t, kmh, top: kmh > 0.05)
+    assert caught(controllable=True, running=True) == 3
 
 
 def test_rule_4_without_the_final_stop(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,5 +1,5 @@
 """`python -m treadpace`: the same command line as `treadpace`, for where no script is on PATH."""
 
-from treadpace.cli import main
+from treadpace.entry import main
 
 main()

@@ -216,6 +216,7 @@ def _run(
 ) -> int:
     from treadpace.clock import ScaledClock, VirtualClock
     from treadpace.session import SessionSetup
+    from treadpace.session.signals import LateSignals
 
     clock: Clock = VirtualClock() if virtual else ScaledClock(time_scale)
     interactive_out = sys.stdout.isatty()
@@ -224,6 +225,7 @@ def _run(
     treadmill = treadmill_parts(
         sim_model, device, clock, sim_log, unattended=yes and not interactive_in, footpod=pod
     )
+    late = LateSignals()  # a signal after the engine is done: the exports and report finish
     setup = SessionSetup(
         compiled=compiled,
         profile=prof,
@@ -235,11 +237,13 @@ def _run(
         quiet=quiet,
         interactive_in=interactive_in,
         interactive_out=interactive_out,
+        late_signals=late,
         **treadmill,
     )
 
-    outcome = play(setup)
-    return _report(outcome, prof, rich_output=interactive_out)
+    with late:
+        outcome = play(setup)
+        return _report(outcome, prof, rich_output=interactive_out)
 
 
 def play(setup: SessionSetup) -> RunOutcome:

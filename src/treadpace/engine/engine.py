@@ -50,6 +50,7 @@ from treadpace.engine.messages import (
 )
 from treadpace.engine.outcome import EndCause, GuidedCause
 from treadpace.engine.setpoint import Grid
+from treadpace.errors import UserError
 from treadpace.notice_level import NoticeLevel
 from treadpace.treadmill.port import ControlRefused, NotConnected, TreadmillError
 from treadpace.treadmill.retry import is_transport_failure
@@ -158,6 +159,11 @@ class Engine:
             await self._main()
         except asyncio.CancelledError:
             failure = "cancelled"
+            raise
+        except UserError as exc:
+            # Refused before anything moved (no Bluetooth here, a profile that does not
+            # fit): the caller says why, once; the run's end only says it never began.
+            failure = "not started" if self.core.state == RunState.IDLE else f"error: {exc}"
             raise
         except Exception as exc:
             failure = f"error: {exc}"

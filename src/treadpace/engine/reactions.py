@@ -5,7 +5,10 @@ stop at the treadmill or the safety key pauses the plan and marks the belt as
 stopped there, so only the runner standing at it resumes (safety rule 3); a
 console speed press becomes the runner's for the rest of the step (rule 5); a
 lost link pauses the plan and a restored one resumes it only once the belt is
-seen moving, with every target sent afresh rather than replayed.
+seen moving, with every target sent afresh rather than replayed. A Start on the
+console resumes the plan: said by the machine (`04`), or seen in the telemetry of
+a belt that stood after a stop at the treadmill, the safety key or a lost link and
+then runs again (`belt_restart`), since a read-only or rebooted machine never says it.
 """
 
 from __future__ import annotations
@@ -77,6 +80,7 @@ class TreadmillReactions(RunCore):
     def _held_at_treadmill(self) -> None:
         """Only the runner standing there resumes now: a resume asked before it is void."""
         self.stopped_at_treadmill = True
+        self.restart_watch.reset()  # the belt winds down now: it must be seen standing
         if WriteOp.RESUME in self.ops:
             self.ops.remove(WriteOp.RESUME)
 
@@ -88,11 +92,24 @@ class TreadmillReactions(RunCore):
 
     def _started_at_treadmill(self, _: BeltStartedByUser) -> None:
         if self.state == RunState.PAUSED and self.link_down_at is None:
-            # The runner restarted the belt: follow, and re-apply the target.
-            self.policy.forget_sent()
-            self.transition(Trigger.STARTED_ON_CONSOLE, "resumed on the treadmill")
+            self._follow_console_start("resumed on the treadmill")
         elif self.state == RunState.READY:
             self.start_requested = True
+
+    def _follow_console_start(self, reason: str) -> None:
+        """The runner restarted the belt: follow, and re-apply the target."""
+        self.policy.forget_sent()
+        self.transition(Trigger.STARTED_ON_CONSOLE, reason)
+
+    def _watch_for_restart(self, tel: Telemetry) -> None:
+        """A paused run whose belt the runner stopped there: is it running again?"""
+        held_there = self.stopped_at_treadmill or self.pause_cause in _STOPS_THERE
+        if self.state != RunState.PAUSED or not held_there or self.link_down_at is not None:
+            return
+        if self.final is not None:
+            return  # the run has ended: a belt moving now is the runner's own
+        if self.restart_watch.feed(tel.t, tel.speed_kmh, self._top_kmh()):
+            self._follow_console_start("belt restarted on the treadmill")
 
     def _console_speed(self, u: TargetSpeedChanged) -> None:
         # Our latest command echoed; a press back to an older target is the runner's
@@ -188,8 +205,9 @@ class TreadmillReactions(RunCore):
         policy.lag.feed(tel.t, tel.speed_kmh, policy.sent_speed, policy.speed_grid.increment)
         if moving:
             self.policy.belt_moving()
-        if self.await_restore:
-            self._after_restore(moving)
+        if self.await_restore and tel.speed_kmh <= self._top_kmh():
+            self._after_restore(moving)  # (a value no belt runs at decides nothing)
+        self._watch_for_restart(tel)
         if self.state in ACTIVE and self.final is None:  # not the wind-down after the end
             self.emit(self._tick(tel))
 
@@ -209,7 +227,7 @@ class TreadmillReactions(RunCore):
 
     def _after_restore(self, moving: bool) -> None:
         self.await_restore = False
-        if moving:
+        if moving and not self.stopped_at_treadmill:
             self.policy.sent_speed = None
             self.transition(Trigger.LINK_BACK_MOVING, "link restored")
         else:
@@ -218,6 +236,10 @@ class TreadmillReactions(RunCore):
                 "link restored, belt stopped: resume when ready",
                 NoticeKind.STOPPED_AT_TREADMILL,
             )
+
+    def _top_kmh(self) -> float:
+        """The machine's top speed in true km/h, as the telemetry is read."""
+        return self.speeds.max_kmh * self.policy.factor
 
     def _check_obeyed(self, tel: Telemetry) -> None:
         """Some firmware accepts speed commands and ignores them (ftms.md Q4): go guided."""
@@ -293,6 +315,9 @@ _POD_NEWS = {
     PodState.NONE: "no footpod",
 }
 
+_STOPS_THERE = (PauseCause.AT_TREADMILL, PauseCause.SAFETY_KEY, PauseCause.LINK_LOST)
+"""Pauses the runner may end by starting the belt on the console. (Not a pause asked of
+treadpace: the runner who asked it resumes it there.)"""
 
 _REACTIONS: dict[type, Callable[[TreadmillReactions, Any], None]] = {
     Telemetry: TreadmillReactions._telemetry,

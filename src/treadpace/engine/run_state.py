@@ -17,6 +17,7 @@ import math
 from typing import TYPE_CHECKING
 
 from treadpace.display import target
+from treadpace.engine.belt_restart import STANDING_KMH, BeltRestartWatch
 from treadpace.engine.config import EngineConfig
 from treadpace.engine.cursor import StepCursor
 from treadpace.engine.events import (
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ACTIVE = (RunState.RUNNING, RunState.PAUSED)
-MOVING_KMH = 0.05
+MOVING_KMH = STANDING_KMH  # above it the belt moves
 
 
 def speed_text(kmh: float, imperial: bool) -> str:
@@ -85,6 +86,7 @@ class RunCore:
         # who may start the belt, and whether treadpace did
         self.start_requested = False
         self.stopped_at_treadmill = False  # console stop / safety key: only a local resume
+        self.restart_watch = BeltRestartWatch()  # a console Start seen only in the telemetry
         self.we_started = False
         self.link_down_at: float | None = None
         self.await_restore = False  # the link is back: the next reading decides
@@ -185,6 +187,8 @@ class RunCore:
             return
         previous, self.state = self.state, state
         self.pause_cause = PAUSE_CAUSE.get(trigger) if state == RunState.PAUSED else None
+        if state == RunState.PAUSED:
+            self.restart_watch.reset()
         if state == RunState.RUNNING:
             self.stopped_at_treadmill = False
         if previous == RunState.PAUSED:

@@ -39,6 +39,8 @@ class Trigger(enum.StrEnum):
     RESUMED = "resumed"
     """The runner resumed and the treadmill took Start (guided: at once)."""
     STARTED_ON_CONSOLE = "started_on_console"
+    """The runner started the belt on the console: the machine said so, or the belt that
+    stood after a stop there (or a lost link) is seen running again."""
     LINK_BACK_MOVING = "link_back_moving"
     """The link came back and the belt is moving: the plan goes on."""
     PLAN_COMPLETE = "plan_complete"

@@ -26,7 +26,12 @@ Plausible for a treadmill run:
   counter that restarts at zero costs only the metres of that one second;
 - energy: cumulative, 0 to `MAX_ENERGY_KCAL`, rising no faster than
   `MAX_ENERGY_RATE_KCAL_S` plus `ENERGY_SLACK_KCAL`, repaired like distance;
-  before a first good reading it stays "not reported";
+  before a first good reading it stays "not reported". A counter that
+  restarts (a treadmill reboot) is a new segment, not garbage: a reading that
+  goes back to no more than a fresh counter could have counted since the last
+  one, followed by one that carries on from it, is added on top of what the run
+  had counted (like the engine's odometer); a drop that the next reading does
+  not carry on from is a glitch, repaired;
 - lap and run distances: kept when the belt could have covered them in
   their time (speed bound plus one slack), else measured from the cleaned
   samples;
@@ -75,6 +80,7 @@ _MESSAGES = {
         " (the run goes on from the last good distance)"
     ),
     "energy": f"energy readings going back, jumping or above {MAX_ENERGY_KCAL:g} kcal ignored",
+    "energy_restart": "energy counter restarts (a treadmill reboot) counted on as new segments",
     "lap_distance": "lap distance(s) the belt cannot have covered replaced by the telemetry's",
     "run_distance": "run distance(s) the belt cannot have covered replaced by the telemetry's",
     "timer": "unusable timer values replaced by the telemetry's",
@@ -86,6 +92,8 @@ class Repairs:
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
+        self.kept: Counter[str] = Counter()
+        """What was read right, not repaired, yet is worth a line (a counter's restart)."""
 
     def note(self, kind: str) -> None:
         self.counts[kind] += 1
@@ -98,6 +106,8 @@ class Repairs:
     def log(self, path: Path | str) -> None:
         for kind, count in self.counts.items():
             log.warning("%s: %d %s", path, count, _MESSAGES[kind])
+        for kind, count in self.kept.items():
+            log.info("%s: %d %s", path, count, _MESSAGES[kind])
 
 
 def _finite(value: float | None) -> bool:
@@ -109,8 +119,15 @@ class _Cumulative:
 
     With `origin` (the wall time it was zero), it also never exceeds what
     `rate` allows since then plus one `slack`: the slack of every reading must
-    not add up to a rise no belt can make.
+    not add up to a rise no belt can make. With `segments`, a restart of the
+    counter (it goes back to what a fresh one could hold, and the next reading
+    carries on from there) starts a new segment on top of the value so far.
     """
+
+    segments = False
+    restarts = 0
+    _base = 0.0  # what the segments before the current one counted
+    _dropped: float | None = None  # a reading that went back: a restart, or a glitch
 
     def __init__(
         self,
@@ -141,9 +158,32 @@ class _Cumulative:
                 return None, True
             self.value = self.raw = raw
             return raw, False
-        if in_range and 0.0 <= raw - self.value <= bound and raw <= top:
-            self.value = self.raw = raw
-            return raw, False
+        glitch = False
+        if self.segments and in_range:
+            dropped, self._dropped = self._dropped, None
+            rise = raw + self._base - self.value
+            if dropped is not None:
+                if 0.0 <= raw - dropped <= bound and not 0.0 <= rise <= bound:
+                    self._base = self.value  # it carries on from the drop: a new segment
+                    self.value, self.raw = self._base + raw, raw
+                    self.restarts += 1
+                    return self.value, False
+                glitch = True  # the drop was one bad reading
+            if rise < 0.0 and raw <= bound:
+                # Back to what a fresh counter could hold: the next reading tells which.
+                self._dropped = raw
+                return self.value, glitch
+        value, rejected = self._rise(raw, bound, top, in_range)
+        return value, rejected or glitch
+
+    def _rise(
+        self, raw: float, bound: float, top: float, in_range: bool
+    ) -> tuple[float | None, bool]:
+        assert self.value is not None
+        counted = raw + self._base
+        if in_range and 0.0 <= counted - self.value <= bound and counted <= top:
+            self.value, self.raw = counted, raw
+            return counted, False
         if in_range:
             # Rejected, but its rise from the previous reading may still be real
             # (a counter that restarted): carry that on from the last good value.
@@ -164,6 +204,7 @@ def sanitise_samples(
     energy = _Cumulative(
         MAX_ENERGY_RATE_KCAL_S, ENERGY_SLACK_KCAL, MAX_ENERGY_KCAL, None, start_wall
     )
+    energy.segments = True  # a reboot restarts it: what came before still counts
     good_speed = 0.0
     out: list[Sample] = []
     last_wall = -math.inf
@@ -198,7 +239,7 @@ def sanitise_samples(
         kcal, rejected = energy.feed(sample.energy_kcal, sample.wall)
         if rejected:
             repairs.note("energy")
-        if repairs.total == before:
+        if repairs.total == before and kcal == sample.energy_kcal:
             out.append(sample)  # a good sample is kept as recorded, to the bit
             continue
         out.append(
@@ -211,6 +252,8 @@ def sanitise_samples(
                 energy_kcal=kcal,
             )
         )
+    if energy.restarts:
+        repairs.kept["energy_restart"] += energy.restarts
     return tuple(out)
 
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from treadpace.listen import Listen
     from treadpace.plans.profile import Profile
     from treadpace.plans.steps import CompiledPlan
+    from treadpace.session.signals import LateSignals
     from treadpace.treadmill.footpod import FootpodSource
     from treadpace.treadmill.port import GattLink
 
@@ -63,6 +64,8 @@ class SessionSetup:
     """The runner's footpod (a pinned Bluetooth pod, or the simulator's), if any."""
     machine: str | None = None
     """The treadmill's identity (`simulator:MODEL` or its address): picks its calibration."""
+    late_signals: LateSignals | None = None
+    """Takes the exit signals over once the engine is done (`signals.LateSignals`)."""
 
 
 @dataclass(frozen=True)

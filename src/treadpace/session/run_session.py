@@ -219,10 +219,10 @@ class RunSession:
                 except asyncio.CancelledError:
                     if not self._received:
                         raise
+                except UserError as exc:  # the profile does not fit, Bluetooth is unusable
+                    refused = str(exc)
                 except TreadmillError as exc:
                     failure = str(exc)
-                except UserError as exc:  # the profile does not fit this treadmill
-                    refused = str(exc)
                 except Exception as exc:  # the belt is stopped by now; say what happened
                     failure = f"{type(exc).__name__}: {exc}"
         finally:
@@ -285,14 +285,17 @@ class RunSession:
         if self._closed:
             return
         self._closed = True
-        if self._signals_installed:
-            loop = asyncio.get_running_loop()
-            for signum in EXIT_SIGNALS:
-                loop.remove_signal_handler(signum)
         if self._engine_task is not None and not self._engine_task.done():
             self._engine_task.cancel()  # only when the session itself failed half-way
             with contextlib.suppress(BaseException):
                 await self._engine_task
+        if self._signals_installed:
+            loop = asyncio.get_running_loop()
+            for signum in EXIT_SIGNALS:
+                loop.remove_signal_handler(signum)
+            if self.setup.late_signals is not None:
+                # The engine is done, its stop behind it: a signal now cuts nothing short.
+                self.setup.late_signals.catch(self._received)
         if self._hub is not None:
             self._hub.close()
         if self._recorder_task is not None:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from treadpace.backoff import Backoff, Retrying
 from treadpace.clock import Clock, RealClock
+from treadpace.errors import UserError
 from treadpace.ftms import FTMS_SERVICE
 from treadpace.treadmill.ble_scan import adapter_args, scan_lock
 from treadpace.treadmill.ble_text import not_available, plain
@@ -58,8 +59,12 @@ class DeviceNotFound(BleError):
     """No matching treadmill advertised within the scan time."""
 
 
-class BluetoothUnavailable(BleError):
-    """Bluetooth itself is unusable here (no system bus, BlueZ not running, no adapter)."""
+class BluetoothUnavailable(BleError, UserError):
+    """Bluetooth itself is unusable here (no system bus, BlueZ not running, no adapter).
+
+    Not this treadmill's fault and nothing a retry mends: like bad input, one line that
+    says what to do and exit 2, whichever command met it (`scan`, `info`, `run`).
+    """
 
 
 def unavailable(exc: BaseException) -> str | None:
@@ -67,12 +72,15 @@ def unavailable(exc: BaseException) -> str | None:
     from bleak.exc import BleakDBusError, BleakError
 
     if isinstance(exc, FileNotFoundError | ConnectionRefusedError):
-        return f"Bluetooth: the system D-Bus is not reachable ({exc.strerror or exc})"
+        return (
+            f"Bluetooth: the system D-Bus is not reachable ({exc.strerror or exc}): start it "
+            "(systemctl start dbus), or point DBUS_SYSTEM_BUS_ADDRESS at its socket"
+        )
     if isinstance(exc, BleakDBusError) and exc.dbus_error in (
         "org.freedesktop.DBus.Error.ServiceUnknown",
         "org.freedesktop.DBus.Error.NameHasNoOwner",
     ):
-        return "Bluetooth: BlueZ (bluetoothd) is not running"
+        return "Bluetooth: BlueZ (bluetoothd) is not running: start it (systemctl start bluetooth)"
     sentence = not_available(exc)
     if sentence is not None:
         return sentence
