@@ -135,7 +135,7 @@ def _step(data: Any) -> CompiledStep:
     return step
 
 
-def _header_step(data: Any, number: int) -> CompiledStep:
+def _header_step(data: Any) -> CompiledStep:
     """A header step, or, when it is damaged, a free step in its place that says so.
 
     The header is the one line a run cannot do without: one damaged step costs that
@@ -145,7 +145,7 @@ def _header_step(data: Any, number: int) -> CompiledStep:
         return _step(data)
     except (JournalLineError, KeyError, TypeError, ValueError):
         name = data.get("name") if isinstance(data, dict) else None
-        name = name if isinstance(name, str) else f"step {number}"
+        name = _text(name) if isinstance(name, str) else "(unnamed)"
         return CompiledStep(name, "time", 1.0, 1.0, pace_label=DAMAGED_STEP_LABEL, free=True)
 
 
@@ -276,9 +276,7 @@ def decode_event(line: str, steps: tuple[CompiledStep, ...] = ()) -> EngineEvent
     record.pop("version", None)
     try:
         if cls is RunStarted:
-            record["steps"] = tuple(
-                _header_step(s, n) for n, s in enumerate(_list(record, "steps"), start=1)
-            )
+            record["steps"] = tuple(map(_header_step, _list(record, "steps")))
             if "simulated" not in record:
                 # Only for journals written before the flag: then the simulator's device
                 # name was the one sign of a simulated run. Never used for newer journals.

@@ -158,6 +158,14 @@ class _Cumulative:
         return self.value, True
 
 
+def _target_or(kmh: float, previous: float, repairs: Repairs) -> float:
+    """A target speed a belt can run, else the previous one (a damaged journal line)."""
+    if _finite(kmh) and 0.0 <= kmh <= MAX_SPEED_KMH:
+        return kmh
+    repairs.note("target_speed")
+    return previous
+
+
 def sanitise_samples(
     samples: Iterable[Sample], start_wall: float, repairs: Repairs
 ) -> tuple[Sample, ...]:
@@ -186,12 +194,7 @@ def sanitise_samples(
         else:
             repairs.note("speed")
             speed = good_speed
-        target = sample.target_speed_kmh
-        if _finite(target) and 0.0 <= target <= MAX_SPEED_KMH:
-            good_target = target
-        else:
-            repairs.note("target_speed")
-            target = good_target
+        target = good_target = _target_or(sample.target_speed_kmh, good_target, repairs)
         hr = sample.heart_rate_bpm
         if hr is not None and not MIN_HEART_RATE_BPM <= hr <= MAX_HEART_RATE_BPM:
             repairs.note("heart_rate")
