@@ -73,6 +73,8 @@ def runs(tmp_path: Path) -> Path:
         '{"type":{"a":1},"t":0}',
         '{"type":["tick"],"t":0}',
         "[" * 100_000,
+        # An unterminated string before many brackets: no backtracking over it.
+        '{"type":"tick","t":"' + "a" * 60 + "[" * 40,
         '{"type":"step_started","t":0,"index":' + HUGE + "}",
         '{"type":"step_started","t":0,"index":' + "9" * 4301 + "}",
         '{"type":"run_started","steps":"abc","t":0,"wall":0}',

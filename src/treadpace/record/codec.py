@@ -217,21 +217,38 @@ def _fields(cls: type[Any], record: Any) -> dict[str, Any]:
     return {k: _checked(cls, k, v) for k, v in record.items() if k in _hints(cls)}
 
 
-# A JSON string (escapes included) or one bracket: brackets inside strings do not nest.
-_TOKENS = re.compile(r'"(?:[^"\\]+|\\.)*"|[\[\]{}]')
+# The characters that open or close a string or a level, and the escape inside a string.
+_SPECIAL = re.compile(r'[\[\]{}"\\]')
 
 
 def _too_deep(line: str) -> bool:
+    """Nesting beyond `MAX_DEPTH`, brackets inside strings not counted.
+
+    One pass over the special characters alone (a regular expression for whole strings
+    backtracks exponentially on an unterminated one).
+    """
     if line.count("[") + line.count("{") <= MAX_DEPTH:
         return False  # the common case: a tick line has none
     depth = 0
-    for token in _TOKENS.finditer(line):
-        bracket = token.group()
-        if bracket in "[{":
+    in_string = False
+    escaped_until = -1
+    for found in _SPECIAL.finditer(line):
+        at = found.start()
+        if at < escaped_until:
+            continue
+        char = line[at]
+        if in_string:
+            if char == "\\":
+                escaped_until = at + 2
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
             depth += 1
             if depth > MAX_DEPTH:
                 return True
-        elif bracket in "]}":
+        elif char in "]}":
             depth -= 1
     return False
 
