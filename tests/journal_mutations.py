@@ -62,6 +62,7 @@ HOSTILE_LINES: tuple[str, ...] = (
     '"run_started"',
     "",
     "\x00" * 40,
+    '{"type":"run_started","plan_name":"' + "x" * 40 + "[" * 40,  # an unterminated string
 )
 
 
