@@ -5,12 +5,23 @@ reading a journal gives back the very events a live sink saw: exports, the
 history and the report all work on the same typed objects. Each line carries a
 `type` tag; the other keys are the event's field names. Floats are rounded to
 the millisecond / millimetre, which keeps an hour of telemetry near 1 MB.
+
+Reading takes any bytes: a damaged line (a foreign tag, a field of the wrong
+type, nesting deeper than `MAX_DEPTH`) is a `JournalLineError` for that one
+line, never another exception, so the reader can skip it and keep the run. An
+integer longer than `MAX_INT_DIGITS` reads as infinity, which the field checks
+and `treadpace.record.repair` handle like any other impossible number; a plan
+step in the header with an impossible length, speed or incline becomes a free
+step labelled as unreadable, so the header, the one line a run cannot lose,
+survives it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import math
+import re
 import types
 import typing
 from typing import Any
@@ -38,6 +49,12 @@ from treadpace.plans.hr_rule import HrRule
 from treadpace.plans.steps import CompiledStep, StepRole
 
 JOURNAL_VERSION = 1
+MAX_DEPTH = 16
+"""A journal line nests three levels (header, steps, a step's heart-rate rule); deeper is
+damage, refused before the JSON parser recurses into it."""
+MAX_INT_DIGITS = 20
+"""Every integer a journal holds (indices, heart rates, counts) is far shorter; a longer
+one would overflow a float, or take the parser quadratic time, and reads as infinity."""
 
 _TAGS: dict[type[Any], str] = {
     RunStarted: "run_started",
@@ -85,6 +102,18 @@ def encode_event(event: EngineEvent) -> str:
     return json.dumps(record, separators=(",", ":"), ensure_ascii=False)
 
 
+MAX_STEP_AMOUNT = 1e6
+"""Seconds or metres (11 days, 1000 km): what every export format can store of a step."""
+MAX_STEP_KMH = 100.0
+MAX_STEP_INCLINE = 100.0
+DAMAGED_STEP_LABEL = "(unreadable in the journal)"
+"""The pace label of a header step that could not be read: shown where the step is."""
+
+
+def _within(value: float | None, low: float, high: float) -> bool:
+    return value is None or (math.isfinite(value) and low <= value <= high)
+
+
 def _step(data: Any) -> CompiledStep:
     fields = _fields(CompiledStep, data)
     if fields.get("hr") is not None:
@@ -94,7 +123,30 @@ def _step(data: Any) -> CompiledStep:
     role = fields.get("role")
     known = isinstance(role, str) and role in StepRole.__members__.values()
     fields["role"] = StepRole(str(role)) if known else StepRole.ACTIVE
-    return CompiledStep(**fields)
+    step = CompiledStep(**fields)
+    if not (
+        0.0 < step.amount <= MAX_STEP_AMOUNT
+        and 0.0 < step.speed_kmh <= MAX_STEP_KMH
+        and _within(step.end_speed_kmh, 1e-3, MAX_STEP_KMH)
+        and _within(step.incline_percent, -MAX_STEP_INCLINE, MAX_STEP_INCLINE)
+        and _within(step.end_incline_percent, -MAX_STEP_INCLINE, MAX_STEP_INCLINE)
+    ):
+        raise JournalLineError(f"step {step.name!r} has a length, speed or incline out of range")
+    return step
+
+
+def _header_step(data: Any) -> CompiledStep:
+    """A header step, or, when it is damaged, a free step in its place that says so.
+
+    The header is the one line a run cannot do without: one damaged step costs that
+    step's target, not the run.
+    """
+    try:
+        return _step(data)
+    except (JournalLineError, KeyError, TypeError, ValueError):
+        name = data.get("name") if isinstance(data, dict) else None
+        name = _text(name) if isinstance(name, str) else "(unnamed)"
+        return CompiledStep(name, "time", 1.0, 1.0, pace_label=DAMAGED_STEP_LABEL, free=True)
 
 
 _HINTS: dict[type[Any], dict[str, Any]] = {}
@@ -141,13 +193,22 @@ def _checked(cls: type[Any], name: str, value: Any) -> Any:
             return value
     elif isinstance(value, int | float) and float in allowed:
         return float(value)
-    elif (isinstance(value, int) and int in allowed) or (
-        isinstance(value, str) and (str in allowed or RunState in allowed)
-    ):
+    elif isinstance(value, int) and int in allowed:
         return value
+    elif isinstance(value, str) and (str in allowed or RunState in allowed):
+        return _text(value)
     elif not any(a in (bool, int, float, str) for a in allowed):
         return value  # structured fields (steps) are built and checked above
     raise JournalLineError(f"{name} has the wrong type")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _text(value: str) -> str:
+    """`value`, with any lone surrogate (a JSON `\\ud800` escape) made U+FFFD: no file or
+    terminal can be written one."""
+    return value if value.isascii() else _SURROGATE.sub("\ufffd", value)
 
 
 def _fields(cls: type[Any], record: Any) -> dict[str, Any]:
@@ -156,21 +217,83 @@ def _fields(cls: type[Any], record: Any) -> dict[str, Any]:
     return {k: _checked(cls, k, v) for k, v in record.items() if k in _hints(cls)}
 
 
-def decode_event(line: str, steps: tuple[CompiledStep, ...] = ()) -> EngineEvent:
-    """The event a journal line holds. `steps` (from the header) resolves step indices."""
+# The characters that open or close a string or a level, and the escape inside a string.
+_SPECIAL = re.compile(r'[\[\]{}"\\]')
+
+
+def _too_deep(line: str) -> bool:
+    """Nesting beyond `MAX_DEPTH`, brackets inside strings not counted.
+
+    One pass over the special characters alone (a regular expression for whole strings
+    backtracks exponentially on an unterminated one).
+    """
+    if line.count("[") + line.count("{") <= MAX_DEPTH:
+        return False  # the common case: a tick line has none
+    depth = 0
+    in_string = False
+    escaped_until = -1
+    for found in _SPECIAL.finditer(line):
+        at = found.start()
+        if at < escaped_until:
+            continue
+        char = line[at]
+        if in_string:
+            if char == "\\":
+                escaped_until = at + 2
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
+def _int(digits: str) -> float:
+    """An integer, or, when longer than any a journal holds, infinity: a value no field
+    accepts (an index or a count must be whole) and the repairs replace (a time, a
+    speed), so it costs its field or its line, never the parser's time or a float overflow."""
+    if len(digits) > MAX_INT_DIGITS:
+        return -math.inf if digits.startswith("-") else math.inf
+    return int(digits)
+
+
+def _load(line: str) -> dict[str, Any]:
+    if _too_deep(line):
+        raise JournalLineError(f"nested deeper than {MAX_DEPTH} levels")
     try:
-        record = json.loads(line)
+        record = json.loads(line, parse_int=_int)
     except json.JSONDecodeError as exc:
         raise JournalLineError(f"not JSON ({exc.msg})") from None
+    except RecursionError:  # only when the stack was already deep: the bound is above
+        raise JournalLineError(f"nested deeper than {MAX_DEPTH} levels") from None
     if not isinstance(record, dict):
         raise JournalLineError("not a JSON object")
-    cls = _CLASSES.get(record.pop("type", None))
+    return record
+
+
+def _list(record: dict[str, Any], key: str) -> list[Any]:
+    value = record[key]
+    if not isinstance(value, list):
+        raise JournalLineError(f"{key} is not a list")
+    return value
+
+
+def decode_event(line: str, steps: tuple[CompiledStep, ...] = ()) -> EngineEvent:
+    """The event a journal line holds. `steps` (from the header) resolves step indices."""
+    record = _load(line)
+    tag = record.pop("type", None)
+    cls = _CLASSES.get(tag) if isinstance(tag, str) else None
     if cls is None:
         raise JournalLineError("unknown event type")
     record.pop("version", None)
     try:
         if cls is RunStarted:
-            record["steps"] = tuple(_step(s) for s in record["steps"])
+            record["steps"] = tuple(map(_header_step, _list(record, "steps")))
             if "simulated" not in record:
                 # Only for journals written before the flag: then the simulator's device
                 # name was the one sign of a simulated run. Never used for newer journals.
@@ -179,10 +302,14 @@ def decode_event(line: str, steps: tuple[CompiledStep, ...] = ()) -> EngineEvent
         if cls in _STEP_INDEXED:
             name = record.pop("step_name", "")
             index = record["index"]
+            if not isinstance(index, int) or isinstance(index, bool):
+                raise JournalLineError("index is not a whole number")
             step = steps[index] if 0 <= index < len(steps) else None
             record["step"] = step or CompiledStep(name, "time", 1.0, 0.0)
         if cls is RunFinished:
-            record["steps"] = tuple(StepSummary(**_fields(StepSummary, s)) for s in record["steps"])
+            record["steps"] = tuple(
+                StepSummary(**_fields(StepSummary, s)) for s in _list(record, "steps")
+            )
             zones = record.get("hr_zone_s", ())
             if not isinstance(zones, list) or not all(isinstance(z, int | float) for z in zones):
                 raise JournalLineError("hr_zone_s is not a list of seconds")

@@ -3,6 +3,9 @@
 `read_journal` returns the header (`RunStarted`) and the events after it. A
 torn last line (the process died mid-write) or any other unreadable line is
 skipped and counted, never fatal: an interrupted run can still be exported.
+Any bytes are read this way (`treadpace.record.codec` bounds nesting and
+numbers and checks every field's type), so one damaged line costs that line
+(a damaged plan step in the header costs that step's target), never the run.
 Impossible times and lines out of order are repaired by
 `treadpace.record.repair`. Only a file with no readable header, or one that
 cannot say when the run was, is refused, as a `UserError`.
@@ -17,7 +20,7 @@ from pathlib import Path
 
 from treadpace.engine.events import EngineEvent, RunFinished, RunStarted, RunState, Tick
 from treadpace.errors import UserError
-from treadpace.record.codec import JournalLineError, decode_event
+from treadpace.record.codec import DAMAGED_STEP_LABEL, JournalLineError, decode_event
 from treadpace.record.repair import repair
 
 log = logging.getLogger(__name__)
@@ -114,6 +117,9 @@ def read_journal(path: Path) -> Journal:
             " and no line says when the run was"
         )
     journal.header, journal.events, notes = repaired
+    unreadable = sum(1 for step in header.steps if step.pace_label == DAMAGED_STEP_LABEL)
+    if unreadable:
+        notes.append(f"{unreadable} plan step(s) unreadable (shown as free steps)")
     if notes and journal.path not in _said_repaired:
         # Said once per file and process: `export latest` reads it for the history too.
         _said_repaired.add(journal.path)

@@ -15,7 +15,8 @@ Plausible for a treadmill run:
 
 - speed: 0 to 40 km/h (above the fastest sprint treadmills and any human
   top speed); a reading outside, or not a number, is replaced by the previous
-  good speed (what the belt was last known to do);
+  good speed (what the belt was last known to do); a target speed likewise
+  (the one the plan last asked for);
 - heart rate: 25 to 250 bpm, otherwise "not reported" (None);
 - incline: -10 to +45 %, otherwise "not reported";
 - distance: cumulative, never going back, and rising no faster than 40 km/h
@@ -69,6 +70,9 @@ ENERGY_SLACK_KCAL = 5.0
 _MESSAGES = {
     "time": "samples with no usable time (or going back in time) dropped",
     "speed": f"speed readings outside 0-{MAX_SPEED_KMH:g} km/h ignored (previous speed kept)",
+    "target_speed": (
+        f"target speeds outside 0-{MAX_SPEED_KMH:g} km/h ignored (previous target kept)"
+    ),
     "heart_rate": (
         f"heart-rate readings outside {MIN_HEART_RATE_BPM}-{MAX_HEART_RATE_BPM} bpm dropped"
     ),
@@ -194,6 +198,14 @@ class _Cumulative:
         return self.value, True
 
 
+def _target_or(kmh: float, previous: float, repairs: Repairs) -> float:
+    """A target speed a belt can run, else the previous one (a damaged journal line)."""
+    if _finite(kmh) and 0.0 <= kmh <= MAX_SPEED_KMH:
+        return kmh
+    repairs.note("target_speed")
+    return previous
+
+
 def sanitise_samples(
     samples: Iterable[Sample], start_wall: float, repairs: Repairs
 ) -> tuple[Sample, ...]:
@@ -205,7 +217,7 @@ def sanitise_samples(
         MAX_ENERGY_RATE_KCAL_S, ENERGY_SLACK_KCAL, MAX_ENERGY_KCAL, None, start_wall
     )
     energy.segments = True  # a reboot restarts it: what came before still counts
-    good_speed = 0.0
+    good_speed = good_target = 0.0
     out: list[Sample] = []
     last_wall = -math.inf
     for sample in samples:
@@ -223,6 +235,7 @@ def sanitise_samples(
         else:
             repairs.note("speed")
             speed = good_speed
+        target = good_target = _target_or(sample.target_speed_kmh, good_target, repairs)
         hr = sample.heart_rate_bpm
         if hr is not None and not MIN_HEART_RATE_BPM <= hr <= MAX_HEART_RATE_BPM:
             repairs.note("heart_rate")
@@ -246,6 +259,7 @@ def sanitise_samples(
             dataclasses.replace(
                 sample,
                 speed_kmh=speed,
+                target_speed_kmh=target,
                 heart_rate_bpm=hr,
                 incline_percent=incline,
                 distance_m=metres if metres is not None else 0.0,

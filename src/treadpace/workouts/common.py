@@ -6,11 +6,16 @@ is "11.2345 km/h"), so the plan reads the same to a runner as to the loader.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 MAX_FILE_BYTES = 1_000_000
 """A workout file is a few kilobytes; anything this big is not one."""
+MAX_STEP_S = 24 * 3600.0
+"""No treadmill step lasts a day: a longer one (up to 10^308 minutes) is damage."""
+MAX_STEP_M = 500_000.0
+"""Nor runs 500 km."""
 
 
 class WorkoutError(ValueError):
@@ -35,6 +40,20 @@ def seconds_text(seconds: float) -> str:
     m, s = divmod(rest, 60)
     sec = f"{s:02d}" + (f"{frac:.3f}".lstrip("0").rstrip("0").rstrip(".") if frac else "")
     return f"{h}:{m:02d}:{sec}" if h else f"{m}:{sec}"
+
+
+def duration_field(seconds: float, where: str) -> dict[str, str]:
+    """A step's `duration`, or a WorkoutError naming `where` when no step lasts that long."""
+    if not (math.isfinite(seconds) and 0.0 < seconds <= MAX_STEP_S):
+        raise WorkoutError(f"{where}: expected a length above zero and up to 24 hours")
+    return {"duration": seconds_text(seconds)}
+
+
+def distance_field(metres: float, where: str) -> dict[str, str]:
+    """A step's `distance`, or a WorkoutError naming `where` when no step is that long."""
+    if not (math.isfinite(metres) and 0.0 < metres <= MAX_STEP_M):
+        raise WorkoutError(f"{where}: expected a distance above zero and up to 500 km")
+    return {"distance": metres_text(metres)}
 
 
 def metres_text(metres: float) -> str:

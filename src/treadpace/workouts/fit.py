@@ -16,7 +16,9 @@ field in a FIT workout.
 
 from __future__ import annotations
 
+import math
 import time
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -26,10 +28,10 @@ from treadpace.workouts.common import (
     WorkoutError,
     check_size,
     custom_plan,
+    distance_field,
+    duration_field,
     kmh_text,
-    metres_text,
     pace_range_text,
-    seconds_text,
 )
 
 PACE_WINDOW_S = 5.0
@@ -68,6 +70,27 @@ def _decode(data: bytes) -> dict[str, list[dict[str, Any]]]:
     return {str(k): list(v) for k, v in dict(messages).items()}
 
 
+def _number(step: dict[str, Any], key: str, where: str, default: float | None = None) -> float:
+    """A step's field as a number. A damaged file can hold anything in it (a list when a
+    field's size is a multiple of its type's, a string, nothing): WorkoutError names it."""
+    value = step.get(key)
+    if value is None and default is not None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        got = "nothing" if value is None else type(value).__name__
+        raise WorkoutError(f"{where} {key}: expected a number, got {got}")
+    if not math.isfinite(value):
+        raise WorkoutError(f"{where} {key}: expected a number, got {value}")
+    return float(value)
+
+
+def _whole(step: dict[str, Any], key: str, where: str, default: int) -> int:
+    value = _number(step, key, where, float(default))
+    if value != int(value):
+        raise WorkoutError(f"{where} {key}: expected a whole number, got {value:g}")
+    return int(value)
+
+
 def _target(step: dict[str, Any], where: str, notes: list[str]) -> dict[str, str | bool]:
     kind = step.get("target_type", "open")
     if kind == "open" or kind is None:
@@ -81,9 +104,9 @@ def _target(step: dict[str, Any], where: str, notes: list[str]) -> dict[str, str
             f"{where} target_speed_zone {zone}: speed zones live on the watch; "
             "expected a custom speed range"
         )
-    low = float(step.get("custom_target_speed_low") or 0.0)
-    high = float(step.get("custom_target_speed_high") or 0.0)
-    if low <= 0 and high <= 0:
+    low = _number(step, "custom_target_speed_low", where, 0.0)
+    high = _number(step, "custom_target_speed_high", where, 0.0)
+    if low < 0 or high < 0 or (low <= 0 and high <= 0):
         raise WorkoutError(f"{where} custom_target_speed: expected a speed above zero")
     low, high = sorted((low or high, high or low))
     if abs(high - low) < 1e-9:
@@ -91,12 +114,13 @@ def _target(step: dict[str, Any], where: str, notes: list[str]) -> dict[str, str
     return {"pace": pace_range_text(1000.0 / high, 1000.0 / low)}
 
 
-def _length(step: dict[str, Any], where: str) -> dict[str, str | bool]:
+def _length(step: dict[str, Any], where: str) -> Mapping[str, str | bool]:
     kind = step.get("duration_type")
     if kind == "time":
-        return {"duration": seconds_text(float(step["duration_time"]))}
+        return duration_field(_number(step, "duration_time", where), f"{where} duration_time")
     if kind == "distance":
-        return {"distance": metres_text(float(step["duration_distance"]))}
+        metres = _number(step, "duration_distance", where)
+        return distance_field(metres, f"{where} duration_distance")
     if kind == "open":
         return {"open": True}  # ended by the lap button: here, by the runner's skip
     raise WorkoutError(f"{where} duration_type {kind}: expected time or distance")
@@ -115,11 +139,11 @@ def read_fit(data: bytes, name: str) -> Imported:
     notes: list[str] = []
     items: list[tuple[int, Any]] = []  # (index of the step that opened it, plan item)
     for i, step in enumerate(messages.get("workout_step_mesgs") or []):
-        index = int(step.get("message_index", i))
+        index = _whole(step, "message_index", f"workout_step {i}", i)
         where = f"workout_step {index}"
         if step.get("duration_type") == "repeat_until_steps_cmplt":
-            back = int(step.get("duration_step", 0))
-            times = int(step.get("repeat_steps") or step.get("target_value") or 0)
+            back = _whole(step, "duration_step", where, 0)
+            times = _whole(step, "repeat_steps", where, 0) or _whole(step, "target_value", where, 0)
             inner = [item for start, item in items if start >= back]
             if not inner or not 1 <= times <= 100:
                 raise WorkoutError(f"{where} repeat: expected 1-100 times over earlier steps")

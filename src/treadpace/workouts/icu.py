@@ -24,8 +24,8 @@ from treadpace.workouts.common import (
     WorkoutError,
     check_size,
     custom_plan,
-    metres_text,
-    seconds_text,
+    distance_field,
+    duration_field,
 )
 
 ZONE_PACES = {1: "easy", 2: "steady", 3: "marathon", 4: "threshold", 5: "interval"}
@@ -56,17 +56,17 @@ _REFUSED = (
 )
 
 
-def _length(token: str) -> dict[str, str] | None:
+def _length(token: str, where: str) -> dict[str, str] | None:
     m = _DISTANCE.match(token)
     if m:
         unit = {"km": 1000.0, "mi": 1609.344, "mtr": 1.0}[m["u"].lower()]
-        return {"distance": metres_text(float(m["n"]) * unit)}
+        return distance_field(float(m["n"]) * unit, f"{where}: {token}")
     m = _TIME.match(token)
     if m and any(m.group(g) for g in ("h", "m", "s", "am", "as")):
         parts = {g: float(m.group(g) or 0) for g in ("h", "m", "s", "am", "as")}
         seconds = parts["h"] * 3600 + (parts["m"] + parts["am"]) * 60 + parts["s"] + parts["as"]
         if seconds > 0:
-            return {"duration": seconds_text(seconds)}
+            return duration_field(seconds, f"{where}: {token}")
     return None
 
 
@@ -124,7 +124,7 @@ def _step(line: str, number: int, header: str | None, notes: list[str]) -> dict[
     where = f"line {number}"
     words = line.lstrip("-").strip().split()
     for i, word in enumerate(words):
-        length = _length(word)
+        length = _length(word, where)
         if length is not None:
             cue = " ".join(words[:i]).strip()
             target = _target(" ".join(words[i + 1 :]).strip(), where, notes)
@@ -157,9 +157,12 @@ def read_icu(data: bytes, name: str) -> Imported:
         header = header or None
         block = None
         if repeat:
-            times = int(repeat["n"])
-            if not 1 <= times <= 100:
-                raise WorkoutError(f"line {number}: expected 1x to 100x, got {times}x")
+            digits = repeat["n"]
+            # Read only when short: 4,301 digits and more are an error in int() itself.
+            if len(digits) > 3 or not 1 <= int(digits) <= 100:
+                shown = digits if len(digits) <= 6 else f"{digits[:6]}..."
+                raise WorkoutError(f"line {number}: expected 1x to 100x, got {shown}x")
+            times = int(digits)
             block = []
             segments.append({"repeat": {"times": times, "segments": block}})
     for item in segments:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from treadpace.plans.steps import CompiledPlan, CompiledStep, StepRole
 from treadpace.printable import printable
+from treadpace.workouts.common import WorkoutError
 from treadpace.workouts.icu import _length
 
 _SECTIONS = {StepRole.WARMUP: "Warmup", StepRole.COOLDOWN: "Cooldown"}
@@ -46,7 +47,15 @@ def target_text(step: CompiledStep) -> str:
 def cue_text(name: str) -> str:
     """The step's name as cue words: none the importer would take for a length or a line."""
     words = printable(name).replace("-", " ").split()
-    return " ".join(w for w in words if _length(w) is None)
+    return " ".join(w for w in words if not _reads_as_length(w))
+
+
+def _reads_as_length(word: str) -> bool:
+    """The importer would take `word` for a step's length (or refuse it as one too long)."""
+    try:
+        return _length(word, "cue") is not None
+    except WorkoutError:
+        return True
 
 
 def step_line(step: CompiledStep) -> str:

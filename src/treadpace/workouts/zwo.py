@@ -31,9 +31,9 @@ from treadpace.workouts.common import (
     WorkoutError,
     check_size,
     custom_plan,
+    distance_field,
+    duration_field,
     kmh_text,
-    metres_text,
-    seconds_text,
 )
 
 ZONE_PACES = {"0": "mile", "1": "5k", "2": "10k", "3": "half", "4": "marathon"}
@@ -65,10 +65,11 @@ class _Reader:
         self.text_events = 0
 
     def length(self, block: ET.Element, attr: str) -> dict[str, str]:
-        value = _number(block.get(attr), f"{block.tag} {attr}", positive=True)
+        where = f"{block.tag} {attr}"
+        value = _number(block.get(attr), where, positive=True)
         if self.distance:
-            return {"distance": metres_text(value)}
-        return {"duration": seconds_text(value)}
+            return distance_field(value, where)
+        return duration_field(value, where)
 
     def pace(self, block: ET.Element, attr: str) -> str:
         fraction = _number(block.get(attr), f"{block.tag} {attr}", positive=True)
