@@ -18,7 +18,8 @@ import pytest
 from test_engine_sim import Outcome, Record, run_sim
 from treadpace.engine import EngineConfig, RunState
 from treadpace.engine.setpoint import Grid
-from treadpace.plans import load_and_compile
+from treadpace.engine.true_pace import TruePaceConfig
+from treadpace.library import load_and_compile
 
 ROOT = Path(__file__).resolve().parents[1]
 PLANS = sorted((ROOT / "configs" / "plans").glob("*.yaml"))
@@ -56,8 +57,11 @@ class BeltTrace:
 
 @pytest.mark.parametrize("path", PLANS, ids=[p.stem for p in PLANS])
 async def test_shipped_plan_finishes_with_accurate_step_changes(path: Path) -> None:
-    plan, profile = load_and_compile(path, None)
-    o = await run_sim(plan, config=EngineConfig.from_profile(profile, countdown_s=0))
+    plan, profile = load_and_compile(str(path), None)
+    # Changes on the plan clock, to the tenth of a second: no belt-lag lead here.
+    exact = TruePaceConfig()
+    config = EngineConfig.from_profile(profile, countdown_s=0, true_pace=exact)
+    o = await run_sim(plan, config=config)
     assert o.result.state == RunState.FINISHED
     assert [s.index for s in o.result.steps] == list(range(len(plan.steps)))
     grid = Grid.build(0.8, 20.0, 0.1, profile.max_speed_kmh, 100)  # the generic model

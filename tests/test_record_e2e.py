@@ -10,8 +10,8 @@ from garmin_fit_sdk import Decoder, Stream
 
 from treadpace.clock import ClockTimeout, VirtualClock, wait_for
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunState
+from treadpace.library import load_and_compile
 from treadpace.paths import configs_dir
-from treadpace.plans import load_and_compile
 from treadpace.plans.steps import CompiledPlan, CompiledStep
 from treadpace.record import Recorder, export_run
 from treadpace.record.journal import read_journal
@@ -92,7 +92,7 @@ async def test_a_simulated_run_exports_a_fit_file_with_a_lap_per_step(tmp_path: 
 
 
 async def test_a_shipped_plan_run_reads_back_with_its_steps_as_laps(tmp_path: Path) -> None:
-    plan, _ = load_and_compile(configs_dir() / "plans" / "thirds.yaml", None)
+    plan, _ = load_and_compile(str(configs_dir() / "plans" / "thirds.yaml"), None)
     journal_path = await simulated_run(plan, tmp_path, pause_at=600)
     (fit, tcx) = export_run(journal_path, ["fit", "tcx"])
     messages, errors = Decoder(Stream.from_file(str(fit))).read()
