@@ -25,6 +25,7 @@ from typing import Any
 
 import aiomqtt
 
+from ports import free_port
 from treadpace.plans.profile import MqttSettings
 
 MOSQUITTO = shutil.which("mosquitto") or (
@@ -33,12 +34,6 @@ MOSQUITTO = shutil.which("mosquitto") or (
 MOSQUITTO_PASSWD = shutil.which("mosquitto_passwd")
 OPENSSL = shutil.which("openssl")
 NO_MOSQUITTO = "mosquitto not installed"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass(frozen=True)
