@@ -20,6 +20,9 @@ from treadpace.errors import UserError
 from treadpace.record.codec import JournalLineError, decode_event
 from treadpace.record.repair import repair
 
+JOURNAL_SUFFIX = ".jsonl"
+"""A journal's file name ends so (`Recorder` names them; `history` lists them)."""
+
 log = logging.getLogger(__name__)
 
 _said_repaired: set[Path] = set()

@@ -22,8 +22,7 @@ from treadpace.engine.outcome import Departure, GuidedCause
 from treadpace.errors import UserError
 from treadpace.record.activity import build_activity
 from treadpace.record.codec import JournalLineError, decode_event
-from treadpace.record.journal import RunStatus, read_journal, run_status
-from treadpace.record.recorder import JOURNAL_SUFFIX
+from treadpace.record.journal import JOURNAL_SUFFIX, RunStatus, read_journal, run_status
 from treadpace.record.repair import plausible_wall, sound_header
 from treadpace.record.sanitise import plausible_distance
 
