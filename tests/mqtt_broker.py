@@ -212,6 +212,12 @@ class Listener:
                 self._changed.clear()
                 await self._changed.wait()
 
+    async def bridge_online(self, prefix: str = "treadpace", timeout: float = 15.0) -> None:
+        """Wait until the bridge said it is online: it subscribes to its commands first,
+        so a command published after this is heard (one before it may be lost)."""
+        topic = f"{prefix}/availability"
+        await self.wait_for(lambda s: any(m.payload == b"online" for m in s.on(topic)), timeout)
+
     async def publish(self, topic: str, payload: str, *, retain: bool = False) -> None:
         assert self.client is not None
         await self.client.publish(topic, payload, qos=1, retain=retain)
