@@ -84,7 +84,8 @@ def history(
         return
     # One unit per column, the profile's: the column heading says which.
     shown = Units(units)
-    console.print(_runs_table(runs, folder, shown), no_wrap=True, overflow="crop")
+    # Lines as long as they are: a terminal wraps them, a file or a pipe keeps them whole.
+    console.print(_runs_table(runs, folder, shown), soft_wrap=True)
     console.print(totals(runs, shown), markup=False, highlight=False)
     console.print(_weeks_table(runs, shown))
 
