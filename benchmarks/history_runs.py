@@ -20,11 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from treadpace.datastore import FILE_NAME
 from treadpace.plans.steps import CompiledStep
 from treadpace.record.recorder import Recorder
 from treadpace.record.synthetic import SyntheticRun, synthetic_events
 
+FILE_NAME = "treadpace.sqlite3"  # treadpace.datastore's; named here to time older trees too
 RUNS = 1_000
 HOUR = (
     CompiledStep("warm-up", "time", 600.0, 9.0),
@@ -71,7 +71,8 @@ def main() -> None:
         timed(floor, env)  # warm-up (the page cache), outside what is measured
         cold = timed(commands["history"][0], env)
         print(f"history over {RUNS} runs with no index yet (reads every journal): {cold:.3f} s")
-        assert (base / "data" / FILE_NAME).exists()
+        if not (base / "data" / FILE_NAME).exists():
+            print("  (no history index was made: every listing below reads every journal)")
         for name, (argv, target) in commands.items():
             ours, bare = [], []
             for _ in range(n):
