@@ -103,7 +103,7 @@ def main() -> None:
                 f" ({figures['imports_mb']:.0f} MB before reading),"
                 f" {figures['size_kb']:.0f} kB,"
                 f" {figures['laps']:.0f} laps, {figures['samples']:.0f} samples"
-                " (target for fit: <= 1 s; <= 55 MB peak)"
+                + (" (target: <= 1 s, <= 55 MB peak)" if fmt == "fit" else "")
             )
 
 
