@@ -5,6 +5,11 @@ once and reports once a second: each write is answered at once, each wake-up is
 honoured, and the time between is telemetry. What it prints is the core's own cost
 per input, the part of a run that is decisions rather than bytes and tasks.
 
+Then the cost per input against the plan's length (target: independent of it): the
+first hour of plans of 12, 1,200 and 10,000 five-minute steps, the same inputs in
+each, so only the steps the core does not reach differ. Rounds of the three are
+interleaved, so a busy machine weighs on each alike; the ratio is to the 12 steps.
+
     python benchmarks/engine_core.py [N]
 """
 
@@ -34,11 +39,12 @@ from treadpace.engine.messages import (
     Written,
 )
 from treadpace.ftms import SpeedRange
-from treadpace.plans.steps import CompiledPlan
+from treadpace.plans.steps import CompiledPlan, CompiledStep
 from treadpace.treadmill.port import Telemetry
 
 
-def one_run(plan: CompiledPlan) -> tuple[float, int, float]:
+def one_run(plan: CompiledPlan, until_s: float = float("inf")) -> tuple[float, int, float]:
+    """(wall s, inputs, plan s) of a run to its end, or to `until_s` on the run's clock."""
     core = EngineCore(plan, EngineConfig(countdown_s=0))
     now, speed, distance, wake = 0.0, 0.0, 0.0, float("inf")
     inputs = 0
@@ -48,7 +54,7 @@ def one_run(plan: CompiledPlan) -> tuple[float, int, float]:
         RunnerCommand(Command.START),
     ]
     t0 = time.perf_counter()
-    while finished is None:
+    while finished is None and now < until_s:
         if not queue:
             nxt = min(wake, now + 1.0)
             distance += speed / 3.6 * (nxt - now)
@@ -72,12 +78,38 @@ def one_run(plan: CompiledPlan) -> tuple[float, int, float]:
                 wake = action.t
             elif isinstance(action, RunFinished):
                 finished = action
-    return time.perf_counter() - t0, inputs, finished.elapsed_s
+    return time.perf_counter() - t0, inputs, finished.elapsed_s if finished else now
+
+
+def long_plan(steps: int) -> CompiledPlan:
+    """`steps` five-minute steps, alternating 10 and 11 km/h."""
+    return CompiledPlan(
+        f"{steps} steps",
+        "custom",
+        tuple(CompiledStep(f"s{i}", "time", 300.0, 10.0 + i % 2) for i in range(steps)),
+    )
+
+
+def per_input_by_length(n: int) -> None:
+    sizes = (12, 1_200, 10_000)
+    plans = {size: long_plan(size) for size in sizes}
+    best = dict.fromkeys(sizes, float("inf"))
+    one_run(plans[12], 3600.0)  # warm-up, outside what is measured
+    for _ in range(n):
+        for size in sizes:
+            wall, inputs, _ = one_run(plans[size], 3600.0)
+            best[size] = min(best[size], wall / inputs)
+    floor = best[12]
+    figures = ", ".join(
+        f"{size:,} steps {best[size] * 1e6:.1f} us ({best[size] / floor:.2f}x)" for size in sizes
+    )
+    print(f"cost of an input, first hour of a plan of: {figures} (target: about 1.0x)")
 
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     p = sixty_minutes()
+    one_run(p)  # warm-up, outside what is measured
     walls: list[float] = []
     inputs, plan_s = 0, 0.0
     for _ in range(n):
@@ -89,6 +121,7 @@ def main() -> None:
         f" best {best * 1000:.1f} ms over {n} runs;"
         f" {inputs} inputs, {best / inputs * 1e6:.1f} us an input (plan time {plan_s:.0f} s)"
     )
+    per_input_by_length(n)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""CPU and memory of a live run at time scale 1 (targets: < 1 % of a core, < 80 MB RSS).
+"""CPU and memory of a live run at time scale 1 (targets: <= 0.3 % of a core, < 60 MB RSS).
 
 Starts `treadpace run PLAN --yes` on the simulator in a subprocess (stdout a
 pipe, so the plain-log view; `--tty` runs it under a pseudo-terminal for the
@@ -92,8 +92,8 @@ def main() -> None:
             out = b""
         mode = "rich view (pty)" if args.tty else "plain log (pipe)"
         print(f"live run, time scale 1, {mode}: {wall:.0f} s sampled")
-        print(f"  CPU {100 * cpu / wall:.2f} % of one core (target < 1 %)")
-        print(f"  peak RSS {peak / 2**20:.1f} MB (target < 80 MB)")
+        print(f"  CPU {100 * cpu / wall:.2f} % of one core (target <= 0.3 %)")
+        print(f"  peak RSS {peak / 2**20:.1f} MB (target < 60 MB)")
         print(f"  exit code after SIGINT: {proc.returncode}")
         if proc.returncode not in (0, 130) and out:
             print(out.decode(errors="replace")[-2000:])

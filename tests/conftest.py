@@ -1,4 +1,13 @@
-"""Shared fixtures."""
+"""Shared fixtures, and what keeps tests apart when they run side by side.
+
+The suite runs on several worker processes at once (pytest-xdist, `-n` in
+pyproject's addopts), on machines other people load too. So every test gets a
+home of its own (`_private_home`: HOME, the XDG data and config dirs and
+treadpace's own, inherited by the subprocesses it starts), ports come from
+`ports.free_port`, and hypothesis runs the `default` profile registered here
+(no deadline: a loaded machine is slow, not wrong). `--hypothesis-profile=deep`
+runs the property tests at depth (see README's Development section).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +17,9 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
+from depth import DEEP_EXAMPLES
 from mqtt_broker import MOSQUITTO, Broker, Listener, listening
 from treadpace_sim.bluez import DaemonMissing, PrivateBus
 
@@ -20,6 +31,47 @@ CHROMIUM = "/usr/bin/chromium"
 ZBARIMG = "/usr/bin/zbarimg"
 NO_CHROMIUM = "the live-page browser tests need Debian's chromium (apt-get install chromium)"
 NO_ZBAR = "the QR code tests need zbarimg (apt-get install zbar-tools)"
+
+
+settings.register_profile(
+    "default", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "deep", parent=settings.get_profile("default"), max_examples=DEEP_EXAMPLES
+)
+"""Every property test without its own count at 10,000 examples, the engine's state
+machine at 10,000 random runs, the byte fuzzers at full length (`depth.sized`):
+minutes, so not by default."""
+settings.load_profile("default")
+
+_CACHES = {
+    # Caches are shared (they are built for it and cost seconds to rebuild: fonts);
+    # state is not. Pointed at the runner's own before HOME moves.
+    "XDG_CACHE_HOME": str(Path.home() / ".cache"),
+    "MPLCONFIGDIR": str(Path.home() / ".cache" / "matplotlib"),
+}
+
+
+@pytest.fixture(autouse=True)
+def _private_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """A home of the test's own: profiles, runs and config never meet another test's.
+
+    Set in the environment, so the subprocesses a test starts inherit it. Apart from
+    `tmp_path`, so a test that lists its own folder finds only what it put there.
+    """
+    home = tmp_path_factory.mktemp("home")
+    for key, value in _CACHES.items():
+        if key not in os.environ:
+            monkeypatch.setenv(key, value)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("TREADPACE_HOME", str(home / "data"))
+    monkeypatch.setenv("TREADPACE_CONFIG_HOME", str(home / "config"))
+    monkeypatch.delenv("TREADPACE_PROFILE", raising=False)
+    return home
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -25,6 +25,7 @@ from typing import Any
 
 import aiomqtt
 
+from ports import free_port
 from treadpace.plans.profile import MqttSettings
 
 MOSQUITTO = shutil.which("mosquitto") or (
@@ -33,12 +34,6 @@ MOSQUITTO = shutil.which("mosquitto") or (
 MOSQUITTO_PASSWD = shutil.which("mosquitto_passwd")
 OPENSSL = shutil.which("openssl")
 NO_MOSQUITTO = "mosquitto not installed"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass(frozen=True)
@@ -216,6 +211,12 @@ class Listener:
                     return result
                 self._changed.clear()
                 await self._changed.wait()
+
+    async def bridge_online(self, prefix: str = "treadpace", timeout: float = 15.0) -> None:
+        """Wait until the bridge said it is online: it subscribes to its commands first,
+        so a command published after this is heard (one before it may be lost)."""
+        topic = f"{prefix}/availability"
+        await self.wait_for(lambda s: any(m.payload == b"online" for m in s.on(topic)), timeout)
 
     async def publish(self, topic: str, payload: str, *, retain: bool = False) -> None:
         assert self.client is not None

@@ -5,6 +5,14 @@ from the treadmill, the runner, the clock and the driver; after every input what
 the core did is checked against every rule. The guards that make the rules hold
 are taken out one at a time in `test_engine_rules_guards.py`, to show that these
 checks catch each of them.
+
+The default run plays 1,000 sequences (a few seconds, far inside the per-test
+timeout on a loaded machine); the deep profile plays 10,000:
+
+    python -m pytest tests/test_engine_rules.py --hypothesis-profile=deep
+
+Every race the machine ever found is kept below as an explicit case, so the
+default run proves each of them whatever the random draw.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, settings
 
+from depth import sized
 from engine_checks import SafetyChecks
 from engine_rules import EngineRules
 from engine_world import World
@@ -24,7 +33,7 @@ from treadpace.plans.steps import CompiledPlan, CompiledStep
 from treadpace.treadmill.port import BeltStartedByUser, BeltStoppedByUser, SafetyKeyPulled
 
 EngineRules.TestCase.settings = settings(
-    max_examples=10_000,
+    max_examples=sized(1_000, 10_000),
     stateful_step_count=20,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
@@ -130,3 +139,22 @@ def test_a_unit_fix_is_not_sent_when_even_the_slowest_setting_is_above_the_cap()
         if run.core.guided:
             break
     assert run.core.guided
+
+
+@pytest.mark.parametrize(
+    "stop", [BeltStoppedByUser(0.0, paused=False), SafetyKeyPulled(0.0)], ids=["console", "key"]
+)
+def test_a_stop_at_the_treadmill_while_paused_holds_the_run_for_the_runner_there(
+    stop: BeltStoppedByUser | SafetyKeyPulled,
+) -> None:
+    """Found by the machine: the run paused from the terminal, then the belt stopped on the
+    console (or the key pulled) while paused: a resume from away must not restart it."""
+    run = _running()
+    run.command(Command.PAUSE, CommandSource.LOCAL, None)
+    run.answer(Answer.TAKEN)  # the pause
+    assert run.state == RunState.PAUSED and run.pending is None
+    run.treadmill(stop)
+    run.command(Command.RESUME, CommandSource.REMOTE, None)
+    assert run.pending is None
+    run.command(Command.RESUME, CommandSource.LOCAL, None)
+    assert run.pending == Write(WriteOp.RESUME)

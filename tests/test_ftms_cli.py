@@ -1,24 +1,18 @@
-"""`treadpace ftms decode` through a real subprocess: output, exit codes, one-line errors."""
+"""`treadpace ftms decode`: output, exit codes, one-line errors (in-process: `cli_runner`)."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from cli_runner import Ran, invoke
 from treadpace.commands.ftms import parse_hex
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "treadpace", "ftms", "decode", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+def run(*args: str) -> Ran:
+    return invoke("ftms", "decode", *args)
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
@@ -14,7 +15,7 @@ from treadpace.ftms import (
     encode_treadmill_data,
     split_treadmill_data,
 )
-from treadpace.ftms.treadmill_data import treadmill_data_length
+from treadpace.ftms.treadmill_data import _FIELDS, treadmill_data_length
 
 
 def h(text: str) -> bytes:
@@ -198,3 +199,18 @@ def test_merger_passes_truncation_on_and_reset_forgets() -> None:
     assert truncated is not None and truncated.truncated and truncated.total_distance_m == 88
     merger.reset()
     assert merger.feed(TreadmillData(speed_kmh=1.0)) == TreadmillData(speed_kmh=1.0)
+
+
+def test_a_decoded_record_is_the_frozen_dataclass_its_fields_make() -> None:
+    """The decoder hands a record its fields in one dict (for speed): the same frozen
+    value the constructor makes, with every field the dataclass declares."""
+    assert tuple(f.name for f in dataclasses.fields(TreadmillData)) == _FIELDS
+    data = bytes.fromhex("0c05e803d204000a00ff7f785802")
+    record = decode_treadmill_data(data)
+    made = TreadmillData(
+        speed_kmh=10.0, total_distance_m=1234, inclination_percent=1.0, heart_rate_bpm=120,
+        elapsed_time_s=600,
+    )  # fmt: skip
+    assert record == made and hash(record) == hash(made)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        record.speed_kmh = 1.0  # type: ignore[misc]

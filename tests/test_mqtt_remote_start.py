@@ -47,6 +47,7 @@ async def test_mqtt_resume_never_restarts_a_belt_stopped_at_the_treadmill(
         await run.until(lambda: run.state() == RunState.PAUSED and sim.belt.speed_kmh == 0.0)
         if how == "safety key":
             sim.insert_safety_key()
+        await listener.bridge_online()
         await listener.publish("treadpace/command/resume", "PRESS")
         refusal = STOPPED_AT_TREADMILL if allowed else NOT_ALLOWED
         await listener.wait_for(lambda s: refusal in notices(s), timeout=15)
@@ -68,6 +69,7 @@ async def test_a_run_waiting_for_a_remote_start_the_profile_does_not_allow_never
     profile = runner(allowed=False, broker=broker)
     async with live_run(profile, speed_kmh=9.3, remote_start=True) as run:
         await run.until(lambda: run.state() == RunState.READY)
+        await listener.bridge_online()  # a press before the bridge listens is lost
         await listener.publish("treadpace/command/start", "PRESS")
         await listener.wait_for(lambda s: NOT_ALLOWED in notices(s), timeout=15)
         await run.clock.sleep(30.0)

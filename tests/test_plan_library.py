@@ -1,11 +1,15 @@
-"""Plans by name: `plan list`, `run NAME`, `plan show NAME` (from a wheel: test_wheel.py)."""
+"""Plans by name: `plan list`, `run NAME`, `plan show NAME` (from a wheel: test_wheel.py).
+
+The commands run in this process (`cli_runner`): a plan found by name or refused is
+the command's doing, not the process's.
+"""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
+
+from cli_runner import Ran, invoke
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted(p.stem for p in (ROOT / "configs" / "plans").glob("*.yaml"))
@@ -21,18 +25,8 @@ def _env(home: Path) -> dict[str, str]:
     }
 
 
-def treadpace(
-    *args: str, home: Path, cwd: Path | None = None, exe: list[str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*(exe or [sys.executable, "-m", "treadpace"]), *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd or home,
-        env=_env(home),
-        timeout=120,
-        check=False,
-    )
+def treadpace(*args: str, home: Path, cwd: Path | None = None) -> Ran:
+    return invoke(*args, env=_env(home), cwd=cwd or home)
 
 
 def test_plan_list_shows_every_shipped_plan_with_kind_length_and_description(

@@ -5,14 +5,12 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from rich.console import Console
 
+from cli_runner import Ran, invoke
 from treadpace.engine.events import EngineEvent, RunFinished, RunStarted, StepStarted, Tick
 from treadpace.plans.loader import load_plan, load_profile
 from treadpace.plans.models import CustomPlan, Segment
@@ -137,16 +135,10 @@ def test_live_view_and_summary_show_names_as_text(capsys: pytest.CaptureFixture[
     assert clean(capsys.readouterr().out)
 
 
-def treadpace(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "TREADPACE_HOME": str(home), "TREADPACE_CONFIG_HOME": str(home)}
-    return subprocess.run(
-        [sys.executable, "-m", "treadpace", *args],
-        capture_output=True,
-        text=True,
-        env={**env, "COLUMNS": "200"},
-        timeout=120,
-        check=False,
-    )
+def treadpace(*args: str, home: Path) -> Ran:
+    """The command in this process (`cli_runner`): what it prints is the point here."""
+    env = {"TREADPACE_HOME": str(home), "TREADPACE_CONFIG_HOME": str(home), "COLUMNS": "200"}
+    return invoke(*args, env=env)
 
 
 def test_history_report_and_exports_of_a_hostile_journal(tmp_path: Path) -> None:

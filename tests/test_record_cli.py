@@ -1,4 +1,8 @@
-"""`treadpace history | export | report` in a real process: exit codes, one-line errors, files."""
+"""`treadpace history | export | report`: exit codes, one-line errors, files.
+
+In this process (`cli_runner`), but for the binary FIT on standard output, which a
+real pipe carries.
+"""
 
 from __future__ import annotations
 
@@ -12,28 +16,21 @@ from typing import BinaryIO
 import pytest
 from garmin_fit_sdk import Decoder, Stream
 
+from cli_runner import Ran, invoke
 from treadpace.errors import UserError
 from treadpace.record.output import write_atomically
 from treadpace.record.recorder import Recorder
 from treadpace.record.synthetic import SyntheticRun, synthetic_events
 
 
-def treadpace(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+def treadpace(*args: str, home: Path, cwd: Path | None = None) -> Ran:
     env = {
-        **os.environ,
         "TREADPACE_HOME": str(home),
         "TREADPACE_CONFIG_HOME": str(home / "config"),
         "COLUMNS": "120",
+        "TREADPACE_PROFILE": None,
     }
-    env.pop("TREADPACE_PROFILE", None)
-    return subprocess.run(
-        [sys.executable, "-m", "treadpace", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    return invoke(*args, env=env, cwd=cwd)
 
 
 @pytest.fixture(scope="module")
@@ -133,15 +130,7 @@ def test_errors_exit_2_with_one_line(home: Path, args: tuple[str, ...], message:
 def test_export_names_say_their_format(
     home: Path, tmp_path: Path, args: tuple[str, ...], message: str
 ) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "treadpace", "export", "latest", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "TREADPACE_HOME": str(home), "TREADPACE_CONFIG_HOME": str(home)},
-        cwd=tmp_path,
-        timeout=120,
-        check=False,
-    )
+    result = treadpace("export", "latest", *args, home=home, cwd=tmp_path)
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith("error: ") and message in result.stderr
     assert result.stderr.count("\n") == 1 and result.stdout == ""

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from conftest import CHROMIUM, NO_CHROMIUM
+from ports import free_port
 from run_proc import ROOT, env, read_log, write_plan
 
 pytestmark = pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK), reason=NO_CHROMIUM)
@@ -50,13 +50,6 @@ segments:
   - {name: steady, duration: "3:00", speed: 11 km/h}
   - {name: fast, duration: "3:00", speed: 12.5 km/h}
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-    return port
 
 
 def wait_for(what: str, check: Callable[[], Any], timeout: float = 30.0) -> Any:

@@ -14,8 +14,8 @@ from collections.abc import AsyncIterator, Callable
 import aiohttp
 import pytest
 
+from ports import free_port
 from session_run import runner
-from test_web_browser import free_port
 from treadpace.clock import ScaledClock
 from treadpace.engine import RunState
 from treadpace.listen import Listen

@@ -18,8 +18,8 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from ports import free_port
 from session_run import live_run, runner
-from test_web_browser import free_port
 from treadpace.engine.events import Command, RunStarted, RunState, StepStarted, Tick
 from treadpace.engine.gate import CommandSource, Refusal
 from treadpace.engine.hub import EventHub

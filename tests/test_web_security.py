@@ -28,7 +28,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from test_web_browser import free_port
+from ports import free_port
 from treadpace.engine.events import Command
 from treadpace.engine.gate import CommandSource, Verdict
 from treadpace.errors import UserError

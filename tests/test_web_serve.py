@@ -18,8 +18,9 @@ import aiohttp
 import pytest
 
 from conftest import CHROMIUM, NO_CHROMIUM
+from ports import free_port
 from run_proc import ROOT, env, treadpace, write_plan
-from test_web_browser import free_port, wait_for
+from test_web_browser import wait_for
 
 PLAN = """\
 name: Serve test

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from cli_runner import Ran, invoke
 from treadpace.errors import UserError
 from treadpace.library import import_workout, load_and_compile
 from treadpace.plans import Profile, compile_plan, load_plan
@@ -303,9 +304,12 @@ def test_zwo_export_of_a_plan_mixing_time_and_distance_is_refused() -> None:
         write_zwo(mixed, FIVE_K_S, "1")
 
 
-def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str] | Ran:
+    """`run` in a process of its own (its signals, its belt); the plan commands in this one."""
     env = {"PATH": "/usr/bin:/bin", "HOME": str(cwd), "TREADPACE_CONFIG_HOME": str(cwd / "cfg"),
            "TREADPACE_HOME": str(cwd / "data"), "TREADPACE_VIRTUAL_CLOCK": "1"}  # fmt: skip
+    if args[0] != "run":
+        return invoke(*args, env=env, cwd=cwd)
     return subprocess.run(
         [sys.executable, "-m", "treadpace", *args],
         capture_output=True, text=True, cwd=cwd, env=env, timeout=120, check=False,

@@ -24,6 +24,9 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    # Help in click's plain layout: rich's panels cost more than the rest of `--help`
+    # (start-up is paid on every command). Every group sets the same.
+    rich_markup_mode=None,
 )
 
 

@@ -76,6 +76,7 @@ def register(app: typer.Typer) -> None:
         name="ftms",
         help="Fitness Machine Service tools for debugging a treadmill.",
         no_args_is_help=True,
+        rich_markup_mode=None,  # plain help, as the top level's (cli.py)
     )
 
     @ftms_app.command("decode")

@@ -28,7 +28,10 @@ def remove_discovery_command(profile: ProfileOption = None) -> None:
 
 def register(app: typer.Typer) -> None:
     group = typer.Typer(
-        help="MQTT and Home Assistant helpers.", no_args_is_help=True, add_completion=False
+        help="MQTT and Home Assistant helpers.",
+        no_args_is_help=True,
+        add_completion=False,
+        rich_markup_mode=None,  # plain help, as the top level's (cli.py)
     )
     group.command("remove-discovery")(remove_discovery_command)
     app.add_typer(group, name="mqtt")

@@ -25,7 +25,10 @@ if TYPE_CHECKING:
 
 def register(app: typer.Typer) -> None:
     group = typer.Typer(
-        help="Show, validate and describe plan files.", no_args_is_help=True, add_completion=False
+        help="Show, validate and describe plan files.",
+        no_args_is_help=True,
+        add_completion=False,
+        rich_markup_mode=None,  # plain help, as the top level's (cli.py)
     )
     group.command("list")(list_command)
     group.command("show")(show_command)

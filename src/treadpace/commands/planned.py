@@ -8,7 +8,6 @@ not a failure.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import datetime as dt
 from pathlib import Path
@@ -31,6 +30,8 @@ def load_and_compile(arg: str, profile_path: Path | str | None) -> tuple[Compile
 
 
 def load_planned(spec: str, profile_path: Path | str | None) -> tuple[CompiledPlan, Profile]:
+    import asyncio
+
     from treadpace.plans.loader import compile_plan, load_profile, plan_from_document
     from treadpace.plans.source import Document
     from treadpace.sync.calendar import fetch_events
@@ -54,12 +55,16 @@ def load_planned(spec: str, profile_path: Path | str | None) -> tuple[CompiledPl
 
 def week_lines(profile: Profile, today: dt.date | None = None) -> list[str]:
     """The coming week's planned workouts, one line each; [] when icu is not configured."""
-    from treadpace.sync.calendar import fetch_events, icu_configured
+    from treadpace.sync.credentials import icu_configured
+
+    if not icu_configured(profile.sync):
+        return []  # a plan list without intervals.icu loads no network code
+    import asyncio
+
+    from treadpace.sync.calendar import fetch_events
     from treadpace.sync.failure import SyncError
     from treadpace.sync.planned import runs_of
 
-    if not icu_configured(profile.sync):
-        return []
     start = today or dt.date.today()
     try:
         events = asyncio.run(fetch_events(profile.sync, start, start + dt.timedelta(days=6)))

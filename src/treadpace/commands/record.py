@@ -19,6 +19,7 @@ from treadpace.commands.options import ProfileOption
 
 if TYPE_CHECKING:
     from rich.table import Table
+    from rich.text import Text
 
     from treadpace.record.history_view import Units
     from treadpace.record.runs import RunSummary
@@ -83,7 +84,8 @@ def history(
         return
     # One unit per column, the profile's: the column heading says which.
     shown = Units(units)
-    console.print(_runs_table(runs, folder, shown))
+    # Lines as long as they are: a terminal wraps them, a file or a pipe keeps them whole.
+    console.print(_runs_table(runs, folder, shown), soft_wrap=True)
     console.print(totals(runs, shown), markup=False, highlight=False)
     console.print(_weeks_table(runs, shown))
 
@@ -111,39 +113,74 @@ def _run_json(r: RunSummary, units: bool) -> dict[str, Any]:
     }
 
 
-def _runs_table(runs: list[RunSummary], folder: Path, shown: Units) -> Table:
+def _runs_table(runs: list[RunSummary], folder: Path, shown: Units) -> Text:
     """One row a run; the first column is the UTC start stamp, an id prefix RUN accepts."""
-    from rich import box
-    from rich.markup import escape
-    from rich.table import Table
-
     from treadpace.display import duration as format_duration
     from treadpace.printable import printable
     from treadpace.record.history_view import headings, marks
     from treadpace.record.journal import RunStatus
 
-    table = Table(title=f"Runs in {folder}", box=box.SIMPLE_HEAD)
-    for column in headings(shown):
-        right = column not in ("run (UTC start)", "plan", "outcome")
-        wrap = column in ("plan", "outcome")  # the marks may go onto a second line
-        table.add_column(column, justify="right" if right else "left", no_wrap=not wrap)
+    style = {RunStatus.FINISHED: "", RunStatus.ABORTED: "yellow"}
+    rows: list[list[list[tuple[str, str]]]] = []
     for r in runs:
-        outcome = {RunStatus.FINISHED: "finished", RunStatus.ABORTED: "[yellow]aborted[/]"}.get(
-            r.status, "[red]interrupted[/]"
-        )
+        outcome = [(r.status.value, style.get(r.status, "red"))]
         if marks(r):
             # Not the plan as written (guided, capped, held, hr-held), or a simulated run.
-            outcome += f" [magenta]({escape(marks(r))})[/]"
-        table.add_row(
-            escape(printable(r.id[:19])),
-            escape(printable(r.plan_name)),
+            outcome.append((f" ({marks(r)})", "magenta"))
+        cells = (
+            printable(r.id[:19]),
+            printable(r.plan_name),
             shown.length(r.distance_m),
             format_duration(r.timer_s),
             shown.pace_of(r.avg_speed_kmh),
             str(r.max_hr_bpm or "--"),
-            outcome,
         )
-    return table
+        rows.append([*([(c, "")] for c in cells), outcome])
+    return _grid(f"Runs in {folder}", headings(shown), rows, right=range(2, 6))
+
+
+def _grid(
+    title: str, heads: tuple[str, ...], rows: list[list[list[tuple[str, str]]]], right: range
+) -> Text:
+    """A table as one styled text: a title, the headings, a rule, a line a row.
+
+    What rich's Table draws, without measuring and laying out every cell as a
+    renderable of its own: a thousand runs made a table of cells take a second.
+    """
+    from rich.cells import cell_len
+    from rich.text import Span, Text
+
+    texts = [["".join(t for t, _ in cell) for cell in row] for row in rows]
+    widths = [max([cell_len(h), *(cell_len(r[i]) for r in texts)]) for i, h in enumerate(heads)]
+    rule = "─" * (sum(widths) + 2 * len(widths))
+    parts = [title.center(len(rule)).rstrip(), "\n"]
+    spans: list[Span] = [Span(0, len(parts[0]), "italic")]
+    at = len(parts[0]) + 1
+
+    def line(cells: list[list[tuple[str, str]]], plain: list[str]) -> None:
+        nonlocal at
+        for i, cell in enumerate(cells):
+            pad = " " * (widths[i] - cell_len(plain[i]))
+            lead = "  " + (pad if i in right else "")
+            parts.append(lead)
+            at += len(lead)
+            for text, look in cell:
+                if look:
+                    spans.append(Span(at, at + len(text), look))
+                parts.append(text)
+                at += len(text)
+            if i not in right and i < len(cells) - 1:
+                parts.append(pad)
+                at += len(pad)
+        parts.append("\n")
+        at += 1
+
+    line([[(h, "bold")] for h in heads], list(heads))
+    parts.append(f" {rule}\n")
+    at += len(rule) + 2
+    for row, plain in zip(rows, texts, strict=True):
+        line(row, plain)
+    return Text("".join(parts), spans=spans)
 
 
 def _weeks_table(runs: list[RunSummary], shown: Units) -> Table:

@@ -37,6 +37,9 @@ class StepCursor:
         self.extra = 0.0  # extension of the current step (s or m)
         self.skip = False
         self.done_time = 0.0  # planned seconds of closed steps (the progress bar)
+        # The plan's planned time, summed once: progress is asked on every tick, and a
+        # sum over the steps there would make each input cost more the longer the plan.
+        self.total_time = plan.total_time_s
         self.summaries: list[StepSummary] = []
 
     @property
@@ -96,5 +99,5 @@ class StepCursor:
         end = step.amount + self.extra
         done = plan_now - self.t0 if step.kind == "time" else run_m - self.m0
         part = min(1.0, max(0.0, done / end)) * step.planned_time_s
-        total = self.plan.total_time_s
+        total = self.total_time
         return min(1.0, (self.done_time + part) / total) if total > 0 else 0.0

@@ -29,6 +29,8 @@ the spec's sentinels (inclination, ramp, energy, force, power) decode to None.
 
 from __future__ import annotations
 
+import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final
@@ -42,7 +44,7 @@ STEP_COUNT_VENDOR_BIT: Final = 1 << 13
 _PACE_BITS: Final = (1 << 5) | (1 << 6)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # not slots: the decoder hands a record its fields in one dict
 class TreadmillData:
     """One Treadmill Data notification (or a merged record). `None` = absent or "not available".
 
@@ -192,21 +194,66 @@ def _layout(flags: int, length: int) -> tuple[tuple[_Slot, ...], bool]:
     return tuple(slots), False
 
 
+# A field read from the frame: (its name, read as two items (a 3-octet field: uint16
+# then uint8), scale, "not available" pattern).
+_Read = tuple[str, bool, int, int | None]
+_Plan = tuple[Callable[[bytes], tuple[int, ...]], tuple[_Read, ...], bool]
+_FIELDS: Final = ("more_data", *VALUE_FIELDS, "truncated")
+"""TreadmillData's fields, as declared (a test keeps the two the same)."""
+_DEFAULTS: Final[dict[str, Any]] = {
+    **dict.fromkeys(_FIELDS),
+    "more_data": False,
+    "truncated": False,
+}
+_STRUCT_CODE: Final = {(1, False): "B", (1, True): "b", (2, False): "H", (2, True): "h"}
+
+
+@lru_cache(maxsize=1024)
+def _plan(flags: int, length: int) -> _Plan:
+    """One `struct` unpack for every field of a frame of this layout, and what each item is."""
+    slots, truncated = _layout(flags, length)
+    codes = ["<2x"]
+    reads: list[_Read] = []
+    for name, start, end, signed, scale, na in slots:
+        size = end - start
+        codes.append("HB" if size == 3 else _STRUCT_CODE[size, signed])
+        reads.append((name, size == 3, scale, na))
+    return struct.Struct("".join(codes)).unpack_from, tuple(reads), truncated
+
+
+def _made(fields: dict[str, Any]) -> TreadmillData:
+    """The frozen record holding `fields` (every field named), as the constructor makes it.
+
+    A frozen dataclass's `__init__` sets each of its 21 fields through
+    `object.__setattr__`, most of the cost of a decode; this hands the new instance its
+    whole `__dict__` at once. Equality, hashing and the frozen guard are the dataclass's.
+    """
+    record = object.__new__(TreadmillData)
+    object.__setattr__(record, "__dict__", fields)
+    return record
+
+
 def decode_treadmill_data(data: bytes) -> TreadmillData:
     """Decode one Treadmill Data notification; see the module docstring for the tolerances."""
-    reader = Reader(data, CHARACTERISTIC)
-    flags = reader.uint(2, "flags")
-    data = reader.data
-    slots, truncated = _layout(flags, len(data))
-    values: dict[str, Any] = {}
-    for name, start, end, signed, scale, na in slots:
-        raw = int.from_bytes(data[start:end], "little")
-        if raw == na:
-            continue
-        if signed and raw >= 1 << (8 * (end - start) - 1):
-            raw -= 1 << (8 * (end - start))
-        values[name] = raw if scale == 1 else raw / scale
-    return TreadmillData(bool(flags & MORE_DATA), truncated=truncated, **values)
+    if len(data) < 2:
+        Reader(data, CHARACTERISTIC).uint(2, "flags")  # raises: the one error, as every decoder
+    data = bytes(data)
+    flags = data[0] | data[1] << 8
+    unpack, reads, truncated = _plan(flags, len(data))
+    raw = unpack(data)
+    fields = _DEFAULTS.copy()
+    fields["more_data"], fields["truncated"] = bool(flags & MORE_DATA), truncated
+    at = 0
+    for name, wide, scale, na in reads:
+        value = raw[at]
+        if wide:
+            value |= raw[at + 1] << 16
+            at += 2
+        else:
+            at += 1
+        if value != na:
+            fields[name] = value if scale == 1 else value / scale
+    return _made(fields)
 
 
 def _raw_value(field: _Field, value: int | float | None, size: int) -> bytes:
@@ -332,7 +379,7 @@ class TreadmillDataMerger:
                 self._known[name] = value
         if td.speed_kmh is None:
             return None
-        return TreadmillData(more_data=False, truncated=td.truncated, **self._known)
+        return _made({**_DEFAULTS, **self._known, "truncated": td.truncated})
 
     def reset(self) -> None:
         self._known.clear()

@@ -3,9 +3,28 @@
 `Recorder(directory).consume(subscription)` is the live sink; `export_run(journal,
 formats, out_dir)` turns a journal (finished or interrupted) into files for
 Strava, Garmin Connect or a spreadsheet.
+
+The names are loaded when first used (as `treadpace.engine`'s), so that `history`,
+which reads journals, loads neither the live recorder (asyncio with it) nor the
+exporters.
 """
 
-from treadpace.record.export import export_run
-from treadpace.record.recorder import NothingRecorded, Recorder
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from treadpace.record.export import export_run
+    from treadpace.record.recorder import NothingRecorded, Recorder
+
+_HOME = {"export_run": "export", "NothingRecorded": "recorder", "Recorder": "recorder"}
 
 __all__ = ["NothingRecorded", "Recorder", "export_run"]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)

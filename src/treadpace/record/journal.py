@@ -23,6 +23,9 @@ from treadpace.errors import UserError
 from treadpace.record.codec import DAMAGED_STEP_LABEL, JournalLineError, decode_event
 from treadpace.record.repair import repair
 
+JOURNAL_SUFFIX = ".jsonl"
+"""A journal's file name ends so (`Recorder` names them; `history` lists them)."""
+
 log = logging.getLogger(__name__)
 
 _said_repaired: set[Path] = set()

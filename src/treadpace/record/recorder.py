@@ -46,10 +46,10 @@ from treadpace.engine.events import (
 )
 from treadpace.engine.hub import Subscription
 from treadpace.record.codec import encode_event
+from treadpace.record.journal import JOURNAL_SUFFIX
 
 log = logging.getLogger(__name__)
 
-JOURNAL_SUFFIX = ".jsonl"
 _MAX_SAME_SECOND = 10_000
 
 

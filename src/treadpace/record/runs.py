@@ -14,18 +14,16 @@ import contextlib
 import logging
 import math
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
-from treadpace.engine.events import RunFinished, RunStarted, StepSummary, Tick
-from treadpace.engine.outcome import Departure, GuidedCause
+from treadpace.engine.events import RunFinished, RunStarted, Tick
 from treadpace.errors import UserError
 from treadpace.record.activity import build_activity
 from treadpace.record.codec import JournalLineError, decode_event
-from treadpace.record.journal import RunStatus, read_journal, run_status
-from treadpace.record.recorder import JOURNAL_SUFFIX
+from treadpace.record.journal import JOURNAL_SUFFIX, read_journal, run_status
 from treadpace.record.repair import plausible_wall, sound_header
 from treadpace.record.sanitise import plausible_distance
+from treadpace.record.summary import RunSummary as RunSummary
 
 log = logging.getLogger(__name__)
 
@@ -33,47 +31,15 @@ _TAIL_BYTES = 16 * 1024
 _HEAD_BYTES = 16 * 1024
 
 
-@dataclass(frozen=True)
-class RunSummary:
-    id: str
-    path: Path
-    start_wall: float
-    plan_name: str
-    imperial: bool
-    distance_m: float
-    timer_s: float
-    status: RunStatus
-    departures: tuple[tuple[Departure, float], ...] = ()
-    """How the run left the plan as written (guided, capped, held) and for how long."""
-    guided_cause: GuidedCause | None = None
-    device: str = ""
-    """The treadmill, e.g. "simulator:generic" (for display)."""
-    plan_kind: str = ""
-    steps: tuple[StepSummary, ...] = ()
-    """Per-step results (heart rate, held-back time), when the run finished."""
-    simulated: bool = False
-    """The run was on the software treadmill: not training (the journal's flag)."""
-
-    @property
-    def hr_held_s(self) -> float:
-        """Seconds in which heart rate held the pace back."""
-        return sum(s.hr_held_s for s in self.steps)
-
-    @property
-    def max_hr_bpm(self) -> int | None:
-        values = [s.max_hr_bpm for s in self.steps if s.max_hr_bpm]
-        return max(values) if values else None
-
-    @property
-    def avg_speed_kmh(self) -> float:
-        return self.distance_m / self.timer_s * 3.6 if self.timer_s > 0 else 0.0
-
-
 def journals(directory: Path) -> list[Path]:
     """Journal files in `directory`, oldest first (names start with the UTC start time)."""
-    if not directory.is_dir():
+    try:
+        # scandir knows an entry's type without a stat of each file (a thousand runs).
+        with os.scandir(directory) as entries:
+            names = [e.name for e in entries if e.name.endswith(JOURNAL_SUFFIX) and e.is_file()]
+    except OSError:  # no such folder, or not a folder
         return []
-    return sorted(p for p in directory.iterdir() if p.name.endswith(JOURNAL_SUFFIX) and p.is_file())
+    return [directory / name for name in sorted(names)]
 
 
 def summarize(path: Path) -> RunSummary | None:
@@ -190,24 +156,52 @@ def _summarize_fully(path: Path) -> RunSummary:
 def list_runs(directory: Path) -> list[RunSummary]:
     """Every readable run in `directory`, oldest first (by recorded start time).
 
-    A journal that cannot be read is left out with one warning line naming it:
-    one damaged file never hides the other runs.
+    Summaries come from the history index in the data dir's database where a journal
+    is unchanged since it was summarised (`history_index`); without a usable database
+    every journal is read. A journal that cannot be read is left out with one warning
+    line naming it: one damaged file never hides the other runs.
     """
-    runs: list[RunSummary] = []
-    for path in journals(directory):
-        try:
-            summary = summarize(path)
-        except UserError as exc:
-            log.warning("%s (left out of the history)", exc)
-            continue
-        except (ValueError, OverflowError) as exc:
-            log.warning("%s: damaged journal left out of the history (%s)", path, exc)
-            continue
-        if summary is None:
-            log.warning("%s: not a treadpace journal (left out of the history)", path)
-            continue
-        runs.append(summary)
+    paths = journals(directory)
+    if not paths:
+        return []
+    runs = [s for s in _summaries(directory, paths) if s is not None]
     return sorted(runs, key=lambda r: (r.start_wall, r.id))
+
+
+def _summaries(directory: Path, paths: list[Path]) -> list[RunSummary | None]:
+    import sqlite3
+
+    from treadpace.paths import data_dir
+    from treadpace.record.history_index import indexed
+    from treadpace.store.database import StoreUnusable, open_store
+
+    try:
+        db = open_store(data_dir())
+    except StoreUnusable as exc:
+        log.debug("no history index (%s): reading every journal", exc)
+        return [_listed(p) for p in paths]
+    try:
+        return indexed(db, directory, paths, _listed)
+    except sqlite3.Error as exc:
+        log.debug("history index unusable (%s): reading every journal", exc)
+        return [_listed(p) for p in paths]
+    finally:
+        db.close()
+
+
+def _listed(path: Path) -> RunSummary | None:
+    """`summarize`, with what keeps a journal out of the history said in one line."""
+    try:
+        summary = summarize(path)
+    except UserError as exc:
+        log.warning("%s (left out of the history)", exc)
+        return None
+    except (ValueError, OverflowError) as exc:
+        log.warning("%s: damaged journal left out of the history (%s)", path, exc)
+        return None
+    if summary is None:
+        log.warning("%s: not a treadpace journal (left out of the history)", path)
+    return summary
 
 
 def resolve_run(spec: str, directory: Path) -> Path:

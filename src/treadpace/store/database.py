@@ -10,6 +10,7 @@ line rather than misread.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,7 +18,10 @@ from pathlib import Path
 
 from treadpace.errors import UserError
 from treadpace.paths import data_dir
+from treadpace.store.history_tables import create_history_tables
 from treadpace.store.sync_tables import create_sync_tables
+
+log = logging.getLogger(__name__)
 
 DATABASE_NAME = "treadpace.sqlite3"
 
@@ -32,6 +36,7 @@ class Migration:
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "the sync outbox and what each service already has", create_sync_tables),
+    Migration(2, "the history index: each run's summary by its journal", create_history_tables),
 )
 """Every schema step in order. Add a step at the end with the next version number."""
 
@@ -59,6 +64,35 @@ def connect(path: Path | None = None) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+SCHEMA_VERSION = MIGRATIONS[-1].version
+
+
+class StoreUnusable(Exception):
+    """The database cannot be had (a read-only data dir, a full disk)."""
+
+
+def open_store(directory: Path) -> sqlite3.Connection:
+    """The database in `directory`, for what is derived alone (the history index).
+
+    A database that cannot be read (damaged, or made by a newer treadpace) is set
+    aside under another name and started anew, since everything the reader needs is
+    rebuilt from the journals; `StoreUnusable` when none can be had at all, and the
+    caller goes on without it.
+    """
+    path = directory / DATABASE_NAME
+    try:
+        return connect(path)
+    except UserError as exc:
+        if not path.exists():
+            raise StoreUnusable(str(exc)) from None
+        log.warning("%s; set aside and rebuilt from the journals", exc)
+        try:
+            path.replace(path.with_name(f"{DATABASE_NAME}.unusable"))
+            return connect(path)
+        except (OSError, UserError) as again:
+            raise StoreUnusable(str(again)) from None
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

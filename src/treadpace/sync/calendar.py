@@ -13,16 +13,8 @@ from typing import Any
 import aiohttp
 
 from treadpace.plans.sync_settings import SyncSettings
-from treadpace.sync.credentials import ICU_KEY_ENV, icu_account
+from treadpace.sync.credentials import icu_account
 from treadpace.sync.icu import IcuClient
-
-
-def icu_configured(settings: SyncSettings, env: dict[str, str] | None = None) -> bool:
-    """A key is given, in the environment or as a file in the profile."""
-    import os
-
-    source = os.environ if env is None else env
-    return bool(source.get(ICU_KEY_ENV, "").strip()) or settings.icu.api_key_file is not None
 
 
 async def fetch_events(

@@ -126,3 +126,9 @@ def strava_account(settings: SyncSettings, env: Mapping[str, str] | None = None)
         token_file=strava.token_file or config_home() / TOKEN_FILE,
         refresh_token=env.get(STRAVA_REFRESH_ENV, "").strip() or None,
     )
+
+
+def icu_configured(settings: SyncSettings, env: Mapping[str, str] | None = None) -> bool:
+    """A key is given, in the environment or as a file in the profile (nothing is read)."""
+    source = os.environ if env is None else env
+    return bool(source.get(ICU_KEY_ENV, "").strip()) or settings.icu.api_key_file is not None

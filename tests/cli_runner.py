@@ -1,0 +1,63 @@
+"""`treadpace` run inside the test's own process: arguments in; exit code, stdout, stderr out.
+
+For what the command line does where a real process proves nothing more (parsing,
+messages, exit codes and files of commands that read and write and print): an
+interpreter started for each call costs a test far more than the command itself.
+`invoke` goes through the same `main()` as the `treadpace` script, in typer's
+test runner's isolation (its own stdin, stdout, stderr and environment), and gives
+back what `subprocess.run` would. Signals, terminals, what a child inherits and a
+run's own process stay in real subprocesses (`run_proc.py`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from treadpace.cli import main
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What a finished command left: as `subprocess.CompletedProcess` names it."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@contextlib.contextmanager
+def _inside(cwd: Path | None) -> Iterator[None]:
+    before = Path.cwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+def invoke(
+    *args: str, env: Mapping[str, str | None] | None = None, cwd: Path | None = None
+) -> Ran:
+    """`treadpace ARGS...` with `env` over the current environment, run from `cwd`."""
+    runner = CliRunner()
+    argv = sys.argv
+    with runner.isolation(env=env) as (out, err, _), _inside(cwd):
+        sys.argv = ["treadpace", *args]
+        try:
+            main()
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+        finally:
+            sys.argv = argv
+            sys.stdout.flush()
+            sys.stderr.flush()
+        return Ran(code, out.getvalue().decode(), err.getvalue().decode())
