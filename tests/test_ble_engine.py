@@ -126,9 +126,10 @@ async def test_shipped_plan_runs_end_to_end_over_bleak(bluez: FakeBlueZ, repo_ro
     assert run.result.state == RunState.FINISHED
     assert [s.name for s in run.result.steps] == [s.name for s in compiled.steps]
     assert run.result.elapsed_s == pytest.approx(total, rel=0.02)
-    # What the machine itself saw: each target once, in order, a step's length apart.
-    # At 200x a 0.1 s hiccup of a busy machine is 20 clock seconds; landing accuracy
-    # is held on the virtual clock (test_engine_sim), this checks the whole path runs.
+    # What the machine itself saw: each target once, in order, never before its step's
+    # length. At 200x a 0.1 s hiccup of a busy machine is 20 clock seconds, so how late
+    # a change may land is not held here: landing accuracy is held on the virtual clock
+    # (test_engine_sim); this checks the whole path runs, and nothing comes early.
     speeds = [
         (t, float(r["speed_kmh"]))  # type: ignore[arg-type]
         for t, r in run.log
@@ -136,7 +137,7 @@ async def test_shipped_plan_runs_end_to_end_over_bleak(bluez: FakeBlueZ, repo_ro
     ]
     assert [round(v, 1) for _, v in speeds] == [round(s.speed_kmh, 1) for s in compiled.steps]
     for (t0, _), (t1, _), step in zip(speeds, speeds[1:], compiled.steps, strict=False):
-        assert t1 - t0 == pytest.approx(step.amount, abs=20)
+        assert t1 - t0 >= step.amount - 1.0
     assert run.succeeded("start_or_resume") == 1
     assert run.succeeded("stop_or_pause") == 1
 

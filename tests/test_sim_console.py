@@ -57,8 +57,10 @@ def test_every_shipped_model_finishes_the_thirds_plan_unattended(
     assert finished.elapsed_s == pytest.approx(30 * 60, abs=2)
     # Each step ends with the belt at the target the screen showed, whoever set it (the
     # engine, or the runner at the console in guided mode): within one console step.
+    # (Looked at before the next change is asked for early, for the belt's lag.)
     for index in range(3):
-        last = [t for t in run.ticks if t.step_index == index][-1]
+        ticks = [t for t in run.ticks if t.step_index == index]
+        last = [t for t in ticks if t.step_remaining > t.lead_s + 1.0][-1]
         assert abs(last.speed_kmh - last.target_speed_kmh) < 0.2, (index, last)
     # Started and never followed, a belt stays at the machine minimum (~0.4 km in 30 min).
     assert finished.distance_m > 1500
