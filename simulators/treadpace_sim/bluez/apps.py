@@ -27,6 +27,7 @@ from treadpace_sim.bluez.tree import (
     OBJECT_MANAGER,
     PERIPHERAL_ADAPTER_PATH,
     PROPERTIES,
+    SECOND_PERIPHERAL_ADAPTER_PATH,
     UNKNOWN_OBJECT,
     BluezError,
     Handler,
@@ -37,6 +38,8 @@ from treadpace_sim.bluez.tree import (
 )
 
 AppHandler = Callable[[Message, tuple[str, str]], Reply]
+
+_ADAPTERS = (ADAPTER_PATH, PERIPHERAL_ADAPTER_PATH, SECOND_PERIPHERAL_ADAPTER_PATH)
 
 
 class AppMirror:
@@ -92,7 +95,7 @@ class AppMirror:
     def _on_manager(self, handler: AppHandler) -> Handler:
         def handle(msg: Message) -> Reply:
             adapter = msg.path or "/"
-            if adapter not in (ADAPTER_PATH, PERIPHERAL_ADAPTER_PATH):
+            if adapter not in _ADAPTERS:
                 raise BluezError(UNKNOWN_OBJECT, f"no object {adapter}")
             return handler(msg, (msg.sender or "", adapter))
 

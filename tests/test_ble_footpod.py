@@ -1,0 +1,172 @@
+"""The simulated footpod as a Bluetooth device of its own, read by `BleFootpod` through bleak.
+
+The simulator's footpod registers as a GATT app on the stand-in's hci2 (a radio of
+its own, as a real pod is a device of its own); a decoy pod (a second simulator's)
+registers on hci1. bleak's real BlueZ backend scans for the RSC service, and the
+footpod client, pinned by name, must read the pinned pod only, at the belt's true
+speed, ride out a radio drop with the one backoff, and report nothing while the pod
+is off the shoe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import os
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from treadpace.clock import ScaledClock
+from treadpace.ftms.rsc import RscFeatureBit, decode_rsc_feature
+from treadpace.ftms.uuids import RSC_FEATURE, RSC_SERVICE
+from treadpace.treadmill.ble import BleakLink, find_device
+from treadpace.treadmill.footpod import BleFootpod, FootpodReading
+from treadpace_sim.bluez import FakeBlueZ, PrivateBus
+from treadpace_sim.bluez.footpod_app import FootpodApp
+from treadpace_sim.footpod import FootpodFault
+from treadpace_sim.model import load_model
+from treadpace_sim.model_spec import TreadmillModel
+from treadpace_sim.treadmill import SimulatedTreadmill
+
+POD_ADDR = "00:1A:7D:DA:71:03"  # the stand-in's hci2
+TREADMILL_ADDR = "C0:FF:EE:18:26:01"
+RSC_STEP_KMH = 3.6 / 256 + 1e-9  # one step of the RSC speed field (1/256 m/s)
+
+
+def pod_model(name: str) -> TreadmillModel:
+    """slow-truth with a noiseless pod named `name` (so a reading is the true speed)."""
+    model = load_model("slow-truth")
+    assert model.footpod is not None
+    pod = dataclasses.replace(model.footpod, noise_kmh=0.0, local_name=name)
+    return dataclasses.replace(model, footpod=pod)
+
+
+@pytest.fixture
+async def bluez(private_bus: PrivateBus) -> AsyncIterator[FakeBlueZ]:
+    async with FakeBlueZ() as fake:
+        yield fake
+
+
+async def next_reading(readings: AsyncIterator[FootpodReading | None]) -> FootpodReading | None:
+    async with asyncio.timeout(10):
+        return await anext(readings)
+
+
+async def test_ble_footpod_reads_the_pinned_pod_rides_out_a_drop_and_goes_quiet(
+    bluez: FakeBlueZ,
+) -> None:
+    clock = ScaledClock(20)
+    sim = SimulatedTreadmill(pod_model("runner pod"), clock)
+    decoy = SimulatedTreadmill(pod_model("someone else's pod"), clock)  # stands still: 0 km/h
+    apps = [FootpodApp(sim, adapter="hci2"), FootpodApp(decoy, adapter="hci1")]
+    for s in (sim, decoy):
+        await s.start()
+    for app in apps:
+        await app.start()
+    sim.press_start()
+    sim.server.belt.set_target_speed(10.0)
+    pod = BleFootpod("runner pod", clock, scan_timeout=5.0, connect_timeout=5.0)
+    readings = pod.readings()
+    try:
+        # found by its service, under its own name, and the pinned one only
+        device, adv = await find_device("runner pod", timeout=3.0, service_uuid=RSC_SERVICE)
+        assert (device.address, adv.local_name) == (POD_ADDR, "runner pod")
+        await clock.sleep(30.0)  # the belt settles at 10 km/h
+        first = await next_reading(readings)
+        assert pod.link.address == POD_ADDR
+        got = [first] + [await next_reading(readings) for _ in range(5)]
+        true_kmh = sim.server.belt.true_speed_kmh
+        assert true_kmh == pytest.approx(10.0 * (1 - 0.17 / 3), abs=0.02)  # -5.67 % at 10 km/h
+        for r in got:
+            assert r is not None and r.speed_kmh == pytest.approx(true_kmh, abs=RSC_STEP_KMH)
+
+        # the radio drops: the client says so (None), reconnects with the backoff, reads on
+        next(d for d in bluez.devices if d.address == POD_ADDR).drop_link()
+        seen = [await next_reading(readings) for _ in range(3)]
+        while seen[-1] is None or None not in seen:
+            seen.append(await next_reading(readings))
+        assert seen[seen.index(None) + 1 :][-1] is not None
+
+        # off the shoe: the link stays up, and nothing is reported
+        sim.footpod_fault(FootpodFault.OFF, 600.0)
+        off_at = clock.now()
+        await clock.sleep(20.0)
+        late: list[FootpodReading] = []
+        while not pod._readings.queue.empty():
+            r = pod._readings.queue.get_nowait()
+            if r is not None and r.t > off_at + 1.0:  # one notification may be in flight
+                late.append(r)
+        assert late == []
+    finally:
+        await readings.aclose()
+        for app in apps:
+            await app.stop()
+        for s in (sim, decoy):
+            await s.close()
+
+
+async def test_the_pod_says_what_it_measures(bluez: FakeBlueZ) -> None:
+    clock = ScaledClock(20)
+    sim = SimulatedTreadmill("slow-truth", clock)
+    await sim.start()
+    app = FootpodApp(sim, adapter="hci2")
+    await app.start()
+    link = BleakLink(POD_ADDR, clock, retries=0, service_uuid=RSC_SERVICE)
+    try:
+        await link.connect()
+        feature = decode_rsc_feature(await link.read(RSC_FEATURE))
+        assert feature.bits & RscFeatureBit.TOTAL_DISTANCE
+        assert not feature.bits & RscFeatureBit.CALIBRATION  # nothing to write to it
+        _, adv = await find_device(POD_ADDR, timeout=3.0, service_uuid=RSC_SERVICE)
+        assert adv.local_name == "treadpace-slow-truth-footpod"
+    finally:
+        await link.disconnect()
+        await app.stop()
+        await sim.close()
+
+
+async def test_run_on_a_real_treadmill_reads_the_profiles_pinned_footpod(
+    bluez: FakeBlueZ, tmp_path: Path
+) -> None:
+    clock = ScaledClock(1)  # the run command paces a real device in real time
+    model = pod_model("runner pod")
+    brisk = dataclasses.replace(
+        model, belt=dataclasses.replace(model.belt, acceleration_kmh_s=5, deceleration_kmh_s=5)
+    )
+    sim = SimulatedTreadmill(brisk, clock)
+    await sim.start()
+    bluez.add_device(sim, TREADMILL_ADDR)  # the belt, on the air
+    app = FootpodApp(sim, adapter="hci2")  # and its runner's pod, a device of its own
+    await app.start()
+    try:
+        plan = tmp_path / "short.yaml"
+        plan.write_text('name: Short\nkind: steady\nduration: "0:08"\npace: 8 km/h\n')
+        profile = tmp_path / "profile.yaml"
+        profile.write_text(
+            'name: Pod\nrace: {distance: 5k, time: "25:00"}\nfootpod: {name: runner pod}\n'
+        )
+        home = tmp_path / "home"
+        env = dict(os.environ, TREADPACE_HOME=str(home), TREADPACE_CONFIG_HOME=str(tmp_path))
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "treadpace", "run", str(plan), "--profile", str(profile),
+            "--device", TREADMILL_ADDR, "--yes",
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
+        )  # fmt: skip
+        _, err = await asyncio.wait_for(proc.communicate(), 40)
+        assert proc.returncode == 0, err.decode()
+        journal = next((home / "runs").glob("*.jsonl"))
+        rows = [json.loads(line) for line in journal.read_text().splitlines()]
+        pod = [r for r in rows if r.get("footpod_kmh")]
+        assert pod, "no tick carried the footpod's speed"
+        assert all(r.get("true_speed_kmh") for r in pod)
+        moving = [r for r in pod if r.get("speed_kmh", 0) >= 7.95]
+        assert moving and all(
+            r["footpod_kmh"] == pytest.approx(r["speed_kmh"] * 0.93, abs=0.05) for r in moving
+        )  # the pod reads the true speed, 7 % under the belt's 8 km/h
+    finally:
+        await app.stop()
+        await sim.close()
