@@ -14,6 +14,7 @@ import asyncio
 import dataclasses
 import json
 import os
+import signal
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -21,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from treadpace.clock import ScaledClock
+from treadpace.commands.simulate import CLEANUP_S
 from treadpace.ftms.rsc import RscFeatureBit, decode_rsc_feature
 from treadpace.ftms.uuids import RSC_FEATURE, RSC_SERVICE
 from treadpace.treadmill.ble import BleakLink, find_device
@@ -170,3 +172,36 @@ async def test_run_on_a_real_treadmill_reads_the_profiles_pinned_footpod(
     finally:
         await app.stop()
         await sim.close()
+
+
+async def test_simulate_ble_serves_the_models_footpod_as_a_second_device(
+    bluez: FakeBlueZ, tmp_path: Path
+) -> None:
+    errors = (tmp_path / "stderr.txt").open("wb")  # a file: an unread pipe could block it
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "treadpace", "simulate", "--ble", "--model", "slow-truth",
+        "--ble-adapter", "hci1", "--footpod-adapter", "hci2", "--every", "1000",
+        stdout=asyncio.subprocess.DEVNULL, stderr=errors,
+    )  # fmt: skip
+    clock = ScaledClock(1)
+    pod = BleFootpod(POD_ADDR, clock, scan_timeout=10.0)
+    readings = pod.readings()
+    try:
+        _, adv = await find_device(POD_ADDR, timeout=10.0, service_uuid=RSC_SERVICE)
+        assert adv.local_name == "treadpace-slow-truth-footpod"
+        treadmill, _ = await find_device(None, timeout=10.0)  # and the belt, on its own radio
+        assert treadmill.address == "00:1A:7D:DA:71:02"
+        reading = await next_reading(readings)
+        assert reading is not None and reading.speed_kmh == 0.0  # nobody started the belt
+    finally:
+        await readings.aclose()
+        proc.send_signal(signal.SIGINT)
+        try:
+            await asyncio.wait_for(proc.wait(), 4 * CLEANUP_S)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+        finally:
+            errors.close()
+    why = (tmp_path / "stderr.txt").read_text(errors="replace")[-2000:]
+    assert proc.returncode in (0, 130, -signal.SIGINT), why
