@@ -205,3 +205,37 @@ async def test_simulate_ble_serves_the_models_footpod_as_a_second_device(
             errors.close()
     why = (tmp_path / "stderr.txt").read_text(errors="replace")[-2000:]
     assert proc.returncode in (0, 130, -signal.SIGINT), why
+
+
+async def treadpace(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "treadpace", *args,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()
+
+
+async def test_scan_footpod_lists_the_pod_beside_the_treadmill(bluez: FakeBlueZ) -> None:
+    clock = ScaledClock(1)
+    sim = SimulatedTreadmill(pod_model("runner pod"), clock)
+    await sim.start()
+    bluez.add_device(sim, TREADMILL_ADDR)
+    app = FootpodApp(sim, adapter="hci2")
+    await app.start()
+    try:
+        code, out, err = await treadpace("scan", "--footpod", "--timeout", "0.5", "--json")
+        assert code == 0, err
+        rows = {(r["address"], r["type"], r["name"]) for r in json.loads(out)}
+        assert rows == {
+            (TREADMILL_ADDR, "treadmill", sim.advertisement()[0]),
+            (POD_ADDR, "footpod", "runner pod"),
+        }
+        code, out, _ = await treadpace("scan", "--timeout", "0.5")
+        assert code == 0 and POD_ADDR not in out  # only when asked for
+        code, out, _ = await treadpace("scan", "--footpod", "--timeout", "0.5")
+        assert f"{POD_ADDR}" in out and "footpod" in out
+    finally:
+        await app.stop()
+        await sim.close()
