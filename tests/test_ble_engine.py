@@ -18,7 +18,7 @@ import pytest
 from treadpace.clock import ScaledClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunFinished, RunState
 from treadpace.engine.events import EngineEvent, StateChanged
-from treadpace.plans import load_and_compile
+from treadpace.library import load_and_compile
 from treadpace.plans.steps import CompiledPlan, CompiledStep
 from treadpace.treadmill.ble import BleakLink
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
@@ -114,7 +114,7 @@ async def until(clock: ScaledClock, condition: Callable[[], bool], limit: float 
 
 
 async def test_shipped_plan_runs_end_to_end_over_bleak(bluez: FakeBlueZ, repo_root: Path) -> None:
-    compiled, _ = load_and_compile(repo_root / "configs/plans/thirds.yaml", None)
+    compiled, _ = load_and_compile(str(repo_root / "configs/plans/thirds.yaml"), None)
     total = compiled.total_time_s
 
     async def script(engine: Engine, device: FakeDevice, clock: ScaledClock) -> None:
