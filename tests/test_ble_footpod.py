@@ -30,12 +30,14 @@ from treadpace.treadmill.ble import BleakLink, find_device
 from treadpace.treadmill.footpod import BleFootpod, FootpodReading
 from treadpace_sim.bluez import FakeBlueZ, PrivateBus
 from treadpace_sim.bluez.footpod_app import FootpodApp
+from treadpace_sim.bluez.peripheral import PeripheralApp
 from treadpace_sim.footpod import FootpodFault
 from treadpace_sim.model import load_model
 from treadpace_sim.model_spec import TreadmillModel
 from treadpace_sim.treadmill import SimulatedTreadmill
 
 POD_ADDR = "00:1A:7D:DA:71:03"  # the stand-in's hci2
+HCI1_ADDR = "00:1A:7D:DA:71:02"  # hci1
 TREADMILL_ADDR = "C0:FF:EE:18:26:01"
 RSC_STEP_KMH = 3.6 / 256 + 1e-9  # one step of the RSC speed field (1/256 m/s)
 
@@ -248,4 +250,22 @@ async def test_scan_footpod_lists_the_pod_beside_the_treadmill(bluez: FakeBlueZ)
         assert f"{POD_ADDR}" in out and "footpod" in out
     finally:
         await app.stop()
+        await sim.close()
+
+
+async def test_one_adapter_mirrors_one_device_and_says_so(bluez: FakeBlueZ) -> None:
+    clock = ScaledClock(20)
+    sim = SimulatedTreadmill("slow-truth", clock)
+    await sim.start()
+    treadmill = PeripheralApp(sim, adapter="hci1")
+    await treadmill.start()
+    pod = FootpodApp(sim, adapter="hci1")
+    try:
+        with pytest.raises(RuntimeError, match="already advertises an application"):
+            await pod.start()
+        device, adv = await find_device(None, timeout=3.0)  # the treadmill is untouched
+        assert (device.address, adv.local_name) == (HCI1_ADDR, sim.advertisement()[0])
+    finally:
+        await pod.stop()
+        await treadmill.stop()
         await sim.close()
