@@ -269,3 +269,9 @@ async def test_one_adapter_mirrors_one_device_and_says_so(bluez: FakeBlueZ) -> N
         await pod.stop()
         await treadmill.stop()
         await sim.close()
+
+
+async def test_scan_footpod_finding_nothing_names_what_it_looked_for(bluez: FakeBlueZ) -> None:
+    code, out, err = await treadpace("scan", "--footpod", "--hr", "--timeout", "0.3")
+    assert (code, out) == (1, "")
+    assert err == "error: no treadmill, strap or footpod found (listened 0.3 s)\n"
