@@ -93,6 +93,7 @@ def test_kind_in_plain_words() -> None:
     assert bike.kind == "treadmill, indoor bike"
     assert Advertiser("n", A, -50, True, None).kind == "fitness machine"
     assert Advertiser("s", A, -50, False, None).kind == "heart-rate strap"
+    assert Advertiser("p", A, -50, False, None, footpod=True).kind == "footpod"
 
 
 async def test_each_event_loop_has_its_own_lock() -> None:

@@ -112,23 +112,63 @@ def test_no_race_and_no_paces_with_yes_uses_the_default_race(tmp_path: Path) -> 
     assert load_profile(tmp_path / "cfg" / "profile.yaml").units == "metric"
 
 
+def pin(monkeypatch: pytest.MonkeyPatch, heard: list[Any], picks: list[int]) -> tuple[Any, Any]:
+    """`init`'s Bluetooth pinning over a scan that hears `heard`, answered with `picks`."""
+    from treadpace.commands import init as init_command
+    from treadpace.plans.setup import Answers
+    from treadpace.treadmill import ble_scan
+
+    async def scan(
+        timeout: float, *, hr: bool = False, footpod: bool = False, adapter: str | None = None
+    ) -> list[Any]:
+        return [h for h in heard if footpod or not h.footpod]
+
+    questions: list[str] = []
+
+    def ask(question: str, *_: Any) -> int:
+        questions.append(question)
+        return picks.pop(0)
+
+    monkeypatch.setattr(ble_scan, "scan", scan)
+    monkeypatch.setattr(init_command, "_ask", ask)
+    answers = Answers()
+    init_command._pin_devices(answers)
+    return answers, questions
+
+
 def test_pinning_offers_the_fitness_machines_heard_never_a_strap(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from treadpace.commands import init as init_command
-    from treadpace.treadmill import ble_scan
     from treadpace.treadmill.ble_scan import Advertiser
 
     heard = [
         Advertiser("HRM", "AA:AA:AA:AA:AA:01", -40, False, None),  # loudest, but a strap
         Advertiser("Runner", "AA:AA:AA:AA:AA:02", -60, True, None),
     ]
-
-    async def scan(timeout: float, *, hr: bool = False, adapter: str | None = None) -> list[Any]:
-        return heard
-
-    monkeypatch.setattr(ble_scan, "scan", scan)
-    monkeypatch.setattr(init_command, "_ask", lambda *args: 1)
-    assert init_command._pin_treadmill() == ("AA:AA:AA:AA:AA:02", "Runner")
+    answers, questions = pin(monkeypatch, heard, [1])
+    assert (answers.treadmill_address, answers.treadmill_name) == ("AA:AA:AA:AA:AA:02", "Runner")
     out = capsys.readouterr().out
     assert "Runner" in out and "HRM" not in out
+    assert len(questions) == 1 and answers.footpod_address is None  # no pod heard: not asked
+
+
+def test_pinning_offers_a_footpod_when_one_is_heard_and_the_profile_loads(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from treadpace.plans.setup import profile_text
+    from treadpace.treadmill.ble_scan import Advertiser
+
+    heard = [
+        Advertiser("Runner", "AA:AA:AA:AA:AA:02", -60, True, None),
+        Advertiser("Stryd", "AA:AA:AA:AA:AA:03", -50, False, None, footpod=True),
+    ]
+    answers, questions = pin(monkeypatch, heard, [1, 1])
+    assert questions == ["Which treadmill (0 for none)", "Which footpod to use (0 for none)"]
+    assert answers.footpod_address == "AA:AA:AA:AA:AA:03"
+    answers.race_distance, answers.race_time = "5k", "25:00"
+    path = tmp_path / "profile.yaml"
+    path.write_text(profile_text(answers))
+    profile = load_profile(path)
+    assert profile.footpod is not None and profile.footpod.target == "AA:AA:AA:AA:AA:03"
+    declined, _ = pin(monkeypatch, heard, [1, 0])
+    assert declined.footpod_address is None

@@ -1,4 +1,4 @@
-"""The app mirror's registry: GattManager1 and LEAdvertisingManager1 on both adapters.
+"""The app mirror's registry: GattManager1 and LEAdvertisingManager1 on every adapter.
 
 A GATT application registered by a bus client, once it also registers an
 advertisement, becomes a remote device on hci0 (`mirror.AppPeripheral` behind a
@@ -6,6 +6,10 @@ advertisement, becomes a remote device on hci0 (`mirror.AppPeripheral` behind a
 would to a second machine. While a central is connected, the app sees it as a
 `Device1` under its own adapter; `Disconnect` on that object is the app hanging
 up. Everything a client registered goes when it leaves the bus.
+
+One advertising app per adapter: bluetoothd would serve a second app's GATT tree
+from the same address, as one device; the mirror refuses the second advertisement
+rather than pretend it is a second machine (hci1 and hci2 are two radios).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from treadpace_sim.bluez.tree import (
     OBJECT_MANAGER,
     PERIPHERAL_ADAPTER_PATH,
     PROPERTIES,
+    SECOND_PERIPHERAL_ADAPTER_PATH,
     UNKNOWN_OBJECT,
     BluezError,
     Handler,
@@ -37,6 +42,8 @@ from treadpace_sim.bluez.tree import (
 )
 
 AppHandler = Callable[[Message, tuple[str, str]], Reply]
+
+_ADAPTERS = (ADAPTER_PATH, PERIPHERAL_ADAPTER_PATH, SECOND_PERIPHERAL_ADAPTER_PATH)
 
 
 class AppMirror:
@@ -92,7 +99,7 @@ class AppMirror:
     def _on_manager(self, handler: AppHandler) -> Handler:
         def handle(msg: Message) -> Reply:
             adapter = msg.path or "/"
-            if adapter not in (ADAPTER_PATH, PERIPHERAL_ADAPTER_PATH):
+            if adapter not in _ADAPTERS:
                 raise BluezError(UNKNOWN_OBJECT, f"no object {adapter}")
             return handler(msg, (msg.sender or "", adapter))
 
@@ -157,6 +164,17 @@ class AppMirror:
         if app is None:
             # bluetoothd takes advertisements without an app; the mirror needs the GATT tree
             raise BluezError(err("Failed"), "register the GATT application first")
+        if any(
+            other is not app and other.adapter_path == app.adapter_path and other.adv_path
+            for other in self._apps.values()
+        ):
+            # bluetoothd would serve both GATT trees from the adapter's one address; the
+            # mirror makes one device of one app, so it says so instead of faking a second
+            raise BluezError(
+                err("Failed"),
+                f"{app.adapter_path} already advertises an application (the stand-in mirrors "
+                "one per adapter: register the second on another adapter)",
+            )
         props = await self._ask(key[0], path, PROPERTIES, "GetAll", ["org.bluez.LEAdvertisement1"])
         self._set_advertising(app, path, props)
         self._tree.reply(msg)

@@ -43,6 +43,7 @@ from treadpace_sim.bluez.tree import (
     DEVICE,
     GATT_MANAGER,
     PERIPHERAL_ADAPTER_PATH,
+    SECOND_PERIPHERAL_ADAPTER_PATH,
     UNKNOWN_METHOD,
     UNKNOWN_OBJECT,
     BluezError,
@@ -63,11 +64,13 @@ class FakeBlueZ:
         advertising_interval: float = 0.01,
         adapter_address: str = "00:1A:7D:DA:71:01",
         peripheral_address: str = "00:1A:7D:DA:71:02",
+        second_peripheral_address: str = "00:1A:7D:DA:71:03",
     ) -> None:
         self._bus_address = bus_address
         self.advertising_interval = advertising_interval
         self.adapter_address = adapter_address
         self.peripheral_address = peripheral_address
+        self.second_peripheral_address = second_peripheral_address
         self.devices: list[FakeDevice] = []
         self._tree = ObjectTree()
         self._discovery = Discovery(
@@ -99,10 +102,12 @@ class FakeBlueZ:
         self._tree.bus = bus
         bus.add_message_handler(self._handle)
         # hci0 is the central's radio; hci1 (peripheral role only, so bleak never picks it)
-        # is where a GATT application registers, as on a second machine.
+        # is where a GATT application registers, as on a second machine; hci2 is one more
+        # such radio, for a second device (one adapter serves one GATT database to all).
         for path, address, roles in (
             (ADAPTER_PATH, self.adapter_address, ["central", "peripheral"]),
             (PERIPHERAL_ADAPTER_PATH, self.peripheral_address, ["peripheral"]),
+            (SECOND_PERIPHERAL_ADAPTER_PATH, self.second_peripheral_address, ["peripheral"]),
         ):
             self._tree.objects[path] = _adapter_objects(address, roles)
         await bus.request_name(BLUEZ)

@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 BLUEZ = "org.bluez"
 ADAPTER_PATH = "/org/bluez/hci0"
 PERIPHERAL_ADAPTER_PATH = "/org/bluez/hci1"
+SECOND_PERIPHERAL_ADAPTER_PATH = "/org/bluez/hci2"
+"""A second peripheral radio: a device of its own (the simulated footpod beside the belt)."""
 GATT_MANAGER = "org.bluez.GattManager1"
 ADVERTISING_MANAGER = "org.bluez.LEAdvertisingManager1"
 ADAPTER = "org.bluez.Adapter1"

@@ -1,6 +1,7 @@
 """`treadpace scan` and `treadpace info`: find a Bluetooth treadmill, and say what it can do.
 
-`scan` lists FTMS machines (and, with `--hr`, heart-rate straps) advertising
+`scan` lists FTMS machines (and, with `--hr`, heart-rate straps; with `--footpod`,
+Running Speed and Cadence footpods, the one to pin as the profile's `footpod:`) advertising
 nearby: name, address, signal strength, machine type (from the FTMS service
 data when the machine sends it). `info --device` connects without moving the
 belt and tells the machine's features, speed and incline ranges and one reading,
@@ -65,13 +66,13 @@ def _line(text: str | None) -> str:
     return (text or "").strip().splitlines()[0] if (text or "").strip() else "unknown error"
 
 
-async def _scan(timeout: float, hr: bool) -> list[dict[str, Any]]:
+async def _scan(timeout: float, hr: bool, footpod: bool = False) -> list[dict[str, Any]]:
     """The BLE layer's scan, as the rows `scan --json` prints (strongest first)."""
     from treadpace.treadmill.ble_scan import scan
 
     return [
         {"name": a.name, "address": a.address, "rssi": a.rssi, "type": a.kind}
-        for a in await scan(timeout, hr=hr)
+        for a in await scan(timeout, hr=hr, footpod=footpod)
     ]
 
 
@@ -201,10 +202,13 @@ def register(app: typer.Typer) -> None:
             float, typer.Option("--timeout", min=0.1, help="Seconds to listen.")
         ] = 5.0,
         hr: Annotated[bool, typer.Option("--hr", help="Also list heart-rate straps.")] = False,
+        footpod: Annotated[
+            bool, typer.Option("--footpod", help="Also list footpods (Running Speed and Cadence).")
+        ] = False,
         as_json: Annotated[bool, typer.Option("--json", help="One JSON list.")] = False,
     ) -> None:
         """List Bluetooth treadmills (FTMS) advertising nearby. Exit 1 when none is found."""
-        rows = _run(_scan(timeout, hr))
+        rows = _run(_scan(timeout, hr, footpod))
         if as_json:
             print(json.dumps(rows))
         else:
@@ -212,7 +216,8 @@ def register(app: typer.Typer) -> None:
                 name = r["name"] or "(no name)"
                 print(f"{r['address']}  {r['rssi']:>4} dBm  {r['type']:<16}  {name}")
         if not rows:
-            what = "treadmill or strap" if hr else "treadmill"
+            kinds = ["treadmill"] + ["strap"] * hr + ["footpod"] * footpod
+            what = ", ".join(kinds[:-1]) + " or " + kinds[-1] if len(kinds) > 1 else kinds[0]
             raise NothingFound(f"no {what} found (listened {timeout:g} s)")
 
     @app.command()

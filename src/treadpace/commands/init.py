@@ -3,7 +3,8 @@
 Asks for units, a recent race (or paces by hand), the belt's limits (the max
 speed proposed from the runner's fastest training pace and the treadmill's top
 speed), optionally heart-rate figures, and whether a remote start may move the
-belt; offers a Bluetooth scan to pin the treadmill; writes
+belt; offers a Bluetooth scan to pin the treadmill (and a footpod, when one is
+heard); writes
 `<config home>/profile.yaml`, prints the paces (and zones) in the runner's units
 and the command to run next. Every answer is checked as it is typed, through the
 same loader a run uses: a bad one is said in one line and asked again. With
@@ -29,6 +30,7 @@ from treadpace.errors import UserError
 if TYPE_CHECKING:
     from treadpace.plans.profile import Profile
     from treadpace.plans.setup import Answers, Units
+    from treadpace.treadmill.ble_scan import Advertiser
 
 T = TypeVar("T")
 
@@ -159,27 +161,41 @@ def _ask_paces(units: str) -> dict[str, str]:
     return paces
 
 
-def _pin_treadmill() -> tuple[str | None, str | None]:
-    """Scan once and let the runner pick; Bluetooth trouble is said and skipped."""
+def _pin_devices(a: Answers) -> None:
+    """Scan once; let the runner pick the treadmill, then a footpod if one was heard.
+
+    Bluetooth trouble is said and skipped. The footpod question is asked only when a
+    pod answered the scan: a runner without one is never asked about it.
+    """
     from treadpace.commands.ble import _run
     from treadpace.treadmill.ble_scan import scan
 
-    typer.echo("looking for treadmills (5 s)...")
+    typer.echo("looking for treadmills and footpods (5 s)...")
     try:
-        rows = [a for a in _run(scan(5.0)) if a.fitness_machine]
+        heard = _run(scan(5.0, footpod=True))
     except UserError as exc:
         typer.echo(f"  no scan: {exc}")
-        return None, None
+        return
+    rows = [r for r in heard if r.fitness_machine]
     if not rows:
-        typer.echo("  none found; pin one later with treadmill.address in the profile")
-        return None, None
+        typer.echo("  no treadmill found; pin one later with treadmill.address in the profile")
+    else:
+        chosen = _pick(rows, "Which treadmill (0 for none)")
+        if chosen is not None:
+            a.treadmill_address, a.treadmill_name = chosen.address, chosen.name
+    pods = [r for r in heard if r.footpod]
+    if pods:
+        typer.echo("footpods heard (one measures your true pace; see docs/true-pace.md):")
+        pod = _pick(pods, "Which footpod to use (0 for none)")
+        if pod is not None:
+            a.footpod_address = pod.address
+
+
+def _pick(rows: list[Advertiser], question: str) -> Advertiser | None:
     for i, r in enumerate(rows, start=1):
         typer.echo(f"  {i}. {r.address}  {r.name or '(no name)'}  {r.rssi} dBm")
-    pick = _ask("Which one (0 for none)", "1", _optional_int(0, len(rows), "choice"))
-    if not pick:
-        return None, None
-    chosen = rows[pick - 1]
-    return chosen.address, chosen.name
+    pick = _ask(question, "1", _optional_int(0, len(rows), "choice"))
+    return rows[pick - 1] if pick else None
 
 
 def _write(target: Path, text: str, replace: bool) -> None:
@@ -266,7 +282,7 @@ def init_command(
     _heart_rate(a, ask, max_hr, rest_hr, age)
     _remote_start(a, ask, remote_start)
     if ask and typer.confirm("Look for your treadmill over Bluetooth now, to pin it?", False):
-        a.treadmill_address, a.treadmill_name = _pin_treadmill()
+        _pin_devices(a)
     _finish(a, target, replace)
 
 

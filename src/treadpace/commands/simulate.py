@@ -208,17 +208,26 @@ def register(app: typer.Typer) -> None:
         ble_adapter: Annotated[
             str, typer.Option("--ble-adapter", help="BlueZ adapter to advertise on (with --ble).")
         ] = "hci0",
+        footpod_adapter: Annotated[
+            str | None,
+            typer.Option(
+                "--footpod-adapter",
+                help="BlueZ adapter for the model's footpod, a device of its own (with --ble; "
+                "default: --ble-adapter, where BlueZ serves both from one address).",
+            ),
+        ] = None,
     ) -> None:
         """Run the software FTMS treadmill headless and print what it does."""
         if list_models_:
             list_command()
             return
-        front_ends = _ble_front_ends(ble_adapter, virtual) if ble else None
+        front_ends = _ble_front_ends(ble_adapter, footpod_adapter, virtual) if ble else None
         simulate(model, faults, sim_log, time_scale, duration, virtual, every, front_ends)
 
 
-def _ble_front_ends(adapter: str, virtual: bool) -> list[FrontEnd]:
-    """The BlueZ peripheral for `--ble`, once the adapter is known to be usable."""
+def _ble_front_ends(adapter: str, footpod_adapter: str | None, virtual: bool) -> list[FrontEnd]:
+    """The BlueZ peripherals for `--ble` (the treadmill, and its footpod when the model has
+    one), once the adapters are known to be usable."""
     if virtual:
         raise UserError("--ble: a Bluetooth peripheral needs real time (drop --virtual)")
     import asyncio
@@ -226,10 +235,13 @@ def _ble_front_ends(adapter: str, virtual: bool) -> list[FrontEnd]:
     from treadpace.optional import require_dbus
 
     require_dbus("--ble")
+    from treadpace_sim.bluez import footpod_app
     from treadpace_sim.bluez.peripheral import check, front_end
 
-    try:
-        asyncio.run(check(adapter))
-    except RuntimeError as exc:
-        raise UserError(f"--ble: {exc}") from None
-    return [front_end(adapter)]
+    pod_adapter = footpod_adapter or adapter
+    for name in dict.fromkeys((adapter, pod_adapter)):
+        try:
+            asyncio.run(check(name))
+        except RuntimeError as exc:
+            raise UserError(f"--ble: {exc}") from None
+    return [front_end(adapter), footpod_app.front_end(pod_adapter)]

@@ -38,6 +38,7 @@ class Answers:
     age: int | None = None
     treadmill_address: str | None = None
     treadmill_name: str | None = None
+    footpod_address: str | None = None
     allow_remote_start: bool = False
 
 
@@ -74,6 +75,9 @@ def profile_text(a: Answers) -> str:
             lines.append(f"  address: {_q(a.treadmill_address)}")
         if a.treadmill_name:
             lines.append(f"  name: {_q(a.treadmill_name)}")
+    if a.footpod_address:
+        lines.append("# the footpod that measures your true pace (docs/true-pace.md)")
+        lines.append(f"footpod: {{address: {_q(a.footpod_address)}}}")
     lines.append("mqtt:")
     lines.append("  # may a start from MQTT (Home Assistant) or the live page move the belt?")
     lines.append(f"  allow_remote_start: {'true' if a.allow_remote_start else 'false'}")

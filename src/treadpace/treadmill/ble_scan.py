@@ -8,6 +8,8 @@ coordinate among themselves. The lock is per event loop, as asyncio's are.
 
 `scan` returns typed `Advertiser`s, with the FTMS service data already decoded by
 `treadpace.ftms`; garbage service data is logged and read as "fitness machine".
+Heart-rate straps (0x180D) and footpods (Running Speed and Cadence, 0x1814) are
+listed when asked for: they are second devices a profile pins.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from treadpace.ftms import (
     ServiceData,
     decode_service_data,
 )
+from treadpace.ftms.uuids import RSC_SERVICE
 
 log = logging.getLogger(__name__)
 
@@ -54,15 +57,18 @@ class Advertiser:
     address: str
     rssi: int
     fitness_machine: bool
-    """Advertises the FTMS service (else: a heart-rate strap)."""
+    """Advertises the FTMS service (else: a heart-rate strap, or a footpod)."""
     service_data: ServiceData | None
     """The decoded FTMS service data, when the machine sent some."""
+    footpod: bool = False
+    """Advertises Running Speed and Cadence and not FTMS: a footpod on a runner's shoe."""
 
     @property
     def kind(self) -> str:
-        """`"treadmill"`, `"treadmill, indoor bike"`, `"fitness machine"`, `"heart-rate strap"`."""
+        """`"treadmill"`, `"treadmill, indoor bike"`, `"fitness machine"`, `"heart-rate strap"`,
+        `"footpod"`."""
         if not self.fitness_machine:
-            return "heart-rate strap"
+            return "footpod" if self.footpod else "heart-rate strap"
         names = self.service_data.type_names if self.service_data is not None else []
         return ", ".join(names) or "fitness machine"
 
@@ -77,11 +83,15 @@ def _service_data(address: str, raw: bytes | None) -> ServiceData | None:
         return None
 
 
-async def scan(timeout: float, *, hr: bool = False, adapter: str | None = None) -> list[Advertiser]:
-    """Listen `timeout` s for FTMS machines (and straps with `hr`); strongest first."""
+async def scan(
+    timeout: float, *, hr: bool = False, footpod: bool = False, adapter: str | None = None
+) -> list[Advertiser]:
+    """Listen `timeout` s for FTMS machines (straps with `hr`, footpods with `footpod`);
+    strongest first."""
     from bleak import BleakScanner
 
-    uuids = [FTMS_SERVICE] + ([HEART_RATE_SERVICE] if hr else [])
+    wanted = {HEART_RATE_SERVICE: hr, RSC_SERVICE: footpod}
+    uuids = [FTMS_SERVICE] + [uuid for uuid, asked in wanted.items() if asked]
     async with scan_lock():
         found = await BleakScanner.discover(
             timeout=timeout, return_adv=True, service_uuids=uuids, **adapter_args(adapter)
@@ -90,7 +100,7 @@ async def scan(timeout: float, *, hr: bool = False, adapter: str | None = None) 
     for device, adv in found.values():
         services = {u.lower() for u in adv.service_uuids}
         ftms = FTMS_SERVICE in services
-        if not ftms and HEART_RATE_SERVICE not in services:
+        if not ftms and not services & set(uuids):
             continue
         raw = adv.service_data.get(FTMS_SERVICE) if ftms else None
         out.append(
@@ -100,6 +110,7 @@ async def scan(timeout: float, *, hr: bool = False, adapter: str | None = None) 
                 rssi=adv.rssi,
                 fitness_machine=ftms,
                 service_data=_service_data(device.address, raw),
+                footpod=not ftms and RSC_SERVICE in services and footpod,
             )
         )
     out.sort(key=lambda a: -a.rssi)
