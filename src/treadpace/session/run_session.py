@@ -135,6 +135,8 @@ class RunSession:
             from treadpace.web.page import follow
 
             self._sink(follow(page, engine.command, hub.subscribe(200)))
+        if s.page is not None:
+            self._sink(s.page(engine.command, hub.subscribe(200)))
         if self._broadcaster is not None:
             self._broadcaster.attach(treadmill)
             self._sink(self._broadcaster.run(hub.subscribe(maxsize=100)))
@@ -194,7 +196,7 @@ class RunSession:
         result: RunFinished | None = None
         failure = refused = ""
         try:
-            if self.setup.remote_start:
+            if self.setup.remote_start and self.setup.page is None:
                 print("waiting for a start over MQTT (Ctrl+C to give up)", flush=True)
             else:
                 await self.engine.command(Command.START)  # running it is the explicit action

@@ -1,0 +1,191 @@
+"""The appliance's routes: home, plan preview, start, status, history, a run, its export.
+
+Each is registered on the page's server (`WebServer(api=...)`), so every one is
+behind the same Host and Origin checks, the token off loopback and a per-client
+rate. Work that reads the disk or compiles a plan runs in a worker thread, and
+what it produces is bounded (the plan library, the last `MAX_RUNS` runs), so a
+page asking again and again costs the run nothing it cannot spare. Answers are
+JSON; a bad field is one line naming it (400), never a traceback.
+
+Upload to a training service is not here: sync is its own feature. The finished
+and run pages have a marked place for its button (`UPLOAD_SLOT` in the page).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from treadpace.appliance.preview import (
+    PROGRAM,
+    SUGGESTION,
+    compile_for_today,
+    library_rows,
+    parse_adjust,
+    preview,
+    suggestion,
+)
+from treadpace.errors import UserError
+from treadpace.printable import printable
+
+if TYPE_CHECKING:
+    from treadpace.appliance.runner import Appliance
+    from treadpace.web.server import Route
+
+MAX_BODY = 2048
+RECENT = 5
+EXPORTS = {"fit": "application/vnd.ant.fit", "tcx": "application/vnd.garmin.tcx+xml"}
+
+
+def _bad(message: str, status: int = 400) -> web.Response:
+    return web.json_response({"ok": False, "refused": None, "error": message}, status=status)
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        raise UserError("body: expected a small JSON object")
+    try:
+        data = json.loads(await request.text())
+    except ValueError:
+        raise UserError("body: expected a JSON object") from None
+    if not isinstance(data, dict):
+        raise UserError("body: expected a JSON object")
+    return data
+
+
+class Routes:
+    """The handlers, bound to one appliance."""
+
+    def __init__(self, appliance: Appliance) -> None:
+        self.app = appliance
+
+    def routes(self) -> list[Route]:
+        return [
+            ("GET", "/api/home", self.home),
+            ("GET", "/api/plan", self.plan),
+            ("POST", "/api/start", self.start),
+            ("GET", "/api/status", self.status),
+            ("GET", "/api/runs", self.runs),
+            ("GET", "/api/runs/{id}", self.run),
+            ("GET", "/api/runs/{id}/export/{fmt}", self.export),
+        ]
+
+    def _directory(self) -> tuple[Path, bool]:
+        prof = self.app.load_profile()
+        return Path(prof.recording.directory).expanduser(), prof.imperial
+
+    async def home(self, request: web.Request) -> web.Response:
+        try:
+            data = await asyncio.to_thread(self._home)
+        except UserError as exc:
+            return _bad(printable(str(exc)))
+        return web.json_response(data)
+
+    def _home(self) -> dict[str, Any]:
+        from treadpace.web.history import runs_page
+
+        prof = self.app.load_profile()
+        plan, _, reasons = suggestion(prof)
+        today: dict[str, Any] = {"name": SUGGESTION, "title": printable(plan.name or "next")}
+        today["reasons"] = [printable(r) for r in reasons]
+        program: dict[str, Any] | None = None
+        try:
+            from treadpace.program.service import today_plan
+
+            workout, _, why = today_plan(prof)
+            program = {"name": PROGRAM, "title": printable(workout.name or "today")}
+            program["reasons"] = [printable(r) for r in why]
+        except UserError as exc:  # no program, or a rest day: said, not an error
+            program = {"name": "", "title": "", "reasons": [printable(str(exc))]}
+        directory = Path(prof.recording.directory).expanduser()
+        runs = runs_page(directory, prof.imperial)
+        return {
+            "profile": {
+                "name": printable(prof.name),
+                "default": prof.is_default,
+                "units": prof.units,
+                "remote_start": bool(prof.mqtt.allow_remote_start),
+            },
+            "today": today,
+            "program": program,
+            "plans": library_rows(prof),
+            "runs": runs["runs"][:RECENT],
+            **self.app.status(),
+        }
+
+    async def plan(self, request: web.Request) -> web.Response:
+        name = request.query.get("name", "")[:64]
+        try:
+            adjust = parse_adjust(request.query)
+            compiled, prof = await asyncio.to_thread(
+                compile_for_today, name, self.app.load_profile(), adjust
+            )
+        except UserError as exc:
+            return _bad(printable(str(exc)))
+        return web.json_response({"plan": name, **preview(compiled, prof)})
+
+    async def start(self, request: web.Request) -> web.Response:
+        try:
+            body = await _body(request)
+            adjust = parse_adjust(body)
+        except UserError as exc:
+            return _bad(printable(str(exc)))
+        name = str(body.get("plan", ""))[:64]
+        answer = await self.app.start(name, adjust, at_treadmill=body.get("at_treadmill") is True)
+        status = 200 if answer.ok else (400 if answer.refused == "bad_input" else 409)
+        return web.json_response(answer.as_dict(), status=status)
+
+    async def status(self, request: web.Request) -> web.Response:
+        return web.json_response(self.app.status())
+
+    async def runs(self, request: web.Request) -> web.Response:
+        from treadpace.web.history import runs_page
+
+        directory, imperial = self._directory()
+        return web.json_response(await asyncio.to_thread(runs_page, directory, imperial))
+
+    async def run(self, request: web.Request) -> web.Response:
+        from treadpace.web.history import run_detail
+
+        directory, imperial = self._directory()
+        run_id = request.match_info["id"][:128]
+        detail = await asyncio.to_thread(run_detail, directory, run_id, imperial)
+        if detail is None:
+            return _bad("run: no run with that id", 404)
+        return web.json_response(detail)
+
+    async def export(self, request: web.Request) -> web.Response:
+        fmt = request.match_info["fmt"]
+        if fmt not in EXPORTS:
+            return _bad(f"format: expected one of {', '.join(EXPORTS)}", 404)
+        directory, _ = self._directory()
+        run_id = request.match_info["id"][:128]
+        body = await asyncio.to_thread(_exported, directory, run_id, fmt)
+        if body is None:
+            return _bad("run: no run with that id", 404)
+        return web.Response(
+            body=body,
+            content_type=EXPORTS[fmt],
+            headers={"Content-Disposition": f'attachment; filename="{run_id}.{fmt}"'},
+        )
+
+
+def _exported(directory: Path, run_id: str, fmt: str) -> bytes | None:
+    """The run exported as `fmt`, written in a scratch folder (the runs folder is left alone)."""
+    from treadpace.record.activity import build_activity
+    from treadpace.record.export import write_format
+    from treadpace.record.journal import read_journal
+    from treadpace.web.history import find_run
+
+    run = find_run(directory, run_id)
+    if run is None:
+        return None
+    activity = build_activity(read_journal(run.path))
+    with tempfile.TemporaryDirectory() as scratch:
+        path = write_format(activity, fmt, Path(scratch) / f"export.{fmt}")
+        return path.read_bytes()
