@@ -1,0 +1,161 @@
+"""The appliance's routes over real HTTP: one run at a time, the gate's word, the guard on each.
+
+The page's server runs here with the appliance's routes and a simulated
+treadmill (a fast `ScaledClock`, since HTTP needs real time); an aiohttp client
+asks what a page asks. A second Start while a run goes is refused with the
+reason and makes no second session; a Start with remote start off is refused by
+the engine's gate with the way to allow it, and the simulator never saw a
+start; a page never names a file; every route wants this server's Host, no
+other site's Origin and, off loopback, the token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from run_proc import read_log
+from test_web_browser import free_port
+from treadpace.appliance.routes import Routes
+from treadpace.appliance.runner import Appliance, Treadmill
+from treadpace.listen import Listen
+from treadpace.web.server import WebServer
+
+PLAN = """\
+name: Short
+kind: custom
+segments:
+  - {name: one, duration: "1:00", speed: 9 km/h}
+  - {name: two, duration: "1:00", speed: 10 km/h}
+"""
+
+
+@dataclass
+class Served:
+    base: str
+    appliance: Appliance
+    profile: Path
+    log: Path
+    http: aiohttp.ClientSession
+
+
+def _profile(path: Path, runs: Path, *, allowed: bool) -> None:
+    remote = "mqtt: {allow_remote_start: true}\n" if allowed else ""
+    path.write_text(
+        f'name: T\nrace: {{distance: 5k, time: "25:00"}}\ncues: {{voice: false, bell: false}}\n'
+        f"recording: {{directory: {runs}}}\n{remote}"
+    )
+
+
+@pytest.fixture
+async def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Served]:
+    cfg = tmp_path / "cfg"
+    (cfg / "plans").mkdir(parents=True)
+    (cfg / "plans" / "short.yaml").write_text(PLAN)
+    monkeypatch.setenv("TREADPACE_CONFIG_HOME", str(cfg))
+    monkeypatch.setenv("TREADPACE_HOME", str(tmp_path / "home"))
+    profile, log = cfg / "profile.yaml", tmp_path / "sim.jsonl"
+    _profile(profile, tmp_path / "runs", allowed=False)
+    listen = Listen("127.0.0.1", free_port())
+    server = WebServer(listen, token=None)
+    treadmill = Treadmill("generic", None, time_scale=20.0, sim_log=log)
+    async with asyncio.TaskGroup() as tasks, aiohttp.ClientSession() as http:
+        appliance = Appliance(server, tasks, profile_path=profile, treadmill=treadmill, quiet=True)
+        server.add_routes(Routes(appliance).routes())
+        await server.start()
+        try:
+            yield Served(f"http://127.0.0.1:{listen.port}", appliance, profile, log, http)
+        finally:
+            if appliance.session is not None:
+                appliance.session.engine.abort("test over")
+            await appliance.shutdown()
+    await server.close()
+
+
+async def _post(s: Served, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    async with s.http.post(f"{s.base}/api/start", json=body) as r:
+        return r.status, await r.json()
+
+
+async def _get(s: Served, path: str, **headers: str) -> tuple[int, Any]:
+    async with s.http.get(f"{s.base}{path}", headers=headers) as r:
+        return r.status, (await r.json() if r.content_type == "application/json" else None)
+
+
+async def test_remote_start_off_is_the_gates_refusal_and_nothing_moves(served: Served) -> None:
+    status, answer = await _post(served, {"plan": "short"})
+    assert status == 409 and answer["refused"] == "remote_start_not_allowed"
+    assert "allow_remote_start" in answer["error"] and "at the treadmill" in answer["error"]
+    assert served.appliance.session is None and served.appliance.runs_started == 0
+    assert [r for r in read_log(served.log) if r.get("op") == "start_or_resume"] == []
+
+
+async def test_one_run_at_a_time_and_the_page_follows_it(served: Served, tmp_path: Path) -> None:
+    _profile(served.profile, tmp_path / "runs", allowed=True)
+    status, answer = await _post(served, {"plan": "short", "scale": 0.5})
+    assert (status, answer["ok"]) == (200, True)
+    status, again = await _post(served, {"plan": "short"})
+    assert status == 409 and again["refused"] == "busy" and "Short" in again["error"]
+    assert served.appliance.runs_started == 1
+    _, state = await _get(served, "/api/status")
+    assert state["running"] is True and state["plan"] == "Short"
+    server_state = served.appliance.server.state
+    assert server_state is not None
+    for _ in range(400):  # a minute of plan at 20x: a few seconds
+        if not served.appliance.running:
+            break
+        await asyncio.sleep(0.05)
+    assert not served.appliance.running and server_state.finished is not None
+    assert server_state.finished["state"] == "finished"
+    _, state = await _get(served, "/api/status")
+    assert state["last_run"] is not None
+    _, runs = await _get(served, "/api/runs")
+    assert [r["id"] for r in runs["runs"]] == [state["last_run"]] and runs["weeks"][0]["runs"] == 1
+    status, detail = await _get(served, f"/api/runs/{state['last_run']}")
+    assert status == 200 and len(detail["steps"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("name=short&scale=2", "scale: expected a number from 0.25 to 1, not 2"),
+        ("name=short&offset=fast", "offset: expected a number from -60 to 60"),
+        ("name=../../etc/passwd", "plan: expected a plan of the library"),
+        ("name=short&race_distance=5k", "race: expected both a distance"),
+    ],
+)
+async def test_bad_input_is_one_line_naming_the_field(
+    served: Served, query: str, expected: str
+) -> None:
+    status, answer = await _get(served, f"/api/plan?{query}")
+    assert status == 400 and answer["error"].startswith(expected) and "\n" not in answer["error"]
+
+
+async def test_the_preview_is_the_plan_for_today(served: Served) -> None:
+    status, plain = await _get(served, "/api/plan?name=short")
+    status2, short = await _get(served, "/api/plan?name=short&scale=0.5&offset=30")
+    assert status == status2 == 200
+    assert plain["rows"][0][3] == "1:00" and short["rows"][0][3] == "0:30"
+    assert plain["rows"][0][4].startswith("6:40/km") and short["rows"][0][4].startswith("7:10/km")
+    assert short["notes"][-1] == "today: 50 % of its length, paces +30 s/km"
+
+
+async def test_every_route_is_behind_the_guard(served: Served) -> None:
+    for path in ("/api/home", "/api/plan?name=short", "/api/status", "/api/runs"):
+        status, _ = await _get(served, path, Host="evil.example:80")
+        assert status == 403, path
+        status, _ = await _get(served, path, Origin="http://evil.example")
+        assert status == 403, path
+    async with served.http.post(
+        f"{served.base}/api/start",
+        json={"plan": "short"},
+        headers={"Origin": "http://evil.example"},
+    ) as r:
+        assert r.status == 403
+    assert served.appliance.runs_started == 0
