@@ -236,7 +236,7 @@
   function show(name) {
     view = name;
     ["home", "preview", "past", "detail", "run", "history"].forEach(function (id) { $(id).hidden = id !== name; });
-    $("nav").hidden = !appliance;
+    $("nav_home").hidden = $("nav_runs").hidden = !appliance;
   }
 
   function route() {
@@ -389,6 +389,7 @@
   }
 
   function beep() {
+    if (!audio) openAudio();
     if (!audio) return;
     var o = audio.createOscillator(), g = audio.createGain();
     o.frequency.value = 880; g.gain.value = 0.2; o.connect(g); g.connect(audio.destination);
@@ -396,9 +397,13 @@
   }
 
   // Phones let a page make sound only after a press: the Start press opens both voices.
-  function unlockSound() {
+  function openAudio() {
     var Ctx = window.AudioContext || window.webkitAudioContext;
     if (!audio && Ctx) { try { audio = new Ctx(); } catch (e) { audio = null; } }
+  }
+
+  function unlockSound() {
+    openAudio();
     if (window.speechSynthesis && window.SpeechSynthesisUtterance && !muted) {
       window.speechSynthesis.speak(new window.SpeechSynthesisUtterance(""));
     }
