@@ -8,9 +8,11 @@ and a run's page. The page's speech is stubbed before the page loads, to
 record what it is asked to say and when (the run time the page shows then).
 Screenshots at 390x844 and 1280x800 go to `test-artifacts/`.
 
-The second test: a wrong token gets nothing; Start with remote start off is
-refused by the engine's gate with the way to allow it; Cancel during the
-countdown leaves the belt standing (the simulator's log has no start).
+The second test: a wrong token gets nothing; with no profile the page asks
+`init`'s questions, says what is wrong with an answer as it is typed, and
+writes the profile `init` writes for the same answers; Start with remote start
+off is refused by the engine's gate with the way to allow it; Cancel during
+the countdown leaves the belt standing (the simulator's log has no start).
 """
 
 from __future__ import annotations
@@ -68,12 +70,13 @@ SPEECH_STUB = """
 
 
 @contextmanager
-def serve(tmp_path: Path, profile: str, *extra: str) -> Iterator[tuple[str, Path]]:
+def serve(tmp_path: Path, profile: str | None, *extra: str) -> Iterator[tuple[str, Path]]:
     """`treadpace serve --simulate` off loopback: the page's address (with its token)."""
     cfg = tmp_path / "cfg"
     (cfg / "plans").mkdir(parents=True, exist_ok=True)
     (cfg / "plans" / "pagetest.yaml").write_text(PLAN)
-    (cfg / "profile.yaml").write_text(profile)
+    if profile is not None:
+        (cfg / "profile.yaml").write_text(profile)
     port, out = free_port(), tmp_path / "serve.txt"
     cmd = [sys.executable, "-m", "treadpace", "serve", "--simulate", "--listen", f"0.0.0.0:{port}"]
     with out.open("w") as sink:
@@ -215,21 +218,27 @@ def _the_cues_were_spoken_on_the_phone_at_their_lead(said: list[list[str]]) -> N
     assert any(words.startswith("Run complete") for words, *_ in said), said
 
 
-def test_a_refused_start_a_cancelled_countdown_and_a_wrong_token(tmp_path: Path) -> None:
+def test_first_run_then_a_refused_start_then_a_cancelled_countdown(tmp_path: Path) -> None:
     log = tmp_path / "sim.jsonl"
-    with serve(tmp_path, PROFILE, "--sim-log", str(log)) as (url, cfg), sync_playwright() as pw:
+    with (
+        serve(tmp_path, None, "--sim-log", str(log), "--quiet") as (url, cfg),
+        sync_playwright() as pw,
+    ):
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 390, "height": 844})
         base = url.split("?")[0]
         assert page.request.get(base + "api/home?token=wrong").status == 403
         assert page.request.get(base + "api/home").status == 403
         assert page.request.post(base + "api/start", data="{}").status == 403
+        page.goto(url)
+        _first_run_writes_inits_profile(page, cfg / "profile.yaml")
         page.goto(url + "#plan/pagetest")
         expect(page.locator("#p_remote")).to_be_visible(timeout=20_000)
         page.locator("#b_go").click()
         expect(page.locator("#p_error")).to_contain_text("remote start refused", timeout=10_000)
         expect(page.locator("#p_error")).to_contain_text("allow_remote_start")
-        (cfg / "profile.yaml").write_text(PROFILE + ALLOW)  # the runner allows it
+        with (cfg / "profile.yaml").open("a") as profile:
+            profile.write(ALLOW)  # the runner allows it
         page.locator("#b_go").click()
         expect(page.locator("#count")).to_be_visible(timeout=10_000)
         page.locator("#b_cancel").click()
@@ -239,3 +248,27 @@ def test_a_refused_start_a_cancelled_countdown_and_a_wrong_token(tmp_path: Path)
     assert starts == []
     moving = [r for r in read_log(log) if float(str(r.get("speed_kmh", 0) or 0)) > 0]
     assert moving == []
+
+
+def _first_run_writes_inits_profile(page: Page, written: Path) -> None:
+    from treadpace.plans.setup import Answers, profile_text
+
+    expect(page.locator("#setup")).to_be_visible(timeout=20_000)
+    page.fill("#s_name", "Tess")
+    page.fill("#s_race_distance", "5k")
+    page.fill("#s_race_time", "24:1x")
+    expect(page.locator("#e_race")).to_contain_text("race.time", timeout=10_000)
+    page.fill("#s_race_time", "24:10")
+    page.fill("#s_max_bpm", "300")
+    expect(page.locator("#e_max_bpm")).to_contain_text("81 to 249", timeout=10_000)
+    expect(page.locator("#e_race")).to_be_empty()
+    page.fill("#s_max_bpm", "185")
+    page.fill("#s_rest_bpm", "52")
+    expect(page.locator("#e_max_bpm")).to_be_empty(timeout=10_000)
+    _every_control_has_a_label(page)
+    page.screenshot(path=str(ARTIFACTS / "appliance-first-run-390x844.png"))
+    page.click("#b_save")
+    expect(page.get_by_role("button", name="preview pagetest")).to_be_visible(timeout=10_000)
+    answers = Answers(name="Tess", race_distance="5k", race_time="24:10", max_bpm=185)
+    answers.rest_bpm = 52
+    assert written.read_text() == profile_text(answers)

@@ -73,6 +73,8 @@ class Routes:
             ("GET", "/api/runs", self.runs),
             ("GET", "/api/runs/{id}", self.run),
             ("GET", "/api/runs/{id}/export/{fmt}", self.export),
+            ("POST", "/api/profile/check", self.profile_check),
+            ("POST", "/api/profile", self.profile_write),
         ]
 
     def _directory(self) -> tuple[Path, bool]:
@@ -173,6 +175,28 @@ class Routes:
             content_type=EXPORTS[fmt],
             headers={"Content-Disposition": f'attachment; filename="{run_id}.{fmt}"'},
         )
+
+    async def profile_check(self, request: web.Request) -> web.Response:
+        from treadpace.appliance.first_run import field_errors
+
+        try:
+            body = await _body(request)
+        except UserError as exc:
+            return _bad(printable(str(exc)))
+        errors = await asyncio.to_thread(field_errors, body)
+        return web.json_response({"ok": not errors, "errors": errors})
+
+    async def profile_write(self, request: web.Request) -> web.Response:
+        from treadpace.appliance.first_run import profile_of, target, write_first
+
+        try:
+            body = await _body(request)
+            text = await asyncio.to_thread(profile_of, body)
+            path = target(self.app.profile_path)
+            await asyncio.to_thread(write_first, path, text)
+        except UserError as exc:
+            return _bad(printable(str(exc)))
+        return web.json_response({"ok": True, "path": str(path)})
 
 
 def _exported(directory: Path, run_id: str, fmt: str) -> bytes | None:

@@ -15,7 +15,7 @@
   var retry = 500, noticeTimer = null, refreshTimer = null;
   var query = location.search;
   var appliance = false, view = "", home = null, chosen = "", cancelled = false, audio = null;
-  var muted = false, previewTimer = null, wake = null;
+  var muted = false, previewTimer = null, wake = null, later = false, setupTimer = null;
   try { muted = localStorage.getItem("treadpace-mute") === "1"; } catch (e) { muted = false; }
 
   function text(id, value) { var el = $(id); if (el) el.textContent = value == null ? "—" : value; }
@@ -235,7 +235,7 @@
 
   function show(name) {
     view = name;
-    ["home", "preview", "past", "detail", "run", "history"].forEach(function (id) { $(id).hidden = id !== name; });
+    ["home", "setup", "preview", "past", "detail", "run", "history"].forEach(function (id) { $(id).hidden = id !== name; });
     $("nav_home").hidden = $("nav_runs").hidden = !appliance;
   }
 
@@ -245,6 +245,7 @@
     if (page === "live") { show("run"); draw($("chart"), planned, chart); }
     else if (page === "plan") { show("preview"); chosen = arg; loadPreview(); }
     else if (page === "runs") { show("past"); loadRuns(); }
+    else if (page === "setup") { show("setup"); }
     else if (page === "run") { show("detail"); loadDetail(arg); }
     else { show("home"); loadHome(); }
   }
@@ -263,6 +264,7 @@
     getJSON("/api/home", "", function (status, h) {
       if (status !== 200) { text("h_status", h.error || "treadpace did not answer"); return; }
       home = h;
+      if (h.profile.default && !later) { location.hash = "#setup"; return; }
       text("h_who", (h.profile.default ? "built-in profile" : h.profile.name) + " · " + h.treadmill);
       text("h_status", h.running ? "a run is going: " + h.plan : "ready");
       $("nav_live").hidden = !h.running;
@@ -419,6 +421,42 @@
     var b = $("b_mute");
     b.textContent = muted ? "cues muted" : "cues on"; b.setAttribute("aria-pressed", muted ? "true" : "false");
   }
+
+  // The first run: init's questions, each checked by the server as it is typed.
+  function answers() {
+    var f = $("s_form"), out = {};
+    ["units", "name", "race_distance", "race_time", "max_speed", "max_incline", "max_bpm", "rest_bpm", "age"]
+      .forEach(function (k) { out[k] = f[k].value; });
+    out.remote_start = f.remote_start.checked;
+    return out;
+  }
+
+  function postJSON(path, body, done) {
+    fetch(api(path), { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
+      .then(function (r) { return r.json().then(function (j) { done(r.status, j); }); })
+      .catch(function () { done(0, { error: "no answer from treadpace" }); });
+  }
+
+  function checkAnswers() {
+    postJSON("/api/profile/check", answers(), function (status, r) {
+      var errors = (r && r.errors) || {};
+      ["race", "max_speed", "max_incline", "max_bpm", "rest_bpm", "age", "name"].forEach(function (k) {
+        text("e_" + k, errors[k] || ""); $("e_" + k).hidden = !errors[k];
+      });
+      if (errors.units) text("e_name", errors.units);
+    });
+  }
+
+  $("s_form").oninput = function () { clearTimeout(setupTimer); setupTimer = setTimeout(checkAnswers, 200); };
+  $("s_form").onsubmit = function (e) { e.preventDefault(); };
+  $("b_save").onclick = function () {
+    postJSON("/api/profile", answers(), function (status, r) {
+      var err = $("s_error");
+      if (status !== 200) { err.hidden = false; err.textContent = r.error || "not saved"; return; }
+      err.hidden = true; home = null; location.hash = "#home";
+    });
+  };
+  $("b_later").onclick = function () { later = true; location.hash = "#home"; };
 
   $("b_mute").onclick = function () {
     muted = !muted; showMute();
