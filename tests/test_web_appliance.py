@@ -159,3 +159,56 @@ async def test_every_route_is_behind_the_guard(served: Served) -> None:
     ) as r:
         assert r.status == 403
     assert served.appliance.runs_started == 0
+
+
+async def test_the_treadmill_is_described_and_chosen_from_the_page(served: Served) -> None:
+    status, chosen = await _get(served, "/api/treadmill")
+    assert status == 200 and chosen["simulated"] and "generic" in chosen["models"]
+    assert chosen["limits"] == "profile limits: 16.0 km/h, 10 % incline"
+    status, described = await _get(served, "/api/treadmill/info")
+    assert status == 200 and any(line.startswith("speed: ") for line in described["lines"])
+    assert any(line.startswith("control: ") for line in described["lines"])
+    async with served.http.post(
+        f"{served.base}/api/treadmill", json={"address": "/etc/passwd"}
+    ) as r:
+        assert r.status == 400 and (await r.json())["error"].startswith("address: expected")
+    async with served.http.post(
+        f"{served.base}/api/treadmill", json={"address": "AA:BB:CC:DD:EE:FF", "pin": True}
+    ) as r:
+        assert r.status == 200 and (await r.json())["label"] == "AA:BB:CC:DD:EE:FF"
+    from treadpace.plans import load_profile
+
+    assert load_profile(served.profile).treadmill.address == "AA:BB:CC:DD:EE:FF"
+    async with served.http.post(
+        f"{served.base}/api/treadmill", json={"address": "AA:BB:CC:DD:EE:00", "pin": True}
+    ) as r:
+        assert r.status == 400 and "names a treadmill already" in (await r.json())["error"]
+
+
+async def test_bluetooth_trouble_is_one_line_and_serve_goes_on(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bleak.exc import BleakError
+
+    from treadpace.treadmill import ble_scan
+
+    async def gone(timeout: float, **_: Any) -> list[Any]:
+        raise BleakError("No Bluetooth adapters found.")
+
+    monkeypatch.setattr(ble_scan, "scan", gone)
+    async with served.http.post(f"{served.base}/api/treadmill/scan", json={}) as r:
+        answer = await r.json()
+        assert r.status == 503 and answer["error"].startswith("Bluetooth")
+        assert "\n" not in answer["error"]
+    status, _ = await _get(served, "/api/status")
+    assert status == 200
+
+
+async def test_the_treadmill_is_not_changed_under_a_run(served: Served, tmp_path: Path) -> None:
+    _profile(served.profile, tmp_path / "runs", allowed=True)
+    status, _ = await _post(served, {"plan": "short"})
+    assert status == 200
+    async with served.http.post(f"{served.base}/api/treadmill", json={"sim_model": "generic"}) as r:
+        assert r.status == 409 and (await r.json())["refused"] == "busy"
+    status, _ = await _get(served, "/api/treadmill/info")
+    assert status == 409

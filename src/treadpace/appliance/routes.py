@@ -63,6 +63,8 @@ class Routes:
 
     def __init__(self, appliance: Appliance) -> None:
         self.app = appliance
+        self._radio = asyncio.Lock()
+        """One scan or info at a time, whatever the pages ask: it is one radio."""
 
     def routes(self) -> list[Route]:
         return [
@@ -75,6 +77,10 @@ class Routes:
             ("GET", "/api/runs/{id}/export/{fmt}", self.export),
             ("POST", "/api/profile/check", self.profile_check),
             ("POST", "/api/profile", self.profile_write),
+            ("GET", "/api/treadmill", self.treadmill),
+            ("GET", "/api/treadmill/info", self.treadmill_info),
+            ("POST", "/api/treadmill/scan", self.treadmill_scan),
+            ("POST", "/api/treadmill", self.treadmill_choose),
         ]
 
     def _directory(self) -> tuple[Path, bool]:
@@ -197,6 +203,65 @@ class Routes:
         except UserError as exc:
             return _bad(printable(str(exc)))
         return web.json_response({"ok": True, "path": str(path)})
+
+    async def treadmill(self, request: web.Request) -> web.Response:
+        from treadpace import display as fmt
+        from treadpace.appliance.treadmills import models
+
+        prof = self.app.load_profile()
+        chosen = self.app.treadmill
+        return web.json_response(
+            {
+                "label": chosen.label,
+                "simulated": chosen.sim_model is not None,
+                "models": await asyncio.to_thread(models),
+                "limits": f"profile limits: {fmt.speed(prof.max_speed_kmh, prof.imperial)}, "
+                f"{prof.max_incline_percent:g} % incline",
+            }
+        )
+
+    async def _radio_work(self, work: Any) -> web.Response:
+        if self.app.running:
+            return _bad("a run is going: the treadmill is busy", 409)
+        if self._radio.locked():
+            return _bad("the radio is busy: try again in a moment", 429)
+        async with self._radio:
+            try:
+                return web.json_response(await work())
+            except UserError as exc:  # Bluetooth gone, treadmill off: said, serve goes on
+                return _bad(printable(str(exc)), 503)
+
+    async def treadmill_info(self, request: web.Request) -> web.Response:
+        from treadpace.appliance.treadmills import info
+
+        async def work() -> dict[str, Any]:
+            return {"lines": [printable(line) for line in await info(self.app.treadmill)]}
+
+        return await self._radio_work(work)
+
+    async def treadmill_scan(self, request: web.Request) -> web.Response:
+        from treadpace.appliance.treadmills import scan_rows
+
+        async def work() -> dict[str, Any]:
+            return {"rows": await scan_rows()}
+
+        return await self._radio_work(work)
+
+    async def treadmill_choose(self, request: web.Request) -> web.Response:
+        from treadpace.appliance.first_run import target
+        from treadpace.appliance.runner import Treadmill
+        from treadpace.appliance.treadmills import check_choice, pin
+
+        try:
+            body = await _body(request)
+            model, address = check_choice(body)
+            if address is not None and body.get("pin") is True:
+                await asyncio.to_thread(pin, target(self.app.profile_path), address)
+        except UserError as exc:
+            return _bad(printable(str(exc)))
+        answer = self.app.choose(Treadmill(model, address))
+        body = {**answer.as_dict(), "label": self.app.treadmill.label}
+        return web.json_response(body, status=200 if answer.ok else 409)
 
 
 def _exported(directory: Path, run_id: str, fmt: str) -> bytes | None:

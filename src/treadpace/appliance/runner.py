@@ -113,6 +113,15 @@ class Appliance:
             "last_run": last.stem if last is not None else None,
         }
 
+    def choose(self, treadmill: Treadmill) -> Answer:
+        """The treadmill the next runs use (never changed under a run)."""
+        if self.session is not None:
+            return Answer(False, BUSY, f"a run is going ({self.plan_name}): stop it first")
+        scale = self.treadmill.time_scale if treadmill.sim_model is not None else 1.0
+        log_path = self.treadmill.sim_log if treadmill.sim_model is not None else None
+        self.treadmill = Treadmill(treadmill.sim_model, treadmill.device, scale, log_path)
+        return Answer(True)
+
     def load_profile(self) -> Profile:
         from treadpace.plans import load_profile
 

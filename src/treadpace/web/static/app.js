@@ -235,8 +235,8 @@
 
   function show(name) {
     view = name;
-    ["home", "setup", "preview", "past", "detail", "run", "history"].forEach(function (id) { $(id).hidden = id !== name; });
-    $("nav_home").hidden = $("nav_runs").hidden = !appliance;
+    ["home", "setup", "preview", "gear", "past", "detail", "run", "history"].forEach(function (id) { $(id).hidden = id !== name; });
+    $("nav_home").hidden = $("nav_runs").hidden = $("nav_gear").hidden = !appliance;
   }
 
   function route() {
@@ -246,6 +246,7 @@
     else if (page === "plan") { show("preview"); chosen = arg; loadPreview(); }
     else if (page === "runs") { show("past"); loadRuns(); }
     else if (page === "setup") { show("setup"); }
+    else if (page === "treadmill") { show("gear"); loadTreadmill(); }
     else if (page === "run") { show("detail"); loadDetail(arg); }
     else { show("home"); loadHome(); }
   }
@@ -421,6 +422,50 @@
     var b = $("b_mute");
     b.textContent = muted ? "cues muted" : "cues on"; b.setAttribute("aria-pressed", muted ? "true" : "false");
   }
+
+  // The treadmill: the simulator or a scanned one, described by `info`'s own words.
+  function treadmillError(status, r) {
+    var err = $("t_error"); err.hidden = status === 200; err.textContent = status === 200 ? "" : (r.error || "no answer");
+    return status === 200;
+  }
+
+  function choose(choice) {
+    postJSON("/api/treadmill", choice, function (status, r) {
+      if (treadmillError(status, r)) { text("t_label", r.label); $("t_lines").textContent = ""; }
+    });
+  }
+
+  function chooser(box, label, choice) {
+    var b = document.createElement("button"); b.className = "pick"; b.textContent = label;
+    b.onclick = function () { choose(choice); }; box.appendChild(b);
+  }
+
+  function loadTreadmill() {
+    getJSON("/api/treadmill", "", function (status, t) {
+      if (!treadmillError(status, t)) return;
+      text("t_label", t.label); text("t_limits", t.limits);
+      var box = $("t_models"); box.textContent = "";
+      t.models.forEach(function (m) { chooser(box, "use the simulator: " + m, { sim_model: m }); });
+    });
+  }
+
+  $("b_info").onclick = function () {
+    list("t_lines", ["asking…"]);
+    getJSON("/api/treadmill/info", "", function (status, r) { list("t_lines", treadmillError(status, r) ? r.lines : []); });
+  };
+  $("b_scan").onclick = function () {
+    var box = $("t_rows"); box.textContent = "scanning…";
+    postJSON("/api/treadmill/scan", {}, function (status, r) {
+      box.textContent = "";
+      if (!treadmillError(status, r)) return;
+      if (!r.rows.length) box.textContent = "no treadmill heard: is it on, and not connected to another app?";
+      r.rows.forEach(function (row) {
+        var name = (row.name || "(no name)") + " · " + row.address + " · " + row.rssi + " dBm";
+        chooser(box, "use " + name, { address: row.address });
+        chooser(box, "use and pin in the profile: " + name, { address: row.address, pin: true });
+      });
+    });
+  };
 
   // The first run: init's questions, each checked by the server as it is typed.
   function answers() {
