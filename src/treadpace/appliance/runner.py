@@ -219,6 +219,23 @@ class Appliance:
             self.last_journal = outcome.journal
         print(f"appliance: run over ({self.plan_name})", flush=True)
 
+    def warm_up(self) -> None:
+        """Import what the home and a run need now: the first page and Start wait for no import."""
+        import treadpace.appliance.preview
+        import treadpace.coach
+        import treadpace.library
+        import treadpace.plans.loader
+        import treadpace.program.service
+        import treadpace.session
+        import treadpace.web.history
+        import treadpace.web.live
+
+        if self.treadmill.sim_model is not None:
+            import treadpace.treadmill.sim
+            import treadpace_sim.treadmill  # noqa: F401
+        else:
+            import treadpace.treadmill.ble  # noqa: F401
+
     async def shutdown(self) -> None:
         """`serve` is stopping: a run going is ended as SIGTERM ends one (the belt stops)."""
         session = self.session

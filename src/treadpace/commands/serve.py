@@ -128,6 +128,7 @@ async def _serve(
         await server.start()
         print(f"web: runs in {directory}; treadmill: {treadmill.label} (Ctrl+C to stop)")
         announce(where.url(token), token is not None)
+        await asyncio.to_thread(appliance.warm_up)
         done = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
