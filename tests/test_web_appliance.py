@@ -212,3 +212,28 @@ async def test_the_treadmill_is_not_changed_under_a_run(served: Served, tmp_path
         assert r.status == 409 and (await r.json())["refused"] == "busy"
     status, _ = await _get(served, "/api/treadmill/info")
     assert status == 409
+
+
+async def test_start_at_the_treadmill_waits_for_its_console(served: Served) -> None:
+    from treadpace.engine import RunState
+    from treadpace_sim.treadmill import SimulatedTreadmill
+
+    status, answer = await _post(served, {"plan": "short", "at_treadmill": True})
+    assert status == 200 and "console" in answer["waiting"]  # remote start is off: no matter
+    session = served.appliance.session
+    assert session is not None
+    for _ in range(100):
+        if session.engine.state == RunState.READY:
+            break
+        await asyncio.sleep(0.02)
+    await asyncio.sleep(0.5)  # ten seconds of run time: nothing starts by itself
+    assert session.engine.state == RunState.READY
+    assert [r for r in read_log(served.log) if r.get("op") == "start_or_resume"] == []
+    sim = session.setup.sim
+    assert isinstance(sim, SimulatedTreadmill)
+    sim.press_start()  # the runner at the treadmill
+    for _ in range(200):
+        if session.engine.state == RunState.RUNNING:
+            break
+        await asyncio.sleep(0.02)
+    assert session.engine.state == RunState.RUNNING

@@ -196,8 +196,9 @@ class RunSession:
         result: RunFinished | None = None
         failure = refused = ""
         try:
-            if self.setup.remote_start and self.setup.page is None:
-                print("waiting for a start over MQTT (Ctrl+C to give up)", flush=True)
+            if self.setup.remote_start:
+                if self.setup.page is None:  # serve's page says so itself
+                    print("waiting for a start over MQTT (Ctrl+C to give up)", flush=True)
             else:
                 await self.engine.command(Command.START)  # running it is the explicit action
             keys = (
