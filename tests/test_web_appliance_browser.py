@@ -48,6 +48,7 @@ name: Tess
 race: {distance: 5k, time: "25:00"}
 cues: {voice: false, bell: false}
 """
+HEART = "heart_rate: {max_bpm: 190, rest_bpm: 50}\n"
 ALLOW = "mqtt: {allow_remote_start: true}\n"
 SPEECH_STUB = """
 (() => {
@@ -160,7 +161,7 @@ def _no_horizontal_scroll(page: Page) -> None:
 def test_the_whole_flow_from_home_to_the_finished_screen(tmp_path: Path) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     with (
-        serve(tmp_path, PROFILE + ALLOW, "--time-scale", "15") as (url, _),
+        serve(tmp_path, PROFILE + HEART + ALLOW, "--time-scale", "15") as (url, _),
         sync_playwright() as pw,
     ):
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -198,10 +199,12 @@ def test_the_whole_flow_from_home_to_the_finished_screen(tmp_path: Path) -> None
         page.screenshot(path=str(ARTIFACTS / "appliance-finished-390x844.png"))
         page.set_viewport_size({"width": 1280, "height": 800})
         page.screenshot(path=str(ARTIFACTS / "appliance-finished-1280x800.png"))
+        page.get_by_role("link", name="laps and heart-rate zones").click()
+        expect(page.locator("#d_zones")).to_contain_text(re.compile(r"z[1-5]"), timeout=10_000)
         page.get_by_role("link", name="history").click()
         expect(page.locator("#r_weeks")).to_contain_text("W")
         page.locator("#r_runs tr.open").first.click()
-        expect(page.locator("#d_head")).to_contain_text("km", timeout=10_000)
+        expect(page.locator("#d_head")).to_contain_text("m in", timeout=10_000)
         expect(page.locator("#d_steps")).to_contain_text("steady")
         page.screenshot(path=str(ARTIFACTS / "appliance-run-page-1280x800.png"))
         browser.close()

@@ -117,5 +117,9 @@ def _last(run: RunSummary, imperial: bool) -> dict[str, Any] | None:
         "headline": headline(activity, imperial),
         "steps": [row.__dict__ for row in step_rows(activity, imperial)],
         "chart": chart,
-        "zones": [[f"z{z}", format_duration(s)] for z, s in sorted(zones.items()) if s >= 1],
+        "zones": [
+            [f"z{z}" if z else "below z1", format_duration(s)]
+            for z, s in sorted(zones.items())
+            if s >= 1
+        ],
     }

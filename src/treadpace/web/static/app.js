@@ -363,7 +363,12 @@
 
   function exportsOf(id, tries) {
     getJSON("/api/status", "", function (status, s) {
-      if (status === 200 && !s.running && s.last_run) { exportLinks(id, s.last_run); return; }
+      if (status === 200 && !s.running && s.last_run) {
+        exportLinks(id, s.last_run);
+        var a = document.createElement("a"); a.className = "button"; a.href = "#run/" + encodeURIComponent(s.last_run);
+        a.textContent = "laps and heart-rate zones"; $(id).appendChild(a);
+        return;
+      }
       if (tries > 0) setTimeout(function () { exportsOf(id, tries - 1); }, 500);
     });
   }
