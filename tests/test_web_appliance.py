@@ -222,18 +222,22 @@ async def test_start_at_the_treadmill_waits_for_its_console(served: Served) -> N
     assert status == 200 and "console" in answer["waiting"]  # remote start is off: no matter
     session = served.appliance.session
     assert session is not None
+
+    def state() -> RunState:  # read afresh: it changes under the test's feet
+        return session.engine.state
+
     for _ in range(100):
-        if session.engine.state == RunState.READY:
+        if state() == RunState.READY:
             break
         await asyncio.sleep(0.02)
     await asyncio.sleep(0.5)  # ten seconds of run time: nothing starts by itself
-    assert session.engine.state == RunState.READY
+    assert state() == RunState.READY
     assert [r for r in read_log(served.log) if r.get("op") == "start_or_resume"] == []
     sim = session.setup.sim
     assert isinstance(sim, SimulatedTreadmill)
     sim.press_start()  # the runner at the treadmill
     for _ in range(200):
-        if session.engine.state == RunState.RUNNING:
+        if state() == RunState.RUNNING:
             break
         await asyncio.sleep(0.02)
-    assert session.engine.state == RunState.RUNNING
+    assert state() == RunState.RUNNING
