@@ -241,3 +241,25 @@ async def test_start_at_the_treadmill_waits_for_its_console(served: Served) -> N
             break
         await asyncio.sleep(0.02)
     assert state() == RunState.RUNNING
+
+
+async def test_a_treadmill_out_of_reach_is_said_on_the_page_and_serve_goes_on(
+    served: Served, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No Bluetooth here, whatever the machine has: the look for it fails at once.
+    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", f"unix:path={tmp_path}/no-bus")
+    _profile(served.profile, tmp_path / "runs", allowed=True)
+    assert served.appliance.choose(Treadmill(None, "AA:BB:CC:DD:EE:FF")).ok
+    status, _ = await _post(served, {"plan": "short"})
+    assert status == 200
+    for _ in range(500):
+        if not served.appliance.running:
+            break
+        await asyncio.sleep(0.02)
+    state = served.appliance.server.state
+    assert state is not None and state.finished is not None
+    assert state.finished["state"] == "aborted" and "Bluetooth" in state.finished["reason"]
+    said = [n["message"] for n in state.notices]
+    assert any(m.startswith("looking for AA:BB:CC:DD:EE:FF") for m in said), said
+    status, now = await _get(served, "/api/status")
+    assert status == 200 and now["running"] is False

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from treadpace.plans.profile import Profile
     from treadpace.plans.steps import CompiledPlan
     from treadpace.session import RunOutcome, RunSession
+    from treadpace.web.live import LiveState
     from treadpace.web.server import WebServer
 
 log = logging.getLogger("treadpace.appliance")
@@ -99,6 +100,7 @@ class Appliance:
         self.last_journal: Path | None = None
         self.last_outcome: RunOutcome | None = None
         self.runs_started = 0
+        self._state: LiveState | None = None
 
     @property
     def running(self) -> bool:
@@ -147,6 +149,7 @@ class Appliance:
         from treadpace.web.live import LiveState
 
         state = LiveState(allow_remote_start=bool(prof.mqtt.allow_remote_start))
+        self._state = state
         session = RunSession(self._setup(compiled, prof, state))
         try:
             await session.__aenter__()
@@ -197,6 +200,7 @@ class Appliance:
 
             def progress(line: str) -> None:
                 print(line, flush=True)
+                self._say(clock, line)  # "looking for ...": a treadmill that is off says so
 
             return {"link": BleakLink(t.device, clock, progress=progress)}
         from treadpace.treadmill.sim import SimLink
@@ -204,6 +208,18 @@ class Appliance:
 
         sim = SimulatedTreadmill(t.sim_model, clock, sim_log=t.sim_log)
         return {"link": SimLink(sim), "sim": sim}
+
+    def _say(self, clock: Clock, line: str) -> None:
+        """A line about the treadmill link, as a notice on the run's page."""
+        from treadpace.engine.events import Notice
+        from treadpace.notice_level import NoticeLevel
+
+        state = self._state
+        if state is None:
+            return
+        message = state.absorb(Notice(clock.now(), NoticeLevel.INFO, printable(line)))
+        if state is self.server.state:
+            self.server.publish(message)
 
     async def _run(self, session: RunSession) -> None:
         try:

@@ -55,8 +55,7 @@ log = logging.getLogger("treadpace.web")
 
 HistoryProvider = Callable[[], dict[str, Any]]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-Route = tuple[str, str, Handler]
-"""An appliance route: method, path, handler (behind the same guard, token and rate)."""
+Route = tuple[str, str, Handler]  # an appliance route: behind the same guard, token and rate
 
 BUTTONS: dict[str, Command] = {
     "start": Command.START,
@@ -79,10 +78,8 @@ MESSAGE_RATE, MESSAGE_BURST = 5.0, 10
 """Messages a second a page may send, and how many at once; a thumb makes far fewer."""
 FLOOD_CLOSE = 200
 """Messages dropped for the rate after which a page is closed."""
-COMMAND_RATE, COMMAND_BURST = 5.0, 10
-"""The same for `POST /command/NAME`, per client address."""
-API_RATE, API_BURST = 10.0, 20
-"""The appliance's routes (`/api/...`), per client address: a page asks a few at a time."""
+COMMAND_RATE, COMMAND_BURST = 5.0, 10  # the same for `POST /command/NAME`, per client address
+API_RATE, API_BURST = 10.0, 20  # the appliance's routes (`/api/...`), per client address
 SOCKET_RATE, SOCKET_BURST = 2.0, 10
 """New sockets a second (all clients), and how many at once."""
 HISTORY_TTL_S = 5.0
@@ -190,6 +187,14 @@ class WebServer:
             page.hello_due = 0.0  # the server's doing, not the page's: no wait
             page.ask_hello()
 
+    def publish(self, message: dict[str, Any] | None) -> None:
+        """`message` (if any) to every page, and the latest numbers when they look next."""
+        text = json.dumps(message) if message is not None else None
+        for page in self._pages:
+            if text is not None:
+                page.offer(text)
+            page.wake.set()
+
     def run_over(self) -> None:
         self._commands = None  # the finished picture stays; the buttons drive nothing
 
@@ -222,13 +227,8 @@ class WebServer:
             except Exception:
                 log.exception("web: could not show %s; skipped", type(event).__name__)
                 continue
-            if picture is not self.state:
-                continue
-            text = json.dumps(message) if message is not None else None
-            for page in self._pages:
-                if text is not None:
-                    page.offer(text)
-                page.wake.set()
+            if picture is self.state:
+                self.publish(message)
         await asyncio.sleep(self._interval)  # the last picture reaches the pages
 
     # ------------------------------------------------------------------ checks
