@@ -64,7 +64,7 @@ async def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterat
     _profile(profile, tmp_path / "runs", allowed=False)
     listen = Listen("127.0.0.1", free_port())
     server = WebServer(listen, token=None)
-    treadmill = Treadmill("generic", None, time_scale=20.0, sim_log=log)
+    treadmill = Treadmill("generic", None, time_scale=60.0, sim_log=log)
     async with asyncio.TaskGroup() as tasks, aiohttp.ClientSession() as http:
         appliance = Appliance(server, tasks, profile_path=profile, treadmill=treadmill, quiet=True)
         server.add_routes(Routes(appliance).routes())
@@ -107,7 +107,7 @@ async def test_one_run_at_a_time_and_the_page_follows_it(served: Served, tmp_pat
     assert state["running"] is True and state["plan"] == "Short"
     server_state = served.appliance.server.state
     assert server_state is not None
-    for _ in range(400):  # a minute of plan at 20x: a few seconds
+    for _ in range(400):  # a minute of plan at 60x: a second or two
         if not served.appliance.running:
             break
         await asyncio.sleep(0.05)
@@ -230,7 +230,7 @@ async def test_start_at_the_treadmill_waits_for_its_console(served: Served) -> N
         if state() == RunState.READY:
             break
         await asyncio.sleep(0.02)
-    await asyncio.sleep(0.5)  # ten seconds of run time: nothing starts by itself
+    await asyncio.sleep(0.5)  # thirty seconds of run time: nothing starts by itself
     assert state() == RunState.READY
     assert [r for r in read_log(served.log) if r.get("op") == "start_or_resume"] == []
     sim = session.setup.sim

@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from conftest import CHROMIUM, NO_CHROMIUM
 from test_run_ui import started
@@ -51,29 +51,35 @@ NO_SPEECH = """
 UPCOMING = Cue(t=20.0, kind=CueKind.UPCOMING, change=CueChange.FASTER, seconds=10, speed_kmh=12.0)
 
 
-def _open(script: str) -> Iterator[tuple[Page, Server]]:
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 390, "height": 844})
-        context.add_init_script(script)
-        page = context.new_page()
-        server = Server()
-        page.route(f"{ORIGIN}/**", _serve)
-        page.route_web_socket("**/ws*", server.accept)
-        page.goto(f"{ORIGIN}/?token=t")
-        page.wait_for_function("document.getElementById('link').hidden === true")
-        yield page, server
-        browser.close()
+        launched = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
+
+
+def _open(browser: Browser, script: str) -> Iterator[tuple[Page, Server]]:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    context.add_init_script(script)
+    page = context.new_page()
+    server = Server()
+    page.route(f"{ORIGIN}/**", _serve)
+    page.route_web_socket("**/ws*", server.accept)
+    page.goto(f"{ORIGIN}/?token=t")
+    page.wait_for_function("document.getElementById('link').hidden === true")
+    yield page, server
+    context.close()
 
 
 @pytest.fixture
-def speaking() -> Iterator[tuple[Page, Server]]:
-    yield from _open(SPEECH)
+def speaking(browser: Browser) -> Iterator[tuple[Page, Server]]:
+    yield from _open(browser, SPEECH)
 
 
 @pytest.fixture
-def toneless() -> Iterator[tuple[Page, Server]]:
-    yield from _open(NO_SPEECH)
+def toneless(browser: Browser) -> Iterator[tuple[Page, Server]]:
+    yield from _open(browser, NO_SPEECH)
 
 
 def _cue(state: LiveState) -> dict[str, object]:
