@@ -99,7 +99,8 @@ class Routes:
 
         prof = self.app.load_profile()
         plan, _, reasons = suggestion(prof)
-        today: dict[str, Any] = {"name": SUGGESTION, "title": printable(plan.name or "next")}
+        title = plan.name or plan.kind.replace("-", " ")  # a suggested progression has no name
+        today: dict[str, Any] = {"name": SUGGESTION, "title": printable(title)}
         today["reasons"] = [printable(r) for r in reasons]
         program: dict[str, Any] | None = None
         try:
