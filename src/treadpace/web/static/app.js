@@ -515,7 +515,8 @@
   };
   $("b_go").onclick = function () { start(false); };
   $("b_go_console").onclick = function () { start(true); };
-  $("b_cancel").onclick = function () { cancelled = true; send("stop"); };
+  // Over HTTP, not the socket: a Cancel is answered even while the socket reconnects.
+  $("b_cancel").onclick = function () { cancelled = true; postJSON("/command/stop", {}, function () {}); };
   $("b_home").onclick = function () { location.hash = "#home"; };
   $("p_form").oninput = function () {
     text("p_scale_out", $("p_scale").value + " %");
