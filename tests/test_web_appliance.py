@@ -144,6 +144,13 @@ async def test_the_preview_is_the_plan_for_today(served: Served) -> None:
     assert plain["rows"][0][3] == "1:00" and short["rows"][0][3] == "0:30"
     assert plain["rows"][0][4].startswith("6:40/km") and short["rows"][0][4].startswith("7:10/km")
     assert short["notes"][-1] == "today: 50 % of its length, paces +30 s/km"
+    # A new race result: the paces of a faster runner, for this run only.
+    status, raced = await _get(served, "/api/plan?name=short&race_distance=5k&race_time=20:00")
+    assert status == 200 and raced["rows"][0][4] == plain["rows"][0][4]  # a fixed 9 km/h
+    status, easy = await _get(served, "/api/plan?name=suggestion&race_distance=5k&race_time=20:00")
+    _, before = await _get(served, "/api/plan?name=suggestion")
+    assert status == 200 and easy["rows"][0][4] < before["rows"][0][4]  # faster paces
+    assert served.profile.read_text().count("25:00") == 1  # the profile is left as it was
 
 
 async def test_every_route_is_behind_the_guard(served: Served) -> None:
