@@ -270,3 +270,21 @@ async def test_a_treadmill_out_of_reach_is_said_on_the_page_and_serve_goes_on(
     assert any(m.startswith("looking for AA:BB:CC:DD:EE:FF") for m in said), said
     status, now = await _get(served, "/api/status")
     assert status == 200 and now["running"] is False
+
+
+async def test_todays_program_workout_is_on_the_home_and_previews(served: Served) -> None:
+    import datetime as dt
+
+    from treadpace.program import store
+    from treadpace.program.service import new_program
+    from treadpace.program.types import Settings
+
+    today = dt.date.today()
+    prof = served.appliance.load_profile()
+    program = new_program(Settings(start=today), prof, prof.recording.directory, today)
+    store.save(program, store.program_path())  # a program begins on its first day
+    status, home = await _get(served, "/api/home")
+    assert status == 200 and home["program"]["name"] == "program:today"
+    assert home["program"]["title"] == program.workouts[0].plan["name"]
+    status, plan = await _get(served, "/api/plan?name=program:today")
+    assert status == 200 and plan["rows"]
