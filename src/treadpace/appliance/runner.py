@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from treadpace.engine.hub import Subscription
     from treadpace.plans.profile import Profile
     from treadpace.plans.steps import CompiledPlan
-    from treadpace.session import RunOutcome, RunSession
+    from treadpace.session import RunOutcome, RunSession, SessionSetup
     from treadpace.web.live import LiveState
     from treadpace.web.server import WebServer
 
@@ -155,6 +155,9 @@ class Appliance:
             await session.__aenter__()
         except UserError as exc:
             return Answer(False, BAD_INPUT, printable(str(exc)))
+        except Exception as exc:  # nothing moved (entering starts no belt); serve goes on
+            log.warning("appliance: the run could not be wired: %r", exc)
+            return Answer(False, None, printable(f"the run could not begin: {exc}"))
         if not at_treadmill:
             verdict = await session.engine.command(Command.START, None, CommandSource.REMOTE)
             if not verdict.ok:
@@ -171,7 +174,7 @@ class Appliance:
         waiting = "press Start on the treadmill's console" if at_treadmill else ""
         return Answer(True, extra={"waiting": waiting})
 
-    def _setup(self, compiled: CompiledPlan, prof: Profile, state: Any) -> Any:
+    def _setup(self, compiled: CompiledPlan, prof: Profile, state: LiveState) -> SessionSetup:
         from treadpace.clock import ScaledClock
         from treadpace.session import SessionSetup
 
