@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from treadpace.clock import VirtualClock
-from treadpace.commands.ble import _describe
+from treadpace.treadmill.describe import describe as describe_lines
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.sim import SimLink
 from treadpace_sim.model import list_models
@@ -25,7 +25,7 @@ async def describe(model: str) -> list[str]:
         treadmill = FtmsTreadmill(SimLink(sim), clock)
         await treadmill.connect()
         try:
-            return _describe(treadmill)
+            return describe_lines(treadmill)
         finally:
             await treadmill.disconnect()
             await sim.close()

@@ -110,11 +110,13 @@ def test_the_history_page_in_chromium(tmp_path: Path) -> None:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             page = browser.new_page(viewport={"width": 390, "height": 844})
-            page.goto(f"http://127.0.0.1:{port}/")
-            page.locator("#last .head").wait_for(timeout=30_000)  # no eval under the CSP
-            assert (page.text_content("#last .head") or "").startswith("Serve test: ")
-            assert page.is_hidden("#run") and page.locator("#runs tr").count() == 2
-            assert page.locator("#steps tr").count() == 3  # a header and two steps
+            page.goto(f"http://127.0.0.1:{port}/#runs")
+            page.locator("#r_runs tr.open").first.wait_for(timeout=30_000)  # no eval (CSP)
+            assert page.is_hidden("#run") and page.locator("#r_runs tr").count() == 2
+            page.locator("#r_runs tr.open").first.click()
+            page.locator("#d_steps tr").nth(2).wait_for(timeout=10_000)
+            assert (page.text_content("#d_head") or "").startswith("Serve test: ")
+            assert page.locator("#d_steps tr").count() == 3  # a header and two steps
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "web-history-390x844.png"), full_page=True)
             browser.close()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from treadpace.clock import Clock
     from treadpace.engine import RunFinished
+    from treadpace.engine.gate import CommandPath
     from treadpace.engine.hub import Subscription
     from treadpace.listen import Listen
     from treadpace.plans.profile import Profile
@@ -36,6 +37,9 @@ class Simulator(Protocol):
 ConsoleRunner = Callable[["Subscription"], Coroutine[Any, Any, None]]
 """Reads the run's events the way a runner at the machine reads its screen."""
 
+PageFollower = Callable[["CommandPath", "Subscription"], Coroutine[Any, Any, None]]
+"""A page server that outlives the run (`serve`): given the engine's command path and events."""
+
 
 @dataclass(frozen=True)
 class SessionSetup:
@@ -54,6 +58,8 @@ class SessionSetup:
     """Wait for a start over MQTT (or the page) instead of starting at once."""
     record: bool = True
     web: Listen | None = None
+    page: PageFollower | None = None
+    """`serve`'s page follows this run (its server is not the session's to open or close)."""
     quiet: bool = False
     interactive_in: bool = False
     """Keys are read from the terminal."""

@@ -142,6 +142,8 @@ class RunSession:
             from treadpace.web.page import follow
 
             self._sink(follow(page, engine.command, hub.subscribe(200)))
+        if s.page is not None:
+            self._sink(s.page(engine.command, hub.subscribe(200)))
         if self._broadcaster is not None:
             self._broadcaster.attach(treadmill)
             self._sink(self._broadcaster.run(hub.subscribe(maxsize=100)))
@@ -210,7 +212,8 @@ class RunSession:
             )
             with keys:
                 if self.setup.remote_start:
-                    print("waiting for a start over MQTT (Ctrl+C to give up)", flush=True)
+                    if self.setup.page is None:  # serve's page says so itself
+                        print("waiting for a start over MQTT (Ctrl+C to give up)", flush=True)
                 else:
                     await self._wait_for_the_page()
                     await self.engine.command(Command.START)  # running it is the explicit action

@@ -28,7 +28,7 @@ from typing import Any
 
 from treadpace import display as fmt
 from treadpace.cues.banner import countdown
-from treadpace.cues.text import display
+from treadpace.cues.text import display, speech
 from treadpace.engine.events import (
     Cue,
     CueKind,
@@ -129,7 +129,8 @@ class LiveState:
             held = self.repeats.admit((level, event.kind, event.message), event.t)
             if held is None:
                 return None  # said a moment ago: counted, said again with the count later
-            return self._note(level, repeated(event.message, held), "notice")
+            note = self._note(level, repeated(event.message, held), "notice")
+            return {**note, "kind": event.kind}
         elif isinstance(event, RunFinished):
             self.state = event.state
             self.result = event
@@ -142,7 +143,14 @@ class LiveState:
             self.cue = event
             ahead = event.kind in (CueKind.UPCOMING, CueKind.COUNTDOWN)
             self.cue_until = event.t + (event.seconds if ahead else CUE_SHOW_S)
-            return {"type": "cue", "level": NoticeLevel.INFO, "message": display(event)}
+            # `speak` is what the phone says (the same words the laptop's voice says).
+            return {
+                "type": "cue",
+                "level": NoticeLevel.INFO,
+                "message": display(event),
+                "speak": speech(event),
+                "lead_s": event.seconds,
+            }
         return None
 
     def cue_text(self) -> str | None:

@@ -49,10 +49,13 @@ from treadpace.repeats import RepeatFilter, repeated
 from treadpace.web.guard import host_allowed, ip_of, same_origin, security_headers, token_ok
 from treadpace.web.live import LiveState
 from treadpace.web.pages import Page
+from treadpace.web.peers import PeerRates
 
 log = logging.getLogger("treadpace.web")
 
 HistoryProvider = Callable[[], dict[str, Any]]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+Route = tuple[str, str, Handler]  # an appliance route: behind the same guard, token and rate
 
 BUTTONS: dict[str, Command] = {
     "start": Command.START,
@@ -75,15 +78,13 @@ MESSAGE_RATE, MESSAGE_BURST = 5.0, 10
 """Messages a second a page may send, and how many at once; a thumb makes far fewer."""
 FLOOD_CLOSE = 200
 """Messages dropped for the rate after which a page is closed."""
-COMMAND_RATE, COMMAND_BURST = 5.0, 10
-"""The same for `POST /command/NAME`, per client address."""
+COMMAND_RATE, COMMAND_BURST = 5.0, 10  # the same for `POST /command/NAME`, per client address
+API_RATE, API_BURST = 10.0, 20  # the appliance's routes (`/api/...`), per client address
 SOCKET_RATE, SOCKET_BURST = 2.0, 10
 """New sockets a second (all clients), and how many at once."""
 HISTORY_TTL_S = 5.0
 """The history (read from disk) is read again at most this often."""
 _CHECKED_HOST = web.RequestKey("checked_host", str)
-_PEERS = 256
-"""Client addresses whose command rate is remembered at once."""
 
 
 def static_files() -> dict[str, bytes]:
@@ -105,6 +106,7 @@ class WebServer:
         min_interval_s: float = 0.25,
         allow_hosts: Iterable[str] = (),
         now: Callable[[], float] = time.monotonic,
+        api: Iterable[Route] = (),
     ) -> None:
         self.listen = listen
         self.token = token
@@ -121,7 +123,9 @@ class WebServer:
         self._pages: set[Page] = set()
         self._runner: web.AppRunner | None = None
         self._sockets = TokenBucket(SOCKET_RATE, SOCKET_BURST, now())
-        self._peers: dict[str, TokenBucket] = {}
+        self._peers = PeerRates(COMMAND_RATE, COMMAND_BURST, now)
+        self._api_peers = PeerRates(API_RATE, API_BURST, now)
+        self._api = tuple(api)
         self._said: RepeatFilter[tuple[str | None, str, str, str]] = RepeatFilter()
         self._history_text: tuple[float, str] | None = None
         self._history_lock = asyncio.Lock()
@@ -144,6 +148,8 @@ class WebServer:
         app.router.add_get("/static/{name}", self._static)
         app.router.add_get("/ws", self._socket)
         app.router.add_post("/command/{name}", self._post_command)
+        for method, path, handler in self._api:
+            app.router.add_route(method, path, self._api_route(handler))
         app.on_response_prepare.append(self._headers)
         return app
 
@@ -169,8 +175,31 @@ class WebServer:
         """The pages connected now."""
         return tuple(self._pages)
 
-    def set_commands(self, commands: CommandPath) -> None:
+    def add_routes(self, routes: Iterable[Route]) -> None:
+        """More routes (the appliance's), before `start`."""
+        self._api = (*self._api, *routes)
+
+    def set_commands(self, commands: CommandPath | None) -> None:
         self._commands = commands
+
+    def show_run(self, state: LiveState, commands: CommandPath) -> None:
+        """A new run (the appliance's): every page is sent its whole picture at once."""
+        self.state = state
+        self._commands = commands
+        for page in self._pages:
+            page.hello_due = 0.0  # the server's doing, not the page's: no wait
+            page.ask_hello()
+
+    def publish(self, message: dict[str, Any] | None) -> None:
+        """`message` (if any) to every page, and the latest numbers when they look next."""
+        text = json.dumps(message) if message is not None else None
+        for page in self._pages:
+            if text is not None:
+                page.offer(text)
+            page.wake.set()
+
+    def run_over(self) -> None:
+        self._commands = None  # the finished picture stays; the buttons drive nothing
 
     async def close(self) -> None:
         for page in list(self._pages):
@@ -183,22 +212,27 @@ class WebServer:
     async def run(self, sub: Subscription) -> None:
         """Follow the run until `sub` ends, then close the server."""
         try:
-            async for event in sub:
-                if self.state is None:
-                    continue
-                try:
-                    message = self.state.absorb(event)
-                except Exception:
-                    log.exception("web: could not show %s; skipped", type(event).__name__)
-                    continue
-                text = json.dumps(message) if message is not None else None
-                for page in self._pages:
-                    if text is not None:
-                        page.offer(text)
-                    page.wake.set()
-            await asyncio.sleep(self._interval)  # the last picture reaches the pages
+            await self.follow(sub)
         finally:
             await self.close()
+
+    async def follow(self, sub: Subscription, state: LiveState | None = None) -> None:
+        """Show the run `sub` reads until it ends; the server stays up (the appliance's way).
+
+        With `state`, the events build that picture, and pages see it once it is the
+        server's (`show_run`): a start the gate refuses never reaches a page."""
+        async for event in sub:
+            picture = state if state is not None else self.state
+            if picture is None:
+                continue
+            try:
+                message = picture.absorb(event)
+            except Exception:
+                log.exception("web: could not show %s; skipped", type(event).__name__)
+                continue
+            if picture is self.state:
+                self.publish(message)
+        await asyncio.sleep(self._interval)  # the last picture reaches the pages
 
     # ------------------------------------------------------------------ checks
 
@@ -294,7 +328,7 @@ class WebServer:
         if not self._token_ok(request):
             return self._forbidden()
         peer = request.remote or "?"
-        if not self._peer_bucket(peer).take(self._now()):
+        if not self._peers.take(peer):
             self._refuse(request, "rate", "too many commands")
             return web.json_response({"ok": False, "error": "too many commands"}, status=429)
         verdict, error = await self._command(request.match_info["name"], peer)
@@ -302,13 +336,19 @@ class WebServer:
         status = 400 if error else (200 if verdict.ok else 409)
         return web.json_response(body, status=status)
 
-    def _peer_bucket(self, peer: str) -> TokenBucket:
-        bucket = self._peers.get(peer)
-        if bucket is None:
-            if len(self._peers) >= _PEERS:
-                self._peers.clear()  # forgetting only ever lets a client through once more
-            bucket = self._peers[peer] = TokenBucket(COMMAND_RATE, COMMAND_BURST, self._now())
-        return bucket
+    def _api_route(self, handler: Handler) -> Handler:
+        """An appliance route behind the token and a per-client rate (the guard ran already)."""
+
+        async def guarded(request: web.Request) -> web.StreamResponse:
+            if not self._token_ok(request):
+                return self._forbidden()
+            peer = request.remote or "?"
+            if not self._api_peers.take(peer):
+                self._refuse(request, "rate", "too many requests")
+                return web.json_response({"ok": False, "error": "too many requests"}, status=429)
+            return await handler(request)
+
+        return guarded
 
     async def _command(self, name: str, peer: str) -> tuple[Verdict, str]:
         """The engine's verdict on the button `name`; or an error when it never got there."""

@@ -5,12 +5,18 @@
 // text): every string comes from the server, which formats it as the terminal does.
 // Once the server says the run is finished, the page shows the summary and
 // never says "disconnected": the run is over, not lost.
+// Under `treadpace serve` (the appliance: /api/home answers) the page is the
+// console too: home, preview, start, history; cues are spoken here (Web Speech,
+// a short tone where the browser has none), unless muted on the page.
 "use strict";
 (function () {
   var $ = function (id) { return document.getElementById(id); };
   var ws = null, hello = null, chart = [], planned = [], live = {}, nextId = 1, finished = null;
   var retry = 500, noticeTimer = null, refreshTimer = null;
   var query = location.search;
+  var appliance = false, view = "", home = null, chosen = "", cancelled = false, audio = null;
+  var muted = false, previewTimer = null, wake = null, later = false, setupTimer = null;
+  try { muted = localStorage.getItem("treadpace-mute") === "1"; } catch (e) { muted = false; }
 
   function text(id, value) { var el = $(id); if (el) el.textContent = value == null ? "—" : value; }
 
@@ -39,9 +45,12 @@
 
   function handle(msg) {
     if (msg.type === "hello") {
+      if (msg.mode === "history") { if (!appliance) { hello = msg; showHistory(msg); } return; }
       hello = msg;
-      if (msg.mode === "history") { showHistory(msg); return; }
-      $("history").hidden = true; $("run").hidden = false;
+      $("history").hidden = true;
+      if (!appliance) $("run").hidden = false;
+      else if (!msg.finished) { $("nav_live").hidden = false; go("live"); }
+      if (!msg.finished) { finished = null; $("done").hidden = true; cancelled = false; }
       chart = msg.chart || []; planned = msg.planned || [];
       text("plan", msg.plan);
       (msg.notices || []).slice(-1).forEach(showNotice);
@@ -52,8 +61,10 @@
       showLive(msg);
     } else if (msg.type === "notice") {
       showNotice(msg);
+      if (msg.kind === "countdown") { text("count_text", msg.message); say(msg.message); }
     } else if (msg.type === "cue") {
       showCue(msg.message);
+      say(msg.speak || msg.message);
     } else if (msg.type === "finished") {
       showFinished(msg);
     }
@@ -76,6 +87,12 @@
     }
     showCue("");
     enable();
+    $("count").hidden = true;
+    if (appliance) {
+      $("b_home").hidden = false;
+      if (cancelled) { cancelled = false; location.hash = "#home"; return; }
+      exportsOf("done_export", 10);
+    }
   }
 
   function showLive(l) {
@@ -112,11 +129,12 @@
     });
     enable();
     draw($("chart"), planned, chart);
+    $("count").hidden = !(appliance && live.state === "countdown" && !finished);
   }
 
   function enable() {
     var up = !!ws && ws.readyState === 1, st = live.state;
-    var active = !finished && (st === "running" || st === "paused" || st === "starting");
+    var active = !finished && (st === "running" || st === "paused" || st === "countdown");
     var pause = $("b_pause"), remote = !!hello && hello.allow_remote_start;
     // Resuming moves a standing belt: from here only when the profile allows remote start.
     pause.textContent = st === "paused" ? (remote ? "resume" : "paused: resume at the treadmill") : "pause";
@@ -135,7 +153,7 @@
   }
 
   // Target (amber) and actual (blue) speed over plan time; the plan ahead dashed.
-  function draw(canvas, plan, points) {
+  function draw(canvas, plan, points, unit) {
     if (!canvas) return;
     var dpr = window.devicePixelRatio || 1, w = canvas.clientWidth, h = canvas.clientHeight;
     if (!w || !h) return;
@@ -154,7 +172,7 @@
       var v = lo + (hi - lo) * i / 3, yy = Math.round(y(v)) + 0.5;
       g.beginPath(); g.moveTo(L, yy); g.lineTo(w - R, yy); g.stroke(); g.fillText(v.toFixed(1), 2, yy + 4);
     }
-    g.fillText((hello && hello.unit) || "", 2, h - 5);
+    g.fillText(unit || (hello && hello.unit) || "", 2, h - 5);
     g.fillText(Math.round(tmax / 60) + " min", w - R - 40, h - 5);
     g.font = "bold 12px system-ui, sans-serif";
     g.fillStyle = "#f0b429"; g.fillText("target", w - R - 96, T + 12);
@@ -204,6 +222,310 @@
     }, 30000);
   }
 
+  // ---------------------------------------------------------------- the appliance
+  function api(path, params) { return path + (params ? (query ? query + "&" : "?") + params : query); }
+
+  function getJSON(path, params, done) {
+    fetch(api(path, params), { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.json().then(function (j) { done(r.status, j); }); })
+      .catch(function () { done(0, { error: "no answer from treadpace" }); });
+  }
+
+  function go(name) { if (location.hash !== "#" + name) location.hash = "#" + name; else route(); }
+
+  function show(name) {
+    view = name;
+    ["home", "setup", "preview", "gear", "past", "detail", "run", "history"].forEach(function (id) { $(id).hidden = id !== name; });
+    $("nav_home").hidden = $("nav_runs").hidden = $("nav_gear").hidden = !appliance;
+  }
+
+  function route() {
+    var h = decodeURIComponent(location.hash.slice(1)), cut = h.indexOf("/");
+    var page = cut < 0 ? h : h.slice(0, cut), arg = cut < 0 ? "" : h.slice(cut + 1);
+    if (page === "live") { show("run"); draw($("chart"), planned, chart); }
+    else if (page === "plan") { show("preview"); chosen = arg; loadPreview(); }
+    else if (page === "runs") { show("past"); loadRuns(); }
+    else if (page === "setup") { show("setup"); }
+    else if (page === "treadmill") { show("gear"); loadTreadmill(); }
+    else if (page === "run") { show("detail"); loadDetail(arg); }
+    else { show("home"); loadHome(); }
+  }
+
+  function pick(button, item, label) {
+    button.textContent = label; button.hidden = !item.name;
+    button.onclick = function () { location.hash = "#plan/" + encodeURIComponent(item.name); };
+  }
+
+  function list(id, lines) {
+    var ul = $(id); ul.textContent = "";
+    (lines || []).forEach(function (l) { var li = document.createElement("li"); li.textContent = l; ul.appendChild(li); });
+  }
+
+  function loadHome() {
+    getJSON("/api/home", "", function (status, h) {
+      if (status !== 200) { text("h_status", h.error || "treadpace did not answer"); return; }
+      home = h;
+      if (h.profile.default && !later) { location.hash = "#setup"; return; }
+      text("h_who", (h.profile.default ? "built-in profile" : h.profile.name) + " · " + h.treadmill);
+      text("h_status", h.running ? "a run is going: " + h.plan : "ready");
+      $("nav_live").hidden = !h.running;
+      pick($("h_today"), h.today, "suggested: " + h.today.title);
+      list("h_reasons", h.today.reasons);
+      pick($("h_program"), h.program, "program: " + h.program.title);
+      list("h_program_why", h.program.reasons);
+      var plans = $("h_plans"); plans.textContent = "";
+      h.plans.forEach(function (p) {
+        var b = document.createElement("button"); b.className = "pick";
+        b.textContent = p.error ? p.name + " (cannot be used: " + p.error + ")"
+          : (p.title || p.name) + " · " + p.distance + " · " + p.time + (p.shelf === "user" ? " · yours" : "");
+        b.disabled = !!p.error; b.setAttribute("aria-label", "preview " + p.name);
+        b.onclick = function () { location.hash = "#plan/" + encodeURIComponent(p.name); };
+        plans.appendChild(b);
+      });
+      runRows($("h_runs"), h.runs);
+    });
+  }
+
+  function adjustments() {
+    var f = $("p_form");
+    return "plan=" + encodeURIComponent(chosen) + "&name=" + encodeURIComponent(chosen)
+      + "&scale=" + (f.scale.value / 100) + "&offset=" + encodeURIComponent(f.offset.value || "0")
+      + "&race_distance=" + encodeURIComponent(f.race_distance.value.trim())
+      + "&race_time=" + encodeURIComponent(f.race_time.value.trim());
+  }
+
+  function loadPreview() {
+    // A page opened on a preview asks the home first: it says whether remote start is on.
+    if (!home) { getJSON("/api/home", "", function (s, h) { if (s === 200) { home = h; loadPreview(); } }); return; }
+    text("p_scale_out", $("p_scale").value + " %");
+    var remote = home.profile.remote_start;
+    $("p_remote").hidden = remote;
+    text("p_remote", "Remote start is off: set mqtt: {allow_remote_start: true} in the profile"
+      + " to start from here, or use \"start at the treadmill\" and press Start on its console.");
+    getJSON("/api/plan", adjustments(), function (status, p) {
+      var err = $("p_error");
+      err.hidden = status === 200; err.textContent = status === 200 ? "" : (p.error || "no answer");
+      if (status !== 200) return;
+      text("p_name", p.name); text("p_total", p.total);
+      var t = $("p_steps"); t.textContent = ""; row(t, p.headers, true);
+      p.rows.forEach(function (r) { row(t, r); });
+      list("p_notes", p.notes);
+      draw($("p_chart"), p.planned, [], p.unit);
+    });
+  }
+
+  function start(atTreadmill) {
+    unlockSound();
+    var body = {}, pairs = adjustments().split("&");
+    pairs.forEach(function (kv) { var i = kv.indexOf("="); body[kv.slice(0, i)] = decodeURIComponent(kv.slice(i + 1)); });
+    body.at_treadmill = atTreadmill;
+    fetch(api("/api/start"), { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
+      .then(function (r) { return r.json(); })
+      .then(function (a) {
+        var err = $("p_error");
+        if (!a.ok) { err.hidden = false; err.textContent = a.error; return; }
+        err.hidden = true; keepAwake();
+        if (a.waiting) showNotice({ message: a.waiting, level: "info" });
+        $("nav_live").hidden = false; go("live");
+      })
+      .catch(function () { $("p_error").hidden = false; $("p_error").textContent = "no answer from treadpace"; });
+  }
+
+  function runRows(table, runs) {
+    table.textContent = "";
+    row(table, ["date", "plan", "distance", "time", "pace", ""], true);
+    (runs || []).forEach(function (r) {
+      row(table, [r.date, r.plan, r.distance, r.time, r.pace, r.status]);
+      var tr = table.lastChild; tr.className = "open"; tr.tabIndex = 0;
+      tr.setAttribute("aria-label", "open the run of " + r.date);
+      tr.onclick = function () { location.hash = "#run/" + encodeURIComponent(r.id); };
+    });
+  }
+
+  function loadRuns() {
+    getJSON("/api/runs", "", function (status, h) {
+      if (status !== 200) return;
+      var w = $("r_weeks"); w.textContent = ""; row(w, ["week", "runs", "distance", "time"], true);
+      h.weeks.forEach(function (k) { row(w, [k.week, k.runs, k.distance, k.time]); });
+      runRows($("r_runs"), h.runs);
+    });
+  }
+
+  function exportLinks(id, runId) {
+    var box = $(id); box.textContent = "";
+    ["fit", "tcx"].forEach(function (f) {
+      var a = document.createElement("a"); a.className = "button";
+      a.href = api("/api/runs/" + encodeURIComponent(runId) + "/export/" + f);
+      a.textContent = "export " + f.toUpperCase(); a.setAttribute("download", runId + "." + f);
+      box.appendChild(a);
+    });
+  }
+
+  function exportsOf(id, tries) {
+    getJSON("/api/status", "", function (status, s) {
+      if (status === 200 && !s.running && s.last_run) {
+        exportLinks(id, s.last_run);
+        var a = document.createElement("a"); a.className = "button"; a.href = "#run/" + encodeURIComponent(s.last_run);
+        a.textContent = "laps and heart-rate zones"; $(id).appendChild(a);
+        return;
+      }
+      if (tries > 0) setTimeout(function () { exportsOf(id, tries - 1); }, 500);
+    });
+  }
+
+  function loadDetail(runId) {
+    getJSON("/api/runs/" + encodeURIComponent(runId), "", function (status, d) {
+      text("d_head", status === 200 ? d.headline : (d.error || "no such run"));
+      if (status !== 200) return;
+      text("d_date", d.date + " · " + d.plan);
+      var t = $("d_steps"); t.textContent = "";
+      row(t, ["#", "step", "target", "actual", "distance", "time"], true);
+      d.steps.forEach(function (s) { row(t, [s.number, s.name, s.target_pace, s.actual_pace, s.distance, s.time]); });
+      var z = $("d_zones"); z.textContent = ""; row(z, ["zone", "time"], true);
+      d.zones.forEach(function (r) { row(z, r); });
+      draw($("d_chart"), [], d.chart);
+      exportLinks("d_export", d.id);
+    });
+  }
+
+  // Speech: the page's own voice, because the runner's headphones are on the phone.
+  function say(words) {
+    if (muted || !words) return;
+    var synth = window.speechSynthesis;
+    if (synth && window.SpeechSynthesisUtterance) { synth.speak(new window.SpeechSynthesisUtterance(words)); return; }
+    beep();
+  }
+
+  function beep() {
+    if (!audio) openAudio();
+    if (!audio) return;
+    var o = audio.createOscillator(), g = audio.createGain();
+    o.frequency.value = 880; g.gain.value = 0.2; o.connect(g); g.connect(audio.destination);
+    o.start(); o.stop(audio.currentTime + 0.15);
+  }
+
+  // Phones let a page make sound only after a press: the Start press opens both voices.
+  function openAudio() {
+    var Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!audio && Ctx) { try { audio = new Ctx(); } catch (e) { audio = null; } }
+  }
+
+  function unlockSound() {
+    openAudio();
+    if (window.speechSynthesis && window.SpeechSynthesisUtterance && !muted) {
+      window.speechSynthesis.speak(new window.SpeechSynthesisUtterance(""));
+    }
+  }
+
+  function keepAwake() {
+    if (navigator.wakeLock && !wake) {
+      navigator.wakeLock.request("screen").then(function (w) { wake = w; w.onrelease = function () { wake = null; }; }, function () {});
+    }
+  }
+
+  function showMute() {
+    var b = $("b_mute");
+    b.textContent = muted ? "cues muted" : "cues on"; b.setAttribute("aria-pressed", muted ? "true" : "false");
+  }
+
+  // The treadmill: the simulator or a scanned one, described by `info`'s own words.
+  function treadmillError(status, r) {
+    var err = $("t_error"); err.hidden = status === 200; err.textContent = status === 200 ? "" : (r.error || "no answer");
+    return status === 200;
+  }
+
+  function choose(choice) {
+    postJSON("/api/treadmill", choice, function (status, r) {
+      if (treadmillError(status, r)) { text("t_label", r.label); $("t_lines").textContent = ""; }
+    });
+  }
+
+  function chooser(box, label, choice) {
+    var b = document.createElement("button"); b.className = "pick"; b.textContent = label;
+    b.onclick = function () { choose(choice); }; box.appendChild(b);
+  }
+
+  function loadTreadmill() {
+    getJSON("/api/treadmill", "", function (status, t) {
+      if (!treadmillError(status, t)) return;
+      text("t_label", t.label); text("t_limits", t.limits);
+      var box = $("t_models"); box.textContent = "";
+      t.models.forEach(function (m) { chooser(box, "use the simulator: " + m, { sim_model: m }); });
+    });
+  }
+
+  $("b_info").onclick = function () {
+    list("t_lines", ["asking…"]);
+    getJSON("/api/treadmill/info", "", function (status, r) { list("t_lines", treadmillError(status, r) ? r.lines : []); });
+  };
+  $("b_scan").onclick = function () {
+    var box = $("t_rows"); box.textContent = "scanning…";
+    postJSON("/api/treadmill/scan", {}, function (status, r) {
+      box.textContent = "";
+      if (!treadmillError(status, r)) return;
+      if (!r.rows.length) box.textContent = "no treadmill heard: is it on, and not connected to another app?";
+      r.rows.forEach(function (row) {
+        var name = (row.name || "(no name)") + " · " + row.address + " · " + row.rssi + " dBm";
+        chooser(box, "use " + name, { address: row.address });
+        chooser(box, "use and pin in the profile: " + name, { address: row.address, pin: true });
+      });
+    });
+  };
+
+  // The first run: init's questions, each checked by the server as it is typed.
+  function answers() {
+    var f = $("s_form"), out = {};
+    ["units", "name", "race_distance", "race_time", "max_speed", "max_incline", "max_bpm", "rest_bpm", "age"]
+      .forEach(function (k) { out[k] = f[k].value; });
+    out.remote_start = f.remote_start.checked;
+    return out;
+  }
+
+  function postJSON(path, body, done) {
+    fetch(api(path), { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
+      .then(function (r) { return r.json().then(function (j) { done(r.status, j); }); })
+      .catch(function () { done(0, { error: "no answer from treadpace" }); });
+  }
+
+  function checkAnswers() {
+    postJSON("/api/profile/check", answers(), function (status, r) {
+      var errors = (r && r.errors) || {};
+      ["race", "max_speed", "max_incline", "max_bpm", "rest_bpm", "age", "name"].forEach(function (k) {
+        text("e_" + k, errors[k] || ""); $("e_" + k).hidden = !errors[k];
+      });
+      if (errors.units) text("e_name", errors.units);
+    });
+  }
+
+  $("s_form").oninput = function () { clearTimeout(setupTimer); setupTimer = setTimeout(checkAnswers, 200); };
+  $("s_form").onsubmit = function (e) { e.preventDefault(); };
+  $("b_save").onclick = function () {
+    postJSON("/api/profile", answers(), function (status, r) {
+      var err = $("s_error");
+      if (status !== 200) { err.hidden = false; err.textContent = r.error || "not saved"; return; }
+      err.hidden = true; home = null; location.hash = "#home";
+    });
+  };
+  $("b_later").onclick = function () { later = true; location.hash = "#home"; };
+
+  $("b_mute").onclick = function () {
+    muted = !muted; showMute();
+    try { localStorage.setItem("treadpace-mute", muted ? "1" : "0"); } catch (e) { /* private mode */ }
+    if (muted && window.speechSynthesis) window.speechSynthesis.cancel();
+  };
+  $("b_go").onclick = function () { start(false); };
+  $("b_go_console").onclick = function () { start(true); };
+  // Over HTTP, not the socket: a Cancel is answered even while the socket reconnects.
+  $("b_cancel").onclick = function () { cancelled = true; postJSON("/command/stop", {}, function () {}); };
+  $("b_home").onclick = function () { location.hash = "#home"; };
+  $("p_form").oninput = function () {
+    text("p_scale_out", $("p_scale").value + " %");
+    clearTimeout(previewTimer); previewTimer = setTimeout(loadPreview, 250);
+  };
+  $("p_form").onsubmit = function (e) { e.preventDefault(); };
+  window.addEventListener("hashchange", function () { if (appliance) route(); });
+  showMute();
+
   $("b_pause").onclick = function () { send(live.state === "paused" ? "resume" : "pause"); };
   $("b_start").onclick = function () { send("start"); };
   $("b_skip").onclick = function () { send("skip"); };
@@ -213,5 +535,9 @@
   $("b_stop_no").onclick = function () { $("confirm").hidden = true; };
   $("b_stop_yes").onclick = function () { $("confirm").hidden = true; send("stop"); };
   window.addEventListener("resize", function () { draw($("chart"), planned, chart); });
-  connect();
+  getJSON("/api/home", "", function (status) {
+    appliance = status === 200;
+    if (appliance) { $("run").hidden = true; route(); }
+    connect();
+  });
 })();
