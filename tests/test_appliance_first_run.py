@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from treadpace.appliance.first_run import REMOTE_START, field_errors, profile_of, write_first
+from treadpace.appliance.first_run import field_errors, profile_of, write_first
 from treadpace.errors import UserError
 from treadpace.plans.setup import Answers, check, profile_text
 
@@ -29,7 +29,8 @@ def test_the_profile_is_inits_for_the_same_answers() -> None:
     answers.max_speed, answers.max_bpm, answers.rest_bpm = "9 mph", 180, 60
     assert profile_of(data) == profile_text(answers)
     allowed = profile_of({**data, "remote_start": True})
-    assert allowed == profile_text(answers) + REMOTE_START
+    answers.allow_remote_start = True
+    assert allowed == profile_text(answers)
     assert check(allowed, "page").mqtt.allow_remote_start is True
 
 

@@ -260,8 +260,10 @@ def test_first_run_then_a_refused_start_then_a_cancelled_countdown(tmp_path: Pat
         page.locator("#b_go").click()
         expect(page.locator("#p_error")).to_contain_text("remote start refused", timeout=10_000)
         expect(page.locator("#p_error")).to_contain_text("allow_remote_start")
-        with (cfg / "profile.yaml").open("a") as profile:
-            profile.write(ALLOW)  # the runner allows it
+        written = cfg / "profile.yaml"  # the runner allows it, in the line init wrote
+        text = written.read_text(encoding="utf-8")
+        assert "allow_remote_start: false" in text
+        written.write_text(text.replace("allow_remote_start: false", "allow_remote_start: true"))
         page.locator("#b_go").click()
         expect(page.locator("#count")).to_be_visible(timeout=10_000)
         page.locator("#b_cancel").click()

@@ -27,8 +27,6 @@ from treadpace.printable import printable
 TEXT_FIELDS = ("name", "max_speed", "max_incline")
 INT_FIELDS = {"max_bpm": (81, 249), "rest_bpm": (21, 149), "age": (5, 110)}
 FIELDS = ("units", "name", "race", *TEXT_FIELDS[1:], *INT_FIELDS, "remote_start")
-REMOTE_START = "# the page (and MQTT) may start the belt: its Start goes through the same gate\n"
-REMOTE_START += "mqtt: {allow_remote_start: true}\n"
 WHERE = "profile"
 MAX_TEXT = 64
 
@@ -67,10 +65,10 @@ def _one(data: Mapping[str, Any], key: str) -> dict[str, Any]:
 
 
 def _build(fields: dict[str, Any], remote_start: bool) -> tuple[str, Profile]:
-    answers = dataclasses.replace(Answers(), **fields)
+    answers = dataclasses.replace(Answers(), **fields, allow_remote_start=remote_start)
     if not answers.race_distance and not answers.paces:
         answers.race_distance, answers.race_time = "5k", "25:00"  # init's own default
-    text = profile_text(answers) + (REMOTE_START if remote_start else "")
+    text = profile_text(answers)
     return text, check(text, WHERE)
 
 

@@ -234,6 +234,11 @@ class Appliance:
             self.session = None
             self.server.run_over()
         self.last_outcome = outcome
+        state = self._state
+        if outcome.refused and state is not None:  # the terminal says it; the page must too
+            message = state.never_began(printable(outcome.refused))
+            if state is self.server.state:
+                self.server.publish(message)
         if outcome.journal is not None:
             self.last_journal = outcome.journal
         print(f"appliance: run over ({self.plan_name})", flush=True)

@@ -104,6 +104,14 @@ class LiveState:
 
     # ------------------------------------------------------------------ events
 
+    def never_began(self, why: str) -> dict[str, Any] | None:
+        """A run refused before anything moved: its finished picture says why."""
+        if self.finished is None:
+            return None
+        self.version += 1
+        self.finished = {**self.finished, "reason": f"not started: {why}"}
+        return {"type": "finished", **self.finished}
+
     def absorb(self, event: EngineEvent | Any) -> dict[str, Any] | None:
         """Take one event; returns a message to send at once (a notice, a cue), if any."""
         self.version += 1
