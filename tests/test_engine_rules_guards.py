@@ -29,6 +29,7 @@ from treadpace.engine import (
     core,
     gate,
     policy,
+    reactions,
     run_state,
     setpoint,
     transitions,
@@ -38,7 +39,6 @@ from treadpace.engine.events import Command, RunState
 from treadpace.engine.gate import CommandSource
 from treadpace.engine.messages import StopAnswered
 from treadpace.engine.policy import ConsolePress
-from treadpace.engine.reactions import TreadmillReactions
 from treadpace.engine.transitions import Trigger
 from treadpace.plans.steps import CompiledStep
 
@@ -142,7 +142,7 @@ def test_rule_3_when_a_stop_at_the_treadmill_does_not_pause(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A console stop or the safety key no longer pauses the plan: its targets keep going."""
-    monkeypatch.setattr(TreadmillReactions, "_pause", lambda self, reason, trigger: None)
+    monkeypatch.setattr(reactions, "_pause", lambda core, reason, trigger: None)
     assert caught(controllable=True, running=True) == 3
 
 

@@ -34,9 +34,9 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from treadpace.engine.answers import WriteAnswers
+from treadpace.engine.answers import answered, fix_units
 from treadpace.engine.capped import capped_line
-from treadpace.engine.commands import RunnerCommands
+from treadpace.engine.commands import obey
 from treadpace.engine.deadlines import step_wake
 from treadpace.engine.events import NoticeKind, RunFinished, RunStarted, RunState
 from treadpace.engine.hr_control import FAULT_TEXT
@@ -58,8 +58,8 @@ from treadpace.engine.messages import (
     Written,
 )
 from treadpace.engine.outcome import NOT_CONFIRMED, Departure, EndCause, GuidedCause
-from treadpace.engine.reactions import TreadmillReactions
-from treadpace.engine.run_state import ACTIVE, MOVING_KMH
+from treadpace.engine.reactions import react
+from treadpace.engine.run_state import ACTIVE, MOVING_KMH, RunCore
 from treadpace.engine.transitions import Trigger
 from treadpace.notice_level import NoticeLevel
 
@@ -74,7 +74,7 @@ STOPPING_AFTER_SIGNAL = STOPPING + " (Ctrl+C again: leave now)"
 """Said only when a signal ended the run: the hint answers a Ctrl+C, never a plain end."""
 
 
-class EngineCore(TreadmillReactions, RunnerCommands, WriteAnswers):
+class EngineCore(RunCore):
     def __init__(self, plan: CompiledPlan, config: EngineConfig) -> None:
         super().__init__(plan, config)
         self.belt_left_running = False
@@ -232,7 +232,7 @@ class EngineCore(TreadmillReactions, RunnerCommands, WriteAnswers):
         while self.ops and self.in_flight is None:
             op = self.ops.pop(0)
             if op == WriteOp.UNIT_FIX:
-                self.fix_units()
+                fix_units(self)
             elif op == WriteOp.PAUSE or self.state == RunState.PAUSED:
                 self.write(op)  # a resume only while still paused
         if self.in_flight is not None:
@@ -243,8 +243,7 @@ class EngineCore(TreadmillReactions, RunnerCommands, WriteAnswers):
         self._judge_heart_rate()
         pol = self.policy
         speed = self.target_speed()
-        if pol.above_cap and pol.sent_speed is None:
-            pol.above_cap = False  # the belt was started again: its target is ours again
+        pol.reclaim_speed()  # the belt was started again: its target is ours again
         if not pol.above_cap and speed != pol.sent_speed and pol.retry.wait(self.now) <= 0:
             self.write(WriteOp.SPEED, speed)  # (a press above the cap stands for its step)
         elif pol.incline_grid is not None and pol.incline_ok:
@@ -346,9 +345,9 @@ def _time(_core: EngineCore, _: TimePassed) -> None:
 
 _HANDLERS: dict[type, Callable[[EngineCore, Any], None]] = {
     Connected: EngineCore._connected,
-    FromTreadmill: lambda core, f: core.react(f.update),
-    RunnerCommand: EngineCore.obey,
-    Written: EngineCore.answered,
+    FromTreadmill: lambda core, f: react(core, f.update),
+    RunnerCommand: obey,
+    Written: answered,
     TimePassed: _time,
     Abort: EngineCore._abort,
     UpdatesEnded: EngineCore._updates_ended,

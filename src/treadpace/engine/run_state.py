@@ -30,6 +30,7 @@ from treadpace.engine.events import (
     StepStarted,
     StepSummary,
 )
+from treadpace.engine.gate import Refusal
 from treadpace.engine.hr_stats import HrStats
 from treadpace.engine.messages import Action, Write, WriteOp
 from treadpace.engine.odometer import Odometer
@@ -98,6 +99,8 @@ class RunCore:
         self.wall = 0.0
         self.control = False
         self.out: list[Action] = []
+        self.refusal: Refusal | None = None
+        """Why the command in the input just handled was refused (None: taken, or no command)."""
 
     # --- reading the run -----------------------------------------------------------------
 
