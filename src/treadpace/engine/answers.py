@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from treadpace.engine.core_state import Start
 from treadpace.engine.events import NoticeKind, RunState, SetpointSent
 from treadpace.engine.messages import Answer, WriteOp, Written
 from treadpace.engine.outcome import EndCause, GuidedCause
@@ -28,7 +29,7 @@ def answered(core: RunCore, w: Written) -> None:
     if sent is None or sent.op != w.op:
         log.warning("an answer to %s that was not asked for", w.op)
         return
-    core.in_flight = None
+    core.st.writes = core.st.writes.answered()
     _ANSWERS[w.op](core, sent.value, w.answer, w.detail)
 
 
@@ -69,7 +70,7 @@ def _incline_answered(core: RunCore, percent: float | None, answer: Answer, deta
 
 def _start_answered(core: RunCore, _: float | None, answer: Answer, detail: str) -> None:
     if answer == Answer.TAKEN:
-        core.we_started = True
+        core.st.start = Start.OURS
     elif answer == Answer.REFUSED:
         core.enter_guided(GuidedCause.START_REFUSED, detail)
         core.notice(
@@ -81,16 +82,17 @@ def _start_answered(core: RunCore, _: float | None, answer: Answer, detail: str)
         core.end(RunState.ABORTED, f"treadmill not connected: {detail}", EndCause.TREADMILL_LOST)
         return
     else:
-        core.we_started = answer == Answer.UNKNOWN  # it may have started: stop it
+        if answer == Answer.UNKNOWN:
+            core.st.start = Start.OURS  # it may have started: stop it
         core.end(RunState.ABORTED, f"error: start: {detail}", EndCause.FAILED)
         return
-    if core.final is None:
+    if not core.st.ended:
         core.belt_started()
 
 
 def _resume_answered(core: RunCore, _: float | None, answer: Answer, detail: str) -> None:
     if answer == Answer.TAKEN:
-        core.we_started = True
+        core.st.start = Start.OURS
         core.policy.forget_sent()
         core.transition(Trigger.RESUMED, "resumed by the runner")
     elif answer == Answer.REFUSED:

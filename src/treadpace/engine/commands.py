@@ -28,7 +28,7 @@ def obey(core: RunCore, c: RunnerCommand) -> None:
         core.state,
         c.source,
         remote_start_allowed=core.config.allow_remote_start,
-        stopped_at_treadmill=core.stopped_at_treadmill,
+        stopped_at_treadmill=core.st.held_at_treadmill,
     )
     if refusal is not None:
         log.info("%s command %s: %s", c.source.value, c.cmd.value, refusal.text)
@@ -38,7 +38,7 @@ def obey(core: RunCore, c: RunnerCommand) -> None:
     if cmd == Command.STOP:
         core.end(RunState.ABORTED, "stopped by the runner", EndCause.RUNNER_STOP)
     elif cmd == Command.START and state in (RunState.IDLE, RunState.READY):
-        core.start_requested = True
+        core.st.start = core.st.start.asked()
     elif cmd in (Command.START, Command.RESUME) and state == RunState.PAUSED:
         _resume(core)
     elif cmd == Command.PAUSE:
@@ -60,22 +60,22 @@ def refuse(core: RunCore, refusal: Refusal) -> None:
 def _pause_asked(core: RunCore) -> None:
     if core.state == RunState.COUNTDOWN:
         # The belt has not moved yet: back to waiting for a start.
-        core.start_requested = False
+        core.st.start = core.st.start.unasked()
         core.transition(Trigger.COUNTDOWN_STOPPED, "countdown stopped")
         core.notice(NoticeLevel.INFO, "countdown stopped: start again when ready")
     elif core.state == RunState.RUNNING:
         core.transition(Trigger.RUNNER_PAUSE, "paused by the runner")
         if not core.guided and core.control:
-            core.ops.append(WriteOp.PAUSE)
+            core.st.writes = core.st.writes.queue(WriteOp.PAUSE)
 
 
 def _resume(core: RunCore) -> None:
-    if core.link_down_at is not None:
+    if core.link_down:
         refuse(core, Refusal.NOT_CONNECTED)
     elif core.guided or not core.control:
         core.transition(Trigger.RESUMED, "resumed by the runner")
-    elif WriteOp.RESUME not in core.ops:
-        core.ops.append(WriteOp.RESUME)
+    elif WriteOp.RESUME not in core.st.writes.queued:
+        core.st.writes = core.st.writes.queue(WriteOp.RESUME)
 
 
 def _nudge(core: RunCore, cmd: Command, value: float | None) -> None:

@@ -19,6 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 from treadpace.display import speed_change
+from treadpace.engine.core_state import LINK_BACK, LINK_UP, LinkDown
 from treadpace.engine.events import NoticeKind, RunState, Tick
 from treadpace.engine.messages import WriteOp
 from treadpace.engine.outcome import EndCause, GuidedCause, PauseCause
@@ -55,10 +56,10 @@ def react(core: RunCore, u: TreadmillUpdate) -> None:
 
 def _stopped_at_treadmill(core: RunCore, u: BeltStoppedByUser) -> None:
     what = "paused" if u.paused else "stopped"
-    if core.state == RunState.PAUSED and core.final is None:
+    if core.state == RunState.PAUSED and not core.st.ended:
         _held_at_treadmill(core)  # paused already: the plan stays paused as it is
         return
-    if core.state not in (RunState.RUNNING, RunState.COUNTDOWN) or core.final is not None:
+    if core.state not in (RunState.RUNNING, RunState.COUNTDOWN) or core.st.ended:
         return
     _held_at_treadmill(core)
     _pause(core, f"{what} on the treadmill", Trigger.STOPPED_AT_TREADMILL)
@@ -81,10 +82,9 @@ def _safety_key(core: RunCore, _: SafetyKeyPulled) -> None:
 
 def _held_at_treadmill(core: RunCore) -> None:
     """Only the runner standing there resumes now: a resume asked before it is void."""
-    core.stopped_at_treadmill = True
+    core.st.held_at_treadmill = True
     core.restart_watch.reset()  # the belt winds down now: it must be seen standing
-    if WriteOp.RESUME in core.ops:
-        core.ops.remove(WriteOp.RESUME)
+    core.st.writes = core.st.writes.without_first(WriteOp.RESUME)
 
 
 def _pause(core: RunCore, reason: str, trigger: Trigger) -> None:
@@ -95,10 +95,10 @@ def _pause(core: RunCore, reason: str, trigger: Trigger) -> None:
 
 
 def _started_at_treadmill(core: RunCore, _: BeltStartedByUser) -> None:
-    if core.state == RunState.PAUSED and core.link_down_at is None:
+    if core.state == RunState.PAUSED and not core.link_down:
         _follow_console_start(core, "resumed on the treadmill")
     elif core.state == RunState.READY:
-        core.start_requested = True
+        core.st.start = core.st.start.asked()
 
 
 def _follow_console_start(core: RunCore, reason: str) -> None:
@@ -109,10 +109,10 @@ def _follow_console_start(core: RunCore, reason: str) -> None:
 
 def _watch_for_restart(core: RunCore, tel: Telemetry) -> None:
     """A paused run whose belt the runner stopped there: is it running again?"""
-    held_there = core.stopped_at_treadmill or core.pause_cause in _STOPS_THERE
-    if core.state != RunState.PAUSED or not held_there or core.link_down_at is not None:
+    held_there = core.st.held_at_treadmill or core.pause_cause in _STOPS_THERE
+    if core.state != RunState.PAUSED or not held_there or core.link_down:
         return
-    if core.final is not None:
+    if core.st.ended:
         return  # the run has ended: a belt moving now is the runner's own
     if core.restart_watch.feed(tel.t, tel.speed_kmh, _top_kmh(core)):
         _follow_console_start(core, "belt restarted on the treadmill")
@@ -159,7 +159,7 @@ def _control_lost(core: RunCore, _: ControlLost | MachineReset) -> None:
 
 
 def _control_silent(core: RunCore, u: ControlSilent) -> None:
-    if core.final is None:  # the plan's targets go nowhere: the runner sets them
+    if not core.st.ended:  # the plan's targets go nowhere: the runner sets them
         core.enter_guided(GuidedCause.CONTROL_SILENT, f"the treadmill stopped answering ({u.op})")
 
 
@@ -175,7 +175,7 @@ def _stale(core: RunCore, _: TelemetryStale) -> None:
 
 
 def _link_lost(core: RunCore, _: LinkLost) -> None:
-    core.link_down_at = core.now
+    core.st.link = LinkDown(core.now)
     if core.state == RunState.RUNNING:
         core.transition(Trigger.LINK_LOST, "link lost")
     core.notice(
@@ -186,9 +186,8 @@ def _link_lost(core: RunCore, _: LinkLost) -> None:
 
 
 def _link_restored(core: RunCore, _: LinkRestored) -> None:
-    core.link_down_at = None
-    if core.state == RunState.PAUSED and core.pause_cause == PauseCause.LINK_LOST:
-        core.await_restore = True
+    paused_by_it = core.state == RunState.PAUSED and core.pause_cause == PauseCause.LINK_LOST
+    core.st.link = LINK_BACK if paused_by_it else LINK_UP
     if core.controllable and not core.control:
         core.enter_guided(
             GuidedCause.CONTROL_NOT_REGAINED, "control was not regained after the reconnect"
@@ -202,7 +201,7 @@ def _telemetry(core: RunCore, tel: Telemetry) -> None:
     mismatch = core.units.feed(tel.t, tel.speed_kmh, tel.distance_m)
     if mismatch is not None:
         core.policy.unit_found(mismatch.factor)  # true km/h from now on; the fix follows
-        core.ops.append(WriteOp.UNIT_FIX)
+        core.st.writes = core.st.writes.queue(WriteOp.UNIT_FIX)
     if core.policy.factor != 1.0:
         tel = replace(tel, speed_kmh=tel.speed_kmh * core.policy.factor)
     moving_before = core.speed > MOVING_KMH
@@ -218,10 +217,10 @@ def _telemetry(core: RunCore, tel: Telemetry) -> None:
     policy.lag.feed(tel.t, tel.speed_kmh, policy.sent_speed, policy.speed_grid.increment)
     if moving:
         core.policy.belt_moving()
-    if core.await_restore and tel.speed_kmh <= _top_kmh(core):
+    if core.st.link == LINK_BACK and tel.speed_kmh <= _top_kmh(core):
         _after_restore(core, moving)  # (a value no belt runs at decides nothing)
     _watch_for_restart(core, tel)
-    if core.state in ACTIVE and core.final is None:  # not the wind-down after the end
+    if core.state in ACTIVE and not core.st.ended:  # not the wind-down after the end
         core.emit(_tick(core, tel))
 
 
@@ -232,7 +231,7 @@ def _read(core: RunCore, tel: Telemetry) -> None:
     if tel.heart_rate_bpm is not None:
         core.heart_rate = tel.heart_rate_bpm
     core.policy.hr.feed(core.now, tel.heart_rate_bpm)
-    counting = core.state == RunState.RUNNING and core.final is None
+    counting = core.state == RunState.RUNNING and not core.st.ended
     core.hr_stats.feed(core.now, tel.heart_rate_bpm, counting)
     if tel.energy_kcal is not None:
         core.energy = tel.energy_kcal
@@ -241,8 +240,8 @@ def _read(core: RunCore, tel: Telemetry) -> None:
 
 
 def _after_restore(core: RunCore, moving: bool) -> None:
-    core.await_restore = False
-    if moving and not core.stopped_at_treadmill:
+    core.st.link = LINK_UP
+    if moving and not core.st.held_at_treadmill:
         core.policy.link_restored()
         core.transition(Trigger.LINK_BACK_MOVING, "link restored")
     else:
