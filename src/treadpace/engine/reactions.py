@@ -19,7 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 from treadpace.display import speed_change
-from treadpace.engine.core_state import LINK_BACK, LINK_UP, LinkDown
+from treadpace.engine.core_state import LINK_BACK, LINK_UP, LinkBack, LinkDown
 from treadpace.engine.events import NoticeKind, RunState, Tick
 from treadpace.engine.messages import WriteOp
 from treadpace.engine.outcome import EndCause, GuidedCause, PauseCause
@@ -217,7 +217,7 @@ def _telemetry(core: RunCore, tel: Telemetry) -> None:
     policy.lag.feed(tel.t, tel.speed_kmh, policy.sent_speed, policy.speed_grid.increment)
     if moving:
         core.policy.belt_moving()
-    if core.st.link == LINK_BACK and tel.speed_kmh <= _top_kmh(core):
+    if isinstance(core.st.link, LinkBack) and tel.speed_kmh <= _top_kmh(core):
         _after_restore(core, moving)  # (a value no belt runs at decides nothing)
     _watch_for_restart(core, tel)
     if core.state in ACTIVE and not core.st.ended:  # not the wind-down after the end
