@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
@@ -29,16 +30,17 @@ from treadpace.engine import (
     core,
     gate,
     policy,
+    reactions,
     run_state,
     setpoint,
     transitions,
 )
+from treadpace.engine.core_state import EndPhase
 from treadpace.engine.cursor import StepCursor
 from treadpace.engine.events import Command, RunState
 from treadpace.engine.gate import CommandSource
 from treadpace.engine.messages import StopAnswered
 from treadpace.engine.policy import ConsolePress
-from treadpace.engine.reactions import TreadmillReactions
 from treadpace.engine.transitions import Trigger
 from treadpace.plans.steps import CompiledStep
 
@@ -142,7 +144,7 @@ def test_rule_3_when_a_stop_at_the_treadmill_does_not_pause(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A console stop or the safety key no longer pauses the plan: its targets keep going."""
-    monkeypatch.setattr(TreadmillReactions, "_pause", lambda self, reason, trigger: None)
+    monkeypatch.setattr(reactions, "_pause", lambda core, reason, trigger: None)
     assert caught(controllable=True, running=True) == 3
 
 
@@ -165,12 +167,13 @@ def test_rule_3_when_any_moving_reading_is_taken_for_a_console_start(
 def test_rule_4_without_the_final_stop(monkeypatch: pytest.MonkeyPatch) -> None:
     """The run reported at once on the way out, the belt treadpace started left moving."""
 
-    def report_at_once(self: core.EngineCore) -> None:
-        self._finishing = True
-        self.set_counting(False)
-        self._report()
+    def report_at_once(run: run_state.RunCore) -> None:
+        assert run.st.ending is not None
+        run.st.ending = replace(run.st.ending, phase=EndPhase.STOPPING)
+        run.set_counting(False)
+        core._report(run)
 
-    monkeypatch.setattr(core.EngineCore, "_begin_finish", report_at_once)
+    monkeypatch.setattr(core, "_begin_finish", report_at_once)
     assert caught() == 4
 
 
@@ -183,8 +186,8 @@ def test_rule_4_when_the_plan_completes_early(monkeypatch: pytest.MonkeyPatch) -
 def test_rule_4_when_an_unconfirmed_stop_is_not_said(monkeypatch: pytest.MonkeyPatch) -> None:
     """An unconfirmed stop reported like a confirmed one (no `belt_left_running`)."""
 
-    def quiet(self: core.EngineCore, _: StopAnswered) -> None:
-        self._report()
+    def quiet(run: run_state.RunCore, _: StopAnswered) -> None:
+        core._report(run)
 
     monkeypatch.setitem(core._HANDLERS, StopAnswered, quiet)  # the core's table by type
     assert caught() == 4

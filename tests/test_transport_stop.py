@@ -92,10 +92,10 @@ def ending(how: str, refusals: int):  # type: ignore[no-untyped-def]
             engine.abort("interrupted (SIGTERM)")
         else:
 
-            def broken() -> None:
+            def broken(plan_now: float, run_m: float) -> None:
                 raise RuntimeError("a bug in a step boundary")
 
-            engine.core._advance = broken  # type: ignore[method-assign]
+            engine.core.run.cursor.crossing = broken  # type: ignore[method-assign]
             await clock.sleep(2)  # the next reading meets it
 
     return script

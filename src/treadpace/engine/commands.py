@@ -22,76 +22,77 @@ from treadpace.notice_level import NoticeLevel
 log = logging.getLogger(__name__)
 
 
-class RunnerCommands(RunCore):
-    refusal: Refusal | None = None
-    """Why the command in the input just handled was refused (None: taken, or no command)."""
+def obey(core: RunCore, c: RunnerCommand) -> None:
+    refusal = start_refusal(
+        c.cmd,
+        core.state,
+        c.source,
+        remote_start_allowed=core.config.allow_remote_start,
+        stopped_at_treadmill=core.st.held_at_treadmill,
+    )
+    if refusal is not None:
+        log.info("%s command %s: %s", c.source.value, c.cmd.value, refusal.text)
+        refuse(core, refusal)
+        return
+    cmd, state = c.cmd, core.state
+    if cmd == Command.STOP:
+        core.end(RunState.ABORTED, "stopped by the runner", EndCause.RUNNER_STOP)
+    elif cmd == Command.START and state in (RunState.IDLE, RunState.READY):
+        core.st.start = core.st.start.asked()
+    elif cmd in (Command.START, Command.RESUME) and state == RunState.PAUSED:
+        _resume(core)
+    elif cmd == Command.PAUSE:
+        _pause_asked(core)
+    elif cmd == Command.SKIP:
+        if state in ACTIVE and core.step is not None:
+            core.cursor.skip = True
+    elif cmd in (Command.NUDGE_UP, Command.NUDGE_DOWN):
+        _nudge(core, cmd, c.value)
+    elif cmd == Command.EXTEND:
+        _extend(core, c.value)
 
-    def obey(self, c: RunnerCommand) -> None:
-        refusal = start_refusal(
-            c.cmd,
-            self.state,
-            c.source,
-            remote_start_allowed=self.config.allow_remote_start,
-            stopped_at_treadmill=self.stopped_at_treadmill,
-        )
-        if refusal is not None:
-            log.info("%s command %s: %s", c.source.value, c.cmd.value, refusal.text)
-            self.refuse(refusal)
-            return
-        cmd, state = c.cmd, self.state
-        if cmd == Command.STOP:
-            self.end(RunState.ABORTED, "stopped by the runner", EndCause.RUNNER_STOP)
-        elif cmd == Command.START and state in (RunState.IDLE, RunState.READY):
-            self.start_requested = True
-        elif cmd in (Command.START, Command.RESUME) and state == RunState.PAUSED:
-            self._resume()
-        elif cmd == Command.PAUSE:
-            self._pause_asked()
-        elif cmd == Command.SKIP:
-            if state in ACTIVE and self.step is not None:
-                self.cursor.skip = True
-        elif cmd in (Command.NUDGE_UP, Command.NUDGE_DOWN):
-            self._nudge(cmd, c.value)
-        elif cmd == Command.EXTEND:
-            self._extend(c.value)
 
-    def refuse(self, refusal: Refusal) -> None:
-        self.refusal = refusal
-        self.notice(NoticeLevel.WARNING, refusal.text)
+def refuse(core: RunCore, refusal: Refusal) -> None:
+    core.refusal = refusal
+    core.notice(NoticeLevel.WARNING, refusal.text)
 
-    def _pause_asked(self) -> None:
-        if self.state == RunState.COUNTDOWN:
-            # The belt has not moved yet: back to waiting for a start.
-            self.start_requested = False
-            self.transition(Trigger.COUNTDOWN_STOPPED, "countdown stopped")
-            self.notice(NoticeLevel.INFO, "countdown stopped: start again when ready")
-        elif self.state == RunState.RUNNING:
-            self.transition(Trigger.RUNNER_PAUSE, "paused by the runner")
-            if not self.guided and self.control:
-                self.ops.append(WriteOp.PAUSE)
 
-    def _resume(self) -> None:
-        if self.link_down_at is not None:
-            self.refuse(Refusal.NOT_CONNECTED)
-        elif self.guided or not self.control:
-            self.transition(Trigger.RESUMED, "resumed by the runner")
-        elif WriteOp.RESUME not in self.ops:
-            self.ops.append(WriteOp.RESUME)
+def _pause_asked(core: RunCore) -> None:
+    if core.state == RunState.COUNTDOWN:
+        # The belt has not moved yet: back to waiting for a start.
+        core.st.start = core.st.start.unasked()
+        core.transition(Trigger.COUNTDOWN_STOPPED, "countdown stopped")
+        core.notice(NoticeLevel.INFO, "countdown stopped: start again when ready")
+    elif core.state == RunState.RUNNING:
+        core.transition(Trigger.RUNNER_PAUSE, "paused by the runner")
+        if not core.guided and core.control:
+            core.st.writes = core.st.writes.queue(WriteOp.PAUSE)
 
-    def _nudge(self, cmd: Command, value: float | None) -> None:
-        step = self.step
-        if self.state not in ACTIVE or step is None:
-            return
-        size = value if value is not None else self.config.nudge_kmh
-        if size is None:
-            size = self.policy.speed_grid.increment
-        self.policy.nudge(step, self.fraction(), size if cmd == Command.NUDGE_UP else -size)
 
-    def _extend(self, value: float | None) -> None:
-        step = self.step
-        if self.state not in ACTIVE or step is None:
-            return
-        if value is None:
-            cfg = self.config
-            value = cfg.extend_time_s if step.kind == "time" else cfg.extend_distance_m
-        self.cursor.extend(step, value)
+def _resume(core: RunCore) -> None:
+    if core.link_down:
+        refuse(core, Refusal.NOT_CONNECTED)
+    elif core.guided or not core.control:
+        core.transition(Trigger.RESUMED, "resumed by the runner")
+    elif WriteOp.RESUME not in core.st.writes.queued:
+        core.st.writes = core.st.writes.queue(WriteOp.RESUME)
+
+
+def _nudge(core: RunCore, cmd: Command, value: float | None) -> None:
+    step = core.step
+    if core.state not in ACTIVE or step is None:
+        return
+    size = value if value is not None else core.config.nudge_kmh
+    if size is None:
+        size = core.policy.speed_grid.increment
+    core.policy.nudge(step, core.fraction(), size if cmd == Command.NUDGE_UP else -size)
+
+
+def _extend(core: RunCore, value: float | None) -> None:
+    step = core.step
+    if core.state not in ACTIVE or step is None:
+        return
+    if value is None:
+        cfg = core.config
+        value = cfg.extend_time_s if step.kind == "time" else cfg.extend_distance_m
+    core.cursor.extend(step, value)

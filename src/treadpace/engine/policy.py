@@ -109,6 +109,19 @@ class SetpointPolicy:
         self.sent_speed = None
         self.sent_incline = None
 
+    def link_restored(self) -> None:
+        """The link is back with the belt moving: the speed goes out afresh, never replayed."""
+        self.sent_speed = None
+
+    def unit_found(self, factor: float) -> None:
+        """The wire's speeds are not km/h: true km/h is `factor` times what it reports."""
+        self.factor = factor
+
+    def reclaim_speed(self) -> None:
+        """A press above the cap stands for its step, until the belt is started again."""
+        if self.above_cap and self.sent_speed is None:
+            self.above_cap = False
+
     # --- targets ---------------------------------------------------------------------
 
     def exact(self, step: CompiledStep | None, fraction: float) -> float:
@@ -233,7 +246,15 @@ class SetpointPolicy:
         self.incline_adjust += incline - self.incline(step, fraction)
         self.sent_incline = incline
 
-    # --- what became of a speed command ------------------------------------------------
+    # --- what became of a command ------------------------------------------------------
+
+    def incline_refused(self) -> None:
+        """The machine refused an incline: the runner sets it from now on."""
+        self.incline_ok = False
+
+    def incline_sent(self, percent: float) -> None:
+        """Taken, or perhaps taken: either way it is not sent again."""
+        self.sent_incline = percent
 
     def speed_taken(self, kmh: float, now: float) -> None:
         self.retry.accepted()

@@ -19,6 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 from treadpace.display import speed_change
+from treadpace.engine.core_state import LINK_BACK, LINK_UP, LinkBack, LinkDown
 from treadpace.engine.events import NoticeKind, RunState, Tick
 from treadpace.engine.messages import WriteOp
 from treadpace.engine.outcome import EndCause, GuidedCause, PauseCause
@@ -47,265 +48,282 @@ from treadpace.treadmill.port import (
 log = logging.getLogger(__name__)
 
 
-class TreadmillReactions(RunCore):
-    def react(self, u: TreadmillUpdate) -> None:
-        handler = _REACTIONS.get(type(u))
-        if handler is not None:  # the rest (echoes, training status) is the port's business
-            handler(self, u)
+def react(core: RunCore, u: TreadmillUpdate) -> None:
+    handler = _REACTIONS.get(type(u))
+    if handler is not None:  # the rest (echoes, training status) is the port's business
+        handler(core, u)
 
-    def _stopped_at_treadmill(self, u: BeltStoppedByUser) -> None:
-        what = "paused" if u.paused else "stopped"
-        if self.state == RunState.PAUSED and self.final is None:
-            self._held_at_treadmill()  # paused already: the plan stays paused as it is
-            return
-        if self.state not in (RunState.RUNNING, RunState.COUNTDOWN) or self.final is not None:
-            return
-        self._held_at_treadmill()
-        self._pause(f"{what} on the treadmill", Trigger.STOPPED_AT_TREADMILL)
-        self.notice(
+
+def _stopped_at_treadmill(core: RunCore, u: BeltStoppedByUser) -> None:
+    what = "paused" if u.paused else "stopped"
+    if core.state == RunState.PAUSED and not core.st.ended:
+        _held_at_treadmill(core)  # paused already: the plan stays paused as it is
+        return
+    if core.state not in (RunState.RUNNING, RunState.COUNTDOWN) or core.st.ended:
+        return
+    _held_at_treadmill(core)
+    _pause(core, f"{what} on the treadmill", Trigger.STOPPED_AT_TREADMILL)
+    core.notice(
+        NoticeLevel.INFO,
+        f"belt {what} on the treadmill: resume when ready",
+        NoticeKind.STOPPED_AT_TREADMILL,
+    )
+
+
+def _safety_key(core: RunCore, _: SafetyKeyPulled) -> None:
+    _held_at_treadmill(core)
+    _pause(core, "safety key", Trigger.SAFETY_KEY)
+    core.notice(
+        NoticeLevel.WARNING,
+        "safety key pulled: put it back, then resume",
+        NoticeKind.STOPPED_AT_TREADMILL,
+    )
+
+
+def _held_at_treadmill(core: RunCore) -> None:
+    """Only the runner standing there resumes now: a resume asked before it is void."""
+    core.st.held_at_treadmill = True
+    core.restart_watch.reset()  # the belt winds down now: it must be seen standing
+    core.st.writes = core.st.writes.without_first(WriteOp.RESUME)
+
+
+def _pause(core: RunCore, reason: str, trigger: Trigger) -> None:
+    if core.state == RunState.COUNTDOWN:
+        core.end(RunState.ABORTED, reason, EndCause.STOPPED_AT_TREADMILL)
+    elif core.state == RunState.RUNNING:
+        core.transition(trigger, reason)
+
+
+def _started_at_treadmill(core: RunCore, _: BeltStartedByUser) -> None:
+    if core.state == RunState.PAUSED and not core.link_down:
+        _follow_console_start(core, "resumed on the treadmill")
+    elif core.state == RunState.READY:
+        core.st.start = core.st.start.asked()
+
+
+def _follow_console_start(core: RunCore, reason: str) -> None:
+    """The runner restarted the belt: follow, and re-apply the target."""
+    core.policy.forget_sent()
+    core.transition(Trigger.STARTED_ON_CONSOLE, reason)
+
+
+def _watch_for_restart(core: RunCore, tel: Telemetry) -> None:
+    """A paused run whose belt the runner stopped there: is it running again?"""
+    held_there = core.st.held_at_treadmill or core.pause_cause in _STOPS_THERE
+    if core.state != RunState.PAUSED or not held_there or core.link_down:
+        return
+    if core.st.ended:
+        return  # the run has ended: a belt moving now is the runner's own
+    if core.restart_watch.feed(tel.t, tel.speed_kmh, _top_kmh(core)):
+        _follow_console_start(core, "belt restarted on the treadmill")
+
+
+def _console_speed(core: RunCore, u: TargetSpeedChanged) -> None:
+    # Our latest command echoed; a press back to an older target is the runner's
+    # (the treadmill port already drops echoes by their age).
+    step = core.step
+    if core.policy.is_echo(u.speed_kmh) or core.state != RunState.RUNNING or step is None:
+        return
+    if core.guided:
+        return  # setting the shown target on the console is following it, not changing it
+    press = core.policy.console_speed(u.speed_kmh, step, core.fraction(), core.now)
+    if press == ConsolePress.ABOVE_CAP:
+        imperial = core.config.imperial
+        capped = core.policy.speed_grid.quantise(u.speed_kmh)
+        core.notice(
+            NoticeLevel.WARNING,
+            f"console speed {speed_text(u.speed_kmh, imperial)} is above your maximum "
+            f"{speed_text(capped, imperial)}: left as it is "
+            "for this step; the next step returns to the plan within your maximum",
+            NoticeKind.ABOVE_CAP,
+        )
+        return
+    if press == ConsolePress.HOLD:
+        how = "held for the rest of the step"
+    else:
+        shown = core.policy.offset_shown(step, core.fraction())
+        how = f"offset {speed_change(shown, core.config.imperial)} for the rest of the step"
+    core.notice(
+        NoticeLevel.INFO, f"console speed change respected: {how}", NoticeKind.CONSOLE_CHANGE
+    )
+
+
+def _console_incline(core: RunCore, u: TargetInclineChanged) -> None:
+    step = core.step
+    if step is not None:
+        core.policy.console_incline(u.incline_percent, step, core.fraction())
+
+
+def _control_lost(core: RunCore, _: ControlLost | MachineReset) -> None:
+    core.enter_guided(GuidedCause.CONTROL_LOST, "control of the treadmill was lost")
+
+
+def _control_silent(core: RunCore, u: ControlSilent) -> None:
+    if not core.st.ended:  # the plan's targets go nowhere: the runner sets them
+        core.enter_guided(GuidedCause.CONTROL_SILENT, f"the treadmill stopped answering ({u.op})")
+
+
+def _stale(core: RunCore, _: TelemetryStale) -> None:
+    # Time steps go on; a distance step waits for fresh data (the odometer does
+    # not extrapolate past a few seconds).
+    if core.state in ACTIVE:
+        core.notice(
+            NoticeLevel.WARNING,
+            "no data from the treadmill for a few seconds",
+            NoticeKind.STALE_DATA,
+        )
+
+
+def _link_lost(core: RunCore, _: LinkLost) -> None:
+    core.st.link = LinkDown(core.now)
+    if core.state == RunState.RUNNING:
+        core.transition(Trigger.LINK_LOST, "link lost")
+    core.notice(
+        NoticeLevel.WARNING,
+        "treadmill link lost: waiting for it to come back",
+        NoticeKind.LINK_LOST,
+    )
+
+
+def _link_restored(core: RunCore, _: LinkRestored) -> None:
+    paused_by_it = core.state == RunState.PAUSED and core.pause_cause == PauseCause.LINK_LOST
+    core.st.link = LINK_BACK if paused_by_it else LINK_UP
+    if core.controllable and not core.control:
+        core.enter_guided(
+            GuidedCause.CONTROL_NOT_REGAINED, "control was not regained after the reconnect"
+        )
+
+
+# --- telemetry -----------------------------------------------------------------------
+
+
+def _telemetry(core: RunCore, tel: Telemetry) -> None:
+    mismatch = core.units.feed(tel.t, tel.speed_kmh, tel.distance_m)
+    if mismatch is not None:
+        core.policy.unit_found(mismatch.factor)  # true km/h from now on; the fix follows
+        core.st.writes = core.st.writes.queue(WriteOp.UNIT_FIX)
+    if core.policy.factor != 1.0:
+        tel = replace(tel, speed_kmh=tel.speed_kmh * core.policy.factor)
+    moving_before = core.speed > MOVING_KMH
+    _read(core, tel)
+    target = None if core.guided else core.policy.sent_speed
+    core.odometer.update(tel.t, tel.speed_kmh, tel.distance_m, target)
+    moving = tel.speed_kmh > MOVING_KMH
+    if core.guided and moving != moving_before:
+        core.update_counting()
+    _check_obeyed(core, tel)
+    _observe_true_pace(core, tel)
+    policy = core.policy
+    policy.lag.feed(tel.t, tel.speed_kmh, policy.sent_speed, policy.speed_grid.increment)
+    if moving:
+        core.policy.belt_moving()
+    if isinstance(core.st.link, LinkBack) and tel.speed_kmh <= _top_kmh(core):
+        _after_restore(core, moving)  # (a value no belt runs at decides nothing)
+    _watch_for_restart(core, tel)
+    if core.state in ACTIVE and not core.st.ended:  # not the wind-down after the end
+        core.emit(_tick(core, tel))
+
+
+def _read(core: RunCore, tel: Telemetry) -> None:
+    core.speed = tel.speed_kmh
+    if tel.incline_percent is not None:
+        core.incline = tel.incline_percent
+    if tel.heart_rate_bpm is not None:
+        core.heart_rate = tel.heart_rate_bpm
+    core.policy.hr.feed(core.now, tel.heart_rate_bpm)
+    counting = core.state == RunState.RUNNING and not core.st.ended
+    core.hr_stats.feed(core.now, tel.heart_rate_bpm, counting)
+    if tel.energy_kcal is not None:
+        core.energy = tel.energy_kcal
+    if tel.steps is not None:
+        core.steps_count = tel.steps
+
+
+def _after_restore(core: RunCore, moving: bool) -> None:
+    core.st.link = LINK_UP
+    if moving and not core.st.held_at_treadmill:
+        core.policy.link_restored()
+        core.transition(Trigger.LINK_BACK_MOVING, "link restored")
+    else:
+        core.notice(
             NoticeLevel.INFO,
-            f"belt {what} on the treadmill: resume when ready",
+            "link restored, belt stopped: resume when ready",
             NoticeKind.STOPPED_AT_TREADMILL,
         )
 
-    def _safety_key(self, _: SafetyKeyPulled) -> None:
-        self._held_at_treadmill()
-        self._pause("safety key", Trigger.SAFETY_KEY)
-        self.notice(
-            NoticeLevel.WARNING,
-            "safety key pulled: put it back, then resume",
-            NoticeKind.STOPPED_AT_TREADMILL,
+
+def _top_kmh(core: RunCore) -> float:
+    """The machine's top speed in true km/h, as the telemetry is read."""
+    return core.speeds.max_kmh * core.policy.factor
+
+
+def _check_obeyed(core: RunCore, tel: Telemetry) -> None:
+    """Some firmware accepts speed commands and ignores them (ftms.md Q4): go guided."""
+    ignored = core.policy.watchdog.ignored(tel.t, tel.speed_kmh)
+    if ignored and not core.guided and core.state == RunState.RUNNING:
+        core.enter_guided(
+            GuidedCause.SPEED_IGNORED,
+            "the treadmill accepts speed commands but does not act on them",
         )
 
-    def _held_at_treadmill(self) -> None:
-        """Only the runner standing there resumes now: a resume asked before it is void."""
-        self.stopped_at_treadmill = True
-        self.restart_watch.reset()  # the belt winds down now: it must be seen standing
-        if WriteOp.RESUME in self.ops:
-            self.ops.remove(WriteOp.RESUME)
 
-    def _pause(self, reason: str, trigger: Trigger) -> None:
-        if self.state == RunState.COUNTDOWN:
-            self.end(RunState.ABORTED, reason, EndCause.STOPPED_AT_TREADMILL)
-        elif self.state == RunState.RUNNING:
-            self.transition(trigger, reason)
-
-    def _started_at_treadmill(self, _: BeltStartedByUser) -> None:
-        if self.state == RunState.PAUSED and self.link_down_at is None:
-            self._follow_console_start("resumed on the treadmill")
-        elif self.state == RunState.READY:
-            self.start_requested = True
-
-    def _follow_console_start(self, reason: str) -> None:
-        """The runner restarted the belt: follow, and re-apply the target."""
-        self.policy.forget_sent()
-        self.transition(Trigger.STARTED_ON_CONSOLE, reason)
-
-    def _watch_for_restart(self, tel: Telemetry) -> None:
-        """A paused run whose belt the runner stopped there: is it running again?"""
-        held_there = self.stopped_at_treadmill or self.pause_cause in _STOPS_THERE
-        if self.state != RunState.PAUSED or not held_there or self.link_down_at is not None:
-            return
-        if self.final is not None:
-            return  # the run has ended: a belt moving now is the runner's own
-        if self.restart_watch.feed(tel.t, tel.speed_kmh, self._top_kmh()):
-            self._follow_console_start("belt restarted on the treadmill")
-
-    def _console_speed(self, u: TargetSpeedChanged) -> None:
-        # Our latest command echoed; a press back to an older target is the runner's
-        # (the treadmill port already drops echoes by their age).
-        step = self.step
-        if self.policy.is_echo(u.speed_kmh) or self.state != RunState.RUNNING or step is None:
-            return
-        if self.guided:
-            return  # setting the shown target on the console is following it, not changing it
-        press = self.policy.console_speed(u.speed_kmh, step, self.fraction(), self.now)
-        if press == ConsolePress.ABOVE_CAP:
-            imperial = self.config.imperial
-            capped = self.policy.speed_grid.quantise(u.speed_kmh)
-            self.notice(
-                NoticeLevel.WARNING,
-                f"console speed {speed_text(u.speed_kmh, imperial)} is above your maximum "
-                f"{speed_text(capped, imperial)}: left as it is "
-                "for this step; the next step returns to the plan within your maximum",
-                NoticeKind.ABOVE_CAP,
-            )
-            return
-        if press == ConsolePress.HOLD:
-            how = "held for the rest of the step"
-        else:
-            shown = self.policy.offset_shown(step, self.fraction())
-            how = f"offset {speed_change(shown, self.config.imperial)} for the rest of the step"
-        self.notice(
-            NoticeLevel.INFO, f"console speed change respected: {how}", NoticeKind.CONSOLE_CHANGE
-        )
-
-    def _console_incline(self, u: TargetInclineChanged) -> None:
-        step = self.step
-        if step is not None:
-            self.policy.console_incline(u.incline_percent, step, self.fraction())
-
-    def _control_lost(self, _: ControlLost | MachineReset) -> None:
-        self.enter_guided(GuidedCause.CONTROL_LOST, "control of the treadmill was lost")
-
-    def _control_silent(self, u: ControlSilent) -> None:
-        if self.final is None:  # the plan's targets go nowhere: the runner sets them
-            self.enter_guided(
-                GuidedCause.CONTROL_SILENT, f"the treadmill stopped answering ({u.op})"
-            )
-
-    def _stale(self, _: TelemetryStale) -> None:
-        # Time steps go on; a distance step waits for fresh data (the odometer does
-        # not extrapolate past a few seconds).
-        if self.state in ACTIVE:
-            self.notice(
-                NoticeLevel.WARNING,
-                "no data from the treadmill for a few seconds",
-                NoticeKind.STALE_DATA,
-            )
-
-    def _link_lost(self, _: LinkLost) -> None:
-        self.link_down_at = self.now
-        if self.state == RunState.RUNNING:
-            self.transition(Trigger.LINK_LOST, "link lost")
-        self.notice(
-            NoticeLevel.WARNING,
-            "treadmill link lost: waiting for it to come back",
-            NoticeKind.LINK_LOST,
-        )
-
-    def _link_restored(self, _: LinkRestored) -> None:
-        self.link_down_at = None
-        if self.state == RunState.PAUSED and self.pause_cause == PauseCause.LINK_LOST:
-            self.await_restore = True
-        if self.controllable and not self.control:
-            self.enter_guided(
-                GuidedCause.CONTROL_NOT_REGAINED, "control was not regained after the reconnect"
-            )
-
-    # --- telemetry -----------------------------------------------------------------------
-
-    def _telemetry(self, tel: Telemetry) -> None:
-        mismatch = self.units.feed(tel.t, tel.speed_kmh, tel.distance_m)
-        if mismatch is not None:
-            self.policy.factor = mismatch.factor  # true km/h from now on; the fix follows
-            self.ops.append(WriteOp.UNIT_FIX)
-        if self.policy.factor != 1.0:
-            tel = replace(tel, speed_kmh=tel.speed_kmh * self.policy.factor)
-        moving_before = self.speed > MOVING_KMH
-        self._read(tel)
-        target = None if self.guided else self.policy.sent_speed
-        self.odometer.update(tel.t, tel.speed_kmh, tel.distance_m, target)
-        moving = tel.speed_kmh > MOVING_KMH
-        if self.guided and moving != moving_before:
-            self.update_counting()
-        self._check_obeyed(tel)
-        self._observe_true_pace(tel)
-        policy = self.policy
-        policy.lag.feed(tel.t, tel.speed_kmh, policy.sent_speed, policy.speed_grid.increment)
-        if moving:
-            self.policy.belt_moving()
-        if self.await_restore and tel.speed_kmh <= self._top_kmh():
-            self._after_restore(moving)  # (a value no belt runs at decides nothing)
-        self._watch_for_restart(tel)
-        if self.state in ACTIVE and self.final is None:  # not the wind-down after the end
-            self.emit(self._tick(tel))
-
-    def _read(self, tel: Telemetry) -> None:
-        self.speed = tel.speed_kmh
-        if tel.incline_percent is not None:
-            self.incline = tel.incline_percent
-        if tel.heart_rate_bpm is not None:
-            self.heart_rate = tel.heart_rate_bpm
-        self.policy.hr.feed(self.now, tel.heart_rate_bpm)
-        counting = self.state == RunState.RUNNING and self.final is None
-        self.hr_stats.feed(self.now, tel.heart_rate_bpm, counting)
-        if tel.energy_kcal is not None:
-            self.energy = tel.energy_kcal
-        if tel.steps is not None:
-            self.steps_count = tel.steps
-
-    def _after_restore(self, moving: bool) -> None:
-        self.await_restore = False
-        if moving and not self.stopped_at_treadmill:
-            self.policy.sent_speed = None
-            self.transition(Trigger.LINK_BACK_MOVING, "link restored")
-        else:
-            self.notice(
-                NoticeLevel.INFO,
-                "link restored, belt stopped: resume when ready",
-                NoticeKind.STOPPED_AT_TREADMILL,
-            )
-
-    def _top_kmh(self) -> float:
-        """The machine's top speed in true km/h, as the telemetry is read."""
-        return self.speeds.max_kmh * self.policy.factor
-
-    def _check_obeyed(self, tel: Telemetry) -> None:
-        """Some firmware accepts speed commands and ignores them (ftms.md Q4): go guided."""
-        ignored = self.policy.watchdog.ignored(tel.t, tel.speed_kmh)
-        if ignored and not self.guided and self.state == RunState.RUNNING:
-            self.enter_guided(
-                GuidedCause.SPEED_IGNORED,
-                "the treadmill accepts speed commands but does not act on them",
-            )
-
-    def _observe_true_pace(self, tel: Telemetry) -> None:
-        step, policy = self.step, self.policy
-        true = policy.true
-        was = true.pod
-        steady = (
-            self.state == RunState.RUNNING
-            and step is not None
-            and not step.is_ramp
-            and not policy.runners_speed
-            and not self.guided
-        )
-        true.observe(
-            Observation(
-                t=tel.t,
-                belt_kmh=tel.speed_kmh,
-                incline_percent=self.incline or 0.0,
-                pod=tel.footpod,
-                pod_kmh=tel.footpod_kmh,
-                sent_kmh=policy.sent_speed,
-                steady=steady,
-                run_m=max(0.0, self.run_m()),
-            )
-        )
-        if true.pod != was and was is not PodState.NONE:
-            self.notice(NoticeLevel.INFO, _POD_NEWS[true.pod], NoticeKind.FOOTPOD)
-
-    def _tick(self, tel: Telemetry) -> Tick:
-        step = self.step
-        plan_now, run_m = self.plan_now(), self.run_m()
-        cur = self.cursor
-        step_t, step_m = plan_now - cur.t0, run_m - cur.m0
-        return Tick(
+def _observe_true_pace(core: RunCore, tel: Telemetry) -> None:
+    step, policy = core.step, core.policy
+    true = policy.true
+    was = true.pod
+    steady = (
+        core.state == RunState.RUNNING
+        and step is not None
+        and not step.is_ramp
+        and not policy.runners_speed
+        and not core.guided
+    )
+    true.observe(
+        Observation(
             t=tel.t,
-            wall=self.wall,
-            state=self.state,
-            step_index=self.index,
-            step_name=step.name if step is not None else "",
-            speed_kmh=tel.speed_kmh,
-            target_speed_kmh=self.target_speed() if step is not None else 0.0,
-            incline_percent=self.incline,
-            target_incline_percent=self.target_incline() if step is not None else 0.0,
-            heart_rate_bpm=self.heart_rate,
-            distance_m=max(0.0, run_m),
-            elapsed_s=plan_now,
-            step_elapsed_s=step_t,
-            step_distance_m=step_m,
-            step_remaining=cur.remaining(step, plan_now, run_m) if step is not None else 0.0,
-            progress=cur.progress(step, plan_now, run_m) if step is not None else 1.0,
-            energy_kcal=self.energy,
-            steps_count=self.steps_count,
-            hr_zone=self.hr_stats.zone(tel.heart_rate_bpm),
-            true_speed_kmh=self.policy.true.speed_kmh,
-            true_distance_m=self.policy.true.distance_m if self.policy.true.known else None,
-            footpod_kmh=self.policy.true.pod_kmh,
-            lead_s=lead[1] if (lead := self.lead()) is not None else 0.0,
+            belt_kmh=tel.speed_kmh,
+            incline_percent=core.incline or 0.0,
+            pod=tel.footpod,
+            pod_kmh=tel.footpod_kmh,
+            sent_kmh=policy.sent_speed,
+            steady=steady,
+            run_m=max(0.0, core.run_m()),
         )
+    )
+    if true.pod != was and was is not PodState.NONE:
+        core.notice(NoticeLevel.INFO, _POD_NEWS[true.pod], NoticeKind.FOOTPOD)
+
+
+def _tick(core: RunCore, tel: Telemetry) -> Tick:
+    step = core.step
+    plan_now, run_m = core.plan_now(), core.run_m()
+    cur = core.cursor
+    step_t, step_m = plan_now - cur.t0, run_m - cur.m0
+    return Tick(
+        t=tel.t,
+        wall=core.wall,
+        state=core.state,
+        step_index=core.index,
+        step_name=step.name if step is not None else "",
+        speed_kmh=tel.speed_kmh,
+        target_speed_kmh=core.target_speed() if step is not None else 0.0,
+        incline_percent=core.incline,
+        target_incline_percent=core.target_incline() if step is not None else 0.0,
+        heart_rate_bpm=core.heart_rate,
+        distance_m=max(0.0, run_m),
+        elapsed_s=plan_now,
+        step_elapsed_s=step_t,
+        step_distance_m=step_m,
+        step_remaining=cur.remaining(step, plan_now, run_m) if step is not None else 0.0,
+        progress=cur.progress(step, plan_now, run_m) if step is not None else 1.0,
+        energy_kcal=core.energy,
+        steps_count=core.steps_count,
+        hr_zone=core.hr_stats.zone(tel.heart_rate_bpm),
+        true_speed_kmh=core.policy.true.speed_kmh,
+        true_distance_m=core.policy.true.distance_m if core.policy.true.known else None,
+        footpod_kmh=core.policy.true.pod_kmh,
+        lead_s=lead[1] if (lead := core.lead()) is not None else 0.0,
+    )
 
 
 _POD_NEWS = {
@@ -319,17 +337,17 @@ _STOPS_THERE = (PauseCause.AT_TREADMILL, PauseCause.SAFETY_KEY, PauseCause.LINK_
 """Pauses the runner may end by starting the belt on the console. (Not a pause asked of
 treadpace: the runner who asked it resumes it there.)"""
 
-_REACTIONS: dict[type, Callable[[TreadmillReactions, Any], None]] = {
-    Telemetry: TreadmillReactions._telemetry,
-    BeltStoppedByUser: TreadmillReactions._stopped_at_treadmill,
-    SafetyKeyPulled: TreadmillReactions._safety_key,
-    BeltStartedByUser: TreadmillReactions._started_at_treadmill,
-    TargetSpeedChanged: TreadmillReactions._console_speed,
-    TargetInclineChanged: TreadmillReactions._console_incline,
-    ControlLost: TreadmillReactions._control_lost,
-    MachineReset: TreadmillReactions._control_lost,
-    ControlSilent: TreadmillReactions._control_silent,
-    TelemetryStale: TreadmillReactions._stale,
-    LinkLost: TreadmillReactions._link_lost,
-    LinkRestored: TreadmillReactions._link_restored,
+_REACTIONS: dict[type, Callable[[RunCore, Any], None]] = {
+    Telemetry: _telemetry,
+    BeltStoppedByUser: _stopped_at_treadmill,
+    SafetyKeyPulled: _safety_key,
+    BeltStartedByUser: _started_at_treadmill,
+    TargetSpeedChanged: _console_speed,
+    TargetInclineChanged: _console_incline,
+    ControlLost: _control_lost,
+    MachineReset: _control_lost,
+    ControlSilent: _control_silent,
+    TelemetryStale: _stale,
+    LinkLost: _link_lost,
+    LinkRestored: _link_restored,
 }

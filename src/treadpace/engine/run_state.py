@@ -1,13 +1,16 @@
-"""The engine core's state and the few primitive ways it changes.
+"""The run the engine core owns, and the few primitive ways it changes.
 
-`RunCore` holds what the run knows (its state, guided mode, the step cursor,
-the plan clock, the setpoint policy, the odometer, the belt's latest readings)
-and the small changes every rule is made of: a transition through the table,
-an end, guided mode, a write, a notice, the start and close of a step. The
-rules themselves live beside it, one room for each kind of input: what the
-treadmill says (`reactions`), what the runner asks (`commands`), how a write
-was answered (`answers`); `core.EngineCore` puts them together and is the one
-entry. Pure: `now` and `wall` are set by `EngineCore.handle` for each input.
+`RunCore` holds what the run knows: its state record (`core_state.CoreState`:
+the run state, guided mode, the start, the hold at the treadmill, the link, the
+writes, the countdown, the ending), the step cursor, the plan clock, the
+setpoint policy, the odometer and the belt's latest readings. Its methods are
+the small changes every rule is made of: a transition through the table, an
+end, guided mode, a write, a notice, the start and close of a step. The rules
+are functions over it, one module for each kind of input: what the treadmill
+says (`reactions`), what the runner asks (`commands`), how a write was answered
+(`answers`); `core.EngineCore` owns the one `RunCore` and is the one entry.
+Nothing inherits from it. Pure: `now` and `wall` are set by `EngineCore.handle`
+for each input.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import TYPE_CHECKING
 from treadpace.display import target
 from treadpace.engine.belt_restart import STANDING_KMH, BeltRestartWatch
 from treadpace.engine.config import EngineConfig
+from treadpace.engine.core_state import CoreState, Ending, LinkDown
 from treadpace.engine.cursor import StepCursor
 from treadpace.engine.events import (
     EngineEvent,
@@ -30,6 +34,7 @@ from treadpace.engine.events import (
     StepStarted,
     StepSummary,
 )
+from treadpace.engine.gate import Refusal
 from treadpace.engine.hr_stats import HrStats
 from treadpace.engine.messages import Action, Write, WriteOp
 from treadpace.engine.odometer import Odometer
@@ -61,13 +66,8 @@ class RunCore:
             raise ValueError("a plan needs at least one step")
         self.plan = plan
         self.config = config
-        self.state = RunState.IDLE
-        self.guided = False
-        self.guided_cause: GuidedCause | None = None
-        self.pause_cause: PauseCause | None = None
-        self.end_cause = EndCause.FAILED
-        self.final: tuple[RunState, str] | None = None
-        """The first ending: its state and its words for people."""
+        self.st = CoreState()
+        """The run's state and the facts that qualify it: the one record the rules change."""
         self.cursor = StepCursor(plan)
         self.clock = PlanClock()
         self.policy = SetpointPolicy(config)
@@ -83,23 +83,40 @@ class RunCore:
         self.heart_rate: int | None = None
         self.energy: float | None = None
         self.steps_count: int | None = None
-        # who may start the belt, and whether treadpace did
-        self.start_requested = False
-        self.stopped_at_treadmill = False  # console stop / safety key: only a local resume
         self.restart_watch = BeltRestartWatch()  # a console Start seen only in the telemetry
-        self.we_started = False
-        self.link_down_at: float | None = None
-        self.await_restore = False  # the link is back: the next reading decides
-        # writes: one at a time; PAUSE, RESUME and UNIT_FIX wait their turn in `ops`
-        self.in_flight: Write | None = None
-        self.ops: list[WriteOp] = []
         # set by `handle` for each input
         self.now = 0.0
         self.wall = 0.0
         self.control = False
         self.out: list[Action] = []
+        self.refusal: Refusal | None = None
+        """Why the command in the input just handled was refused (None: taken, or no command)."""
 
     # --- reading the run -----------------------------------------------------------------
+
+    @property
+    def state(self) -> RunState:
+        return self.st.run
+
+    @property
+    def guided(self) -> bool:
+        return self.st.guided is not None
+
+    @property
+    def guided_cause(self) -> GuidedCause | None:
+        return self.st.guided
+
+    @property
+    def pause_cause(self) -> PauseCause | None:
+        return self.st.pause_cause
+
+    @property
+    def in_flight(self) -> Write | None:
+        return self.st.writes.in_flight
+
+    @property
+    def link_down(self) -> bool:
+        return isinstance(self.st.link, LinkDown)
 
     @property
     def step(self) -> CompiledStep | None:
@@ -147,7 +164,7 @@ class RunCore:
             or step.hr is not None
             or self.state != RunState.RUNNING
             or self.guided
-            or self.final is not None
+            or self.st.ended
             or policy.runners_speed
             or nxt_i >= len(self.plan.steps)
         ):
@@ -173,9 +190,10 @@ class RunCore:
         return self.policy.incline(self.step, self.fraction())
 
     def link_deadline(self) -> float:
-        if self.link_down_at is None:
+        link = self.st.link
+        if not isinstance(link, LinkDown):
             return math.inf
-        return self.link_down_at + self.config.link_timeout_s
+        return link.since + self.config.link_timeout_s
 
     # --- changing it ---------------------------------------------------------------------
 
@@ -185,24 +203,24 @@ class RunCore:
         if state is None:
             log.debug("%s in %s: no change", trigger, self.state)
             return
-        previous, self.state = self.state, state
-        self.pause_cause = PAUSE_CAUSE.get(trigger) if state == RunState.PAUSED else None
+        st = self.st
+        previous, st.run = st.run, state
+        st.pause_cause = PAUSE_CAUSE.get(trigger) if state == RunState.PAUSED else None
         if state == RunState.PAUSED:
             self.restart_watch.reset()
         if state == RunState.RUNNING:
-            self.stopped_at_treadmill = False
+            st.held_at_treadmill = False
         if previous == RunState.PAUSED:
             # A queued resume belonged to that pause, not to a later one; a queued pause
             # would stop the belt the runner has just started again.
-            self.ops = [op for op in self.ops if op not in (WriteOp.RESUME, WriteOp.PAUSE)]
+            st.writes = st.writes.without(WriteOp.RESUME, WriteOp.PAUSE)
         self.update_counting()
         self.emit(StateChanged(self.now, state, previous, reason))
 
     def end(self, state: RunState, reason: str, cause: EndCause) -> None:
         """The first ending wins: its state, its words for people, its cause for code."""
-        if self.final is None:
-            self.final = (state, reason)
-            self.end_cause = cause
+        if self.st.ending is None:
+            self.st.ending = Ending(state, reason, cause)
 
     def update_counting(self) -> None:
         running = self.state == RunState.RUNNING
@@ -218,8 +236,7 @@ class RunCore:
         """treadpace stops commanding speed; the runner sets it and the plan follows the belt."""
         if self.guided:
             return
-        self.guided = True
-        self.guided_cause = cause
+        self.st.guided = cause
         self.departures.set(Departure.GUIDED, True, self.plan_now())
         self.emit(
             Notice(
@@ -234,9 +251,8 @@ class RunCore:
 
     def write(self, op: WriteOp, value: float | None = None) -> None:
         """One command to the treadmill; nothing else is written until it is answered."""
-        assert self.in_flight is None, f"{op} while {self.in_flight} is unanswered"
         write = Write(op, value)
-        self.in_flight = write
+        self.st.writes = self.st.writes.sent(write)
         self.out.append(write)
 
     def emit(self, event: EngineEvent) -> None:
