@@ -143,6 +143,8 @@ def test_the_web_page_shows_a_cue_in_words() -> None:
         "type": "cue",
         "level": "info",
         "message": "Speeding up in 10 s: 5:16/km (11.4 km/h)",
+        "speak": "Speeding up in 10 seconds: 5:16 per kilometre",  # the phone says the words
+        "lead_s": 10,
     }
 
 
