@@ -23,7 +23,7 @@ import statistics
 import sys
 import time
 
-from treadpace.clock import ScaledClock
+from treadpace.base.clock import ScaledClock
 from treadpace.ftms import (
     CONTROL_POINT,
     TREADMILL_DATA,

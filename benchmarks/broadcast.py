@@ -24,8 +24,8 @@ import statistics
 import sys
 import time
 
+from treadpace.base.clock import ScaledClock
 from treadpace.broadcast import Broadcaster
-from treadpace.clock import ScaledClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub
 from treadpace.ftms import TREADMILL_DATA
 from treadpace.ftms.uuids import RSC_FEATURE, RSC_MEASUREMENT, RSC_SERVICE

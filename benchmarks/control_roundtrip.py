@@ -14,7 +14,7 @@ import statistics
 import sys
 import time
 
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.ftms import CONTROL_POINT
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.sim import SimLink

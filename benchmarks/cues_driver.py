@@ -17,7 +17,7 @@ import time
 
 from run_virtual import sixty_minutes  # the same 60-minute plan as that benchmark
 
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.cues.driver import CueHub
 from treadpace.engine import Command, Engine, EngineConfig, EventHub
 from treadpace.engine.events import Cue

@@ -19,14 +19,14 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunFinished
 from treadpace.plans import compile_plan, load_plan, load_profile
 from treadpace.plans.steps import CompiledPlan
 from treadpace.record import Recorder
 from treadpace.record.activity import build_activity
-from treadpace.record.chart import write_chart
 from treadpace.record.journal import read_journal
+from treadpace.record.run_chart import write_chart
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.sim import SimLink
 from treadpace_sim.treadmill import SimulatedTreadmill

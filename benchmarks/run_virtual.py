@@ -18,7 +18,7 @@ import statistics
 import sys
 import time
 
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub
 from treadpace.engine.events import SetpointSent, Tick
 from treadpace.plans.steps import CompiledPlan, CompiledStep

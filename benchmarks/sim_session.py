@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.ftms import (
     CONTROL_POINT,
     TREADMILL_DATA,

@@ -16,6 +16,8 @@ from __future__ import annotations
 import math
 
 from engine_world import World, on_incline_grid, on_speed_grid
+from treadpace.base.units import KMH_PER_MPH
+from treadpace.engine.causes import EndCause
 from treadpace.engine.core import EngineCore
 from treadpace.engine.events import (
     Command,
@@ -45,7 +47,6 @@ from treadpace.engine.messages import (
     WriteOp,
     Written,
 )
-from treadpace.engine.outcome import EndCause
 from treadpace.engine.transitions import TRANSITIONS
 from treadpace.treadmill.port import (
     BeltStartedByUser,
@@ -57,7 +58,6 @@ from treadpace.treadmill.port import (
     Telemetry,
     TreadmillUpdate,
 )
-from treadpace.units import KMH_PER_MPH
 
 EPS = 1e-9
 ROWS = frozenset((before, after) for (before, _), after in TRANSITIONS.items())

@@ -25,10 +25,10 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 
 from engine_checks import ABORT_CAUSES, ANSWERS, SafetyChecks
 from engine_world import World, worlds
+from treadpace.engine.causes import EndCause
 from treadpace.engine.events import Command
 from treadpace.engine.gate import CommandSource
 from treadpace.engine.messages import Abort, Answer, UpdatesEnded
-from treadpace.engine.outcome import EndCause
 from treadpace.treadmill.port import (
     BeltStartedByUser,
     BeltStoppedByUser,

@@ -20,10 +20,10 @@ from itertools import product
 
 from hypothesis import strategies as st
 
+from treadpace.base.units import KMH_PER_MPH
 from treadpace.engine.config import EngineConfig
 from treadpace.ftms import InclinationRange, SpeedRange
 from treadpace.plans.steps import CompiledPlan, CompiledStep, StepKind
-from treadpace.units import KMH_PER_MPH
 
 MPH_STEP_KMH = 0.1 * KMH_PER_MPH
 TOLERANCE = 1e-9

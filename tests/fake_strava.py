@@ -17,7 +17,7 @@ from aiohttp import web
 
 from api_spec import ApiSpec, Call
 from fake_service import FakeService, Reply
-from treadpace.clock import Clock
+from treadpace.base.clock import Clock
 
 CLIENT_ID = "4242"
 CLIENT_SECRET = "strava-client-secret-77ab"

@@ -21,13 +21,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from treadpace.errors import UserError
+from treadpace.base.user_error import UserError
 from treadpace.plans.steps import CompiledStep, StepRole
 from treadpace.record.activity import build_activity
 from treadpace.record.export import FORMATS
 from treadpace.record.journal import read_journal
 from treadpace.record.recorder import Recorder
-from treadpace.record.report import headline, step_rows, text_chart
+from treadpace.record.run_report import headline, step_rows, text_chart
 from treadpace.record.runs import summarize
 from treadpace.record.synthetic import SyntheticRun, synthetic_events
 

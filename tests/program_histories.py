@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from treadpace.plans import load_profile
 from treadpace.plans.loader import compile_plan, plan_from_document
-from treadpace.plans.source import Document
-from treadpace.program.guard import SPIKE_LIMIT, longest_before
+from treadpace.plans.yaml_document import Document
+from treadpace.program.spike_guard import SPIKE_LIMIT, longest_before
 from treadpace.program.types import Goal, Outcome, PastRun, Program, Settings
 
 ROOT = Path(__file__).resolve().parents[1]

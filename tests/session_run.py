@@ -15,9 +15,9 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from mqtt_broker import Broker, mqtt_settings
-from treadpace.clock import ScaledClock
+from treadpace.base.clock import ScaledClock
+from treadpace.base.listen import Listen
 from treadpace.engine import Engine, RunState
-from treadpace.listen import Listen
 from treadpace.plans.profile import MqttSettings, Profile
 from treadpace.plans.steps import CompiledPlan, CompiledStep
 from treadpace.session import RunOutcome, RunSession, SessionSetup

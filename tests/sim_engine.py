@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.engine import Command, Engine, RunFinished
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace_sim.treadmill import SimulatedTreadmill

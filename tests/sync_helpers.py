@@ -19,7 +19,7 @@ import aiohttp
 
 from fake_icu import API_KEY, FakeIcu
 from fake_strava import CLIENT_ID, CLIENT_SECRET, FakeStrava
-from treadpace.clock import VIRTUAL_EPOCH, Clock
+from treadpace.base.clock import VIRTUAL_EPOCH, Clock
 from treadpace.plans.steps import CompiledStep
 from treadpace.record.export import export_run
 from treadpace.record.recorder import Recorder
@@ -27,7 +27,7 @@ from treadpace.record.synthetic import SyntheticRun, synthetic_events
 from treadpace.store.database import connect
 from treadpace.sync.credentials import StravaAccount
 from treadpace.sync.drain import Drain, Report, Uploader
-from treadpace.sync.icu import IcuClient, IcuUploader
+from treadpace.sync.icu_client import IcuClient, IcuUploader
 from treadpace.sync.outbox import Outbox
 from treadpace.sync.strava import StravaUploader
 from treadpace.sync.tokens import Tokens, from_answer, save

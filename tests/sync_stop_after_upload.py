@@ -14,10 +14,10 @@ from pathlib import Path
 
 import aiohttp
 
-from treadpace.clock import RealClock
+from treadpace.base.clock import RealClock
 from treadpace.store.database import connect
 from treadpace.sync.drain import Drain
-from treadpace.sync.icu import IcuClient, IcuUploader
+from treadpace.sync.icu_client import IcuClient, IcuUploader
 from treadpace.sync.outbox import Entry, Outbox
 
 

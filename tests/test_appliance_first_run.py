@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from treadpace.appliance.first_run import field_errors, profile_of, write_first
-from treadpace.errors import UserError
-from treadpace.plans.setup import Answers, check, profile_text
+from treadpace.base.user_error import UserError
+from treadpace.plans.init_answers import Answers, check, profile_text
 
 
 def test_each_answer_is_checked_on_its_own_and_names_its_field() -> None:

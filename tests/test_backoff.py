@@ -18,8 +18,8 @@ import pytest
 
 from fakes import FakeGattLink
 from mqtt_broker import mqtt_settings
-from treadpace.backoff import Backoff, Retrying
-from treadpace.clock import VirtualClock
+from treadpace.base.backoff import Backoff, Retrying
+from treadpace.base.clock import VirtualClock
 from treadpace.mqtt import MqttBridge
 from treadpace.treadmill import ble
 from treadpace.treadmill.ble import BleakLink, DeviceNotFound

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from treadpace.clock import ScaledClock
+from treadpace.base.clock import ScaledClock
 from treadpace_sim.bluez import FakeBlueZ, PrivateBus
 from treadpace_sim.model import TreadmillModel, load_model
 from treadpace_sim.treadmill import SimulatedTreadmill

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from treadpace.clock import ScaledClock
+from treadpace.base.clock import ScaledClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunFinished, RunState
 from treadpace.engine.events import EngineEvent, StateChanged
 from treadpace.library import load_and_compile

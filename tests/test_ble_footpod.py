@@ -22,7 +22,7 @@ from typing import cast
 
 import pytest
 
-from treadpace.clock import ScaledClock
+from treadpace.base.clock import ScaledClock
 from treadpace.commands.simulate import CLEANUP_S
 from treadpace.ftms.rsc import RscFeatureBit, decode_rsc_feature
 from treadpace.ftms.uuids import RSC_FEATURE, RSC_SERVICE

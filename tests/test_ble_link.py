@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from treadpace.clock import ScaledClock
+from treadpace.base.clock import ScaledClock
 from treadpace.ftms import (
     CONTROL_POINT,
     FEATURE,

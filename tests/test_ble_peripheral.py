@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from treadpace.clock import RealClock, ScaledClock
+from treadpace.base.clock import RealClock, ScaledClock
 from treadpace.commands.simulate import CLEANUP_S
 from treadpace.ftms import FTMS_SERVICE, SPEED_RANGE, decode_speed_range
 from treadpace.treadmill.ble import BleakLink, DeviceNotFound, find_device

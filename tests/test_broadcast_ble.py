@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from bleak import BleakClient
 
+from treadpace.base.clock import ScaledClock
 from treadpace.broadcast import Broadcaster
-from treadpace.clock import ScaledClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunFinished
 from treadpace.engine.events import Notice, NoticeKind, Tick
 from treadpace.ftms import decode_feature, decode_speed_range, decode_treadmill_data

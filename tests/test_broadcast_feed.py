@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from treadpace.base.notice_level import NoticeLevel
+from treadpace.base.user_error import UserError
 from treadpace.broadcast.feed import BroadcastFeed
 from treadpace.engine.events import Notice, NoticeKind, RunFinished, RunState, Tick
-from treadpace.errors import UserError
-from treadpace.notice_level import NoticeLevel
 from treadpace.plans import load_profile
 from treadpace.plans.broadcast_settings import BroadcastSettings, with_broadcast_options
 

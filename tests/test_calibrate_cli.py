@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from run_proc import treadpace
-from treadpace.errors import UserError
+from treadpace.base.user_error import UserError
 from treadpace.plans.calibration_file import write_calibration
 from treadpace.plans.loader import load_profile
 from treadpace.plans.true_pace_settings import CalibrationRecord

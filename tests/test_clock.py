@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from treadpace.clock import ClockTimeout, ScaledClock, VirtualClock, wait_for
+from treadpace.base.clock import ClockTimeout, ScaledClock, VirtualClock, wait_for
 
 
 async def test_virtual_clock_runs_an_hour_instantly_in_order() -> None:

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from treadpace.coach import QUALITY_EVERY_DAYS, suggest, vdot_estimate
+from treadpace.engine.causes import Departure
 from treadpace.engine.events import StepSummary
-from treadpace.engine.outcome import Departure
 from treadpace.plans import compile_plan, load_plan, load_profile
+from treadpace.program.next_run import QUALITY_EVERY_DAYS, suggest, vdot_estimate
 from treadpace.record.journal import RunStatus
 from treadpace.record.recorder import Recorder
 from treadpace.record.runs import RunSummary

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.cues.driver import CueHub
 from treadpace.cues.text import speech
 from treadpace.engine import Command, Engine, EngineConfig, RunState

@@ -5,12 +5,12 @@ Pure code: no clock, no engine (the engine runs in test_cues_engine.py).
 
 from __future__ import annotations
 
+from treadpace.base.units import METRES_PER_MILE
 from treadpace.cues import text
 from treadpace.cues.banner import countdown
 from treadpace.cues.schedule import Trigger, build, change_between
 from treadpace.engine.events import Cue, CueChange, CueKind, RunState, Tick
 from treadpace.plans.steps import CompiledStep
-from treadpace.units import METRES_PER_MILE
 
 WARM = CompiledStep("warm-up", "time", 300, 9.0)
 TEMPO = CompiledStep("tempo", "time", 300, 11.4, pace_label="threshold")
@@ -134,7 +134,7 @@ def test_the_banner_counts_down_to_the_next_real_change() -> None:
 
 
 def test_the_web_page_shows_a_cue_in_words() -> None:
-    from treadpace.web.live import LiveState
+    from treadpace.web.live_state import LiveState
 
     state = LiveState()
     cue = next(p.cue for p in build((WARM, TEMPO)) if p.cue.kind == CueKind.UPCOMING)
@@ -154,7 +154,7 @@ def test_the_live_view_shows_the_banner_while_running() -> None:
     from rich.console import Console
 
     from treadpace.engine.events import RunStarted, StateChanged, StepStarted
-    from treadpace.ui.live import LiveView
+    from treadpace.ui.live_view import LiveView
 
     view = LiveView()
     view.handle(RunStarted(0.0, 0.0, "p", "custom", "", (WARM, TEMPO), False, "sim"))

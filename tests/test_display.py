@@ -1,4 +1,4 @@
-"""The one rule per quantity in `treadpace.display`, metric and imperial."""
+"""The one rule per quantity in `treadpace.base.display`, metric and imperial."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from treadpace import display
-from treadpace.units import METRES_PER_MILE
+from treadpace.base import display
+from treadpace.base.units import METRES_PER_MILE
 
 
 @pytest.mark.parametrize(

@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from test_engine_fakes import FakeTreadmill
-from treadpace import display as fmt
-from treadpace.clock import VirtualClock
+from treadpace.base import display as fmt
+from treadpace.base.clock import VirtualClock
 from treadpace.cues import text as cue_text
 from treadpace.cues.banner import countdown
 from treadpace.cues.schedule import build
@@ -35,10 +35,10 @@ from treadpace.engine.events import (
 from treadpace.ftms import SpeedRange
 from treadpace.mqtt import payloads
 from treadpace.plans.steps import CompiledPlan, CompiledStep
-from treadpace.ui.live import LiveView
+from treadpace.ui.live_view import LiveView
 from treadpace.ui.plain import PlainLog
-from treadpace.ui.summary import summary_rows
-from treadpace.web.live import LiveState
+from treadpace.ui.summary_table import summary_rows
+from treadpace.web.live_state import LiveState
 
 GRIDS = (0.1, 0.16, 0.05, 0.2)
 """km/h per step: metric, a 0.1 mph console (0.161 rounded), finer, coarser."""

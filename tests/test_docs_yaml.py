@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from treadpace.errors import UserError
+from treadpace.base.user_error import UserError
 from treadpace.plans import compile_plan, load_plan, load_profile
 from treadpace.plans.profile import default_profile
 from treadpace_sim.fault_file import load_faults

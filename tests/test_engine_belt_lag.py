@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from test_engine_sim import Outcome, plan, run_sim, start_time
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.cues.driver import CueDriver
 from treadpace.engine import Engine, EngineConfig
 from treadpace.engine.belt_lag import MAX_LEAD_S, BeltLag

@@ -13,11 +13,11 @@ import json
 
 from test_engine_core import plan, run
 from test_engine_fakes import FakeTreadmill
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.commands.run import exit_code
 from treadpace.engine import Command, Engine, EngineConfig, RunState
+from treadpace.engine.causes import EndCause, PauseCause
 from treadpace.engine.events import RunFinished
-from treadpace.engine.outcome import EndCause, PauseCause
 from treadpace.plans.steps import CompiledStep
 from treadpace.record.codec import decode_event, encode_event
 from treadpace.session import RunOutcome

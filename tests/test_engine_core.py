@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from test_engine_fakes import FakeTreadmill
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunState
 from treadpace.engine.events import (
     EngineEvent,

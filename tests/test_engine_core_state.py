@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from treadpace.engine import answers, commands, core, deadlines, reactions, run_state
+from treadpace.engine import answers, commands, core, deadlines, reactions, run_core
+from treadpace.engine.causes import EndCause
 from treadpace.engine.core_state import CoreState, Ending, EndPhase, Start, Writes
 from treadpace.engine.events import RunState
 from treadpace.engine.messages import Write, WriteOp
-from treadpace.engine.outcome import EndCause
 
-ENGINE = Path(run_state.__file__).parent
+ENGINE = Path(run_core.__file__).parent
 
 
 def test_a_belt_started_by_us_stays_ours_whatever_is_asked() -> None:
@@ -56,7 +56,7 @@ def test_the_end_goes_decided_stopping_done() -> None:
 
 def test_the_core_is_one_owner_with_no_mixins() -> None:
     assert core.EngineCore.__bases__ == (object,)
-    assert run_state.RunCore.__bases__ == (object,)
+    assert run_core.RunCore.__bases__ == (object,)
     for rules in (answers, commands, reactions, deadlines):
         classes = [c for _, c in inspect.getmembers(rules, inspect.isclass)]
         assert [c for c in classes if c.__module__ == rules.__name__] == [], rules.__name__

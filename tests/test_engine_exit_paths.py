@@ -18,7 +18,7 @@ from pathlib import Path
 from run_proc import belt_faster_than, journal_lines, start_run, wait_for_belt, wait_for_log
 from test_engine_core import plan
 from test_engine_fakes import FakeTreadmill
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunState
 from treadpace.engine.events import RunFinished
 from treadpace.plans.steps import CompiledStep

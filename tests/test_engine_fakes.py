@@ -14,7 +14,7 @@ import math
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from treadpace.clock import Clock, VirtualClock
+from treadpace.base.clock import Clock, VirtualClock
 from treadpace.ftms import InclinationRange, SpeedRange
 from treadpace.treadmill.port import (
     BeltStartedByUser,

@@ -14,7 +14,7 @@ import asyncio
 import pytest
 
 from test_engine_sim import Outcome, plan, run_sim
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunFinished, RunState
 from treadpace.engine.events import Notice
 from treadpace.engine.gate import (

@@ -16,6 +16,7 @@ import itertools
 import pytest
 
 from test_engine_sim import plan, run_sim
+from treadpace.base.units import KMH_PER_MPH
 from treadpace.engine import EngineConfig, RunState
 from treadpace.engine.setpoint import Grid, speed_grid
 from treadpace.engine.watchdog import ObeyWatchdog
@@ -31,7 +32,6 @@ from treadpace.ftms import (
     encode_treadmill_data,
 )
 from treadpace.plans.steps import CompiledStep
-from treadpace.units import KMH_PER_MPH
 from treadpace_sim.model import TreadmillModel, load_model
 from treadpace_sim.server import INDICATE, FtmsServer
 

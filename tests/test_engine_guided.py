@@ -9,15 +9,15 @@ import pytest
 
 from run_proc import quiet_profile, treadpace
 from test_engine_sim import run_sim
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
+from treadpace.base.notice_level import NoticeLevel
 from treadpace.engine import Engine, EngineConfig, RunFinished, RunState
+from treadpace.engine.causes import Departure, GuidedCause
 from treadpace.engine.events import Notice
-from treadpace.engine.outcome import Departure, GuidedCause
 from treadpace.mqtt.payloads import run_finished
-from treadpace.notice_level import NoticeLevel
 from treadpace.plans.steps import CompiledPlan, CompiledStep
 from treadpace.record.codec import decode_event, encode_event
-from treadpace.ui.summary import outcome_text, summary_text
+from treadpace.ui.summary_table import outcome_text, summary_text
 from treadpace_sim.treadmill import SimulatedTreadmill
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from run_proc import quiet_profile, read_log, treadpace
 from test_engine_sim import Outcome, Record, plan, run_sim
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, RunState
 from treadpace.engine.odometer import Odometer
 from treadpace.plans.steps import CompiledStep

@@ -16,7 +16,7 @@ FORBIDDEN = (
     "asyncio",
     "selectors",
     "socket",
-    "treadpace.clock",
+    "treadpace.base.clock",
     "treadpace.engine.engine",
     "treadpace.engine.hub",
     "bleak",

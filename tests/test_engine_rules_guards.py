@@ -31,7 +31,7 @@ from treadpace.engine import (
     gate,
     policy,
     reactions,
-    run_state,
+    run_core,
     setpoint,
     transitions,
 )
@@ -167,7 +167,7 @@ def test_rule_3_when_any_moving_reading_is_taken_for_a_console_start(
 def test_rule_4_without_the_final_stop(monkeypatch: pytest.MonkeyPatch) -> None:
     """The run reported at once on the way out, the belt treadpace started left moving."""
 
-    def report_at_once(run: run_state.RunCore) -> None:
+    def report_at_once(run: run_core.RunCore) -> None:
         assert run.st.ending is not None
         run.st.ending = replace(run.st.ending, phase=EndPhase.STOPPING)
         run.set_counting(False)
@@ -186,7 +186,7 @@ def test_rule_4_when_the_plan_completes_early(monkeypatch: pytest.MonkeyPatch) -
 def test_rule_4_when_an_unconfirmed_stop_is_not_said(monkeypatch: pytest.MonkeyPatch) -> None:
     """An unconfirmed stop reported like a confirmed one (no `belt_left_running`)."""
 
-    def quiet(run: run_state.RunCore, _: StopAnswered) -> None:
+    def quiet(run: run_core.RunCore, _: StopAnswered) -> None:
         core._report(run)
 
     monkeypatch.setitem(core._HANDLERS, StopAnswered, quiet)  # the core's table by type
@@ -216,5 +216,5 @@ def test_the_transition_table_when_a_change_bypasses_it(monkeypatch: pytest.Monk
             return RunState.READY
         return next_state(state, trigger)
 
-    monkeypatch.setattr(run_state, "next_state", skewed)
+    monkeypatch.setattr(run_core, "next_state", skewed)
     assert caught() == 0

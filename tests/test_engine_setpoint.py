@@ -12,10 +12,10 @@ import itertools
 import pytest
 
 from test_engine_sim import Outcome, Script, plan, run_sim
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, RunState
+from treadpace.engine.causes import GuidedCause
 from treadpace.engine.events import Notice, NoticeKind
-from treadpace.engine.outcome import GuidedCause
 from treadpace.plans.steps import CompiledStep
 from treadpace_sim.faults import Fault
 from treadpace_sim.model import load_model, models_dir

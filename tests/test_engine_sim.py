@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from sim_engine import drive_to_end
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunFinished, RunState
 from treadpace.engine.events import EngineEvent, Notice, StateChanged
 from treadpace.plans.steps import CompiledPlan, CompiledStep

@@ -11,7 +11,7 @@ import pytest
 
 from run_proc import ROOT, journal_lines, quiet_profile, treadpace, write_plan
 from test_engine_sim import Outcome, plan, run_sim
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.engine import Command, Engine, RunState
 from treadpace.engine.events import StateChanged
 from treadpace.plans.steps import CompiledStep

@@ -14,9 +14,9 @@ import asyncio
 from sim_engine import drive_to_end
 from test_engine_core import plan
 from test_engine_fakes import FakeTreadmill
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunFinished, RunState
-from treadpace.engine.outcome import EndCause
+from treadpace.engine.causes import EndCause
 from treadpace.plans.steps import CompiledStep
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.port import ControlTimeout, TreadmillError

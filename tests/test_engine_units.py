@@ -10,8 +10,8 @@ import pytest
 
 from test_engine_sim import plan, run_sim
 from treadpace.engine import EngineConfig, RunState
+from treadpace.engine.causes import Departure, GuidedCause
 from treadpace.engine.events import Notice, Tick
-from treadpace.engine.outcome import Departure, GuidedCause
 from treadpace.plans.steps import CompiledStep
 
 PROFILE_MAX = 5.5

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from treadpace.backoff import Backoff
-from treadpace.engine.adjust import above_cap, nudge_hold, nudge_offset
+from treadpace.base.backoff import Backoff
+from treadpace.engine.runner_changes import above_cap, nudge_hold, nudge_offset
 from treadpace.engine.setpoint import Grid
 from treadpace.engine.watchdog import ObeyWatchdog, WriteRetry
 

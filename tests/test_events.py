@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from treadpace.base.notice_level import NoticeLevel
 from treadpace.engine.events import Notice, RunState, StateChanged
 from treadpace.engine.hub import EventHub
-from treadpace.notice_level import NoticeLevel
 
 
 def notice(i: int) -> Notice:

@@ -614,7 +614,7 @@ def test_contract_names_are_exported() -> None:
         "advertising",
         "annotations",
         "control_point",
-        "errors",
+        "decode_error",
         "feature",
         "heart_rate",
         "machine_status",

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from treadpace.engine.outcome import Departure
+from treadpace.engine.causes import Departure
 from treadpace.record.history_view import Units, marks, totals, weekly
 from treadpace.record.recorder import Recorder
 from treadpace.record.runs import RunSummary

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from sim_engine import drive_to_end
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.engine import Engine, EngineConfig, EventHub, RunFinished, RunState
 from treadpace.engine.events import EngineEvent, Notice, NoticeKind
 from treadpace.engine.hr_control import FAULT_TEXT, HrFault

@@ -9,7 +9,7 @@ import pytest
 from garmin_fit_sdk import Decoder, Stream
 
 from sim_engine import drive_to_end
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.engine import Engine, EngineConfig, EventHub, RunFinished, RunState
 from treadpace.engine.events import EngineEvent, Tick
 from treadpace.engine.hr_stats import HrStats
@@ -21,11 +21,11 @@ from treadpace.record import Recorder, export_run
 from treadpace.record.activity import build_activity
 from treadpace.record.hr_zones import zone_seconds
 from treadpace.record.journal import read_journal
-from treadpace.record.report import step_rows
+from treadpace.record.run_report import step_rows
 from treadpace.record.synthetic import SyntheticRun, synthetic_events
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.sim import SimLink
-from treadpace.ui.summary import summary_text
+from treadpace.ui.summary_table import summary_text
 from treadpace_sim.treadmill import SimulatedTreadmill
 
 BOUNDS = zone_bounds(190, 55, "karvonen")  # 122, 136, 150, 163, 177, 190
@@ -136,7 +136,7 @@ def test_heart_rate_rules_and_zone_times_survive_the_journal() -> None:
 
 
 def test_the_image_chart_draws_the_plan_and_each_laps_rule(tmp_path: Path) -> None:
-    from treadpace.record import chart
+    from treadpace.record import run_chart as chart
 
     class Axis:
         def __init__(self) -> None:

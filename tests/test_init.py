@@ -115,7 +115,7 @@ def test_no_race_and_no_paces_with_yes_uses_the_default_race(tmp_path: Path) -> 
 def pin(monkeypatch: pytest.MonkeyPatch, heard: list[Any], picks: list[int]) -> tuple[Any, Any]:
     """`init`'s Bluetooth pinning over a scan that hears `heard`, answered with `picks`."""
     from treadpace.commands import init as init_command
-    from treadpace.plans.setup import Answers
+    from treadpace.plans.init_answers import Answers
     from treadpace.treadmill import ble_scan
 
     async def scan(
@@ -155,7 +155,7 @@ def test_pinning_offers_the_fitness_machines_heard_never_a_strap(
 def test_pinning_offers_a_footpod_when_one_is_heard_and_the_profile_loads(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from treadpace.plans.setup import profile_text
+    from treadpace.plans.init_answers import profile_text
     from treadpace.treadmill.ble_scan import Advertiser
 
     heard = [

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
+from treadpace.base.units import KMH_PER_MPH
+from treadpace.base.user_error import UserError
 from treadpace.cli import app
-from treadpace.errors import UserError
 from treadpace.plans import load_profile
-from treadpace.units import KMH_PER_MPH
 
 runner = CliRunner()
 

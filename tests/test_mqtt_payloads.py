@@ -10,9 +10,10 @@ import pytest
 from pydantic import SecretStr
 
 from mqtt_broker import mqtt_settings
+from treadpace.base.topic_prefix import MAX_PREFIX_BYTES, MAX_TOPIC_BYTES
+from treadpace.base.user_error import UserError
 from treadpace.engine.events import Command, RunState, Tick
-from treadpace.errors import UserError
-from treadpace.mqtt.discovery import discovery_configs, discovery_topics
+from treadpace.mqtt.ha_discovery import discovery_configs, discovery_topics
 from treadpace.mqtt.payloads import (
     MAX_NUDGE_KMH,
     BadCommand,
@@ -24,7 +25,6 @@ from treadpace.mqtt.payloads import (
 from treadpace.mqtt.settings import client_options, describe
 from treadpace.mqtt.topics import Topics
 from treadpace.plans.profile import TlsSettings
-from treadpace.topic_prefix import MAX_PREFIX_BYTES, MAX_TOPIC_BYTES
 
 
 def tick(**overrides: object) -> Tick:

@@ -246,7 +246,7 @@ async def test_a_real_profile_with_the_password_from_the_environment(
 async def test_remove_discovery_reports_a_refusing_broker_as_one_line(
     broker: Broker, certs: CertFiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from treadpace.errors import UserError
+    from treadpace.base.user_error import UserError
     from treadpace.mqtt import remove_discovery
     from treadpace.plans import load_profile
 

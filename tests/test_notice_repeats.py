@@ -10,16 +10,16 @@ from __future__ import annotations
 import io
 
 from test_engine_sim import plan, run_sim
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
+from treadpace.base.notice_level import NoticeLevel
+from treadpace.base.repeats import RepeatFilter, repeated
 from treadpace.engine import Command, Engine, EngineConfig
 from treadpace.engine.events import Notice, NoticeKind, RunStarted
 from treadpace.engine.gate import NOT_ALLOWED, CommandSource, Refusal
-from treadpace.notice_level import NoticeLevel
 from treadpace.plans.steps import CompiledStep
-from treadpace.repeats import RepeatFilter, repeated
 from treadpace.ui.notices import NoticeBoard
 from treadpace.ui.plain import PlainLog
-from treadpace.web.live import LiveState
+from treadpace.web.live_state import LiveState
 from treadpace_sim.treadmill import SimulatedTreadmill
 
 STEADY = plan(CompiledStep("a", "time", 120, 9.3))

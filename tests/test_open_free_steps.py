@@ -16,11 +16,11 @@ from test_engine_sim import Outcome, plan, run_sim, start_time
 from test_plans_richer import compile_text
 from test_plans_schema import errors
 from test_workouts import compiled_from
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
+from treadpace.base.user_error import UserError
 from treadpace.engine import Command, Engine, RunState
 from treadpace.engine.events import Notice, NoticeKind, StepFinished
-from treadpace.errors import UserError
-from treadpace.plans.report import step_rows
+from treadpace.plans.plan_report import step_rows
 from treadpace.plans.segments import OPEN_PLANNED_S
 from treadpace.plans.steps import CompiledStep
 from treadpace.workouts import WorkoutError

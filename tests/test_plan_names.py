@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from treadpace.base.user_error import UserError
 from treadpace.cli import app
-from treadpace.errors import UserError
 from treadpace.library import LibraryPlan, find
 
 runner = CliRunner()

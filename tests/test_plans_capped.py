@@ -15,19 +15,19 @@ import pytest
 from typer.testing import CliRunner
 
 from sim_engine import drive_to_end
+from treadpace.base.clock import VirtualClock
+from treadpace.base.notice_level import NoticeLevel
+from treadpace.base.units import KMH_PER_MPH
 from treadpace.cli import app
-from treadpace.clock import VirtualClock
 from treadpace.engine import EngineConfig, EventHub, RunState
 from treadpace.engine.engine import Engine
 from treadpace.engine.events import Notice, StateChanged, Tick
 from treadpace.library import load_and_compile, shipped_plans
-from treadpace.notice_level import NoticeLevel
 from treadpace.plans import load_profile
 from treadpace.plans.profile import Profile
 from treadpace.plans.steps import CompiledPlan
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.sim import SimLink
-from treadpace.units import KMH_PER_MPH
 from treadpace_sim.treadmill import SimulatedTreadmill
 
 runner = CliRunner()

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from treadpace.base.user_error import UserError
 from treadpace.cli import app
-from treadpace.errors import UserError
 
 ROOT = Path(__file__).resolve().parents[1]
 PLANS = ROOT / "configs" / "plans"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from treadpace.errors import UserError
+from treadpace.base.user_error import UserError
 from treadpace.plans import (
     Profile,
     compile_plan,
@@ -17,8 +17,8 @@ from treadpace.plans import (
     load_profile,
 )
 from treadpace.plans.loader import plan_from_document
-from treadpace.plans.source import parse_yaml
 from treadpace.plans.steps import CompiledPlan
+from treadpace.plans.yaml_document import parse_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 VECTORS: dict[str, Any] = yaml.safe_load(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from treadpace.errors import UserError
+from treadpace.base.user_error import UserError
 from treadpace.plans import compile_plan, load_plan, load_profile
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from treadpace.errors import UserError
+from treadpace.base.topic_prefix import prefix_problem
+from treadpace.base.user_error import UserError
 from treadpace.plans import compile_plan, default_profile
 from treadpace.plans.loader import plan_from_document, profile_from_document
 from treadpace.plans.models import PLAN_KINDS, PLAN_MODELS, RepeatBlock, Segment
@@ -34,9 +35,8 @@ from treadpace.plans.profile import (
     RecordingSettings,
     TreadmillSettings,
 )
-from treadpace.plans.source import parse_yaml
 from treadpace.plans.steps import CompiledPlan
-from treadpace.topic_prefix import prefix_problem
+from treadpace.plans.yaml_document import parse_yaml
 
 SOURCE = "fuzz.yaml"
 

@@ -64,7 +64,7 @@ def test_safe_progression_marks_every_step_of_an_article_kind(tmp_path: Path) ->
 
 
 def test_a_zone_needs_a_max_heart_rate(tmp_path: Path) -> None:
-    from treadpace.errors import UserError
+    from treadpace.base.user_error import UserError
 
     path = tmp_path / "p.yaml"
     path.write_text("kind: steady\nhr_cap: z2\n")

@@ -15,7 +15,7 @@ from treadpace.plans.paces import (
     parse_percent,
     parse_speed,
 )
-from treadpace.plans.source import parse_yaml
+from treadpace.plans.yaml_document import parse_yaml
 
 NAMED = {
     "easy": 390.0,

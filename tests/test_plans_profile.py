@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from treadpace.errors import UserError
+from treadpace.base.user_error import UserError
 from treadpace.library import load_and_compile
 from treadpace.plans import Profile, default_profile, load_profile
-from treadpace.plans.source import FieldError
+from treadpace.plans.yaml_document import FieldError
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 
 from test_engine_sim import plan, run_sim, start_time
-from treadpace.errors import UserError
+from treadpace.base.units import METRES_PER_MILE
+from treadpace.base.user_error import UserError
 from treadpace.plans import Profile, compile_plan
 from treadpace.plans.loader import plan_from_document
-from treadpace.plans.report import incline_chart, step_rows
-from treadpace.plans.source import parse_yaml
+from treadpace.plans.plan_report import incline_chart, step_rows
 from treadpace.plans.steps import CompiledPlan, CompiledStep
 from treadpace.plans.vdot import race_time_s
-from treadpace.units import METRES_PER_MILE
+from treadpace.plans.yaml_document import parse_yaml
 
 RUNNER_A = Profile.model_validate(
     {

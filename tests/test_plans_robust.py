@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from treadpace.errors import UserError
+from treadpace.base.user_error import UserError
 from treadpace.plans import compile_plan, default_profile
 from treadpace.plans.loader import plan_from_document, profile_from_document
-from treadpace.plans.source import parse_yaml
+from treadpace.plans.yaml_document import parse_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 

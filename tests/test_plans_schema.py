@@ -9,11 +9,11 @@ from typing import Any
 import jsonschema
 import pytest
 
-from treadpace.errors import UserError
+from treadpace.base.user_error import UserError
+from treadpace.plans.json_schema import plan_json_schema
 from treadpace.plans.loader import plan_from_document
 from treadpace.plans.paces import PLAN_PACE_NAMES, parse_distance, parse_duration, parse_pace
-from treadpace.plans.schema import plan_json_schema
-from treadpace.plans.source import parse_yaml
+from treadpace.plans.yaml_document import parse_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD = ROOT / "tests" / "data" / "plans" / "bad"

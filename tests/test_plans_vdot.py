@@ -10,13 +10,13 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from treadpace.base.units import METRES_PER_MILE
 from treadpace.plans.paces import parse_clock
 from treadpace.plans.vdot import (
     race_time_s,
     training_paces,
     vdot_from_race,
 )
-from treadpace.units import METRES_PER_MILE
 
 VECTORS: dict[str, Any] = yaml.safe_load(
     (Path(__file__).parent / "data" / "plans" / "vectors.yaml").read_text()

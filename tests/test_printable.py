@@ -11,15 +11,15 @@ import pytest
 from rich.console import Console
 
 from cli_runner import Ran, invoke
+from treadpace.base.printable import printable, printable_tree
 from treadpace.engine.events import EngineEvent, RunFinished, RunStarted, StepStarted, Tick
 from treadpace.plans.loader import load_plan, load_profile
 from treadpace.plans.models import CustomPlan, Segment
-from treadpace.printable import printable, printable_tree
 from treadpace.record.recorder import Recorder
 from treadpace.record.synthetic import SyntheticRun, synthetic_events
-from treadpace.ui.live import LiveView
+from treadpace.ui.live_view import LiveView
 from treadpace.ui.plain import PlainLog
-from treadpace.ui.summary import print_summary, summary_text
+from treadpace.ui.summary_table import print_summary, summary_text
 
 TITLE = "\x1b]0;pwned\x07"
 RED = "\x1b[31m"

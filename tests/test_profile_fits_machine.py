@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from run_proc import read_log, treadpace
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
+from treadpace.base.user_error import UserError
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunState
-from treadpace.errors import UserError
 from treadpace.plans.steps import CompiledPlan, CompiledStep
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.sim import SimLink

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from program_histories import PACES, TODAY
-from treadpace.program.adjust import adjust
+from treadpace.program.missed_runs import adjust
 from treadpace.program.planner import build_program
 from treadpace.program.types import Outcome, PastRun, Program, Settings, Status, Workout
 

@@ -11,12 +11,12 @@ from pathlib import Path
 
 from program_histories import PACES
 from treadpace.plans.loader import compile_plan, plan_from_document
-from treadpace.plans.source import Document
 from treadpace.plans.steps import CompiledPlan, CompiledStep
-from treadpace.program.calendar import to_ics
+from treadpace.plans.yaml_document import Document
 from treadpace.program.fitness import Effort, hr_offset, paces_changed, with_offset
-from treadpace.program.guard import spike_warning
+from treadpace.program.ics import to_ics
 from treadpace.program.planner import build_program
+from treadpace.program.spike_guard import spike_warning
 from treadpace.program.types import Settings
 from treadpace.record.journal import RunStatus
 from treadpace.record.runs import RunSummary

@@ -17,7 +17,7 @@ import pytest
 
 from program_histories import PACES, PROFILE, TODAY
 from treadpace.plans.loader import compile_plan, plan_from_document
-from treadpace.plans.source import Document
+from treadpace.plans.yaml_document import Document
 from treadpace.program.planner import build_program
 from treadpace.program.types import Goal, PastRun, Settings
 from treadpace.program.view import week_lines

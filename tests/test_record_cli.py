@@ -17,7 +17,7 @@ import pytest
 from garmin_fit_sdk import Decoder, Stream
 
 from cli_runner import Ran, invoke
-from treadpace.errors import UserError
+from treadpace.base.user_error import UserError
 from treadpace.record.output import write_atomically
 from treadpace.record.recorder import Recorder
 from treadpace.record.synthetic import SyntheticRun, synthetic_events

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from garmin_fit_sdk import Decoder, Stream
 
-from treadpace.errors import UserError
+from treadpace.base.user_error import UserError
 from treadpace.record.activity import build_activity
 from treadpace.record.export import FORMATS
 from treadpace.record.journal import read_journal
 from treadpace.record.recorder import Recorder
-from treadpace.record.report import step_rows, text_chart
+from treadpace.record.run_report import step_rows, text_chart
 from treadpace.record.runs import list_runs
 from treadpace.record.synthetic import SyntheticRun, synthetic_events
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from garmin_fit_sdk import Decoder, Stream
 
-from treadpace.clock import ClockTimeout, VirtualClock, wait_for
+from treadpace.base.clock import ClockTimeout, VirtualClock, wait_for
+from treadpace.base.paths import configs_dir
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunState
 from treadpace.library import load_and_compile
-from treadpace.paths import configs_dir
 from treadpace.plans.steps import CompiledPlan, CompiledStep
 from treadpace.record import Recorder, export_run
 from treadpace.record.journal import read_journal

@@ -19,7 +19,7 @@ import pytest
 
 from test_engine_sim import plan, run_sim
 from test_record_sanitise import write_journal
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.engine import Engine, RunState
 from treadpace.engine.events import EngineEvent, Tick
 from treadpace.plans.steps import CompiledStep

@@ -10,8 +10,8 @@ from typing import Any, cast
 import pytest
 from garmin_fit_sdk import Decoder, Stream
 
+from treadpace.base.user_error import UserError
 from treadpace.engine.events import RunFinished, RunState, StepFinished, Tick
-from treadpace.errors import UserError
 from treadpace.record import export_run
 from treadpace.record.journal import read_journal
 from treadpace.record.recorder import Recorder

@@ -28,7 +28,7 @@ from treadpace.record.journal import read_journal
 from treadpace.record.recorder import Recorder
 from treadpace.record.runs import list_runs
 from treadpace.record.synthetic import SyntheticRun, synthetic_events
-from treadpace.web.history import history
+from treadpace.web.history_page import history
 
 FUZZ_CASES = 1500
 EXPORT_EVERY = 10

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from treadpace.base.user_error import UserError
 from treadpace.engine.events import EngineEvent, RunFinished
-from treadpace.errors import UserError
 from treadpace.plans.steps import CompiledStep
 from treadpace.record.recorder import Recorder
 from treadpace.record.runs import list_runs, resolve_run, summarize

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from test_record_history import DAY, record
-from treadpace.paths import data_dir
+from treadpace.base.paths import data_dir
 from treadpace.record import runs
 from treadpace.record.runs import RunSummary, list_runs
 from treadpace.record.synthetic import SyntheticRun

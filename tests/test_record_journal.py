@@ -19,6 +19,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from treadpace.base.notice_level import NoticeLevel
+from treadpace.base.user_error import UserError
 from treadpace.engine.events import (
     EngineEvent,
     Notice,
@@ -32,8 +34,6 @@ from treadpace.engine.events import (
     Tick,
 )
 from treadpace.engine.hub import EventHub
-from treadpace.errors import UserError
-from treadpace.notice_level import NoticeLevel
 from treadpace.record import export_run
 from treadpace.record.activity import build_activity
 from treadpace.record.codec import decode_event, encode_event

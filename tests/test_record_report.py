@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from treadpace.errors import UserError
+from treadpace.base.user_error import UserError
 from treadpace.record.activity import Activity, build_activity
-from treadpace.record.chart import write_chart
 from treadpace.record.journal import read_journal
 from treadpace.record.recorder import Recorder
-from treadpace.record.report import headline, step_rows, text_chart
+from treadpace.record.run_chart import write_chart
+from treadpace.record.run_report import headline, step_rows, text_chart
 from treadpace.record.synthetic import SyntheticRun, synthetic_events
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from treadpace.base.user_error import UserError
 from treadpace.cli import app
-from treadpace.errors import UserError
 from treadpace.record.recorder import Recorder
-from treadpace.record.report import IMAGE_COLUMNS, StepRow, step_table
+from treadpace.record.run_report import IMAGE_COLUMNS, StepRow, step_table
 from treadpace.record.synthetic import SyntheticRun, synthetic_events
 
 runner = CliRunner()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.engine.events import RunStarted
 from treadpace.library import load_and_compile
 from treadpace.record.codec import decode_event, encode_event

@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 import treadpace.commands.run as run_module
+from treadpace.base.user_error import UserError
 from treadpace.cli import app
-from treadpace.errors import UserError
 from treadpace.treadmill.port import NotConnected
 
 ROOT = Path(__file__).resolve().parents[1]

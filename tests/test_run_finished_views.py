@@ -18,15 +18,15 @@ import pytest
 from test_engine_core import plan
 from test_engine_fakes import FakeTreadmill
 from test_run_ui import STEPS, finished, started, tick
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunState
+from treadpace.engine.causes import EndCause
 from treadpace.engine.core import STOPPING, STOPPING_AFTER_SIGNAL
 from treadpace.engine.events import Notice, RunFinished, StateChanged, StepStarted
-from treadpace.engine.outcome import EndCause
 from treadpace.plans.steps import CompiledStep
-from treadpace.ui.live import LiveView
-from treadpace.ui.summary import print_summary, summary_text
-from treadpace.web.live import LiveState
+from treadpace.ui.live_view import LiveView
+from treadpace.ui.summary_table import print_summary, summary_text
+from treadpace.web.live_state import LiveState
 
 
 def _frame(view: LiveView) -> str:

@@ -13,7 +13,7 @@ import dataclasses
 import signal
 from pathlib import Path
 
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.commands.run import exit_code
 from treadpace.engine import RunState
 from treadpace.library import load_and_compile

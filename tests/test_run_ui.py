@@ -7,6 +7,7 @@ import io
 
 from rich.console import Console
 
+from treadpace.base.notice_level import NoticeLevel
 from treadpace.engine.events import (
     Command,
     Notice,
@@ -20,12 +21,11 @@ from treadpace.engine.events import (
     Tick,
 )
 from treadpace.engine.hub import EventHub
-from treadpace.notice_level import NoticeLevel
 from treadpace.plans.steps import CompiledStep
 from treadpace.ui.keys import KeyController
-from treadpace.ui.live import LiveView
+from treadpace.ui.live_view import LiveView
 from treadpace.ui.plain import PlainLog
-from treadpace.ui.summary import summary_text
+from treadpace.ui.summary_table import summary_text
 
 STEPS = (
     CompiledStep("warm-up", "time", 600, 9.0),

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from treadpace.errors import UserError
+from treadpace.base.safe_yaml import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
+from treadpace.base.user_error import UserError
 from treadpace.plans import load_plan, load_profile
-from treadpace.safe_yaml import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
 from treadpace_sim.faults import load_faults
 from treadpace_sim.model import load_model
 

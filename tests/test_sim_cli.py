@@ -90,9 +90,9 @@ def test_cli_runner_scaled_clock_run(tmp_path: Path) -> None:
 
 
 def test_a_failing_front_end_ends_the_simulator_with_its_one_line_error() -> None:
+    from treadpace.base.user_error import UserError
     from treadpace.commands.simulate import simulate
-    from treadpace.errors import UserError
-    from treadpace_sim.errors import FrontEndError
+    from treadpace_sim.att_error import FrontEndError
     from treadpace_sim.treadmill import SimulatedTreadmill
 
     served: list[str] = []

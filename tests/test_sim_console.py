@@ -2,7 +2,7 @@
 
 Every shipped model must finish a shipped plan with `run --simulate --yes` and no
 terminal; on the read-only and locked machines that means someone at the console
-presses Start and follows the guided targets (`treadpace_sim.runner.ConsoleRunner`).
+presses Start and follows the guided targets (`treadpace_sim.console_runner.ConsoleRunner`).
 """
 
 from __future__ import annotations
@@ -16,16 +16,16 @@ import pytest
 from typer.testing import CliRunner
 
 from test_engine_sim import plan, run_sim
+from treadpace.base.clock import VirtualClock
 from treadpace.cli import app
-from treadpace.clock import VirtualClock
 from treadpace.engine import Engine, RunState
 from treadpace.engine.events import Command, Notice, NoticeKind, Tick
 from treadpace.plans.steps import CompiledStep
 from treadpace.record.journal import read_journal
 from treadpace.ui.keys import RESERVED, KeyController
 from treadpace_sim.console import KEYS, Button, Console
+from treadpace_sim.console_runner import ConsoleRunner
 from treadpace_sim.model import models_dir
-from treadpace_sim.runner import ConsoleRunner
 from treadpace_sim.treadmill import SimulatedTreadmill
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from treadpace.clock import VirtualClock
-from treadpace.errors import UserError
+from treadpace.base.clock import VirtualClock
+from treadpace.base.user_error import UserError
 from treadpace.plans.paces import parse_duration
+from treadpace_sim.att_error import LinkDown
 from treadpace_sim.belt import BeltState
-from treadpace_sim.errors import LinkDown
 from treadpace_sim.faults import ACTIONS, Fault, load_faults
 from treadpace_sim.model import load_model
 from treadpace_sim.simlog import read_sim_log

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from treadpace.clock import VirtualClock
-from treadpace.errors import UserError
+from treadpace.base.clock import VirtualClock
+from treadpace.base.user_error import UserError
 from treadpace_sim.belt import Belt, BeltSpec
 from treadpace_sim.heart import Heart, HeartSpec, StrapFault
 from treadpace_sim.model import load_model

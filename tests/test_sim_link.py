@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.ftms import (
     CONTROL_POINT,
     FEATURE,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from treadpace.errors import UserError
+from treadpace.base.user_error import UserError
 from treadpace_sim.model import list_models, load_model
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.ftms import (
     CONTROL_POINT,
     FEATURE,
@@ -25,7 +25,7 @@ from treadpace.ftms import (
     decode_speed_range,
     decode_treadmill_data,
 )
-from treadpace_sim.errors import AttError
+from treadpace_sim.att_error import AttError
 from treadpace_sim.model import load_model, models_dir
 from treadpace_sim.testing import Central, Received
 from treadpace_sim.treadmill import SimulatedTreadmill

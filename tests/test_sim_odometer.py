@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from treadpace.clock import VirtualClock
-from treadpace.errors import UserError
+from treadpace.base.clock import VirtualClock
+from treadpace.base.user_error import UserError
 from treadpace.ftms import TreadmillDataMerger, decode_treadmill_data
 from treadpace_sim.faults import Fault
 from treadpace_sim.model import load_model

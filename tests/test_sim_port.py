@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.port import ControlRefused, SafetyKeyPulled, Telemetry, TreadmillUpdate
 from treadpace.treadmill.sim import SimLink

@@ -14,8 +14,8 @@ from treadpace.ftms import (
     decode_treadmill_data,
     short_uuid,
 )
+from treadpace_sim.att_error import AttError
 from treadpace_sim.belt import BeltState
-from treadpace_sim.errors import AttError
 from treadpace_sim.model import load_model
 from treadpace_sim.server import FtmsServer, Outgoing
 

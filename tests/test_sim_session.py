@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.ftms import FEATURE, INCLINATION_RANGE, SPEED_RANGE
 from treadpace_sim.model import load_model
 from treadpace_sim.testing import Central

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from treadpace.errors import UserError
+from treadpace.base.user_error import UserError
 from treadpace.ftms.rsc import decode_rsc_measurement, encode_rsc_measurement
 from treadpace_sim.belt import Belt, BeltSpec
 from treadpace_sim.footpod import Footpod, FootpodFault, FootpodSpec

@@ -15,8 +15,8 @@ from treadpace.engine.events import RunStarted
 from treadpace.library import import_workout
 from treadpace.plans import Profile, compile_plan, load_plan
 from treadpace.plans.loader import plan_from_document
-from treadpace.plans.source import parse_yaml
 from treadpace.plans.steps import CompiledPlan, CompiledStep, StepRole
+from treadpace.plans.yaml_document import parse_yaml
 from treadpace.record import export_run
 from treadpace.record.codec import decode_event, encode_event
 from treadpace.record.journal import read_journal

@@ -15,12 +15,12 @@ from test_sync_command import treadpace_async
 from treadpace.library import load_with_notes
 from treadpace.plans.loader import compile_plan, plan_from_document
 from treadpace.plans.profile import default_profile
-from treadpace.plans.source import Document
 from treadpace.plans.steps import CompiledPlan
-from treadpace.sync.icu import IcuClient
+from treadpace.plans.yaml_document import Document
+from treadpace.sync.icu_client import IcuClient
 from treadpace.sync.push import plan_event, push_plans
-from treadpace.workouts.icu import read_icu
-from treadpace.workouts.icu_text import write_icu
+from treadpace.workouts.icu_reader import read_icu
+from treadpace.workouts.icu_writer import write_icu
 
 
 @pytest.fixture

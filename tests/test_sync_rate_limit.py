@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from treadpace.sync.rate_limit import (
+from treadpace.sync.strava_limits import (
     DAY_S,
     QUARTER_S,
     until_midnight_utc,

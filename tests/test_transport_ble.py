@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from test_ble_cli import ADDR, brisk, treadpace
-from treadpace.clock import ScaledClock
+from treadpace.base.clock import ScaledClock
 from treadpace_sim.bluez import FakeBlueZ, PrivateBus
 from treadpace_sim.treadmill import SimulatedTreadmill
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 
 from test_engine_sim import Outcome, Script, plan, run_sim
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.engine import Command, Engine, RunState
 from treadpace.engine.events import Notice
 from treadpace.plans.steps import CompiledStep

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.treadmill.describe import describe as describe_lines
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.sim import SimLink

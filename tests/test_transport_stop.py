@@ -13,10 +13,10 @@ import asyncio
 import pytest
 
 from test_engine_sim import Outcome, Record, plan, run_sim
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunFinished, RunState
+from treadpace.engine.causes import NOT_CONFIRMED, GuidedCause
 from treadpace.engine.events import Notice, StateChanged
-from treadpace.engine.outcome import NOT_CONFIRMED, GuidedCause
 from treadpace.plans.steps import CompiledStep
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.sim import SimLink

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.ftms.rsc import RscMeasurement, encode_rsc_measurement
 from treadpace.treadmill.footpod import (
     FRESH_S,

@@ -9,7 +9,7 @@ from typing import TypeVar
 import pytest
 
 from fakes import FakeGattLink
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.ftms import (
     CONTROL_POINT,
     MACHINE_STATUS,

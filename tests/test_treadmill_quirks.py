@@ -14,7 +14,7 @@ from typing import TypeVar
 import pytest
 
 from fakes import FakeGattLink
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.ftms import (
     CONTROL_POINT,
     HEART_RATE_MEASUREMENT,

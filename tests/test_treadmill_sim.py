@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.port import (
     BeltStoppedByUser,

@@ -8,7 +8,7 @@ from typing import TypeVar
 import pytest
 
 from test_treadmill_sim import on_model
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.ftms import CONTROL_POINT, HEART_RATE_MEASUREMENT
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.port import (

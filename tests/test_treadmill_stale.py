@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from treadpace.clock import ScaledClock, VirtualClock, real_seconds
+from treadpace.base.clock import ScaledClock, VirtualClock, real_seconds
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.port import Telemetry, TelemetryStale, TreadmillUpdate
 from treadpace.treadmill.sim import SimLink

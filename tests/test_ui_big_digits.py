@@ -11,7 +11,7 @@ from test_run_ui import STEPS, started, tick
 from treadpace.engine.events import Command, RunState, StateChanged, StepStarted, Tick
 from treadpace.ui import big_digits
 from treadpace.ui.keys import KeyController
-from treadpace.ui.live import OFF_TARGET_STYLE, ON_TARGET_STYLE, LiveView
+from treadpace.ui.live_view import OFF_TARGET_STYLE, ON_TARGET_STYLE, LiveView
 
 
 def test_the_font_draws_a_pace_five_rows_high_with_square_dots() -> None:

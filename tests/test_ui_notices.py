@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from test_engine_sim import plan, run_sim
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
+from treadpace.base.notice_level import NoticeLevel
 from treadpace.engine import Engine, RunState
 from treadpace.engine.events import (
     Notice,
@@ -13,9 +14,8 @@ from treadpace.engine.events import (
     StepStarted,
     Tick,
 )
-from treadpace.notice_level import NoticeLevel
 from treadpace.plans.steps import CompiledStep
-from treadpace.ui.live import LiveView
+from treadpace.ui.live_view import LiveView
 from treadpace.ui.notices import LIFETIME_S, NoticeBoard
 from treadpace_sim.treadmill import SimulatedTreadmill
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from treadpace.base.units import KMH_PER_MPH
 from treadpace.engine.setpoint import Grid
 from treadpace.engine.units_check import (
     SpeedDistanceCheck,
@@ -16,7 +17,6 @@ from treadpace.engine.units_check import (
     mismatch_message,
     wire_speed_at_most,
 )
-from treadpace.units import KMH_PER_MPH
 
 
 def packets(

@@ -22,9 +22,9 @@ import pytest
 
 from ports import free_port
 from run_proc import read_log
+from treadpace.appliance.one_run import Appliance, Treadmill
 from treadpace.appliance.routes import Routes
-from treadpace.appliance.runner import Appliance, Treadmill
-from treadpace.listen import Listen
+from treadpace.base.listen import Listen
 from treadpace.web.server import WebServer
 
 PLAN = """\

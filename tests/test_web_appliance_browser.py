@@ -276,7 +276,7 @@ def test_first_run_then_a_refused_start_then_a_cancelled_countdown(tmp_path: Pat
 
 
 def _first_run_writes_inits_profile(page: Page, written: Path) -> None:
-    from treadpace.plans.setup import Answers, profile_text
+    from treadpace.plans.init_answers import Answers, profile_text
 
     expect(page.locator("#setup")).to_be_visible(timeout=20_000)
     page.fill("#s_name", "Tess")

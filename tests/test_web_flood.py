@@ -27,13 +27,13 @@ import pytest
 from aiohttp import WSCloseCode
 from aiohttp.test_utils import TestClient, TestServer
 
+from treadpace.base.listen import Listen
+from treadpace.base.notice_level import NoticeLevel
 from treadpace.engine.events import Command, Notice, NoticeKind, RunStarted
 from treadpace.engine.gate import CommandSource, Verdict
 from treadpace.engine.hub import EventHub
-from treadpace.listen import Listen
-from treadpace.notice_level import NoticeLevel
 from treadpace.plans.steps import CompiledStep
-from treadpace.web.live import LiveState
+from treadpace.web.live_state import LiveState
 from treadpace.web.pages import HELLO_EVERY_S, OUTBOX
 from treadpace.web.server import FLOOD_CLOSE, MAX_PAGES, MESSAGE_BURST, SOCKET_BURST, WebServer
 

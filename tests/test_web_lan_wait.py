@@ -16,9 +16,9 @@ import pytest
 
 from ports import free_port
 from session_run import runner
-from treadpace.clock import ScaledClock
+from treadpace.base.clock import ScaledClock
+from treadpace.base.listen import Listen
 from treadpace.engine import RunState
-from treadpace.listen import Listen
 from treadpace.plans.steps import CompiledPlan, CompiledStep
 from treadpace.session import RunOutcome, RunSession, SessionSetup
 from treadpace.treadmill.sim import SimLink

@@ -23,7 +23,7 @@ from conftest import CHROMIUM, NO_CHROMIUM
 from test_run_ui import finished, started, tick
 from test_web_browser import ARGS
 from treadpace.engine.events import StepStarted
-from treadpace.web.live import LiveState
+from treadpace.web.live_state import LiveState
 
 pytestmark = pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK), reason=NO_CHROMIUM)
 STATIC = Path(__file__).resolve().parents[1] / "src" / "treadpace" / "web" / "static"

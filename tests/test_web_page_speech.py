@@ -19,10 +19,10 @@ from conftest import CHROMIUM, NO_CHROMIUM
 from test_run_ui import started
 from test_web_browser import ARGS
 from test_web_page_layout import ORIGIN, Server, _serve
+from treadpace.base.notice_level import NoticeLevel
 from treadpace.cues.text import display, speech
 from treadpace.engine.events import Cue, CueChange, CueKind, Notice, NoticeKind
-from treadpace.notice_level import NoticeLevel
-from treadpace.web.live import LiveState
+from treadpace.web.live_state import LiveState
 
 pytestmark = pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK), reason=NO_CHROMIUM)
 

@@ -20,12 +20,12 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from ports import free_port
 from session_run import live_run, runner
+from treadpace.base.listen import Listen, parse_listen
 from treadpace.engine.events import Command, RunStarted, RunState, StepStarted, Tick
 from treadpace.engine.gate import CommandSource, Refusal
 from treadpace.engine.hub import EventHub
-from treadpace.listen import Listen, parse_listen
 from treadpace.plans.steps import CompiledStep
-from treadpace.web.live import LiveState
+from treadpace.web.live_state import LiveState
 from treadpace.web.server import WebServer
 
 STEPS = (CompiledStep("easy", "time", 600.0, 10.0), CompiledStep("tempo", "time", 300.0, 12.0))

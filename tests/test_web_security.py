@@ -29,14 +29,14 @@ import aiohttp
 import pytest
 
 from ports import free_port
+from treadpace.base.listen import Listen, host_name
+from treadpace.base.user_error import UserError
 from treadpace.engine.events import Command
 from treadpace.engine.gate import CommandSource, Verdict
-from treadpace.errors import UserError
-from treadpace.listen import Listen, host_name
 from treadpace.plans import load_profile
-from treadpace.web.guard import host_allowed, split_host
-from treadpace.web.live import LiveState
+from treadpace.web.live_state import LiveState
 from treadpace.web.page import open_page
+from treadpace.web.request_guard import host_allowed, split_host
 from treadpace.web.server import MAX_MESSAGE, WebServer, static_files
 
 TOKEN = "s3cret-token"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from cli_runner import Ran, invoke
-from treadpace.errors import UserError
+from treadpace.base.user_error import UserError
 from treadpace.library import import_workout, load_and_compile
 from treadpace.plans import Profile, compile_plan, load_plan
 from treadpace.plans.steps import CompiledPlan

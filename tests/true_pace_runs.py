@@ -13,7 +13,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from sim_engine import drive_to_end
-from treadpace.clock import VirtualClock
+from treadpace.base.clock import VirtualClock
 from treadpace.engine import Engine, EngineConfig, EventHub
 from treadpace.engine.events import RunState
 from treadpace.engine.true_pace import TruePaceConfig

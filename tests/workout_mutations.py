@@ -18,10 +18,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from test_workouts import RUNNER, _fit_steps, _fit_workout
-from treadpace.errors import UserError
+from treadpace.base.user_error import UserError
 from treadpace.plans import compile_plan, load_plan
 from treadpace.plans.loader import plan_from_document
-from treadpace.plans.source import Document
+from treadpace.plans.yaml_document import Document
 from treadpace.workouts import WorkoutError, import_bytes
 from treadpace.workouts.fit import write_fit
 

@@ -14,7 +14,7 @@
 Importing this package stays cheap (no asyncio work, no pydantic).
 """
 
-from treadpace_sim.errors import AttError, LinkDown
+from treadpace_sim.att_error import AttError, LinkDown
 from treadpace_sim.faults import Fault, load_faults
 from treadpace_sim.model import TreadmillModel, list_models, load_model
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from treadpace.errors import UserError
-from treadpace.plans.source import Document, Loc, read_yaml
+from treadpace.base.user_error import UserError
+from treadpace.plans.yaml_document import Document, Loc, read_yaml
 from treadpace_sim.fault_spec import (
     ACTIONS,
     CHARACTERISTICS,
@@ -21,7 +21,7 @@ from treadpace_sim.fault_spec import (
     OPS,
     Fault,
 )
-from treadpace_sim.schema import TEXT, Section, choice, fail, integer, number, validate
+from treadpace_sim.file_schema import TEXT, Section, choice, fail, integer, number, validate
 
 _WANTS = {"at": "a number >= 0", "action": "one of " + ", ".join(ACTIONS)}
 

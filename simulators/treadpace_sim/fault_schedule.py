@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from treadpace.clock import Clock
+from treadpace.base.clock import Clock
 from treadpace_sim.faults import Fault
 
 

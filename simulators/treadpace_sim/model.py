@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from treadpace.errors import UserError
-from treadpace.paths import config_home, configs_dir
+from treadpace.base.paths import config_home, configs_dir
+from treadpace.base.user_error import UserError
 from treadpace_sim.model_spec import DEFAULT_FIELDS, TELEMETRY_FIELDS, TreadmillModel
 
 __all__ = [

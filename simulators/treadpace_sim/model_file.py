@@ -13,15 +13,24 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-from treadpace.errors import UserError
-from treadpace.plans.source import Document, read_yaml
-from treadpace.printable import printable
-from treadpace.units import KMH_PER_MPH
+from treadpace.base.printable import printable
+from treadpace.base.units import KMH_PER_MPH
+from treadpace.base.user_error import UserError
+from treadpace.plans.yaml_document import Document, read_yaml
 from treadpace_sim.belt import BeltSpec
 from treadpace_sim.fault_file import faults_at
+from treadpace_sim.file_schema import (
+    BOOLEAN,
+    TEXT,
+    Section,
+    choice,
+    fail,
+    integer,
+    number,
+    validate,
+)
 from treadpace_sim.footpod import FootpodSpec
 from treadpace_sim.model_spec import DEFAULT_FIELDS, TELEMETRY_FIELDS, TreadmillModel
-from treadpace_sim.schema import BOOLEAN, TEXT, Section, choice, fail, integer, number, validate
 from treadpace_sim.truth import TrueSpeed
 
 T = TypeVar("T")

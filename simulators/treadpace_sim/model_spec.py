@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
-from treadpace.units import KMH_PER_MPH
+from treadpace.base.units import KMH_PER_MPH
 from treadpace_sim.belt import BeltSpec
 from treadpace_sim.fault_spec import Fault
 from treadpace_sim.footpod import FootpodSpec

@@ -56,9 +56,7 @@ from treadpace.ftms import (
     encode_machine_status,
     encode_training_status,
 )
-from treadpace_sim.belt import Belt, BeltState
-from treadpace_sim.control import ControlPoint
-from treadpace_sim.errors import (
+from treadpace_sim.att_error import (
     ATT_ATTRIBUTE_NOT_FOUND,
     ATT_CCCD_IMPROPERLY_CONFIGURED,
     ATT_INVALID_LENGTH,
@@ -67,6 +65,8 @@ from treadpace_sim.errors import (
     ATT_WRITE_NOT_PERMITTED,
     AttError,
 )
+from treadpace_sim.belt import Belt, BeltState
+from treadpace_sim.control import ControlPoint
 from treadpace_sim.gatt import SERVICE_OF, advertisement_of, characteristics_of, fixed_values
 from treadpace_sim.model import TreadmillModel
 from treadpace_sim.odometer import MachineOdometer

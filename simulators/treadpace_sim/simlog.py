@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from treadpace.errors import UserError
+from treadpace.base.user_error import UserError
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ import asyncio
 import math
 from collections.abc import Callable
 
-from treadpace.clock import Clock
+from treadpace.base.clock import Clock
 
 Tick = Callable[[float, bool, bool], None]
 

@@ -30,7 +30,7 @@ import random
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from treadpace.clock import Clock
+from treadpace.base.clock import Clock
 from treadpace.ftms import (
     CONTROL_POINT,
     HEART_RATE_MEASUREMENT,
@@ -39,9 +39,9 @@ from treadpace.ftms import (
     TREADMILL_DATA,
 )
 from treadpace.ftms.rsc import encode_rsc_measurement
+from treadpace_sim.att_error import AttError, LinkDown
 from treadpace_sim.belt import Belt, BeltState
 from treadpace_sim.delivery import Callback, Delivery, call
-from treadpace_sim.errors import AttError, LinkDown
 from treadpace_sim.fault_actions import apply_fault
 from treadpace_sim.fault_schedule import FaultSchedule
 from treadpace_sim.faults import Fault

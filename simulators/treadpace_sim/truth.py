@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from treadpace.curve import piecewise_linear
+from treadpace.base.curve import piecewise_linear
 
 
 @dataclass(frozen=True, slots=True)

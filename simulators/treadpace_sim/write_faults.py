@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from treadpace.ftms import ControlOp
-from treadpace_sim.errors import AttError
+from treadpace_sim.att_error import AttError
 
 APPLICATION_ERROR: Final = 0x80
 """The first application error code, what such firmware typically reports."""

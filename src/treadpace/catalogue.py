@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from treadpace.display import distance as format_distance
-from treadpace.display import duration as format_duration
-from treadpace.errors import UserError
+from treadpace.base.display import distance as format_distance
+from treadpace.base.display import duration as format_duration
+from treadpace.base.user_error import UserError
 from treadpace.library import LibraryPlan, library
 from treadpace.plans.profile import Profile
 

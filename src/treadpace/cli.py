@@ -15,8 +15,8 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from treadpace.errors import UserError
-from treadpace.printable import printable
+from treadpace.base.printable import printable
+from treadpace.base.user_error import UserError
 
 app = typer.Typer(
     name="treadpace",

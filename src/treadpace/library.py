@@ -21,8 +21,8 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from treadpace.errors import UserError
-from treadpace.paths import config_home, configs_dir
+from treadpace.base.paths import config_home, configs_dir
+from treadpace.base.user_error import UserError
 
 if TYPE_CHECKING:
     from treadpace.plans.models import Plan
@@ -173,7 +173,7 @@ def read_workout(path: Path) -> Imported:
 def import_workout(path: Path) -> tuple[Plan, str, list[str]]:
     """A workout file as a plan, through the same loader as a YAML plan."""
     from treadpace.plans.loader import plan_from_document
-    from treadpace.plans.source import Document
+    from treadpace.plans.yaml_document import Document
 
     imported = read_workout(path)
     plan = plan_from_document(Document(path=str(path), data=imported.plan))
@@ -182,7 +182,7 @@ def import_workout(path: Path) -> tuple[Plan, str, list[str]]:
 
 def load_entry(entry: LibraryPlan) -> Plan:
     from treadpace.plans.loader import load_plan, plan_from_document
-    from treadpace.plans.source import parse_yaml
+    from treadpace.plans.yaml_document import parse_yaml
 
     if isinstance(entry.resource, Path):
         return load_plan(entry.resource)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from dbus_fast import Message, Variant
 
+from treadpace_sim.att_error import ATT_WRITE_NOT_PERMITTED, AttError, LinkDown
 from treadpace_sim.bluez.device import Char, FakeDevice
 from treadpace_sim.bluez.tree import (
     CHARACTERISTIC,
@@ -31,7 +32,6 @@ from treadpace_sim.bluez.tree import (
     Reply,
     err,
 )
-from treadpace_sim.errors import ATT_WRITE_NOT_PERMITTED, AttError, LinkDown
 
 DeviceHandler = Callable[[Message, FakeDevice], Reply]
 CharHandler = Callable[[Message, FakeDevice, Char], Reply]

@@ -19,10 +19,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from treadpace.errors import UserError
+from treadpace.base.printable import printable
+from treadpace.base.user_error import UserError
+from treadpace.plans.init_answers import Answers, check, profile_text
 from treadpace.plans.profile import Profile
-from treadpace.plans.setup import Answers, check, profile_text
-from treadpace.printable import printable
 
 TEXT_FIELDS = ("name", "max_speed", "max_incline")
 INT_FIELDS = {"max_bpm": (81, 249), "rest_bpm": (21, 149), "age": (5, 110)}
@@ -104,7 +104,7 @@ def profile_of(data: Mapping[str, Any]) -> str:
 
 def target(profile_path: Path | None) -> Path:
     """Where `init` writes: the profile `serve` was given, else where a run looks first."""
-    from treadpace.paths import config_home
+    from treadpace.base.paths import config_home
     from treadpace.plans.loader import PROFILE_ENV
 
     if profile_path is not None:

@@ -22,13 +22,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from treadpace import display as fmt
-from treadpace.errors import UserError
+from treadpace.base import display as fmt
+from treadpace.base.printable import printable
+from treadpace.base.units import KMH_PER_MPH
+from treadpace.base.user_error import UserError
 from treadpace.plans.models import Plan
 from treadpace.plans.profile import Profile
 from treadpace.plans.steps import CompiledPlan, CompiledStep
-from treadpace.printable import printable
-from treadpace.units import KMH_PER_MPH
 
 SUGGESTION = "suggestion"
 """Today's suggestion from `treadpace next`."""
@@ -123,9 +123,9 @@ def suggestion(profile: Profile) -> tuple[Plan, str, list[str]]:
     """`treadpace next`'s plan and its reasons, from the runs directory."""
     import yaml
 
-    from treadpace.coach import suggest
     from treadpace.plans.loader import plan_from_document
-    from treadpace.plans.source import parse_yaml
+    from treadpace.plans.yaml_document import parse_yaml
+    from treadpace.program.next_run import suggest
     from treadpace.record.runs import list_runs
 
     advice = suggest(list_runs(profile.recording.directory), profile, time.time())
@@ -183,7 +183,7 @@ def adjusted(compiled: CompiledPlan, adjust: Adjust, imperial: bool) -> Compiled
 
 def preview(compiled: CompiledPlan, profile: Profile) -> dict[str, Any]:
     """The compiled steps, totals and target chart, as `plan show` has them."""
-    from treadpace.plans.report import step_rows, totals_line
+    from treadpace.plans.plan_report import step_rows, totals_line
     from treadpace.web.plan_picture import planned_rows
 
     return {

@@ -30,11 +30,11 @@ from treadpace.appliance.preview import (
     preview,
     suggestion,
 )
-from treadpace.errors import UserError
-from treadpace.printable import printable
+from treadpace.base.printable import printable
+from treadpace.base.user_error import UserError
 
 if TYPE_CHECKING:
-    from treadpace.appliance.runner import Appliance
+    from treadpace.appliance.one_run import Appliance
     from treadpace.web.server import Route
 
 MAX_BODY = 2048
@@ -95,7 +95,7 @@ class Routes:
         return web.json_response(data)
 
     def _home(self) -> dict[str, Any]:
-        from treadpace.web.history import runs_page
+        from treadpace.web.history_page import runs_page
 
         prof = self.app.load_profile()
         plan, _, reasons = suggestion(prof)
@@ -153,13 +153,13 @@ class Routes:
         return web.json_response(self.app.status())
 
     async def runs(self, request: web.Request) -> web.Response:
-        from treadpace.web.history import runs_page
+        from treadpace.web.history_page import runs_page
 
         directory, imperial = self._directory()
         return web.json_response(await asyncio.to_thread(runs_page, directory, imperial))
 
     async def run(self, request: web.Request) -> web.Response:
-        from treadpace.web.history import run_detail
+        from treadpace.web.history_page import run_detail
 
         directory, imperial = self._directory()
         run_id = request.match_info["id"][:128]
@@ -206,8 +206,8 @@ class Routes:
         return web.json_response({"ok": True, "path": str(path)})
 
     async def treadmill(self, request: web.Request) -> web.Response:
-        from treadpace import display as fmt
         from treadpace.appliance.treadmills import models
+        from treadpace.base import display as fmt
 
         prof = self.app.load_profile()
         chosen = self.app.treadmill
@@ -250,7 +250,7 @@ class Routes:
 
     async def treadmill_choose(self, request: web.Request) -> web.Response:
         from treadpace.appliance.first_run import target
-        from treadpace.appliance.runner import Treadmill
+        from treadpace.appliance.one_run import Treadmill
         from treadpace.appliance.treadmills import check_choice, pin
 
         try:
@@ -270,7 +270,7 @@ def _exported(directory: Path, run_id: str, fmt: str) -> bytes | None:
     from treadpace.record.activity import build_activity
     from treadpace.record.export import write_format
     from treadpace.record.journal import read_journal
-    from treadpace.web.history import find_run
+    from treadpace.web.history_page import find_run
 
     run = find_run(directory, run_id)
     if run is None:

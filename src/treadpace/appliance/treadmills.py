@@ -17,11 +17,11 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from treadpace.errors import UserError
-from treadpace.printable import printable
+from treadpace.base.printable import printable
+from treadpace.base.user_error import UserError
 
 if TYPE_CHECKING:
-    from treadpace.appliance.runner import Treadmill
+    from treadpace.appliance.one_run import Treadmill
 
 SCAN_S = 5.0
 INFO_TIMEOUT_S = 10.0
@@ -58,7 +58,7 @@ async def info(treadmill: Treadmill) -> list[str]:
     """`treadpace info` for the chosen treadmill (the simulator's model, or Bluetooth)."""
     from bleak.exc import BleakError
 
-    from treadpace.clock import RealClock
+    from treadpace.base.clock import RealClock
     from treadpace.treadmill.describe import info_lines
     from treadpace.treadmill.port import TreadmillError
 
@@ -102,7 +102,7 @@ def check_choice(body: dict[str, Any]) -> tuple[str | None, str | None]:
 
 def pin(profile: Path, address: str) -> None:
     """Write `treadmill: {address: ...}` into the profile, if it names no treadmill yet."""
-    from treadpace.plans.setup import check
+    from treadpace.plans.init_answers import check
 
     try:
         text = profile.read_text(encoding="utf-8")

@@ -17,16 +17,16 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING
 
+from treadpace.base.notice_level import NoticeLevel
+from treadpace.base.user_error import UserError
 from treadpace.broadcast.feed import BroadcastFeed
 from treadpace.broadcast.server import BeltInfo, BroadcastServer, Services
 from treadpace.engine.events import Notice, NoticeKind
 from treadpace.engine.hub import EventHub, Subscription
-from treadpace.errors import UserError
-from treadpace.notice_level import NoticeLevel
 from treadpace.peripheral.gatt import GattApp, check_adapter
 
 if TYPE_CHECKING:
-    from treadpace.clock import Clock
+    from treadpace.base.clock import Clock
     from treadpace.plans.broadcast_settings import BroadcastSettings
 
 log = logging.getLogger(__name__)

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from treadpace.base.units import RUNNING_FROM_KMH
 from treadpace.engine.events import EngineEvent, Notice, NoticeKind, RunFinished, Tick
 from treadpace.ftms.rsc import RscMeasurement
 from treadpace.ftms.treadmill_data import TreadmillData
-from treadpace.units import RUNNING_FROM_KMH
 
 MAX_DISTANCE_M = 0xFFFF_FFFF / 10  # the RSC field is a uint32 of decimetres
 

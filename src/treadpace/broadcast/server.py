@@ -21,7 +21,7 @@ from typing import Final, Protocol
 
 from treadpace.broadcast.feed import BroadcastFeed
 from treadpace.ftms.control_point import ControlResponse, ResultCode, encode_control_response
-from treadpace.ftms.errors import FtmsDecodeError
+from treadpace.ftms.decode_error import FtmsDecodeError
 from treadpace.ftms.feature import Feature, MachineFeature, TargetFeature, encode_feature
 from treadpace.ftms.ranges import (
     InclinationRange,

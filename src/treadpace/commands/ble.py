@@ -21,7 +21,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from treadpace.errors import UserError
+from treadpace.base.user_error import UserError
 
 T = TypeVar("T")
 
@@ -73,7 +73,7 @@ async def _scan(timeout: float, hr: bool, footpod: bool = False) -> list[dict[st
 
 
 async def _info(device: str, timeout: float) -> list[str]:
-    from treadpace.clock import RealClock
+    from treadpace.base.clock import RealClock
     from treadpace.treadmill.ble import BleakLink
     from treadpace.treadmill.describe import info_lines
 

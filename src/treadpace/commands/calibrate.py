@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from treadpace.base.user_error import UserError
 from treadpace.commands.options import ProfileOption
-from treadpace.errors import UserError
 
 if TYPE_CHECKING:
     from treadpace.engine.hub import Subscription
@@ -92,7 +92,7 @@ def calibrate_command(
 def _profile_path(option: Path | None) -> Path | None:
     import os
 
-    from treadpace.paths import config_home
+    from treadpace.base.paths import config_home
     from treadpace.plans.loader import PROFILE_ENV
 
     if option is not None:
@@ -134,7 +134,7 @@ def _measure(
 ) -> tuple[list[Sample], str]:
     """Run the routine as a session; the ticks' belt and footpod speeds, and the machine."""
 
-    from treadpace.clock import Clock, ScaledClock, VirtualClock
+    from treadpace.base.clock import Clock, ScaledClock, VirtualClock
     from treadpace.commands.run import exit_code, machine_identity, play, treadmill_parts
     from treadpace.plans.true_pace_settings import TruePaceSettings
     from treadpace.session import SessionSetup
@@ -195,7 +195,7 @@ def _fit(samples: list[Sample]) -> Calibration:
 
 
 def _show(cal: Calibration, imperial: bool) -> None:
-    from treadpace import display
+    from treadpace.base import display
 
     print("belt speed        true speed   error")
     for v, r in cal.points:
@@ -207,7 +207,7 @@ def _show(cal: Calibration, imperial: bool) -> None:
 
 
 def _check(fitted: Calibration, saved: Any, imperial: bool) -> None:
-    from treadpace import display
+    from treadpace.base import display
     from treadpace.engine.config import calibration_from_record
     from treadpace.treadmill.true_speed import drift_percent
 

@@ -1,4 +1,4 @@
-"""`treadpace next`: what to run next, from the history and the profile (see `treadpace.coach`)."""
+"""`treadpace next`: what to run next, from the history and the profile (program/next_run.py)."""
 
 from __future__ import annotations
 
@@ -23,13 +23,13 @@ def next_command(
     """Suggest the next run from your history: prints the plan and why."""
     import yaml
 
-    from treadpace.coach import suggest
+    from treadpace.base.user_error import UserError
     from treadpace.commands.plan import print_plan
     from treadpace.commands.record import _settings
-    from treadpace.errors import UserError
     from treadpace.plans import compile_plan, load_profile
     from treadpace.plans.loader import plan_from_document
-    from treadpace.plans.source import parse_yaml
+    from treadpace.plans.yaml_document import parse_yaml
+    from treadpace.program.next_run import suggest
     from treadpace.record.runs import list_runs
 
     prof = load_profile(profile)

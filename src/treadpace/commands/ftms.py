@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from treadpace.errors import UserError
+from treadpace.base.user_error import UserError
 
 _HEX_SEPARATORS = re.compile(r"[\s:,\-]+")
 

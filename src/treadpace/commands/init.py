@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING, Annotated, TypeVar, cast
 
 import typer
 
-from treadpace.errors import UserError
+from treadpace.base.user_error import UserError
 
 if TYPE_CHECKING:
+    from treadpace.plans.init_answers import Answers, Units
     from treadpace.plans.profile import Profile
-    from treadpace.plans.setup import Answers, Units
     from treadpace.treadmill.ble_scan import Advertiser
 
 T = TypeVar("T")
@@ -138,7 +138,7 @@ def _pace_kmh(text: str, imperial: bool) -> float:
 
 def _ask_paces(units: str) -> dict[str, str]:
     """The four paces by hand, each checked as typed: faster than the one before it."""
-    from treadpace.display import pace as format_pace
+    from treadpace.base.display import pace as format_pace
 
     imperial = units == "imperial"
     unit = "mi" if imperial else "km"
@@ -260,8 +260,8 @@ def init_command(
     ] = False,
 ) -> None:
     """Write your profile (units, paces, limits, heart rate) and show the paces it gives."""
-    from treadpace.paths import config_home
-    from treadpace.plans.setup import Answers
+    from treadpace.base.paths import config_home
+    from treadpace.plans.init_answers import Answers
 
     target = config_home() / "profile.yaml"
     ask = not yes
@@ -288,7 +288,7 @@ def init_command(
 
 def _checked(a: Answers, flag: str) -> Profile:
     """The profile the answers so far make, or the loader's reason as the flag's one line."""
-    from treadpace.plans.setup import check_answers
+    from treadpace.plans.init_answers import check_answers
 
     try:
         return check_answers(a)
@@ -345,8 +345,8 @@ class Limits:
 
 
 def _limits(a: Answers, ask: bool, flags: Limits) -> None:
+    from treadpace.plans.init_answers import DEFAULT_MAX_INCLINE, propose_max_speed
     from treadpace.plans.paces import parse_speed
-    from treadpace.plans.setup import DEFAULT_MAX_INCLINE, propose_max_speed
 
     machine: str | None = None
     if flags.treadmill_max is not None:
@@ -417,8 +417,8 @@ def _remote_start(a: Answers, ask: bool, flag: bool) -> None:
 
 
 def _finish(a: Answers, target: Path, replace: bool) -> None:
-    from treadpace.plans.report import one_decimal
-    from treadpace.plans.setup import profile_text
+    from treadpace.plans.init_answers import profile_text
+    from treadpace.plans.plan_report import one_decimal
 
     text = profile_text(a)
     profile = _checked(a, "treadpace init")
@@ -447,7 +447,7 @@ def _finish(a: Answers, target: Path, replace: bool) -> None:
 
 def _pace_lines(profile: Profile) -> list[str]:
     """The paces in the runner's own units first (per mile and mph for an imperial runner)."""
-    from treadpace.plans.report import pace_rows
+    from treadpace.plans.plan_report import pace_rows
 
     lines = []
     for name, per_km, per_mi, speeds in pace_rows(profile.paces):

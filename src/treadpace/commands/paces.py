@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from treadpace.errors import UserError
+from treadpace.base.user_error import UserError
 
 if TYPE_CHECKING:
     from treadpace.plans.profile import Paces
@@ -54,7 +54,7 @@ def paces_command(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """VDOT and training paces (easy, marathon, threshold, interval, repetition)."""
-    from treadpace.plans.report import paces_json
+    from treadpace.plans.plan_report import paces_json
 
     zones: tuple[int, ...] | None = None
     if race is not None:
@@ -74,8 +74,8 @@ def paces_command(
 
 def _race_paces(race: str) -> tuple[Paces, float | None, str]:
     """The paces, VDOT and table title for `--race`."""
+    from treadpace.plans.plan_report import one_decimal
     from treadpace.plans.profile import Paces
-    from treadpace.plans.report import one_decimal
     from treadpace.plans.vdot import training_paces, vdot_from_race
 
     metres, seconds = parse_race(race)
@@ -96,7 +96,7 @@ def _profile_paces(
 ) -> tuple[Paces, float | None, tuple[int, ...] | None, str]:
     """The profile's paces, VDOT, heart-rate zone bounds and table title."""
     from treadpace.plans import load_profile
-    from treadpace.plans.report import one_decimal
+    from treadpace.plans.plan_report import one_decimal
 
     prof = load_profile(profile)
     paces, vdot = prof.paces, prof.vdot
@@ -112,7 +112,7 @@ def _print_tables(
     from rich.console import Console
     from rich.table import Table
 
-    from treadpace.plans.report import pace_rows, race_rows
+    from treadpace.plans.plan_report import pace_rows, race_rows
 
     table = Table(title=title, title_justify="left")
     for col in ("pace", "per km", "per mile", "speed"):

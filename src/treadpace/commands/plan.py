@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from treadpace.base.user_error import UserError
 from treadpace.commands.options import ProfileOption
-from treadpace.errors import UserError
 
 if TYPE_CHECKING:
     from treadpace.plans import Profile
@@ -34,7 +34,7 @@ def register(app: typer.Typer) -> None:
     group.command("show")(show_command)
     group.command("validate")(validate_command)
     group.command("schema")(schema_command)
-    from treadpace.commands.workouts import export_command, import_command
+    from treadpace.commands.plan_files import export_command, import_command
 
     group.command("import")(import_command)
     group.command("export")(export_command)
@@ -63,7 +63,7 @@ def list_command(
     for line in format_rows(rows):
         print(line)
     print(f"your own plans go in {user_plans_dir()}/NAME.yaml; run one with `treadpace run NAME`")
-    from treadpace.commands.planned import week_lines
+    from treadpace.commands.icu_plans import week_lines
 
     for line in week_lines(loaded):
         print(line)
@@ -75,8 +75,8 @@ def show_command(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """The compiled steps for this runner: start, length, pace, speed, incline."""
-    from treadpace.commands.planned import load_and_compile
-    from treadpace.plans.report import plan_json
+    from treadpace.commands.icu_plans import load_and_compile
+    from treadpace.plans.plan_report import plan_json
 
     compiled, prof = load_and_compile(plan, profile)
     if as_json:
@@ -90,7 +90,7 @@ def print_plan(compiled: CompiledPlan, prof: Profile) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from treadpace.plans.report import incline_chart, speed_chart, step_rows, totals_line
+    from treadpace.plans.plan_report import incline_chart, speed_chart, step_rows, totals_line
 
     who = "built-in default profile" if prof.is_default else f"profile {prof.name}"
     table = Table(title=f"{compiled.name} ({compiled.kind}) for the {who}", title_justify="left")
@@ -122,10 +122,10 @@ def validate_command(
     profile: ProfileOption = None,
 ) -> None:
     """Check plan files (and the profile): one line per file, exit 2 if any failed."""
-    from treadpace.display import duration as format_duration
+    from treadpace.base.display import duration as format_duration
+    from treadpace.base.printable import printable
     from treadpace.library import load
     from treadpace.plans import compile_plan, load_profile
-    from treadpace.printable import printable
 
     prof = load_profile(profile)
     failed = 0
@@ -150,6 +150,6 @@ def validate_command(
 
 def schema_command() -> None:
     """JSON Schema of a plan file (point your editor's YAML plugin at it)."""
-    from treadpace.plans.schema import plan_json_schema
+    from treadpace.plans.json_schema import plan_json_schema
 
     print(json.dumps(plan_json_schema(), indent=2))

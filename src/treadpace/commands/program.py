@@ -37,7 +37,7 @@ class GoalChoice(StrEnum):
 
 
 def _date(text: str | None, option: str) -> dt.date | None:
-    from treadpace.errors import UserError
+    from treadpace.base.user_error import UserError
 
     if text is None:
         return None
@@ -48,7 +48,7 @@ def _date(text: str | None, option: str) -> dt.date | None:
 
 
 def _longest(text: str | None) -> float | None:
-    from treadpace.errors import UserError
+    from treadpace.base.user_error import UserError
     from treadpace.plans.paces import parse_duration
 
     if text is None:
@@ -91,8 +91,8 @@ def new(
     profile: ProfileOption = None,
 ) -> None:
     """Build a program from your profile and history, save it, and show it."""
+    from treadpace.base.user_error import UserError
     from treadpace.commands.record import _settings
-    from treadpace.errors import UserError
     from treadpace.plans import load_profile
     from treadpace.program import service, store
     from treadpace.program.types import Goal, Settings
@@ -125,7 +125,7 @@ def show(
     prof = load_profile(profile)
     path = store.program_path()
     if not path.is_file():
-        from treadpace.errors import UserError
+        from treadpace.base.user_error import UserError
 
         raise UserError(f"{path}: no program yet (expected one: `treadpace program new`)")
     program, plans = store.load(path)
@@ -142,7 +142,7 @@ def _print(
     render(program, compiled, prof, sys.stdout, weeks)
     if output is not None:
         from treadpace.program import view
-        from treadpace.program.chart import write_chart
+        from treadpace.program.weekly_chart import write_chart
 
         rows = view.week_rows(program, compiled, 3600.0 / float(prof.paces.easy))[:weeks]
         print(f"wrote {write_chart(rows, output, prof.imperial)}")
@@ -159,7 +159,7 @@ def render(
     from rich.console import Console
     from rich.table import Table
 
-    from treadpace.display import distance, duration
+    from treadpace.base.display import distance, duration
     from treadpace.program import view
 
     easy_kmh = 3600.0 / float(prof.paces.easy)
@@ -182,9 +182,9 @@ def render(
 
 def today(directory: DirOption = None, profile: ProfileOption = None) -> None:
     """Today's run, after moving what a missed or cut-short run moves (and saying why)."""
+    from treadpace.base.user_error import UserError
     from treadpace.commands.plan import print_plan
     from treadpace.commands.record import _settings
-    from treadpace.errors import UserError
     from treadpace.plans import compile_plan, load_profile
     from treadpace.program import service, store
 
@@ -212,9 +212,9 @@ def export(
 ) -> None:
     """Export the program: an .ics calendar, one event a workout."""
     from treadpace.plans import load_profile
-    from treadpace.plans.report import totals_line
+    from treadpace.plans.plan_report import totals_line
     from treadpace.program import service, store
-    from treadpace.program.calendar import to_ics
+    from treadpace.program.ics import to_ics
     from treadpace.record.output import check_target, write_atomically
 
     prof = load_profile(profile)

@@ -45,7 +45,7 @@ def _profile(profile: Path | None) -> Any | None:
 
 def _settings(directory: Path | None, profile: Path | None) -> tuple[Path, bool | None]:
     """(recording directory, imperial?) from the options and the profile."""
-    from treadpace.paths import data_dir
+    from treadpace.base.paths import data_dir
 
     loaded = _profile(profile)
     # The built-in default profile knows nothing of the runner: keep each run's own units.
@@ -92,7 +92,7 @@ def history(
 
 def _run_json(r: RunSummary, units: bool) -> dict[str, Any]:
     """One run of `history --json`."""
-    from treadpace.display import pace as format_pace
+    from treadpace.base.display import pace as format_pace
 
     return {
         "id": r.id,
@@ -115,8 +115,8 @@ def _run_json(r: RunSummary, units: bool) -> dict[str, Any]:
 
 def _runs_table(runs: list[RunSummary], folder: Path, shown: Units) -> Text:
     """One row a run; the first column is the UTC start stamp, an id prefix RUN accepts."""
-    from treadpace.display import duration as format_duration
-    from treadpace.printable import printable
+    from treadpace.base.display import duration as format_duration
+    from treadpace.base.printable import printable
     from treadpace.record.history_view import headings, marks
     from treadpace.record.journal import RunStatus
 
@@ -247,7 +247,7 @@ def _export_targets(
     formats: list[str] | None, output: Path | None
 ) -> tuple[list[str], list[Path] | None]:
     """(formats, files) from -f and -o; files is None when they go into a directory."""
-    from treadpace.errors import UserError
+    from treadpace.base.user_error import UserError
     from treadpace.record.export import FORMATS, check_formats, check_suffix
     from treadpace.record.output import STDOUT
 
@@ -295,12 +295,12 @@ def report(
     from rich.markup import escape
     from rich.table import Table
 
-    from treadpace.errors import UserError
+    from treadpace.base.user_error import UserError
     from treadpace.record.activity import build_activity
-    from treadpace.record.chart import IMAGE_SUFFIXES, pyplot
     from treadpace.record.hr_zones import zone_seconds, zones_text
     from treadpace.record.journal import read_journal
-    from treadpace.record.report import headline, step_rows, step_table, text_chart
+    from treadpace.record.run_chart import IMAGE_SUFFIXES, pyplot
+    from treadpace.record.run_report import headline, step_rows, step_table, text_chart
     from treadpace.record.runs import resolve_run
 
     if output is not None:
@@ -328,7 +328,7 @@ def report(
         for line in text_chart(activity, units):
             console.print(line, markup=False, highlight=False)
         return
-    from treadpace.record.chart import write_chart
+    from treadpace.record.run_chart import write_chart
 
     print(write_chart(activity, output, units))
 

@@ -25,14 +25,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from treadpace.base.user_error import UserError
 from treadpace.commands.options import ProfileOption
-from treadpace.errors import UserError
 
 if TYPE_CHECKING:
     from collections.abc import Coroutine
 
-    from treadpace.clock import Clock
-    from treadpace.listen import Listen
+    from treadpace.base.clock import Clock
+    from treadpace.base.listen import Listen
     from treadpace.plans.profile import Profile
     from treadpace.plans.steps import CompiledPlan
     from treadpace.session import RunOutcome, SessionSetup
@@ -122,7 +122,7 @@ def run_command(
 ) -> None:
     """Run a plan: the engine drives the belt, the terminal shows where you are."""
     from treadpace.commands import run_checks
-    from treadpace.commands.planned import load_and_compile
+    from treadpace.commands.icu_plans import load_and_compile
     from treadpace.plans.broadcast_settings import with_broadcast_options
     from treadpace.web.page import resolve_listen
 
@@ -180,7 +180,7 @@ def run_command(
 
 def _warn_spike(compiled: CompiledPlan, prof: Profile) -> None:
     """One line before the countdown when the plan is far longer than the last 30 days' runs."""
-    from treadpace.program.guard import spike_warning
+    from treadpace.program.spike_guard import spike_warning
     from treadpace.record.runs import list_runs
 
     spike = spike_warning(compiled, list_runs(prof.recording.directory), time.time(), prof.imperial)
@@ -214,7 +214,7 @@ def _run(
     web: Listen | None = None,
     quiet: bool = False,
 ) -> int:
-    from treadpace.clock import ScaledClock, VirtualClock
+    from treadpace.base.clock import ScaledClock, VirtualClock
     from treadpace.session import SessionSetup
     from treadpace.session.signals import LateSignals
 
@@ -250,7 +250,7 @@ def play(setup: SessionSetup) -> RunOutcome:
     """Run one session to its end on its clock (a virtual one is driven), in a new loop."""
     import asyncio
 
-    from treadpace.clock import VirtualClock
+    from treadpace.base.clock import VirtualClock
     from treadpace.session import RunSession
 
     async def session() -> RunOutcome:
@@ -267,8 +267,8 @@ def play(setup: SessionSetup) -> RunOutcome:
 
 def _report(outcome: RunOutcome, prof: Profile, *, rich_output: bool) -> int:
     """Say how the run ended, in the order a runner reads it, and pick the exit code."""
-    from treadpace.printable import printable
-    from treadpace.ui.summary import print_summary
+    from treadpace.base.printable import printable
+    from treadpace.ui.summary_table import print_summary
 
     if outcome.nothing_recorded:
         print(f"recording: {outcome.nothing_recorded}", file=sys.stderr)
@@ -297,7 +297,7 @@ def _report(outcome: RunOutcome, prof: Profile, *, rich_output: bool) -> int:
     if outcome.failure:
         print(f"error: {printable(outcome.failure)}", file=sys.stderr)
     if not outcome.belt_stop_confirmed:  # said last and loudest, whatever else ended the run
-        from treadpace.engine.outcome import NOT_CONFIRMED
+        from treadpace.engine.causes import NOT_CONFIRMED
 
         print(f"error: {NOT_CONFIRMED}", file=sys.stderr)
     return exit_code(outcome)
@@ -311,7 +311,7 @@ def exit_code(outcome: RunOutcome) -> int:
         signal_exit_code,
     )
     from treadpace.engine import RunState
-    from treadpace.engine.outcome import EndCause
+    from treadpace.engine.causes import EndCause
 
     if outcome.refused:
         return UserError.exit_code
@@ -392,7 +392,7 @@ def _sim_console(sim: SimulatedTreadmill, clock: Clock, *, unattended: bool) -> 
     keys, help_text = console_keys(sim)
     parts: dict[str, Any] = {"console_keys": keys, "console_help": help_text}
     if unattended:
-        from treadpace_sim.runner import ConsoleRunner
+        from treadpace_sim.console_runner import ConsoleRunner
 
         runner = ConsoleRunner(sim, clock)
 

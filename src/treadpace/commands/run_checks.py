@@ -13,7 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from treadpace.errors import UserError
+from treadpace.base.user_error import UserError
 
 MAX_TIME_SCALE = 1000.0
 """Above this the simulated belt's 10 Hz telemetry outruns one core (and the run's data)."""

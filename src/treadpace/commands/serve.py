@@ -19,8 +19,8 @@ import typer
 from treadpace.commands.options import ProfileOption
 
 if TYPE_CHECKING:
-    from treadpace.appliance.runner import Treadmill
-    from treadpace.listen import Listen
+    from treadpace.appliance.one_run import Treadmill
+    from treadpace.base.listen import Listen
     from treadpace.plans.profile import Profile
 
 
@@ -85,8 +85,8 @@ def _treadmill(
     time_scale: float,
     sim_log: Path | None,
 ) -> Treadmill:
-    from treadpace.appliance.runner import Treadmill
-    from treadpace.errors import UserError
+    from treadpace.appliance.one_run import Treadmill
+    from treadpace.base.user_error import UserError
 
     pinned = prof.treadmill.address or prof.treadmill.name
     target = device or (None if (simulate or model) else pinned)
@@ -105,10 +105,10 @@ async def _serve(
     import asyncio
     import signal
 
+    from treadpace.appliance.one_run import Appliance
     from treadpace.appliance.routes import Routes
-    from treadpace.appliance.runner import Appliance
-    from treadpace.listen import new_token
-    from treadpace.web.history import history
+    from treadpace.base.listen import new_token
+    from treadpace.web.history_page import history
     from treadpace.web.page import announce
     from treadpace.web.server import WebServer
 

@@ -18,7 +18,7 @@ from treadpace.engine.events import Notice, NoticeKind, RunFinished, Tick
 from treadpace.engine.hub import Subscription
 
 if TYPE_CHECKING:
-    from treadpace_sim.runner import ConsoleRunner
+    from treadpace_sim.console_runner import ConsoleRunner
     from treadpace_sim.treadmill import SimulatedTreadmill
 
 

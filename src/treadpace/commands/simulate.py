@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from treadpace.errors import UserError
+from treadpace.base.user_error import UserError
 
 if TYPE_CHECKING:
     import asyncio
 
-    from treadpace.clock import Clock
+    from treadpace.base.clock import Clock
     from treadpace_sim.treadmill import SimulatedTreadmill
 
 CLEANUP_S = 2.0
@@ -120,9 +120,9 @@ def simulate(
     """Build the simulator from the options and run it (shared by `--ble`)."""
     import asyncio
 
-    from treadpace.clock import ScaledClock, VirtualClock
+    from treadpace.base.clock import ScaledClock, VirtualClock
     from treadpace.commands.run_checks import check_seconds, check_sim_log, check_time_scale
-    from treadpace_sim.errors import FrontEndError
+    from treadpace_sim.att_error import FrontEndError
     from treadpace_sim.faults import load_faults
     from treadpace_sim.model import load_model
     from treadpace_sim.treadmill import SimulatedTreadmill
@@ -232,7 +232,7 @@ def _ble_front_ends(adapter: str, footpod_adapter: str | None, virtual: bool) ->
         raise UserError("--ble: a Bluetooth peripheral needs real time (drop --virtual)")
     import asyncio
 
-    from treadpace.optional import require_dbus
+    from treadpace.base.optional import require_dbus
 
     require_dbus("--ble")
     from treadpace_sim.bluez import footpod_app

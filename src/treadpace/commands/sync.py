@@ -15,8 +15,8 @@ from typing import Annotated
 
 import typer
 
+from treadpace.base.user_error import UserError
 from treadpace.commands.options import ProfileOption
-from treadpace.errors import UserError
 
 QUEUED_EXIT = 5
 """Some runs are still in the outbox (offline, a service down, a long rate limit)."""

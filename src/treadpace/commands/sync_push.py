@@ -14,8 +14,8 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from treadpace.errors import UserError
-from treadpace.printable import printable
+from treadpace.base.printable import printable
+from treadpace.base.user_error import UserError
 
 if TYPE_CHECKING:
     from treadpace.plans.profile import Profile

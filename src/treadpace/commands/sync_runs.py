@@ -12,11 +12,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from treadpace.errors import UserError
-from treadpace.printable import printable
+from treadpace.base.printable import printable
+from treadpace.base.user_error import UserError
 
 if TYPE_CHECKING:
-    from treadpace.clock import Clock
+    from treadpace.base.clock import Clock
     from treadpace.plans.profile import Profile
     from treadpace.sync.drain import Report
     from treadpace.sync.outbox import Outbox
@@ -47,7 +47,7 @@ def run_id_of(journal: Path) -> str:
 
 def sync_runs(profile: Profile, runs: list[str], to: str | None, folder: Path) -> int:
     """The exit code: 0 all there, 2 a key or token refused, 5 some still queued."""
-    from treadpace.clock import RealClock
+    from treadpace.base.clock import RealClock
     from treadpace.record.runs import resolve_run
     from treadpace.store.database import connect
     from treadpace.sync.outbox import Outbox, State
@@ -116,7 +116,7 @@ def after_run_sync(profile: Profile, journal: Path) -> None:
     """The sync a finished run starts by itself (`sync.after_run`), once the belt has stopped
     and the files are written: bounded in time, never raising, never changing the run's exit
     code. What is not sent stays in the outbox for `treadpace sync`."""
-    from treadpace.clock import ClockTimeout, RealClock, wait_for
+    from treadpace.base.clock import ClockTimeout, RealClock, wait_for
     from treadpace.record.runs import summarize
 
     services: list[str] = list(profile.sync.to)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from treadpace.errors import UserError
-from treadpace.printable import printable
+from treadpace.base.printable import printable
+from treadpace.base.user_error import UserError
 
 if TYPE_CHECKING:
     from treadpace.plans.profile import Profile
@@ -57,7 +57,7 @@ def pasted_code(text: str) -> str:
 async def _authorize(account: StravaAccount, code: str | None, timeout_s: float) -> str:
     import aiohttp
 
-    from treadpace.clock import RealClock
+    from treadpace.base.clock import RealClock
     from treadpace.sync.oauth_loopback import authorize_in_browser
     from treadpace.sync.strava_auth import StravaAuth, authorize_url
 
@@ -93,7 +93,7 @@ async def _authorize(account: StravaAccount, code: str | None, timeout_s: float)
 async def _revoke(account: StravaAccount, timeout_s: float) -> str:
     import aiohttp
 
-    from treadpace.clock import RealClock
+    from treadpace.base.clock import RealClock
     from treadpace.sync.failure import Failure, SyncError
     from treadpace.sync.strava_auth import StravaAuth
     from treadpace.sync.tokens import forget

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from treadpace import display as fmt
+from treadpace.base import display as fmt
 from treadpace.cues.schedule import change_between, incline_moves
 from treadpace.engine.events import CueChange, Tick
 from treadpace.plans.steps import CompiledStep

@@ -19,7 +19,7 @@ import asyncio
 import math
 from dataclasses import replace
 
-from treadpace.clock import Clock
+from treadpace.base.clock import Clock
 from treadpace.cues.schedule import DEFAULT_LEAD_S, Planned, Trigger, build
 from treadpace.engine.events import (
     Cue,

@@ -7,10 +7,10 @@ live view's own formatting helpers, so a cue and the screen agree to the digit.
 
 from __future__ import annotations
 
-from treadpace import display as fmt
+from treadpace.base import display as fmt
+from treadpace.base.printable import printable
+from treadpace.base.units import METRES_PER_MILE
 from treadpace.engine.events import Cue, CueChange, CueKind
-from treadpace.printable import printable
-from treadpace.units import METRES_PER_MILE
 
 _VERB = {
     CueChange.FASTER: "Speeding up",

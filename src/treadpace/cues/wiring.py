@@ -14,7 +14,7 @@ from treadpace.cues.driver import CueHub
 from treadpace.cues.speech import Speaker, espeak_command
 
 if TYPE_CHECKING:
-    from treadpace.clock import Clock
+    from treadpace.base.clock import Clock
     from treadpace.plans.cue_settings import CuesSettings
 
 

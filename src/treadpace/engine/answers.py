@@ -12,14 +12,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from treadpace.base.notice_level import NoticeLevel
+from treadpace.engine.causes import EndCause, GuidedCause
 from treadpace.engine.core_state import Start
 from treadpace.engine.events import NoticeKind, RunState, SetpointSent
 from treadpace.engine.messages import Answer, WriteOp, Written
-from treadpace.engine.outcome import EndCause, GuidedCause
-from treadpace.engine.run_state import MOVING_KMH, RunCore
+from treadpace.engine.run_core import MOVING_KMH, RunCore
 from treadpace.engine.transitions import Trigger
 from treadpace.engine.units_check import mismatch_message, wire_speed_at_most
-from treadpace.notice_level import NoticeLevel
 
 log = logging.getLogger(__name__)
 

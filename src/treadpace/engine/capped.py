@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from treadpace import display
+from treadpace.base import display
 from treadpace.plans.steps import CompiledStep
 
 SLACK_KMH = 0.05

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import logging
 
+from treadpace.base.notice_level import NoticeLevel
+from treadpace.engine.causes import EndCause
 from treadpace.engine.events import Command, RunState
 from treadpace.engine.gate import Refusal, start_refusal
 from treadpace.engine.messages import RunnerCommand, WriteOp
-from treadpace.engine.outcome import EndCause
-from treadpace.engine.run_state import ACTIVE, RunCore
+from treadpace.engine.run_core import ACTIVE, RunCore
 from treadpace.engine.transitions import Trigger
-from treadpace.notice_level import NoticeLevel
 
 log = logging.getLogger(__name__)
 

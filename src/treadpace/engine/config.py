@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
-from treadpace import display
+from treadpace.base import display
+from treadpace.base.user_error import UserError
 from treadpace.engine.true_pace import TruePaceConfig
-from treadpace.errors import UserError
 
 if TYPE_CHECKING:
     from treadpace.ftms import InclinationRange, SpeedRange

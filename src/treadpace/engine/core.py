@@ -10,7 +10,7 @@ driver that performs the actions and feeds the inputs. Every change of state is
 a row of `engine.transitions.TRANSITIONS`.
 
     inputs ──> EngineCore.handle ──> [Write | StopBelt | WakeAt | Done | event, ...]
-                 │  owns one run_state.RunCore: its core_state.CoreState record
+                 │  owns one run_core.RunCore: its core_state.CoreState record
                  │  (run state, start, hold, link, writes, countdown, ending),
                  │  and the cursor, plan clock, policy and odometer beside it
                  ├─ reactions.react     telemetry, machine events
@@ -44,8 +44,16 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from treadpace.base.notice_level import NoticeLevel
 from treadpace.engine.answers import answered, fix_units
 from treadpace.engine.capped import capped_line
+from treadpace.engine.causes import (
+    NOT_CONFIRMED,
+    Departure,
+    EndCause,
+    GuidedCause,
+    PauseCause,
+)
 from treadpace.engine.commands import obey
 from treadpace.engine.core_state import Countdown, EndPhase, Start
 from treadpace.engine.deadlines import step_wake
@@ -68,17 +76,9 @@ from treadpace.engine.messages import (
     WriteOp,
     Written,
 )
-from treadpace.engine.outcome import (
-    NOT_CONFIRMED,
-    Departure,
-    EndCause,
-    GuidedCause,
-    PauseCause,
-)
 from treadpace.engine.reactions import react
-from treadpace.engine.run_state import ACTIVE, MOVING_KMH, RunCore
+from treadpace.engine.run_core import ACTIVE, MOVING_KMH, RunCore
 from treadpace.engine.transitions import Trigger
-from treadpace.notice_level import NoticeLevel
 
 if TYPE_CHECKING:
     from treadpace.engine.config import EngineConfig

@@ -3,7 +3,7 @@
 `CoreState` is the one value the engine core changes as a run goes on; the rest
 of the core (the step cursor, the plan clock, the setpoint policy, the odometer)
 is composed around it and holds no flag of the run's. It is mutable but owned:
-`run_state.RunCore` holds the only reference, and the rule modules change it by
+`run_core.RunCore` holds the only reference, and the rule modules change it by
 replacing a whole sub-state, each an immutable value whose type leaves out the
 combinations that cannot happen (a link both down and awaiting its first reading,
 a run done but not ended, a "started by us" belt that was never asked to start).
@@ -19,9 +19,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field, replace
 
+from treadpace.engine.causes import EndCause, GuidedCause, PauseCause
 from treadpace.engine.events import RunState
 from treadpace.engine.messages import Write, WriteOp
-from treadpace.engine.outcome import EndCause, GuidedCause, PauseCause
 
 
 class Start(enum.Enum):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from treadpace.engine.run_state import RunCore
+from treadpace.engine.run_core import RunCore
 
 if TYPE_CHECKING:
     from treadpace.plans.steps import CompiledStep

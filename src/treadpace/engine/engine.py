@@ -24,7 +24,10 @@ import math
 from collections import deque
 from typing import TYPE_CHECKING
 
-from treadpace.clock import Clock
+from treadpace.base.clock import Clock
+from treadpace.base.notice_level import NoticeLevel
+from treadpace.base.user_error import UserError
+from treadpace.engine.causes import EndCause, GuidedCause
 from treadpace.engine.config import EngineConfig
 from treadpace.engine.core import EngineCore
 from treadpace.engine.events import Command, Notice, RunFinished, RunState
@@ -48,10 +51,7 @@ from treadpace.engine.messages import (
     WriteOp,
     Written,
 )
-from treadpace.engine.outcome import EndCause, GuidedCause
 from treadpace.engine.setpoint import Grid
-from treadpace.errors import UserError
-from treadpace.notice_level import NoticeLevel
 from treadpace.treadmill.port import ControlRefused, NotConnected, TreadmillError
 from treadpace.treadmill.retry import is_transport_failure
 from treadpace.treadmill.stop import BeltWatch, StopPolicy, stop_belt

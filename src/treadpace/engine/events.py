@@ -11,8 +11,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from treadpace.engine.outcome import Departure, EndCause, GuidedCause
-from treadpace.notice_level import NoticeLevel
+from treadpace.base.notice_level import NoticeLevel
+from treadpace.engine.causes import Departure, EndCause, GuidedCause
 from treadpace.plans.steps import CompiledStep
 
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from treadpace.engine.causes import EndCause
 from treadpace.engine.events import Command, EngineEvent
 from treadpace.engine.gate import CommandSource
-from treadpace.engine.outcome import EndCause
 from treadpace.ftms import InclinationRange, SpeedRange
 from treadpace.treadmill.port import TreadmillUpdate
 

@@ -15,9 +15,9 @@ import enum
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from treadpace.engine.adjust import above_cap, nudge_hold, nudge_offset
 from treadpace.engine.belt_lag import BeltLag
 from treadpace.engine.hr_control import HrController
+from treadpace.engine.runner_changes import above_cap, nudge_hold, nudge_offset
 from treadpace.engine.setpoint import Grid, speed_grid
 from treadpace.engine.true_pace import TruePace
 from treadpace.engine.watchdog import ObeyWatchdog, WriteRetry

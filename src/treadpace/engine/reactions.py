@@ -18,16 +18,16 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from treadpace.display import speed_change
+from treadpace.base.display import speed_change
+from treadpace.base.notice_level import NoticeLevel
+from treadpace.engine.causes import EndCause, GuidedCause, PauseCause
 from treadpace.engine.core_state import LINK_BACK, LINK_UP, LinkBack, LinkDown
 from treadpace.engine.events import NoticeKind, RunState, Tick
 from treadpace.engine.messages import WriteOp
-from treadpace.engine.outcome import EndCause, GuidedCause, PauseCause
 from treadpace.engine.policy import ConsolePress
-from treadpace.engine.run_state import ACTIVE, MOVING_KMH, RunCore, speed_text
+from treadpace.engine.run_core import ACTIVE, MOVING_KMH, RunCore, speed_text
 from treadpace.engine.transitions import Trigger
 from treadpace.engine.true_pace import Observation
-from treadpace.notice_level import NoticeLevel
 from treadpace.treadmill.port import (
     BeltStartedByUser,
     BeltStoppedByUser,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from treadpace.units import KMH_PER_MPH
+from treadpace.base.units import KMH_PER_MPH
 
 _MPH_STEP_KMH = 0.1 * KMH_PER_MPH
 

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
 
+from treadpace.engine.causes import PauseCause
 from treadpace.engine.events import RunState
-from treadpace.engine.outcome import PauseCause
 
 S = RunState
 

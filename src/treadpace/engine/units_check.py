@@ -18,9 +18,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from treadpace.display import speed
+from treadpace.base.display import speed
+from treadpace.base.units import KMH_PER_MPH
 from treadpace.engine.setpoint import Grid
-from treadpace.units import KMH_PER_MPH
 
 
 class UnitVerdict(enum.StrEnum):

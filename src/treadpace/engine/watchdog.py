@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from treadpace.backoff import Backoff
+from treadpace.base.backoff import Backoff
 from treadpace.treadmill.retry import TRANSPORT
 
 

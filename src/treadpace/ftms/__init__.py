@@ -50,7 +50,7 @@ from treadpace.ftms.control_point import (
     request_op,
     spin_down_response,
 )
-from treadpace.ftms.errors import FtmsDecodeError
+from treadpace.ftms.decode_error import FtmsDecodeError
 from treadpace.ftms.feature import (
     Feature,
     MachineFeature,

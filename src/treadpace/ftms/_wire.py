@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from treadpace.ftms.errors import FtmsDecodeError
+from treadpace.ftms.decode_error import FtmsDecodeError
 
 
 class Reader:

@@ -16,7 +16,7 @@ from typing import ClassVar, Final
 
 from treadpace.ftms._params import OpMessage, Param, build, decode_params, encode_params
 from treadpace.ftms._wire import Reader, put_uint, scaled
-from treadpace.ftms.errors import FtmsDecodeError
+from treadpace.ftms.decode_error import FtmsDecodeError
 
 CHARACTERISTIC: Final = "control point"
 RESPONSE_CHARACTERISTIC: Final = "control point response"

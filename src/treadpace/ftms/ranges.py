@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from treadpace.ftms._wire import Reader, put_sint, put_uint, scaled, unscale
-from treadpace.ftms.errors import FtmsDecodeError
+from treadpace.ftms.decode_error import FtmsDecodeError
 
 SPEED_CHARACTERISTIC: Final = "supported speed range"
 INCLINATION_CHARACTERISTIC: Final = "supported inclination range"

@@ -30,8 +30,10 @@ from typing import Any
 import aiomqtt
 
 import treadpace.mqtt.payloads as payloads
-from treadpace.backoff import Backoff, Retrying
-from treadpace.clock import Clock, ClockTimeout, RealClock, wait_for
+from treadpace.base.backoff import Backoff, Retrying
+from treadpace.base.clock import Clock, ClockTimeout, RealClock, wait_for
+from treadpace.base.notice_level import NoticeLevel
+from treadpace.base.user_error import UserError
 from treadpace.engine.events import (
     Command,
     Cue,
@@ -47,12 +49,10 @@ from treadpace.engine.events import (
 )
 from treadpace.engine.gate import CommandPath, CommandSource
 from treadpace.engine.hub import Subscription
-from treadpace.errors import UserError
-from treadpace.mqtt.discovery import discovery_configs, discovery_topics
+from treadpace.mqtt.ha_discovery import discovery_configs, discovery_topics
 from treadpace.mqtt.payloads import BadCommand, RunContext, dumps, parse_command
 from treadpace.mqtt.settings import MqttSettingsLike, client_options, describe
 from treadpace.mqtt.topics import Topics
-from treadpace.notice_level import NoticeLevel
 
 log = logging.getLogger("treadpace.mqtt")
 _PAHO_LOG = logging.getLogger("treadpace.mqtt.paho")

@@ -12,9 +12,14 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from treadpace.display import distance as format_distance
-from treadpace.display import duration as format_duration
-from treadpace.display import pace as format_pace
+from treadpace.base.display import distance as format_distance
+from treadpace.base.display import duration as format_duration
+from treadpace.base.display import pace as format_pace
+from treadpace.base.notice_level import NoticeLevel
+from treadpace.base.units import (
+    pace_s_per_km,
+    pace_s_per_mi,
+)
 from treadpace.engine.events import (
     Command,
     Cue,
@@ -24,11 +29,6 @@ from treadpace.engine.events import (
     StepFinished,
     StepStarted,
     Tick,
-)
-from treadpace.notice_level import NoticeLevel
-from treadpace.units import (
-    pace_s_per_km,
-    pace_s_per_mi,
 )
 
 # Below this the belt is standing still: a pace would be meaningless (and huge).

@@ -14,7 +14,7 @@ import ssl
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from treadpace.errors import UserError
+from treadpace.base.user_error import UserError
 
 if TYPE_CHECKING:
     from pydantic import SecretStr

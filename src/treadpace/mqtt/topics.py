@@ -18,9 +18,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from treadpace.errors import UserError
+from treadpace.base.topic_prefix import prefix_problem
+from treadpace.base.user_error import UserError
 from treadpace.mqtt.settings import MqttSettingsLike
-from treadpace.topic_prefix import prefix_problem
 
 _NODE_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 

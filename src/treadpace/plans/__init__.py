@@ -11,6 +11,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from treadpace.plans.json_schema import (
+        plan_json_schema as plan_json_schema,
+    )
     from treadpace.plans.loader import (
         compile_plan as compile_plan,
     )
@@ -80,9 +83,6 @@ if TYPE_CHECKING:
     from treadpace.plans.profile import (
         default_profile as default_profile,
     )
-    from treadpace.plans.schema import (
-        plan_json_schema as plan_json_schema,
-    )
     from treadpace.plans.steps import (
         CompiledPlan as CompiledPlan,
     )
@@ -110,7 +110,7 @@ _WHERE = {
     "Plan": "models",
     "SteadyPlan": "models",
     "ThirdsPlan": "models",
-    "plan_json_schema": "schema",
+    "plan_json_schema": "json_schema",
     "PaceExpr": "paces",
     "parse_distance": "paces",
     "parse_duration": "paces",

@@ -13,7 +13,7 @@ from typing import Any, Final, Literal, Protocol, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from treadpace.errors import UserError
+from treadpace.base.user_error import UserError
 
 BroadcastService = Literal["rsc", "ftms"]
 _ADAPTER = re.compile(r"hci[0-9]{1,2}")

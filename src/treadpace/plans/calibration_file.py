@@ -12,8 +12,8 @@ import re
 from pathlib import Path
 
 from treadpace.plans.loader import load_profile
-from treadpace.plans.source import read_yaml
 from treadpace.plans.true_pace_settings import CalibrationRecord
+from treadpace.plans.yaml_document import read_yaml
 
 _TOP_KEY = re.compile(r"^[A-Za-z_][\w-]*\s*:")
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from treadpace import display
+from treadpace.base import display
 from treadpace.plans.draft import EPS_KMH, Ctx, Draft, make_step
 from treadpace.plans.hr import resolve_cap
 from treadpace.plans.models import (
@@ -27,8 +27,8 @@ from treadpace.plans.paces import PaceExpr, format_clock
 from treadpace.plans.profile import Profile
 from treadpace.plans.progressive import each_faster, fast_finish
 from treadpace.plans.segments import custom
-from treadpace.plans.source import FieldError, Loc
 from treadpace.plans.steps import CompiledPlan, CompiledStep, StepKind, StepRole
+from treadpace.plans.yaml_document import FieldError, Loc
 
 TITLES = {
     "negative-split": "Negative split",

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from treadpace.display import pace as format_pace
+from treadpace.base.display import pace as format_pace
+from treadpace.base.units import METRES_PER_MILE
 from treadpace.plans.paces import PaceExpr
 from treadpace.plans.profile import Profile
-from treadpace.plans.source import FieldError, Loc
 from treadpace.plans.steps import CompiledStep, StepKind, StepRole
 from treadpace.plans.vdot import race_time_s
-from treadpace.units import METRES_PER_MILE
+from treadpace.plans.yaml_document import FieldError, Loc
 
 EPS_KMH = 1e-9
 RACE_DISTANCES_M = {"mile": METRES_PER_MILE, "5k": 5000.0, "10k": 10000.0, "half": 21097.5}

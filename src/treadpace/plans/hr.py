@@ -23,7 +23,7 @@ from treadpace.plans.hr_rule import (
 )
 from treadpace.plans.numbers import Number
 from treadpace.plans.paces import PaceExpr, parse_duration, parse_pace
-from treadpace.plans.source import FieldError, Loc
+from treadpace.plans.yaml_document import FieldError, Loc
 
 
 class _ZoneBounds(Protocol):

@@ -16,8 +16,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from treadpace.errors import UserError
-from treadpace.paths import config_home
+from treadpace.base.paths import config_home
+from treadpace.base.printable import printable, printable_tree
+from treadpace.base.user_error import UserError
 from treadpace.plans.compile import build_steps, compiled
 from treadpace.plans.models import (
     PLAN_KINDS,
@@ -29,9 +30,15 @@ from treadpace.plans.models import (
 )
 from treadpace.plans.numbers import FILE_CONTEXT
 from treadpace.plans.profile import Profile, default_profile
-from treadpace.plans.source import Document, FieldError, Loc, describe_error, dotted, read_yaml
 from treadpace.plans.steps import CompiledPlan
-from treadpace.printable import printable, printable_tree
+from treadpace.plans.yaml_document import (
+    Document,
+    FieldError,
+    Loc,
+    describe_error,
+    dotted,
+    read_yaml,
+)
 
 PROFILE_ENV = "TREADPACE_PROFILE"
 _TAG_MODELS: dict[str, type[BaseModel]] = {"segment": Segment, "repeat": RepeatItem}

@@ -46,8 +46,8 @@ from treadpace.plans.paces import (
     parse_speed,
 )
 from treadpace.plans.shapes import Incline, Length, TimeOrDistance
-from treadpace.plans.source import FieldError, Loc
 from treadpace.plans.steps import StepRole
+from treadpace.plans.yaml_document import FieldError, Loc
 
 PLAN_KINDS = (
     "negative-split",

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from treadpace.units import KMH_PER_MPH, METRES_PER_MILE
+from treadpace.base.units import KMH_PER_MPH, METRES_PER_MILE
 
 PaceUnit = Literal["km", "mi"]
 

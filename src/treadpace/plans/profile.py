@@ -29,20 +29,20 @@ from pydantic import (
     model_validator,
 )
 
-from treadpace.listen import DEFAULT_LISTEN, host_name, parse_listen
-from treadpace.paths import data_dir
+from treadpace.base.listen import DEFAULT_LISTEN, host_name, parse_listen
+from treadpace.base.paths import data_dir
+from treadpace.base.topic_prefix import prefix_problem
+from treadpace.base.units import KMH_PER_MPH
 from treadpace.plans.broadcast_settings import BroadcastSettings
 from treadpace.plans.cue_settings import CuesSettings
 from treadpace.plans.models import Metres, Percent, Seconds
 from treadpace.plans.numbers import Number, Whole
 from treadpace.plans.paces import PACE_NAMES, parse_pace, parse_percent, parse_speed
-from treadpace.plans.source import FieldError, describe_error
 from treadpace.plans.sync_settings import SyncSettings
 from treadpace.plans.true_pace_settings import FootpodSettings, TruePaceSettings
 from treadpace.plans.vdot import TrainingPaces, training_paces, vdot_from_race
+from treadpace.plans.yaml_document import FieldError, describe_error
 from treadpace.plans.zones import ZoneMethod, tanaka_max_bpm, zone_bounds
-from treadpace.topic_prefix import prefix_problem
-from treadpace.units import KMH_PER_MPH
 
 _FORBID = ConfigDict(extra="forbid")
 

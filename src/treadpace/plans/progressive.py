@@ -14,7 +14,8 @@ must take 5-15 minutes at its pace and the easy part must be the larger part.
 
 from __future__ import annotations
 
-from treadpace.display import duration as format_duration
+from treadpace.base.display import duration as format_duration
+from treadpace.base.units import METRES_PER_MILE
 from treadpace.plans.draft import EPS_KMH, Ctx, Draft, make_step
 from treadpace.plans.models import (
     EachIntervalFasterPlan,
@@ -23,9 +24,8 @@ from treadpace.plans.models import (
     FastFinishPlan,
 )
 from treadpace.plans.paces import PaceExpr, format_clock, s_per_unit, to_s_per_km
-from treadpace.plans.source import FieldError
 from treadpace.plans.steps import StepKind, StepRole
-from treadpace.units import METRES_PER_MILE
+from treadpace.plans.yaml_document import FieldError
 
 FINISH_MIN_S = 300.0
 FINISH_MAX_S = 900.0

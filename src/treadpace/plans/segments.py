@@ -20,8 +20,8 @@ from treadpace.plans.models import CustomPlan, RepeatBlock, RepeatItem, Segment,
 from treadpace.plans.numbers import MAX_STEPS
 from treadpace.plans.paces import PaceStep, format_clock, s_per_unit, to_s_per_km
 from treadpace.plans.shapes import InclineRamp
-from treadpace.plans.source import FieldError, Loc
 from treadpace.plans.steps import CompiledStep, StepKind
+from treadpace.plans.yaml_document import FieldError, Loc
 
 OPEN_PLANNED_S = 300.0
 """The planned length of an open step that gives none (totals and display only)."""

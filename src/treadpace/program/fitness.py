@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from treadpace.program.workouts import pace
+from treadpace.program.workout_plans import pace
 
 BPM_PER_KMH = 9.0
 MIN_DRIFT_BPM = 5.0

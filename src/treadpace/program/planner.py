@@ -26,9 +26,9 @@ import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from treadpace.display import duration as clock
-from treadpace.program import workouts as plans
-from treadpace.program.guard import SPIKE_LIMIT, limit, longest_before
+from treadpace.base.display import duration as clock
+from treadpace.program import workout_plans as plans
+from treadpace.program.spike_guard import SPIKE_LIMIT, limit, longest_before
 from treadpace.program.types import Goal, Outcome, PastRun, Program, Role, Settings, Workout
 
 DAY = dt.timedelta(days=1)

@@ -13,14 +13,14 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from treadpace.errors import UserError
+from treadpace.base.user_error import UserError
 from treadpace.plans.loader import compile_plan
 from treadpace.plans.models import Plan
 from treadpace.plans.profile import Profile
 from treadpace.plans.steps import CompiledPlan
 from treadpace.program import fitness, store
-from treadpace.program.adjust import adjust
-from treadpace.program.history import efforts, past_runs, recorded
+from treadpace.program.missed_runs import adjust
+from treadpace.program.past_runs import efforts, past_runs, recorded
 from treadpace.program.planner import build_program
 from treadpace.program.types import Program, Settings, Status
 

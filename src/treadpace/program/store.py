@@ -16,12 +16,12 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from treadpace.display import duration as clock
-from treadpace.errors import UserError
-from treadpace.paths import data_dir
+from treadpace.base.display import duration as clock
+from treadpace.base.paths import data_dir
+from treadpace.base.user_error import UserError
 from treadpace.plans.models import PLAN_KINDS, PLAN_MODELS, UNION_TAGS, Plan, Seconds
 from treadpace.plans.numbers import FILE_CONTEXT, Number, Whole
-from treadpace.plans.source import Document, FieldError, describe_error, read_yaml
+from treadpace.plans.yaml_document import Document, FieldError, describe_error, read_yaml
 from treadpace.program.types import Goal, Program, Role, Settings, Status, Workout
 
 FILE_NAME = "program.yaml"

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from treadpace.display import distance as fmt_distance
-from treadpace.display import duration as clock
+from treadpace.base.display import distance as fmt_distance
+from treadpace.base.display import duration as clock
 from treadpace.plans.steps import CompiledPlan
 from treadpace.program.types import Program, Workout
 

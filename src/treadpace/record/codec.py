@@ -26,6 +26,8 @@ import types
 import typing
 from typing import Any
 
+from treadpace.base.notice_level import NoticeLevel
+from treadpace.engine.causes import EndCause, GuidedCause
 from treadpace.engine.events import (
     Cue,
     CueChange,
@@ -43,8 +45,6 @@ from treadpace.engine.events import (
     StepSummary,
     Tick,
 )
-from treadpace.engine.outcome import EndCause, GuidedCause
-from treadpace.notice_level import NoticeLevel
 from treadpace.plans.hr_rule import HrRule
 from treadpace.plans.steps import CompiledStep, StepRole
 

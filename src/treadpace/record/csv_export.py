@@ -14,9 +14,9 @@ import io
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from treadpace.display import has_pace
-from treadpace.display import pace as format_pace
-from treadpace.printable import printable
+from treadpace.base.display import has_pace
+from treadpace.base.display import pace as format_pace
+from treadpace.base.printable import printable
 from treadpace.record.activity import Activity
 from treadpace.record.tcx_export import iso
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-from treadpace.errors import UserError
+from treadpace.base.user_error import UserError
 from treadpace.record.activity import Activity, build_activity
 from treadpace.record.csv_export import write_csv
 from treadpace.record.fit_export import write_fit

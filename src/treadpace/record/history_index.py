@@ -17,10 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from treadpace.engine.causes import Departure, GuidedCause
 from treadpace.engine.events import StepSummary
-from treadpace.engine.outcome import Departure, GuidedCause
 from treadpace.record.journal import JOURNAL_SUFFIX, RunStatus
-from treadpace.record.summary import RunSummary
+from treadpace.record.run_summary import RunSummary
 
 FORMAT = 1
 """The summary's JSON shape; a row of another shape is summarised again."""

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from treadpace.display import duration as format_duration
-from treadpace.display import pace as format_pace
+from treadpace.base.display import duration as format_duration
+from treadpace.base.display import pace as format_pace
+from treadpace.base.units import METRES_PER_MILE
 from treadpace.record.runs import RunSummary
-from treadpace.units import METRES_PER_MILE
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ def zone_seconds(samples: Sequence[Sample]) -> tuple[float, ...] | None:
 
 def zones_text(seconds: tuple[float, ...] | None) -> str:
     """ "z2 12:30, z3 4:10" (zones with time only), or "" without zones."""
-    from treadpace.display import duration as format_duration
+    from treadpace.base.display import duration as format_duration
 
     if seconds is None:
         return ""

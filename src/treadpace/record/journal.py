@@ -18,8 +18,8 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from treadpace.base.user_error import UserError
 from treadpace.engine.events import EngineEvent, RunFinished, RunStarted, RunState, Tick
-from treadpace.errors import UserError
 from treadpace.record.codec import DAMAGED_STEP_LABEL, JournalLineError, decode_event
 from treadpace.record.repair import repair
 

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from treadpace.errors import UserError
+from treadpace.base.user_error import UserError
 
 STDOUT = "-"
 

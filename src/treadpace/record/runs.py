@@ -16,14 +16,14 @@ import math
 import os
 from pathlib import Path
 
+from treadpace.base.user_error import UserError
 from treadpace.engine.events import RunFinished, RunStarted, Tick
-from treadpace.errors import UserError
 from treadpace.record.activity import build_activity
 from treadpace.record.codec import JournalLineError, decode_event
 from treadpace.record.journal import JOURNAL_SUFFIX, read_journal, run_status
 from treadpace.record.repair import plausible_wall, sound_header
+from treadpace.record.run_summary import RunSummary as RunSummary
 from treadpace.record.sanitise import plausible_distance
-from treadpace.record.summary import RunSummary as RunSummary
 
 log = logging.getLogger(__name__)
 
@@ -171,7 +171,7 @@ def list_runs(directory: Path) -> list[RunSummary]:
 def _summaries(directory: Path, paths: list[Path]) -> list[RunSummary | None]:
     import sqlite3
 
-    from treadpace.paths import data_dir
+    from treadpace.base.paths import data_dir
     from treadpace.record.history_index import indexed
     from treadpace.store.database import StoreUnusable, open_store
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from treadpace.clock import VIRTUAL_EPOCH
+from treadpace.base.clock import VIRTUAL_EPOCH
 from treadpace.engine.events import (
     EngineEvent,
     RunFinished,

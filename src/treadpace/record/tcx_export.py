@@ -19,9 +19,9 @@ from datetime import UTC, datetime
 from typing import BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
+from treadpace.base.printable import printable
 from treadpace.engine.events import RunState
 from treadpace.plans.steps import StepRole
-from treadpace.printable import printable
 from treadpace.record.activity import Activity, Lap
 
 TCD_NS = "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"

@@ -9,7 +9,7 @@ options, builds the parts, and maps the outcome to an exit code.
 
 from __future__ import annotations
 
-from treadpace.session.outcome import RunOutcome, SessionSetup
 from treadpace.session.run_session import RunSession
+from treadpace.session.setup_outcome import RunOutcome, SessionSetup
 
 __all__ = ["RunOutcome", "RunSession", "SessionSetup"]

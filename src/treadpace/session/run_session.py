@@ -18,23 +18,23 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from treadpace.base.optional import require_dbus
+from treadpace.base.user_error import UserError
 from treadpace.cues import wiring as cues
 from treadpace.engine import Command, Engine, EngineConfig, RunState
-from treadpace.errors import UserError
-from treadpace.optional import require_dbus
 from treadpace.record import NothingRecorded, Recorder, export_run
-from treadpace.session.outcome import RunOutcome, SessionSetup
+from treadpace.session.setup_outcome import RunOutcome, SessionSetup
 from treadpace.session.signals import EXIT_SIGNALS, forget_a_hung_up_terminal, signal_name
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.port import TreadmillError
 from treadpace.ui.keys import KeyController, TerminalKeys
 
 if TYPE_CHECKING:
+    from treadpace.base.clock import Clock
+    from treadpace.base.listen import Listen
     from treadpace.broadcast.broadcaster import Broadcaster
-    from treadpace.clock import Clock
     from treadpace.engine import RunFinished
     from treadpace.engine.hub import EventHub
-    from treadpace.listen import Listen
     from treadpace.plans.broadcast_settings import BroadcastSettings
     from treadpace.web.server import WebServer
 
@@ -164,7 +164,7 @@ class RunSession:
 
     def _wire_screen(self, hub: EventHub, engine: Engine) -> None:
         """The speaker, the keys and the live view (or a plain log without a terminal)."""
-        from treadpace.clock import VirtualClock
+        from treadpace.base.clock import VirtualClock
 
         s = self.setup
         silent = isinstance(s.clock, VirtualClock)
@@ -177,7 +177,7 @@ class RunSession:
         self._controller = controller
         if s.interactive_out:
             from treadpace.ui.keys import HELP
-            from treadpace.ui.live import LiveView
+            from treadpace.ui.live_view import LiveView
 
             view = LiveView()
             if s.interactive_in and s.console_help:

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from treadpace.errors import UserError
-from treadpace.paths import data_dir
+from treadpace.base.paths import data_dir
+from treadpace.base.user_error import UserError
 from treadpace.store.history_tables import create_history_tables
 from treadpace.store.sync_tables import create_sync_tables
 

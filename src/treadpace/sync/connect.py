@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 
-from treadpace.clock import Clock
-from treadpace.errors import UserError
+from treadpace.base.clock import Clock
+from treadpace.base.user_error import UserError
 from treadpace.plans.sync_settings import SyncSettings
 from treadpace.sync.credentials import icu_account, strava_account
-from treadpace.sync.icu import IcuClient, IcuUploader
+from treadpace.sync.icu_client import IcuClient, IcuUploader
 
 if TYPE_CHECKING:
     from treadpace.sync.drain import Uploader

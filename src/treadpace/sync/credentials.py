@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from treadpace.errors import UserError
-from treadpace.paths import config_home
+from treadpace.base.paths import config_home
+from treadpace.base.user_error import UserError
 from treadpace.plans.sync_settings import SyncSettings
 
 ICU_KEY_ENV = "TREADPACE_ICU_API_KEY"

@@ -15,9 +15,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from treadpace.backoff import Backoff
-from treadpace.clock import Clock
-from treadpace.errors import UserError
+from treadpace.base.backoff import Backoff
+from treadpace.base.clock import Clock
+from treadpace.base.user_error import UserError
 from treadpace.sync.failure import SERVICE_NAMES, Failure, SyncError
 from treadpace.sync.item import RunItem, run_item
 from treadpace.sync.outbox import Entry, Outbox

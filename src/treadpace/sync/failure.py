@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 
-from treadpace.printable import printable
+from treadpace.base.printable import printable
 
 SERVICE_NAMES = {"icu": "intervals.icu", "strava": "Strava"}
 

@@ -15,13 +15,13 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from treadpace.display import distance as format_distance
-from treadpace.display import duration as format_duration
-from treadpace.display import pace as format_pace
+from treadpace.base.display import distance as format_distance
+from treadpace.base.display import duration as format_duration
+from treadpace.base.display import pace as format_pace
+from treadpace.base.units import RUNNING_FROM_KMH
 from treadpace.record.activity import Activity, build_activity
 from treadpace.record.fit_export import write_fit
 from treadpace.record.journal import read_journal
-from treadpace.units import RUNNING_FROM_KMH
 
 EXTERNAL_PREFIX = "treadpace-"
 MAX_FIT_BYTES = 64 * 1024 * 1024

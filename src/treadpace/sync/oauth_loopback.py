@@ -16,8 +16,8 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from treadpace.clock import Clock, ClockTimeout, wait_for
-from treadpace.errors import UserError
+from treadpace.base.clock import Clock, ClockTimeout, wait_for
+from treadpace.base.user_error import UserError
 
 CALLBACK_PATH = "/authorized"
 WAIT_S = 300.0

@@ -3,7 +3,7 @@
 `icu:today`, `icu:tomorrow`, `icu:next` (the next planned run within two weeks)
 and `icu:YYYY-MM-DD` name a day's planned running workout. Its steps are the
 site's own text format (the event's `description`), read by the same importer as
-an intervals.icu text file (`treadpace.workouts.icu`), so absolute paces, % of
+an intervals.icu text file (`treadpace.workouts.icu_reader`), so absolute paces, % of
 threshold pace and pace zones map to the runner's profile the same way, and what
 a treadmill cannot follow (power, heart-rate-only targets, the lap button) is
 refused with its name.
@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from treadpace.errors import UserError
-from treadpace.printable import printable
+from treadpace.base.printable import printable
+from treadpace.base.user_error import UserError
 from treadpace.workouts.common import Imported, WorkoutError
 
 PREFIX = "icu:"
@@ -106,7 +106,7 @@ def choose(want: Wanted, events: list[dict[str, Any]]) -> Planned:
 
 def as_plan(found: Planned, spec: str) -> Imported:
     """The planned run's steps as a plan mapping, through the intervals.icu text importer."""
-    from treadpace.workouts.icu import read_icu
+    from treadpace.workouts.icu_reader import read_icu
 
     if not found.description.strip():
         raise UserError(

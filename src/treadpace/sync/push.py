@@ -23,8 +23,8 @@ from treadpace.plans.sync_settings import SyncSettings
 from treadpace.record.recorder import slugify
 from treadpace.store.database import connect
 from treadpace.sync.credentials import icu_account
-from treadpace.sync.icu import IcuClient
-from treadpace.workouts.icu_text import write_icu
+from treadpace.sync.icu_client import IcuClient
+from treadpace.workouts.icu_writer import write_icu
 
 PLAN_PREFIX = "treadpace-plan-"
 

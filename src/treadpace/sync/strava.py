@@ -18,14 +18,14 @@ from typing import Any
 
 import aiohttp
 
-from treadpace.clock import Clock
+from treadpace.base.clock import Clock
 from treadpace.sync.credentials import StravaAccount
 from treadpace.sync.failure import Failure, SyncError, redact
 from treadpace.sync.http import Answer, check, send
 from treadpace.sync.item import RunItem
 from treadpace.sync.outbox import Entry, Outbox
-from treadpace.sync.rate_limit import usage, wait_after_limit
 from treadpace.sync.strava_auth import StravaAuth
+from treadpace.sync.strava_limits import usage, wait_after_limit
 
 SERVICE = "strava"
 POLL_EVERY_S = 2.0

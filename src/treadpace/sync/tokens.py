@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from treadpace.errors import UserError
+from treadpace.base.user_error import UserError
 
 
 @dataclass(frozen=True)

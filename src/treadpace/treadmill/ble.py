@@ -27,9 +27,9 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from treadpace.backoff import Backoff, Retrying
-from treadpace.clock import Clock, RealClock
-from treadpace.errors import UserError
+from treadpace.base.backoff import Backoff, Retrying
+from treadpace.base.clock import Clock, RealClock
+from treadpace.base.user_error import UserError
 from treadpace.ftms import FTMS_SERVICE
 from treadpace.treadmill.ble_scan import adapter_args, scan_lock
 from treadpace.treadmill.ble_text import not_available, plain

@@ -16,8 +16,8 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Protocol
 
-from treadpace.backoff import Backoff, Retrying
-from treadpace.clock import Clock, RealClock
+from treadpace.base.backoff import Backoff, Retrying
+from treadpace.base.clock import Clock, RealClock
 from treadpace.ftms import (
     HEART_RATE_MEASUREMENT,
     HEART_RATE_SERVICE,

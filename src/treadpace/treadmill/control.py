@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from treadpace.clock import Clock, ClockTimeout, wait_for
+from treadpace.base.clock import Clock, ClockTimeout, wait_for
 from treadpace.ftms import (
     CONTROL_POINT,
     ControlOp,

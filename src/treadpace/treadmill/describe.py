@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from treadpace.clock import Clock
+    from treadpace.base.clock import Clock
     from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
     from treadpace.treadmill.port import GattLink
 

@@ -33,14 +33,14 @@ from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from treadpace.backoff import Backoff, Retrying
+from treadpace.base.backoff import Backoff, Retrying
 from treadpace.ftms import FtmsDecodeError
 from treadpace.ftms.rsc import decode_rsc_measurement
 from treadpace.ftms.uuids import RSC_MEASUREMENT, RSC_SERVICE
 from treadpace.treadmill.port import PodState, TreadmillError
 
 if TYPE_CHECKING:
-    from treadpace.clock import Clock
+    from treadpace.base.clock import Clock
     from treadpace_sim.treadmill import SimulatedTreadmill
 
 log = logging.getLogger(__name__)

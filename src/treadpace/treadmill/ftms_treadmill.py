@@ -27,8 +27,8 @@ import logging
 from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Callable
 
-from treadpace.backoff import Retrying
-from treadpace.clock import Clock, real_seconds
+from treadpace.base.backoff import Retrying
+from treadpace.base.clock import Clock, real_seconds
 from treadpace.ftms import (
     CONTROL_POINT,
     HEART_RATE_MEASUREMENT,
@@ -52,6 +52,7 @@ from treadpace.ftms import (
 )
 from treadpace.treadmill.capabilities import FALLBACK_SPEED_RANGE, read_capabilities
 from treadpace.treadmill.control import result_name
+from treadpace.treadmill.control_session import ControlSession
 from treadpace.treadmill.footpod import FootpodFusion, FootpodReading
 from treadpace.treadmill.heart_fusion import HeartRateFusion
 from treadpace.treadmill.lifecycle import RECONNECT, StaleWatch, reconnect_loop, watch_telemetry
@@ -70,7 +71,6 @@ from treadpace.treadmill.port import (
     TreadmillUpdate,
 )
 from treadpace.treadmill.retry import retry_transport
-from treadpace.treadmill.session import ControlSession
 from treadpace.treadmill.status import StatusInterpreter
 
 __all__ = ["FALLBACK_SPEED_RANGE", "RECONNECT", "FtmsTreadmill"]

@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterable
 
-from treadpace.clock import Clock
+from treadpace.base.clock import Clock
 from treadpace.ftms import FtmsDecodeError, decode_heart_rate
 
 log = logging.getLogger(__name__)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from treadpace.backoff import Backoff, Retrying
-from treadpace.clock import Clock
+from treadpace.base.backoff import Backoff, Retrying
+from treadpace.base.clock import Clock
 from treadpace.treadmill.port import TelemetryStale, TreadmillUpdate
 
 log = logging.getLogger(__name__)

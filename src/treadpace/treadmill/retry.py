@@ -13,11 +13,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from treadpace.backoff import Backoff
+from treadpace.base.backoff import Backoff
 from treadpace.treadmill.port import ControlRefused, ControlTimeout, NotConnected, TreadmillError
 
 if TYPE_CHECKING:
-    from treadpace.clock import Clock
+    from treadpace.base.clock import Clock
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from treadpace.treadmill.port import NotConnected, NotifyCallback, TreadmillError
-from treadpace_sim.errors import AttError, LinkDown
+from treadpace_sim.att_error import AttError, LinkDown
 from treadpace_sim.treadmill import SimulatedTreadmill
 
 if TYPE_CHECKING:

@@ -18,8 +18,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from treadpace.backoff import Backoff
-from treadpace.clock import Clock, ClockTimeout, wait_for
+from treadpace.base.backoff import Backoff
+from treadpace.base.clock import Clock, ClockTimeout, wait_for
 from treadpace.ftms import TrainingStatusCode
 from treadpace.treadmill.port import (
     BeltStoppedByUser,

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from treadpace.curve import piecewise_linear
+from treadpace.base.curve import piecewise_linear
 
 if TYPE_CHECKING:
     from treadpace.plans.steps import CompiledPlan

@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from treadpace.base.notice_level import NoticeLevel
+from treadpace.base.repeats import repeated
 from treadpace.engine.events import (
     Notice,
     NoticeKind,
@@ -24,8 +26,6 @@ from treadpace.engine.events import (
     StepStarted,
     Tick,
 )
-from treadpace.notice_level import NoticeLevel
-from treadpace.repeats import repeated
 
 LIFETIME_S = 12.0
 """Wall seconds a general notice stays up: long enough to read twice."""

@@ -11,7 +11,9 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from treadpace import display as fmt
+from treadpace.base import display as fmt
+from treadpace.base.printable import printable
+from treadpace.base.repeats import RepeatFilter, repeated
 from treadpace.engine.events import (
     Notice,
     RunFinished,
@@ -22,9 +24,7 @@ from treadpace.engine.events import (
     Tick,
 )
 from treadpace.engine.hub import Subscription
-from treadpace.printable import printable
-from treadpace.repeats import RepeatFilter, repeated
-from treadpace.ui.summary import outcome_text
+from treadpace.ui.summary_table import outcome_text
 
 
 class PlainLog:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from treadpace.listen import Listen, new_token
+from treadpace.base.listen import Listen, new_token
 
 if TYPE_CHECKING:
     from treadpace.engine.gate import CommandPath
@@ -25,8 +25,8 @@ def resolve_listen(
     web: bool, web_listen: str | None, profile: Any, option: str = "--web-listen"
 ) -> Listen | None:
     """Where to serve from the options and the profile, or None for no page."""
-    from treadpace.errors import UserError
-    from treadpace.listen import parse_listen
+    from treadpace.base.listen import parse_listen
+    from treadpace.base.user_error import UserError
 
     if web_listen is not None:
         try:
@@ -41,7 +41,7 @@ def resolve_listen(
 async def open_page(
     listen: Listen, *, allow_remote_start: bool, allow_hosts: Sequence[str] = ()
 ) -> WebServer:
-    from treadpace.web.live import LiveState
+    from treadpace.web.live_state import LiveState
     from treadpace.web.server import WebServer
 
     token = None if listen.loopback else new_token()

@@ -18,8 +18,8 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import WSCloseCode, web
 
-from treadpace.rate_limit import TokenBucket
-from treadpace.web.live import LiveState
+from treadpace.base.rate_limit import TokenBucket
+from treadpace.web.live_state import LiveState
 
 log = logging.getLogger("treadpace.web")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from treadpace.rate_limit import TokenBucket
+from treadpace.base.rate_limit import TokenBucket
 
 PEERS = 256
 """Client addresses whose rate is remembered at once."""

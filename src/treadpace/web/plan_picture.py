@@ -13,9 +13,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from treadpace import display as fmt
+from treadpace.base import display as fmt
+from treadpace.base.units import kmh_to_mph
 from treadpace.plans.steps import CompiledStep
-from treadpace.units import kmh_to_mph
 
 _COMPACT = (",", ":")
 

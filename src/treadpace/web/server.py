@@ -39,17 +39,17 @@ from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from treadpace.base.listen import Listen
+from treadpace.base.rate_limit import TokenBucket
+from treadpace.base.repeats import RepeatFilter, repeated
+from treadpace.base.user_error import UserError
 from treadpace.engine.events import Command
 from treadpace.engine.gate import ACCEPTED, CommandPath, CommandSource, Verdict
 from treadpace.engine.hub import Subscription
-from treadpace.errors import UserError
-from treadpace.listen import Listen
-from treadpace.rate_limit import TokenBucket
-from treadpace.repeats import RepeatFilter, repeated
-from treadpace.web.guard import host_allowed, ip_of, same_origin, security_headers, token_ok
-from treadpace.web.live import LiveState
+from treadpace.web.live_state import LiveState
 from treadpace.web.pages import Page
 from treadpace.web.peers import PeerRates
+from treadpace.web.request_guard import host_allowed, ip_of, same_origin, security_headers, token_ok
 
 log = logging.getLogger("treadpace.web")
 

@@ -33,7 +33,7 @@ def import_bytes(data: bytes, name: str, fmt: str) -> Imported:
 
         return read_zwo(data, name)
     if fmt == "icu":
-        from treadpace.workouts.icu import read_icu
+        from treadpace.workouts.icu_reader import read_icu
 
         return read_icu(data, name)
     if fmt == "fit":
