@@ -29,7 +29,7 @@ from pathlib import Path
 
 import psutil
 
-from treadpace.web.server import static_files
+from treadpace.web.page_server import static_files
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"

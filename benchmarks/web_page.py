@@ -33,7 +33,7 @@ from typing import Any
 import aiohttp
 import psutil
 
-from treadpace.web.server import static_files
+from treadpace.web.page_server import static_files
 
 ROOT = Path(__file__).resolve().parents[1]
 PROFILE = 'race: {distance: 5k, time: "25:00"}\nmqtt: {allow_remote_start: true}\n'

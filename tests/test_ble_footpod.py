@@ -31,9 +31,9 @@ from treadpace.treadmill.footpod import BleFootpod, FootpodReading
 from treadpace_sim.bluez import FakeBlueZ, PrivateBus
 from treadpace_sim.bluez.footpod_app import FootpodApp
 from treadpace_sim.bluez.peripheral import PeripheralApp
-from treadpace_sim.footpod import FootpodFault
 from treadpace_sim.model import load_model
 from treadpace_sim.model_spec import TreadmillModel
+from treadpace_sim.runner_footpod import FootpodFault
 from treadpace_sim.treadmill import SimulatedTreadmill
 
 POD_ADDR = "00:1A:7D:DA:71:03"  # the stand-in's hci2

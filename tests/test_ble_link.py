@@ -26,10 +26,10 @@ from treadpace.ftms import (
     decode_treadmill_data,
     encode_control_request,
 )
-from treadpace.treadmill.ble import BleakLink, BleError, DeviceNotFound, find_device
+from treadpace.treadmill.ble import BleakLink, DeviceNotFound, find_device
 from treadpace.treadmill.ble_heart_rate import HeartRateSource
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
-from treadpace.treadmill.port import NotConnected, Telemetry
+from treadpace.treadmill.port import AttError, NotConnected, Telemetry
 from treadpace_sim.bluez import FakeBlueZ, PrivateBus
 from treadpace_sim.treadmill import SimulatedTreadmill
 
@@ -129,7 +129,7 @@ async def test_read_write_and_indication_through_bleak(
     assert (response.request_op, response.result) == (0x00, 0x01)
     assert len(await asyncio.wait_for(data.get(), 2.0)) >= 4  # telemetry flows
 
-    with pytest.raises(BleError) as refused:
+    with pytest.raises(AttError) as refused:
         await link.write(FEATURE, b"\x00")  # read-only: the ATT layer refuses
     assert refused.value.code == 0x03
     await link.disconnect()
@@ -196,7 +196,7 @@ async def test_failed_write_is_reported_not_swallowed(
         bluez.inject_error(
             "WriteValue", "org.bluez.Error.Failed", "Operation failed with ATT error: 0x80"
         )
-        with pytest.raises(BleError) as failed:
+        with pytest.raises(AttError) as failed:
             await treadmill.set_speed(6.0)
         assert failed.value.code == 0x80
         assert sim.belt.speed_kmh == 0.0  # nothing moved

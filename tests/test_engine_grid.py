@@ -32,8 +32,8 @@ from treadpace.ftms import (
     encode_treadmill_data,
 )
 from treadpace.plans.steps import CompiledStep
+from treadpace_sim.ftms_server import INDICATE, FtmsServer
 from treadpace_sim.model import TreadmillModel, load_model
-from treadpace_sim.server import INDICATE, FtmsServer
 
 MPH_SETPOINTS = [round(0.5 + i / 10, 1) * KMH_PER_MPH for i in range(116)]  # 0.5-12 mph
 KMH_SETPOINTS = [round(0.8 + i / 10, 1) for i in range(193)]  # 0.8-20 km/h

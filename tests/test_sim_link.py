@@ -15,8 +15,8 @@ from treadpace.ftms import (
     decode_control_response,
     decode_treadmill_data,
 )
-from treadpace.treadmill.port import GattLink, NotConnected
-from treadpace.treadmill.sim import GattError, SimLink
+from treadpace.treadmill.port import AttError, GattLink, NotConnected
+from treadpace.treadmill.sim import SimLink
 from treadpace_sim.model import load_model
 from treadpace_sim.treadmill import SimulatedTreadmill
 
@@ -68,17 +68,17 @@ async def test_att_errors_and_link_down_map_to_port_errors() -> None:
             await link.read(FEATURE)
         await link.connect()
         link.on_disconnect(lambda: dropped.append(True))
-        with pytest.raises(GattError) as err:
+        with pytest.raises(AttError) as err:
             await link.write(CONTROL_POINT, b"\x00")  # indications not enabled
         assert err.value.code == 0xFD
         await link.subscribe(CONTROL_POINT, lambda d: None)
         await link.write(CONTROL_POINT, b"\x00")
-        with pytest.raises(GattError) as err:
+        with pytest.raises(AttError) as err:
             await link.write(CONTROL_POINT, b"\x07")  # before the 80 00 01 arrived
         assert err.value.code == 0xFE
         # a Write Command has no response: the ATT error is not heard
         await link.write(CONTROL_POINT, b"\x07", with_response=False)
-        with pytest.raises(GattError):
+        with pytest.raises(AttError):
             await link.subscribe(FEATURE, lambda d: None)  # read-only
         sim.drop_link(down_for=10)
         assert dropped == [True] and not link.is_connected

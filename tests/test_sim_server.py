@@ -16,8 +16,8 @@ from treadpace.ftms import (
 )
 from treadpace_sim.att_error import AttError
 from treadpace_sim.belt import BeltState
+from treadpace_sim.ftms_server import FtmsServer, Outgoing
 from treadpace_sim.model import load_model
-from treadpace_sim.server import FtmsServer, Outgoing
 
 
 def _server(name: str = "generic", clients: tuple[int, ...] = (0,)) -> FtmsServer:

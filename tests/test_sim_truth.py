@@ -9,8 +9,8 @@ import pytest
 from treadpace.base.user_error import UserError
 from treadpace.ftms.rsc import decode_rsc_measurement, encode_rsc_measurement
 from treadpace_sim.belt import Belt, BeltSpec
-from treadpace_sim.footpod import Footpod, FootpodFault, FootpodSpec
 from treadpace_sim.model import load_model
+from treadpace_sim.runner_footpod import Footpod, FootpodFault, FootpodSpec
 from treadpace_sim.truth import EXACT, TrueSpeed
 
 SLOW = TrueSpeed(error_points=((8.0, -7.0), (14.0, -3.0)))

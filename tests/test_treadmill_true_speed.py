@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from treadpace.treadmill.true_speed import Calibration, Sample, Window, fit, settled_windows
 from treadpace_sim.belt import Belt
-from treadpace_sim.footpod import Footpod
 from treadpace_sim.model import load_model
+from treadpace_sim.runner_footpod import Footpod
 
 
 def _routine(model: str, speeds: list[float], hold_s: int, incline: float = 0.0) -> list[Sample]:

@@ -25,7 +25,7 @@ from run_proc import read_log
 from treadpace.appliance.one_run import Appliance, Treadmill
 from treadpace.appliance.routes import Routes
 from treadpace.base.listen import Listen
-from treadpace.web.server import WebServer
+from treadpace.web.page_server import WebServer
 
 PLAN = """\
 name: Short

@@ -34,8 +34,8 @@ from treadpace.engine.gate import CommandSource, Verdict
 from treadpace.engine.hub import EventHub
 from treadpace.plans.steps import CompiledStep
 from treadpace.web.live_state import LiveState
+from treadpace.web.page_server import FLOOD_CLOSE, MAX_PAGES, MESSAGE_BURST, SOCKET_BURST, WebServer
 from treadpace.web.pages import HELLO_EVERY_S, OUTBOX
-from treadpace.web.server import FLOOD_CLOSE, MAX_PAGES, MESSAGE_BURST, SOCKET_BURST, WebServer
 
 BIG = tuple(CompiledStep(f"rep {i}", "time", 60.0, 8.0 + i % 5) for i in range(10_000))
 

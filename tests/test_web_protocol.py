@@ -26,7 +26,7 @@ from treadpace.engine.gate import CommandSource, Refusal
 from treadpace.engine.hub import EventHub
 from treadpace.plans.steps import CompiledStep
 from treadpace.web.live_state import LiveState
-from treadpace.web.server import WebServer
+from treadpace.web.page_server import WebServer
 
 STEPS = (CompiledStep("easy", "time", 600.0, 10.0), CompiledStep("tempo", "time", 300.0, 12.0))
 TOKEN = "s3cret-token"

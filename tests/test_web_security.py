@@ -36,8 +36,8 @@ from treadpace.engine.gate import CommandSource, Verdict
 from treadpace.plans import load_profile
 from treadpace.web.live_state import LiveState
 from treadpace.web.page import open_page
+from treadpace.web.page_server import MAX_MESSAGE, WebServer, static_files
 from treadpace.web.request_guard import host_allowed, split_host
-from treadpace.web.server import MAX_MESSAGE, WebServer, static_files
 
 TOKEN = "s3cret-token"
 ROUTES = ("/", "/static/app.js", "/static/app.css", "/ws", "/nope")

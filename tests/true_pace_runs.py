@@ -24,8 +24,8 @@ from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.sim import SimLink
 from treadpace.treadmill.true_speed import Calibration, Sample, fit, settled_windows
 from treadpace_sim.belt import Belt
-from treadpace_sim.footpod import Footpod, FootpodSpec
 from treadpace_sim.model import TreadmillModel, load_model
+from treadpace_sim.runner_footpod import Footpod, FootpodSpec
 from treadpace_sim.treadmill import SimulatedTreadmill
 from treadpace_sim.truth import TrueSpeed
 

@@ -14,8 +14,8 @@ import logging
 from collections.abc import Callable
 
 from treadpace.ftms import CONTROL_POINT
+from treadpace_sim.ftms_server import FtmsServer
 from treadpace_sim.outgoing import Outgoing
-from treadpace_sim.server import FtmsServer
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import Final, Protocol
 
 from treadpace_sim.faults import Fault
-from treadpace_sim.footpod import FootpodFault
 from treadpace_sim.heart import StrapFault
+from treadpace_sim.runner_footpod import FootpodFault
 from treadpace_sim.write_faults import WriteRefusals
 
 

@@ -29,8 +29,8 @@ from treadpace_sim.file_schema import (
     number,
     validate,
 )
-from treadpace_sim.footpod import FootpodSpec
 from treadpace_sim.model_spec import DEFAULT_FIELDS, TELEMETRY_FIELDS, TreadmillModel
+from treadpace_sim.runner_footpod import FootpodSpec
 from treadpace_sim.truth import TrueSpeed
 
 T = TypeVar("T")

@@ -12,7 +12,7 @@ from typing import Final
 from treadpace.base.units import KMH_PER_MPH
 from treadpace_sim.belt import BeltSpec
 from treadpace_sim.fault_spec import Fault
-from treadpace_sim.footpod import FootpodSpec
+from treadpace_sim.runner_footpod import FootpodSpec
 
 # telemetry field name -> Fitness Machine Features bit it advertises (ftms.md §3.1)
 TELEMETRY_FIELDS: Final = {

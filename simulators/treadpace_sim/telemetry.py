@@ -18,7 +18,7 @@ from treadpace.ftms import (
 )
 from treadpace_sim.belt import Belt
 from treadpace_sim.model import TreadmillModel
-from treadpace_sim.odometer import MachineOdometer
+from treadpace_sim.total_distance import MachineOdometer
 
 
 def telemetry_due(model: TreadmillModel, belt: Belt) -> bool:

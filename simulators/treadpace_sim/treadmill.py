@@ -45,11 +45,11 @@ from treadpace_sim.delivery import Callback, Delivery, call
 from treadpace_sim.fault_actions import apply_fault
 from treadpace_sim.fault_schedule import FaultSchedule
 from treadpace_sim.faults import Fault
-from treadpace_sim.footpod import Footpod, FootpodFault
+from treadpace_sim.ftms_server import INDICATE, NOTIFY, FtmsServer, Outgoing, op_name
 from treadpace_sim.heart import StrapFault
 from treadpace_sim.model import TreadmillModel, load_model
 from treadpace_sim.observers import Observer, Observers, belt_record, project_wind_down
-from treadpace_sim.server import INDICATE, NOTIFY, FtmsServer, Outgoing, op_name
+from treadpace_sim.runner_footpod import Footpod, FootpodFault
 from treadpace_sim.simlog import SimLog
 from treadpace_sim.ticker import run_ticks
 from treadpace_sim.write_faults import WriteRefusals

@@ -32,8 +32,8 @@ from dbus_fast.aio import MessageBus
 
 from treadpace_sim.bluez.apps import AppMirror
 from treadpace_sim.bluez.device import FakeDevice, Peripheral
+from treadpace_sim.bluez.device_gatt import DeviceGatt
 from treadpace_sim.bluez.discovery import Discovery
-from treadpace_sim.bluez.gatt import DeviceGatt
 from treadpace_sim.bluez.mirror import AppPeripheral
 from treadpace_sim.bluez.tree import (
     ADAPTER,

@@ -32,7 +32,7 @@ from treadpace.ftms.rsc import (
 )
 from treadpace.ftms.uuids import RSC_FEATURE, RSC_MEASUREMENT, RSC_SERVICE, SENSOR_LOCATION
 from treadpace.peripheral import GattApp, GattError
-from treadpace.peripheral.gatt import Push
+from treadpace.peripheral.bluez_app import Push
 from treadpace_sim.att_error import FrontEndError
 from treadpace_sim.treadmill import SimulatedTreadmill
 

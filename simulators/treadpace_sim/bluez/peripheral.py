@@ -26,7 +26,7 @@ from typing import Any
 from dbus_fast import DBusError
 
 from treadpace.peripheral import GattApp, GattError, check_adapter
-from treadpace.peripheral.gatt import Push
+from treadpace.peripheral.bluez_app import Push
 from treadpace_sim.att_error import (
     ATT_READ_NOT_PERMITTED,
     ATT_WRITE_NOT_PERMITTED,

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from treadpace.plans.steps import CompiledPlan
     from treadpace.session import RunOutcome, RunSession, SessionSetup
     from treadpace.web.live_state import LiveState
-    from treadpace.web.server import WebServer
+    from treadpace.web.page_server import WebServer
 
 log = logging.getLogger("treadpace.appliance")
 

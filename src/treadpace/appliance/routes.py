@@ -35,7 +35,7 @@ from treadpace.base.user_error import UserError
 
 if TYPE_CHECKING:
     from treadpace.appliance.one_run import Appliance
-    from treadpace.web.server import Route
+    from treadpace.web.page_server import Route
 
 MAX_BODY = 2048
 RECENT = 5

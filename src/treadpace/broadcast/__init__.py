@@ -7,6 +7,6 @@ shared BlueZ application (`treadpace.peripheral`). See docs/broadcast.md.
 
 from treadpace.broadcast.broadcaster import Broadcaster
 from treadpace.broadcast.feed import BroadcastFeed
-from treadpace.broadcast.server import BroadcastServer, Services
+from treadpace.broadcast.sensor_server import BroadcastServer, Services
 
 __all__ = ["BroadcastFeed", "BroadcastServer", "Broadcaster", "Services"]

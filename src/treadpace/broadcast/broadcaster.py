@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING
 from treadpace.base.notice_level import NoticeLevel
 from treadpace.base.user_error import UserError
 from treadpace.broadcast.feed import BroadcastFeed
-from treadpace.broadcast.server import BeltInfo, BroadcastServer, Services
+from treadpace.broadcast.sensor_server import BeltInfo, BroadcastServer, Services
 from treadpace.engine.events import Notice, NoticeKind
 from treadpace.engine.hub import EventHub, Subscription
-from treadpace.peripheral.gatt import GattApp, check_adapter
+from treadpace.peripheral.bluez_app import GattApp, check_adapter
 
 if TYPE_CHECKING:
     from treadpace.base.clock import Clock

@@ -110,7 +110,7 @@ async def _serve(
     from treadpace.base.listen import new_token
     from treadpace.web.history_page import history
     from treadpace.web.page import announce
-    from treadpace.web.server import WebServer
+    from treadpace.web.page_server import WebServer
 
     directory = prof.recording.directory
     token = None if where.loopback else new_token()

@@ -7,6 +7,6 @@ the D-Bus side (exported objects, advertisement, registration, centrals coming
 and going); a `GattServer` says what the characteristics hold.
 """
 
-from treadpace.peripheral.gatt import GattApp, GattError, GattServer, check_adapter
+from treadpace.peripheral.bluez_app import GattApp, GattError, GattServer, check_adapter
 
 __all__ = ["GattApp", "GattError", "GattServer", "check_adapter"]

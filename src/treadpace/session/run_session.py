@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from treadpace.engine import RunFinished
     from treadpace.engine.hub import EventHub
     from treadpace.plans.broadcast_settings import BroadcastSettings
-    from treadpace.web.server import WebServer
+    from treadpace.web.page_server import WebServer
 
 log = logging.getLogger(__name__)
 

@@ -33,7 +33,7 @@ from treadpace.base.user_error import UserError
 from treadpace.ftms import FTMS_SERVICE
 from treadpace.treadmill.ble_scan import adapter_args, scan_lock
 from treadpace.treadmill.ble_text import not_available, plain
-from treadpace.treadmill.port import NotConnected, NotifyCallback, TreadmillError
+from treadpace.treadmill.port import AttError, NotConnected, NotifyCallback, TreadmillError
 
 if TYPE_CHECKING:
     from bleak import BleakClient
@@ -336,8 +336,10 @@ class BleakLink:
             return NotConnected(f"{self.name}: {what}: link lost")
         from bleak.exc import BleakGATTProtocolError
 
-        code = int(exc.code) if isinstance(exc, BleakGATTProtocolError) else None
-        return BleError(f"{self.name}: {what}: {_one_line(exc)}", code)
+        text = f"{self.name}: {what}: {_one_line(exc)}"
+        if isinstance(exc, BleakGATTProtocolError):
+            return AttError(text, int(exc.code))
+        return BleError(text)
 
 
 def _seconds(s: float) -> str:

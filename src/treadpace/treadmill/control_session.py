@@ -23,7 +23,7 @@ from treadpace.ftms import (
     ResultCode,
     request_op,
 )
-from treadpace.treadmill.control import ControlChannel, op_name
+from treadpace.treadmill.control_procedures import ControlChannel, op_name
 from treadpace.treadmill.port import ControlSilent, ControlTimeout, GattLink, TreadmillUpdate
 from treadpace.treadmill.retry import retry_transport
 

@@ -51,7 +51,7 @@ from treadpace.ftms import (
     decode_treadmill_data,
 )
 from treadpace.treadmill.capabilities import FALLBACK_SPEED_RANGE, read_capabilities
-from treadpace.treadmill.control import result_name
+from treadpace.treadmill.control_procedures import result_name
 from treadpace.treadmill.control_session import ControlSession
 from treadpace.treadmill.footpod import FootpodFusion, FootpodReading
 from treadpace.treadmill.heart_fusion import HeartRateFusion

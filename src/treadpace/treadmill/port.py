@@ -44,6 +44,19 @@ class NotConnected(TreadmillError):
     """The link is down."""
 
 
+class AttError(TreadmillError):
+    """An ATT Error Response from the machine: the request reached it and was refused there.
+
+    The one type both links raise (bleak's and the simulator's), so a caller decides on the
+    `code` (0x03 write not permitted, 0xFD CCCD not configured, 0x80 an application error...)
+    whichever transport answered.
+    """
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 # --- what the transport offers -------------------------------------------------------
 
 

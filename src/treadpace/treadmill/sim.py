@@ -10,7 +10,7 @@ is missing. Usage::
     treadmill = FtmsTreadmill(link, clock)
 
 Simulator errors are translated to the port's: a link that is down raises
-`NotConnected`, an ATT error response raises `GattError` (with its `code`).
+`NotConnected`, an ATT error response raises the port's `AttError` (with its `code`).
 """
 
 from __future__ import annotations
@@ -18,20 +18,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from treadpace.treadmill.port import NotConnected, NotifyCallback, TreadmillError
-from treadpace_sim.att_error import AttError, LinkDown
+from treadpace.treadmill.port import AttError, NotConnected, NotifyCallback
+from treadpace_sim import att_error
+from treadpace_sim.att_error import LinkDown
 from treadpace_sim.treadmill import SimulatedTreadmill
 
 if TYPE_CHECKING:
     from treadpace.treadmill.port import GattLink
-
-
-class GattError(TreadmillError):
-    """An ATT Error Response (e.g. 0xFD CCCD not configured, 0xFE procedure in progress)."""
-
-    def __init__(self, code: int, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 class SimLink:
@@ -71,24 +64,24 @@ class SimLink:
             return await self.sim.read(uuid, client=self.client)
         except LinkDown as exc:
             raise NotConnected(str(exc)) from None
-        except AttError as exc:
-            raise GattError(exc.code, f"read {uuid}: {exc}") from None
+        except att_error.AttError as exc:
+            raise AttError(f"read {uuid}: {exc}", exc.code) from None
 
     async def write(self, uuid: str, data: bytes, *, with_response: bool = True) -> None:
         try:
             await self.sim.write(uuid, data, with_response, client=self.client)
         except LinkDown as exc:
             raise NotConnected(str(exc)) from None
-        except AttError as exc:
-            raise GattError(exc.code, f"write {uuid}: {exc}") from None
+        except att_error.AttError as exc:
+            raise AttError(f"write {uuid}: {exc}", exc.code) from None
 
     async def subscribe(self, uuid: str, callback: NotifyCallback) -> None:
         try:
             self.sim.subscribe(uuid, callback, client=self.client)
         except LinkDown as exc:
             raise NotConnected(str(exc)) from None
-        except AttError as exc:
-            raise GattError(exc.code, f"subscribe {uuid}: {exc}") from None
+        except att_error.AttError as exc:
+            raise AttError(f"subscribe {uuid}: {exc}", exc.code) from None
 
     def on_disconnect(self, callback: Callable[[], None]) -> None:
         self._disconnect_callbacks.append(callback)

@@ -16,7 +16,7 @@ from treadpace.base.listen import Listen, new_token
 if TYPE_CHECKING:
     from treadpace.engine.gate import CommandPath
     from treadpace.engine.hub import Subscription
-    from treadpace.web.server import WebServer
+    from treadpace.web.page_server import WebServer
 
 NO_QR = "web: open the address above on the phone; it holds this run's token"
 
@@ -42,7 +42,7 @@ async def open_page(
     listen: Listen, *, allow_remote_start: bool, allow_hosts: Sequence[str] = ()
 ) -> WebServer:
     from treadpace.web.live_state import LiveState
-    from treadpace.web.server import WebServer
+    from treadpace.web.page_server import WebServer
 
     token = None if listen.loopback else new_token()
     state = LiveState(allow_remote_start=allow_remote_start)

@@ -34,8 +34,8 @@ from treadpace.ftms import (
 )
 from treadpace_sim.belt import Belt
 from treadpace_sim.model import TreadmillModel
-from treadpace_sim.odometer import MachineOdometer
 from treadpace_sim.outgoing import Outgoing
+from treadpace_sim.total_distance import MachineOdometer
 
 Record = dict[str, object]
 StatusFn = Callable[..., Outgoing]

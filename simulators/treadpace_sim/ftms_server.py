@@ -66,10 +66,9 @@ from treadpace_sim.att_error import (
     AttError,
 )
 from treadpace_sim.belt import Belt, BeltState
-from treadpace_sim.control import ControlPoint
-from treadpace_sim.gatt import SERVICE_OF, advertisement_of, characteristics_of, fixed_values
+from treadpace_sim.control_handlers import ControlPoint
+from treadpace_sim.gatt_table import SERVICE_OF, advertisement_of, characteristics_of, fixed_values
 from treadpace_sim.model import TreadmillModel
-from treadpace_sim.odometer import MachineOdometer
 from treadpace_sim.outgoing import INDICATE, NOTIFY, Outgoing
 from treadpace_sim.telemetry import (
     heart_rate_payload,
@@ -77,6 +76,7 @@ from treadpace_sim.telemetry import (
     telemetry_payloads,
     treadmill_record,
 )
+from treadpace_sim.total_distance import MachineOdometer
 
 __all__ = ["INDICATE", "NOTIFY", "FtmsServer", "Outgoing", "WriteResult", "op_name"]
 

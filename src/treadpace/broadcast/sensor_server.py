@@ -57,7 +57,7 @@ from treadpace.ftms.uuids import (
     SPEED_RANGE,
     TREADMILL_DATA,
 )
-from treadpace.peripheral.gatt import GattError, Push
+from treadpace.peripheral.bluez_app import GattError, Push
 
 FTMS_SERVICE_DATA: Final = bytes([0x01, 0x01, 0x00])
 """Advertised with 0x1826: a fitness machine is available, and it is a treadmill."""
