@@ -93,3 +93,23 @@ def test_no_module_imports_itself_back() -> None:
 @pytest.mark.parametrize("tree", sorted(TREES))
 def test_the_trees_are_there(tree: str) -> None:
     assert any(p.is_relative_to(TREES[tree]) for p in MODULES.values())
+
+
+def test_every_task_is_named() -> None:
+    """A task's name says in a traceback or a hung run's dump what it was for.
+
+    `clock.wait_for` alone wraps an awaitable it did not make (it may be a future, which
+    has no name), with `ensure_future`; every other task is made with `create_task(...,
+    name=...)`.
+    """
+    unnamed: list[str] = []
+    for path in MODULES.values():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+                continue
+            where = f"{path.relative_to(ROOT)}:{node.lineno}"
+            if node.func.attr == "create_task" and not any(k.arg == "name" for k in node.keywords):
+                unnamed.append(where)
+            if node.func.attr == "ensure_future" and not where.startswith("src/treadpace/base/"):
+                unnamed.append(where)
+    assert unnamed == []

@@ -63,7 +63,7 @@ class FaultSchedule:
         return tasks
 
     def _arm(self, when: float, fault: Fault) -> None:
-        task = asyncio.create_task(self._at(when, fault))
+        task = asyncio.create_task(self._at(when, fault), name=f"fault {fault.action}")
         self._timers.add(task)
         task.add_done_callback(self._timers.discard)
 

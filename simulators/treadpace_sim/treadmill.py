@@ -293,7 +293,8 @@ class SimulatedTreadmill:
         self._console("pull_safety_key", self.server.pull_safety_key)
         if restore_after is not None:
             self._cancel_key_timer()
-            self._key_timer = asyncio.create_task(self._key_back(restore_after))
+            back = self._key_back(restore_after)
+            self._key_timer = asyncio.create_task(back, name="safety-key-back")
 
     def insert_safety_key(self) -> None:
         self._cancel_key_timer()

@@ -101,7 +101,8 @@ class Discovery:
         if self._tree.props(ADAPTER_PATH, ADAPTER)["Discovering"].value != on:
             self._tree.changed(ADAPTER_PATH, ADAPTER, {"Discovering": Variant("b", on)})
         if on and (self._advertiser is None or self._advertiser.done()):
-            self._advertiser = asyncio.get_running_loop().create_task(self._advertise())
+            loop = asyncio.get_running_loop()
+            self._advertiser = loop.create_task(self._advertise(), name="advertise")
         elif not on and self._advertiser is not None:
             self._advertiser.cancel()
             self._advertiser = None

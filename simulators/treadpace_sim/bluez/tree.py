@@ -137,7 +137,8 @@ class ObjectTree:
         self._spawn(run())
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.get_running_loop().create_task(coro)
+        name = f"bluez {getattr(coro, '__qualname__', 'call')}"
+        task = asyncio.get_running_loop().create_task(coro, name=name)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 

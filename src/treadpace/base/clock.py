@@ -152,7 +152,7 @@ class VirtualClock:
 
     async def drive(self, aw: Awaitable[T]) -> T:
         """Await `aw` while advancing virtual time as needed."""
-        driver = asyncio.create_task(self.advance_forever())
+        driver = asyncio.create_task(self.advance_forever(), name="virtual-clock")
         try:
             return await aw
         finally:
@@ -174,7 +174,7 @@ def real_seconds(clock: Clock) -> Callable[[], float]:
 async def wait_for(clock: Clock, aw: Awaitable[T], timeout: float) -> T:
     """`asyncio.wait_for` measured on `clock` instead of the loop's time."""
     task: asyncio.Future[T] = asyncio.ensure_future(aw)
-    timer: asyncio.Future[None] = asyncio.ensure_future(clock.sleep(timeout))
+    timer: asyncio.Future[None] = asyncio.create_task(clock.sleep(timeout), name="wait_for timer")
     waiting: set[asyncio.Future[Any]] = {task, timer}
     try:
         done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)

@@ -83,7 +83,7 @@ class Broadcaster:
 
     async def run(self, events: Subscription) -> None:
         """Until the hub closes: notify on every Tick, and at least every HEARTBEAT_S."""
-        beat = asyncio.create_task(self._heartbeat())
+        beat = asyncio.create_task(self._heartbeat(), name="broadcast-heartbeat")
         try:
             async for event in events:
                 if self.feed.handle(event):

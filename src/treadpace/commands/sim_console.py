@@ -38,7 +38,7 @@ async def follow_the_screen(runner: ConsoleRunner, sub: Subscription) -> None:
     Otherwise treadpace drives the belt and the runner just runs.
     """
     guided = False
-    acting = asyncio.create_task(runner.run())
+    acting = asyncio.create_task(runner.run(), name="console-runner")
     try:
         async for e in sub:
             if isinstance(e, Notice) and e.kind == NoticeKind.START_ON_CONSOLE:

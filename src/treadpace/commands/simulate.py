@@ -85,9 +85,11 @@ async def run_headless(
     import asyncio
 
     await sim.start()
-    tasks: list[asyncio.Task[None]] = [asyncio.create_task(fe(sim)) for fe in front_ends or []]
+    tasks: list[asyncio.Task[None]] = [
+        asyncio.create_task(fe(sim), name=f"front end {fe.__qualname__}") for fe in front_ends or []
+    ]
     until = asyncio.Event().wait() if duration is None else clock.sleep(duration)
-    waiter: asyncio.Task[object] = asyncio.ensure_future(until)
+    waiter: asyncio.Task[object] = asyncio.create_task(until, name="simulate-until")
     try:
         pending: set[asyncio.Task[Any]] = {waiter, *tasks}
         while waiter in pending:

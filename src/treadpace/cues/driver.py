@@ -234,7 +234,7 @@ class CueHub(EventHub):
             return
         self._cancel()
         self._timer_at = at
-        self._timer = loop.create_task(self._alarm(at - now))
+        self._timer = loop.create_task(self._alarm(at - now), name="cue-alarm")
 
     async def _alarm(self, delay: float) -> None:
         await self.clock.sleep(delay)

@@ -91,7 +91,7 @@ class Speaker:
         self.dropped_superseded = 0
 
     async def consume(self, sub: Subscription, drain_s: float = DRAIN_S) -> None:
-        worker = asyncio.create_task(self.work())
+        worker = asyncio.create_task(self.work(), name="speech")
         try:
             async for event in sub:
                 self.handle(event)

@@ -155,7 +155,7 @@ class Engine:
         failure = ""
         try:
             await self._prepare()
-            reader = asyncio.create_task(self._read())
+            reader = asyncio.create_task(self._read(), name="engine-reader")
             await self._main()
         except asyncio.CancelledError:
             failure = "cancelled"
@@ -326,7 +326,7 @@ class Engine:
         elif self._timer is None or self._timer.done() or abs(at - self._timer_at) > 1e-4:
             self._cancel_timer()
             self._timer_at = at
-            self._timer = asyncio.ensure_future(self._alarm(delay))
+            self._timer = asyncio.create_task(self._alarm(delay), name="engine-alarm")
         waiter = self._waiter = asyncio.get_running_loop().create_future()
         try:
             await waiter

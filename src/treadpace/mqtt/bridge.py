@@ -288,8 +288,8 @@ class MqttBridge:
         if self._settings.discovery:
             await client.subscribe(self.topics.ha_status, qos=1)
         self._announce_needed = True
-        rx = asyncio.create_task(self._receive(client))
-        tx = asyncio.create_task(self._transmit(client))
+        rx = asyncio.create_task(self._receive(client), name="mqtt-receive")
+        tx = asyncio.create_task(self._transmit(client), name="mqtt-transmit")
         try:
             done, _ = await asyncio.wait({rx, tx}, return_when=asyncio.FIRST_COMPLETED)
         finally:

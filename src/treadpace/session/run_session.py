@@ -130,7 +130,9 @@ class RunSession:
         engine = self._engine = Engine(treadmill, s.compiled, config, s.clock, hub)
         if s.record:
             self._recorder = Recorder(prof.recording.directory)
-            self._recorder_task = self._tg.create_task(self._record(self._recorder, hub))
+            self._recorder_task = self._tg.create_task(
+                self._record(self._recorder, hub), name="recorder"
+            )
         if prof.mqtt.enabled:
             from treadpace.mqtt import MqttBridge
 
@@ -150,12 +152,14 @@ class RunSession:
         if s.console_runner is not None:
             self._sink(s.console_runner(hub.subscribe()))
         self._wire_screen(hub, engine)
-        self._engine_task = asyncio.ensure_future(engine.run())
+        self._engine_task = asyncio.create_task(engine.run(), name="engine")
         if s.footpod is not None:
             treadmill.attach_footpod(s.footpod.readings())
         strap = prof.heart_rate.strap
         if strap:
-            self._strap_task = self._tg.create_task(_shielded(_strap(strap, treadmill, s.clock)))
+            self._strap_task = self._tg.create_task(
+                _shielded(_strap(strap, treadmill, s.clock)), name="heart-rate strap"
+            )
         if s.install_signals:
             loop = asyncio.get_running_loop()
             for signum in EXIT_SIGNALS:
@@ -197,7 +201,7 @@ class RunSession:
             self._on_key = lambda: None
 
     def _sink(self, coro: Coroutine[Any, Any, object]) -> None:
-        self._tg.create_task(_shielded(coro))
+        self._tg.create_task(_shielded(coro), name=f"sink {getattr(coro, '__qualname__', '?')}")
 
     async def run(self) -> RunOutcome:
         """Start (or wait for a remote start), run the plan, tear down, export."""

@@ -109,7 +109,7 @@ class HeartRateSource:
 
     async def bpm(self) -> AsyncIterator[int | None]:
         """Readings as they arrive, for as long as the caller iterates."""
-        keeper = asyncio.create_task(self._keep_connected())
+        keeper = asyncio.create_task(self._keep_connected(), name="heart-rate strap link")
         try:
             while True:
                 yield await self._queue.get()

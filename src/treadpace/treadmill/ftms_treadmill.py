@@ -162,7 +162,8 @@ class FtmsTreadmill:
         self._reconnects.connected()
         if self._watchdog is None or self._watchdog.done():
             self._watchdog = asyncio.create_task(
-                watch_telemetry(self._clock, self._real, self._stale, self._motion, self._push)
+                watch_telemetry(self._clock, self._real, self._stale, self._motion, self._push),
+                name="telemetry-watchdog",
             )
 
     def _motion(self) -> tuple[bool, bool]:
@@ -233,7 +234,8 @@ class FtmsTreadmill:
         self._push(LinkLost(self._clock.now()))
         if self._reconnector is None or self._reconnector.done():
             self._reconnector = asyncio.get_running_loop().create_task(
-                reconnect_loop(self.name, lambda: self._closed, self._reconnects, self.reconnect)
+                reconnect_loop(self.name, lambda: self._closed, self._reconnects, self.reconnect),
+                name="reconnect",
             )
 
     # --- control point -----------------------------------------------------------------

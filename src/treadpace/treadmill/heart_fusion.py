@@ -51,7 +51,7 @@ class HeartRateFusion:
             finally:
                 self._bpm = None
 
-        task = asyncio.get_running_loop().create_task(pump())
+        task = asyncio.get_running_loop().create_task(pump(), name="heart-rate source")
         self._sources.append(task)
         task.add_done_callback(lambda t: self._sources.remove(t) if t in self._sources else None)
         return task

@@ -74,8 +74,11 @@ class KeyController:
         elif key in self._extra:
             self._extra[key]()
 
+    async def _press(self, cmd: Command) -> None:
+        await self._send(cmd, None)
+
     def _fire(self, cmd: Command) -> None:
-        task = asyncio.ensure_future(self._send(cmd, None))
+        task = asyncio.create_task(self._press(cmd), name=f"key {cmd}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
