@@ -69,7 +69,7 @@ def _run(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000, help="per journal kind/importer")
-    parser.add_argument("--export-every", type=int, default=50,
+    parser.add_argument("--export-every", type=int, default=10,
                         help="every Nth journal also goes through FIT, TCX and CSV")  # fmt: skip
     parser.add_argument("--seed", default="fuzz")
     parser.add_argument("--only", choices=["journal", "zwo", "icu", "fit"], action="append")

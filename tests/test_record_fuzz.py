@@ -11,6 +11,7 @@ damaged journals beside good ones.
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import logging
 import random
@@ -24,6 +25,7 @@ from run_proc import treadpace
 from test_web_serve import hello_and_command, start_serve
 from treadpace.record.activity import build_activity
 from treadpace.record.codec import MAX_DEPTH, JournalLineError, decode_event
+from treadpace.record.export import FORMATS
 from treadpace.record.journal import read_journal
 from treadpace.record.recorder import Recorder
 from treadpace.record.runs import list_runs
@@ -148,6 +150,24 @@ def test_a_damaged_step_in_the_header_costs_that_steps_target(runs: Path) -> Non
     assert [s.free for s in journal.header.steps] == [False, True, True]
     activity = build_activity(journal)
     assert len(activity.laps) == 3
+
+
+@pytest.mark.parametrize("which", ["run", "lap"])
+def test_a_timer_no_run_can_have_is_the_telemetrys(runs: Path, which: str) -> None:
+    # 1e306 s is a number, and finite, but times 1000 it is infinity to the FIT encoder.
+    path = record(runs, SyntheticRun())
+    lines = lines_of(path)
+    at = max(i for i, line in enumerate(lines) if '"type":"step_finished"' in line)
+    at = len(lines) - 1 if which == "run" else at
+    record_ = json.loads(lines[at])
+    record_["elapsed_s"] = 1e306
+    lines[at] = json.dumps(record_)
+    write(path, lines)
+    activity = build_activity(read_journal(path))
+    timer = activity.timer_s if which == "run" else activity.laps[-1].timer_s
+    assert 0 < timer < 1000
+    for export in FORMATS.values():
+        export(activity, io.BytesIO())
 
 
 def test_mutated_journals_raise_nothing_but_one_user_error(tmp_path: Path) -> None:

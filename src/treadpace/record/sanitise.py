@@ -39,7 +39,8 @@ Plausible for a treadmill run:
 - times (the engine's clock, not the treadmill, but a damaged journal can
   still hold anything): a sample with a non-finite time, or one earlier than
   the sample before it, is dropped, a
-  non-finite or negative timer falls back to the telemetry's.
+  non-finite, negative or longer than two days (`MAX_TIMER_S`: 10^306 s
+  overflows the FIT encoder) timer falls back to the telemetry's.
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ MAX_ENERGY_KCAL = 10_000.0
 MAX_ENERGY_RATE_KCAL_S = 0.5
 """30 kcal/min: beyond an elite runner at race pace."""
 ENERGY_SLACK_KCAL = 5.0
+MAX_TIMER_S = 2 * 86_400.0
+"""No run lasts two days (as `treadpace.record.repair` holds of its times)."""
 
 # What each kind of repair did, for the one log line per kind.
 _MESSAGES = {
@@ -277,8 +280,12 @@ def plausible_distance(metres: float, seconds: float) -> bool:
     return math.isfinite(metres) and 0.0 <= metres <= bound
 
 
+def _plausible_timer(seconds: float) -> bool:
+    return math.isfinite(seconds) and 0.0 <= seconds <= MAX_TIMER_S
+
+
 def clean_timer(seconds: float, fallback: float, repairs: Repairs) -> float:
-    if math.isfinite(seconds) and seconds >= 0.0:
+    if _plausible_timer(seconds):
         return seconds
     repairs.note("timer")
-    return fallback if math.isfinite(fallback) and fallback >= 0.0 else 0.0
+    return fallback if _plausible_timer(fallback) else 0.0
