@@ -1,7 +1,7 @@
 """The long fuzz of everything read from a file: 100,000 damaged journals, 100,000 per importer.
 
-The suite runs a few thousand of each (tests/test_record_fuzz.py,
-tests/test_workouts_fuzz.py); this runs the same seeded mutations at scale and prints
+The suite runs a few thousand of each (tests/integration/record/test_record_fuzz.py,
+tests/workouts/test_workouts_fuzz.py); this runs the same seeded mutations at scale and prints
 how many were read, repaired or refused, and every failure (an exception other than
 the one a reader may give) grouped by where it was raised, with the first case's bytes.
 
@@ -24,10 +24,10 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from journal_mutations import mutate, read_every_way, seed_journals
-from workout_mutations import MUTATORS, import_once, seeds
+from tests.journal_mutations import mutate, read_every_way, seed_journals
+from tests.workout_mutations import MUTATORS, import_once, seeds
 
 Failures = dict[tuple[str, str], tuple[int, bytes]]
 

@@ -29,12 +29,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
+
+from tests.true_pace_runs import SLOW, TrueRun, calibrate_on, plan_for, true_run, with_truth  # noqa: E402
 
 from treadpace.engine.true_pace import TruePaceConfig  # noqa: E402
 from treadpace_sim.model import load_model  # noqa: E402
 from treadpace_sim.model_spec import TreadmillModel  # noqa: E402
-from true_pace_runs import SLOW, TrueRun, calibrate_on, plan_for, true_run, with_truth  # noqa: E402
 
 PLANS = ("thirds", "each-mile-faster")
 TARGET_PERCENT = 1.0

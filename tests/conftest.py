@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from depth import DEEP_EXAMPLES
-from mqtt_broker import MOSQUITTO, Broker, Listener, listening
+from tests.depth import DEEP_EXAMPLES
+from tests.mqtt_broker import MOSQUITTO, Broker, Listener, listening
 from treadpace_sim.bluez import DaemonMissing, PrivateBus
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,6 +72,16 @@ def _private_home(
     monkeypatch.setenv("TREADPACE_CONFIG_HOME", str(home / "config"))
     monkeypatch.delenv("TREADPACE_PROFILE", raising=False)
     return home
+
+
+INTEGRATION = Path(__file__).resolve().parent / "integration"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/integration/ is marked `integration` (deselect it to go fast)."""
+    for item in items:
+        if item.path.is_relative_to(INTEGRATION):
+            item.add_marker(pytest.mark.integration)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

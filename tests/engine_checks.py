@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 
-from engine_world import World, on_incline_grid, on_speed_grid
+from tests.engine_world import World, on_incline_grid, on_speed_grid
 from treadpace.base.units import KMH_PER_MPH
 from treadpace.engine.causes import EndCause
 from treadpace.engine.core import EngineCore

@@ -23,8 +23,8 @@ from itertools import product
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 
-from engine_checks import ABORT_CAUSES, ANSWERS, SafetyChecks
-from engine_world import World, worlds
+from tests.engine_checks import ABORT_CAUSES, ANSWERS, SafetyChecks
+from tests.engine_world import World, worlds
 from treadpace.engine.causes import EndCause
 from treadpace.engine.events import Command
 from treadpace.engine.gate import CommandSource

@@ -15,8 +15,8 @@ from typing import Any
 
 from aiohttp import web
 
-from api_spec import ApiSpec, Call
-from fake_service import FakeService, Reply
+from tests.api_spec import ApiSpec, Call
+from tests.fake_service import FakeService, Reply
 
 API_KEY = "icu-test-key-5f3a9c"
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
-from api_spec import ApiSpec, Call
+from tests.api_spec import ApiSpec, Call
 
 
 @dataclass

@@ -8,7 +8,7 @@ the project. Every import counts, those made inside functions and those made onl
 for type checkers included, because each is a dependency someone must know of.
 
 `python tests/import_graph.py --write` rewrites the block in the doc;
-tests/test_architecture_doc.py fails while the doc and the imports differ.
+tests/project/test_architecture_doc.py fails while the doc and the imports differ.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from typing import Any
 
 import aiomqtt
 
-from ports import free_port
+from tests.ports import free_port
 from treadpace.plans.profile import MqttSettings
 
 MOSQUITTO = shutil.which("mosquitto") or (

@@ -14,7 +14,7 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
-from mqtt_broker import Broker, mqtt_settings
+from tests.mqtt_broker import Broker, mqtt_settings
 from treadpace.base.clock import ScaledClock
 from treadpace.base.listen import Listen
 from treadpace.engine import Engine, RunState

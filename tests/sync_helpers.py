@@ -17,8 +17,8 @@ from pathlib import Path
 
 import aiohttp
 
-from fake_icu import API_KEY, FakeIcu
-from fake_strava import CLIENT_ID, CLIENT_SECRET, FakeStrava
+from tests.fake_icu import API_KEY, FakeIcu
+from tests.fake_strava import CLIENT_ID, CLIENT_SECRET, FakeStrava
 from treadpace.base.clock import VIRTUAL_EPOCH, Clock
 from treadpace.plans.steps import CompiledStep
 from treadpace.record.export import export_run

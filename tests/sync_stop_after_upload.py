@@ -1,6 +1,6 @@
 """A sync that stops dead between the service's answer and the outbox write.
 
-Run as a subprocess by tests/test_sync_exactly_once.py: it queues one run for
+Run as a subprocess by tests/integration/sync/test_sync_exactly_once.py: it queues one run for
 intervals.icu in the database given, sends it through the real client, and when
 the answer is in (the activity exists remotely) it says so on stdout and waits
 to be killed, before the outbox learns of it.

@@ -12,7 +12,7 @@ import asyncio
 import dataclasses
 from dataclasses import dataclass
 
-from sim_engine import drive_to_end
+from tests.sim_engine import drive_to_end
 from treadpace.base.clock import VirtualClock
 from treadpace.engine import Engine, EngineConfig, EventHub
 from treadpace.engine.events import RunState

@@ -1,6 +1,6 @@
 """Damaged workout files made on purpose, seeded, and the one rule every importer keeps.
 
-Shared by tests/test_workouts_fuzz.py (bounded, in every run of the suite) and
+Shared by tests/workouts/test_workouts_fuzz.py (bounded, in every run of the suite) and
 benchmarks/input_fuzz.py (100,000 and more, on demand). The rule: an importer gives
 a plan mapping or raises `WorkoutError`, never another exception; a plan mapping it
 gives is refused, if at all, by the plan loader's own `UserError`, like a YAML plan.
@@ -17,7 +17,7 @@ import random
 from collections.abc import Callable
 from pathlib import Path
 
-from test_workouts import RUNNER, _fit_steps, _fit_workout
+from tests.integration.workouts.test_workouts import RUNNER, _fit_steps, _fit_workout
 from treadpace.base.user_error import UserError
 from treadpace.plans import compile_plan, load_plan
 from treadpace.plans.loader import plan_from_document

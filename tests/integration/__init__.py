@@ -1,0 +1,1 @@
+"""Tests of integration at the integration level."""

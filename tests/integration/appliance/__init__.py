@@ -1,0 +1,1 @@
+"""Tests of appliance at the integration level."""

@@ -1,0 +1,1 @@
+"""Tests of base at the integration level."""

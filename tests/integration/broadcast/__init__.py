@@ -1,0 +1,1 @@
+"""Tests of broadcast at the integration level."""

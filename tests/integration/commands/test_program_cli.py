@@ -1,0 +1,131 @@
+"""`treadpace program` and `run program:today` end to end, as a runner meets them.
+
+Real subprocesses in a private data dir: a program is built, saved as YAML, shown with a
+chart, exported to a calendar, broken by hand (one line naming the file, the field and
+what was expected, exit 2), and today's run is run on the simulator. `run` says a spike
+in one line before the countdown when the plan picked by hand is one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+from tests.program_histories import PACES
+from tests.run_proc import SHORT, treadpace, write_plan
+from treadpace.plans.steps import CompiledStep
+from treadpace.program import store
+from treadpace.program.planner import build_program
+from treadpace.program.types import Settings
+from treadpace.record.recorder import Recorder
+from treadpace.record.synthetic import SyntheticRun, synthetic_events
+
+
+def profile(tmp_path: Path) -> Path:
+    path = tmp_path / "profile.yaml"
+    runs = tmp_path / "runs"
+    path.write_text(
+        f'name: Tester\nrace: {{distance: 5k, time: "25:00"}}\nrecording:\n  directory: {runs}\n'
+        "  auto_export: []\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def real_run(tmp_path: Path, seconds: float, days_ago: float) -> None:
+    recorder = Recorder(tmp_path / "runs")
+    steps = (CompiledStep("easy", "time", seconds, 9.0),)
+    run = SyntheticRun(steps=steps, simulated=False, device="ftms:AA:BB",
+                       start_wall=time.time() - days_ago * 86_400)  # fmt: skip
+    for event in synthetic_events(run):
+        recorder.handle(event)
+    recorder.close()
+
+
+def test_new_show_and_export_a_program(tmp_path: Path) -> None:
+    prof = profile(tmp_path)
+    made = treadpace(tmp_path, "program", "new", "--profile", str(prof), "--weeks", "6",
+                     "--goal", "10k", "--longest", "40min", "--start", "2026-03-02",
+                     COLUMNS="160")  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    saved = tmp_path / "home" / "program.yaml"
+    assert f"saved {saved}" in made.stdout and "week 6" in made.stdout
+    assert "declared longest run, 40:00" in made.stdout
+    again = treadpace(tmp_path, "program", "new", "--profile", str(prof))
+    assert again.returncode == 2 and again.stderr.count("\n") == 1 and "--replace" in again.stderr
+    chart = tmp_path / "weeks.png"
+    shown = treadpace(tmp_path, "program", "show", "--profile", str(prof), "-o", str(chart))
+    assert shown.returncode == 0, shown.stderr
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and "% easy" in shown.stdout
+    ics = tmp_path / "program.ics"
+    out = treadpace(tmp_path, "program", "export", "--ics", str(ics), "--profile", str(prof))
+    assert out.returncode == 0, out.stderr
+    data = ics.read_bytes()
+    lines = data.split(b"\r\n")
+    assert lines[0] == b"BEGIN:VCALENDAR" and lines[-2] == b"END:VCALENDAR"
+    assert data.count(b"BEGIN:VEVENT") == 18 and all(len(line) <= 75 for line in lines)
+    assert b"DTSTART;VALUE=DATE:20260302" in data
+
+
+def test_a_broken_program_file_is_one_line_naming_file_field_and_expectation(
+    tmp_path: Path,
+) -> None:
+    prof = profile(tmp_path)
+    assert treadpace(tmp_path, "program", "new", "--profile", str(prof)).returncode == 0
+    saved = tmp_path / "home" / "program.yaml"
+    text = saved.read_text(encoding="utf-8")
+    saved.write_text(text.replace("duration: '20:00'", "duration: soon", 1), encoding="utf-8")
+    shown = treadpace(tmp_path, "program", "show", "--profile", str(prof))
+    assert shown.returncode == 2 and shown.stderr.count("\n") == 1, shown.stderr
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if "duration: '20:00'" in t)
+    assert shown.stderr.startswith(f"error: {saved}:{line}: workouts[")
+    assert ".plan.duration: expected" in shown.stderr
+    saved.write_text(text.replace("runs_per_week: 3", "runs_per_week: 9"), encoding="utf-8")
+    shown = treadpace(tmp_path, "program", "show", "--profile", str(prof))
+    assert shown.returncode == 2 and "settings.runs_per_week: expected a number at most 6" in (
+        shown.stderr
+    )
+
+
+def test_a_bad_option_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    for args in (["--start", "tomorrow"], ["--longest", "forever"], ["--weeks", "20"]):
+        done = treadpace(tmp_path, "program", "new", *args)
+        assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+
+
+def test_run_program_today_runs_todays_workout(tmp_path: Path) -> None:
+    prof = profile(tmp_path)
+    today = dt.date.today().isoformat()
+    assert treadpace(tmp_path, "program", "new", "--profile", str(prof), "--start", today,
+                     "--runs-per-week", "6").returncode == 0  # fmt: skip
+    shown = treadpace(tmp_path, "program", "today", "--profile", str(prof))
+    assert shown.returncode == 0 and "today (planned)" in shown.stdout, shown.stderr
+    done = treadpace(tmp_path, "run", "program:today", "--profile", str(prof), "--simulate",
+                     "--yes", "--virtual-clock", "--no-record", timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "note: easy, between quality days" in done.stdout and "plan complete" in done.stdout
+
+
+def test_run_says_a_spike_in_one_line_before_the_countdown(tmp_path: Path) -> None:
+    prof = profile(tmp_path)
+    real_run(tmp_path, 60.0, days_ago=3)
+    plan = write_plan(tmp_path, SHORT)
+    done = treadpace(tmp_path, "run", str(plan), "--profile", str(prof), "--simulate", "--yes",
+                     "--virtual-clock", "--no-record", timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    warnings = [line for line in done.stdout.splitlines() if line.startswith("warning: ")]
+    assert warnings == [
+        "warning: this plan (2:00) is 100 % longer than your longest run of the last 30 days "
+        "(1:00): a run 10-30 % longer had 1.64x the injury rate (Garmin-RUNSAFE, BJSM 2025)"
+    ]
+    assert done.stdout.index("warning: ") < done.stdout.index("plan complete")
+
+
+def test_the_program_file_reads_back_as_it_was_written(tmp_path: Path) -> None:
+    program = build_program([], dt.date(2026, 3, 1), Settings(weeks=5, runs_per_week=5), PACES)
+    path = tmp_path / "program.yaml"
+    store.save(program, path)
+    again, plans = store.load(path)
+    assert again == program and len(plans) == len(program.workouts)
+    assert path.read_text(encoding="utf-8").startswith("# A treadpace program")

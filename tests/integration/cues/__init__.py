@@ -1,0 +1,1 @@
+"""Tests of cues at the integration level."""

@@ -1,0 +1,1 @@
+"""Tests of engine at the integration level."""

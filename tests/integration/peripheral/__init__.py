@@ -1,0 +1,1 @@
+"""Tests of peripheral at the integration level."""

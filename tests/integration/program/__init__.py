@@ -1,0 +1,1 @@
+"""Tests of program at the integration level."""

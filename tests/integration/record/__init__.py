@@ -1,0 +1,1 @@
+"""Tests of record at the integration level."""

@@ -1,0 +1,1 @@
+"""Tests of session at the integration level."""

@@ -1,0 +1,1 @@
+"""Tests of simulator at the integration level."""

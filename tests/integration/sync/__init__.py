@@ -1,0 +1,1 @@
+"""Tests of sync at the integration level."""

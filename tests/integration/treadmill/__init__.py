@@ -1,0 +1,1 @@
+"""Tests of treadmill at the integration level."""

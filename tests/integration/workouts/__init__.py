@@ -1,0 +1,1 @@
+"""Tests of workouts at the integration level."""
