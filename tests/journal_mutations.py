@@ -1,7 +1,7 @@
 """Damaged journals made on purpose, seeded, and everything that reads one run over them.
 
-Shared by tests/integration/record/test_record_fuzz.py (a few thousand, in every run of the suite) and
-benchmarks/input_fuzz.py (100,000 and more, on demand), so that both make the same
+Shared by tests/integration/record/test_record_fuzz.py (a few thousand, in every run of
+the suite) and benchmarks/input_fuzz.py (100,000 and more, on demand), so that both make the same
 damage and hold the readers to the same rule: a journal comes out as a run (possibly
 repaired, lines skipped) or as one `UserError` for the whole file, never as another
 exception.
