@@ -16,7 +16,7 @@ import io
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.engine.test_engine_fakes import FakeTreadmill
+from tests.fake_treadmill import FakeTreadmill
 from treadpace.base import display as fmt
 from treadpace.base.clock import VirtualClock
 from treadpace.cues import text as cue_text

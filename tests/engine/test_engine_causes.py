@@ -12,7 +12,7 @@ import dataclasses
 import json
 
 from tests.engine.test_engine_core import plan, run
-from tests.engine.test_engine_fakes import FakeTreadmill
+from tests.fake_treadmill import FakeTreadmill
 from treadpace.base.clock import VirtualClock
 from treadpace.commands.run import exit_code
 from treadpace.engine import Command, Engine, EngineConfig, RunState

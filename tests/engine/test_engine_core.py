@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.engine.test_engine_fakes import FakeTreadmill
+from tests.fake_treadmill import FakeTreadmill
 from treadpace.base.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunState
 from treadpace.engine.events import (

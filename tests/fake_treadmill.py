@@ -1,4 +1,4 @@
-"""A small pure-Python treadmill for engine tests, and checks that it behaves.
+"""A small pure-Python treadmill for engine tests (tests/engine/test_fake_treadmill.py checks it).
 
 `FakeTreadmill` implements the `Treadmill` port without FTMS bytes: a belt that
 ramps at a fixed acceleration, telemetry once a second on the injected clock
@@ -14,7 +14,7 @@ import math
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from treadpace.base.clock import Clock, VirtualClock
+from treadpace.base.clock import Clock
 from treadpace.ftms import InclinationRange, SpeedRange
 from treadpace.treadmill.port import (
     BeltStartedByUser,
@@ -243,24 +243,3 @@ class FakeTreadmill:
     def restore_link(self) -> None:
         self.link_up = True
         self._emit(LinkRestored(self.clock.now()), "link_restored")
-
-
-async def test_fake_belt_ramps_and_counts_distance() -> None:
-    clock = VirtualClock()
-
-    async def scenario() -> tuple[float, float]:
-        tm = FakeTreadmill(clock)
-        await tm.connect()
-        tm.has_control_ = True
-        await tm.set_speed(10.0)
-        await tm.start()
-        await clock.sleep(60)
-        tm.sync()
-        await tm.disconnect()
-        return tm.speed, tm.distance
-
-    speed, distance = await clock.drive(scenario())
-    assert speed == 10.0
-    # 18.4 s of ramp from 0.8 at 0.5 km/h/s, then 41.6 s at 10 km/h
-    expected = (0.0 + 10.0) / 2 * 20 / 3.6 + 10.0 * 40 / 3.6
-    assert abs(distance - expected) < 0.01
