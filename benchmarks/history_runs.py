@@ -62,6 +62,9 @@ def main() -> None:
         base = Path(tmp)
         folder = runs_folder(base)
         env = {k: v for k, v in os.environ.items() if not k.startswith("TREADPACE_")}
+        # What an installed package runs: bytecode cached (the warm-up writes it), not
+        # every module compiled from source on every start.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         env |= {"TREADPACE_HOME": str(base / "data"), "TREADPACE_CONFIG_HOME": str(base)}
         env["COLUMNS"] = "120"
         commands = {

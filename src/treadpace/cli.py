@@ -1,7 +1,8 @@
 """The `treadpace` command line: thin commands that parse, build objects and call the engine.
 
-Each command group lives in `treadpace/commands/<name>.py` and registers itself
-here. Heavy libraries (bleak, aiomqtt, the engine) are imported inside the
+Each command group lives in `treadpace/commands/<name>.py` and registers itself on
+a command line of its own, built only when one of its commands is invoked (`COMMANDS`
+names them for `--help`). Heavy libraries (bleak, aiomqtt, the engine) are imported inside the
 command functions, so `treadpace --help` stays fast.
 """
 
@@ -10,9 +11,11 @@ from __future__ import annotations
 import itertools
 import re
 import sys
+from collections.abc import Iterator, MutableMapping
 from typing import Annotated, Any
 
 import typer
+from typer._click.utils import make_default_short_help
 from typer.core import TyperCommand, TyperGroup
 
 from treadpace.base.printable import printable
@@ -56,22 +59,62 @@ def _options(
     """Guided progression runs on a home treadmill (Bluetooth FTMS), or on the simulator."""
 
 
-_COMMAND_MODULES = (
-    "run",
-    "plan",
-    "paces",
-    "init",
-    "ftms",
-    "simulate",
-    "ble",
-    "record",
-    "coach",
-    "program",
-    "mqtt",
-    "serve",
-    "calibrate",
-    "sync",
-)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("run", "Run a plan: the engine drives the belt, the terminal shows where you are."),
+    "paces": (
+        "paces",
+        "VDOT and training paces (easy, marathon, threshold, interval, repetition).",
+    ),
+    "init": (
+        "init",
+        "Write your profile (units, paces, limits, heart rate) and show the paces it gives.",
+    ),
+    "simulate": ("simulate", "Run the software FTMS treadmill headless and print what it does."),
+    "scan": (
+        "ble",
+        "List Bluetooth treadmills (FTMS) advertising nearby. Exit 1 when none is found.",
+    ),
+    "info": (
+        "ble",
+        "Connect to a treadmill (the belt is not moved) and describe it in plain words.",
+    ),
+    "history": (
+        "record",
+        "List recorded runs: date, plan, distance, time, average pace, outcome.",
+    ),
+    "export": (
+        "record",
+        "Export a run to FIT (Strava, Garmin Connect), TCX or CSV; interrupted runs too.",
+    ),
+    "report": (
+        "record",
+        "Summary of a run: per-step table and a chart of target vs actual speed and heart rate.",
+    ),
+    "next": ("coach", "Suggest the next run from your history: prints the plan and why."),
+    "serve": (
+        "serve",
+        "Serve the page with the last run's summary and the history (no run going).",
+    ),
+    "calibrate": (
+        "calibrate",
+        "Calibrate the belt against your footpod: about nine minutes at three or more speeds.",
+    ),
+    "sync": (
+        "sync",
+        "Upload finished runs to intervals.icu and Strava (queued offline, sent once).",
+    ),
+    "plan": ("plan", "Show, validate and describe plan files."),
+    "ftms": ("ftms", "Fitness Machine Service tools for debugging a treadmill."),
+    "program": (
+        "program",
+        "Programs: weeks of easy runs around a progression run every 10-14 days.",
+    ),
+    "mqtt": ("mqtt", "MQTT and Home Assistant helpers."),
+}
+"""Every command, in `--help` order: (module in treadpace/commands, the first paragraph of
+its help). A command's module is imported and built only when it is invoked: building
+all of them cost more than most commands' own work. A test keeps this table the same as
+the commands' docstrings."""
 
 
 def _untyped_flags(params: list[Any]) -> list[Any]:
@@ -92,19 +135,76 @@ class _Group(TyperGroup):
         return _untyped_flags(super().get_params(ctx))
 
 
-def _register() -> None:
+def build_module(module: str) -> dict[str, Any]:
+    """The commands (and groups) one module in treadpace/commands registers, built."""
     import importlib
 
-    for name in _COMMAND_MODULES:
-        importlib.import_module(f"treadpace.commands.{name}").register(app)
-    groups = [app, *(g.typer_instance for g in app.registered_groups if g.typer_instance)]
+    sub = typer.Typer(rich_markup_mode=None, add_completion=False)
+    importlib.import_module(f"treadpace.commands.{module}").register(sub)
+    groups = [sub, *(g.typer_instance for g in sub.registered_groups if g.typer_instance)]
     for group in groups:
         group.info.cls = _Group
         for command in group.registered_commands:
             command.cls = _Command
+    return dict(typer.main.get_group(sub).commands)
 
 
-_register()
+class _LazyCommands(MutableMapping[str, Any]):
+    """The top-level commands: every name in `COMMANDS`, each built on first look-up."""
+
+    def __init__(self, built: MutableMapping[str, Any]) -> None:
+        self._built = dict(built)
+
+    def _names(self) -> list[str]:
+        return list(dict.fromkeys([*self._built, *COMMANDS]))
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._built and name in COMMANDS:
+            self._built.update(build_module(COMMANDS[name][0]))
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._built or name in COMMANDS
+
+    def help_line(self, name: str, limit: int) -> str:
+        """A command's row in `--help`, from the table while it is not built."""
+        command = self._built.get(name)
+        if command is not None:
+            return str(command.get_short_help_str(limit))
+        return make_default_short_help(COMMANDS[name][1], limit)
+
+
+class _TopGroup(_Group):
+    """The `treadpace` group: commands built on demand (see `COMMANDS`)."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = self.lazy = _LazyCommands(self.commands)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.lazy)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = [(name, self.lazy.help_line(name, limit)) for name in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+app.info.cls = _TopGroup
 
 
 _ADDRESS = re.compile(r"^((\[[0-9a-fA-F:.]+\]|[\w.-]*):)?\d+$")

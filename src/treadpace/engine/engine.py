@@ -64,6 +64,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _DIRECTIVES = (Write, WakeAt, StopBelt, Done)
+_SAME_INSTANT_S = 0.001
+"""How far the clock moves before a wake-up the core already had at this instant."""
 
 
 class Engine:
@@ -214,13 +216,22 @@ class Engine:
             await self._perform(self._writes.popleft())
 
     async def _main(self) -> None:
+        told_at = -math.inf
         while not (self._stop_wanted or self.core.done):
             if self._writes:
                 await self._perform(self._writes.popleft())
                 continue
-            await self._wait(self._wake_at - self.clock.now())
+            now = self.clock.now()
+            delay = self._wake_at - now
+            if delay <= 0 and now == told_at:
+                # The core asks again for the instant it was just told of (a deadline a
+                # rounding error ahead of it): let the clock move rather than spin on it,
+                # which would hold a virtual clock still.
+                delay = _SAME_INSTANT_S
+            await self._wait(delay)
             if self._reader_error is not None:
                 raise self._reader_error
+            told_at = self.clock.now()
             self._feed(TimePassed())
 
     async def _perform(self, write: Write) -> None:

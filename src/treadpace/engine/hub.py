@@ -8,9 +8,54 @@ with an unbounded queue (the recorder) loses nothing. Apart from the events them
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import AsyncIterator
 
 from treadpace.engine.events import EngineEvent
+
+
+class _Mailbox:
+    """The part of `asyncio.Queue` a subscription uses, without its bookkeeping.
+
+    `put` never blocks (a full bounded box sheds its oldest item, counted by the
+    caller); `get` waits for the next item. A virtual hour publishes thousands of
+    events to every sink, so what a queue does beyond this (task counting, a
+    `join` event, putters) is work for nothing.
+    """
+
+    __slots__ = ("_items", "_maxsize", "_waiters")
+
+    def __init__(self, maxsize: int) -> None:
+        self._items: deque[EngineEvent | None] = deque()
+        self._maxsize = maxsize
+        self._waiters: list[asyncio.Future[None]] = []
+
+    def empty(self) -> bool:
+        return not self._items
+
+    def put(self, item: EngineEvent | None) -> bool:
+        """Add `item`; True when the oldest item was shed to make room."""
+        shed = 0 < self._maxsize <= len(self._items)
+        if shed:
+            self._items.popleft()
+        self._items.append(item)
+        if self._waiters:
+            waiters, self._waiters = self._waiters, []
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
+        return shed
+
+    async def get(self) -> EngineEvent | None:
+        while not self._items:
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            finally:
+                if waiter in self._waiters:
+                    self._waiters.remove(waiter)
+        return self._items.popleft()
 
 
 class Subscription:
@@ -18,17 +63,12 @@ class Subscription:
 
     def __init__(self, hub: EventHub, maxsize: int) -> None:
         self._hub = hub
-        self._queue: asyncio.Queue[EngineEvent | None] = asyncio.Queue(maxsize)
+        self._queue = _Mailbox(maxsize)
         self.dropped = 0
 
     def _offer(self, event: EngineEvent | None) -> None:
-        while True:
-            try:
-                self._queue.put_nowait(event)
-                return
-            except asyncio.QueueFull:
-                self._queue.get_nowait()
-                self.dropped += 1
+        if self._queue.put(event):
+            self.dropped += 1
 
     def close(self) -> None:
         self._hub._unsubscribe(self)
@@ -41,8 +81,9 @@ class Subscription:
         return self._iterate()
 
     async def _iterate(self) -> AsyncIterator[EngineEvent]:
+        get = self._queue.get
         while True:
-            event = await self._queue.get()
+            event = await get()
             if event is None:
                 return
             yield event

@@ -77,7 +77,7 @@ class TreadmillData:
     truncated: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # identity hash: the encoder's cache key
 class _Field:
     name: str
     size: int
@@ -256,7 +256,11 @@ def decode_treadmill_data(data: bytes) -> TreadmillData:
     return _made(fields)
 
 
+@lru_cache(maxsize=4096, typed=True)
 def _raw_value(field: _Field, value: int | float | None, size: int) -> bytes:
+    """A field's octets. Cached: from one record to the next most values repeat (speed,
+    incline, heart rate), and the checks below are most of an encode; typed, so that
+    True never passes for a 1 already seen, and NaN, never equal to itself, is never a hit."""
     if value is None:
         if field.na is None:
             raise ValueError(
@@ -289,18 +293,31 @@ def _pace_width(td: TreadmillData) -> int:
     return 1
 
 
+# The groups after speed as (flag bit, ((field, its name, its size), ...), whether pace).
+_AFTER_SPEED: Final = tuple(
+    (g.bit, tuple((f, f.name, f.size) for f in g.fields), g.bit in (5, 6)) for g in _GROUPS[1:]
+)
+
+
 def _encoded_groups(td: TreadmillData) -> list[tuple[int, bytes]]:
     """(flag bit, octets) for every present group after speed, step count last."""
     pace_width = _pace_width(td)
+    values = td.__dict__  # not slots (see the class): one dict, no attribute look-ups
     out: list[tuple[int, bytes]] = []
-    for group in _GROUPS[1:]:
-        values = [getattr(td, f.name) for f in group.fields]
-        if values.count(None) == len(values):
+    for bit, fields, pace in _AFTER_SPEED:
+        if len(fields) == 1:
+            field, name, size = fields[0]
+            value = values[name]
+            if value is not None:
+                out.append((bit, _raw_value(field, value, pace_width if pace else size)))
             continue
-        body = b""
-        for field, value in zip(group.fields, values, strict=True):
-            body += _raw_value(field, value, pace_width if group.bit in (5, 6) else field.size)
-        out.append((group.bit, body))
+        present = [values[name] for _, name, _ in fields]
+        if present.count(None) == len(present):
+            continue
+        body = b"".join(
+            [_raw_value(f[0], value, f[2]) for f, value in zip(fields, present, strict=True)]
+        )
+        out.append((bit, body))
     if td.step_count is not None:
         out.append((13, put_uint(td.step_count, 3, "step_count")))
     return out
@@ -347,7 +364,10 @@ def split_treadmill_data(td: TreadmillData, max_payload: int = 20) -> list[bytes
     groups = _encoded_groups(td)
     parts: list[bytes] = []
     i = 0
-    while 2 + len(speed) + sum(len(body) for _, body in groups[i:]) > max_payload:
+    rest = [0] * (len(groups) + 1)  # rest[i]: the octets of groups[i:]
+    for j in range(len(groups) - 1, -1, -1):
+        rest[j] = rest[j + 1] + len(groups[j][1])
+    while 2 + len(speed) + rest[i] > max_payload:
         size = 2
         start = i
         while i < len(groups) and size + len(groups[i][1]) <= max_payload:

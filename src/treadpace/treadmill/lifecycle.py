@@ -38,6 +38,17 @@ class StaleWatch:
         self._last_real = real
         self._reported = False
 
+    def next_look(self, now: float) -> float:
+        """Clock seconds until a silence could first be due: at least a second.
+
+        While data comes once a second the watchdog so wakes once per `stale_after`
+        rather than once per packet; a silence is still seen within a second of it
+        becoming due, as with a look every second.
+        """
+        if self._last is None or self._reported:
+            return 1.0
+        return max(1.0, self._last + self._after - now)
+
     def due(self, now: float, real: float, *, moving: bool, connected: bool) -> bool:
         """True once per silence: a moving belt, a live link, no data for too long."""
         last = self._last
@@ -61,9 +72,10 @@ async def watch_telemetry(
     state: Callable[[], tuple[bool, bool]],
     push: Callable[[TreadmillUpdate], None],
 ) -> None:
-    """Every clock second, report a silence that `watch` finds due; `state` is (moving, up)."""
+    """Report a silence that `watch` finds due (looking at least once a second while one
+    could be); `state` is (moving, up)."""
     while True:
-        await clock.sleep(1.0)
+        await clock.sleep(watch.next_look(clock.now()))
         moving, connected = state()
         if watch.due(clock.now(), real(), moving=moving, connected=connected):
             push(TelemetryStale(clock.now()))

@@ -2,8 +2,11 @@
 
 Step, target vs actual speed and pace, incline, heart rate, time and distance in
 the step and overall, a progress bar over the whole plan and the next steps.
-Redraws at most `max_fps` times a wall second (a `--time-scale 60` run sends 60
-ticks a second; the eye needs far fewer), so the view costs next to nothing.
+Redraws when what it shows changed (an event that changes nothing on screen costs no
+frame), and at most `max_fps` times a wall second (a `--time-scale 60` run sends 60
+ticks a second; the eye needs far fewer). The figures and the progress bar are laid
+out as plain lines, not rich tables: measuring a table's columns was most of a frame,
+and at time scale 1 a frame a second is most of what a run costs.
 
 `b` toggles big digits: target and actual pace in a block font (`big_digits`)
 readable from the treadmill, the actual pace yellow while it is off the target.
@@ -33,10 +36,13 @@ from treadpace.ui.keys import HELP
 from treadpace.ui.notices import NoticeBoard
 
 if TYPE_CHECKING:
-    from rich.console import Console, RenderableType
+    from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
     from rich.live import Live
     from rich.table import Table
     from rich.text import Text
+
+BAR_WIDTH = 50
+"""The progress bar's width in cells (the percentage follows it)."""
 
 OFF_TARGET_KMH = 0.25
 """The belt this far from the target (both ways) shows the actual pace as off target."""
@@ -59,6 +65,8 @@ class LiveView:
         self.prompt = ""
         self._min_interval = 1.0 / max_fps
         self._last_draw = 0.0
+        self._drawn: tuple[object, ...] | None = None
+        """What the last frame showed (`_frame_key`): the same again is not redrawn."""
         self._live: Live | None = None
         self.imperial = False
         self.plan_name = ""
@@ -91,8 +99,13 @@ class LiveView:
         now = time.monotonic()
         if self._live is None or (not force and now - self._last_draw < self._min_interval):
             return
+        frame = self.render()
+        key = _frame_key(frame)
+        if not force and key is not None and key == self._drawn:
+            return  # nothing on screen would change
         self._last_draw = now
-        self._live.update(self.render(), refresh=True)
+        self._drawn = key
+        self._live.update(frame, refresh=True)
 
     @property
     def notices(self) -> list[str]:
@@ -177,8 +190,6 @@ class LiveView:
 
     def _telemetry(self, t: Tick, step: CompiledStep | None) -> list[RenderableType]:
         """The countdown banner, the figures grid and the progress bar."""
-        from rich.progress_bar import ProgressBar
-        from rich.table import Table
         from rich.text import Text
 
         parts: list[RenderableType] = []
@@ -188,11 +199,7 @@ class LiveView:
         if self.big:
             parts.append(self._big(t))
         parts.append(self._figures(t, step))
-        bar = Table.grid(padding=(0, 1))
-        bar.add_column(width=50)
-        bar.add_column()
-        bar.add_row(ProgressBar(total=1.0, completed=t.progress, width=50), f"{t.progress:.0%}")
-        parts.append(bar)
+        parts.append(ProgressLine(t.progress))
         return parts
 
     def actual_style(self, t: Tick) -> str:
@@ -226,35 +233,33 @@ class LiveView:
         grid.add_row(*cells)
         return grid
 
-    def _figures(self, t: Tick, step: CompiledStep | None) -> Table:
+    def _figures(self, t: Tick, step: CompiledStep | None) -> FigureGrid:
         """Target and actual speed, incline, heart rate, the step's and the run's totals."""
-        from rich.table import Table
-
         imp = self.imperial
         done = self.result
         # After the confirmed stop the belt stands and the run's totals are the summary's.
         actual_kmh = 0.0 if done is not None else t.speed_kmh
         elapsed_s = done.elapsed_s if done is not None else t.elapsed_s
         distance_m = done.distance_m if done is not None else t.distance_m
-        grid = Table.grid(padding=(0, 3))
-        grid.add_column(style="dim")
-        grid.add_column()
-        grid.add_column(style="dim")
-        grid.add_column()
-        grid.add_row(
-            "target",
-            "--" if done is not None else fmt.target(t.target_speed_kmh, imp),
-            "actual",
-            fmt.target(actual_kmh, imp),
+        rows: list[tuple[str, ...]] = []
+        rows.append(
+            (
+                "target",
+                "--" if done is not None else fmt.target(t.target_speed_kmh, imp),
+                "actual",
+                fmt.target(actual_kmh, imp),
+            )
         )
         incline = fmt.incline(t.incline_percent)
-        grid.add_row(
-            "incline",
-            f"{incline} (target {t.target_incline_percent:g} %)",
-            "heart rate",
-            f"{t.heart_rate_bpm} bpm{f'  z{t.hr_zone}' if t.hr_zone else ''}"
-            if t.heart_rate_bpm
-            else "--",
+        rows.append(
+            (
+                "incline",
+                f"{incline} (target {t.target_incline_percent:g} %)",
+                "heart rate",
+                f"{t.heart_rate_bpm} bpm{f'  z{t.hr_zone}' if t.hr_zone else ''}"
+                if t.heart_rate_bpm
+                else "--",
+            )
         )
         left = ""
         if done is not None:
@@ -263,13 +268,107 @@ class LiveView:
             left = "open: n when done"
         elif step is not None:
             left = fmt.remaining(step.kind, t.step_remaining, imp)
-        grid.add_row(
-            "step",
-            f"{fmt.duration(t.step_elapsed_s)}  {fmt.distance(t.step_distance_m, imp)}  ({left})",
-            "total",
-            f"{fmt.duration(elapsed_s)}  {fmt.distance(distance_m, imp)}",
+        rows.append(
+            (
+                "step",
+                f"{fmt.duration(t.step_elapsed_s)}  {fmt.distance(t.step_distance_m, imp)}"
+                f"  ({left})",
+                "total",
+                f"{fmt.duration(elapsed_s)}  {fmt.distance(distance_m, imp)}",
+            )
         )
+        return FigureGrid(rows, ("dim", "", "dim", ""), gap=3)
+
+
+class FigureGrid:
+    """Rows in aligned columns, as a borderless rich grid lays them out (each column as
+    wide as its widest cell, `gap` spaces between columns, every cell padded), drawn as
+    plain lines; a table only when the lines would not fit the terminal's width."""
+
+    def __init__(self, rows: list[tuple[str, ...]], styles: tuple[str, ...], gap: int) -> None:
+        self.rows = rows
+        self.styles = styles
+        self.gap = gap
+
+    def key(self) -> tuple[object, ...]:
+        return tuple(self.rows)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.cells import cell_len
+
+        widths = [max(cell_len(row[i]) for row in self.rows) for i in range(len(self.styles))]
+        if sum(widths) + self.gap * (len(widths) - 1) > options.max_width:
+            yield from console.render(self._table(), options)  # the table wraps cells
+            return
+        yield from console.render(self._lines(widths), options)
+
+    def _lines(self, widths: list[int]) -> Text:
+        from rich.cells import cell_len
+        from rich.text import Text
+
+        text = Text()
+        for n, row in enumerate(self.rows):
+            if n:
+                text.append("\n")
+            for i, (cell, style, width) in enumerate(zip(row, self.styles, widths, strict=True)):
+                if i:  # the padding of the column on the left, in its style
+                    text.append(" " * self.gap, style=self.styles[i - 1] or None)
+                text.append(cell + " " * (width - cell_len(cell)), style=style or None)
+        return text
+
+    def _table(self) -> Table:
+        from rich.table import Table
+
+        grid = Table.grid(padding=(0, self.gap))
+        for style in self.styles:
+            grid.add_column(style=style)
+        for row in self.rows:
+            grid.add_row(*row)
         return grid
+
+
+class ProgressLine:
+    """The run's progress: a bar `BAR_WIDTH` cells wide, a space, the percentage."""
+
+    def __init__(self, progress: float) -> None:
+        self.progress = progress
+        self.halves = int(BAR_WIDTH * 2 * min(1.0, max(0.0, progress)))
+        """The bar's filled half cells: what it shows (with the percentage text)."""
+
+    def key(self) -> tuple[int, str]:
+        return self.halves, f"{self.progress:.0%}"
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.cells import cell_len
+        from rich.progress_bar import ProgressBar
+        from rich.segment import Segment
+
+        width = min(BAR_WIDTH, options.max_width)
+        bar = ProgressBar(total=1.0, completed=self.progress, width=width)
+        drawn = 0
+        for segment in console.render(bar, options.update_width(width)):
+            drawn += cell_len(segment.text)
+            yield segment
+        yield Segment(" " * (width - drawn) + " " + f"{self.progress:.0%}")
+        yield Segment.line()
+
+
+def _frame_key(frame: RenderableType) -> tuple[object, ...] | None:
+    """What a frame shows, comparable from one frame to the next; None: cannot tell."""
+    from rich.console import Group
+    from rich.text import Text
+
+    if not isinstance(frame, Group):
+        return None
+    key: list[object] = []
+    for part in frame.renderables:
+        if isinstance(part, Text):
+            key.append((part.plain, str(part.style), tuple(part.spans)))
+        elif isinstance(part, ProgressLine | FigureGrid):
+            key.append(part.key())
+        else:
+            return None  # a table (big digits): drawn every time
+    return tuple(key)
 
 
 def _shown(step: CompiledStep) -> CompiledStep:

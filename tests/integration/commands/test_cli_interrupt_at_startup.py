@@ -3,7 +3,7 @@
 The interrupt is made to land at a known point of the start-up, deterministically:
 the child installs an import hook that sends itself SIGINT when a given module is
 first imported (typer while the command line loads, a command's module while the
-commands register, the engine while a command runs), then starts treadpace the way
+invoked command is built, the engine while a command runs), then starts treadpace the way
 the installed console script does (its entry point read from pyproject.toml) or as
 `python -m treadpace`.
 """
@@ -47,7 +47,7 @@ STARTS = {
 }
 STAGES = {
     "typer": ["--help"],  # the command line loading
-    "treadpace.commands.simulate": ["--help"],  # the commands registering
+    "treadpace.commands.simulate": ["simulate", "--help"],  # the invoked command being built
     "treadpace.library": ["plan", "show", "steady"],  # a command at work
 }
 
