@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from sim_engine import drive_to_end
-from treadpace.clock import VirtualClock
+from tests.sim_engine import drive_to_end
+from treadpace.base.clock import VirtualClock
 from treadpace.engine import Engine, EngineConfig, EventHub
 from treadpace.engine.messages import Input, TimePassed
 from treadpace.plans.steps import CompiledPlan, CompiledStep

@@ -15,9 +15,9 @@ from rich.console import Console, RenderableType
 from rich.progress_bar import ProgressBar
 from rich.table import Table
 
-from test_run_ui import STEPS, started, tick
+from tests.ui.test_run_ui import STEPS, started, tick
 from treadpace.engine.events import RunState, StateChanged, StepStarted
-from treadpace.ui.live import BAR_WIDTH, FigureGrid, LiveView, ProgressLine
+from treadpace.ui.live_view import BAR_WIDTH, FigureGrid, LiveView, ProgressLine
 
 ROWS: list[tuple[str, ...]] = [
     ("target", "10.9 km/h (5:30/km)", "actual", "10.9 km/h (5:30/km)"),
