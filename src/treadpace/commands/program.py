@@ -12,7 +12,7 @@ import datetime as dt
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, BinaryIO, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, TextIO
 
 import typer
 
@@ -207,21 +207,42 @@ def today(directory: DirOption = None, profile: ProfileOption = None) -> None:
 
 
 def export(
-    ics: Annotated[Path, typer.Option("--ics", help="Write the program as a calendar file.")],
+    ics: Annotated[
+        Path | None, typer.Option("--ics", help="Write the program as a calendar file.")
+    ] = None,
+    icu: Annotated[
+        bool,
+        typer.Option(
+            "--icu",
+            help="Put the program on your intervals.icu calendar (updated in place when sent "
+            "again), so a watch linked there gets each workout.",
+        ),
+    ] = False,
     profile: ProfileOption = None,
 ) -> None:
-    """Export the program: an .ics calendar, one event a workout."""
+    """Export the program: an .ics calendar, and/or your intervals.icu calendar."""
+    from treadpace.base.user_error import UserError
     from treadpace.plans import load_profile
-    from treadpace.plans.plan_report import totals_line
     from treadpace.program import service, store
-    from treadpace.program.ics import to_ics
-    from treadpace.record.output import check_target, write_atomically
 
+    if ics is None and not icu:
+        raise UserError("program export: expected --ics FILE, --icu or both")
     prof = load_profile(profile)
     path = store.program_path()
     program, plans = store.load(path)
     compiled = service.compile_all(plans, prof, path)
-    texts = [totals_line(c, prof.imperial) for c in compiled]
+    if ics is not None:
+        _write_ics(ics, program, compiled, prof.imperial)
+    if icu:
+        _push_icu(prof, [(w.day, c) for w, c in zip(program.workouts, compiled, strict=True)])
+
+
+def _write_ics(ics: Path, program: Any, compiled: list[Any], imperial: bool) -> None:
+    from treadpace.plans.plan_report import totals_line
+    from treadpace.program.ics import to_ics
+    from treadpace.record.output import check_target, write_atomically
+
+    texts = [totals_line(c, imperial) for c in compiled]
     text = to_ics(program, texts, dt.datetime.now(dt.UTC))
     check_target(ics)
     data = text.encode("utf-8")
@@ -231,6 +252,22 @@ def export(
 
     write_atomically(ics, write)
     print(f"wrote {ics} ({len(program.workouts)} workouts)")
+
+
+def _push_icu(prof: Any, items: list[tuple[dt.date, Any]]) -> None:
+    """Upsert every workout on the intervals.icu calendar (by its external id: no doubles)."""
+    import asyncio
+    import time
+
+    from treadpace.sync.failure import SyncError
+    from treadpace.sync.push import push_to_icu
+
+    try:
+        pushed = asyncio.run(push_to_icu(prof.sync, items, time.time()))
+    except SyncError as exc:
+        print(f"intervals.icu: {exc}", file=sys.stderr)
+        raise typer.Exit(5) from None
+    print(f"intervals.icu: {len(pushed)} workouts on your calendar (sent again: updated in place)")
 
 
 def register(root: typer.Typer) -> None:

@@ -9,6 +9,7 @@ in one line before the countdown when the plan picked by hand is one.
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 import time
 from pathlib import Path
 
@@ -129,3 +130,37 @@ def test_the_program_file_reads_back_as_it_was_written(tmp_path: Path) -> None:
     again, plans = store.load(path)
     assert again == program and len(plans) == len(program.workouts)
     assert path.read_text(encoding="utf-8").startswith("# A treadpace program")
+
+
+async def test_a_program_goes_onto_the_intervals_icu_calendar_once(tmp_path: Path) -> None:
+    import asyncio
+
+    from tests.fake_icu import API_KEY, FakeIcu
+
+    prof = profile(tmp_path)
+    made = treadpace(tmp_path, "program", "new", "--profile", str(prof), "--weeks", "4",
+                     "--start", "2026-03-02")  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    program = store.load(tmp_path / "home" / "program.yaml")[0]
+    workouts = len(program.workouts)
+    days = sorted(w.day.isoformat() for w in program.workouts)
+    icu = FakeIcu()
+    await icu.start()
+    try:
+        def export() -> subprocess.CompletedProcess[str]:
+            return treadpace(
+                tmp_path, "program", "export", "--icu", "--profile", str(prof),
+                TREADPACE_ICU_URL=icu.url, TREADPACE_ICU_API_KEY=API_KEY,
+            )  # fmt: skip
+
+        for _ in range(2):  # sent again: updated in place, never doubled
+            sent = await asyncio.to_thread(export)
+            assert sent.returncode == 0, sent.stderr
+            assert f"intervals.icu: {workouts} workouts on your calendar" in sent.stdout
+        assert len(icu.events) == workouts
+        assert sorted(e["start_date_local"][:10] for e in icu.events) == days
+        nothing = treadpace(tmp_path, "program", "export", "--profile", str(prof))
+        assert nothing.returncode == 2 and "expected --ics FILE, --icu or both" in nothing.stderr
+    finally:
+        await icu.close()
+    assert icu.violations == []
