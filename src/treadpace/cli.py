@@ -93,7 +93,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "next": ("coach", "Suggest the next run from your history: prints the plan and why."),
     "serve": (
         "serve",
-        "Serve the page with the last run's summary and the history (no run going).",
+        "The appliance: choose, start, watch and review runs from a phone's browser.",
     ),
     "calibrate": (
         "calibrate",

@@ -74,6 +74,10 @@ def calibrate_command(
             "(run `treadpace init` first, or use --check)"
         )
     chosen = _speeds(prof, speeds)
+    print(
+        "calibrating against your footpod: set its own calibration factor to 100 % (1.000) "
+        "first, or the belt is measured against the pod's error (docs/true-pace.md)"
+    )
     sim_model = model or (None if (device or prof.treadmill.address or prof.treadmill.name)
                           else prof.treadmill.simulator_model)
     target = None if sim_model is not None else (device or prof.treadmill.address

@@ -35,6 +35,7 @@ def test_calibrate_saves_the_belt_and_a_run_uses_it(tmp_path: Path) -> None:
     done = treadpace(tmp_path, "calibrate", *args)
     assert done.returncode == 0, done.stderr
     assert "saved in" in done.stdout and "-6.1 %" in done.stdout  # 7 % slow at 8, 3 % at 14
+    assert "factor to 100 % (1.000) first" in done.stdout  # said before the belt moves
     text = path.read_text(encoding="utf-8")
     assert "# the runner's own comment" in text and "# keep me" in text
     prof = load_profile(path)
