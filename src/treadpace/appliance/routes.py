@@ -7,8 +7,8 @@ what it produces is bounded (the plan library, the last `MAX_RUNS` runs), so a
 page asking again and again costs the run nothing it cannot spare. Answers are
 JSON; a bad field is one line naming it (400), never a traceback.
 
-Upload to a training service is not here: sync is its own feature. The finished
-and run pages have a marked place for its button (`UPLOAD_SLOT` in the page).
+Upload goes through the sync's own `send_run` (the outbox, exactly once), bounded in
+time: a service that hangs leaves the run queued for `treadpace sync`, never the page.
 """
 
 from __future__ import annotations
@@ -58,6 +58,10 @@ async def _body(request: web.Request) -> dict[str, Any]:
     return data
 
 
+UPLOAD_BUDGET_S = 60.0
+"""How long the page's upload waits for the services before the run is left queued."""
+
+
 class Routes:
     """The handlers, bound to one appliance."""
 
@@ -75,6 +79,7 @@ class Routes:
             ("GET", "/api/runs", self.runs),
             ("GET", "/api/runs/{id}", self.run),
             ("GET", "/api/runs/{id}/export/{fmt}", self.export),
+            ("POST", "/api/runs/{id}/upload", self.upload),
             ("POST", "/api/profile/check", self.profile_check),
             ("POST", "/api/profile", self.profile_write),
             ("GET", "/api/treadmill", self.treadmill),
@@ -119,6 +124,7 @@ class Routes:
                 "default": prof.is_default,
                 "units": prof.units,
                 "remote_start": bool(prof.mqtt.allow_remote_start),
+                "sync_to": list(prof.sync.to),
             },
             "today": today,
             "program": program,
@@ -182,6 +188,41 @@ class Routes:
             content_type=EXPORTS[fmt],
             headers={"Content-Disposition": f'attachment; filename="{run_id}.{fmt}"'},
         )
+
+    async def upload(self, request: web.Request) -> web.Response:
+        """Send a run to the profile's services (sync.to) now; it stays queued if they fail.
+
+        Bounded (`UPLOAD_BUDGET_S`): the page never waits on a service that hangs, and
+        what did not go is in the outbox for `treadpace sync`.
+        """
+        from treadpace.base.clock import ClockTimeout, RealClock, wait_for
+        from treadpace.sync.send import send_run
+        from treadpace.web.history_page import find_run
+
+        directory, _ = self._directory()
+        prof = self.app.load_profile()
+        services: list[str] = list(prof.sync.to)
+        if not services:
+            return _bad("upload: no service to send to; set sync.to in the profile", 409)
+        found = await asyncio.to_thread(find_run, directory, request.match_info["id"][:128])
+        if found is None:
+            return _bad("run: no run with that id", 404)
+        if found.simulated:
+            return _bad("upload: a run on the simulator is not training; nothing sent", 409)
+        clock = RealClock()
+        try:
+            report, there = await wait_for(
+                clock, send_run(prof.sync, found.path, services, clock), UPLOAD_BUDGET_S
+            )
+        except ClockTimeout:
+            return _bad("upload: no answer in time; the run stays queued for `sync`", 504)
+        except UserError as exc:
+            return _bad(printable(str(exc)), 409)
+        lines = [f"already on {e.service} ({e.remote_id})" for e in there]
+        lines += [f"on {e.service} ({remote})" for e, remote in report.uploaded]
+        lines += report.lines
+        ok = not report.failed and not report.queued and not report.refused
+        return web.json_response({"ok": ok, "lines": [printable(x) for x in lines]})
 
     async def profile_check(self, request: web.Request) -> web.Response:
         from treadpace.appliance.first_run import field_errors

@@ -41,16 +41,13 @@ def services_for(profile: Profile, to: str | None) -> list[str]:
     return chosen
 
 
-def run_id_of(journal: Path) -> str:
-    return journal.name.removesuffix(".jsonl")
-
-
 def sync_runs(profile: Profile, runs: list[str], to: str | None, folder: Path) -> int:
     """The exit code: 0 all there, 2 a key or token refused, 5 some still queued."""
     from treadpace.base.clock import RealClock
     from treadpace.record.runs import resolve_run
     from treadpace.store.database import connect
     from treadpace.sync.outbox import Outbox, State
+    from treadpace.sync.send import run_id_of
 
     services = services_for(profile, to)
     journals = [resolve_run(spec, folder) for spec in runs]
@@ -155,6 +152,7 @@ def after_run_sync(profile: Profile, journal: Path) -> None:
 def _queued(journal: Path, services: list[str], clock: Clock) -> sqlite3.Connection:
     from treadpace.store.database import connect
     from treadpace.sync.outbox import Outbox
+    from treadpace.sync.send import run_id_of
 
     conn = connect()
     outbox = Outbox(conn)

@@ -288,3 +288,44 @@ async def test_todays_program_workout_is_on_the_home_and_previews(served: Served
     assert home["program"]["title"] == program.workouts[0].plan["name"]
     status, plan = await _get(served, "/api/plan?name=program:today")
     assert status == 200 and plan["rows"]
+
+
+async def test_a_run_is_uploaded_from_its_page_once(
+    served: Served, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from tests.fake_icu import API_KEY, FakeIcu
+    from treadpace.plans.steps import CompiledStep
+    from treadpace.record.recorder import Recorder
+    from treadpace.record.synthetic import SyntheticRun, synthetic_events
+
+    runs = tmp_path / "runs"
+    recorder = Recorder(runs)  # a run on a real treadmill (a simulated one is not training)
+    steps = (CompiledStep("easy", "time", 600.0, 9.0),)
+    run = SyntheticRun(steps=steps, simulated=False, device="ftms:AA:BB", start_wall=time.time())
+    for event in synthetic_events(run):
+        recorder.handle(event)
+    recorder.close()
+    _, listed = await _get(served, "/api/runs")
+    run_id = listed["runs"][0]["id"]
+    upload = f"{served.base}/api/runs/{run_id}/upload"
+    async with served.http.post(upload) as r:  # no sync.to: said how to set it
+        assert r.status == 409 and "sync.to" in (await r.json())["error"]
+    icu = FakeIcu()
+    await icu.start()
+    try:
+        monkeypatch.setenv("TREADPACE_ICU_URL", icu.url)
+        monkeypatch.setenv("TREADPACE_ICU_API_KEY", API_KEY)
+        served.profile.write_text(served.profile.read_text() + "sync: {to: [icu]}\n")
+        _, home = await _get(served, "/api/home")
+        assert home["profile"]["sync_to"] == ["icu"]  # the page shows the button
+        async with served.http.post(upload) as r:
+            first = await r.json()
+        async with served.http.post(upload) as r:
+            again = await r.json()
+    finally:
+        await icu.close()
+    assert first["ok"] and first["lines"][0].startswith("on icu")
+    assert again["ok"] and again["lines"][0].startswith("already on icu")
+    assert len(icu.activities) == 1 and icu.violations == []

@@ -361,10 +361,31 @@
     });
   }
 
+  function uploadButton(id, runId) {
+    // Shown only when the profile names services to send to (sync.to): docs/sync.md.
+    getJSON("/api/home", "", function (status, h) {
+      var to = status === 200 ? h.profile.sync_to : [];
+      if (!to || !to.length) return;
+      var box = $(id), said = document.createElement("div");
+      var b = document.createElement("button");
+      b.className = "button"; b.textContent = "upload to " + to.join(" and ");
+      b.setAttribute("aria-label", "upload this run to " + to.join(" and "));
+      b.onclick = function () {
+        b.disabled = true; said.textContent = "uploading...";
+        postJSON("/api/runs/" + encodeURIComponent(runId) + "/upload", {}, function (s, r) {
+          b.disabled = false;
+          said.textContent = s === 200 ? r.lines.join("; ") || "nothing to send" : (r.error || "upload failed");
+        });
+      };
+      box.appendChild(b); box.appendChild(said); box.hidden = false;
+    });
+  }
+
   function exportsOf(id, tries) {
     getJSON("/api/status", "", function (status, s) {
       if (status === 200 && !s.running && s.last_run) {
         exportLinks(id, s.last_run);
+        uploadButton("done_upload", s.last_run);
         var a = document.createElement("a"); a.className = "button"; a.href = "#run/" + encodeURIComponent(s.last_run);
         a.textContent = "laps and heart-rate zones"; $(id).appendChild(a);
         return;
@@ -385,6 +406,7 @@
       d.zones.forEach(function (r) { row(z, r); });
       draw($("d_chart"), [], d.chart);
       exportLinks("d_export", d.id);
+      uploadButton("d_export", d.id);
     });
   }
 
