@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 
 from tests.program_histories import PACES, TODAY, compiles, hard_days, histories, spikes
 from tests.program_histories import settings as program_settings
-from treadpace.program.planner import FIRST_S, build_program
+from treadpace.program.planner import FIRST_S, RECOVERY_MIN_EASY_S, build_program
 from treadpace.program.types import PastRun, Role, Settings
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -77,6 +77,12 @@ def test_a_program_has_its_weeks_its_runs_and_a_rhythm(history: list[PastRun], s
     assert all(w.day >= program.start for w in program.workouts)
     easier = {w.week for w in program.workouts if "easier week" in w.why}
     assert easier == {n for n in range(1, s.weeks + 1) if n % (s.rhythm + 1) == 0}
+    # An easier week is easier than the one before, or its easy runs are as short as they go
+    # (two short runs around a 30-minute progression run can weigh more than a tiny week).
+    total = {n: sum(w.seconds for w in program.week(n)) for n in range(1, s.weeks + 1)}
+    for n in easier:
+        floor = all(w.seconds <= RECOVERY_MIN_EASY_S + 30 for w in program.week(n) if not w.hard)
+        assert total[n] < total[n - 1] or floor, (n, total)
 
 
 def test_a_newcomer_starts_with_the_thirty_minute_beginner_run() -> None:

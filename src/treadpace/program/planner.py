@@ -227,6 +227,8 @@ def _week(
     wanted = {d: easy_s for d in others}
     if long_day is not None:
         wanted[long_day] = max(long_s, easy_s)
+    if recovery:
+        wanted = _easier(wanted, hard_s, _week_total(state, week - 1))
     kind = next(kinds) if hard_s else ""
     label = " (an easier week)" if recovery else ""
     for day in days:
@@ -238,6 +240,26 @@ def _week(
     if hard_s and not recovery:
         return min(goal_hard, state.last_hard_s + PROGRESSION_GROWTH_S)
     return progression
+
+
+RECOVERY_MIN_EASY_S = 900.0
+"""An easier week's easy runs may be as short as 15 minutes."""
+
+
+def _week_total(state: _Plan, week: int) -> float:
+    return sum(w.seconds for w in state.out if w.week == week)
+
+
+def _easier(wanted: dict[dt.date, float], hard_s: float, before: float) -> dict[dt.date, float]:
+    """An easier week is easier: with the week's progression run (kept whole, the quality
+    session it is), its easy runs shrink until the week is at most `RECOVERY_FACTOR` of
+    the week before, none below `RECOVERY_MIN_EASY_S`."""
+    easy = sum(wanted.values())
+    budget = before * RECOVERY_FACTOR - hard_s
+    if not before or easy <= budget or easy <= 0:
+        return wanted
+    k = max(budget, 0.0) / easy
+    return {d: max(RECOVERY_MIN_EASY_S, s * k) for d, s in wanted.items()}
 
 
 def easy_share(workouts: Sequence[Workout]) -> float:
