@@ -279,3 +279,24 @@ def test_unreadable_tls_files_are_a_user_error_naming_the_field(tmp_path: Path) 
         client_options(mqtt_settings(tls=TlsSettings(certfile=missing, keyfile=missing)))
     with pytest.raises(UserError, match=r"^mqtt\.tls\.keyfile: expected mqtt\.tls\.certfile"):
         client_options(mqtt_settings(tls=TlsSettings(keyfile=missing)))
+
+
+def test_a_closed_sockets_late_registration_is_not_an_error_but_others_are() -> None:
+    import asyncio
+    import errno
+
+    from treadpace.mqtt.bridge import _closed_socket_race
+
+    seen: list[object] = []
+    handle = _closed_socket_race(lambda loop, context: seen.append(context["exception"]))
+    loop = asyncio.new_event_loop()
+    try:
+        handle(loop, {"message": "add_writer", "exception": OSError(errno.EBADF, "bad fd")})
+        assert seen == []  # the broker's loss is said by the bridge; this is its echo
+        other = OSError(errno.ECONNRESET, "reset")
+        handle(loop, {"message": "x", "exception": other})
+        boom = RuntimeError("a real bug")
+        handle(loop, {"message": "x", "exception": boom})
+        assert seen == [other, boom]
+    finally:
+        loop.close()

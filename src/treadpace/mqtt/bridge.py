@@ -166,6 +166,9 @@ class MqttBridge:
             async for _ in sub:
                 pass
             return
+        loop = asyncio.get_running_loop()
+        previous = loop.get_exception_handler()
+        loop.set_exception_handler(_closed_socket_race(previous))
         link = asyncio.create_task(self._link_loop(), name="mqtt-link")
         worker = asyncio.create_task(self._command_worker(), name="mqtt-commands")
         try:
@@ -179,6 +182,7 @@ class MqttBridge:
             self._ending.set()
             self._wake.set()
             await self._finish(link, worker)
+            loop.set_exception_handler(previous)
 
     async def _finish(self, link: asyncio.Task[None], worker: asyncio.Task[None]) -> None:
         # Only a live connection has a goodbye to send; a connection attempt still
@@ -428,3 +432,31 @@ async def remove_discovery(
         raise UserError(f"mqtt: cannot remove discovery from {where}: {exc}") from None
     log.info("MQTT: removed %s discovery topics from %s", device_name, where)
     return len(cleared)
+
+
+ExceptionHandler = Any
+"""The loop's exception handler: (loop, context) -> None, or None for the default."""
+
+
+def _closed_socket_race(previous: ExceptionHandler) -> ExceptionHandler:
+    """The loop's handler, less one known race: a socket closed under a pending registration.
+
+    When the broker goes, the MQTT client may have asked the loop (from its own thread) to
+    watch a socket that is closed by the time the loop gets to it: `add_writer` then fails
+    with EBADF in a callback, which the loop would print as an error although the bridge
+    already says, in its own line, that the broker was lost. Decided on the errno, never on
+    the words; every other error goes on to the handler there was.
+    """
+    import errno
+
+    def handle(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        exc = context.get("exception")
+        if isinstance(exc, OSError) and exc.errno == errno.EBADF:
+            log.debug("MQTT: a closed socket's registration came late (%s)", exc)
+            return
+        if previous is not None:
+            previous(loop, context)
+        else:
+            loop.default_exception_handler(context)
+
+    return handle
