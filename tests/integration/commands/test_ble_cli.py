@@ -6,16 +6,15 @@ child process on the same private bus, so its bleak is the real, unmodified one.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from tests.run_proc import treadpace_async_in
 from treadpace.base.clock import ScaledClock
 from treadpace_sim.bluez import FakeBlueZ, PrivateBus
 from treadpace_sim.model import TreadmillModel, load_model
@@ -47,18 +46,8 @@ def brisk(name: str) -> TreadmillModel:
 
 
 async def treadpace(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "treadpace",
-        *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=env,
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), 30)
-    assert proc.returncode is not None
-    return proc.returncode, out.decode(), err.decode()
+    """The command in this environment (the private bus's), or in `env`."""
+    return await treadpace_async_in(env or os.environ, *args, timeout=30, cwd=None)
 
 
 async def test_scan_lists_the_treadmill_as_json(bluez: FakeBlueZ, sim: SimulatedTreadmill) -> None:

@@ -9,12 +9,12 @@ import logging
 import os
 import random
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from garmin_fit_sdk import Decoder, Stream
 
+from tests.run_proc import treadpace_in
 from treadpace.base.user_error import UserError
 from treadpace.record.activity import build_activity
 from treadpace.record.export import FORMATS
@@ -154,15 +154,9 @@ def test_one_damaged_file_leaves_the_other_runs_in_the_history(
 
 
 def treadpace(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "TREADPACE_HOME": str(home), "TREADPACE_CONFIG_HOME": str(home)}
-    return subprocess.run(
-        [sys.executable, "-m", "treadpace", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    """The command with `home` for both its data and its configuration."""
+    home_env = {"TREADPACE_HOME": str(home), "TREADPACE_CONFIG_HOME": str(home)}
+    return treadpace_in({**os.environ, **home_env}, *args, timeout=120, cwd=None)
 
 
 def test_cli_on_damaged_journals_repairs_with_one_line_each(good: Path, tmp_path: Path) -> None:

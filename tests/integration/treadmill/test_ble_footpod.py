@@ -22,6 +22,7 @@ from typing import cast
 
 import pytest
 
+from tests.run_proc import treadpace_async_in
 from treadpace.base.clock import ScaledClock
 from treadpace.commands.simulate import CLEANUP_S
 from treadpace.ftms.rsc import RscFeatureBit, decode_rsc_feature
@@ -222,13 +223,8 @@ async def test_simulate_ble_serves_the_models_footpod_as_a_second_device(
 
 
 async def treadpace(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "treadpace", *args,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
-    )  # fmt: skip
-    out, err = await asyncio.wait_for(proc.communicate(), 30)
-    assert proc.returncode is not None
-    return proc.returncode, out.decode(), err.decode()
+    """The command in this environment (the private bus's), or in `env`."""
+    return await treadpace_async_in(env or os.environ, *args, timeout=30, cwd=None)
 
 
 async def test_scan_footpod_lists_the_pod_beside_the_treadmill(bluez: FakeBlueZ) -> None:
