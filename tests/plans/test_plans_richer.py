@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.engine.test_engine_sim import plan, run_sim, start_time
+from tests.sim_engine import plan, run_sim, start_time
 from treadpace.base.units import METRES_PER_MILE
 from treadpace.base.user_error import UserError
 from treadpace.plans import Profile, compile_plan
