@@ -17,7 +17,7 @@ import pytest
 
 from tests.fake_treadmill import FakeTreadmill
 from tests.sim_engine import plan
-from tests.ui.test_run_ui import STEPS, finished, started, tick
+from tests.ui_events import STEPS, finished, started, tick
 from treadpace.base.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunState
 from treadpace.engine.causes import EndCause

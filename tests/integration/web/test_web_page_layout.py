@@ -20,7 +20,7 @@ from playwright.sync_api import Page, Route, WebSocketRoute, sync_playwright
 
 from tests.conftest import CHROMIUM, NO_CHROMIUM
 from tests.integration.web.test_web_browser import ARGS
-from tests.ui.test_run_ui import finished, started, tick
+from tests.ui_events import finished, started, tick
 from tests.where import ROOT
 from treadpace.engine.events import StepStarted
 from treadpace.web.live_state import LiveState
@@ -33,7 +33,7 @@ TYPES = {".html": "text/html", ".css": "text/css", ".js": "text/javascript"}
 
 def _busy_state() -> LiveState:
     """A run with the widest figures a tile can hold."""
-    from tests.ui.test_run_ui import STEPS
+    from tests.ui_events import STEPS
 
     state = LiveState()
     state.absorb(started())

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from tests.conftest import CHROMIUM, NO_CHROMIUM
 from tests.integration.web.test_web_browser import ARGS
 from tests.integration.web.test_web_page_layout import ORIGIN, Server, _serve
-from tests.ui.test_run_ui import started
+from tests.ui_events import started
 from treadpace.base.notice_level import NoticeLevel
 from treadpace.cues.text import display, speech
 from treadpace.engine.events import Cue, CueChange, CueKind, Notice, NoticeKind
