@@ -17,8 +17,8 @@ from typing import Any
 import aiohttp
 import pytest
 
+from tests.browser import ARGS, ARTIFACTS, wait_for
 from tests.conftest import CHROMIUM, NO_CHROMIUM
-from tests.integration.web.test_web_browser import wait_for
 from tests.ports import free_port
 from tests.run_proc import ROOT, env, treadpace, write_plan
 
@@ -100,8 +100,6 @@ def test_serve_refuses_a_bad_address_in_one_line(tmp_path: Path) -> None:
 @pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK), reason=NO_CHROMIUM)
 def test_the_history_page_in_chromium(tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
-
-    from tests.integration.web.test_web_browser import ARGS, ARTIFACTS
 
     plan = write_plan(tmp_path, PLAN)
     assert treadpace(tmp_path, "run", str(plan), "--yes", "--virtual-clock").returncode == 0
