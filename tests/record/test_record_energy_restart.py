@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.record.test_record_sanitise import write_journal
+from tests.journals import write_journal
 from tests.sim_engine import plan, run_sim
 from treadpace.base.clock import VirtualClock
 from treadpace.engine import Engine, RunState

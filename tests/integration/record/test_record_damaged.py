@@ -14,27 +14,17 @@ from pathlib import Path
 import pytest
 from garmin_fit_sdk import Decoder, Stream
 
+from tests.journals import DAY, record
 from tests.run_proc import treadpace_in
 from treadpace.base.user_error import UserError
 from treadpace.record.activity import build_activity
 from treadpace.record.export import FORMATS
 from treadpace.record.journal import read_journal
-from treadpace.record.recorder import Recorder
 from treadpace.record.run_report import step_rows, text_chart
 from treadpace.record.runs import list_runs
-from treadpace.record.synthetic import SyntheticRun, synthetic_events
+from treadpace.record.synthetic import SyntheticRun
 
-DAY = 86_400.0
 _copies = itertools.count()
-
-
-def record(directory: Path, run: SyntheticRun) -> Path:
-    recorder = Recorder(directory)
-    for event in synthetic_events(run):
-        recorder.handle(event)
-    recorder.close()
-    assert recorder.path is not None
-    return recorder.path
 
 
 def damage(path: Path, *, wall: float | None = None, order: str | None = None) -> Path:
