@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.web.test_web_serve import hello_and_command, start_serve
 from tests.journal_mutations import mutate, read_every_way, seed_journals
 from tests.journals import DAY, record
 from tests.run_proc import treadpace
+from tests.serve_proc import hello_and_command, start_serve
 from treadpace.record.activity import build_activity
 from treadpace.record.codec import MAX_DEPTH, JournalLineError, decode_event
 from treadpace.record.export import FORMATS
