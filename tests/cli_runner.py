@@ -61,3 +61,15 @@ def invoke(
             sys.stdout.flush()
             sys.stderr.flush()
         return Ran(code, out.getvalue().decode(), err.getvalue().decode())
+
+
+def invoke_home(*args: str, home: Path, cwd: Path | None = None) -> Ran:
+    """`invoke` with the data in `home`, the configuration in home/config, no profile
+    named by the environment and 120 columns: what the history and export commands print."""
+    env = {
+        "TREADPACE_HOME": str(home),
+        "TREADPACE_CONFIG_HOME": str(home / "config"),
+        "COLUMNS": "120",
+        "TREADPACE_PROFILE": None,
+    }
+    return invoke(*args, env=env, cwd=cwd)

@@ -5,7 +5,10 @@ client certificate), starts mosquitto, waits until it accepts connections, and
 can be killed (SIGKILL, as a crash) and started again on the same port.
 `make_certs` generates a throw-away CA, server and client certificates with the
 openssl command line. `Listener` is an aiomqtt subscriber that records what
-arrives, for assertions. `mqtt_settings()` builds the profile's MQTT settings.
+arrives, for assertions. `mqtt_settings()` builds the profile's MQTT settings
+(`settings_for` a running broker). The bridge's side: `Recorder` is a command path that
+keeps what the bridge handed it, `tick` a run's telemetry at `t`, `online` waits for
+the bridge's availability to say so.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from typing import Any
 import aiomqtt
 
 from tests.ports import free_port
+from treadpace.engine.events import Command, RunState, Tick
+from treadpace.engine.gate import CommandSource
 from treadpace.plans.profile import MqttSettings
 
 MOSQUITTO = shutil.which("mosquitto") or (
@@ -243,3 +248,41 @@ async def listening(broker: Broker, **client_kwargs: Any) -> AsyncIterator[Liste
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, aiomqtt.MqttError):
                 await task
+
+
+class Recorder:
+    """The bridge's command path: keeps each command, its value and its source."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[Command, float | None]] = []
+        self.sources: set[CommandSource] = set()
+        self.changed = asyncio.Event()
+
+    async def __call__(self, command: Command, value: float | None, source: CommandSource) -> None:
+        self.calls.append((command, value))
+        self.sources.add(source)
+        self.changed.set()
+
+
+def tick(t: float, **kw: object) -> Tick:
+    values: dict[str, object] = dict(
+        t=t, wall=1_767_225_600.0 + t, state=RunState.RUNNING, step_index=0,
+        step_name="warm-up", speed_kmh=9.0, target_speed_kmh=9.0, incline_percent=0.0,
+        target_incline_percent=0.0, heart_rate_bpm=140, distance_m=2.5 * t, elapsed_s=t,
+        step_elapsed_s=t, step_distance_m=2.5 * t, step_remaining=120.0 - t,
+        progress=t / 760.0,
+    )  # fmt: skip
+    values.update(kw)
+    return Tick(**values)  # type: ignore[arg-type]
+
+
+def settings_for(broker: Broker, **kw: object) -> MqttSettings:
+    return mqtt_settings(host=broker.host, port=broker.port, **kw)
+
+
+def payloads(lst: Listener, topic: str) -> list[str]:
+    return [m.payload.decode() for m in lst.on(topic)]
+
+
+async def online(lst: Listener) -> None:
+    await lst.wait_for(lambda s: payloads(s, "treadpace/availability")[-1:] == ["online"])

@@ -2,7 +2,8 @@
 
 Shared by every test of the command line and of its exit paths, so that starting a
 run, waiting on what the simulated belt did and reading its log are written once.
-`treadpace()` runs a command to the end; `start_run()` starts `run` on the scaled
+`treadpace()` runs a command to the end (`treadpace_async()` on a test's own loop,
+beside the fake service the command talks to); `start_run()` starts `run` on the scaled
 clock and returns at once, for a test that signals it part-way (`wait_for_belt`,
 `wait_for_log`). `run_unprivileged()` runs a command as an ordinary user, for the
 tests of files the user cannot read or write (root reads and writes anything).
@@ -10,12 +11,13 @@ tests of files the user cannot read or write (root reads and writes anything).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -36,18 +38,76 @@ def env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return e
 
 
+def bare_env(home: Path, **extra: str) -> dict[str, str]:
+    """Nothing of this environment but a system PATH: a first start in `home` (its HOME,
+    the configuration in home/config, the data in home/data)."""
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(home),
+        "TREADPACE_CONFIG_HOME": str(home / "config"),
+        "TREADPACE_HOME": str(home / "data"),
+        **extra,
+    }
+
+
 def treadpace(
     tmp_path: Path, *args: str, timeout: float = 60, **extra: str
 ) -> subprocess.CompletedProcess[str]:
+    """`treadpace_in()` with a private home under `tmp_path` (`env()`), `extra` over it."""
+    return treadpace_in(env(tmp_path, **extra), *args, timeout=timeout)
+
+
+def treadpace_in(
+    environ: Mapping[str, str],
+    *args: str,
+    timeout: float = 60,
+    cwd: Path | None = ROOT,
+    launch: Sequence[str] = ("-m", "treadpace"),
+) -> subprocess.CompletedProcess[str]:
+    """`python -m treadpace ARGS...` to its end in `environ`, standard input closed.
+
+    `cwd=None` runs it where this process is; `launch` replaces `-m treadpace`.
+    """
     return subprocess.run(
-        [sys.executable, "-m", "treadpace", *args],
+        [sys.executable, *launch, *args],
         capture_output=True,
         text=True,
         timeout=timeout,
-        env=env(tmp_path, **extra),
+        env=dict(environ),
         stdin=subprocess.DEVNULL,
-        cwd=ROOT,
+        cwd=cwd,
+        check=False,
     )
+
+
+async def start_async_in(
+    environ: Mapping[str, str], *args: str, cwd: Path | None = ROOT
+) -> asyncio.subprocess.Process:
+    """`python -m treadpace ARGS...` started on this loop, as `treadpace_in()` runs it."""
+    return await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "treadpace", *args),
+        env=dict(environ),
+        cwd=cwd,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def treadpace_async_in(
+    environ: Mapping[str, str], *args: str, timeout: float = 60, cwd: Path | None = ROOT
+) -> tuple[int, str, str]:
+    """`treadpace_in()` for a test whose loop serves the command (a fake service, a bus):
+    its exit code, standard output and standard error."""
+    proc = await start_async_in(environ, *args, cwd=cwd)
+    out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()
+
+
+async def treadpace_async(tmp_path: Path, *args: str, **extra: str) -> tuple[int, str, str]:
+    """`treadpace_async_in()` with a private home under `tmp_path`, `extra` over it."""
+    return await treadpace_async_in(env(tmp_path, **extra), *args)
 
 
 def read_log(path: Path) -> Records:

@@ -17,7 +17,7 @@ import random
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.integration.workouts.test_workouts import RUNNER, _fit_steps, _fit_workout
+from tests.workout_files import RUNNER, fit_steps, fit_workout
 from treadpace.base.user_error import UserError
 from treadpace.plans import compile_plan, load_plan
 from treadpace.plans.loader import plan_from_document
@@ -126,7 +126,7 @@ def mutate_fit(rng: random.Random, data: bytes) -> bytes:
 
 def seeds() -> dict[str, list[bytes]]:
     """Well-formed files of each format to damage: repeats, ramps, paces, zones, free steps."""
-    fit = [_fit_workout(_fit_steps())]
+    fit = [fit_workout(fit_steps())]
     for name in ("thirds", "cruise-intervals", "ramp-incline", "fast-finish"):
         plan = compile_plan(load_plan(PLANS / f"{name}.yaml"), RUNNER, name)
         fit.append(write_fit(plan, 1_700_000_000.0))

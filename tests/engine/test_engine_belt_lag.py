@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.engine.test_engine_sim import Outcome, plan, run_sim, start_time
+from tests.sim_engine import Outcome, plan, run_sim, start_time
 from treadpace.base.clock import VirtualClock
 from treadpace.cues.driver import CueDriver
 from treadpace.engine import Engine, EngineConfig

@@ -11,8 +11,9 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from tests.engine.test_engine_core import plan, run
+from tests.fake_engine import run
 from tests.fake_treadmill import FakeTreadmill
+from tests.sim_engine import plan
 from treadpace.base.clock import VirtualClock
 from treadpace.commands.run import exit_code
 from treadpace.engine import Command, Engine, EngineConfig, RunState

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 import pytest
 
+from tests.fake_engine import run
 from tests.fake_treadmill import FakeTreadmill
+from tests.sim_engine import plan
 from treadpace.base.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunState
 from treadpace.engine.events import (
-    EngineEvent,
     Notice,
     RunFinished,
     SetpointSent,
@@ -22,42 +21,7 @@ from treadpace.engine.events import (
 )
 from treadpace.engine.setpoint import Grid
 from treadpace.ftms import SpeedRange
-from treadpace.plans.steps import CompiledPlan, CompiledStep
-
-Script = Callable[[Engine, FakeTreadmill, VirtualClock], Awaitable[None]]
-
-
-def plan(*steps: CompiledStep) -> CompiledPlan:
-    return CompiledPlan(name="test", kind="custom", steps=steps)
-
-
-async def run(
-    p: CompiledPlan,
-    *,
-    config: EngineConfig | None = None,
-    script: Script | None = None,
-    start: bool = True,
-    **fake: Any,
-) -> tuple[RunFinished, FakeTreadmill, list[EngineEvent]]:
-    clock = VirtualClock()
-    hub = EventHub()
-    sub = hub.subscribe()
-    tm = FakeTreadmill(clock, **fake)
-    engine = Engine(tm, p, config or EngineConfig(countdown_s=0), clock, hub)
-
-    async def go() -> RunFinished:
-        task = asyncio.create_task(engine.run())
-        if start:
-            await engine.command(Command.START)
-        if script is not None:
-            await script(engine, tm, clock)
-        result = await task
-        await tm.disconnect()
-        return result
-
-    result = await clock.drive(go())
-    events = [e async for e in sub]
-    return result, tm, events
+from treadpace.plans.steps import CompiledStep
 
 
 def speeds(tm: FakeTreadmill) -> list[tuple[float, float]]:

@@ -13,7 +13,7 @@ import asyncio
 
 import pytest
 
-from tests.engine.test_engine_sim import Outcome, plan, run_sim
+from tests.sim_engine import Outcome, plan, run_sim
 from treadpace.base.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunFinished, RunState
 from treadpace.engine.events import Notice

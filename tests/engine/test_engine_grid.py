@@ -15,7 +15,7 @@ import itertools
 
 import pytest
 
-from tests.engine.test_engine_sim import plan, run_sim
+from tests.sim_engine import plan, run_sim
 from treadpace.base.units import KMH_PER_MPH
 from treadpace.engine import EngineConfig, RunState
 from treadpace.engine.setpoint import Grid, speed_grid

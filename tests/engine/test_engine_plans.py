@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.engine.test_engine_sim import Outcome, Record, run_sim
+from tests.sim_engine import Outcome, Record, run_sim
 from tests.where import ROOT
 from treadpace.engine import EngineConfig, RunState
 from treadpace.engine.setpoint import Grid

@@ -11,7 +11,7 @@ import itertools
 
 import pytest
 
-from tests.engine.test_engine_sim import Outcome, Script, plan, run_sim
+from tests.sim_engine import Outcome, Script, plan, run_sim
 from treadpace.base.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, RunState
 from treadpace.engine.causes import GuidedCause

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.engine.test_engine_core import plan
 from tests.fake_treadmill import FakeTreadmill
-from tests.sim_engine import drive_to_end
+from tests.sim_engine import drive_to_end, plan
 from treadpace.base.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunFinished, RunState
 from treadpace.engine.causes import EndCause

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.engine.test_engine_sim import plan, run_sim
+from tests.sim_engine import plan, run_sim
 from treadpace.engine import EngineConfig, RunState
 from treadpace.engine.causes import Departure, GuidedCause
 from treadpace.engine.events import Notice, Tick

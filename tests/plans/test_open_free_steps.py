@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.engine.test_engine_sim import Outcome, plan, run_sim, start_time
-from tests.integration.workouts.test_workouts import compiled_from
-from tests.plans.test_plans_richer import compile_text
-from tests.plans.test_plans_schema import errors
+from tests.plan_schema import errors
+from tests.plan_text import compile_text
+from tests.sim_engine import Outcome, plan, run_sim, start_time
+from tests.workout_files import compiled_from
 from treadpace.base.clock import VirtualClock
 from treadpace.base.user_error import UserError
 from treadpace.engine import Command, Engine, RunState

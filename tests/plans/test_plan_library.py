@@ -10,23 +10,14 @@ import json
 from pathlib import Path
 
 from tests.cli_runner import Ran, invoke
+from tests.run_proc import bare_env
 from tests.where import ROOT
 
 SHIPPED = sorted(p.stem for p in (ROOT / "configs" / "plans").glob("*.yaml"))
 
 
-def _env(home: Path) -> dict[str, str]:
-    return {
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(home),
-        "TREADPACE_CONFIG_HOME": str(home / "config"),
-        "TREADPACE_HOME": str(home / "data"),
-        "TREADPACE_VIRTUAL_CLOCK": "1",
-    }
-
-
 def treadpace(*args: str, home: Path, cwd: Path | None = None) -> Ran:
-    return invoke(*args, env=_env(home), cwd=cwd or home)
+    return invoke(*args, env=bare_env(home, TREADPACE_VIRTUAL_CLOCK="1"), cwd=cwd or home)
 
 
 def test_plan_list_shows_every_shipped_plan_with_kind_length_and_description(

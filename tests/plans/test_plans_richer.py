@@ -5,28 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.engine.test_engine_sim import plan, run_sim, start_time
+from tests.plan_text import RUNNER_A, compile_text
+from tests.sim_engine import plan, run_sim, start_time
 from treadpace.base.units import METRES_PER_MILE
 from treadpace.base.user_error import UserError
-from treadpace.plans import Profile, compile_plan
-from treadpace.plans.loader import plan_from_document
+from treadpace.plans import Profile
 from treadpace.plans.plan_report import incline_chart, step_rows
-from treadpace.plans.steps import CompiledPlan, CompiledStep
+from treadpace.plans.steps import CompiledStep
 from treadpace.plans.vdot import race_time_s
-from treadpace.plans.yaml_document import parse_yaml
 
-RUNNER_A = Profile.model_validate(
-    {
-        "name": "A",
-        "race": {"distance": "5k", "time": "25:00"},
-        "paces": {
-            "easy": "6:30/km",
-            "marathon": "5:45/km",
-            "threshold": "5:19/km",
-            "interval": "4:54/km",
-        },
-    }
-)
 RUNNER_B = Profile.model_validate(
     {
         "name": "B",
@@ -35,10 +22,6 @@ RUNNER_B = Profile.model_validate(
         | {"interval": "6:18/mi"},
     }
 )
-
-
-def compile_text(text: str, profile: Profile = RUNNER_A) -> CompiledPlan:
-    return compile_plan(plan_from_document(parse_yaml(text, "plan.yaml")), profile, "plan.yaml")
 
 
 def kmh(s_per_km: float) -> float:

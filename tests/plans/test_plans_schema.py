@@ -9,16 +9,14 @@ from typing import Any
 import jsonschema
 import pytest
 
+from tests.plan_schema import SCHEMA, VALIDATOR, errors
 from tests.where import ROOT
 from treadpace.base.user_error import UserError
-from treadpace.plans.json_schema import plan_json_schema
 from treadpace.plans.loader import plan_from_document
 from treadpace.plans.paces import PLAN_PACE_NAMES, parse_distance, parse_duration, parse_pace
 from treadpace.plans.yaml_document import parse_yaml
 
 BAD = ROOT / "tests" / "data" / "plans" / "bad"
-SCHEMA = plan_json_schema()
-VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 
 NEVER_REACH_A_SCHEMA = {
     "billion-laughs.plan.yaml": "refused while reading the YAML (aliases)",
@@ -46,10 +44,6 @@ SCHEMA_CANNOT_TELL = {
     "hr-target-settle.plan.yaml": "a size limit on a length written as text",
     "safe-progression-steady.plan.yaml": "a rule between two fields, judged at compile",
 }
-
-
-def errors(data: Any) -> list[jsonschema.ValidationError]:
-    return list(VALIDATOR.iter_errors(data))
 
 
 def test_the_schema_is_draft_2020_12() -> None:

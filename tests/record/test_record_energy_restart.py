@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.engine.test_engine_sim import plan, run_sim
-from tests.record.test_record_sanitise import write_journal
+from tests.journals import write_journal
+from tests.sim_engine import plan, run_sim
 from treadpace.base.clock import VirtualClock
 from treadpace.engine import Engine, RunState
 from treadpace.engine.events import EngineEvent, Tick

@@ -5,45 +5,17 @@ from __future__ import annotations
 import csv
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
-from garmin_fit_sdk import Decoder, Stream
 
-from tests.where import ROOT
+from tests.export_readers import AX, TCD, TCX_XSD, read_fit
+from tests.journals import recorded
 from treadpace.base.user_error import UserError
 from treadpace.engine.events import RunFinished, RunState, StepFinished, Tick
 from treadpace.record import export_run
 from treadpace.record.journal import read_journal
-from treadpace.record.recorder import Recorder
-from treadpace.record.synthetic import DEFAULT_STEPS, SyntheticRun, synthetic_events
-
-TCX_XSD = ROOT.parent / "shared" / "data" / "tcx" / "TrainingCenterDatabasev2.xsd"
-TCD = "{http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2}"
-AX = "{http://www.garmin.com/xmlschemas/ActivityExtension/v2}"
-
-
-def recorded(
-    directory: Path, run: SyntheticRun, *, drop_finish: bool = False
-) -> tuple[Path, list[Any]]:
-    events = synthetic_events(run)
-    if drop_finish:
-        events = [e for e in events if not isinstance(e, RunFinished)]
-    recorder = Recorder(directory)
-    for event in events:
-        recorder.handle(event)
-    recorder.close()
-    assert recorder.path is not None
-    return recorder.path, events
-
-
-def read_fit(path: Path) -> dict[str, list[dict[str, Any]]]:
-    assert Decoder(Stream.from_file(str(path))).check_integrity()
-    decoder = Decoder(Stream.from_file(str(path)))
-    assert decoder.is_fit()
-    messages, errors = decoder.read()
-    assert errors == []
-    return cast(dict[str, list[dict[str, Any]]], messages)
+from treadpace.record.synthetic import DEFAULT_STEPS, SyntheticRun
 
 
 @pytest.fixture(scope="module")

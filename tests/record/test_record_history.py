@@ -6,26 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.journals import DAY, record
 from treadpace.base.user_error import UserError
-from treadpace.engine.events import EngineEvent, RunFinished
+from treadpace.engine.events import RunFinished
 from treadpace.plans.steps import CompiledStep
-from treadpace.record.recorder import Recorder
 from treadpace.record.runs import list_runs, resolve_run, summarize
 from treadpace.record.synthetic import SyntheticRun, synthetic_events
-
-DAY = 86_400.0
-
-
-def record(directory: Path, run: SyntheticRun, *, crash_after: int | None = None) -> Path:
-    events: list[EngineEvent] = synthetic_events(run)
-    if crash_after is not None:
-        events = list(filter(lambda e: not isinstance(e, RunFinished), events))[:crash_after]
-    recorder = Recorder(directory)
-    for event in events:
-        recorder.handle(event)
-    recorder.close()
-    assert recorder.path is not None
-    return recorder.path
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.record.test_record_history import DAY, record
+from tests.journals import DAY, record
 from treadpace.base.paths import data_dir
 from treadpace.record import runs
 from treadpace.record.runs import RunSummary, list_runs

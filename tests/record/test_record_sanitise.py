@@ -20,21 +20,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.integration.commands.test_record_cli import treadpace
-from tests.record.test_record_export import AX, TCD, TCX_XSD, read_fit
+from tests.cli_runner import invoke_home
+from tests.export_readers import AX, TCD, TCX_XSD, read_fit
+from tests.journals import write_journal
 from treadpace.engine.events import (
     EngineEvent,
     RunFinished,
-    RunStarted,
     RunState,
     StepFinished,
     Tick,
 )
 from treadpace.record import export_run
 from treadpace.record.activity import Activity, Sample, build_activity
-from treadpace.record.codec import encode_event
 from treadpace.record.journal import read_journal
-from treadpace.record.recorder import journal_name
 from treadpace.record.sanitise import (
     DISTANCE_SLACK_M,
     MAX_SPEED_KMH,
@@ -65,16 +63,6 @@ GARBAGE: dict[int, dict[str, Any]] = {
     81: {"energy_kcal": -1.0},
     82: {"energy_kcal": math.nan},
 }
-
-
-def write_journal(directory: Path, events: list[EngineEvent]) -> Path:
-    """A journal as the recorder writes it: from the run's header on, one event per line."""
-    first = next(i for i, e in enumerate(events) if isinstance(e, RunStarted))
-    header = events[first]
-    assert isinstance(header, RunStarted)
-    path = directory / journal_name(header.wall, header.plan_name)
-    path.write_text("".join(encode_event(e) + "\n" for e in events[first:]), encoding="utf-8")
-    return path
 
 
 def garbled(events: list[EngineEvent]) -> list[EngineEvent]:
@@ -387,10 +375,10 @@ def test_treadpace_export_and_history_of_a_garbage_run(
     journal.write_bytes(runs["bad"].read_bytes())
     out = tmp_path / "out"
     out.mkdir()
-    result = treadpace("export", "latest", "-f", "fit,tcx,csv", "-o", str(out), home=home)
+    result = invoke_home("export", "latest", "-f", "fit,tcx,csv", "-o", str(out), home=home)
     assert result.returncode == 0, result.stderr
     assert sorted(p.suffix for p in out.iterdir()) == [".csv", ".fit", ".tcx"]
-    history = treadpace("history", "--json", home=home)
+    history = invoke_home("history", "--json", home=home)
     assert history.returncode == 0, history.stderr
     (summary,) = json.loads(history.stdout)
     assert summary["distance_m"] == pytest.approx(activities["clean"].distance_m, abs=5.0)

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.record.test_record_export import read_fit, recorded
+from tests.export_readers import read_fit
+from tests.journals import recorded
 from treadpace.engine.events import EngineEvent, StepFinished, Tick
 from treadpace.record import export_run
 from treadpace.record.activity import build_activity

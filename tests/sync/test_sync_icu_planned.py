@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.fake_icu import API_KEY, FakeIcu
-from tests.integration.sync.test_sync_command import treadpace_async
+from tests.run_proc import treadpace_async
 
 STEPS = """Warmup
 - 10m Z1 Pace

@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 
 from tests.fake_icu import API_KEY, FakeIcu
-from tests.integration.sync.test_sync_command import treadpace_async
+from tests.run_proc import treadpace_async
 from treadpace.library import load_with_notes
 from treadpace.plans.loader import compile_plan, plan_from_document
 from treadpace.plans.profile import default_profile

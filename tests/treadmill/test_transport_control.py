@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 
-from tests.engine.test_engine_sim import Outcome, Script, plan, run_sim
+from tests.sim_engine import Outcome, Script, plan, run_sim
 from treadpace.base.clock import VirtualClock
 from treadpace.engine import Command, Engine, RunState
 from treadpace.engine.events import Notice

@@ -12,7 +12,7 @@ import asyncio
 
 import pytest
 
-from tests.engine.test_engine_sim import Outcome, Record, plan, run_sim
+from tests.sim_engine import Outcome, Record, plan, run_sim
 from treadpace.base.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunFinished, RunState
 from treadpace.engine.causes import NOT_CONFIRMED, GuidedCause

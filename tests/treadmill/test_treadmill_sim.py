@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 
 import pytest
 
+from tests.sim_scenario import on_model
 from treadpace.base.clock import VirtualClock
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
 from treadpace.treadmill.port import (
@@ -20,29 +20,7 @@ from treadpace.treadmill.port import (
     TreadmillError,
     TreadmillUpdate,
 )
-from treadpace.treadmill.sim import SimLink
 from treadpace_sim.treadmill import SimulatedTreadmill
-
-Scenario = Callable[[SimulatedTreadmill, FtmsTreadmill, VirtualClock], Awaitable[None]]
-
-
-async def on_model(model: str, scenario: Scenario) -> list[TreadmillUpdate]:
-    clock = VirtualClock()
-
-    async def body() -> list[TreadmillUpdate]:
-        sim = SimulatedTreadmill(model, clock)
-        await sim.start()
-        tm = FtmsTreadmill(SimLink(sim), clock)
-        await tm.connect()
-        try:
-            await scenario(sim, tm, clock)
-        finally:
-            updates = list(tm._queue)
-            await tm.disconnect()
-            await sim.close()
-        return updates
-
-    return await clock.drive(body())
 
 
 async def run_to(tm: FtmsTreadmill, clock: VirtualClock, kmh: float, seconds: float = 30) -> None:

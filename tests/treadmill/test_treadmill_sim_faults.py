@@ -7,7 +7,7 @@ from typing import TypeVar
 
 import pytest
 
-from tests.treadmill.test_treadmill_sim import on_model
+from tests.sim_scenario import on_model
 from treadpace.base.clock import VirtualClock
 from treadpace.ftms import CONTROL_POINT, HEART_RATE_MEASUREMENT
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill

@@ -15,9 +15,9 @@ from dataclasses import replace
 
 import pytest
 
-from tests.engine.test_engine_core import plan
 from tests.fake_treadmill import FakeTreadmill
-from tests.ui.test_run_ui import STEPS, finished, started, tick
+from tests.sim_engine import plan
+from tests.ui_events import STEPS, finished, started, tick
 from treadpace.base.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunState
 from treadpace.engine.causes import EndCause

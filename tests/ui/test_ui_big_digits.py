@@ -7,7 +7,7 @@ import io
 
 from rich.console import Console
 
-from tests.ui.test_run_ui import STEPS, started, tick
+from tests.ui_events import STEPS, started, tick
 from treadpace.engine.events import Command, RunState, StateChanged, StepStarted, Tick
 from treadpace.ui import big_digits
 from treadpace.ui.keys import KeyController

@@ -15,7 +15,7 @@ from rich.console import Console, RenderableType
 from rich.progress_bar import ProgressBar
 from rich.table import Table
 
-from tests.ui.test_run_ui import STEPS, started, tick
+from tests.ui_events import STEPS, started, tick
 from treadpace.engine.events import RunState, StateChanged, StepStarted
 from treadpace.ui.live_view import BAR_WIDTH, FigureGrid, LiveView, ProgressLine
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.engine.test_engine_sim import plan, run_sim
+from tests.sim_engine import plan, run_sim
 from treadpace.base.clock import VirtualClock
 from treadpace.base.notice_level import NoticeLevel
 from treadpace.engine import Engine, RunState

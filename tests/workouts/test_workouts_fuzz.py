@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.workouts.test_workouts import _fit_steps, _fit_workout
+from tests.workout_files import fit_steps, fit_workout
 from tests.workout_mutations import ICU, MUTATORS, import_once, seeds
 from treadpace.workouts import WorkoutError, import_bytes
 from treadpace.workouts.fit import _length, _target
@@ -47,10 +47,10 @@ def test_a_huge_zwo_duration_is_one_line() -> None:
 def test_a_fit_time_step_without_its_time_is_one_line() -> None:
     from fit_tool.profile.profile_type import WorkoutStepDuration
 
-    steps = _fit_steps()
+    steps = fit_steps()
     steps[0] = {"workout_step_name": "warm", "duration_type": WorkoutStepDuration.TIME}
     with pytest.raises(WorkoutError, match=r"^workout_step 0 duration_time: expected a number"):
-        import_bytes(_fit_workout(steps), "bad.fit", "fit")
+        import_bytes(fit_workout(steps), "bad.fit", "fit")
 
 
 @pytest.mark.parametrize(
@@ -80,13 +80,13 @@ def test_a_fit_field_of_another_shape_is_one_line(step: dict[str, Any], message:
 def test_fit_repeat_fields_of_another_shape_are_one_line() -> None:
     from fit_tool.profile.profile_type import WorkoutStepDuration
 
-    steps = _fit_steps()
+    steps = fit_steps()
     steps[0]["message_index"] = 0
-    data = _fit_workout(steps)
+    data = fit_workout(steps)
     assert import_bytes(data, "ok.fit", "fit").plan["segments"]
     steps[3] = {"duration_type": WorkoutStepDuration.REPEAT_UNTIL_STEPS_CMPLT, "duration_step": 1}
     with pytest.raises(WorkoutError, match="repeat: expected 1-100 times"):
-        import_bytes(_fit_workout(steps), "bad.fit", "fit")
+        import_bytes(fit_workout(steps), "bad.fit", "fit")
 
 
 @pytest.mark.parametrize("fmt", list(CASES))

@@ -6,8 +6,9 @@ The names are loaded when first used, so that importing the pure core
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from treadpace.base.lazy_names import lazy_names
 
 if TYPE_CHECKING:
     from treadpace.engine.config import EngineConfig
@@ -37,9 +38,4 @@ __all__ = [
     "Subscription",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+__getattr__, __dir__ = lazy_names(__name__, _HOME)

@@ -7,8 +7,9 @@ pydantic and keeps `treadpace --help` fast.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from treadpace.base.lazy_names import lazy_names
 
 if TYPE_CHECKING:
     from treadpace.plans.json_schema import (
@@ -133,11 +134,4 @@ _WHERE = {
 
 __all__ = sorted(_WHERE)
 
-
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'treadpace.plans' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"treadpace.plans.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_names(__name__, _WHERE)

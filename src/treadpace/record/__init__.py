@@ -11,8 +11,9 @@ exporters.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from treadpace.base.lazy_names import lazy_names
 
 if TYPE_CHECKING:
     from treadpace.record.export import export_run
@@ -22,9 +23,4 @@ _HOME = {"export_run": "export", "NothingRecorded": "recorder", "Recorder": "rec
 
 __all__ = ["NothingRecorded", "Recorder", "export_run"]
 
-
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+__getattr__, __dir__ = lazy_names(__name__, _HOME)

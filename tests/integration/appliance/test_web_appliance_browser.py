@@ -29,8 +29,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
+from tests.browser import ARGS, ARTIFACTS, wait_for
 from tests.conftest import CHROMIUM, NO_CHROMIUM
-from tests.integration.web.test_web_browser import ARGS, ARTIFACTS, wait_for
 from tests.ports import free_port
 from tests.run_proc import ROOT, env, read_log
 

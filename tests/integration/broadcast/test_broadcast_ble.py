@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
-import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +18,7 @@ from pathlib import Path
 import pytest
 from bleak import BleakClient
 
+from tests.run_proc import env, start_async_in
 from treadpace.base.clock import ScaledClock
 from treadpace.broadcast import Broadcaster
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunFinished
@@ -292,15 +291,9 @@ async def treadpace_run(tmp_path: Path, *args: str) -> asyncio.subprocess.Proces
     """
     plan = tmp_path / "plan.yaml"
     plan.write_text('name: Short\nkind: steady\nduration: "1:30"\npace: "10 km/h"\n')
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TREADPACE_")}
-    env |= {"TREADPACE_HOME": str(tmp_path / "h"), "TREADPACE_CONFIG_HOME": str(tmp_path / "c")}
-    return await asyncio.create_subprocess_exec(
-        *(sys.executable, "-m", "treadpace", "run", str(plan), "--yes", "--no-record", *args),
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=env,
-    )
+    homes = {"TREADPACE_HOME": str(tmp_path / "h"), "TREADPACE_CONFIG_HOME": str(tmp_path / "c")}
+    run = ("run", str(plan), "--yes", "--no-record", *args)
+    return await start_async_in(env(tmp_path, **homes), *run, cwd=None)
 
 
 async def test_run_broadcast_option_serves_a_watch_and_says_so(

@@ -6,22 +6,18 @@ child process on the same private bus, so its bleak is the real, unmodified one.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import sys
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from tests.ble_commands import ADDR, brisk, treadpace_on_bus
 from treadpace.base.clock import ScaledClock
 from treadpace_sim.bluez import FakeBlueZ, PrivateBus
-from treadpace_sim.model import TreadmillModel, load_model
 from treadpace_sim.treadmill import SimulatedTreadmill
 
-ADDR = "C0:FF:EE:18:26:01"
 OTHER = "C0:FF:EE:18:26:02"
 
 
@@ -39,31 +35,9 @@ async def bluez(private_bus: PrivateBus) -> AsyncIterator[FakeBlueZ]:
         yield fake
 
 
-def brisk(name: str) -> TreadmillModel:
-    """Shipped model `name` with a belt that stops within one telemetry period: these runs
-    wait on the command, not on a belt slowing down (stopping has its own tests)."""
-    model = load_model(name)
-    return replace(model, belt=replace(model.belt, acceleration_kmh_s=5, deceleration_kmh_s=5))
-
-
-async def treadpace(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "treadpace",
-        *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=env,
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), 30)
-    assert proc.returncode is not None
-    return proc.returncode, out.decode(), err.decode()
-
-
 async def test_scan_lists_the_treadmill_as_json(bluez: FakeBlueZ, sim: SimulatedTreadmill) -> None:
     bluez.add_device(sim, ADDR, rssi=-55)
-    code, out, err = await treadpace("scan", "--timeout", "0.5", "--json")
+    code, out, err = await treadpace_on_bus("scan", "--timeout", "0.5", "--json")
     assert code == 0, err
     rows = json.loads(out)
     assert [(r["address"], r["type"], r["name"]) for r in rows] == [
@@ -73,7 +47,7 @@ async def test_scan_lists_the_treadmill_as_json(bluez: FakeBlueZ, sim: Simulated
 
 
 async def test_scan_finding_nothing_exits_1_with_one_line(bluez: FakeBlueZ) -> None:
-    code, out, err = await treadpace("scan", "--timeout", "0.3")
+    code, out, err = await treadpace_on_bus("scan", "--timeout", "0.3")
     assert code == 1
     assert out == ""
     assert err.startswith("error: no treadmill found") and err.count("\n") == 1
@@ -83,7 +57,7 @@ async def test_info_describes_the_treadmill_and_leaves_the_belt_alone(
     bluez: FakeBlueZ, sim: SimulatedTreadmill
 ) -> None:
     device = bluez.add_device(sim, ADDR)
-    code, out, err = await treadpace("info", "--device", ADDR, "--timeout", "3")
+    code, out, err = await treadpace_on_bus("info", "--device", ADDR, "--timeout", "3")
     assert code == 0, err
     assert f"treadmill: {ADDR}" in out
     assert "speed: " in out and "km/h in steps of" in out
@@ -95,13 +69,17 @@ async def test_info_describes_the_treadmill_and_leaves_the_belt_alone(
 
 
 async def test_info_on_an_absent_device_exits_1(bluez: FakeBlueZ) -> None:
-    code, _, err = await treadpace("info", "--device", "AA:BB:CC:DD:EE:FF", "--timeout", "0.3")
+    code, _, err = await treadpace_on_bus(
+        "info", "--device", "AA:BB:CC:DD:EE:FF", "--timeout", "0.3"
+    )
     assert code == 1
     assert "AA:BB:CC:DD:EE:FF: not found" in err and err.count("\n") == 1
 
 
 async def test_bluez_not_running_is_one_line_exit_2(private_bus: PrivateBus) -> None:
-    code, _, err = await treadpace("scan", "--timeout", "0.3")  # bus up, nobody owns org.bluez
+    code, _, err = await treadpace_on_bus(
+        "scan", "--timeout", "0.3"
+    )  # bus up, nobody owns org.bluez
     assert code == 2
     assert err == (
         "error: Bluetooth: BlueZ (bluetoothd) is not running: "
@@ -111,7 +89,7 @@ async def test_bluez_not_running_is_one_line_exit_2(private_bus: PrivateBus) -> 
 
 async def test_no_system_bus_is_one_line_exit_2(tmp_path: object) -> None:
     env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=f"unix:path={tmp_path}/no-such-socket")
-    code, _, err = await treadpace("info", "--device", ADDR, env=env)
+    code, _, err = await treadpace_on_bus("info", "--device", ADDR, env=env)
     assert code == 2
     assert err.startswith("error: Bluetooth: the system D-Bus is not reachable")
     assert err.count("\n") == 1 and "Traceback" not in err
@@ -137,7 +115,7 @@ async def test_no_system_bus_is_the_same_line_and_exit_2_for_every_command(
         TREADPACE_HOME=str(tmp_path / "home"),
         TREADPACE_CONFIG_HOME=str(tmp_path / "config"),
     )
-    code, out, err = await treadpace(*command, env=env)
+    code, out, err = await treadpace_on_bus(*command, env=env)
     assert (code, err) == (2, NO_BUS)
     assert "D-Bus" not in out  # said once, on stderr, as bad input is
     assert "recorded" not in out
@@ -162,7 +140,9 @@ async def test_run_with_a_pinned_device_drives_only_that_treadmill(
             TREADPACE_HOME=str(tmp_path / "home"),
             TREADPACE_CONFIG_HOME=str(tmp_path / "config"),
         )
-        code, out, err = await treadpace("run", str(plan), "--device", ADDR, "--yes", env=env)
+        code, out, err = await treadpace_on_bus(
+            "run", str(plan), "--device", ADDR, "--yes", env=env
+        )
         assert code == 0, err
         assert f"treadmill: {ADDR}" in out and "finished" in out
         ops = [(r.get("op"), r.get("result")) for r in log if r.get("event") == "command"]
@@ -196,7 +176,7 @@ async def test_run_reads_a_heart_rate_strap_from_the_profile(
         )
         home = tmp_path / "home"
         env = dict(os.environ, TREADPACE_HOME=str(home), TREADPACE_CONFIG_HOME=str(tmp_path))
-        code, _, err = await treadpace(
+        code, _, err = await treadpace_on_bus(
             "run", str(plan), "--profile", str(profile), "--device", ADDR, "--yes", env=env
         )
         assert code == 0, err

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from tests.run_proc import treadpace_in
 from tests.where import ROOT
 from treadpace.base.user_error import UserError
 from treadpace.cli import app
@@ -27,15 +27,7 @@ def _no_user_profile(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 def treadpace(*args: str, env_home: Path) -> subprocess.CompletedProcess[str]:
     env = {"PATH": "/usr/bin:/bin", "TREADPACE_CONFIG_HOME": str(env_home), "HOME": str(env_home)}
-    return subprocess.run(
-        [sys.executable, "-m", "treadpace", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+    return treadpace_in(env, *args)
 
 
 def test_paces_json_for_a_25_minute_5k() -> None:

@@ -16,21 +16,11 @@ from typing import BinaryIO
 import pytest
 from garmin_fit_sdk import Decoder, Stream
 
-from tests.cli_runner import Ran, invoke
+from tests.cli_runner import invoke_home
 from treadpace.base.user_error import UserError
 from treadpace.record.output import write_atomically
 from treadpace.record.recorder import Recorder
 from treadpace.record.synthetic import SyntheticRun, synthetic_events
-
-
-def treadpace(*args: str, home: Path, cwd: Path | None = None) -> Ran:
-    env = {
-        "TREADPACE_HOME": str(home),
-        "TREADPACE_CONFIG_HOME": str(home / "config"),
-        "COLUMNS": "120",
-        "TREADPACE_PROFILE": None,
-    }
-    return invoke(*args, env=env, cwd=cwd)
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +39,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_history_json_lists_the_default_directory(home: Path) -> None:
-    result = treadpace("history", "--json", home=home)
+    result = invoke_home("history", "--json", home=home)
     assert result.returncode == 0, result.stderr
     runs = json.loads(result.stdout)
     assert [r["plan"] for r in runs] == ["Easy", "Thirds"]
@@ -59,38 +49,38 @@ def test_history_json_lists_the_default_directory(home: Path) -> None:
 
 
 def test_history_table_and_report_in_the_terminal(home: Path, tmp_path: Path) -> None:
-    result = treadpace("history", home=home)
+    result = invoke_home("history", home=home)
     assert result.returncode == 0, result.stderr
     assert (
         "Thirds" in result.stdout
         and "finished" in result.stdout
         and "2026-01-02T07-30-03" in result.stdout
     )
-    report = treadpace("report", "latest", home=home)
+    report = invoke_home("report", "latest", home=home)
     assert report.returncode == 0, report.stderr
     assert "fast finish" in report.stdout and "target" in report.stdout and "HR" in report.stdout
-    empty = treadpace("history", "--dir", str(tmp_path), home=home)
+    empty = invoke_home("history", "--dir", str(tmp_path), home=home)
     assert empty.returncode == 0 and "No recorded runs" in empty.stdout
 
 
 def test_export_writes_a_fit_file_that_garmin_reads(home: Path, tmp_path: Path) -> None:
     out = tmp_path / "thirds.fit"
-    result = treadpace("export", "2026-01-02", "--format", "fit", "-o", str(out), home=home)
+    result = invoke_home("export", "2026-01-02", "--format", "fit", "-o", str(out), home=home)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(out)
     messages, errors = Decoder(Stream.from_file(str(out))).read()
     assert errors == [] and len(messages["lap_mesgs"]) == 3
-    by_name = treadpace("export", "latest", "-o", str(tmp_path / "latest.tcx"), home=home)
+    by_name = invoke_home("export", "latest", "-o", str(tmp_path / "latest.tcx"), home=home)
     assert by_name.returncode == 0, by_name.stderr
     assert (tmp_path / "latest.tcx").read_text().count("<Lap ") == 3
-    several = treadpace("export", "latest", "-f", "tcx,csv", "-o", str(tmp_path), home=home)
+    several = invoke_home("export", "latest", "-f", "tcx,csv", "-o", str(tmp_path), home=home)
     assert several.returncode == 0, several.stderr
     assert sorted(Path(p).suffix for p in several.stdout.split()) == [".csv", ".tcx"]
 
 
 def test_report_writes_an_svg(home: Path, tmp_path: Path) -> None:
     out = tmp_path / "chart.svg"
-    result = treadpace("report", "latest", "-o", str(out), home=home)
+    result = invoke_home("report", "latest", "-o", str(out), home=home)
     assert result.returncode == 0, result.stderr
     assert out.read_text().lstrip().startswith("<?xml") and out.stat().st_size > 10_000
 
@@ -109,7 +99,7 @@ def test_report_writes_an_svg(home: Path, tmp_path: Path) -> None:
     ],
 )
 def test_errors_exit_2_with_one_line(home: Path, args: tuple[str, ...], message: str) -> None:
-    result = treadpace(*args, home=home)
+    result = invoke_home(*args, home=home)
     assert result.returncode == 2
     assert result.stderr.startswith("error: ") and message in result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
@@ -130,7 +120,7 @@ def test_errors_exit_2_with_one_line(home: Path, args: tuple[str, ...], message:
 def test_export_names_say_their_format(
     home: Path, tmp_path: Path, args: tuple[str, ...], message: str
 ) -> None:
-    result = treadpace("export", "latest", *args, home=home, cwd=tmp_path)
+    result = invoke_home("export", "latest", *args, home=home, cwd=tmp_path)
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith("error: ") and message in result.stderr
     assert result.stderr.count("\n") == 1 and result.stdout == ""
@@ -145,7 +135,7 @@ def test_export_never_writes_through_a_symlink_or_into_a_fifo(home: Path, tmp_pa
     fifo = tmp_path / "pipe.tcx"
     os.mkfifo(fifo)
     for target, kind in ((link, "a symbolic link"), (fifo, "a FIFO")):
-        result = treadpace("export", "latest", "-o", str(target), home=home)
+        result = invoke_home("export", "latest", "-o", str(target), home=home)
         assert result.returncode == 2, result.stderr
         assert result.stderr.startswith(f"error: {target}") and kind in result.stderr
         assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
@@ -178,18 +168,18 @@ def test_report_chart_never_writes_through_a_symlink(home: Path, tmp_path: Path)
     victim.write_text("keep me\n")
     link = tmp_path / "chart.svg"
     link.symlink_to(victim)
-    result = treadpace("report", "latest", "-o", str(link), home=home)
+    result = invoke_home("report", "latest", "-o", str(link), home=home)
     assert result.returncode == 2 and "is a symbolic link" in result.stderr
     assert victim.read_text() == "keep me\n" and link.is_symlink()
 
 
 def test_export_into_a_directory_refuses_what_is_in_the_way(home: Path, tmp_path: Path) -> None:
-    first = treadpace("export", "latest", "-o", str(tmp_path), home=home)
+    first = invoke_home("export", "latest", "-o", str(tmp_path), home=home)
     assert first.returncode == 0, first.stderr
     fit = Path(first.stdout.strip())
     fit.unlink()
     fit.mkdir()
-    result = treadpace("export", "latest", "-o", str(tmp_path), home=home)
+    result = invoke_home("export", "latest", "-o", str(tmp_path), home=home)
     assert result.returncode == 2 and "is a directory" in result.stderr
     assert result.stderr.count("\n") == 1
 
@@ -204,7 +194,7 @@ def test_export_replaces_a_regular_file_and_ignores_planted_temp_names(
     victim.write_text("keep me\n")
     # The temporary name an older version used: a link planted there is never followed.
     (tmp_path / ".run.csv.tmp").symlink_to(victim)
-    result = treadpace("export", "latest", "-o", str(out), home=home)
+    result = invoke_home("export", "latest", "-o", str(out), home=home)
     assert result.returncode == 0, result.stderr
     assert out.read_text().startswith("time,elapsed_s,") and (out.stat().st_mode & 0o777) == 0o640
     assert victim.read_text() == "keep me\n"
@@ -223,6 +213,6 @@ def test_export_to_standard_output(home: Path, tmp_path: Path) -> None:
     assert fit.returncode == 0, fit.stderr
     messages, errors = Decoder(Stream.from_byte_array(bytearray(fit.stdout))).read()
     assert errors == [] and len(messages["lap_mesgs"]) == 3
-    csv_text = treadpace("export", "latest", "-f", "csv", "-o", "-", home=home)
+    csv_text = invoke_home("export", "latest", "-f", "csv", "-o", "-", home=home)
     assert csv_text.returncode == 0, csv_text.stderr
     assert csv_text.stdout.startswith("time,elapsed_s,") and csv_text.stdout.count("\n") > 100

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.engine.test_engine_sim import plan, run_sim
+from tests.sim_engine import plan, run_sim
 from tests.where import ROOT
 from treadpace.base.clock import VirtualClock
 from treadpace.cli import app

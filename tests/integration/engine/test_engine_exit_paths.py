@@ -15,9 +15,9 @@ import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from tests.engine.test_engine_core import plan
 from tests.fake_treadmill import FakeTreadmill
 from tests.run_proc import belt_faster_than, journal_lines, start_run, wait_for_belt, wait_for_log
+from tests.sim_engine import plan
 from treadpace.base.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunState
 from treadpace.engine.events import RunFinished

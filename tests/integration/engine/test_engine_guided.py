@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.engine.test_engine_sim import run_sim
 from tests.run_proc import quiet_profile, treadpace
+from tests.sim_engine import run_sim
 from treadpace.base.clock import VirtualClock
 from treadpace.base.notice_level import NoticeLevel
 from treadpace.engine import Engine, EngineConfig, RunFinished, RunState

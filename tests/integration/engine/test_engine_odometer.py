@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.engine.test_engine_sim import Outcome, Record, plan, run_sim
 from tests.run_proc import quiet_profile, read_log, treadpace
+from tests.sim_engine import Outcome, Record, plan, run_sim
 from treadpace.base.clock import VirtualClock
 from treadpace.engine import Command, Engine, EngineConfig, RunState
 from treadpace.engine.odometer import Odometer

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.engine.test_engine_sim import Outcome, plan, run_sim
 from tests.run_proc import ROOT, journal_lines, quiet_profile, treadpace, write_plan
+from tests.sim_engine import Outcome, plan, run_sim
 from tests.where import DATA
 from treadpace.base.clock import VirtualClock
 from treadpace.engine import Command, Engine, RunState

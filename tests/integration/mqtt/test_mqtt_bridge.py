@@ -14,7 +14,19 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from tests.mqtt_broker import MOSQUITTO, NO_MOSQUITTO, Broker, Listener, listening, mqtt_settings
+from tests.mqtt_broker import (
+    MOSQUITTO,
+    NO_MOSQUITTO,
+    Broker,
+    Listener,
+    Recorder,
+    listening,
+    mqtt_settings,
+    online,
+    payloads,
+    settings_for,
+    tick,
+)
 from treadpace.engine.events import (
     Command,
     RunFinished,
@@ -22,7 +34,6 @@ from treadpace.engine.events import (
     RunState,
     StateChanged,
     StepStarted,
-    Tick,
 )
 from treadpace.engine.gate import CommandSource
 from treadpace.engine.hub import EventHub
@@ -36,34 +47,6 @@ STEPS = (
     CompiledStep("warm-up", "time", 120.0, 9.0),
     CompiledStep("mile 1", "distance", 1609.344, 10.0),
 )
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.calls: list[tuple[Command, float | None]] = []
-        self.sources: set[CommandSource] = set()
-        self.changed = asyncio.Event()
-
-    async def __call__(self, command: Command, value: float | None, source: CommandSource) -> None:
-        self.calls.append((command, value))
-        self.sources.add(source)
-        self.changed.set()
-
-
-def tick(t: float, **kw: object) -> Tick:
-    values: dict[str, object] = dict(
-        t=t, wall=1_767_225_600.0 + t, state=RunState.RUNNING, step_index=0,
-        step_name="warm-up", speed_kmh=9.0, target_speed_kmh=9.0, incline_percent=0.0,
-        target_incline_percent=0.0, heart_rate_bpm=140, distance_m=2.5 * t, elapsed_s=t,
-        step_elapsed_s=t, step_distance_m=2.5 * t, step_remaining=120.0 - t,
-        progress=t / 760.0,
-    )  # fmt: skip
-    values.update(kw)
-    return Tick(**values)  # type: ignore[arg-type]
-
-
-def settings_for(broker: Broker, **kw: object) -> MqttSettings:
-    return mqtt_settings(host=broker.host, port=broker.port, **kw)
 
 
 def fast_bridge(
@@ -81,10 +64,6 @@ def fast_bridge(
     )
 
 
-def payloads(lst: Listener, topic: str) -> list[str]:
-    return [m.payload.decode() for m in lst.on(topic)]
-
-
 def telemetry(lst: Listener) -> list[dict[str, Any]]:
     return [json.loads(m.payload) for m in lst.on("treadpace/telemetry")]
 
@@ -96,10 +75,6 @@ def has_telemetry(n: int) -> Callable[[Listener], bool]:
 
 def events(lst: Listener) -> list[dict[str, object]]:
     return [json.loads(m.payload) for m in lst.on("treadpace/event")]
-
-
-async def online(lst: Listener) -> None:
-    await lst.wait_for(lambda s: payloads(s, "treadpace/availability")[-1:] == ["online"])
 
 
 async def test_a_run_on_the_broker_state_discovery_telemetry_events_and_goodbye(

@@ -19,8 +19,17 @@ from pathlib import Path
 import aiomqtt
 import pytest
 
-from tests.integration.mqtt.test_mqtt_bridge import Recorder, online, settings_for, tick
-from tests.mqtt_broker import MOSQUITTO, NO_MOSQUITTO, Broker, Listener, listening
+from tests.mqtt_broker import (
+    MOSQUITTO,
+    NO_MOSQUITTO,
+    Broker,
+    Listener,
+    Recorder,
+    listening,
+    online,
+    settings_for,
+    tick,
+)
 from treadpace.engine.events import RunState, StateChanged
 from treadpace.engine.hub import EventHub
 from treadpace.mqtt import MqttBridge

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import importlib.metadata
 import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
 from packaging.requirements import Requirement
 
 import treadpace
+from tests.run_proc import bare_env, treadpace_in
 from tests.where import ROOT
 
 WITHOUT_DBUS = """\
@@ -31,20 +31,7 @@ def _treadpace(
     *args: str, home: Path, without_dbus: bool = False
 ) -> subprocess.CompletedProcess[str]:
     launch = ["-c", WITHOUT_DBUS] if without_dbus else ["-m", "treadpace"]
-    return subprocess.run(
-        [sys.executable, *launch, *args],
-        capture_output=True,
-        text=True,
-        cwd=home,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(home),
-            "TREADPACE_CONFIG_HOME": str(home / "config"),
-            "TREADPACE_HOME": str(home / "data"),
-        },
-        timeout=60,
-        check=False,
-    )
+    return treadpace_in(bare_env(home), *args, cwd=home, launch=launch)
 
 
 def test_the_version_is_declared_once_in_the_package() -> None:

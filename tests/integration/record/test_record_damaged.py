@@ -9,32 +9,22 @@ import logging
 import os
 import random
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from garmin_fit_sdk import Decoder, Stream
 
+from tests.journals import DAY, record
+from tests.run_proc import treadpace_in
 from treadpace.base.user_error import UserError
 from treadpace.record.activity import build_activity
 from treadpace.record.export import FORMATS
 from treadpace.record.journal import read_journal
-from treadpace.record.recorder import Recorder
 from treadpace.record.run_report import step_rows, text_chart
 from treadpace.record.runs import list_runs
-from treadpace.record.synthetic import SyntheticRun, synthetic_events
+from treadpace.record.synthetic import SyntheticRun
 
-DAY = 86_400.0
 _copies = itertools.count()
-
-
-def record(directory: Path, run: SyntheticRun) -> Path:
-    recorder = Recorder(directory)
-    for event in synthetic_events(run):
-        recorder.handle(event)
-    recorder.close()
-    assert recorder.path is not None
-    return recorder.path
 
 
 def damage(path: Path, *, wall: float | None = None, order: str | None = None) -> Path:
@@ -154,15 +144,9 @@ def test_one_damaged_file_leaves_the_other_runs_in_the_history(
 
 
 def treadpace(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "TREADPACE_HOME": str(home), "TREADPACE_CONFIG_HOME": str(home)}
-    return subprocess.run(
-        [sys.executable, "-m", "treadpace", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    """The command with `home` for both its data and its configuration."""
+    home_env = {"TREADPACE_HOME": str(home), "TREADPACE_CONFIG_HOME": str(home)}
+    return treadpace_in({**os.environ, **home_env}, *args, timeout=120, cwd=None)
 
 
 def test_cli_on_damaged_journals_repairs_with_one_line_each(good: Path, tmp_path: Path) -> None:

@@ -20,32 +20,22 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.web.test_web_serve import hello_and_command, start_serve
 from tests.journal_mutations import mutate, read_every_way, seed_journals
+from tests.journals import DAY, record
 from tests.run_proc import treadpace
+from tests.serve_proc import hello_and_command, start_serve
 from treadpace.record.activity import build_activity
 from treadpace.record.codec import MAX_DEPTH, JournalLineError, decode_event
 from treadpace.record.export import FORMATS
 from treadpace.record.journal import read_journal
-from treadpace.record.recorder import Recorder
 from treadpace.record.runs import list_runs
-from treadpace.record.synthetic import SyntheticRun, synthetic_events
+from treadpace.record.synthetic import SyntheticRun
 from treadpace.web.history_page import history
 
 FUZZ_CASES = 1500
 EXPORT_EVERY = 10
 """The exporters are the slow part; every tenth mutated journal goes through them."""
-DAY = 86_400.0
 HUGE = "9" * 401
-
-
-def record(directory: Path, run: SyntheticRun) -> Path:
-    recorder = Recorder(directory)
-    for event in synthetic_events(run):
-        recorder.handle(event)
-    recorder.close()
-    assert recorder.path is not None
-    return recorder.path
 
 
 def lines_of(path: Path) -> list[str]:

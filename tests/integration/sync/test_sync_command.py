@@ -3,16 +3,14 @@ missing or refused, 5 while runs wait in the outbox; one line per problem, no se
 
 from __future__ import annotations
 
-import asyncio
 import os
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from tests.fake_icu import API_KEY, FakeIcu
-from tests.run_proc import ROOT, env
+from tests.run_proc import treadpace_async
 from tests.sync_helpers import recorded_run
 from treadpace.store.database import connect
 from treadpace.sync.outbox import Outbox, State
@@ -25,23 +23,6 @@ async def icu() -> AsyncIterator[FakeIcu]:
     yield fake
     await fake.close()
     assert fake.violations == []
-
-
-async def treadpace_async(tmp_path: Path, *args: str, **extra: str) -> tuple[int, str, str]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "treadpace",
-        *args,
-        env=env(tmp_path, **extra),
-        cwd=ROOT,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), 60)
-    assert proc.returncode is not None
-    return proc.returncode, out.decode(), err.decode()
 
 
 def runs_dir(tmp_path: Path) -> Path:

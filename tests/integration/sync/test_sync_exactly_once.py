@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.fake_icu import API_KEY, FakeIcu
-from tests.integration.sync.test_sync_command import treadpace_async
-from tests.run_proc import ROOT, env
+from tests.run_proc import ROOT, env, treadpace_async
 from tests.sync_helpers import recorded_run
 from tests.where import TESTS
 from treadpace.store.database import connect

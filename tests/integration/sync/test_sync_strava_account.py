@@ -13,8 +13,7 @@ import aiohttp
 import pytest
 
 from tests.fake_strava import CLIENT_ID, CLIENT_SECRET, FakeStrava
-from tests.integration.sync.test_sync_command import treadpace_async
-from tests.run_proc import ROOT, env
+from tests.run_proc import ROOT, env, treadpace_async
 from tests.sync_helpers import WallClock
 from treadpace.sync.tokens import load
 

@@ -22,6 +22,7 @@ from typing import cast
 
 import pytest
 
+from tests.ble_commands import treadpace_on_bus
 from treadpace.base.clock import ScaledClock
 from treadpace.commands.simulate import CLEANUP_S
 from treadpace.ftms.rsc import RscFeatureBit, decode_rsc_feature
@@ -221,16 +222,6 @@ async def test_simulate_ble_serves_the_models_footpod_as_a_second_device(
     assert proc.returncode in (0, 130, -signal.SIGINT), why
 
 
-async def treadpace(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "treadpace", *args,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
-    )  # fmt: skip
-    out, err = await asyncio.wait_for(proc.communicate(), 30)
-    assert proc.returncode is not None
-    return proc.returncode, out.decode(), err.decode()
-
-
 async def test_scan_footpod_lists_the_pod_beside_the_treadmill(bluez: FakeBlueZ) -> None:
     clock = ScaledClock(1)
     sim = SimulatedTreadmill(pod_model("runner pod"), clock)
@@ -239,16 +230,16 @@ async def test_scan_footpod_lists_the_pod_beside_the_treadmill(bluez: FakeBlueZ)
     app = FootpodApp(sim, adapter="hci2")
     await app.start()
     try:
-        code, out, err = await treadpace("scan", "--footpod", "--timeout", "0.5", "--json")
+        code, out, err = await treadpace_on_bus("scan", "--footpod", "--timeout", "0.5", "--json")
         assert code == 0, err
         rows = {(r["address"], r["type"], r["name"]) for r in json.loads(out)}
         assert rows == {
             (TREADMILL_ADDR, "treadmill", sim.advertisement()[0]),
             (POD_ADDR, "footpod", "runner pod"),
         }
-        code, out, _ = await treadpace("scan", "--timeout", "0.5")
+        code, out, _ = await treadpace_on_bus("scan", "--timeout", "0.5")
         assert code == 0 and POD_ADDR not in out  # only when asked for
-        code, out, _ = await treadpace("scan", "--footpod", "--timeout", "0.5")
+        code, out, _ = await treadpace_on_bus("scan", "--footpod", "--timeout", "0.5")
         assert f"{POD_ADDR}" in out and "footpod" in out
     finally:
         await app.stop()
@@ -274,6 +265,6 @@ async def test_one_adapter_mirrors_one_device_and_says_so(bluez: FakeBlueZ) -> N
 
 
 async def test_scan_footpod_finding_nothing_names_what_it_looked_for(bluez: FakeBlueZ) -> None:
-    code, out, err = await treadpace("scan", "--footpod", "--hr", "--timeout", "0.3")
+    code, out, err = await treadpace_on_bus("scan", "--footpod", "--hr", "--timeout", "0.3")
     assert (code, out) == (1, "")
     assert err == "error: no treadmill, strap or footpod found (listened 0.3 s)\n"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.commands.test_ble_cli import ADDR, brisk, treadpace
+from tests.ble_commands import ADDR, brisk, treadpace_on_bus
 from treadpace.base.clock import ScaledClock
 from treadpace_sim.bluez import FakeBlueZ, PrivateBus
 from treadpace_sim.treadmill import SimulatedTreadmill
@@ -46,7 +46,9 @@ async def test_info_retries_a_subscription_that_failed_once(
 ) -> None:
     bluez.add_device(sim, ADDR)
     bluez.inject_error("StartNotify", "org.bluez.Error.Failed", "Operation failed")
-    code, out, err = await treadpace("info", "--device", ADDR, "--timeout", "3", env=env(tmp_path))
+    code, out, err = await treadpace_on_bus(
+        "info", "--device", ADDR, "--timeout", "3", env=env(tmp_path)
+    )
     assert code == 0, err
     assert "now: belt at 0.00 km/h" in out  # subscribed after all: telemetry came
     assert bluez.calls.count("StartNotify") >= 2
@@ -59,7 +61,9 @@ async def test_run_retries_a_subscription_that_failed_once(
     bluez.inject_error("StartNotify", "org.bluez.Error.Failed", "Operation failed")
     plan = tmp_path / "short.yaml"
     plan.write_text('name: Short\nkind: steady\nduration: "0:01"\npace: 1 km/h\n')
-    code, out, err = await treadpace("run", str(plan), "--device", ADDR, "--yes", env=env(tmp_path))
+    code, out, err = await treadpace_on_bus(
+        "run", str(plan), "--device", ADDR, "--yes", env=env(tmp_path)
+    )
     assert code == 0, err
     assert "finished" in out
     assert sim.belt.speed_kmh == 0.0
@@ -68,7 +72,7 @@ async def test_run_retries_a_subscription_that_failed_once(
 async def test_bluetooth_switched_off_is_one_plain_sentence(bluez: FakeBlueZ) -> None:
     bluez.power(False)
     for args in (("scan", "--timeout", "0.3"), ("info", "--device", ADDR, "--timeout", "0.3")):
-        code, _, err = await treadpace(*args)
+        code, _, err = await treadpace_on_bus(*args)
         assert code == 2
         assert err == (
             "error: Bluetooth is switched off: turn it on (bluetoothctl power on) and try again\n"
@@ -123,7 +127,7 @@ async def test_looking_for_an_absent_treadmill_shows_each_try_and_the_true_time(
 
 
 async def test_info_says_which_try_it_is_on(bluez: FakeBlueZ, tmp_path: Path) -> None:
-    code, out, err = await treadpace(
+    code, out, err = await treadpace_on_bus(
         "info", "--device", "AA:BB:CC:DD:EE:FF", "--timeout", "0.3", env=env(tmp_path)
     )
     assert code == 1

@@ -17,31 +17,19 @@ import os
 import re
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
+from tests.browser import ARGS, ARTIFACTS, wait_for
 from tests.conftest import CHROMIUM, NO_CHROMIUM
 from tests.ports import free_port
 from tests.run_proc import ROOT, env, read_log, write_plan
 
 pytestmark = pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK), reason=NO_CHROMIUM)
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = ROOT / "test-artifacts"
 PLAN = """\
 name: Page test
 kind: custom
@@ -50,16 +38,6 @@ segments:
   - {name: steady, duration: "3:00", speed: 11 km/h}
   - {name: fast, duration: "3:00", speed: 12.5 km/h}
 """
-
-
-def wait_for(what: str, check: Callable[[], Any], timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def page_url(out: Path) -> str | None:

@@ -10,30 +10,25 @@ a standing belt and one distance, and never "disconnected" when the server goes.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from playwright.sync_api import Page, Route, WebSocketRoute, sync_playwright
+from playwright.sync_api import Page, sync_playwright
 
+from tests.browser import ARGS
 from tests.conftest import CHROMIUM, NO_CHROMIUM
-from tests.integration.web.test_web_browser import ARGS
-from tests.ui.test_run_ui import finished, started, tick
-from tests.where import ROOT
+from tests.page_stand_in import ORIGIN, Server, serve_static
+from tests.ui_events import finished, started, tick
 from treadpace.engine.events import StepStarted
 from treadpace.web.live_state import LiveState
 
 pytestmark = pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK), reason=NO_CHROMIUM)
-STATIC = ROOT / "src" / "treadpace" / "web" / "static"
-ORIGIN = "http://treadpace.test"
-TYPES = {".html": "text/html", ".css": "text/css", ".js": "text/javascript"}
 
 
 def _busy_state() -> LiveState:
     """A run with the widest figures a tile can hold."""
-    from tests.ui.test_run_ui import STEPS
+    from tests.ui_events import STEPS
 
     state = LiveState()
     state.absorb(started())
@@ -53,37 +48,13 @@ def _busy_state() -> LiveState:
     return state
 
 
-def _serve(route: Route) -> None:
-    path = route.request.url.removeprefix(ORIGIN).split("?", 1)[0]
-    name = "index.html" if path == "/" else path.removeprefix("/static/")
-    file = STATIC / name
-    if not file.is_file():
-        route.fulfill(status=404, body="")
-        return
-    route.fulfill(status=200, body=file.read_bytes(), content_type=TYPES[file.suffix])
-
-
-class Server:
-    """The page's WebSocket, answered here."""
-
-    def __init__(self) -> None:
-        self.ws: WebSocketRoute | None = None
-
-    def accept(self, ws: WebSocketRoute) -> None:
-        self.ws = ws
-
-    def send(self, message: dict[str, Any]) -> None:
-        assert self.ws is not None
-        self.ws.send(json.dumps(message))
-
-
 @pytest.fixture
 def page() -> Iterator[tuple[Page, Server]]:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 390, "height": 844})
         server = Server()
-        page.route(f"{ORIGIN}/**", _serve)
+        page.route(f"{ORIGIN}/**", serve_static)
         page.route_web_socket("**/ws*", server.accept)
         page.goto(f"{ORIGIN}/?token=t")
         page.wait_for_function("document.getElementById('link').hidden === true")

@@ -15,10 +15,10 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.browser import ARGS
 from tests.conftest import CHROMIUM, NO_CHROMIUM
-from tests.integration.web.test_web_browser import ARGS
-from tests.integration.web.test_web_page_layout import ORIGIN, Server, _serve
-from tests.ui.test_run_ui import started
+from tests.page_stand_in import ORIGIN, Server, serve_static
+from tests.ui_events import started
 from treadpace.base.notice_level import NoticeLevel
 from treadpace.cues.text import display, speech
 from treadpace.engine.events import Cue, CueChange, CueKind, Notice, NoticeKind
@@ -64,7 +64,7 @@ def _open(browser: Browser, script: str) -> Iterator[tuple[Page, Server]]:
     context.add_init_script(script)
     page = context.new_page()
     server = Server()
-    page.route(f"{ORIGIN}/**", _serve)
+    page.route(f"{ORIGIN}/**", serve_static)
     page.route_web_socket("**/ws*", server.accept)
     page.goto(f"{ORIGIN}/?token=t")
     page.wait_for_function("document.getElementById('link').hidden === true")

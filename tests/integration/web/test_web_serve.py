@@ -9,18 +9,14 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
-from typing import Any
 
-import aiohttp
 import pytest
 
+from tests.browser import ARGS, ARTIFACTS
 from tests.conftest import CHROMIUM, NO_CHROMIUM
-from tests.integration.web.test_web_browser import wait_for
-from tests.ports import free_port
-from tests.run_proc import ROOT, env, treadpace, write_plan
+from tests.run_proc import treadpace, write_plan
+from tests.serve_proc import hello_and_command, start_serve
 
 PLAN = """\
 name: Serve test
@@ -29,38 +25,6 @@ segments:
   - {name: easy, duration: "2:00", speed: 9 km/h}
   - {name: faster, duration: "2:00", speed: 11 km/h}
 """
-
-
-def start_serve(tmp_path: Path) -> tuple[subprocess.Popen[bytes], int]:
-    """`treadpace serve` on a free loopback port, once it says the page is up."""
-    port = free_port()
-    out = tmp_path / "serve.txt"
-    with out.open("w") as sink:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "treadpace", "serve", "--listen", f"127.0.0.1:{port}"],
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env=env(tmp_path),
-            cwd=ROOT,
-        )
-    try:
-        wait_for("the server", lambda: "web: live page at" in out.read_text())
-    except BaseException:
-        proc.kill()
-        proc.wait()
-        raise
-    return proc, port
-
-
-async def hello_and_command(port: int) -> tuple[dict[str, Any], dict[str, Any], int]:
-    async with aiohttp.ClientSession() as session:
-        async with session.ws_connect(f"http://127.0.0.1:{port}/ws") as ws:
-            hello: dict[str, Any] = await ws.receive_json(timeout=10)
-            await ws.send_json({"type": "command", "command": "start", "id": 1})
-            ack: dict[str, Any] = await ws.receive_json(timeout=10)
-        page = await session.get(f"http://127.0.0.1:{port}/")
-        return hello, ack, page.status
 
 
 def test_serve_shows_the_last_run_and_the_history(tmp_path: Path) -> None:
@@ -100,8 +64,6 @@ def test_serve_refuses_a_bad_address_in_one_line(tmp_path: Path) -> None:
 @pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK), reason=NO_CHROMIUM)
 def test_the_history_page_in_chromium(tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
-
-    from tests.integration.web.test_web_browser import ARGS, ARTIFACTS
 
     plan = write_plan(tmp_path, PLAN)
     assert treadpace(tmp_path, "run", str(plan), "--yes", "--virtual-clock").returncode == 0

@@ -11,9 +11,10 @@ import pytest
 
 from tests.cli_runner import Ran, invoke
 from tests.where import ROOT
+from tests.workout_files import RUNNER, compiled_from, fit_steps, fit_workout
 from treadpace.base.user_error import UserError
 from treadpace.library import import_workout, load_and_compile
-from treadpace.plans import Profile, compile_plan, load_plan
+from treadpace.plans import compile_plan, load_plan
 from treadpace.plans.steps import CompiledPlan
 from treadpace.plans.vdot import race_time_s
 from treadpace.workouts import WorkoutError, import_bytes
@@ -21,7 +22,6 @@ from treadpace.workouts.fit import write_fit
 from treadpace.workouts.zwo import write_zwo
 
 PLANS = ROOT / "configs" / "plans"
-RUNNER = Profile.model_validate({"name": "r", "race": {"distance": "5k", "time": "25:00"}})
 VDOT = RUNNER.vdot or 0.0
 FIVE_K_S = race_time_s(VDOT, 5000.0) / 5.0
 TEN_K_S = race_time_s(VDOT, 10000.0) / 10.0
@@ -30,13 +30,6 @@ THRESHOLD_S = RUNNER.paces.threshold
 
 def kmh(s_per_km: float) -> float:
     return 3600.0 / s_per_km
-
-
-def compiled_from(data: bytes, name: str, fmt: str, tmp_path: Path) -> CompiledPlan:
-    path = tmp_path / name
-    path.write_bytes(data)
-    plan, source, _ = import_workout(path)
-    return compile_plan(plan, RUNNER, source)
 
 
 ZWO = b"""<workout_file>
@@ -158,52 +151,8 @@ def test_bad_intervals_icu_lines_are_named(line: str, message: str) -> None:
     assert str(err.value).startswith(message)
 
 
-def _fit_workout(steps: list[dict[str, Any]]) -> bytes:
-    from fit_tool.fit_file_builder import FitFileBuilder
-    from fit_tool.profile.messages.file_id_message import FileIdMessage
-    from fit_tool.profile.messages.workout_message import WorkoutMessage
-    from fit_tool.profile.messages.workout_step_message import WorkoutStepMessage
-    from fit_tool.profile.profile_type import FileType, Sport
-
-    builder = FitFileBuilder(auto_define=True, min_string_size=50)
-    file_id = FileIdMessage()
-    file_id.type = FileType.WORKOUT
-    file_id.manufacturer = 1
-    file_id.time_created = 1_700_000_000_000
-    builder.add(file_id)
-    workout = WorkoutMessage()
-    workout.workout_name = "Watch run"
-    workout.sport = Sport.RUNNING
-    workout.num_valid_steps = len(steps)
-    builder.add(workout)
-    for i, fields in enumerate(steps):
-        message = WorkoutStepMessage()
-        message.message_index = i
-        for key, value in fields.items():
-            setattr(message, key, value)
-        builder.add(message)
-    return bytes(builder.build().to_bytes())
-
-
-def _fit_steps() -> list[dict[str, Any]]:
-    from fit_tool.profile.profile_type import WorkoutStepDuration as D
-    from fit_tool.profile.profile_type import WorkoutStepTarget as T
-
-    return [
-        {"workout_step_name": "warm", "duration_type": D.TIME, "duration_time": 600.0,
-         "target_type": T.OPEN},
-        {"workout_step_name": "rep", "duration_type": D.DISTANCE, "duration_distance": 400.0,
-         "target_type": T.SPEED, "target_value": 0, "custom_target_speed_low": 3.8,
-         "custom_target_speed_high": 4.0},
-        {"workout_step_name": "jog", "duration_type": D.TIME, "duration_time": 90.0,
-         "target_type": T.SPEED, "target_value": 0, "custom_target_speed_low": 2.6,
-         "custom_target_speed_high": 2.6},
-        {"duration_type": D.REPEAT_UNTIL_STEPS_CMPLT, "duration_step": 1, "target_repeat_steps": 5},
-    ]  # fmt: skip
-
-
 def test_fit_workout_steps_targets_and_repeats(tmp_path: Path) -> None:
-    imported = import_bytes(_fit_workout(_fit_steps()), "w.fit", "fit")
+    imported = import_bytes(fit_workout(fit_steps()), "w.fit", "fit")
     assert imported.plan["name"] == "Watch run"
     segments = imported.plan["segments"]
     assert segments[0] == {"name": "warm", "duration": "10:00", "free": True}
@@ -211,7 +160,7 @@ def test_fit_workout_steps_targets_and_repeats(tmp_path: Path) -> None:
     rep, jog = segments[1]["repeat"]["segments"]
     assert rep == {"name": "rep", "distance": "400 m", "pace": "4:10.00-4:23.16/km"}
     assert jog["speed"] == "9.36 km/h"
-    compiled = compiled_from(_fit_workout(_fit_steps()), "w.fit", "fit", tmp_path)
+    compiled = compiled_from(fit_workout(fit_steps()), "w.fit", "fit", tmp_path)
     assert len(compiled.steps) == 11
 
 
@@ -227,7 +176,7 @@ def test_fit_workout_steps_targets_and_repeats(tmp_path: Path) -> None:
 def test_bad_fit_steps_are_refused_by_name(change: dict[str, Any], message: str) -> None:
     from fit_tool.profile.profile_type import WorkoutStepDuration, WorkoutStepTarget
 
-    steps = _fit_steps()
+    steps = fit_steps()
     for key, value in change.items():
         if key == "target_type":
             value = WorkoutStepTarget[str(value)]
@@ -239,12 +188,12 @@ def test_bad_fit_steps_are_refused_by_name(change: dict[str, Any], message: str)
         steps[1].pop("custom_target_speed_low")
         steps[1]["target_value"] = 3
     with pytest.raises(WorkoutError) as err:
-        import_bytes(_fit_workout(steps), "bad.fit", "fit")
+        import_bytes(fit_workout(steps), "bad.fit", "fit")
     assert str(err.value).startswith(message)
 
 
 def test_a_damaged_fit_file_is_one_line() -> None:
-    data = bytearray(_fit_workout(_fit_steps()))
+    data = bytearray(fit_workout(fit_steps()))
     data[-5] ^= 0xFF
     with pytest.raises(WorkoutError, match="checksum"):
         import_bytes(bytes(data), "bad.fit", "fit")
