@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from treadpace.base.user_error import UserError
-from treadpace.commands.options import ProfileOption
+from treadpace.commands.options import DeviceOption, ModelOption, ProfileOption
 
 if TYPE_CHECKING:
     from treadpace.engine.hub import Subscription
@@ -43,12 +43,8 @@ def calibrate_command(
     check: Annotated[
         bool, typer.Option("--check", help="Measure again without saving; say if it drifted.")
     ] = False,
-    model: Annotated[
-        str | None, typer.Option("--model", help="Calibrate a simulated treadmill (MODEL).")
-    ] = None,
-    device: Annotated[
-        str | None, typer.Option("--device", help="Bluetooth address or name of the treadmill.")
-    ] = None,
+    model: ModelOption = None,
+    device: DeviceOption = None,
     speeds: Annotated[
         str | None,
         typer.Option("--speeds", help="Speeds to hold, in your units (e.g. 8,10,12,14)."),

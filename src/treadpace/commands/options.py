@@ -17,3 +17,12 @@ ProfileOption = Annotated[
         "--profile", "-p", help="Runner profile YAML (default: $TREADPACE_PROFILE, the user's)."
     ),
 ]
+
+ModelOption = Annotated[
+    str | None,
+    typer.Option("--model", help="Simulator model name or YAML (implies --simulate)."),
+]
+
+DeviceOption = Annotated[
+    str | None, typer.Option("--device", help="Bluetooth address or name of the treadmill.")
+]

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from treadpace.base.user_error import UserError
-from treadpace.commands.options import ProfileOption
+from treadpace.commands.options import DeviceOption, ModelOption, ProfileOption
 
 if TYPE_CHECKING:
     from collections.abc import Coroutine
@@ -59,13 +59,8 @@ def run_command(
     simulate: Annotated[
         bool, typer.Option("--simulate", help="Use the software treadmill.")
     ] = False,
-    model: Annotated[
-        str | None,
-        typer.Option("--model", help="Simulator model name or YAML (implies --simulate)."),
-    ] = None,
-    device: Annotated[
-        str | None, typer.Option("--device", help="Bluetooth address or name of the treadmill.")
-    ] = None,
+    model: ModelOption = None,
+    device: DeviceOption = None,
     time_scale: Annotated[
         float, typer.Option("--time-scale", help="Simulator only: run N times faster.")
     ] = 1.0,

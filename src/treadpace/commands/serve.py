@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from treadpace.commands.options import ProfileOption
+from treadpace.commands.options import DeviceOption, ModelOption, ProfileOption
 
 if TYPE_CHECKING:
     from treadpace.appliance.one_run import Treadmill
@@ -41,13 +41,8 @@ def serve_command(
     simulate: Annotated[
         bool, typer.Option("--simulate", help="Runs use the software treadmill.")
     ] = False,
-    model: Annotated[
-        str | None,
-        typer.Option("--model", help="Simulator model name or YAML (implies --simulate)."),
-    ] = None,
-    device: Annotated[
-        str | None, typer.Option("--device", help="Bluetooth address or name of the treadmill.")
-    ] = None,
+    model: ModelOption = None,
+    device: DeviceOption = None,
     time_scale: Annotated[
         float, typer.Option("--time-scale", help="Simulator only: runs go N times faster.")
     ] = 1.0,
