@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.browser import ARGS, ARTIFACTS, wait_for
+from tests.browser import ARGS, ARTIFACTS, wait_for, wait_until
 from tests.conftest import CHROMIUM, NO_CHROMIUM
 from tests.ports import free_port
 from tests.run_proc import ROOT, env, read_log, write_plan
@@ -150,7 +150,7 @@ def _pause_pauses_the_belt(page: Page, log: Path) -> None:
 
 def _the_finished_run_stays_finished(page: Page) -> None:
     """The run's server is gone: the page shows the summary, never "disconnected"."""
-    page.wait_for_function("document.getElementById('done').hidden === false")
+    wait_until(page, "document.getElementById('done').hidden === false")
     assert page.text_content("#state") == "stopped"
     assert (page.text_content("#done_head") or "").startswith("Run stopped: ")
     assert page.text_content("#actual_pace") == "--:--"

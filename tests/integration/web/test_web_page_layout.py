@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from tests.browser import ARGS
+from tests.browser import ARGS, wait_until
 from tests.conftest import CHROMIUM, NO_CHROMIUM
 from tests.page_stand_in import ORIGIN, Server, serve_static
 from tests.ui_events import finished, started, tick
@@ -57,7 +57,7 @@ def page() -> Iterator[tuple[Page, Server]]:
         page.route(f"{ORIGIN}/**", serve_static)
         page.route_web_socket("**/ws*", server.accept)
         page.goto(f"{ORIGIN}/?token=t")
-        page.wait_for_function("document.getElementById('link').hidden === true")
+        wait_until(page, "document.getElementById('link').hidden === true")
         yield page, server
         browser.close()
 
@@ -84,14 +84,14 @@ def test_no_tile_scrolls_the_page_or_touches_the_edge(
     view.set_viewport_size({"width": width, "height": 800})
     state = _busy_state()
     server.send(state.hello())
-    view.wait_for_function("document.getElementById('heart_rate').textContent === '188 bpm z5'")
+    wait_until(view, "document.getElementById('heart_rate').textContent === '188 bpm z5'")
     assert view.text_content("#incline") == "12.5 %"
     found = _overflow(view)
     assert found["scroll"] <= 0, found
     assert found["right"] <= found["width"] - 8, found
     # The finished summary fits too (its table scrolls inside its own box if it must).
     server.send({"type": "finished", **state._finished(finished())})
-    view.wait_for_function("document.getElementById('done').hidden === false")
+    wait_until(view, "document.getElementById('done').hidden === false")
     assert _overflow(view)["scroll"] <= 0
 
 
@@ -100,10 +100,10 @@ def test_a_cue_shows_until_the_server_says_it_is_over(page: tuple[Page, Server])
     state = _busy_state()
     server.send(state.hello())
     server.send({"type": "cue", "level": "info", "message": "Speeding up in 10 s: 5:00/km"})
-    view.wait_for_function("document.getElementById('cue').hidden === false")
+    wait_until(view, "document.getElementById('cue').hidden === false")
     assert view.text_content("#cue") == "Speeding up in 10 s: 5:00/km"
     server.send(state.live())  # no cue any more: the change has come
-    view.wait_for_function("document.getElementById('cue').hidden === true")
+    wait_until(view, "document.getElementById('cue').hidden === true")
 
 
 def test_a_finished_run_shows_its_summary_and_never_says_disconnected(
@@ -112,12 +112,12 @@ def test_a_finished_run_shows_its_summary_and_never_says_disconnected(
     view, server = page
     state = _busy_state()
     server.send(state.hello())
-    view.wait_for_function("document.getElementById('state').textContent === 'running'")
+    wait_until(view, "document.getElementById('state').textContent === 'running'")
     message = state.absorb(finished())
     assert message is not None
     server.send(message)
     server.send(state.live())
-    view.wait_for_function("document.getElementById('state').textContent === 'finished'")
+    wait_until(view, "document.getElementById('state').textContent === 'finished'")
     assert view.text_content("#done_head") == "Run complete: 3.22 km in 20:00 (6:13/km)"
     assert view.text_content("#distance") == "3.22 km"
     assert view.text_content("#actual_pace") == "--:--"

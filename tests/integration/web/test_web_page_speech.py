@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.browser import ARGS
+from tests.browser import ARGS, wait_until
 from tests.conftest import CHROMIUM, NO_CHROMIUM
 from tests.page_stand_in import ORIGIN, Server, serve_static
 from tests.ui_events import started
@@ -67,7 +67,7 @@ def _open(browser: Browser, script: str) -> Iterator[tuple[Page, Server]]:
     page.route(f"{ORIGIN}/**", serve_static)
     page.route_web_socket("**/ws*", server.accept)
     page.goto(f"{ORIGIN}/?token=t")
-    page.wait_for_function("document.getElementById('link').hidden === true")
+    wait_until(page, "document.getElementById('link').hidden === true")
     yield page, server
     context.close()
 
@@ -102,7 +102,7 @@ def test_the_page_says_the_cue_and_the_countdown(speaking: tuple[Page, Server]) 
     assert notice is not None
     server.send(notice)
     server.send(_cue(state))
-    page.wait_for_function("window.__said.length === 2")
+    wait_until(page, "window.__said.length === 2")
     # The laptop voice's words, not the screen's: "seconds" and "per kilometre".
     assert _said(page) == ["starting in 3", "Speeding up in 10 seconds: 5:00 per kilometre"]
     assert speech(UPCOMING) == _said(page)[1] != display(UPCOMING)
@@ -118,18 +118,18 @@ def test_muted_on_the_page_it_says_nothing_even_after_a_reload(
     page.click("#b_mute")
     assert page.get_attribute("#b_mute", "aria-pressed") == "true"
     server.send(_cue(state))
-    page.wait_for_function("document.getElementById('cue').hidden === false")
+    wait_until(page, "document.getElementById('cue').hidden === false")
     assert _said(page) == []
     page.reload()
-    page.wait_for_function("document.getElementById('link').hidden === true")
+    wait_until(page, "document.getElementById('link').hidden === true")
     assert page.text_content("#b_mute") == "cues muted"
     server.send(state.hello())
     server.send(_cue(state))
-    page.wait_for_function("document.getElementById('cue').hidden === false")
+    wait_until(page, "document.getElementById('cue').hidden === false")
     assert _said(page) == []
     page.click("#b_mute")
     server.send(_cue(state))
-    page.wait_for_function("window.__said.length === 1")
+    wait_until(page, "window.__said.length === 1")
 
 
 def test_without_web_speech_a_cue_is_a_short_tone(toneless: tuple[Page, Server]) -> None:
@@ -138,4 +138,4 @@ def test_without_web_speech_a_cue_is_a_short_tone(toneless: tuple[Page, Server])
     state.absorb(started())
     server.send(state.hello())
     server.send(_cue(state))
-    page.wait_for_function("window.__tones === 1")
+    wait_until(page, "window.__tones === 1")
