@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -43,6 +44,23 @@ settings.register_profile(
 machine at 10,000 random runs, the byte fuzzers at full length (`depth.sized`):
 minutes, so not by default."""
 settings.load_profile("default")
+
+
+def _compile_once() -> None:
+    """Keep compiled modules for the run even where `PYTHONDONTWRITEBYTECODE` is set.
+
+    With it set, every process compiles every module of the project it imports from
+    source (the installed packages were compiled by pip): each worker rewrites all the
+    test modules and each of the suite's hundreds of `treadpace` subprocesses compiles
+    the package again, a sixth of a subprocess test's CPU. Written as usual instead, to
+    the `__pycache__` folders git ignores, for the workers and every subprocess the tests
+    start (they inherit the environment).
+    """
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    sys.dont_write_bytecode = False
+
+
+_compile_once()
 
 _CACHES = {
     # Caches are shared (they are built for it and cost seconds to rebuild: fonts);
