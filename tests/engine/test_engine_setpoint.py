@@ -136,10 +136,12 @@ def _controllable_models() -> list[str]:
 
 
 THIRDS = plan(
-    CompiledStep("first third", "time", 600, 9.0),
-    CompiledStep("second third", "time", 600, 10.0),
-    CompiledStep("last third", "time", 600, 11.0),
+    CompiledStep("first third", "time", 180, 9.0),
+    CompiledStep("second third", "time", 60, 10.0),
+    CompiledStep("last third", "time", 60, 11.0),
 )
+"""Thirds in five minutes: the press lands on a settled belt a minute before the first
+change, four times the watchdog's 15 s, and each later third outlasts it too."""
 
 
 @pytest.mark.parametrize("delta", [-0.5, -1.0])
@@ -147,8 +149,8 @@ THIRDS = plan(
 async def test_a_console_press_restarts_the_watchdog_on_every_model(
     model: str, delta: float
 ) -> None:
-    """A press at 5:00 of thirds is an offset, and the progression goes on being sent."""
-    press = Fault(300, "press_speed", "belt_start", delta=delta)
+    """A press at 2:00 of thirds is an offset, and the progression goes on being sent."""
+    press = Fault(120, "press_speed", "belt_start", delta=delta)
     o = await run_sim(THIRDS, model=model, script=_faults(press))
     assert not o.engine.guided, _notices(o, "guided")
     assert _notices(o, "console speed change respected")
