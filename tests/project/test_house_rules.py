@@ -23,17 +23,7 @@ MAX_FILE_LINES = 700
 MAX_FUNCTION_LINES = 60
 
 
-def _modules() -> dict[str, Path]:
-    found: dict[str, Path] = {}
-    for base in TREES.values():
-        for path in sorted(base.rglob("*.py")):
-            parts = path.relative_to(base).with_suffix("").parts
-            name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-            found[name] = path
-    return found
-
-
-MODULES = _modules()
+MODULES = import_graph.modules()
 
 
 def _imports(name: str, path: Path) -> set[str]:
@@ -53,7 +43,7 @@ def test_no_file_is_over_700_lines() -> None:
 def test_no_function_is_over_60_lines() -> None:
     long: dict[str, int] = {}
     for path in MODULES.values():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(import_graph.tree(path)):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 body = (node.end_lineno or node.lineno) - node.body[0].lineno + 1
                 if body > MAX_FUNCTION_LINES:
@@ -65,7 +55,7 @@ def test_every_module_says_why_it_exists() -> None:
     bare = [
         str(p.relative_to(ROOT))
         for p in MODULES.values()
-        if p.read_text(encoding="utf-8").strip() and not ast.get_docstring(ast.parse(p.read_text()))
+        if p.read_text(encoding="utf-8").strip() and not ast.get_docstring(import_graph.tree(p))
     ]
     assert bare == []
 
@@ -104,7 +94,7 @@ def test_every_task_is_named() -> None:
     """
     unnamed: list[str] = []
     for path in MODULES.values():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(import_graph.tree(path)):
             if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
                 continue
             where = f"{path.relative_to(ROOT)}:{node.lineno}"
