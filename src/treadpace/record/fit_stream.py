@@ -6,15 +6,17 @@ knows: a 3-hour run's 11,000 records cost half a gigabyte and seconds of CPU
 to build. `FitStream` applies the builder's own rules (a definition message
 whenever a local message's set of fields changes, fit-tool's encoders for
 every record, its header and CRC), but encodes each message as it is added
-and keeps only the bytes, so the file is the same, byte for byte. `Reused`
-lets the exporter reuse one message per set of fields instead of building
-one per second and per lap.
+and keeps only the bytes, so the file is the same, byte for byte. The many
+messages of one layout (a record a second, a lap a step) come packed
+(`treadpace.record.fit_packed`) rather than as fit-tool messages.
 """
 
 from __future__ import annotations
 
 import struct
 from typing import Any
+
+from treadpace.record.fit_packed import Packed
 
 
 class FitStream:
@@ -52,6 +54,17 @@ class FitStream:
             self._definitions[message.local_id] = message
         self._encode(message)
 
+    def add_packed(self, packed: Packed) -> None:
+        """A packed message, preceded by its definition where `add` would put one."""
+        layout = packed.layout
+        stored = self._definitions.get(layout.local_id)
+        wanted = layout.definition
+        # The layout's definition is checked once, when the layout is built.
+        if wanted is not stored and (stored is None or not stored.supports(wanted)):
+            self._definitions[layout.local_id] = wanted
+            self._encode(wanted)
+        self._body += layout.pack(packed.values)
+
     def _encode(self, message: Any) -> None:
         from fit_tool.encode import encode_record_projected
         from fit_tool.record import Record
@@ -65,43 +78,3 @@ class FitStream:
         head = bytes(FitFileHeader(records_size=len(self._body)).to_bytes())
         crc = crc16(bytes(self._body), crc=crc16(head))
         return head + bytes(self._body) + struct.pack("<H", crc)
-
-
-class Reused:
-    """One message object per message type and set of fields, filled again for each use.
-
-    Building a fit-tool message costs an object per profile field; a run has
-    one record per second and one lap per step. A reused message always carries
-    the same fields (its `shape`), so its definition stays right, and
-    `FitStream.add` takes its bytes before it is filled again.
-    """
-
-    def __init__(self) -> None:
-        self._messages: dict[tuple[type[Any], tuple[bool, ...]], Any] = {}
-
-    def get(self, cls: type[Any], shape: tuple[bool, ...]) -> Any:
-        message = self._messages.get((cls, shape))
-        if message is None:
-            message = self._messages[(cls, shape)] = cls()
-        return message
-
-    def record(
-        self,
-        timestamp_ms: int,
-        distance_m: float,
-        speed_ms: float,
-        heart_rate: int | None,
-        grade: float | None,
-    ) -> Any:
-        """A record message for one telemetry second."""
-        from fit_tool.profile.messages.record_message import RecordMessage
-
-        record = self.get(RecordMessage, (heart_rate is not None, grade is not None))
-        record.timestamp = timestamp_ms
-        record.distance = distance_m
-        record.speed = speed_ms
-        if heart_rate is not None:
-            record.heart_rate = heart_rate
-        if grade is not None:
-            record.grade = grade
-        return record

@@ -1,0 +1,205 @@
+"""Packed FIT messages are the bytes fit-tool's own encoder writes for the same values.
+
+`PackedLayout` encodes records and laps without fit-tool's per-field objects; here
+each packed message is held to fit-tool's encoding of a message whose properties
+are set the usual way (scaled values, rounding, timestamps, negative grades, enum
+members, a field left without a value), and a file of them decodes, with Garmin's
+SDK, to the same values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, cast
+
+import pytest
+from garmin_fit_sdk import Decoder, Stream
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from treadpace.record.fit_packed import Layouts, Packed, PackedLayout
+from treadpace.record.fit_stream import FitStream
+
+UNIX_2026 = 1_767_225_600_000
+"""2026-01-01T00:00:00Z in Unix milliseconds, as the exporter gives timestamps."""
+
+
+PROPERTIES = {"wkt_step_index": "workout_step_index"}
+"""fit-tool's property for a field, where its name is not the field's."""
+
+
+def record_message_type() -> type[Any]:
+    from fit_tool.profile.messages.record_message import RecordMessage
+
+    return cast(type[Any], RecordMessage)
+
+
+def lap_message_type() -> type[Any]:
+    from fit_tool.profile.messages.lap_message import LapMessage
+
+    return cast(type[Any], LapMessage)
+
+
+def by_fit_tool(message_type: type[Any], values: Mapping[str, Any]) -> bytes:
+    """Header and data of a fit-tool message with `values` set through its properties.
+
+    A None value is a field the definition lists but the message no longer holds:
+    fit-tool writes its invalid value, as the packed layout does.
+    """
+    from fit_tool.definition_message import DefinitionMessage
+    from fit_tool.record import Record
+
+    message = message_type()
+    for name, value in values.items():
+        field = message.get_field_by_name(name)
+        prop = PROPERTIES.get(name, name)
+        assert isinstance(getattr(message_type, prop), property)
+        setattr(message, prop, value if value is not None else _some(field))
+    message.set_definition_message(DefinitionMessage.from_data_message(message))
+    for name, value in values.items():
+        if value is None:
+            message.get_field_by_name(name).clear()
+    return bytes(Record.from_message(message).header.to_bytes()) + bytes(message.to_bytes())
+
+
+def _some(field: Any) -> Any:
+    """A value the field takes (its scaled zero): only its place in the definition counts."""
+    return -(field.offset or 0) if field.scale not in (None, 1) else 0
+
+
+def garmin(data: bytes) -> dict[str, list[dict[str, Any]]]:
+    messages, errors = Decoder(Stream.from_byte_array(bytearray(data))).read()
+    assert errors == []
+    return cast(dict[str, list[dict[str, Any]]], messages)
+
+
+def file_of(messages: list[tuple[PackedLayout, Mapping[str, Any]]], packed: bool) -> bytes:
+    stream = FitStream()
+    for layout, values in messages:
+        if packed:
+            stream.add_packed(Packed(layout, values))
+        else:
+            stream.add(layout.message(values))
+    return stream.to_bytes()
+
+
+RECORD_CASES: list[dict[str, Any]] = [
+    {"timestamp": UNIX_2026 + 7_000, "distance": 2.78, "speed": 1.111, "heart_rate": 121},
+    # Rounding at the scale's last digit (a float just below and above .5), and
+    # truncation where the profile has no scale (heart rate).
+    {"timestamp": UNIX_2026, "distance": 1.005, "speed": 3.3335, "heart_rate": 150.9},
+    {"timestamp": UNIX_2026, "distance": 0.125, "speed": 0.0005, "grade": -3.456},
+    {"timestamp": UNIX_2026 + 999, "distance": 42195.0, "speed": 0.0, "grade": 0.005},
+    # No value: the invalid value of the field's base type.
+    {"timestamp": UNIX_2026, "distance": None, "speed": None, "heart_rate": None, "grade": None},
+]
+
+
+@pytest.mark.parametrize("values", RECORD_CASES)
+def test_a_packed_record_is_fit_tools_record(values: dict[str, Any]) -> None:
+    layout = PackedLayout(record_message_type(), values)
+    assert layout.pack(values) == by_fit_tool(record_message_type(), values)
+    assert layout.pack(values) == by_fit_tool_fresh(layout, values)
+
+
+def by_fit_tool_fresh(layout: PackedLayout, values: Mapping[str, Any]) -> bytes:
+    """`layout.message` (the reference the exporter's file test uses) encoded by fit-tool."""
+    from fit_tool.record import Record
+
+    message = layout.message(values)
+    return bytes(Record.from_message(message).header.to_bytes()) + bytes(message.to_bytes())
+
+
+def test_a_packed_lap_is_fit_tools_lap() -> None:
+    from fit_tool.profile.profile_type import Event, EventType, Intensity, LapTrigger, Sport
+
+    values: dict[str, Any] = {
+        "message_index": 3,
+        "timestamp": UNIX_2026 + 47_000,
+        "start_time": UNIX_2026 + 36_000,
+        "event": Event.LAP,
+        "event_type": EventType.STOP,
+        "sport": Sport.RUNNING,
+        "total_elapsed_time": 11.0005,
+        "total_timer_time": 10.9994,
+        "total_distance": 35.835,
+        "avg_speed": 3.2575,
+        "max_speed": 3.3333333,
+        "avg_heart_rate": 172,
+        "total_calories": 2,
+        "intensity": Intensity.RECOVERY,
+        "lap_trigger": LapTrigger.DISTANCE,
+        "avg_grade": -1.5,
+        "wkt_step_index": 999,
+    }
+    layout = PackedLayout(lap_message_type(), values)
+    assert layout.pack(values) == by_fit_tool(lap_message_type(), values)
+
+
+def test_a_file_of_packed_messages_reads_back_as_fit_tools() -> None:
+    layouts = Layouts()
+    messages = [
+        (packed.layout, packed.values)
+        for packed in (layouts.packed(record_message_type(), v) for v in RECORD_CASES * 2)
+    ]
+    data = file_of(messages, packed=True)
+    assert data == file_of(messages, packed=False)
+    records = garmin(data)["record_mesgs"]
+    assert len(records) == len(messages)
+    assert records[0]["distance"] == 2.78 and records[0]["heart_rate"] == 121
+    assert records[2]["grade"] == pytest.approx(-3.46)  # -3.456 rounds to -346 hundredths
+    assert records[1]["heart_rate"] == 150
+    # A field without a value is one the reader leaves out.
+    assert {"distance", "speed", "heart_rate", "grade"}.isdisjoint(records[4])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    seconds=st.integers(0, 10**8),
+    distance=st.floats(0, 4e7) | st.none(),
+    speed=st.floats(0, 65.5) | st.none(),
+    heart_rate=st.integers(0, 254) | st.none(),
+    grade=st.floats(-327, 327) | st.none(),
+)
+def test_any_record_packs_as_fit_tool_encodes_it(
+    seconds: int,
+    distance: float | None,
+    speed: float | None,
+    heart_rate: int | None,
+    grade: float | None,
+) -> None:
+    values = {
+        "timestamp": UNIX_2026 + seconds * 1000,
+        "distance": distance,
+        "speed": speed,
+        "heart_rate": heart_rate,
+        "grade": grade,
+    }
+    layout = PackedLayout(record_message_type(), values)
+    assert layout.pack(values) == by_fit_tool(record_message_type(), values)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"timestamp": UNIX_2026, "speed": -0.001},
+        {"timestamp": UNIX_2026, "speed": 65.536},
+        {"timestamp": UNIX_2026, "heart_rate": 256},
+        {"timestamp": UNIX_2026, "grade": -327.69},
+    ],
+)
+def test_a_value_out_of_range_is_refused_as_fit_tool_refuses_it(values: dict[str, Any]) -> None:
+    from fit_tool.exceptions import FitEncodingError
+
+    layout = PackedLayout(record_message_type(), values)
+    with pytest.raises(FitEncodingError):
+        layout.pack(values)
+    with pytest.raises(FitEncodingError):
+        by_fit_tool(record_message_type(), values)
+
+
+def test_only_plain_integer_fields_are_packed() -> None:
+    with pytest.raises(ValueError, match="no field"):
+        PackedLayout(record_message_type(), ["timestamp", "pace"])
+    with pytest.raises(ValueError, match="only plain integer"):
+        PackedLayout(lap_message_type(), ["timestamp", "total_cycles"])  # has sub-fields
