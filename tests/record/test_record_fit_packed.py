@@ -1,10 +1,10 @@
 """Packed FIT messages are the bytes fit-tool's own encoder writes for the same values.
 
-`PackedLayout` encodes records and laps without fit-tool's per-field objects; here
-each packed message is held to fit-tool's encoding of a message whose properties
-are set the usual way (scaled values, rounding, timestamps, negative grades, enum
-members, a field left without a value), and a file of them decodes, with Garmin's
-SDK, to the same values.
+`PackedLayout` encodes records, laps and workout steps without fit-tool's per-field
+objects; here each packed message is held to fit-tool's encoding of a message whose
+properties are set the usual way (scaled values, rounding, timestamps, negative
+grades, enum members, a field left without a value, sub-fields, text of every
+length), and a file of them decodes, with Garmin's SDK, to the same values.
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ from garmin_fit_sdk import Decoder, Stream
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from treadpace.plans.steps import CompiledStep, StepRole
 from treadpace.record.fit_packed import Layouts, Packed, PackedLayout
-from treadpace.record.fit_stream import FitStream
+from treadpace.record.fit_stream import FitStream, fit_crc16
+from treadpace.workouts.fit import workout_step_message, workout_step_values
 
 UNIX_2026 = 1_767_225_600_000
 """2026-01-01T00:00:00Z in Unix milliseconds, as the exporter gives timestamps."""
@@ -38,6 +40,12 @@ def lap_message_type() -> type[Any]:
     from fit_tool.profile.messages.lap_message import LapMessage
 
     return cast(type[Any], LapMessage)
+
+
+def workout_step_message_type() -> type[Any]:
+    from fit_tool.profile.messages.workout_step_message import WorkoutStepMessage
+
+    return cast(type[Any], WorkoutStepMessage)
 
 
 def by_fit_tool(message_type: type[Any], values: Mapping[str, Any]) -> bytes:
@@ -198,8 +206,60 @@ def test_a_value_out_of_range_is_refused_as_fit_tool_refuses_it(values: dict[str
         by_fit_tool(record_message_type(), values)
 
 
-def test_only_plain_integer_fields_are_packed() -> None:
+def test_only_plain_integer_enum_and_text_fields_are_packed() -> None:
     with pytest.raises(ValueError, match="no field"):
         PackedLayout(record_message_type(), ["timestamp", "pace"])
     with pytest.raises(ValueError, match="only plain integer"):
-        PackedLayout(lap_message_type(), ["timestamp", "total_cycles"])  # has sub-fields
+        PackedLayout(record_message_type(), ["timestamp", "flow"])  # a float
+    with pytest.raises(ValueError, match="needs its size"):
+        PackedLayout(workout_step_message_type(), ["message_index", "wkt_step_name"])
+
+
+def plan_steps() -> list[CompiledStep]:
+    """Steps of every kind a workout step is written for, with names of every size."""
+    return [
+        CompiledStep("warm up", "time", 300.0, 8.0, role=StepRole.WARMUP),
+        CompiledStep("x" * 40, "distance", 1609.344, 12.5),  # a name longer than 31 bytes
+        CompiledStep("easy", "time", 90.5, 9.0, role=StepRole.RECOVERY),  # shorter again
+        CompiledStep("ramp", "time", 120.0, 10.0, end_speed_kmh=14.0),
+        CompiledStep("free run", "distance", 400.0, 10.0, free=True),
+        CompiledStep("until the lap button", "time", 60.0, 9.5, open=True),
+        CompiledStep("Kilómetro rápido — ünïcode ✓ " * 2, "distance", 1000.0, 15.0),
+        CompiledStep("cool", "time", 600.0, 7.0, role=StepRole.COOLDOWN),
+    ]
+
+
+def test_packed_workout_steps_are_the_file_fit_tool_writes() -> None:
+    from fit_tool.profile.messages.workout_step_message import WorkoutStepMessage
+
+    steps = plan_steps() * 2
+    by_fit_tool, packed = FitStream(min_string_size=32), FitStream(min_string_size=32)
+    layouts = Layouts(min_string_size=32, strings=("wkt_step_name",))
+    for index, step in enumerate(steps):
+        by_fit_tool.add(workout_step_message(index, step))
+        packed.add_packed(layouts.packed(WorkoutStepMessage, workout_step_values(index, step)))
+    data = packed.to_bytes()
+    assert data == by_fit_tool.to_bytes()
+    read = garmin(data)["workout_step_mesgs"]
+    assert [m["wkt_step_name"] for m in read] == [s.name[:40] for s in steps]
+    assert read[0]["duration_time"] == 300.0 and read[1]["duration_distance"] == 1609.34
+    assert "custom_target_speed_low" not in read[4]  # a free step has no target
+
+
+def test_values_that_select_another_sub_field_are_refused() -> None:
+    from fit_tool.profile.profile_type import WorkoutStepDuration
+
+    values = {"message_index": 0, "duration_type": WorkoutStepDuration.TIME, "duration_time": 5.0}
+    layout = PackedLayout(workout_step_message_type(), values)
+    assert layout.pack(values)
+    # Distance steps keep their length in centimetres, not milliseconds.
+    with pytest.raises(ValueError, match="duration_distance"):
+        layout.pack({**values, "duration_type": WorkoutStepDuration.DISTANCE})
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(max_size=300), start=st.integers(0, 0xFFFF))
+def test_the_files_crc_is_fit_tools(data: bytes, start: int) -> None:
+    from fit_tool.utils.crc import crc16
+
+    assert fit_crc16(data, crc=start) == crc16(data, crc=start)

@@ -31,6 +31,8 @@ FIT_EPOCH_OFFSET_S = 631_065_600
 MANUFACTURER_DEVELOPMENT = 255
 PRODUCT_ID = 1
 SERIAL_NUMBER = 0x54504331  # fixed: see the module docstring
+MIN_STRING_SIZE = 32
+"""Bytes a text field takes at least (a longer text takes its own length)."""
 
 
 def _ms(wall: float) -> int:
@@ -194,14 +196,17 @@ def _summary(activity: Activity, start: int, end: int) -> Iterator[Any]:
 def _workout(activity: Activity) -> Iterator[Any]:
     """The plan as Workout and Workout Step messages: each lap's `wkt_step_index` names
     its step, so Garmin Connect shows step names and targets against the laps."""
-    from treadpace.workouts.fit import workout_message, workout_step_message
+    from fit_tool.profile.messages.workout_step_message import WorkoutStepMessage
+
+    from treadpace.workouts.fit import workout_message, workout_step_values
 
     steps = activity.planned_steps
     if not steps:
         return
     yield workout_message(activity.plan_name, len(steps))
+    layouts = Layouts(min_string_size=MIN_STRING_SIZE, strings=("wkt_step_name",))
     for index, step in enumerate(steps):
-        yield workout_step_message(index, step)
+        yield layouts.packed(WorkoutStepMessage, workout_step_values(index, step))
 
 
 def _running_totals(totals: Activity | Lap) -> dict[str, Any]:
@@ -284,7 +289,7 @@ def _lap_zones(lap: Lap, index: int) -> Iterator[Any]:
 
 def write_fit(activity: Activity, out: BinaryIO) -> None:
     # Encoded message by message (`fit_stream`): memory follows the file, not the run.
-    stream = FitStream(min_string_size=32)
+    stream = FitStream(min_string_size=MIN_STRING_SIZE)
     for message in _messages(activity):
         if isinstance(message, Packed):
             stream.add_packed(message)

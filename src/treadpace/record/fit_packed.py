@@ -19,13 +19,25 @@ from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
 from typing import Any, NamedTuple
 
-Converter = Callable[[Any], int]
+Converter = Callable[[Any], Any]
 
 
 class PackedLayout:
-    """One message type with one set of scalar integer fields (fit-tool's field names)."""
+    """One message type with one set of fields, named as fit-tool's profile names them.
 
-    def __init__(self, message_type: type[Any], names: Iterable[str], local_id: int = 0) -> None:
+    A name is a field's or a sub-field's (`duration_time` is `duration_value` in
+    seconds, scaled as that sub-field is). `string_sizes` gives each text field's
+    size in the definition. Plain integers, enums and text are packed; floats and
+    arrays are not.
+    """
+
+    def __init__(
+        self,
+        message_type: type[Any],
+        names: Iterable[str],
+        local_id: int = 0,
+        string_sizes: Mapping[str, int] | None = None,
+    ) -> None:
         from fit_tool.definition_message import DefinitionMessage
         from fit_tool.field_definition import FieldDefinition
         from fit_tool.record import Record
@@ -35,27 +47,31 @@ class PackedLayout:
         template.local_id = local_id
         self.message_type = message_type
         self.local_id = local_id
-        # fit-tool defines a message's fields in its profile's order, whatever the
-        # order they were set in: so does the layout.
-        position = {field.name: at for at, field in enumerate(template.fields)}
-        self.names = tuple(sorted(names, key=lambda name: position.get(name, -1)))
-        fields = [_profile_field(template, name) for name in self.names]
-        ids = [field.field_id for field in fields]
+        sizes = dict(string_sizes or {})
+        entries = sorted(
+            (_profile_entry(template, name, sizes.get(name)) for name in names),
+            # fit-tool defines a message's fields in its profile's order, whatever the
+            # order they were set in: so does the layout.
+            key=lambda entry: template.fields.index(entry.field),
+        )
+        self.names = tuple(entry.name for entry in entries)
         self.definition = DefinitionMessage(
             local_id=local_id,
             global_id=template.global_id,
             endian=template.endian,
             field_definitions=[
-                FieldDefinition(field_id, field.base_type.size, field.base_type)
-                for field_id, field in zip(ids, fields, strict=True)
+                FieldDefinition(entry.field.field_id, entry.size, entry.field.base_type)
+                for entry in entries
             ],
         )
         validate_definition(self.definition)
         self._header = Record.from_message(template).header.to_bytes()[0]
-        self._struct = struct.Struct(
-            "<B" + "".join(field.base_type.struct_format for field in fields)
+        self._struct = struct.Struct("<B" + "".join(entry.format for entry in entries))
+        self._converters = tuple((entry.name, entry.converter) for entry in entries)
+        by_id = {entry.field.field_id: entry.name for entry in entries}
+        self._selections = tuple(
+            _Selection.of(entry, by_id) for entry in entries if entry.field.sub_fields
         )
-        self._converters = tuple((field.name, _converter(field)) for field in fields)
 
     def pack(self, values: Mapping[str, Any]) -> bytes:
         """One data record (header byte and fields) holding `values`, one for each name.
@@ -63,6 +79,8 @@ class PackedLayout:
         A value is what fit-tool's message property takes (a timestamp in Unix
         milliseconds, metres, an enum member); None is the field's invalid value.
         """
+        for selection in self._selections:
+            selection.check(values)
         return self._struct.pack(
             self._header,
             *[convert(values[name]) for name, convert in self._converters],
@@ -74,46 +92,107 @@ class PackedLayout:
         message = self.message_type()
         message.local_id = self.local_id
         for name in self.names:
-            field = message.get_field_by_name(name)
-            field.set_value(0, values[name], field.get_valid_sub_field(message.fields))
+            field = _field_of(message, name)
+            sub_field = field.get_valid_sub_field(message.fields)
+            if (sub_field.name if sub_field is not None else field.name) != name:
+                raise ValueError(f"fit-tool reads {field.name} as {sub_field} here, not {name}")
+            field.set_value(0, values[name], sub_field)
         return message
 
 
-class Packed(NamedTuple):
-    """One message to pack: its layout and its values."""
-
-    layout: PackedLayout
-    values: Mapping[str, Any]
-
-
-class Layouts:
-    """One layout per message type and set of field names, built on first use."""
-
-    def __init__(self) -> None:
-        self._layouts: dict[tuple[type[Any], tuple[str, ...]], PackedLayout] = {}
-
-    def packed(self, message_type: type[Any], values: Mapping[str, Any]) -> Packed:
-        key = (message_type, tuple(values))
-        layout = self._layouts.get(key)
-        if layout is None:
-            layout = self._layouts[key] = PackedLayout(message_type, values)
-        return Packed(layout, values)
+class _Entry(NamedTuple):
+    name: str
+    field: Any
+    sub_field: Any
+    size: int
+    format: str
+    converter: Converter
 
 
-def _profile_field(template: Any, name: str) -> Any:
+def _field_of(message: Any, name: str) -> Any:
+    """The field called `name`, or the one whose sub-field is called so."""
+    field = message.get_field_by_name(name)
+    if field is not None:
+        return field
+    for field in message.fields:
+        if any(sub.name == name for sub in field.sub_fields):
+            return field
+    raise ValueError(f"{type(message).__name__} has no field {name!r}")
+
+
+def _profile_entry(template: Any, name: str, string_size: int | None) -> _Entry:
     from fit_tool.base_type import BaseType
 
-    field = template.get_field_by_name(name)
-    if field is None:
-        raise ValueError(f"{type(template).__name__} has no field {name!r}")
-    # Sub-fields change a field's scale by a sibling's value; floats and strings have
-    # other invalid values and sizes: none of them is packed here.
-    if field.sub_fields or field.base_type.is_float() or field.base_type == BaseType.STRING:
-        raise ValueError(f"{name}: only plain integer and enum fields are packed")
-    return field
+    field = _field_of(template, name)
+    sub_field = next((sub for sub in field.sub_fields if sub.name == name), None)
+    base_type = field.base_type
+    if field.array_type is not None or base_type.is_float():
+        raise ValueError(f"{name}: only plain integer, enum and text fields are packed")
+    if base_type == BaseType.STRING:
+        if string_size is None:
+            raise ValueError(f"{name}: a text field needs its size")
+        return _Entry(name, field, None, string_size, f"{string_size}s", _text(name, string_size))
+    return _Entry(
+        name, field, sub_field, base_type.size, base_type.struct_format, _integer(field, sub_field)
+    )
 
 
-def _converter(field: Any) -> Converter:
+def _text(name: str, size: int) -> Converter:
+    """Text as fit-tool writes it: UTF-8, a zero after it, zeros up to the field's size."""
+
+    def convert(value: Any) -> bytes:
+        if not isinstance(value, str):
+            raise TypeError(f"{name}: expected text, got {type(value).__name__}")
+        encoded = value.encode("utf-8") + b"\0"
+        if len(encoded) > size:
+            raise ValueError(f"{name}: {len(encoded)} bytes do not fit in {size}")
+        return encoded
+
+    return convert
+
+
+class _Selection:
+    """Which of a field's sub-fields fit-tool picks for a message's values: the first
+    whose reference fields (all of them) hold one of its values. A layout names the one
+    it packs (or the field itself, for none); `check` refuses values that pick another."""
+
+    def __init__(self, name: str, chosen: Any, candidates: list[tuple[Any, list[Any]]]) -> None:
+        self.name = name
+        self.chosen = chosen
+        self.candidates = candidates
+
+    @classmethod
+    def of(cls, entry: _Entry, names_by_id: Mapping[int, str]) -> _Selection:
+        candidates = []
+        for sub in entry.field.sub_fields:
+            # A reference the layout does not hold is not valid: that sub-field never applies.
+            if all(ref in names_by_id for ref in sub.reference_map):
+                refs = [
+                    (names_by_id[ref], {_raw(value) for value in permitted})
+                    for ref, permitted in sub.reference_map.items()
+                ]
+                candidates.append((sub, refs))
+        return cls(entry.name, entry.sub_field, candidates)
+
+    def check(self, values: Mapping[str, Any]) -> None:
+        picked = next(
+            (
+                sub
+                for sub, refs in self.candidates
+                if all(_raw(values[ref]) in permitted for ref, permitted in refs)
+            ),
+            None,
+        )
+        if picked is not self.chosen:
+            instead = picked.name if picked is not None else "the field without a sub-field"
+            raise ValueError(f"{self.name}: fit-tool writes these values as {instead}")
+
+
+def _raw(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
+
+
+def _integer(field: Any, sub_field: Any) -> Converter:
     """A value as fit-tool's `Field.encode_value` encodes it, range-checked as its setter is."""
     from fit_tool.exceptions import FitEncodingError
 
@@ -121,11 +200,12 @@ def _converter(field: Any) -> Converter:
     invalid: int = base_type.invalid_raw_value()
     low: int = base_type.min
     high: int = base_type.max
-    scale, offset = field.scale, field.offset
+    scale = field.get_scale(sub_field=sub_field)
+    offset = field.get_offset(sub_field=sub_field)
     plain = (scale is None or scale == 1.0) and (offset is None or offset == 0.0)
     scale = 1.0 if scale is None else scale
     offset = 0.0 if offset is None else offset
-    name = field.name
+    name = field.name if sub_field is None else sub_field.name
 
     def convert(value: Any) -> int:
         if value is None:
@@ -143,3 +223,37 @@ def _converter(field: Any) -> Converter:
         return encoded  # type: ignore[no-any-return]
 
     return convert
+
+
+class Packed(NamedTuple):
+    """One message to pack: its layout and its values."""
+
+    layout: PackedLayout
+    values: Mapping[str, Any]
+
+
+class Layouts:
+    """One layout per message type, set of field names and text sizes, built on first use.
+
+    A text field takes the size fit-tool's builder gives it: its UTF-8 bytes and a
+    zero, and at least `min_string_size`.
+    """
+
+    def __init__(self, min_string_size: int = 0, strings: Iterable[str] = ()) -> None:
+        self.min_string_size = min_string_size
+        self.strings = frozenset(strings)
+        """The names of the text fields the layouts hold."""
+        self._layouts: dict[tuple[Any, ...], PackedLayout] = {}
+
+    def packed(self, message_type: type[Any], values: Mapping[str, Any]) -> Packed:
+        sizes = {
+            name: max(len(str(values[name]).encode("utf-8")) + 1, self.min_string_size)
+            for name in self.strings
+            if name in values
+        }
+        key = (message_type, tuple(values), *sizes.values())
+        layout = self._layouts.get(key)
+        if layout is None:
+            layout = PackedLayout(message_type, values, string_sizes=sizes)
+            self._layouts[key] = layout
+        return Packed(layout, values)

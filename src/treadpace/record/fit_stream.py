@@ -60,9 +60,15 @@ class FitStream:
         stored = self._definitions.get(layout.local_id)
         wanted = layout.definition
         # The layout's definition is checked once, when the layout is built.
-        if wanted is not stored and (stored is None or not stored.supports(wanted)):
-            self._definitions[layout.local_id] = wanted
-            self._encode(wanted)
+        if wanted is not stored:
+            if stored is None or not stored.supports(wanted):
+                self._definitions[layout.local_id] = stored = wanted
+                self._encode(wanted)
+            elif _sizes(stored) != _sizes(wanted):
+                # The definition in force holds a text field longer than this message
+                # needs: fit-tool writes the message to that size (`add` does so).
+                self.add(layout.message(packed.values))
+                return
         self._body += layout.pack(packed.values)
 
     def _encode(self, message: Any) -> None:
@@ -73,8 +79,30 @@ class FitStream:
 
     def to_bytes(self) -> bytes:
         from fit_tool.fit_file_header import FitFileHeader
-        from fit_tool.utils.crc import crc16
 
         head = bytes(FitFileHeader(records_size=len(self._body)).to_bytes())
-        crc = crc16(bytes(self._body), crc=crc16(head))
+        crc = fit_crc16(self._body, crc=fit_crc16(head))
         return head + bytes(self._body) + struct.pack("<H", crc)
+
+
+def _sizes(definition: Any) -> list[int]:
+    return [field.size for field in definition.field_definitions]
+
+
+_CRC_TABLE: list[int] = []
+
+
+def fit_crc16(data: bytes | bytearray, crc: int = 0) -> int:
+    """fit-tool's `crc16`, a byte at a time instead of a nibble at a time.
+
+    The table is fit-tool's CRC of each single byte: one lookup per byte gives
+    the same CRC (the CRC is linear), in a quarter of the time over a whole file.
+    """
+    table = _CRC_TABLE
+    if not table:
+        from fit_tool.utils.crc import crc16
+
+        table += [crc16(bytes([byte])) for byte in range(256)]
+    for byte in data:
+        crc = (crc >> 8) ^ table[(crc ^ byte) & 0xFF]
+    return crc
