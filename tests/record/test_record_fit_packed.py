@@ -206,10 +206,10 @@ def test_a_value_out_of_range_is_refused_as_fit_tool_refuses_it(values: dict[str
         by_fit_tool(record_message_type(), values)
 
 
-def test_only_plain_integer_enum_and_text_fields_are_packed() -> None:
+def test_only_integer_enum_and_text_fields_are_packed() -> None:
     with pytest.raises(ValueError, match="no field"):
         PackedLayout(record_message_type(), ["timestamp", "pace"])
-    with pytest.raises(ValueError, match="only plain integer"):
+    with pytest.raises(ValueError, match="only integer, enum and text"):
         PackedLayout(record_message_type(), ["timestamp", "flow"])  # a float
     with pytest.raises(ValueError, match="needs its size"):
         PackedLayout(workout_step_message_type(), ["message_index", "wkt_step_name"])
@@ -234,7 +234,7 @@ def test_packed_workout_steps_are_the_file_fit_tool_writes() -> None:
 
     steps = plan_steps() * 2
     by_fit_tool, packed = FitStream(min_string_size=32), FitStream(min_string_size=32)
-    layouts = Layouts(min_string_size=32, strings=("wkt_step_name",))
+    layouts = Layouts(min_string_size=32, sized=("wkt_step_name",))
     for index, step in enumerate(steps):
         by_fit_tool.add(workout_step_message(index, step))
         packed.add_packed(layouts.packed(WorkoutStepMessage, workout_step_values(index, step)))
@@ -263,3 +263,29 @@ def test_the_files_crc_is_fit_tools(data: bytes, start: int) -> None:
     from fit_tool.utils.crc import crc16
 
     assert fit_crc16(data, crc=start) == crc16(data, crc=start)
+
+
+def test_a_packed_array_is_fit_tools_array() -> None:
+    from fit_tool.profile.messages.time_in_zone_message import TimeInZoneMessage
+    from fit_tool.profile.profile_type import MesgNum
+
+    values = {
+        "timestamp": UNIX_2026 + 60_000,
+        "reference_mesg": MesgNum.LAP,
+        "reference_index": 12,
+        "time_in_hr_zone": [0.0, 1.0005, 59.9994, 3600.5, 0.0015, 10.25],
+    }
+    layout = Layouts(sized=("time_in_hr_zone",)).packed(TimeInZoneMessage, values).layout
+    message = TimeInZoneMessage()
+    message.timestamp = values["timestamp"]
+    message.reference_mesg = values["reference_mesg"]
+    message.reference_index = values["reference_index"]
+    message.time_in_hr_zone = values["time_in_hr_zone"]
+    data = file_of([(layout, values)], packed=True)
+    stream = FitStream()
+    stream.add(message)
+    assert data == stream.to_bytes()
+    zones = garmin(data)["time_in_zone_mesgs"][0]["time_in_hr_zone"]
+    assert zones == [0.0, 1.0, 59.999, 3600.5, 0.002, 10.25]
+    with pytest.raises(ValueError, match="5 values for an array of 6"):
+        layout.pack({**values, "time_in_hr_zone": [1.0] * 5})

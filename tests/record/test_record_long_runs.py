@@ -65,7 +65,9 @@ def many_laps(tmp_path_factory: pytest.TempPathFactory) -> Activity:
         )
         for i in range(LAPS)
     )
-    run = SyntheticRun(steps=steps, hz=2.0, pause_at_s=600, stop_after_s=3000)
+    # Zones recorded: each lap has its Time In Zone message.
+    zones = (120, 140, 160, 175, 190)
+    run = SyntheticRun(steps=steps, hz=2.0, pause_at_s=600, stop_after_s=3000, zones=zones)
     # An interrupted run: the open step is closed at the last sample.
     events = [e for e in patchy(synthetic_events(run)) if not isinstance(e, RunFinished)][:-40]
     return build_activity(read_journal(journal_of(tmp_path_factory.mktemp("runs"), events)))
@@ -104,6 +106,7 @@ def test_streamed_fit_is_the_file_fit_tool_builds(many_laps: Activity) -> None:
     messages, expected = garmin(data), garmin(reference)
     for kind in ("record_mesgs", "lap_mesgs", "session_mesgs", "event_mesgs"):
         assert messages[kind] == expected[kind]
+    assert len(messages["time_in_zone_mesgs"]) == len(many_laps.laps)
 
 
 def test_fit_laps_and_records_keep_the_activity_totals(many_laps: Activity) -> None:

@@ -137,7 +137,7 @@ def _timeline(activity: Activity, start: int) -> Iterator[Any]:
     laps = sorted(activity.laps, key=lambda lap: lap.end_wall)
     last_ms = start
     pause_i = lap_i = 0
-    layouts = Layouts()
+    layouts = Layouts(sized=("time_in_hr_zone",))
     for sample in samples:
         at = _ms(sample.wall)
         while pause_i < len(pauses) and _ms(pauses[pause_i][0]) < at:
@@ -148,7 +148,7 @@ def _timeline(activity: Activity, start: int) -> Iterator[Any]:
             pause_i += 1
         while lap_i < len(laps) and _ms(laps[lap_i].end_wall) < at:
             yield _lap(laps[lap_i], lap_i, layouts)
-            yield from _lap_zones(laps[lap_i], lap_i)
+            yield from _lap_zones(laps[lap_i], lap_i, layouts)
             lap_i += 1
         if at < last_ms:
             continue  # never step back in time (a sample inside a pause window)
@@ -156,7 +156,7 @@ def _timeline(activity: Activity, start: int) -> Iterator[Any]:
         last_ms = at
     for lap_index in range(lap_i, len(laps)):
         yield _lap(laps[lap_index], lap_index, layouts)
-        yield from _lap_zones(laps[lap_index], lap_index)
+        yield from _lap_zones(laps[lap_index], lap_index, layouts)
 
 
 def _summary(activity: Activity, start: int, end: int) -> Iterator[Any]:
@@ -204,7 +204,7 @@ def _workout(activity: Activity) -> Iterator[Any]:
     if not steps:
         return
     yield workout_message(activity.plan_name, len(steps))
-    layouts = Layouts(min_string_size=MIN_STRING_SIZE, strings=("wkt_step_name",))
+    layouts = Layouts(min_string_size=MIN_STRING_SIZE, sized=("wkt_step_name",))
     for index, step in enumerate(steps):
         yield layouts.packed(WorkoutStepMessage, workout_step_values(index, step))
 
@@ -271,7 +271,7 @@ def _lap(lap: Lap, index: int, layouts: Layouts) -> Packed:
     return layouts.packed(LapMessage, values)
 
 
-def _lap_zones(lap: Lap, index: int) -> Iterator[Any]:
+def _lap_zones(lap: Lap, index: int, layouts: Layouts) -> Iterator[Packed]:
     """A Time In Zone message for the lap: seconds below zone 1 and in zones 1-5."""
     from fit_tool.profile.messages.time_in_zone_message import TimeInZoneMessage
     from fit_tool.profile.profile_type import MesgNum
@@ -279,12 +279,13 @@ def _lap_zones(lap: Lap, index: int) -> Iterator[Any]:
     seconds = zone_seconds(lap.samples)
     if seconds is None:
         return
-    message = TimeInZoneMessage()
-    message.timestamp = _ms(lap.end_wall)
-    message.reference_mesg = MesgNum.LAP
-    message.reference_index = index
-    message.time_in_hr_zone = list(seconds)
-    yield message
+    values = {
+        "timestamp": _ms(lap.end_wall),
+        "reference_mesg": MesgNum.LAP,
+        "reference_index": index,
+        "time_in_hr_zone": list(seconds),
+    }
+    yield layouts.packed(TimeInZoneMessage, values)
 
 
 def write_fit(activity: Activity, out: BinaryIO) -> None:

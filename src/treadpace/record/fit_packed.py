@@ -26,9 +26,9 @@ class PackedLayout:
     """One message type with one set of fields, named as fit-tool's profile names them.
 
     A name is a field's or a sub-field's (`duration_time` is `duration_value` in
-    seconds, scaled as that sub-field is). `string_sizes` gives each text field's
-    size in the definition. Plain integers, enums and text are packed; floats and
-    arrays are not.
+    seconds, scaled as that sub-field is). `lengths` gives each text field's size
+    in bytes and each array's number of values. Integers, enums, arrays of them and
+    text are packed; floats are not.
     """
 
     def __init__(
@@ -36,7 +36,7 @@ class PackedLayout:
         message_type: type[Any],
         names: Iterable[str],
         local_id: int = 0,
-        string_sizes: Mapping[str, int] | None = None,
+        lengths: Mapping[str, int] | None = None,
     ) -> None:
         from fit_tool.definition_message import DefinitionMessage
         from fit_tool.field_definition import FieldDefinition
@@ -47,9 +47,9 @@ class PackedLayout:
         template.local_id = local_id
         self.message_type = message_type
         self.local_id = local_id
-        sizes = dict(string_sizes or {})
+        lengths = dict(lengths or {})
         entries = sorted(
-            (_profile_entry(template, name, sizes.get(name)) for name in names),
+            (_profile_entry(template, name, lengths.get(name)) for name in names),
             # fit-tool defines a message's fields in its profile's order, whatever the
             # order they were set in: so does the layout.
             key=lambda entry: template.fields.index(entry.field),
@@ -68,6 +68,7 @@ class PackedLayout:
         self._header = Record.from_message(template).header.to_bytes()[0]
         self._struct = struct.Struct("<B" + "".join(entry.format for entry in entries))
         self._converters = tuple((entry.name, entry.converter) for entry in entries)
+        self._arrays = frozenset(entry.name for entry in entries if entry.array)
         by_id = {entry.field.field_id: entry.name for entry in entries}
         self._selections = tuple(
             _Selection.of(entry, by_id) for entry in entries if entry.field.sub_fields
@@ -81,10 +82,17 @@ class PackedLayout:
         """
         for selection in self._selections:
             selection.check(values)
-        return self._struct.pack(
-            self._header,
-            *[convert(values[name]) for name, convert in self._converters],
-        )
+        if not self._arrays:
+            return self._struct.pack(
+                self._header, *[convert(values[name]) for name, convert in self._converters]
+            )
+        flat: list[Any] = [self._header]
+        for name, convert in self._converters:
+            if name in self._arrays:
+                flat += convert(values[name])
+            else:
+                flat.append(convert(values[name]))
+        return self._struct.pack(*flat)
 
     def message(self, values: Mapping[str, Any]) -> Any:
         """The same message as a fresh fit-tool message, each value set by fit-tool's own
@@ -96,7 +104,10 @@ class PackedLayout:
             sub_field = field.get_valid_sub_field(message.fields)
             if (sub_field.name if sub_field is not None else field.name) != name:
                 raise ValueError(f"fit-tool reads {field.name} as {sub_field} here, not {name}")
-            field.set_value(0, values[name], sub_field)
+            if name in self._arrays:
+                field.set_values(values[name])  # as fit-tool's array properties do
+            else:
+                field.set_value(0, values[name], sub_field)
         return message
 
 
@@ -107,6 +118,7 @@ class _Entry(NamedTuple):
     size: int
     format: str
     converter: Converter
+    array: bool = False
 
 
 def _field_of(message: Any, name: str) -> Any:
@@ -120,21 +132,34 @@ def _field_of(message: Any, name: str) -> Any:
     raise ValueError(f"{type(message).__name__} has no field {name!r}")
 
 
-def _profile_entry(template: Any, name: str, string_size: int | None) -> _Entry:
+def _profile_entry(template: Any, name: str, length: int | None) -> _Entry:
     from fit_tool.base_type import BaseType
 
     field = _field_of(template, name)
     sub_field = next((sub for sub in field.sub_fields if sub.name == name), None)
     base_type = field.base_type
-    if field.array_type is not None or base_type.is_float():
-        raise ValueError(f"{name}: only plain integer, enum and text fields are packed")
+    if base_type.is_float():
+        raise ValueError(f"{name}: only integer, enum and text fields are packed")
     if base_type == BaseType.STRING:
-        if string_size is None:
+        if length is None:
             raise ValueError(f"{name}: a text field needs its size")
-        return _Entry(name, field, None, string_size, f"{string_size}s", _text(name, string_size))
-    return _Entry(
-        name, field, sub_field, base_type.size, base_type.struct_format, _integer(field, sub_field)
-    )
+        return _Entry(name, field, None, length, f"{length}s", _text(name, length))
+    each = _integer(field, sub_field)
+    if length is None:
+        return _Entry(name, field, sub_field, base_type.size, base_type.struct_format, each)
+    size, char = base_type.size * length, base_type.struct_format
+    return _Entry(name, field, sub_field, size, f"{length}{char}", _array(name, length, each), True)
+
+
+def _array(name: str, length: int, each: Converter) -> Converter:
+    """An array field's values, each as its own field's value would be."""
+
+    def convert(values: Any) -> list[Any]:
+        if len(values) != length:
+            raise ValueError(f"{name}: {len(values)} values for an array of {length}")
+        return [each(value) for value in values]
+
+    return convert
 
 
 def _text(name: str, size: int) -> Converter:
@@ -233,27 +258,28 @@ class Packed(NamedTuple):
 
 
 class Layouts:
-    """One layout per message type, set of field names and text sizes, built on first use.
+    """One layout per message type, set of field names and lengths, built on first use.
 
-    A text field takes the size fit-tool's builder gives it: its UTF-8 bytes and a
-    zero, and at least `min_string_size`.
+    `sized` names the text and array fields: a text field takes the size fit-tool's
+    builder gives it (its UTF-8 bytes and a zero, at least `min_string_size`), an
+    array as many values as it is given.
     """
 
-    def __init__(self, min_string_size: int = 0, strings: Iterable[str] = ()) -> None:
+    def __init__(self, min_string_size: int = 0, sized: Iterable[str] = ()) -> None:
         self.min_string_size = min_string_size
-        self.strings = frozenset(strings)
-        """The names of the text fields the layouts hold."""
+        self.sized = frozenset(sized)
         self._layouts: dict[tuple[Any, ...], PackedLayout] = {}
 
     def packed(self, message_type: type[Any], values: Mapping[str, Any]) -> Packed:
-        sizes = {
-            name: max(len(str(values[name]).encode("utf-8")) + 1, self.min_string_size)
-            for name in self.strings
-            if name in values
-        }
-        key = (message_type, tuple(values), *sizes.values())
+        lengths = {name: self._length(values[name]) for name in self.sized if name in values}
+        key = (message_type, tuple(values), *lengths.values())
         layout = self._layouts.get(key)
         if layout is None:
-            layout = PackedLayout(message_type, values, string_sizes=sizes)
+            layout = PackedLayout(message_type, values, lengths=lengths)
             self._layouts[key] = layout
         return Packed(layout, values)
+
+    def _length(self, value: Any) -> int:
+        if isinstance(value, str):
+            return max(len(value.encode("utf-8")) + 1, self.min_string_size)
+        return len(value)
