@@ -1,6 +1,6 @@
 """Export cost of a long run with many laps: a 3-hour, 1,000-step synthetic run, per format.
 
-Run: `.venv/bin/python benchmarks/export_long_run.py [--hours 3 --laps 1000]`.
+Run: `.venv/bin/python benchmarks/export_long_run.py [--hours 3 --laps 1000 --no-zones]`.
 Prints figures; asserts nothing.
 The targets: FIT for 3 h and 1,000 laps <= 1 s, and <= 55 MB peak RSS (reading the
 journal, building the activity and writing the file, fit-tool's import included). Each
@@ -30,6 +30,9 @@ from treadpace.record.synthetic import SyntheticRun, synthetic_events
 HOURS = 3.0
 LAPS = 1000
 RUNS = 5
+HR_ZONES = (120, 140, 160, 175, 190)
+"""A runner with a heart-rate profile: each tick records its zone, each lap gets a
+Time In Zone message (the heavier file; `--no-zones` for a run without)."""
 
 
 def long_plan(hours: float = HOURS, laps: int = LAPS) -> tuple[CompiledStep, ...]:
@@ -41,9 +44,16 @@ def long_plan(hours: float = HOURS, laps: int = LAPS) -> tuple[CompiledStep, ...
     )
 
 
-def record_journal(directory: Path, hours: float = HOURS, laps: int = LAPS) -> Path:
+def record_journal(
+    directory: Path, hours: float = HOURS, laps: int = LAPS, zones: bool = True
+) -> Path:
     recorder = Recorder(directory)
-    run = SyntheticRun(steps=long_plan(hours, laps), hz=1.0, pause_at_s=min(3600, hours * 1800))
+    run = SyntheticRun(
+        steps=long_plan(hours, laps),
+        hz=1.0,
+        pause_at_s=min(3600, hours * 1800),
+        zones=HR_ZONES if zones else None,
+    )
     for event in synthetic_events(run):
         recorder.handle(event)
     recorder.close()
@@ -94,6 +104,7 @@ def main() -> None:
     parser.add_argument("--hours", type=float, default=HOURS)
     parser.add_argument("--laps", type=int, default=LAPS)
     parser.add_argument("--runs", type=int, default=RUNS, help="fresh processes per format")
+    parser.add_argument("--zones", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--child", nargs=3, metavar=("JOURNAL", "FORMAT", "OUT"))
     args = parser.parse_args()
     if args.child:
@@ -101,9 +112,10 @@ def main() -> None:
         print(json.dumps(export_once(Path(journal), fmt, Path(out))))
         return
     with tempfile.TemporaryDirectory() as tmp:
-        journal = record_journal(Path(tmp), args.hours, args.laps)
+        journal = record_journal(Path(tmp), args.hours, args.laps, args.zones)
         size_mb = journal.stat().st_size / 1e6
-        print(f"journal: {args.hours:g} h, {args.laps} steps, {size_mb:.1f} MB")
+        zones = "heart-rate zones" if args.zones else "no heart-rate zones"
+        print(f"journal: {args.hours:g} h, {args.laps} steps, {zones}, {size_mb:.1f} MB")
         print(f"each figure: the median of {args.runs} fresh processes")
         for fmt in ("fit", "tcx", "csv"):
             out = Path(tmp) / f"run.{fmt}"
