@@ -39,6 +39,7 @@ class PackedLayout:
         lengths: Mapping[str, int] | None = None,
     ) -> None:
         from fit_tool.definition_message import DefinitionMessage
+        from fit_tool.encode import encode_record_projected, resolve_encode_options
         from fit_tool.field_definition import FieldDefinition
         from fit_tool.record import Record
         from fit_tool.validation import validate_definition
@@ -65,6 +66,10 @@ class PackedLayout:
             ],
         )
         validate_definition(self.definition)
+        # A layout's definition never changes: fit-tool encodes it once, header and all.
+        self.definition_record: bytes = encode_record_projected(
+            Record.from_message(self.definition), options=resolve_encode_options()
+        )
         self._header = Record.from_message(template).header.to_bytes()[0]
         self._struct = struct.Struct("<B" + "".join(entry.format for entry in entries))
         self._converters = tuple((entry.name, entry.converter) for entry in entries)

@@ -63,7 +63,7 @@ class FitStream:
         if wanted is not stored:
             if stored is None or not stored.supports(wanted):
                 self._definitions[layout.local_id] = stored = wanted
-                self._encode(wanted)
+                self._body += layout.definition_record
             elif _sizes(stored) != _sizes(wanted):
                 # The definition in force holds a text field longer than this message
                 # needs: fit-tool writes the message to that size (`add` does so).
