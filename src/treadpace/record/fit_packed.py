@@ -1,14 +1,15 @@
 """Messages of one fixed layout packed with one precompiled `struct.Struct`.
 
-A 3-hour run writes 11,000 records and 1,000 laps, each with the same few
-fields. Filling a fit-tool message and letting it encode itself costs a field
-object, a sub-field lookup and a range check per value, and was most of the
-export's time. A `PackedLayout` takes from fit-tool's own profile what it needs
-for a message type and a set of fields (field numbers, base types, scale and
-offset, invalid values), builds the definition message fit-tool would write
-for them, and then turns each message's values into bytes with one
-`struct.pack`: the same bytes fit-tool's encoder writes (tests compare them),
-for the numeric fields it holds. `FitStream.add_packed` writes them, with the
+A 3-hour, 1,000-step run writes 11,000 records, 1,000 laps, 1,000 Time In
+Zone messages and 1,000 Workout Steps, each kind with the same few fields.
+Filling a fit-tool message and letting it encode itself costs a field object,
+a sub-field lookup and a range check per value, and was most of the export's
+time. A `PackedLayout` takes from fit-tool's own profile what it needs for a
+message type and a set of fields (field numbers, base types, scale and offset,
+sub-fields, invalid values), has fit-tool encode the definition message its
+builder would write for them, and then turns each message's values into bytes
+with one `struct.pack`: the bytes fit-tool's encoder writes for the same
+values (tests compare them). `FitStream.add_packed` writes them, with the
 definition wherever fit-tool's own rules would put it.
 """
 
@@ -83,7 +84,8 @@ class PackedLayout:
         """One data record (header byte and fields) holding `values`, one for each name.
 
         A value is what fit-tool's message property takes (a timestamp in Unix
-        milliseconds, metres, an enum member); None is the field's invalid value.
+        milliseconds, metres, an enum member, a list for an array); None is a number
+        field's invalid value (text has none: it is refused).
         """
         for selection in self._selections:
             selection.check(values)
