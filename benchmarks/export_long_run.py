@@ -1,11 +1,14 @@
 """Export cost of a long run with many laps: a 3-hour, 1,000-step synthetic run, per format.
 
-Run: `.venv/bin/python benchmarks/export_long_run.py [--hours 3 --laps 1000]`.
+Run: `.venv/bin/python benchmarks/export_long_run.py [--hours 3 --laps 1000 --no-zones]`.
 Prints figures; asserts nothing.
 The targets: FIT for 3 h and 1,000 laps <= 1 s, and <= 55 MB peak RSS (reading the
 journal, building the activity and writing the file, fit-tool's import included). Each
-format is exported in a fresh process, so each peak is its own. CPU time is
+format is exported in a fresh process, so each peak is its own, `--runs` times
+(5 by default); each figure printed is the median of those runs. CPU time is
 printed beside the wall time: on a busy machine it is the steadier figure.
+Before and after a change, side by side in one sitting: run this script once
+on each tree (`PYTHONPATH=<other tree>/src` runs it against another checkout).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from statistics import median
 
 from treadpace.plans.steps import CompiledStep
 from treadpace.record.recorder import Recorder
@@ -25,6 +29,10 @@ from treadpace.record.synthetic import SyntheticRun, synthetic_events
 
 HOURS = 3.0
 LAPS = 1000
+RUNS = 5
+HR_ZONES = (120, 140, 160, 175, 190)
+"""A runner with a heart-rate profile: each tick records its zone, each lap gets a
+Time In Zone message (the heavier file; `--no-zones` for a run without)."""
 
 
 def long_plan(hours: float = HOURS, laps: int = LAPS) -> tuple[CompiledStep, ...]:
@@ -36,9 +44,16 @@ def long_plan(hours: float = HOURS, laps: int = LAPS) -> tuple[CompiledStep, ...
     )
 
 
-def record_journal(directory: Path, hours: float = HOURS, laps: int = LAPS) -> Path:
+def record_journal(
+    directory: Path, hours: float = HOURS, laps: int = LAPS, zones: bool = True
+) -> Path:
     recorder = Recorder(directory)
-    run = SyntheticRun(steps=long_plan(hours, laps), hz=1.0, pause_at_s=min(3600, hours * 1800))
+    run = SyntheticRun(
+        steps=long_plan(hours, laps),
+        hz=1.0,
+        pause_at_s=min(3600, hours * 1800),
+        zones=HR_ZONES if zones else None,
+    )
     for event in synthetic_events(run):
         recorder.handle(event)
     recorder.close()
@@ -73,10 +88,23 @@ def export_once(journal: Path, fmt: str, out: Path) -> dict[str, float]:
     }
 
 
+def export_in_fresh_process(journal: Path, fmt: str, out: Path) -> dict[str, float]:
+    child = subprocess.run(
+        [sys.executable, __file__, "--child", str(journal), fmt, str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    figures: dict[str, float] = json.loads(child.stdout.splitlines()[-1])
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--hours", type=float, default=HOURS)
     parser.add_argument("--laps", type=int, default=LAPS)
+    parser.add_argument("--runs", type=int, default=RUNS, help="fresh processes per format")
+    parser.add_argument("--zones", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--child", nargs=3, metavar=("JOURNAL", "FORMAT", "OUT"))
     args = parser.parse_args()
     if args.child:
@@ -84,18 +112,15 @@ def main() -> None:
         print(json.dumps(export_once(Path(journal), fmt, Path(out))))
         return
     with tempfile.TemporaryDirectory() as tmp:
-        journal = record_journal(Path(tmp), args.hours, args.laps)
+        journal = record_journal(Path(tmp), args.hours, args.laps, args.zones)
         size_mb = journal.stat().st_size / 1e6
-        print(f"journal: {args.hours:g} h, {args.laps} steps, {size_mb:.1f} MB")
+        zones = "heart-rate zones" if args.zones else "no heart-rate zones"
+        print(f"journal: {args.hours:g} h, {args.laps} steps, {zones}, {size_mb:.1f} MB")
+        print(f"each figure: the median of {args.runs} fresh processes")
         for fmt in ("fit", "tcx", "csv"):
             out = Path(tmp) / f"run.{fmt}"
-            child = subprocess.run(
-                [sys.executable, __file__, "--child", str(journal), fmt, str(out)],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            figures = json.loads(child.stdout.splitlines()[-1])
+            runs = [export_in_fresh_process(journal, fmt, out) for _ in range(args.runs)]
+            figures = {key: median(run[key] for run in runs) for key in runs[0]}
             print(
                 f"export {fmt}: {figures['total_s']:.2f} s ({figures['cpu_s']:.2f} s CPU;"
                 f" reading + activity {figures['build_s']:.2f} s),"

@@ -22,7 +22,7 @@ from treadpace.plans.steps import CompiledStep
 from treadpace.record import fit_export
 from treadpace.record.activity import Activity, build_activity
 from treadpace.record.csv_export import write_csv
-from treadpace.record.fit_stream import Reused
+from treadpace.record.fit_packed import Packed
 from treadpace.record.journal import read_journal
 from treadpace.record.recorder import Recorder
 from treadpace.record.synthetic import SyntheticRun, synthetic_events
@@ -65,23 +65,25 @@ def many_laps(tmp_path_factory: pytest.TempPathFactory) -> Activity:
         )
         for i in range(LAPS)
     )
-    run = SyntheticRun(steps=steps, hz=2.0, pause_at_s=600, stop_after_s=3000)
+    # Zones recorded: each lap has its Time In Zone message.
+    zones = (120, 140, 160, 175, 190)
+    run = SyntheticRun(steps=steps, hz=2.0, pause_at_s=600, stop_after_s=3000, zones=zones)
     # An interrupted run: the open step is closed at the last sample.
     events = [e for e in patchy(synthetic_events(run)) if not isinstance(e, RunFinished)][:-40]
     return build_activity(read_journal(journal_of(tmp_path_factory.mktemp("runs"), events)))
 
 
-def built_by_fit_tool(activity: Activity, monkeypatch: pytest.MonkeyPatch) -> bytes:
-    """The file as fit-tool's own builder makes it, from a fresh message for every use."""
+def built_by_fit_tool(activity: Activity) -> bytes:
+    """The file as fit-tool's own builder makes it, from a fresh fit-tool message for every
+    one (a packed record or lap too: its values set by fit-tool's field encoder)."""
     from fit_tool.fit_file_builder import FitFileBuilder
 
-    monkeypatch.setattr(Reused, "get", lambda self, cls, shape: cls())
     builder = FitFileBuilder(auto_define=True, min_string_size=32)
     for message in fit_export._messages(activity):
+        if isinstance(message, Packed):
+            message = message.layout.message(message.values)
         builder.add(message)
-    data = bytes(builder.build().to_bytes())
-    monkeypatch.undo()
-    return data
+    return bytes(builder.build().to_bytes())
 
 
 def streamed(activity: Activity) -> bytes:
@@ -96,16 +98,15 @@ def garmin(data: bytes) -> dict[str, list[dict[str, Any]]]:
     return cast(dict[str, list[dict[str, Any]]], messages)
 
 
-def test_streamed_fit_is_the_file_fit_tool_builds(
-    many_laps: Activity, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    reference = built_by_fit_tool(many_laps, monkeypatch)
+def test_streamed_fit_is_the_file_fit_tool_builds(many_laps: Activity) -> None:
+    reference = built_by_fit_tool(many_laps)
     data = streamed(many_laps)
     assert data == reference
     # The same file read back: every lap and record, and the totals.
     messages, expected = garmin(data), garmin(reference)
     for kind in ("record_mesgs", "lap_mesgs", "session_mesgs", "event_mesgs"):
         assert messages[kind] == expected[kind]
+    assert len(messages["time_in_zone_mesgs"]) == len(many_laps.laps)
 
 
 def test_fit_laps_and_records_keep_the_activity_totals(many_laps: Activity) -> None:

@@ -211,10 +211,39 @@ def _text(value: str) -> str:
     return value if value.isascii() else _SURROGATE.sub("\ufffd", value)
 
 
+_AS_IS: dict[type[Any], dict[str, tuple[type[Any], ...]]] = {}
+
+
+def _as_is(cls: type[Any]) -> dict[str, tuple[type[Any], ...]]:
+    """For each field of `cls`, the exact value types `_checked` returns unchanged.
+
+    A tick line is mostly floats, ints and nulls: a value of one of these types
+    skips the full check, which would give it back as it is anyway.
+    """
+    kinds = _AS_IS.get(cls)
+    if kinds is None:
+        kinds = _AS_IS[cls] = {}
+        for name in _hints(cls):
+            literal, allowed = _kind(cls, name)
+            kept: list[type[Any]] = []
+            if literal is None:
+                kept += [t for t in (float, bool, type(None)) if t in allowed]
+                if int in allowed and float not in allowed:
+                    kept.append(int)  # an int in a float field widens to float: not as is
+            kinds[name] = tuple(kept)
+    return kinds
+
+
 def _fields(cls: type[Any], record: Any) -> dict[str, Any]:
     if not isinstance(record, dict):
         raise JournalLineError(f"{cls.__name__} is not an object")
-    return {k: _checked(cls, k, v) for k, v in record.items() if k in _hints(cls)}
+    kinds = _as_is(cls)
+    fields: dict[str, Any] = {}
+    for k, v in record.items():
+        kept = kinds.get(k)
+        if kept is not None:
+            fields[k] = v if type(v) in kept else _checked(cls, k, v)
+    return fields
 
 
 # The characters that open or close a string or a level, and the escape inside a string.
@@ -262,11 +291,15 @@ def _int(digits: str) -> float:
     return int(digits)
 
 
+_JSON = json.JSONDecoder(parse_int=_int)
+"""What `json.loads(line, parse_int=_int)` builds for every line, built once."""
+
+
 def _load(line: str) -> dict[str, Any]:
     if _too_deep(line):
         raise JournalLineError(f"nested deeper than {MAX_DEPTH} levels")
     try:
-        record = json.loads(line, parse_int=_int)
+        record = _JSON.decode(line)
     except json.JSONDecodeError as exc:
         raise JournalLineError(f"not JSON ({exc.msg})") from None
     except RecursionError:  # only when the stack was already deep: the bound is above

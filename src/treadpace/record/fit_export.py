@@ -20,8 +20,9 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from treadpace.plans.steps import StepRole
-from treadpace.record.activity import Activity, Lap
-from treadpace.record.fit_stream import FitStream, Reused
+from treadpace.record.activity import Activity, Lap, Sample
+from treadpace.record.fit_packed import Layouts, Packed
+from treadpace.record.fit_stream import FitStream
 from treadpace.record.hr_zones import zone_seconds
 
 # Seconds between the Unix epoch and the FIT epoch (1989-12-31T00:00:00Z).
@@ -30,6 +31,8 @@ FIT_EPOCH_OFFSET_S = 631_065_600
 MANUFACTURER_DEVELOPMENT = 255
 PRODUCT_ID = 1
 SERIAL_NUMBER = 0x54504331  # fixed: see the module docstring
+MIN_STRING_SIZE = 32
+"""Bytes a text field takes at least (a longer text takes its own length)."""
 
 
 def _ms(wall: float) -> int:
@@ -134,7 +137,7 @@ def _timeline(activity: Activity, start: int) -> Iterator[Any]:
     laps = sorted(activity.laps, key=lambda lap: lap.end_wall)
     last_ms = start
     pause_i = lap_i = 0
-    reused = Reused()
+    layouts = Layouts(sized=("time_in_hr_zone",))
     for sample in samples:
         at = _ms(sample.wall)
         while pause_i < len(pauses) and _ms(pauses[pause_i][0]) < at:
@@ -144,22 +147,16 @@ def _timeline(activity: Activity, start: int) -> Iterator[Any]:
             yield _timer(last_ms, EventType.START)
             pause_i += 1
         while lap_i < len(laps) and _ms(laps[lap_i].end_wall) < at:
-            yield _lap(laps[lap_i], lap_i, reused)
-            yield from _lap_zones(laps[lap_i], lap_i)
+            yield _lap(laps[lap_i], lap_i, layouts)
+            yield from _lap_zones(laps[lap_i], lap_i, layouts)
             lap_i += 1
         if at < last_ms:
             continue  # never step back in time (a sample inside a pause window)
-        yield reused.record(
-            at,
-            sample.distance_m,
-            sample.speed_ms,
-            sample.heart_rate_bpm or None,
-            sample.incline_percent,
-        )
+        yield _record(layouts, at, sample)
         last_ms = at
     for lap_index in range(lap_i, len(laps)):
-        yield _lap(laps[lap_index], lap_index, reused)
-        yield from _lap_zones(laps[lap_index], lap_index)
+        yield _lap(laps[lap_index], lap_index, layouts)
+        yield from _lap_zones(laps[lap_index], lap_index, layouts)
 
 
 def _summary(activity: Activity, start: int, end: int) -> Iterator[Any]:
@@ -177,7 +174,8 @@ def _summary(activity: Activity, start: int, end: int) -> Iterator[Any]:
     session.start_time = start
     session.event = Event.SESSION
     session.event_type = EventType.STOP
-    _running_totals(session, activity)
+    for name, value in _running_totals(activity).items():
+        setattr(session, name, value)
     session.first_lap_index = 0
     session.num_laps = len(activity.laps)
     session.trigger = SessionTrigger.ACTIVITY_END
@@ -198,67 +196,82 @@ def _summary(activity: Activity, start: int, end: int) -> Iterator[Any]:
 def _workout(activity: Activity) -> Iterator[Any]:
     """The plan as Workout and Workout Step messages: each lap's `wkt_step_index` names
     its step, so Garmin Connect shows step names and targets against the laps."""
-    from treadpace.workouts.fit import workout_message, workout_step_message
+    from fit_tool.profile.messages.workout_step_message import WorkoutStepMessage
+
+    from treadpace.workouts.fit import workout_message, workout_step_values
 
     steps = activity.planned_steps
     if not steps:
         return
     yield workout_message(activity.plan_name, len(steps))
+    layouts = Layouts(min_string_size=MIN_STRING_SIZE, sized=("wkt_step_name",))
     for index, step in enumerate(steps):
-        yield workout_step_message(index, step)
+        yield layouts.packed(WorkoutStepMessage, workout_step_values(index, step))
 
 
-def _running_totals(message: Any, totals: Activity | Lap) -> None:
-    """Sport and the totals a session and a lap message share."""
+def _running_totals(totals: Activity | Lap) -> dict[str, Any]:
+    """Sport and the totals a session and a lap message share, by fit-tool field name."""
     from fit_tool.profile.profile_type import Sport, SubSport
 
-    message.sport = Sport.RUNNING
-    message.sub_sport = SubSport.TREADMILL
-    message.total_elapsed_time = totals.elapsed_s
-    message.total_timer_time = totals.timer_s
-    message.total_distance = totals.distance_m
-    message.avg_speed = totals.avg_speed_kmh / 3.6
-    message.max_speed = totals.max_speed_kmh / 3.6
+    values: dict[str, Any] = {
+        "sport": Sport.RUNNING,
+        "sub_sport": SubSport.TREADMILL,
+        "total_elapsed_time": totals.elapsed_s,
+        "total_timer_time": totals.timer_s,
+        "total_distance": totals.distance_m,
+        "avg_speed": totals.avg_speed_kmh / 3.6,
+        "max_speed": totals.max_speed_kmh / 3.6,
+    }
     if totals.avg_heart_rate is not None:
-        message.avg_heart_rate = totals.avg_heart_rate
+        values["avg_heart_rate"] = totals.avg_heart_rate
     if totals.max_heart_rate is not None:
-        message.max_heart_rate = totals.max_heart_rate
+        values["max_heart_rate"] = totals.max_heart_rate
     if totals.energy_kcal is not None:
-        message.total_calories = round(totals.energy_kcal)
+        values["total_calories"] = round(totals.energy_kcal)
+    return values
 
 
-def _lap(lap: Lap, index: int, reused: Reused) -> Any:
+def _record(layouts: Layouts, at_ms: int, sample: Sample) -> Packed:
+    """A record message for one telemetry second; heart rate and grade when known."""
+    from fit_tool.profile.messages.record_message import RecordMessage
+
+    values: dict[str, Any] = {
+        "timestamp": at_ms,
+        "distance": sample.distance_m,
+        "speed": sample.speed_ms,
+    }
+    if sample.heart_rate_bpm:
+        values["heart_rate"] = sample.heart_rate_bpm
+    if sample.incline_percent is not None:
+        values["grade"] = sample.incline_percent
+    return layouts.packed(RecordMessage, values)
+
+
+def _lap(lap: Lap, index: int, layouts: Layouts) -> Packed:
     from fit_tool.profile.messages.lap_message import LapMessage
     from fit_tool.profile.profile_type import Event, EventType, LapTrigger
 
-    # The optional fields `_running_totals` and the step fill: one message per set of them.
-    shape = (
-        lap.avg_heart_rate is not None,
-        lap.max_heart_rate is not None,
-        lap.energy_kcal is not None,
-        lap.step is not None,
-    )
-    message = reused.get(LapMessage, shape)
-    message.message_index = index
-    message.timestamp = _ms(lap.end_wall)
-    message.start_time = _ms(lap.start_wall)
-    message.event = Event.LAP
-    message.event_type = EventType.STOP
-    _running_totals(message, lap)
+    values: dict[str, Any] = {
+        "message_index": index,
+        "timestamp": _ms(lap.end_wall),
+        "start_time": _ms(lap.start_wall),
+        "event": Event.LAP,
+        "event_type": EventType.STOP,
+        **_running_totals(lap),
+        "intensity": _intensity(lap),
+        "lap_trigger": {
+            "time": LapTrigger.TIME,
+            "distance": LapTrigger.DISTANCE,
+            "manual": LapTrigger.MANUAL,
+        }.get(lap.trigger, LapTrigger.SESSION_END),
+    }
     if lap.step is not None:
-        message.avg_grade = lap.step.incline_percent
-    message.intensity = _intensity(lap)
-    message.lap_trigger = {
-        "time": LapTrigger.TIME,
-        "distance": LapTrigger.DISTANCE,
-        "manual": LapTrigger.MANUAL,
-    }.get(lap.trigger, LapTrigger.SESSION_END)
-    if lap.step is not None:
-        message.workout_step_index = lap.index
-    return message
+        values["avg_grade"] = lap.step.incline_percent
+        values["wkt_step_index"] = lap.index
+    return layouts.packed(LapMessage, values)
 
 
-def _lap_zones(lap: Lap, index: int) -> Iterator[Any]:
+def _lap_zones(lap: Lap, index: int, layouts: Layouts) -> Iterator[Packed]:
     """A Time In Zone message for the lap: seconds below zone 1 and in zones 1-5."""
     from fit_tool.profile.messages.time_in_zone_message import TimeInZoneMessage
     from fit_tool.profile.profile_type import MesgNum
@@ -266,17 +279,21 @@ def _lap_zones(lap: Lap, index: int) -> Iterator[Any]:
     seconds = zone_seconds(lap.samples)
     if seconds is None:
         return
-    message = TimeInZoneMessage()
-    message.timestamp = _ms(lap.end_wall)
-    message.reference_mesg = MesgNum.LAP
-    message.reference_index = index
-    message.time_in_hr_zone = list(seconds)
-    yield message
+    values = {
+        "timestamp": _ms(lap.end_wall),
+        "reference_mesg": MesgNum.LAP,
+        "reference_index": index,
+        "time_in_hr_zone": list(seconds),
+    }
+    yield layouts.packed(TimeInZoneMessage, values)
 
 
 def write_fit(activity: Activity, out: BinaryIO) -> None:
     # Encoded message by message (`fit_stream`): memory follows the file, not the run.
-    stream = FitStream(min_string_size=32)
+    stream = FitStream(min_string_size=MIN_STRING_SIZE)
     for message in _messages(activity):
-        stream.add(message)
+        if isinstance(message, Packed):
+            stream.add_packed(message)
+        else:
+            stream.add(message)
     out.write(stream.to_bytes())

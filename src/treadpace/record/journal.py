@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import enum
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,40 +80,49 @@ def run_status(finished: RunFinished | None) -> RunStatus:
     return RunStatus.FINISHED if finished.state == RunState.FINISHED else RunStatus.ABORTED
 
 
-def read_journal(path: Path) -> Journal:
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such run journal") from None
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read ({exc.strerror})") from None
-    text = raw.decode("utf-8", errors="replace")
-    lines = text.split("\n")
-    ends_cleanly = text.endswith("\n")
-    if ends_cleanly:
-        lines.pop()
-    if not lines or not lines[0].strip():
+def _read_lines(path: Path, lines: Iterable[str]) -> Journal:
+    """The header and every readable event; a torn last line (no newline after it) is
+    counted apart from the damaged lines before it."""
+    numbered = enumerate(lines, start=1)
+    first = next(numbered, (1, ""))[1].removesuffix("\n")
+    if not first.strip():
         raise UserError(f"{path}:1: not a treadpace journal (expected a run_started header)")
     try:
-        header = decode_event(lines[0])
+        header = decode_event(first)
     except JournalLineError as exc:
         raise UserError(f"{path}:1: not a treadpace journal header ({exc})") from None
     if not isinstance(header, RunStarted):
         raise UserError(f"{path}:1: not a treadpace journal (expected a run_started header)")
     journal = Journal(path=Path(path), header=header)
-    for number, line in enumerate(lines[1:], start=2):
+    for number, text in numbered:
+        ended = text.endswith("\n")
+        line = text[:-1] if ended else text
         if not line.strip():
             continue
         try:
             journal.events.append(decode_event(line, header.steps))
         except JournalLineError as exc:
-            last = number == len(lines)
-            if last and not ends_cleanly:
+            if not ended:  # only the last line can lack its newline
                 journal.truncated = True
                 log.info("%s:%d: torn last line skipped (interrupted run)", path, number)
             else:
                 journal.bad_lines += 1
                 log.warning("%s:%d: unreadable journal line skipped: %s", path, number, exc)
+    return journal
+
+
+def read_journal(path: Path) -> Journal:
+    try:
+        # Line by line, never the whole file at once: a 3-hour journal is 6 MB of text,
+        # which its events would otherwise be read beside. `newline="\n"` splits where
+        # the writer did; a byte that is not UTF-8 reads as U+FFFD.
+        with open(path, encoding="utf-8", errors="replace", newline="\n") as lines:
+            journal = _read_lines(path, lines)
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such run journal") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read ({exc.strerror})") from None
+    header = journal.header
     repaired = repair(journal.path, journal.header, journal.events)
     if repaired is None:
         raise UserError(

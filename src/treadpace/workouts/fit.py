@@ -193,32 +193,47 @@ def workout_message(name: str, steps: int) -> Any:
     return workout
 
 
-def workout_step_message(index: int, step: CompiledStep) -> Any:
-    """One Workout Step: the step's length, and a speed range around its pace (or its ramp)."""
-    from fit_tool.profile.messages.workout_step_message import WorkoutStepMessage
+def workout_step_values(index: int, step: CompiledStep) -> dict[str, Any]:
+    """One Workout Step's fields by their profile names (`duration_time` is `duration_value`
+    in seconds): the step's length, and a speed range around its pace (or its ramp)."""
     from fit_tool.profile.profile_type import WorkoutStepDuration, WorkoutStepTarget
 
-    message = WorkoutStepMessage()
-    message.message_index = index
-    message.workout_step_name = step.name[:40]
-    message.intensity = fit_intensity(step.role)
+    values: dict[str, Any] = {
+        "message_index": index,
+        "wkt_step_name": step.name[:40],
+        "intensity": fit_intensity(step.role),
+    }
     if step.open:
-        message.duration_type = WorkoutStepDuration.OPEN  # the lap button ends it
+        values["duration_type"] = WorkoutStepDuration.OPEN  # the lap button ends it
     elif step.kind == "time":
-        message.duration_type = WorkoutStepDuration.TIME
-        message.duration_time = step.amount
+        values["duration_type"] = WorkoutStepDuration.TIME
+        values["duration_time"] = step.amount
     else:
-        message.duration_type = WorkoutStepDuration.DISTANCE
-        message.duration_distance = step.amount
+        values["duration_type"] = WorkoutStepDuration.DISTANCE
+        values["duration_distance"] = step.amount
     if step.free:
-        message.target_type = WorkoutStepTarget.OPEN
-        return message
+        values["target_type"] = WorkoutStepTarget.OPEN
+        return values
     ends = (step.speed_kmh, step.end_speed_kmh or step.speed_kmh)
     slow_pace, fast_pace = 3600.0 / min(ends), 3600.0 / max(ends)
-    message.target_type = WorkoutStepTarget.SPEED
-    message.target_value = 0
-    message.custom_target_speed_low = 1000.0 / (slow_pace + PACE_WINDOW_S)
-    message.custom_target_speed_high = 1000.0 / max(fast_pace - PACE_WINDOW_S, 1.0)
+    values["target_type"] = WorkoutStepTarget.SPEED
+    values["target_speed_zone"] = 0  # `target_value` of a speed target: 0 is a custom range
+    values["custom_target_speed_low"] = 1000.0 / (slow_pace + PACE_WINDOW_S)
+    values["custom_target_speed_high"] = 1000.0 / max(fast_pace - PACE_WINDOW_S, 1.0)
+    return values
+
+
+_STEP_PROPERTIES = {"wkt_step_name": "workout_step_name"}
+"""fit-tool's property for a field where the two names differ."""
+
+
+def workout_step_message(index: int, step: CompiledStep) -> Any:
+    """`workout_step_values` as a fit-tool message, set in that order through its properties."""
+    from fit_tool.profile.messages.workout_step_message import WorkoutStepMessage
+
+    message = WorkoutStepMessage()
+    for name, value in workout_step_values(index, step).items():
+        setattr(message, _STEP_PROPERTIES.get(name, name), value)
     return message
 
 
