@@ -121,13 +121,15 @@ async def _serve(
         )
         server.add_routes(Routes(appliance).routes())
         await server.start()
-        print(f"web: runs in {directory}; treadmill: {treadmill.label} (Ctrl+C to stop)")
-        announce(where.url(token), token is not None)
-        await asyncio.to_thread(appliance.warm_up)
+        # Ctrl+C is how a server is stopped: taken as such from before the page is
+        # announced, not only once it has warmed up (a press in between was exit 130).
         done = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, done.set)
+        print(f"web: runs in {directory}; treadmill: {treadmill.label} (Ctrl+C to stop)")
+        announce(where.url(token), token is not None)
+        await asyncio.to_thread(appliance.warm_up)
         try:
             await done.wait()
         finally:
