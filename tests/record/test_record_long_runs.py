@@ -102,11 +102,10 @@ def test_streamed_fit_is_the_file_fit_tool_builds(many_laps: Activity) -> None:
     reference = built_by_fit_tool(many_laps)
     data = streamed(many_laps)
     assert data == reference
-    # The same file read back: every lap and record, and the totals.
-    messages, expected = garmin(data), garmin(reference)
-    for kind in ("record_mesgs", "lap_mesgs", "session_mesgs", "event_mesgs"):
-        assert messages[kind] == expected[kind]
-    assert len(messages["time_in_zone_mesgs"]) == len(many_laps.laps)
+    # Byte for byte the same, so what one reader makes of them it makes of both: read
+    # once, by the reference decoder (the totals are checked in the next test).
+    messages = garmin(data)
+    assert len(messages["lap_mesgs"]) == len(messages["time_in_zone_mesgs"]) == len(many_laps.laps)
 
 
 def test_fit_laps_and_records_keep_the_activity_totals(many_laps: Activity) -> None:
