@@ -120,14 +120,16 @@ async def _serve(
             server, tasks, profile_path=profile_path, treadmill=treadmill, quiet=quiet
         )
         server.add_routes(Routes(appliance).routes())
-        await server.start()
-        print(f"web: runs in {directory}; treadmill: {treadmill.label} (Ctrl+C to stop)")
-        announce(where.url(token), token is not None)
-        await asyncio.to_thread(appliance.warm_up)
+        # Before the page is announced: a Ctrl+C once it is up (during the warm-up too)
+        # stops the server cleanly, not with an interrupt.
         done = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, done.set)
+        await server.start()
+        print(f"web: runs in {directory}; treadmill: {treadmill.label} (Ctrl+C to stop)")
+        announce(where.url(token), token is not None)
+        await asyncio.to_thread(appliance.warm_up)
         try:
             await done.wait()
         finally:
