@@ -12,6 +12,7 @@ run's own process stay in real subprocesses (`run_proc.py`).
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 from collections.abc import Iterator, Mapping
@@ -33,6 +34,20 @@ class Ran:
 
 
 @contextlib.contextmanager
+def _no_log_handlers() -> Iterator[None]:
+    """The root logger as a fresh process has it: no handlers, so a warning goes to
+    standard error (logging's last resort) as the command's user sees it, not to the
+    test runner's capture."""
+    root = logging.getLogger()
+    handlers = root.handlers[:]
+    root.handlers.clear()
+    try:
+        yield
+    finally:
+        root.handlers[:] = handlers
+
+
+@contextlib.contextmanager
 def _inside(cwd: Path | None) -> Iterator[None]:
     before = Path.cwd()
     if cwd is not None:
@@ -43,13 +58,11 @@ def _inside(cwd: Path | None) -> Iterator[None]:
         os.chdir(before)
 
 
-def invoke(
-    *args: str, env: Mapping[str, str | None] | None = None, cwd: Path | None = None
-) -> Ran:
+def invoke(*args: str, env: Mapping[str, str | None] | None = None, cwd: Path | None = None) -> Ran:
     """`treadpace ARGS...` with `env` over the current environment, run from `cwd`."""
     runner = CliRunner()
     argv = sys.argv
-    with runner.isolation(env=env) as (out, err, _), _inside(cwd):
+    with runner.isolation(env=env) as (out, err, _), _inside(cwd), _no_log_handlers():
         sys.argv = ["treadpace", *args]
         try:
             main()
