@@ -86,3 +86,14 @@ def invoke_home(*args: str, home: Path, cwd: Path | None = None) -> Ran:
         "TREADPACE_PROFILE": None,
     }
     return invoke(*args, env=env, cwd=cwd)
+
+
+def invoke_at(tmp_path: Path, *args: str) -> Ran:
+    """`invoke` with the homes `run_proc.treadpace` gives a subprocess: the data in
+    tmp_path/home, the configuration in tmp_path/cfg."""
+    env = {
+        "TREADPACE_HOME": str(tmp_path / "home"),
+        "TREADPACE_CONFIG_HOME": str(tmp_path / "cfg"),
+        "TREADPACE_PROFILE": None,
+    }
+    return invoke(*args, env=env)
