@@ -88,12 +88,13 @@ def invoke_home(*args: str, home: Path, cwd: Path | None = None) -> Ran:
     return invoke(*args, env=env, cwd=cwd)
 
 
-def invoke_at(tmp_path: Path, *args: str) -> Ran:
-    """`invoke` with the homes `run_proc.treadpace` gives a subprocess: the data in
-    tmp_path/home, the configuration in tmp_path/cfg."""
-    env = {
+def invoke_at(tmp_path: Path, *args: str, **extra: str) -> Ran:
+    """`invoke` with the homes `run_proc.treadpace` gives a subprocess (the data in
+    tmp_path/home, the configuration in tmp_path/cfg), `extra` over them."""
+    env: dict[str, str | None] = {
         "TREADPACE_HOME": str(tmp_path / "home"),
         "TREADPACE_CONFIG_HOME": str(tmp_path / "cfg"),
         "TREADPACE_PROFILE": None,
+        **extra,
     }
     return invoke(*args, env=env)
