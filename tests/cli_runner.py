@@ -33,6 +33,14 @@ class Ran:
     stderr: str
 
 
+def _as_new_process() -> None:
+    """Forget what this process already said once: a new process says it again (the
+    journals called repaired, if the journal reader is loaded)."""
+    journal = sys.modules.get("treadpace.record.journal")
+    if journal is not None:
+        journal._said_repaired.clear()
+
+
 @contextlib.contextmanager
 def _no_log_handlers() -> Iterator[None]:
     """The root logger as a fresh process has it: no handlers, so a warning goes to
@@ -64,6 +72,7 @@ def invoke(*args: str, env: Mapping[str, str | None] | None = None, cwd: Path | 
     argv = sys.argv
     with runner.isolation(env=env) as (out, err, _), _inside(cwd), _no_log_handlers():
         sys.argv = ["treadpace", *args]
+        _as_new_process()
         try:
             main()
             code = 0

@@ -20,12 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_runner import Ran, invoke_home
+from tests.cli_runner import invoke_home
 from tests.depth import sized
 from tests.journal_mutations import mutate, read_every_way, seed_journals
 from tests.journals import DAY, record
 from tests.serve_proc import hello_and_command, start_serve
-from treadpace.record import journal as journal_module
 from treadpace.record.activity import build_activity
 from treadpace.record.codec import MAX_DEPTH, JournalLineError, decode_event
 from treadpace.record.export import FORMATS
@@ -209,38 +208,31 @@ def damaged_folder(runs: Path) -> dict[str, Path]:
     return made
 
 
-def fresh(home: Path, *args: str) -> Ran:
-    """`treadpace ARGS...` in-process, as a fresh process would run it: what a process says
-    once (a journal repaired) it says again in the next command."""
-    journal_module._said_repaired.clear()
-    return invoke_home(*args, home=home)
-
-
 def test_the_commands_on_a_folder_of_damaged_journals(runs: Path, tmp_path: Path) -> None:
     # In-process: the exit codes, the lines on standard error and the files written are
     # the command's own; a process of its own for each would prove nothing more.
     made = damaged_folder(runs)
     home = runs.parent
-    listing = fresh(home, "history", "--json")
+    listing = invoke_home("history", "--json", home=home)
     assert listing.returncode == 0, listing.stderr
     assert [r["plan"] for r in json.loads(listing.stdout)] == ["Good", "Nested", "Huge", "Steps"]
     # The listing reads each journal's ends: one line for the run it leaves out.
     said = listing.stderr.splitlines()
     assert len(said) == 1 and made["Typed"].name in said[0], listing.stderr
     assert "left out of the history" in said[0]
-    table = fresh(home, "history")
+    table = invoke_home("history", home=home)
     assert table.returncode == 0 and "Traceback" not in table.stderr, table.stderr
     for name in ("Nested", "Huge", "Steps"):
         target = tmp_path / f"{name}.fit"
-        exported = fresh(home, "export", str(made[name]), "-o", str(target))
+        exported = invoke_home("export", str(made[name]), "-o", str(target), home=home)
         assert exported.returncode == 0, exported.stderr
         assert exported.stderr.count("\n") == 1 and made[name].name in exported.stderr
         assert target.stat().st_size > 0
-        report = fresh(home, "report", str(made[name]))
+        report = invoke_home("report", str(made[name]), home=home)
         assert report.returncode == 0, report.stderr
         assert report.stderr.count("\n") == 1 and made[name].name in report.stderr
     for command in ("export", "report"):
-        refused = fresh(home, command, str(made["Typed"]))
+        refused = invoke_home(command, str(made["Typed"]), home=home)
         assert refused.returncode == 2
         assert refused.stderr.count("\n") == 1 and made["Typed"].name in refused.stderr
 
