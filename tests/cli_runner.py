@@ -107,3 +107,12 @@ def invoke_at(tmp_path: Path, *args: str, **extra: str) -> Ran:
         **extra,
     }
     return invoke(*args, env=env)
+
+
+async def invoke_beside(tmp_path: Path, *args: str, **extra: str) -> tuple[int, str, str]:
+    """`invoke_at` off this loop (in a thread), for a test whose loop serves the command (a
+    fake service): its exit code, standard output and standard error."""
+    import asyncio
+
+    ran = await asyncio.to_thread(invoke_at, tmp_path, *args, **extra)
+    return ran.returncode, ran.stdout, ran.stderr
