@@ -66,11 +66,18 @@ def _inside(cwd: Path | None) -> Iterator[None]:
         os.chdir(before)
 
 
-def invoke(*args: str, env: Mapping[str, str | None] | None = None, cwd: Path | None = None) -> Ran:
-    """`treadpace ARGS...` with `env` over the current environment, run from `cwd`."""
+def invoke(
+    *args: str,
+    env: Mapping[str, str | None] | None = None,
+    cwd: Path | None = None,
+    answers: str = "",
+) -> Ran:
+    """`treadpace ARGS...` with `env` over the current environment, run from `cwd`, with
+    `answers` on its standard input."""
     runner = CliRunner()
     argv = sys.argv
-    with runner.isolation(env=env) as (out, err, _), _inside(cwd), _no_log_handlers():
+    isolated = runner.isolation(input=answers, env=env)
+    with isolated as (out, err, _), _inside(cwd), _no_log_handlers():
         sys.argv = ["treadpace", *args]
         _as_new_process()
         try:
