@@ -12,6 +12,7 @@ run's own process stay in real subprocesses (`run_proc.py`).
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 from collections.abc import Iterator, Mapping
@@ -32,6 +33,28 @@ class Ran:
     stderr: str
 
 
+def _as_new_process() -> None:
+    """Forget what this process already said once: a new process says it again (the
+    journals called repaired, if the journal reader is loaded)."""
+    journal = sys.modules.get("treadpace.record.journal")
+    if journal is not None:
+        journal._said_repaired.clear()
+
+
+@contextlib.contextmanager
+def _no_log_handlers() -> Iterator[None]:
+    """The root logger as a fresh process has it: no handlers, so a warning goes to
+    standard error (logging's last resort) as the command's user sees it, not to the
+    test runner's capture."""
+    root = logging.getLogger()
+    handlers = root.handlers[:]
+    root.handlers.clear()
+    try:
+        yield
+    finally:
+        root.handlers[:] = handlers
+
+
 @contextlib.contextmanager
 def _inside(cwd: Path | None) -> Iterator[None]:
     before = Path.cwd()
@@ -44,13 +67,19 @@ def _inside(cwd: Path | None) -> Iterator[None]:
 
 
 def invoke(
-    *args: str, env: Mapping[str, str | None] | None = None, cwd: Path | None = None
+    *args: str,
+    env: Mapping[str, str | None] | None = None,
+    cwd: Path | None = None,
+    answers: str = "",
 ) -> Ran:
-    """`treadpace ARGS...` with `env` over the current environment, run from `cwd`."""
+    """`treadpace ARGS...` with `env` over the current environment, run from `cwd`, with
+    `answers` on its standard input."""
     runner = CliRunner()
     argv = sys.argv
-    with runner.isolation(env=env) as (out, err, _), _inside(cwd):
+    isolated = runner.isolation(input=answers, env=env)
+    with isolated as (out, err, _), _inside(cwd), _no_log_handlers():
         sys.argv = ["treadpace", *args]
+        _as_new_process()
         try:
             main()
             code = 0
@@ -73,3 +102,24 @@ def invoke_home(*args: str, home: Path, cwd: Path | None = None) -> Ran:
         "TREADPACE_PROFILE": None,
     }
     return invoke(*args, env=env, cwd=cwd)
+
+
+def invoke_at(tmp_path: Path, *args: str, **extra: str) -> Ran:
+    """`invoke` with the homes `run_proc.treadpace` gives a subprocess (the data in
+    tmp_path/home, the configuration in tmp_path/cfg), `extra` over them."""
+    env: dict[str, str | None] = {
+        "TREADPACE_HOME": str(tmp_path / "home"),
+        "TREADPACE_CONFIG_HOME": str(tmp_path / "cfg"),
+        "TREADPACE_PROFILE": None,
+        **extra,
+    }
+    return invoke(*args, env=env)
+
+
+async def invoke_beside(tmp_path: Path, *args: str, **extra: str) -> tuple[int, str, str]:
+    """`invoke_at` off this loop (in a thread), for a test whose loop serves the command (a
+    fake service): its exit code, standard output and standard error."""
+    import asyncio
+
+    ran = await asyncio.to_thread(invoke_at, tmp_path, *args, **extra)
+    return ran.returncode, ran.stdout, ran.stderr

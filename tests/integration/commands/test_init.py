@@ -1,4 +1,8 @@
-"""`treadpace init` in a real process, with a private config home."""
+"""`treadpace init` with a private config home.
+
+In the test's own process (`cli_runner`: the same `main()`, answers on its standard
+input), where its exit code, what it prints and the profile it writes are what is
+tested; the first start with nothing but PATH and HOME set is a real process."""
 
 from __future__ import annotations
 
@@ -9,16 +13,27 @@ from typing import Any
 
 import pytest
 
+from tests.cli_runner import Ran, invoke
 from treadpace.plans import load_profile
 
 KMH_PER_MPH = 1.609344
 
 
-def init(home: Path, *args: str, answers: str | None = None) -> subprocess.CompletedProcess[str]:
+def init(home: Path, *args: str, answers: str = "") -> Ran:
+    """`treadpace init ARGS...` in-process, in `home` with its configuration in home/cfg
+    and nothing else of treadpace's or XDG's set (as `first_init` runs it)."""
+    env: dict[str, str | None] = {"HOME": str(home), "TREADPACE_CONFIG_HOME": str(home / "cfg")}
+    for unset in ("TREADPACE_HOME", "TREADPACE_PROFILE", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+        env[unset] = None
+    return invoke("init", *args, env=env, cwd=home, answers=answers)
+
+
+def first_init(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`treadpace init ARGS...` as a first start: a process with only PATH and HOME."""
     env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "TREADPACE_CONFIG_HOME": str(home / "cfg")}
     return subprocess.run(
         [sys.executable, "-m", "treadpace", "init", *args],
-        input=answers if answers is not None else "",
+        input="",
         capture_output=True,
         text=True,
         env=env,
@@ -106,7 +121,7 @@ def test_a_bad_flag_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_no_race_and_no_paces_with_yes_uses_the_default_race(tmp_path: Path) -> None:
-    result = init(tmp_path, "--yes")
+    result = first_init(tmp_path, "--yes")
     assert result.returncode == 0, result.stderr
     assert "paces from a 25:00 5K" in result.stdout
     assert load_profile(tmp_path / "cfg" / "profile.yaml").units == "metric"

@@ -1,20 +1,22 @@
 """`treadpace program` and `run program:today` end to end, as a runner meets them.
 
-Real subprocesses in a private data dir: a program is built, saved as YAML, shown with a
-chart, exported to a calendar, broken by hand (one line naming the file, the field and
-what was expected, exit 2), and today's run is run on the simulator. `run` says a spike
-in one line before the countdown when the plan picked by hand is one.
+The commands in the test's own process (`cli_runner`: the same `main()`, its exit code,
+standard output and error; a process of its own would prove nothing more) in a private
+data dir: a program is built, saved as YAML, shown with a chart, exported to a calendar,
+broken by hand (one line naming the file, the field and what was expected, exit 2), and
+today's run is run on the simulator. `run` says a spike in one line before the
+countdown when the plan picked by hand is one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 import time
 from pathlib import Path
 
+from tests.cli_runner import Ran, invoke_at
 from tests.program_histories import PACES
-from tests.run_proc import SHORT, treadpace, write_plan
+from tests.run_proc import SHORT, write_plan
 from treadpace.plans.steps import CompiledStep
 from treadpace.program import store
 from treadpace.program.planner import build_program
@@ -46,21 +48,21 @@ def real_run(tmp_path: Path, seconds: float, days_ago: float) -> None:
 
 def test_new_show_and_export_a_program(tmp_path: Path) -> None:
     prof = profile(tmp_path)
-    made = treadpace(tmp_path, "program", "new", "--profile", str(prof), "--weeks", "6",
+    made = invoke_at(tmp_path, "program", "new", "--profile", str(prof), "--weeks", "6",
                      "--goal", "10k", "--longest", "40min", "--start", "2026-03-02",
                      COLUMNS="160")  # fmt: skip
     assert made.returncode == 0, made.stderr
     saved = tmp_path / "home" / "program.yaml"
     assert f"saved {saved}" in made.stdout and "week 6" in made.stdout
     assert "declared longest run, 40:00" in made.stdout
-    again = treadpace(tmp_path, "program", "new", "--profile", str(prof))
+    again = invoke_at(tmp_path, "program", "new", "--profile", str(prof))
     assert again.returncode == 2 and again.stderr.count("\n") == 1 and "--replace" in again.stderr
     chart = tmp_path / "weeks.png"
-    shown = treadpace(tmp_path, "program", "show", "--profile", str(prof), "-o", str(chart))
+    shown = invoke_at(tmp_path, "program", "show", "--profile", str(prof), "-o", str(chart))
     assert shown.returncode == 0, shown.stderr
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and "% easy" in shown.stdout
     ics = tmp_path / "program.ics"
-    out = treadpace(tmp_path, "program", "export", "--ics", str(ics), "--profile", str(prof))
+    out = invoke_at(tmp_path, "program", "export", "--ics", str(ics), "--profile", str(prof))
     assert out.returncode == 0, out.stderr
     data = ics.read_bytes()
     lines = data.split(b"\r\n")
@@ -73,17 +75,17 @@ def test_a_broken_program_file_is_one_line_naming_file_field_and_expectation(
     tmp_path: Path,
 ) -> None:
     prof = profile(tmp_path)
-    assert treadpace(tmp_path, "program", "new", "--profile", str(prof)).returncode == 0
+    assert invoke_at(tmp_path, "program", "new", "--profile", str(prof)).returncode == 0
     saved = tmp_path / "home" / "program.yaml"
     text = saved.read_text(encoding="utf-8")
     saved.write_text(text.replace("duration: '20:00'", "duration: soon", 1), encoding="utf-8")
-    shown = treadpace(tmp_path, "program", "show", "--profile", str(prof))
+    shown = invoke_at(tmp_path, "program", "show", "--profile", str(prof))
     assert shown.returncode == 2 and shown.stderr.count("\n") == 1, shown.stderr
     line = next(i for i, t in enumerate(text.splitlines(), 1) if "duration: '20:00'" in t)
     assert shown.stderr.startswith(f"error: {saved}:{line}: workouts[")
     assert ".plan.duration: expected" in shown.stderr
     saved.write_text(text.replace("runs_per_week: 3", "runs_per_week: 9"), encoding="utf-8")
-    shown = treadpace(tmp_path, "program", "show", "--profile", str(prof))
+    shown = invoke_at(tmp_path, "program", "show", "--profile", str(prof))
     assert shown.returncode == 2 and "settings.runs_per_week: expected a number at most 6" in (
         shown.stderr
     )
@@ -91,19 +93,19 @@ def test_a_broken_program_file_is_one_line_naming_file_field_and_expectation(
 
 def test_a_bad_option_is_one_line_and_exit_2(tmp_path: Path) -> None:
     for args in (["--start", "tomorrow"], ["--longest", "forever"], ["--weeks", "20"]):
-        done = treadpace(tmp_path, "program", "new", *args)
+        done = invoke_at(tmp_path, "program", "new", *args)
         assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
 
 
 def test_run_program_today_runs_todays_workout(tmp_path: Path) -> None:
     prof = profile(tmp_path)
     today = dt.date.today().isoformat()
-    assert treadpace(tmp_path, "program", "new", "--profile", str(prof), "--start", today,
+    assert invoke_at(tmp_path, "program", "new", "--profile", str(prof), "--start", today,
                      "--runs-per-week", "6").returncode == 0  # fmt: skip
-    shown = treadpace(tmp_path, "program", "today", "--profile", str(prof))
+    shown = invoke_at(tmp_path, "program", "today", "--profile", str(prof))
     assert shown.returncode == 0 and "today (planned)" in shown.stdout, shown.stderr
-    done = treadpace(tmp_path, "run", "program:today", "--profile", str(prof), "--simulate",
-                     "--yes", "--virtual-clock", "--no-record", timeout=120)  # fmt: skip
+    done = invoke_at(tmp_path, "run", "program:today", "--profile", str(prof), "--simulate",
+                     "--yes", "--virtual-clock", "--no-record")  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "note: easy, between quality days" in done.stdout and "plan complete" in done.stdout
 
@@ -112,8 +114,8 @@ def test_run_says_a_spike_in_one_line_before_the_countdown(tmp_path: Path) -> No
     prof = profile(tmp_path)
     real_run(tmp_path, 60.0, days_ago=3)
     plan = write_plan(tmp_path, SHORT)
-    done = treadpace(tmp_path, "run", str(plan), "--profile", str(prof), "--simulate", "--yes",
-                     "--virtual-clock", "--no-record", timeout=120)  # fmt: skip
+    done = invoke_at(tmp_path, "run", str(plan), "--profile", str(prof), "--simulate", "--yes",
+                     "--virtual-clock", "--no-record")  # fmt: skip
     assert done.returncode == 0, done.stderr
     warnings = [line for line in done.stdout.splitlines() if line.startswith("warning: ")]
     assert warnings == [
@@ -138,7 +140,7 @@ async def test_a_program_goes_onto_the_intervals_icu_calendar_once(tmp_path: Pat
     from tests.fake_icu import API_KEY, FakeIcu
 
     prof = profile(tmp_path)
-    made = treadpace(tmp_path, "program", "new", "--profile", str(prof), "--weeks", "4",
+    made = invoke_at(tmp_path, "program", "new", "--profile", str(prof), "--weeks", "4",
                      "--start", "2026-03-02")  # fmt: skip
     assert made.returncode == 0, made.stderr
     program = store.load(tmp_path / "home" / "program.yaml")[0]
@@ -147,8 +149,9 @@ async def test_a_program_goes_onto_the_intervals_icu_calendar_once(tmp_path: Pat
     icu = FakeIcu()
     await icu.start()
     try:
-        def export() -> subprocess.CompletedProcess[str]:
-            return treadpace(
+
+        def export() -> Ran:
+            return invoke_at(
                 tmp_path, "program", "export", "--icu", "--profile", str(prof),
                 TREADPACE_ICU_URL=icu.url, TREADPACE_ICU_API_KEY=API_KEY,
             )  # fmt: skip
@@ -159,7 +162,7 @@ async def test_a_program_goes_onto_the_intervals_icu_calendar_once(tmp_path: Pat
             assert f"intervals.icu: {workouts} workouts on your calendar" in sent.stdout
         assert len(icu.events) == workouts
         assert sorted(e["start_date_local"][:10] for e in icu.events) == days
-        nothing = treadpace(tmp_path, "program", "export", "--profile", str(prof))
+        nothing = invoke_at(tmp_path, "program", "export", "--profile", str(prof))
         assert nothing.returncode == 2 and "expected --ics FILE, --icu or both" in nothing.stderr
     finally:
         await icu.close()

@@ -1,9 +1,12 @@
-"""`treadpace run` as a runner uses it: real subprocesses, exit codes, the sim log.
+"""`treadpace run` as a runner uses it: exit codes, what it prints, the sim log.
 
-The fast runs use the hidden virtual clock (an hour-long plan takes a fraction of
-a second); the SIGINT test uses a scaled clock and polls the simulator's log file
-(no fixed sleeps) until the belt runs, then interrupts and checks that the log
-ends with the belt stopped and the exit code is 130.
+The runs to the end and the refusals go through the same `main()` in the test's own
+process (`cli_runner`; a process of its own would prove nothing more about what is
+printed, written or returned), on the hidden virtual clock (an hour-long plan takes a
+fraction of a second). The signals need a real process: the SIGINT and SIGTERM tests
+use a scaled clock and poll the simulator's log file (no fixed sleeps) until the belt
+runs, then interrupt and check that the log ends with the belt stopped and the exit
+code is 130 or 143.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_runner import invoke_at
 from tests.run_proc import (
     ROOT,
     SHORT,
@@ -20,16 +24,16 @@ from tests.run_proc import (
     quiet_profile,
     read_log,
     start_run,
-    treadpace,
     wait_for_log,
     write_plan,
 )
+from treadpace.record.journal import read_journal
 
 THIRDS = ROOT / "configs" / "plans" / "thirds.yaml"
 
 
 def test_missing_plan_is_one_line_and_exit_2(tmp_path: Path) -> None:
-    r = treadpace(tmp_path, "run", str(tmp_path / "nope.yaml"), "--yes", "--virtual-clock")
+    r = invoke_at(tmp_path, "run", str(tmp_path / "nope.yaml"), "--yes", "--virtual-clock")
     assert r.returncode == 2
     assert r.stderr.startswith("error: ") and r.stderr.count("\n") == 1
     assert "Traceback" not in r.stderr
@@ -38,7 +42,7 @@ def test_missing_plan_is_one_line_and_exit_2(tmp_path: Path) -> None:
 def test_thirds_runs_with_no_options_on_the_default_setup(tmp_path: Path) -> None:
     log = tmp_path / "sim.jsonl"
     plan = THIRDS
-    r = treadpace(tmp_path, "run", str(plan), "--yes", "--virtual-clock", "--sim-log", str(log))
+    r = invoke_at(tmp_path, "run", str(plan), "--yes", "--virtual-clock", "--sim-log", str(log))
     assert r.returncode == 0, r.stderr + r.stdout
     assert "profile: built-in default (metric, paces from a 25:00 5K)" in r.stdout
     assert "treadmill: simulated 'generic' (no device configured)" in r.stdout
@@ -52,9 +56,20 @@ def test_thirds_runs_with_no_options_on_the_default_setup(tmp_path: Path) -> Non
     assert list(runs.glob("*.jsonl")) and list(runs.glob("*.tcx")), "recorded and exported"
 
 
+DISTANCE_PLAN = """\
+name: Two laps
+kind: custom
+segments:
+  - {name: easy, distance: 0.4 km, pace: easy}
+  - {name: faster, distance: 0.4 km, pace: marathon}
+"""
+"""Steps that end by distance, not time: two laps of a track (the shipped 5-mile plans run
+such steps too, ten times longer on the virtual clock for nothing more proven here)."""
+
+
 def test_a_profile_is_named_and_a_distance_plan_runs(tmp_path: Path) -> None:
-    plan = ROOT / "configs" / "plans" / "each-mile-faster.yaml"
-    r = treadpace(
+    plan = write_plan(tmp_path, DISTANCE_PLAN)
+    r = invoke_at(
         tmp_path,
         "run",
         str(plan),
@@ -66,12 +81,14 @@ def test_a_profile_is_named_and_a_distance_plan_runs(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr + r.stdout
     assert "profile: tester" in r.stdout
     assert "run finished: plan complete" in r.stdout
-    assert list((tmp_path / "runs").glob("*.jsonl"))
+    (journal,) = (tmp_path / "runs").glob("*.jsonl")
+    finished = read_journal(journal).finished
+    assert finished is not None and finished.distance_m == pytest.approx(800, abs=10)
 
 
 def test_bad_time_scale_is_exit_2(tmp_path: Path) -> None:
     plan = THIRDS
-    r = treadpace(tmp_path, "run", str(plan), "--time-scale", "0")
+    r = invoke_at(tmp_path, "run", str(plan), "--time-scale", "0")
     assert r.returncode == 2 and r.stderr.startswith("error: --time-scale")
 
 
@@ -82,7 +99,7 @@ def test_waiting_for_a_remote_start_the_gate_would_refuse_is_exit_2(
     profile = quiet_profile(tmp_path)
     profile.write_text(profile.read_text() + f"mqtt: {mqtt}\n")
     plan = THIRDS
-    r = treadpace(tmp_path, "run", str(plan), "-p", str(profile), "--remote-start", "--yes")
+    r = invoke_at(tmp_path, "run", str(plan), "-p", str(profile), "--remote-start", "--yes")
     assert r.returncode == 2
     assert r.stderr.splitlines() == [
         "error: --remote-start: the profile must set mqtt.enabled and mqtt.allow_remote_start"
@@ -111,7 +128,7 @@ def test_sigint_stops_the_belt_and_exits_130(tmp_path: Path) -> None:
 
 def test_headless_without_yes_counts_down_and_runs(tmp_path: Path) -> None:
     plan = write_plan(tmp_path, SHORT)
-    r = treadpace(
+    r = invoke_at(
         tmp_path, "run", str(plan), "--profile", str(quiet_profile(tmp_path)), "--virtual-clock"
     )
     assert r.returncode == 0, r.stderr

@@ -1,12 +1,14 @@
 """Every way out of `treadpace run` stops the belt and says what became of the recording.
 
-Real subprocesses, as a runner meets them: SIGHUP (the terminal closed) and SIGQUIT
-(Ctrl+\\) end a run like SIGTERM, with the belt stopped in the simulator's own log
-and the journal finished; time scales the simulator cannot keep and contradictory
-options are one line and exit 2 before anything moves; a runs directory that
-cannot be written is refused before the countdown (`--no-record` runs anyway); a
-journal that stops short mid-run (the file system refuses more: RLIMIT_FSIZE
-stands in for a full disk) is exit 4 and a loud warning, never "recorded:".
+Real subprocesses where a process is what is tested, as a runner meets them: SIGHUP (the
+terminal closed) and SIGQUIT (Ctrl+\\) end a run like SIGTERM, with the belt stopped in
+the simulator's own log and the journal finished; a journal that stops short mid-run
+(the file system refuses more: RLIMIT_FSIZE stands in for a full disk) is exit 4 and a
+loud warning, never "recorded:"; files only an ordinary user cannot read or write.
+In the test's own process (`cli_runner`, the same `main()`), where a process of its own
+would prove nothing more: time scales the simulator cannot keep and contradictory
+options are one line and exit 2 before anything moves; a runs directory that cannot
+be written is refused before the countdown (`--no-record` runs anyway).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_runner import Ran, invoke_at
 from tests.run_proc import (
     ROOT,
     SHORT,
@@ -78,7 +81,7 @@ def test_impossible_time_scales_are_one_line_and_exit_2(
     tmp_path: Path, command: str, value: str
 ) -> None:
     args = [command, str(STEADY)] if command == "run" else [command, "--duration", "1"]
-    r = treadpace(tmp_path, *args, f"--time-scale={value}", timeout=30)
+    r = invoke_at(tmp_path, *args, f"--time-scale={value}")
     assert r.returncode == 2, r.stderr
     assert r.stderr.startswith("error: ") and r.stderr.count("\n") == 1, r.stderr
     assert "--time-scale" in r.stderr
@@ -104,7 +107,7 @@ def test_simulate_refuses_durations_it_could_never_keep(
     args = ["simulate", "--virtual", f"{option}={value}"]
     if option != "--duration":
         args.append("--duration=5")
-    r = treadpace(tmp_path, *args, timeout=30)
+    r = invoke_at(tmp_path, *args)
     assert r.returncode == 2, r.stderr
     assert r.stderr.startswith("error: ") and option in r.stderr
     assert r.stderr.count("\n") == 1, r.stderr
@@ -112,7 +115,7 @@ def test_simulate_refuses_durations_it_could_never_keep(
 
 @pytest.mark.parametrize("which", [["--simulate"], ["--model", "generic"]])
 def test_the_simulator_and_a_device_together_are_exit_2(tmp_path: Path, which: list[str]) -> None:
-    r = treadpace(tmp_path, "run", str(STEADY), *which, "--device", "AA:BB:CC:DD:EE:FF")
+    r = invoke_at(tmp_path, "run", str(STEADY), *which, "--device", "AA:BB:CC:DD:EE:FF")
     assert r.returncode == 2
     assert (
         r.stderr
@@ -138,9 +141,9 @@ def profile_with_runs(tmp_path: Path, runs: Path) -> Path:
     return p
 
 
-def run_virtual(tmp_path: Path, runs: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run_virtual(tmp_path: Path, runs: Path, *args: str) -> Ran:
     prof = profile_with_runs(tmp_path, runs)
-    return treadpace(
+    return invoke_at(
         tmp_path,
         "run",
         str(write_plan(tmp_path, SHORT)),
@@ -184,7 +187,7 @@ def run_limited(tmp_path: Path, limit: int) -> subprocess.CompletedProcess[str]:
             "-m",
             "treadpace",
             "run",
-            str(STEADY),
+            str(write_plan(tmp_path, SHORT)),
             "--yes",
             "--profile",
             str(prof),
@@ -208,7 +211,9 @@ def test_a_file_system_refusing_writes_is_found_before_the_countdown(tmp_path: P
 
 
 def test_a_journal_that_stops_short_is_exit_4_and_never_recorded(tmp_path: Path) -> None:
-    r = run_limited(tmp_path, 60_000)  # a few minutes of a 40-minute run
+    # The first 40 s or so of the 2-minute plan (about 60 KB when whole): past the check
+    # of the runs directory (4 KB), short of the end.
+    r = run_limited(tmp_path, 20_000)
     assert r.returncode == 4, r.stderr
     assert "finished: plan complete" in r.stdout  # the run itself went on
     assert "recorded:" not in r.stdout
@@ -222,12 +227,12 @@ def test_an_unwritable_sim_log_is_one_line_and_never_breaks_the_simulator(tmp_pa
     prof = quiet_profile(tmp_path)
     plan = write_plan(tmp_path, SHORT)
     base = ["run", str(plan), "--yes", "--profile", str(prof), "--virtual-clock"]
-    r = treadpace(tmp_path, *base, "--sim-log", str(tmp_path))
+    r = invoke_at(tmp_path, *base, "--sim-log", str(tmp_path))
     assert (
         r.returncode == 2
         and r.stderr == f"error: {tmp_path}: cannot write the sim log: it is a directory\n"
     )
-    full = treadpace(tmp_path, *base, "--sim-log", "/dev/full")
+    full = invoke_at(tmp_path, *base, "--sim-log", "/dev/full")
     assert full.returncode == 0, full.stderr
     assert full.stderr == "/dev/full: the sim log stops here: No space left on device\n"
     assert "finished: plan complete" in full.stdout

@@ -8,14 +8,13 @@ import json
 import logging
 import os
 import random
-import subprocess
 from pathlib import Path
 
 import pytest
 from garmin_fit_sdk import Decoder, Stream
 
+from tests.cli_runner import Ran, invoke
 from tests.journals import DAY, record
-from tests.run_proc import treadpace_in
 from treadpace.base.user_error import UserError
 from treadpace.record.activity import build_activity
 from treadpace.record.export import FORMATS
@@ -143,10 +142,11 @@ def test_one_damaged_file_leaves_the_other_runs_in_the_history(
     assert said[1].startswith(str(tmp_path / "y-empty.jsonl"))
 
 
-def treadpace(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    """The command with `home` for both its data and its configuration."""
-    home_env = {"TREADPACE_HOME": str(home), "TREADPACE_CONFIG_HOME": str(home)}
-    return treadpace_in({**os.environ, **home_env}, *args, timeout=120, cwd=None)
+def treadpace(*args: str, home: Path) -> Ran:
+    """The command with `home` for both its data and its configuration, in-process (the
+    same `main()`: its exit code, its lines on standard error and the files it writes
+    are what this test asserts, and a process of its own would prove nothing more)."""
+    return invoke(*args, env={"TREADPACE_HOME": str(home), "TREADPACE_CONFIG_HOME": str(home)})
 
 
 def test_cli_on_damaged_journals_repairs_with_one_line_each(good: Path, tmp_path: Path) -> None:

@@ -2,10 +2,10 @@
 
 The named cases are the ones found in the field (an object for a header's `type`,
 100,000 nested brackets, a 401-digit integer in a line or as the last line); then a
-seeded, bounded fuzz of mutated journals through every reader (`FUZZ_CASES` here;
-`python benchmarks/input_fuzz.py` runs 100,000 and more); then the commands a runner
-uses (`history`, `export`, `report`, the served page's history) on a folder holding
-damaged journals beside good ones.
+seeded, bounded fuzz of mutated journals through every reader (`FUZZ_CASES` here, more
+in the deep profile; `python benchmarks/input_fuzz.py` runs 100,000 and more); then the
+commands a runner uses (`history`, `export`, `report`, the served page's history) on a
+folder holding damaged journals beside good ones.
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_runner import invoke_home
+from tests.depth import sized
 from tests.journal_mutations import mutate, read_every_way, seed_journals
 from tests.journals import DAY, record
-from tests.run_proc import treadpace
 from tests.serve_proc import hello_and_command, start_serve
 from treadpace.record.activity import build_activity
 from treadpace.record.codec import MAX_DEPTH, JournalLineError, decode_event
@@ -32,7 +33,11 @@ from treadpace.record.runs import list_runs
 from treadpace.record.synthetic import SyntheticRun
 from treadpace.web.history_page import history
 
-FUZZ_CASES = 1500
+FUZZ_CASES = sized(300, 10_000)
+"""The same seeded sequence of damaged journals either way: the everyday run reads its
+first 300, `--hypothesis-profile=deep` reads on to 10,000. What the sequence found (an
+object for a type, nesting, huge integers, an unterminated string, a timer no run can
+have) is kept as the named cases above and below, run every time."""
 EXPORT_EVERY = 10
 """The exporters are the slow part; every tenth mutated journal goes through them."""
 HUGE = "9" * 401
@@ -204,27 +209,30 @@ def damaged_folder(runs: Path) -> dict[str, Path]:
 
 
 def test_the_commands_on_a_folder_of_damaged_journals(runs: Path, tmp_path: Path) -> None:
+    # In-process: the exit codes, the lines on standard error and the files written are
+    # the command's own; a process of its own for each would prove nothing more.
     made = damaged_folder(runs)
-    listing = treadpace(tmp_path, "history", "--json")
+    home = runs.parent
+    listing = invoke_home("history", "--json", home=home)
     assert listing.returncode == 0, listing.stderr
     assert [r["plan"] for r in json.loads(listing.stdout)] == ["Good", "Nested", "Huge", "Steps"]
     # The listing reads each journal's ends: one line for the run it leaves out.
     said = listing.stderr.splitlines()
     assert len(said) == 1 and made["Typed"].name in said[0], listing.stderr
     assert "left out of the history" in said[0]
-    table = treadpace(tmp_path, "history")
+    table = invoke_home("history", home=home)
     assert table.returncode == 0 and "Traceback" not in table.stderr, table.stderr
     for name in ("Nested", "Huge", "Steps"):
         target = tmp_path / f"{name}.fit"
-        exported = treadpace(tmp_path, "export", str(made[name]), "-o", str(target))
+        exported = invoke_home("export", str(made[name]), "-o", str(target), home=home)
         assert exported.returncode == 0, exported.stderr
         assert exported.stderr.count("\n") == 1 and made[name].name in exported.stderr
         assert target.stat().st_size > 0
-        report = treadpace(tmp_path, "report", str(made[name]))
+        report = invoke_home("report", str(made[name]), home=home)
         assert report.returncode == 0, report.stderr
         assert report.stderr.count("\n") == 1 and made[name].name in report.stderr
     for command in ("export", "report"):
-        refused = treadpace(tmp_path, command, str(made["Typed"]))
+        refused = invoke_home(command, str(made["Typed"]), home=home)
         assert refused.returncode == 2
         assert refused.stderr.count("\n") == 1 and made["Typed"].name in refused.stderr
 

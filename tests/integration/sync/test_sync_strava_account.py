@@ -1,5 +1,10 @@
 """Linking Strava and unlinking it: the browser's round trip to a loopback port, the code
-pasted on a headless machine, tokens kept 0600, and the revoke that deletes them."""
+pasted on a headless machine, tokens kept 0600, and the revoke that deletes them.
+
+The browser's round trip is a real process (the link is read from its output while it
+waits on its port); the others run in the test's own process (`cli_runner`: the same
+`main()`, off the loop serving the fake Strava), where exit codes, messages and the
+token file are the command's own."""
 
 from __future__ import annotations
 
@@ -12,8 +17,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from tests.cli_runner import invoke_beside
 from tests.fake_strava import CLIENT_ID, CLIENT_SECRET, FakeStrava
-from tests.run_proc import ROOT, env, treadpace_async
+from tests.run_proc import ROOT, env
 from tests.sync_helpers import WallClock
 from treadpace.sync.tokens import load
 
@@ -70,16 +76,16 @@ async def test_authorize_through_the_browser_and_a_loopback_port(
 async def test_a_code_pasted_from_another_device_links_it(
     strava: FakeStrava, tmp_path: Path
 ) -> None:
-    code, out, err = await treadpace_async(
+    code, out, err = await invoke_beside(
         tmp_path, "sync", "strava", "--authorize", "--code", "the-code", **strava_env(strava)
     )
     assert (code, err) == (0, "") and "Strava: linked" in out
     landed = "http://127.0.0.1:8123/authorized?state=x&code=the-code&scope=read,activity:write"
-    code, out, err = await treadpace_async(
+    code, out, err = await invoke_beside(
         tmp_path, "sync", "strava", "--authorize", "--code", landed, **strava_env(strava)
     )
     assert (code, err) == (0, "") and "Strava: linked" in out
-    code, _, err = await treadpace_async(
+    code, _, err = await invoke_beside(
         tmp_path, "sync", "strava", "--authorize", "--code", "stale", **strava_env(strava)
     )
     assert code == 2 and err.startswith("error: Strava: the authorisation was refused")
@@ -88,18 +94,16 @@ async def test_a_code_pasted_from_another_device_links_it(
 async def test_revoke_withdraws_access_and_deletes_the_tokens(
     strava: FakeStrava, tmp_path: Path
 ) -> None:
-    await treadpace_async(
+    await invoke_beside(
         tmp_path, "sync", "strava", "--authorize", "--code", "the-code", **strava_env(strava)
     )
-    code, out, err = await treadpace_async(
+    code, out, err = await invoke_beside(
         tmp_path, "sync", "strava", "--revoke", **strava_env(strava)
     )
     assert (code, err) == (0, "")
     assert "Strava: treadpace's access revoked" in out
     assert not token_file(tmp_path).exists() and strava.access == {}
-    code, out, _ = await treadpace_async(
-        tmp_path, "sync", "strava", "--revoke", **strava_env(strava)
-    )
+    code, out, _ = await invoke_beside(tmp_path, "sync", "strava", "--revoke", **strava_env(strava))
     assert code == 0 and "not linked" in out
 
 
@@ -107,7 +111,7 @@ async def test_syncing_to_strava_before_linking_says_how(tmp_path: Path) -> None
     from tests.sync_helpers import recorded_run
 
     recorded_run(tmp_path / "home" / "runs")
-    code, _, err = await treadpace_async(
+    code, _, err = await invoke_beside(
         tmp_path, "sync", "--to", "strava", "latest",
         TREADPACE_STRAVA_CLIENT_ID=CLIENT_ID, TREADPACE_STRAVA_CLIENT_SECRET=CLIENT_SECRET,
     )  # fmt: skip

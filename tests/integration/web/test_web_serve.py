@@ -1,7 +1,8 @@
 """`treadpace serve`: the page's server with no run going shows the last run and the history.
 
-A real run is recorded first (virtual clock, simulator), then `treadpace serve`
-runs as a subprocess and a WebSocket client reads what a page would get.
+A real run is recorded first (virtual clock, simulator; in this process, through the same
+`main()`), then `treadpace serve` runs as a subprocess (it is stopped by a signal) and a
+WebSocket client reads what a page would get.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from tests.browser import ARGS, ARTIFACTS
+from tests.cli_runner import invoke_at
 from tests.conftest import CHROMIUM, NO_CHROMIUM
-from tests.run_proc import treadpace, write_plan
+from tests.run_proc import write_plan
 from tests.serve_proc import hello_and_command, start_serve
 
 PLAN = """\
@@ -30,7 +32,7 @@ segments:
 def test_serve_shows_the_last_run_and_the_history(tmp_path: Path) -> None:
     plan = write_plan(tmp_path, PLAN)
     for _ in range(2):
-        run = treadpace(tmp_path, "run", str(plan), "--yes", "--virtual-clock")
+        run = invoke_at(tmp_path, "run", str(plan), "--yes", "--virtual-clock")
         assert run.returncode == 0, run.stderr
     proc, port = start_serve(tmp_path)
     try:
@@ -53,7 +55,7 @@ def test_serve_shows_the_last_run_and_the_history(tmp_path: Path) -> None:
 
 
 def test_serve_refuses_a_bad_address_in_one_line(tmp_path: Path) -> None:
-    r = treadpace(tmp_path, "serve", "--listen", "127.0.0.1:99999")
+    r = invoke_at(tmp_path, "serve", "--listen", "127.0.0.1:99999")
     assert r.returncode == 2
     assert r.stderr.strip().splitlines() == [
         "error: --listen: expected HOST:PORT like 127.0.0.1:8080 (port 1-65535),"
@@ -66,7 +68,7 @@ def test_the_history_page_in_chromium(tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     plan = write_plan(tmp_path, PLAN)
-    assert treadpace(tmp_path, "run", str(plan), "--yes", "--virtual-clock").returncode == 0
+    assert invoke_at(tmp_path, "run", str(plan), "--yes", "--virtual-clock").returncode == 0
     proc, port = start_serve(tmp_path)
     try:
         with sync_playwright() as pw:
