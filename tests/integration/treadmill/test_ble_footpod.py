@@ -58,7 +58,7 @@ async def next_reading(readings: AsyncIterator[FootpodReading | None]) -> Footpo
 async def test_ble_footpod_reads_the_pinned_pod_rides_out_a_drop_and_goes_quiet(
     bluez: FakeBlueZ,
 ) -> None:
-    clock = ScaledClock(20)
+    clock = ScaledClock(40)
     sim = SimulatedTreadmill(pod_model("runner pod"), clock)
     decoy = SimulatedTreadmill(pod_model("someone else's pod"), clock)  # stands still: 0 km/h
     apps = [FootpodApp(sim, adapter="hci2"), FootpodApp(decoy, adapter="hci1")]
