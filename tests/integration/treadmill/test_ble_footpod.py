@@ -185,7 +185,8 @@ async def test_scan_footpod_lists_the_pod_beside_the_treadmill(bluez: FakeBlueZ)
         # (the pod's row in words is the treadmill's layout, held here with it).
         code, out, _ = await treadpace_on_bus("scan", "--timeout", "0.5")
         assert code == 0 and POD_ADDR not in out
-        assert TREADMILL_ADDR in out and "treadmill" in out and sim.advertisement()[0] in out
+        name = sim.advertisement()[0]
+        assert name and TREADMILL_ADDR in out and "treadmill" in out and name in out
     finally:
         await app.stop()
         await sim.close()
