@@ -4,7 +4,7 @@ The stand-in (`treadpace_sim.bluez.FakeBlueZ`) serves from the test's event loop
 `treadpace_on_bus` runs the command as a child on the same private bus (the
 environment the `private_bus` fixture set), so its bleak is the real, unmodified one.
 `ADDR` is the simulated treadmill's address; `brisk` a shipped model whose belt stops
-within one telemetry period.
+within one telemetry period; `pod_model` the footpod model with a pod of a given name.
 """
 
 from __future__ import annotations
@@ -25,6 +25,15 @@ def brisk(name: str) -> TreadmillModel:
     return replace(model, belt=replace(model.belt, acceleration_kmh_s=5, deceleration_kmh_s=5))
 
 
-async def treadpace_on_bus(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+def pod_model(name: str) -> TreadmillModel:
+    """slow-truth with a noiseless pod named `name` (so a reading is the true speed)."""
+    model = load_model("slow-truth")
+    assert model.footpod is not None
+    return replace(model, footpod=replace(model.footpod, noise_kmh=0.0, local_name=name))
+
+
+async def treadpace_on_bus(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 30
+) -> tuple[int, str, str]:
     """The command in this environment (the private bus's), or in `env`."""
-    return await treadpace_async_in(env or os.environ, *args, timeout=30, cwd=None)
+    return await treadpace_async_in(env or os.environ, *args, timeout=timeout, cwd=None)

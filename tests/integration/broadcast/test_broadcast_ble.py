@@ -70,8 +70,12 @@ class Run:
     sim_log: list[dict[str, object]] = field(default_factory=list)
 
 
-async def start_run(steps: tuple[CompiledStep, ...]) -> tuple[Run, asyncio.Task[RunFinished]]:
-    clock = ScaledClock(20)
+async def start_run(
+    steps: tuple[CompiledStep, ...], *, scale: float = 20, start: bool = True
+) -> tuple[Run, asyncio.Task[RunFinished]]:
+    """The run, broadcasting; started at once, or (`start=False`) left READY for the test
+    to start once its watch listens, so that every Tick of the run reaches the watch."""
+    clock = ScaledClock(scale)
     log: list[dict[str, object]] = []
     sim = SimulatedTreadmill("generic", clock, observers=[lambda _t, r: log.append(r)])
     await sim.start()
@@ -98,7 +102,8 @@ async def start_run(steps: tuple[CompiledStep, ...]) -> tuple[Run, asyncio.Task[
 
     run.tasks.append(asyncio.create_task(collect()))
     task = asyncio.create_task(engine.run())
-    await engine.command(Command.START)
+    if start:
+        await engine.command(Command.START)
     return run, task
 
 
@@ -132,8 +137,12 @@ def matches_a_tick(speed_kmh: float, distance_m: float, ticks: list[Tick], tol: 
 
 
 async def test_a_watch_reads_speed_and_distance_of_the_run(bluez: FakeBlueZ) -> None:
+    # Started once the watch listens: every notification is held to a Tick, so how fast
+    # the clock runs changes how many land per real second, not what they must say.
     run, task = await start_run(
-        (CompiledStep("a", "time", 40, 10.0), CompiledStep("b", "time", 40, 12.0))
+        (CompiledStep("a", "time", 40, 10.0), CompiledStep("b", "time", 40, 12.0)),
+        scale=50,
+        start=False,
     )
     try:
         device, adv = await find_device(None, timeout=5.0, service_uuid=RSC_SERVICE)
@@ -151,8 +160,9 @@ async def test_a_watch_reads_speed_and_distance_of_the_run(bluez: FakeBlueZ) -> 
             feature = decode_rsc_feature(bytes(await watch.read_gatt_char(RSC_FEATURE)))
             assert feature.supports(RscFeatureBit.TOTAL_DISTANCE)
             await watch.start_notify(RSC_MEASUREMENT, on_rsc)
-            result = await asyncio.wait_for(task, 60)
-            await asyncio.sleep(0.1)
+            await run.engine.command(Command.START)
+            await asyncio.wait_for(task, 60)
+            await until(run, lambda: stood_still(run, [s[0] for s in samples]))
     finally:
         result = await finish(run, task)
     moving = [s for s in samples if s[0] > 0]
@@ -170,7 +180,7 @@ async def test_a_watch_reads_speed_and_distance_of_the_run(bluez: FakeBlueZ) -> 
 
 
 async def test_zwift_sees_the_treadmill_and_is_refused_control(bluez: FakeBlueZ) -> None:
-    run, task = await start_run((CompiledStep("a", "time", 40, 10.0),))
+    run, task = await start_run((CompiledStep("a", "time", 40, 10.0),), scale=50, start=False)
     data: list[tuple[float, int]] = []
     answers: list[bytes] = []
 
@@ -193,6 +203,7 @@ async def test_zwift_sees_the_treadmill_and_is_refused_control(bluez: FakeBlueZ)
             assert speeds == run.engine.treadmill.speed_range
             await zwift.start_notify(TREADMILL_DATA, on_data)
             await zwift.start_notify(CONTROL_POINT, lambda _, raw: answer(raw))
+            await run.engine.command(Command.START)
             for request in ("00", "07", "02 cf 07", "08 01"):  # control, start, 19.99 km/h, stop
                 await zwift.write_gatt_char(CONTROL_POINT, bytes.fromhex(request), response=True)
             await until(run, lambda: len(answers) == 4)

@@ -1,4 +1,4 @@
-"""`treadpace scan` and `treadpace info` in a real subprocess, against the BlueZ stand-in.
+"""`treadpace scan`, `info` and `run` in a real subprocess, against the BlueZ stand-in.
 
 The stand-in serves from this test's event loop while the command runs as a
 child process on the same private bus, so its bleak is the real, unmodified one.
@@ -9,16 +9,20 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from tests.ble_commands import ADDR, brisk, treadpace_on_bus
+from tests.ble_commands import ADDR, pod_model, treadpace_on_bus
 from treadpace.base.clock import ScaledClock
 from treadpace_sim.bluez import FakeBlueZ, PrivateBus
+from treadpace_sim.bluez.footpod_app import FootpodApp
+from treadpace_sim.model_spec import TreadmillModel
 from treadpace_sim.treadmill import SimulatedTreadmill
 
 OTHER = "C0:FF:EE:18:26:02"
+STRAP = "C0:FF:EE:18:0D:01"
 
 
 @pytest.fixture
@@ -68,14 +72,6 @@ async def test_info_describes_the_treadmill_and_leaves_the_belt_alone(
     assert not device.connected  # it hung up
 
 
-async def test_info_on_an_absent_device_exits_1(bluez: FakeBlueZ) -> None:
-    code, _, err = await treadpace_on_bus(
-        "info", "--device", "AA:BB:CC:DD:EE:FF", "--timeout", "0.3"
-    )
-    assert code == 1
-    assert "AA:BB:CC:DD:EE:FF: not found" in err and err.count("\n") == 1
-
-
 async def test_bluez_not_running_is_one_line_exit_2(private_bus: PrivateBus) -> None:
     code, _, err = await treadpace_on_bus(
         "scan", "--timeout", "0.3"
@@ -85,14 +81,6 @@ async def test_bluez_not_running_is_one_line_exit_2(private_bus: PrivateBus) -> 
         "error: Bluetooth: BlueZ (bluetoothd) is not running: "
         "start it (systemctl start bluetooth)\n"
     )
-
-
-async def test_no_system_bus_is_one_line_exit_2(tmp_path: object) -> None:
-    env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=f"unix:path={tmp_path}/no-such-socket")
-    code, _, err = await treadpace_on_bus("info", "--device", ADDR, env=env)
-    assert code == 2
-    assert err.startswith("error: Bluetooth: the system D-Bus is not reachable")
-    assert err.count("\n") == 1 and "Traceback" not in err
 
 
 NO_BUS = (
@@ -116,78 +104,78 @@ async def test_no_system_bus_is_the_same_line_and_exit_2_for_every_command(
         TREADPACE_CONFIG_HOME=str(tmp_path / "config"),
     )
     code, out, err = await treadpace_on_bus(*command, env=env)
-    assert (code, err) == (2, NO_BUS)
+    assert (code, err) == (2, NO_BUS)  # one line, no traceback
     assert "D-Bus" not in out  # said once, on stderr, as bad input is
     assert "recorded" not in out
 
 
-async def test_run_with_a_pinned_device_drives_only_that_treadmill(
+async def test_run_drives_the_pinned_treadmill_and_reads_the_profiles_strap_and_pod(
     bluez: FakeBlueZ, tmp_path: Path
 ) -> None:
+    """One run, three devices pinned (the treadmill by --device, the strap and the footpod
+    by the profile) among a louder treadmill nobody pinned: each facet is its own check."""
     clock = ScaledClock(1)  # the run command paces a real device in real time
     log: list[dict[str, object]] = []
-    pinned = SimulatedTreadmill(brisk("generic"), clock, observers=[lambda _t, r: log.append(r)])
+    model = brisk_pod_model()
+    pinned = SimulatedTreadmill(model, clock, observers=[lambda _t, r: log.append(r)])
     louder = SimulatedTreadmill("generic", clock)
-    for machine in (pinned, louder):
+    strap = SimulatedTreadmill("hr-service", clock)  # advertises 0x180D, notifies 0x2A37
+    machines = (pinned, louder, strap)
+    for machine in machines:
         await machine.start()
+    pod = FootpodApp(pinned, adapter="hci2")  # the runner's pod, a device of its own
     try:
         bluez.add_device(louder, OTHER, rssi=-20)
         bluez.add_device(pinned, ADDR, rssi=-80)
+        bluez.add_device(strap, STRAP)
+        await pod.start()
         plan = tmp_path / "short.yaml"
-        plan.write_text('name: Short\nkind: steady\nduration: "0:01"\npace: 1 km/h\n')
-        env = dict(
-            os.environ,
-            TREADPACE_HOME=str(tmp_path / "home"),
-            TREADPACE_CONFIG_HOME=str(tmp_path / "config"),
-        )
-        code, out, err = await treadpace_on_bus(
-            "run", str(plan), "--device", ADDR, "--yes", env=env
-        )
-        assert code == 0, err
-        assert f"treadmill: {ADDR}" in out and "finished" in out
-        ops = [(r.get("op"), r.get("result")) for r in log if r.get("event") == "command"]
-        assert ops[0] == ("request_control", "success")
-        assert ("start_or_resume", "success") in ops and ops[-1][0] == "stop_or_pause"
-        assert not louder.is_connected(7) and louder.belt.speed_kmh == 0.0
-        assert louder.server.belt.distance_m == 0.0  # never touched
-    finally:
-        for machine in (pinned, louder):
-            await machine.close()
-
-
-async def test_run_reads_a_heart_rate_strap_from_the_profile(
-    bluez: FakeBlueZ, tmp_path: Path
-) -> None:
-    clock = ScaledClock(1)
-    machine = SimulatedTreadmill(brisk("incline-refused"), clock)  # reports no heart rate itself
-    strap = SimulatedTreadmill("hr-service", clock)  # advertises 0x180D, notifies 0x2A37
-    for sim in (machine, strap):
-        await sim.start()
-    try:
-        bluez.add_device(machine, ADDR)
-        bluez.add_device(strap, OTHER)
-        plan = tmp_path / "short.yaml"
-        # Long enough for the strap to be found and read (from about 1.8 s on).
-        plan.write_text('name: Short\nkind: steady\nduration: "0:05"\npace: 1 km/h\n')
+        # Long enough for the strap and the pod to be found and read (from about 2 s on).
+        plan.write_text('name: Short\nkind: steady\nduration: "0:08"\npace: 8 km/h\n')
         profile = tmp_path / "profile.yaml"
         profile.write_text(
-            f'name: Strap\nrace: {{distance: 5k, time: "25:00"}}\n'
-            f"heart_rate:\n  strap: '{OTHER}'\n"
+            'name: Pinned\nrace: {distance: 5k, time: "25:00"}\n'
+            f"heart_rate:\n  strap: '{STRAP}'\nfootpod: {{name: runner pod}}\n"
         )
         home = tmp_path / "home"
         env = dict(os.environ, TREADPACE_HOME=str(home), TREADPACE_CONFIG_HOME=str(tmp_path))
-        code, _, err = await treadpace_on_bus(
-            "run", str(plan), "--profile", str(profile), "--device", ADDR, "--yes", env=env
-        )
+        code, out, err = await treadpace_on_bus(
+            "run", str(plan), "--profile", str(profile), "--device", ADDR, "--yes",
+            env=env, timeout=40,
+        )  # fmt: skip
         assert code == 0, err
-        journal = next((home / "runs").glob("*.jsonl"))
-        rates = [
-            line["heart_rate_bpm"]
-            for line in map(json.loads, journal.read_text().splitlines())
-            if line.get("heart_rate_bpm")
-        ]
-        assert rates and all(30 <= bpm <= 220 for bpm in rates)
-        assert not strap.is_connected(0)  # the strap is let go at the end
+        assert f"treadmill: {ADDR}" in out and "finished" in out
+        journal = next((home / "runs").glob("*.jsonl")).read_text()
+        rows = [json.loads(line) for line in journal.splitlines()]
     finally:
-        for sim in (machine, strap):
-            await sim.close()
+        await pod.stop()
+        for machine in machines:
+            await machine.close()
+    # only the pinned treadmill was driven, from control to stop; the louder one never touched
+    ops = [(r.get("op"), r.get("result")) for r in log if r.get("event") == "command"]
+    assert ops[0] == ("request_control", "success")
+    assert ("start_or_resume", "success") in ops and ops[-1][0] == "stop_or_pause"
+    assert not louder.is_connected(7) and louder.belt.speed_kmh == 0.0
+    assert louder.server.belt.distance_m == 0.0
+    # the strap (the treadmill reports no heart rate itself) was read, and let go at the end
+    rates = [r["heart_rate_bpm"] for r in rows if r.get("heart_rate_bpm")]
+    assert rates and all(30 <= bpm <= 220 for bpm in rates)
+    assert not strap.is_connected(0)
+    # the pod was read at the belt's true speed: 7 % under the belt's 8 km/h
+    pod_rows = [r for r in rows if r.get("footpod_kmh")]
+    assert pod_rows, "no tick carried the footpod's speed"
+    assert all(r.get("true_speed_kmh") for r in pod_rows)
+    # The first tick at 8 km/h may carry the pod's reading from a second before, when
+    # the belt was still speeding up; from the next one on, the pod has caught up.
+    settled = [r for r in pod_rows if r.get("speed_kmh", 0) >= 7.95][1:]
+    assert settled and all(
+        r["footpod_kmh"] == pytest.approx(r["speed_kmh"] * 0.93, abs=0.05) for r in settled
+    )
+
+
+def brisk_pod_model() -> TreadmillModel:
+    """The footpod's model with a brisk belt and no heart rate of its own (the strap's)."""
+    model = pod_model("runner pod")
+    fields = tuple(f for f in model.telemetry_fields if f != "heart_rate")
+    belt = replace(model.belt, acceleration_kmh_s=5, deceleration_kmh_s=5)
+    return replace(model, belt=belt, telemetry_fields=fields)

@@ -1,5 +1,8 @@
 """The Running Speed and Cadence codec: spec-layout vectors, round trips, fuzz, the decode tool.
 
+How many round trips and random byte strings: the hypothesis profile (tests/depth.py).
+The decode tool runs in-process (`cli_runner.invoke`): what it prints and its exit code.
+
 Vectors are built by hand from the field layout (flags, speed in 1/256 m/s, cadence,
 stride in cm, distance in dm), so a codec that swapped a scale or an order fails them.
 """
@@ -8,14 +11,14 @@ from __future__ import annotations
 
 import json
 import random
-import subprocess
-import sys
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.cli_runner import invoke
+from tests.depth import sized
 from treadpace.ftms import FtmsDecodeError, decode, to_json
 from treadpace.ftms.rsc import (
     RscFeature,
@@ -123,7 +126,6 @@ def measurements(draw: st.DrawFn) -> RscMeasurement:
     )
 
 
-@settings(max_examples=300, deadline=None)
 @given(message=measurements())
 def test_measurement_round_trip(message: RscMeasurement) -> None:
     data = encode_rsc_measurement(message)
@@ -132,13 +134,15 @@ def test_measurement_round_trip(message: RscMeasurement) -> None:
     json.dumps(to_json(message), allow_nan=False)
 
 
-@settings(max_examples=200, deadline=None)
 @given(op=st.sampled_from(list(ScOp)[:4]), value=st.integers(0, 0xFFFF_FFFF))
 def test_control_point_round_trip(op: ScOp, value: int) -> None:
     size = {1: 4, 2: 0, 3: 1, 4: 0}[op]
     request = ScRequest(op, value % (1 << (8 * size)) if size else None)
     assert decode_sc_control_point(encode_sc_request(request)) == request
 
+
+FUZZ_ITERATIONS = sized(10_000, 50_000)
+"""Random byte strings per decoder: the everyday run's, and the deep profile's."""
 
 FUZZ: dict[str, tuple[Any, Any]] = {
     "rsc-measurement": (decode_rsc_measurement, encode_rsc_measurement),
@@ -156,7 +160,7 @@ def test_random_bytes_raise_only_ftms_decode_error(name: str) -> None:
     decoder, encoder = FUZZ[name]
     rng = random.Random(name)
     accepted = rejected = 0
-    for _ in range(50_000):
+    for _ in range(FUZZ_ITERATIONS):
         data = bytearray(rng.randbytes(rng.randint(0, 16)))
         if name == "sc-control-point" and data and rng.random() < 0.6:
             data[0] = rng.choice([1, 2, 3, 4, 0x10])
@@ -177,12 +181,7 @@ def test_random_bytes_raise_only_ftms_decode_error(name: str) -> None:
 
 def test_decode_tool_prints_an_rsc_measurement_as_json() -> None:
     packet = "07 00 03 b4 8c 00 39 30 00 00"
-    result = subprocess.run(
-        [sys.executable, "-m", "treadpace", "ftms", "decode", "rsc-measurement", packet],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = invoke("ftms", "decode", "rsc-measurement", packet)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {
         "characteristic": "rsc-measurement",
@@ -193,11 +192,6 @@ def test_decode_tool_prints_an_rsc_measurement_as_json() -> None:
         "stride_length_m": 1.4,
         "total_distance_m": 1234.5,
     }
-    bad = subprocess.run(
-        [sys.executable, "-m", "treadpace", "ftms", "decode", "2a53", "00 00"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    bad = invoke("ftms", "decode", "2a53", "00 00")
     assert bad.returncode == 2
     assert bad.stderr.count("\n") == 1 and "instantaneous speed" in bad.stderr

@@ -133,4 +133,5 @@ async def test_info_says_which_try_it_is_on(bluez: FakeBlueZ, tmp_path: Path) ->
     assert code == 1
     assert "looking for AA:BB:CC:DD:EE:FF (try 1 of 2)" in out
     assert "looking for AA:BB:CC:DD:EE:FF (try 2 of 2)" in out
-    assert "not found after 2 scans" in err and "scanned 0.3 s" not in err
+    assert "AA:BB:CC:DD:EE:FF: not found after 2 scans" in err and "scanned 0.3 s" not in err
+    assert err.count("\n") == 1  # one line
