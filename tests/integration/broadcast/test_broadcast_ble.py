@@ -23,6 +23,7 @@ from treadpace.base.clock import ScaledClock
 from treadpace.broadcast import Broadcaster
 from treadpace.engine import Command, Engine, EngineConfig, EventHub, RunFinished
 from treadpace.engine.events import Notice, NoticeKind, Tick
+from treadpace.engine.odometer import Odometer
 from treadpace.ftms import decode_feature, decode_speed_range, decode_treadmill_data
 from treadpace.ftms.control_point import ResultCode, decode_control_response
 from treadpace.ftms.rsc import RscFeatureBit, decode_rsc_feature, decode_rsc_measurement
@@ -259,7 +260,11 @@ async def test_a_belt_link_drop_reads_as_standing_still_without_a_distance_jump(
     assert after, "the footpod runs again once the belt's link is back"
     steps = [b[2] - a[2] for a, b in itertools.pairwise(samples)]
     assert min(steps) >= 0
-    assert max(steps) < 12.0 / 3.6 * 1.5  # at most one packet's worth at 12 km/h, never the gap
+    # At most one packet's worth at 12 km/h, never the gap: the run's distance stops where
+    # the drop was noticed, the odometer's estimate running on from the last packet until
+    # then (a busy machine notices later; never more than its horizon).
+    noticed = min(lost - max(t.t for t in run.ticks if t.t < lost), Odometer.HORIZON_S)
+    assert max(steps) < 12.0 / 3.6 * (1.5 + noticed) < 12.0 / 3.6 * (back - lost)
     assert 0 <= result.distance_m - samples[-1][2] < RSC_DISTANCE_M
     for _, speed, distance in after:
         assert matches_a_tick(speed, distance, run.ticks, RSC_DISTANCE_M)
