@@ -330,36 +330,38 @@ def _apply(core: RunCore) -> None:
             core.write(op)  # a resume only while still paused
     if core.in_flight is not None:
         return
-    _track_departures(core)
-    if core.state != RunState.RUNNING or core.guided or not core.control:
+    frac = core.fraction()  # what follows changes neither the step nor where the run is
+    _track_departures(core, frac)
+    if core.st.run != RunState.RUNNING or core.st.guided is not None or not core.control:
         return
-    _judge_heart_rate(core)
+    _judge_heart_rate(core, frac)
     pol = core.policy
-    speed = core.target_speed()
+    speed = core.target_speed(frac)
     pol.reclaim_speed()  # the belt was started again: its target is ours again
     if not pol.above_cap and speed != pol.sent_speed and pol.retry.wait(core.now) <= 0:
         core.write(WriteOp.SPEED, speed)  # (a press above the cap stands for its step)
     elif pol.incline_grid is not None and pol.incline_ok:
-        incline = core.target_incline()
+        incline = core.target_incline(frac)
         if incline != pol.sent_incline:
             core.write(WriteOp.INCLINE, incline)
 
 
-def _track_departures(core: RunCore) -> None:
+def _track_departures(core: RunCore, frac: float) -> None:
     """Capped: the plan asks for more than may be commanded; held: a console speed."""
-    live = core.state == RunState.RUNNING and not core.guided and core.step is not None
+    step = core.cursor.step
+    live = core.st.run == RunState.RUNNING and core.st.guided is None and step is not None
     now = core.plan_now()
-    capped = live and core.policy.capped(core.step, core.fraction())
+    capped = live and core.policy.capped(step, frac)
     core.departures.set(Departure.CAPPED, capped, now)
     core.departures.set(Departure.HELD, live and core.policy.console_held, now)
 
 
-def _judge_heart_rate(core: RunCore) -> None:
+def _judge_heart_rate(core: RunCore, frac: float) -> None:
     """A step with a heart-rate rule: let the controller judge (a console change wins)."""
-    step, pol = core.step, core.policy
+    step, pol = core.cursor.step, core.policy
     if step is None or step.hr is None or pol.console_held or pol.hold is not None:
         return
-    change = pol.hr.update(core.now, step.target_at(core.fraction()) + pol.offset)
+    change = pol.hr.update(core.now, step.target_at(frac) + pol.offset)
     if change is None:
         return
     if change.fault is None:

@@ -32,6 +32,9 @@ class StepCursor:
     def __init__(self, plan: CompiledPlan) -> None:
         self.plan = plan
         self.index = -1
+        self.step: CompiledStep | None = None
+        """The current step (None before the first and past the last): asked many times an
+        input, so kept beside `index` rather than looked up in the plan each time."""
         self.t0 = 0.0  # plan time at the step's start
         self.m0 = 0.0  # run distance at the step's start
         self.extra = 0.0  # extension of the current step (s or m)
@@ -42,24 +45,21 @@ class StepCursor:
         self.total_time = plan.total_time_s
         self.summaries: list[StepSummary] = []
 
-    @property
-    def step(self) -> CompiledStep | None:
-        if 0 <= self.index < len(self.plan.steps):
-            return self.plan.steps[self.index]
-        return None
+    def begin(self, index: int, t0: float, m0: float) -> CompiledStep:
+        step = self.plan.steps[index]
+        self.index, self.t0, self.m0 = index, t0, m0
+        self.step = step
+        self.extra = 0.0
+        self.skip = False
+        return step
+
+    def past_end(self) -> None:
+        self.index = len(self.plan.steps)
+        self.step = None
 
     @property
     def last(self) -> bool:
         return self.index + 1 >= len(self.plan.steps)
-
-    def begin(self, index: int, t0: float, m0: float) -> CompiledStep:
-        self.index, self.t0, self.m0 = index, t0, m0
-        self.extra = 0.0
-        self.skip = False
-        return self.plan.steps[index]
-
-    def past_end(self) -> None:
-        self.index = len(self.plan.steps)
 
     def fraction(self, step: CompiledStep, plan_now: float, run_m: float) -> float:
         done = plan_now - self.t0 if step.kind == "time" else run_m - self.m0

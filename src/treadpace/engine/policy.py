@@ -149,6 +149,8 @@ class SetpointPolicy:
         exact = self.exact(step, fraction)
         if self.runners_speed or step is None:
             return self.on_grid(exact)
+        if self.true.identity:  # the belt's speed is the runner's: no incline to weigh
+            return self._for_true(exact, 0.0)
         return self._for_true(exact, self.incline(step, fraction))
 
     def planned(self, step: CompiledStep) -> float:
@@ -157,10 +159,15 @@ class SetpointPolicy:
 
     def _for_true(self, exact: float, incline: float) -> float:
         """The command for a true `exact` km/h: on the grid, under both caps."""
-        f, grid = self.factor, self.speed_grid
-        wire = grid.quantise(self.true.setpoint(exact, incline) / f)
+        f, grid, true = self.factor, self.speed_grid, self.true
         cap = self.config.max_speed_kmh + 1e-9
-        while self.true.true_kmh(wire * f, incline) > cap and wire > grid.minimum + 1e-9:
+        if true.identity:  # true km/h is the belt's: the same steps, without the curve
+            wire = grid.quantise(exact / f)
+            while wire * f > cap and wire > grid.minimum + 1e-9:
+                wire = grid.quantise(wire - grid.increment)
+            return wire * f
+        wire = grid.quantise(true.setpoint(exact, incline) / f)
+        while true.true_kmh(wire * f, incline) > cap and wire > grid.minimum + 1e-9:
             wire = grid.quantise(wire - grid.increment)
         return wire * f
 
