@@ -44,11 +44,13 @@ class StepCursor:
         # sum over the steps there would make each input cost more the longer the plan.
         self.total_time = plan.total_time_s
         self.summaries: list[StepSummary] = []
+        self._planned_s = 0.0  # the current step's planned seconds
 
     def begin(self, index: int, t0: float, m0: float) -> CompiledStep:
         step = self.plan.steps[index]
         self.index, self.t0, self.m0 = index, t0, m0
         self.step = step
+        self._planned_s = step.planned_time_s  # a distance step's takes a logarithm
         self.extra = 0.0
         self.skip = False
         return step
@@ -98,6 +100,7 @@ class StepCursor:
         """The plan's share done, by planned time (a distance step by its planned pace)."""
         end = step.amount + self.extra
         done = plan_now - self.t0 if step.kind == "time" else run_m - self.m0
-        part = min(1.0, max(0.0, done / end)) * step.planned_time_s
+        planned = self._planned_s if step is self.step else step.planned_time_s
+        part = min(1.0, max(0.0, done / end)) * planned
         total = self.total_time
         return min(1.0, (self.done_time + part) / total) if total > 0 else 0.0
