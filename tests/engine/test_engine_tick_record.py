@@ -1,6 +1,7 @@
-"""The live picture the core makes for every packet is a whole, ordinary `Tick`.
+"""Records the core makes from one dict are whole, ordinary dataclass instances.
 
-The core makes its `Tick` from one dict (base/frozen_record.py) instead of the
+The core makes its `Tick` (one a packet) and every step as commanded (each step of
+the plan as the run starts) from one dict (base/frozen_record.py) instead of the
 dataclass's constructor, which checks nothing: these tests hold that each one has
 exactly the class's fields, equals the one the constructor makes from the same
 values (so equality, hashing and `replace` are the dataclass's), and stays frozen.
@@ -26,7 +27,8 @@ from treadpace.engine.messages import (
     Written,
 )
 from treadpace.ftms import InclinationRange, SpeedRange
-from treadpace.plans.steps import CompiledPlan, CompiledStep
+from treadpace.plans.hr_rule import HrRule
+from treadpace.plans.steps import CompiledPlan, CompiledStep, StepRole
 from treadpace.treadmill.port import Telemetry
 
 PLAN = CompiledPlan(
@@ -88,3 +90,28 @@ def test_a_record_made_from_a_dict_stays_frozen() -> None:
         tick.t = 0.0  # type: ignore[misc]
     again = frozen_record(Tick, dict(vars(tick)))
     assert again == tick and again is not tick
+
+
+def test_a_step_as_commanded_is_the_step_with_its_speeds_on_the_grid() -> None:
+    """Copied from the step's fields: what `dataclasses.replace` would make, and frozen."""
+    policy = EngineCore(PLAN, EngineConfig(countdown_s=0)).policy
+    policy.fit(SpeedRange(1.0, 20.0, 0.1), InclinationRange(0, 10, 0.5))
+    rule = HrRule("cap", 150.0, 150.0)
+    steps = [
+        *PLAN.steps,
+        CompiledStep("free", "time", 60, 9.03, free=True, pace_label="easy"),
+        CompiledStep("hr", "time", 60, 10.06, hr=rule, role=StepRole.COOLDOWN),
+    ]
+    for step in steps:
+        shown = policy.as_commanded(step)
+        end = step.end_speed_kmh
+        assert shown == dataclasses.replace(
+            step,
+            speed_kmh=policy.on_grid(step.speed_kmh),
+            end_speed_kmh=None if end is None else policy.on_grid(end),
+        )
+        assert set(vars(shown)) == {f.name for f in dataclasses.fields(CompiledStep)}
+        assert vars(step) is not vars(shown)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            shown.speed_kmh = 0.0  # type: ignore[misc]
+    assert policy.as_commanded(steps[2]).speed_kmh == 9.0  # on the 0.1 km/h grid
