@@ -6,9 +6,11 @@ them when the driver asks for telemetry.
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from typing import Any
+from typing import Any, Final
 
+from treadpace.base.frozen_record import frozen_record
 from treadpace.ftms import (
     HeartRateMeasurement,
     TreadmillData,
@@ -19,6 +21,11 @@ from treadpace.ftms import (
 from treadpace_sim.belt import Belt
 from treadpace_sim.model import TreadmillModel
 from treadpace_sim.total_distance import MachineOdometer
+
+_EMPTY_RECORD: Final[dict[str, Any]] = {
+    f.name: f.default for f in dataclasses.fields(TreadmillData)
+}
+"""Every field of a record at its default: what a model leaves out."""
 
 
 def telemetry_due(model: TreadmillModel, belt: Belt) -> bool:
@@ -84,7 +91,8 @@ def treadmill_record(model: TreadmillModel, belt: Belt, odometer: MachineOdomete
         kw["power_output_w"] = min(round(force * belt.speed_kmh / 3.6), 0x7FFE)
     if "step_count" in f:
         kw["step_count"] = min(int(belt.steps), 0xFFFFFF)
-    return TreadmillData(**kw)
+    # One for every packet: made from one dict (base/frozen_record.py), every field named.
+    return frozen_record(TreadmillData, {**_EMPTY_RECORD, **kw})
 
 
 def _add_energy(kw: dict[str, Any], f: frozenset[str], belt: Belt) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 import pytest
@@ -150,3 +151,20 @@ async def test_an_all_zero_inclination_range_is_no_incline_not_an_error(
     assert speeds(updates)[-1] > 0
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert any("reports no incline" in r.getMessage() for r in caplog.records)
+
+
+async def test_each_telemetry_record_is_the_one_the_constructor_makes() -> None:
+    """Made from one dict for speed (base/frozen_record.py): exactly Telemetry's fields."""
+
+    async def scenario(sim: SimulatedTreadmill, tm: FtmsTreadmill, clock: VirtualClock) -> None:
+        await run_to(tm, clock, 10.0, seconds=10)
+
+    records = [u for u in await on_model("generic", scenario) if isinstance(u, Telemetry)]
+    assert len(records) > 10
+    names = {f.name for f in dataclasses.fields(Telemetry)}
+    for record in records:
+        assert set(vars(record)) == names
+        built = Telemetry(**vars(record))
+        assert record == built and hash(record) == hash(built)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            record.speed_kmh = 0.0  # type: ignore[misc]

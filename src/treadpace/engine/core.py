@@ -90,6 +90,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+_RUNNING = RunState.RUNNING
+"""Looked at on every input: a name here is read faster than an enum's member (3.11)."""
+
 STOPPING = "stopping the belt until the treadmill says it stands"
 STOPPING_AFTER_SIGNAL = STOPPING + " (Ctrl+C again: leave now)"
 """Said only when a signal ended the run: the hint answers a Ctrl+C, never a plain end."""
@@ -254,18 +257,19 @@ def _settle(core: RunCore) -> None:
         return
     if core.now >= core.link_deadline():
         core.end(RunState.ABORTED, "the treadmill did not come back", EndCause.TREADMILL_LOST)
-    if core.in_flight is not None:
+    if st.writes.in_flight is not None:
         return  # its answer first
-    if not st.ended:
-        if core.state == RunState.READY and st.start is Start.ASKED:
-            _begin_countdown(core)
-        if core.state == RunState.COUNTDOWN:
-            _count(core)
-        if core.state in ACTIVE and core.in_flight is None:
+    if st.ending is None:
+        if st.run != _RUNNING:  # (running: neither of the two below)
+            if st.run == RunState.READY and st.start is Start.ASKED:
+                _begin_countdown(core)
+            if st.run == RunState.COUNTDOWN:
+                _count(core)
+        if st.run in ACTIVE and st.writes.in_flight is None:
             _advance(core)
-            if not st.ended:
+            if st.ending is None:
                 _apply(core)
-    if st.ended and core.in_flight is None:
+    if st.ending is not None and st.writes.in_flight is None:
         _begin_finish(core)
 
 
@@ -306,9 +310,10 @@ def _start_belt(core: RunCore) -> None:
 
 def _advance(core: RunCore) -> None:
     """End every step whose boundary has been reached (several, if time jumped)."""
-    while core.state in ACTIVE:
-        step = core.step
-        crossing = core.cursor.crossing(core.plan_now(), core.run_m())
+    cur = core.cursor
+    while core.st.run in ACTIVE:
+        step = cur.step
+        crossing = cur.crossing(core.plan_now(), core.run_m())
         if crossing is None or step is None:
             return
         core.close_step(step, crossing.skipped, crossing.elapsed_s, crossing.distance_m)
@@ -330,36 +335,38 @@ def _apply(core: RunCore) -> None:
             core.write(op)  # a resume only while still paused
     if core.in_flight is not None:
         return
-    _track_departures(core)
-    if core.state != RunState.RUNNING or core.guided or not core.control:
+    frac = core.fraction()  # what follows changes neither the step nor where the run is
+    _track_departures(core, frac)
+    if core.st.run != _RUNNING or core.st.guided is not None or not core.control:
         return
-    _judge_heart_rate(core)
+    _judge_heart_rate(core, frac)
     pol = core.policy
-    speed = core.target_speed()
+    speed = core.target_speed(frac)
     pol.reclaim_speed()  # the belt was started again: its target is ours again
     if not pol.above_cap and speed != pol.sent_speed and pol.retry.wait(core.now) <= 0:
         core.write(WriteOp.SPEED, speed)  # (a press above the cap stands for its step)
     elif pol.incline_grid is not None and pol.incline_ok:
-        incline = core.target_incline()
+        incline = core.target_incline(frac)
         if incline != pol.sent_incline:
             core.write(WriteOp.INCLINE, incline)
 
 
-def _track_departures(core: RunCore) -> None:
+def _track_departures(core: RunCore, frac: float) -> None:
     """Capped: the plan asks for more than may be commanded; held: a console speed."""
-    live = core.state == RunState.RUNNING and not core.guided and core.step is not None
+    step = core.cursor.step
+    live = core.st.run == _RUNNING and core.st.guided is None and step is not None
     now = core.plan_now()
-    capped = live and core.policy.capped(core.step, core.fraction())
+    capped = live and core.policy.capped(step, frac)
     core.departures.set(Departure.CAPPED, capped, now)
     core.departures.set(Departure.HELD, live and core.policy.console_held, now)
 
 
-def _judge_heart_rate(core: RunCore) -> None:
+def _judge_heart_rate(core: RunCore, frac: float) -> None:
     """A step with a heart-rate rule: let the controller judge (a console change wins)."""
-    step, pol = core.step, core.policy
+    step, pol = core.cursor.step, core.policy
     if step is None or step.hr is None or pol.console_held or pol.hold is not None:
         return
-    change = pol.hr.update(core.now, step.target_at(core.fraction()) + pol.offset)
+    change = pol.hr.update(core.now, step.target_at(frac) + pol.offset)
     if change is None:
         return
     if change.fault is None:
@@ -430,14 +437,17 @@ def _finished(core: RunCore, state: RunState, reason: str, cause: EndCause) -> R
 
 
 def _next_wake(core: RunCore) -> float:
-    if core.st.finishing or core.in_flight is not None:
+    st = core.st
+    if st.finishing or st.writes.in_flight is not None:
         return math.inf  # an answer comes first
     best = core.link_deadline()
-    if core.state == RunState.COUNTDOWN:
-        count = core.st.countdown
-        return best if count is None else min(best, count.at)
-    step = core.step
-    if step is None or core.state != RunState.RUNNING or not core.clock.counting:
+    if st.run != _RUNNING:
+        if st.run == RunState.COUNTDOWN:
+            count = st.countdown
+            return best if count is None else min(best, count.at)
+        return best
+    step = core.cursor.step
+    if step is None or not core.clock.counting:
         return best
     return min(best, step_wake(core, step))
 

@@ -32,6 +32,9 @@ class StepCursor:
     def __init__(self, plan: CompiledPlan) -> None:
         self.plan = plan
         self.index = -1
+        self.step: CompiledStep | None = None
+        """The current step (None before the first and past the last): asked many times an
+        input, so kept beside `index` rather than looked up in the plan each time."""
         self.t0 = 0.0  # plan time at the step's start
         self.m0 = 0.0  # run distance at the step's start
         self.extra = 0.0  # extension of the current step (s or m)
@@ -41,25 +44,24 @@ class StepCursor:
         # sum over the steps there would make each input cost more the longer the plan.
         self.total_time = plan.total_time_s
         self.summaries: list[StepSummary] = []
+        self._planned_s = 0.0  # the current step's planned seconds
 
-    @property
-    def step(self) -> CompiledStep | None:
-        if 0 <= self.index < len(self.plan.steps):
-            return self.plan.steps[self.index]
-        return None
+    def begin(self, index: int, t0: float, m0: float) -> CompiledStep:
+        step = self.plan.steps[index]
+        self.index, self.t0, self.m0 = index, t0, m0
+        self.step = step
+        self._planned_s = step.planned_time_s  # a distance step's takes a logarithm
+        self.extra = 0.0
+        self.skip = False
+        return step
+
+    def past_end(self) -> None:
+        self.index = len(self.plan.steps)
+        self.step = None
 
     @property
     def last(self) -> bool:
         return self.index + 1 >= len(self.plan.steps)
-
-    def begin(self, index: int, t0: float, m0: float) -> CompiledStep:
-        self.index, self.t0, self.m0 = index, t0, m0
-        self.extra = 0.0
-        self.skip = False
-        return self.plan.steps[index]
-
-    def past_end(self) -> None:
-        self.index = len(self.plan.steps)
 
     def fraction(self, step: CompiledStep, plan_now: float, run_m: float) -> float:
         done = plan_now - self.t0 if step.kind == "time" else run_m - self.m0
@@ -98,6 +100,7 @@ class StepCursor:
         """The plan's share done, by planned time (a distance step by its planned pace)."""
         end = step.amount + self.extra
         done = plan_now - self.t0 if step.kind == "time" else run_m - self.m0
-        part = min(1.0, max(0.0, done / end)) * step.planned_time_s
+        planned = self._planned_s if step is self.step else step.planned_time_s
+        part = min(1.0, max(0.0, done / end)) * planned
         total = self.total_time
         return min(1.0, (self.done_time + part) / total) if total > 0 else 0.0

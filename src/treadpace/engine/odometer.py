@@ -51,6 +51,10 @@ class Odometer:
         self._offset = 0.0  # run = belt - offset while counting
         self._frozen = 0.0  # run distance while not counting
         self._anchor_pending = False  # counting, but no reading since it began
+        # The last answer of `run_at`: the core asks it several times for each input at
+        # the same instant. Forgotten by every change of the model.
+        self._memo_t = math.nan
+        self._memo_m = 0.0
 
     # --- the speed model ---------------------------------------------------------------
 
@@ -69,9 +73,14 @@ class Odometer:
         return self._belt_m + self._covered(min(t - self._t, self.HORIZON_S))
 
     def run_at(self, t: float) -> float:
+        if t == self._memo_t:
+            return self._memo_m
         if not self.counting or self._anchor_pending:
-            return self._frozen
-        return self.belt_at(t) - self._offset
+            m = self._frozen
+        else:
+            m = self.belt_at(t) - self._offset
+        self._memo_t, self._memo_m = t, m
+        return m
 
     def set_counting(self, counting: bool, t: float) -> None:
         if counting == self.counting:
@@ -86,6 +95,7 @@ class Odometer:
             self._frozen = self.run_at(t)
             self._anchor_pending = False
         self.counting = counting
+        self._memo_t = math.nan
 
     # --- packets ---------------------------------------------------------------------
 
@@ -95,6 +105,7 @@ class Odometer:
         """Fold in one telemetry packet."""
         v = max(0.0, speed_kmh) / 3.6
         run_before = self.run_at(t)
+        self._memo_t = math.nan
         if not self._have_packet:
             est = machine_m if machine_m is not None else 0.0
             self._have_packet = True
@@ -143,6 +154,7 @@ class Odometer:
         """The belt was told a new speed: the model may now ramp towards it."""
         if target_kmh is not None:
             self._v_cap = target_kmh / 3.6
+            self._memo_t = math.nan
 
     def time_to(self, run_m: float, now: float) -> float:
         """Seconds from `now` until the run distance reaches `run_m` (inf if never)."""

@@ -19,6 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 from treadpace.base.display import speed_change
+from treadpace.base.frozen_record import frozen_record
 from treadpace.base.notice_level import NoticeLevel
 from treadpace.engine.causes import EndCause, GuidedCause, PauseCause
 from treadpace.engine.core_state import LINK_BACK, LINK_UP, LinkBack, LinkDown
@@ -268,26 +269,29 @@ def _check_obeyed(core: RunCore, tel: Telemetry) -> None:
 
 
 def _observe_true_pace(core: RunCore, tel: Telemetry) -> None:
-    step, policy = core.step, core.policy
+    step, policy = core.cursor.step, core.policy
     true = policy.true
     was = true.pod
     steady = (
-        core.state == RunState.RUNNING
+        core.st.run == RunState.RUNNING
         and step is not None
         and not step.is_ramp
         and not policy.runners_speed
-        and not core.guided
+        and core.st.guided is None
     )
+    run_m = core.odometer.run_at(core.now)
+    # t, belt_kmh, incline_percent, pod, pod_kmh, sent_kmh, steady, run_m (one a packet:
+    # made by position, the cheapest way to make a tuple)
     true.observe(
         Observation(
-            t=tel.t,
-            belt_kmh=tel.speed_kmh,
-            incline_percent=core.incline or 0.0,
-            pod=tel.footpod,
-            pod_kmh=tel.footpod_kmh,
-            sent_kmh=policy.sent_speed,
-            steady=steady,
-            run_m=max(0.0, core.run_m()),
+            tel.t,
+            tel.speed_kmh,
+            core.incline or 0.0,
+            tel.footpod,
+            tel.footpod_kmh,
+            policy.sent_speed,
+            steady,
+            run_m if run_m > 0.0 else 0.0,
         )
     )
     if true.pod != was and was is not PodState.NONE:
@@ -295,34 +299,41 @@ def _observe_true_pace(core: RunCore, tel: Telemetry) -> None:
 
 
 def _tick(core: RunCore, tel: Telemetry) -> Tick:
-    step = core.step
-    plan_now, run_m = core.plan_now(), core.run_m()
+    """The live picture, made from one dict (base/frozen_record.py): one for every packet."""
     cur = core.cursor
-    step_t, step_m = plan_now - cur.t0, run_m - cur.m0
-    return Tick(
-        t=tel.t,
-        wall=core.wall,
-        state=core.state,
-        step_index=core.index,
-        step_name=step.name if step is not None else "",
-        speed_kmh=tel.speed_kmh,
-        target_speed_kmh=core.target_speed() if step is not None else 0.0,
-        incline_percent=core.incline,
-        target_incline_percent=core.target_incline() if step is not None else 0.0,
-        heart_rate_bpm=core.heart_rate,
-        distance_m=max(0.0, run_m),
-        elapsed_s=plan_now,
-        step_elapsed_s=step_t,
-        step_distance_m=step_m,
-        step_remaining=cur.remaining(step, plan_now, run_m) if step is not None else 0.0,
-        progress=cur.progress(step, plan_now, run_m) if step is not None else 1.0,
-        energy_kcal=core.energy,
-        steps_count=core.steps_count,
-        hr_zone=core.hr_stats.zone(tel.heart_rate_bpm),
-        true_speed_kmh=core.policy.true.speed_kmh,
-        true_distance_m=core.policy.true.distance_m if core.policy.true.known else None,
-        footpod_kmh=core.policy.true.pod_kmh,
-        lead_s=lead[1] if (lead := core.lead()) is not None else 0.0,
+    step = cur.step
+    now = core.now
+    plan_now, run_m = core.clock.at(now), core.odometer.run_at(now)
+    true = core.policy.true
+    lead = core.lead()
+    frac = cur.fraction(step, plan_now, run_m) if step is not None else 0.0
+    return frozen_record(
+        Tick,
+        {
+            "t": tel.t,
+            "wall": core.wall,
+            "state": core.st.run,
+            "step_index": cur.index,
+            "step_name": step.name if step is not None else "",
+            "speed_kmh": tel.speed_kmh,
+            "target_speed_kmh": core.target_speed(frac) if step is not None else 0.0,
+            "incline_percent": core.incline,
+            "target_incline_percent": core.target_incline(frac) if step is not None else 0.0,
+            "heart_rate_bpm": core.heart_rate,
+            "distance_m": max(0.0, run_m),
+            "elapsed_s": plan_now,
+            "step_elapsed_s": plan_now - cur.t0,
+            "step_distance_m": run_m - cur.m0,
+            "step_remaining": cur.remaining(step, plan_now, run_m) if step is not None else 0.0,
+            "progress": cur.progress(step, plan_now, run_m) if step is not None else 1.0,
+            "energy_kcal": core.energy,
+            "steps_count": core.steps_count,
+            "hr_zone": core.hr_stats.zone(tel.heart_rate_bpm),
+            "true_speed_kmh": true.speed_kmh,
+            "true_distance_m": true.distance_m if true.known else None,
+            "footpod_kmh": true.pod_kmh,
+            "lead_s": lead[1] if lead is not None else 0.0,
+        },
     )
 
 

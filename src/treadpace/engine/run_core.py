@@ -133,19 +133,27 @@ class RunCore:
         return self.odometer.run_at(self.now)
 
     def fraction(self) -> float:
-        step = self.step
-        return 0.0 if step is None else self.cursor.fraction(step, self.plan_now(), self.run_m())
+        cur = self.cursor
+        step = cur.step
+        if step is None:
+            return 0.0
+        now = self.now
+        return cur.fraction(step, self.clock.at(now), self.odometer.run_at(now))
 
-    def target_speed(self) -> float:
+    def target_speed(self, fraction: float | None = None) -> float:
         """The speed the policy asks for now (clamped and on the machine's grid).
 
         Within the lead before a change (engine/belt_lag.py) that is already the next
         step's speed, so the belt's ramp is shared by the steps either side of it.
+        `fraction` is the step's `fraction()` now, when the caller has it already.
         """
-        lead = self.lead()
-        if lead is not None and self.seconds_to_end() <= lead[1] + 1e-9:
-            return self.policy.planned(lead[0])
-        return self.policy.speed(self.step, self.fraction())
+        if self.config.true_pace.lead:
+            lead = self.lead()
+            if lead is not None and self.seconds_to_end() <= lead[1] + 1e-9:
+                return self.policy.planned(lead[0])
+        if fraction is None:
+            fraction = self.fraction()
+        return self.policy.speed(self.cursor.step, fraction)
 
     def lead(self) -> tuple[CompiledStep, float] | None:
         """The next step, and how long before this one's end its speed is asked for.
@@ -186,8 +194,10 @@ class RunCore:
         ms = self.speed / 3.6
         return left / ms if ms > 0.5 else math.inf
 
-    def target_incline(self) -> float:
-        return self.policy.incline(self.step, self.fraction())
+    def target_incline(self, fraction: float | None = None) -> float:
+        if fraction is None:
+            fraction = self.fraction()
+        return self.policy.incline(self.cursor.step, fraction)
 
     def link_deadline(self) -> float:
         link = self.st.link

@@ -16,7 +16,7 @@ travels as the 0.01 km/h nearest to it, which the machine rounds back to itself.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from treadpace.base.units import KMH_PER_MPH
 
@@ -39,6 +39,20 @@ class Grid:
     """Integer units per whole unit: 100 for km/h, 10 for incline %."""
     per_unit: float = 1.0
     """km/h per unit of the machine's own grid: 1.609344 on an mph console, else 1."""
+
+    _lo_hi_step_top: tuple[int, int, int, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # The limits and the step in whole units, worked out once: a setpoint is
+        # quantised several times for every telemetry reading.
+        r = self.resolution
+        # Limits in whole units, rounded inwards: a cap of 12.345 km/h allows 12.34.
+        lo = math.ceil(self.minimum * r - 1e-6)
+        hi = max(lo, math.floor(self.maximum * r + 1e-6))
+        step = max(1, _units(self.increment, r))
+        # The top may be off-grid (a profile cap): the grid point below it.
+        top = lo + ((hi - lo) // step) * step
+        object.__setattr__(self, "_lo_hi_step_top", (lo, hi, step, top))
 
     @classmethod
     def build(
@@ -65,18 +79,13 @@ class Grid:
         if self.per_unit != 1.0:
             return self._wire(self._index(value))
         r = self.resolution
-        # Limits in whole units, rounded inwards: a cap of 12.345 km/h allows 12.34.
-        lo = math.ceil(self.minimum * r - 1e-6)
-        hi = max(lo, math.floor(self.maximum * r + 1e-6))
-        step = max(1, _units(self.increment, r))
+        lo, hi, step, top = self._lo_hi_step_top
         # Exact value in units (no double rounding), half-up; the tiny epsilon keeps a
         # decimal half such as 10.05 (1004.9999... in binary) rounding up.
-        x = min(max(value * r, lo), hi)
-        k = math.floor((x - lo) / step + 0.5 + 1e-9)
-        q = lo + k * step
-        if q > hi:  # the top may be off-grid (a profile cap): the grid point below it
-            q = lo + ((hi - lo) // step) * step
-        return q / r
+        x = value * r
+        x = lo if x < lo else hi if x > hi else x
+        q = lo + math.floor((x - lo) / step + 0.5 + 1e-9) * step
+        return (top if q > hi else q) / r
 
     def threshold_above(self, value: float) -> float:
         """The smallest exact value above `value` whose quantisation is one step higher."""

@@ -29,6 +29,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Callable
 
 from treadpace.base.backoff import Retrying
 from treadpace.base.clock import Clock, real_seconds
+from treadpace.base.frozen_record import frozen_record
 from treadpace.ftms import (
     CONTROL_POINT,
     HEART_RATE_MEASUREMENT,
@@ -327,18 +328,23 @@ class FtmsTreadmill:
         now = self._clock.now()
         energy = record.total_energy_kcal
         pod, reading = self._pod.judge(now)
-        telemetry = Telemetry(
-            t=now,
-            speed_kmh=record.speed_kmh,
-            incline_percent=record.inclination_percent,
-            distance_m=None if record.total_distance_m is None else float(record.total_distance_m),
-            elapsed_s=None if record.elapsed_time_s is None else float(record.elapsed_time_s),
-            heart_rate_bpm=self._heart.bpm(record.heart_rate_bpm, now),
-            energy_kcal=None if energy is None else float(energy),
-            steps=record.step_count,
-            footpod=pod,
-            footpod_kmh=None if reading is None else reading.speed_kmh,
-            cadence_spm=None if reading is None else reading.cadence_spm,
+        distance, elapsed = record.total_distance_m, record.elapsed_time_s
+        # One for every packet: made from one dict (base/frozen_record.py), every field named.
+        telemetry = frozen_record(
+            Telemetry,
+            {
+                "t": now,
+                "speed_kmh": record.speed_kmh,
+                "incline_percent": record.inclination_percent,
+                "distance_m": None if distance is None else float(distance),
+                "elapsed_s": None if elapsed is None else float(elapsed),
+                "heart_rate_bpm": self._heart.bpm(record.heart_rate_bpm, now),
+                "energy_kcal": None if energy is None else float(energy),
+                "steps": record.step_count,
+                "footpod": pod,
+                "footpod_kmh": None if reading is None else reading.speed_kmh,
+                "cadence_spm": None if reading is None else reading.cadence_spm,
+            },
         )
         self._stale.data(now, self._real())
         self._status.telemetry(record.speed_kmh)

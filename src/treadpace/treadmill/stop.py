@@ -76,13 +76,15 @@ class BeltWatch:
         self.stopped = False
 
     def observe(self, u: TreadmillUpdate) -> None:
-        if isinstance(u, LinkLost):
-            self.link_up = False
-        elif isinstance(u, LinkRestored):
-            self.link_up = True
-        if isinstance(u, Telemetry):
+        if isinstance(u, Telemetry):  # first: nearly every update is one
             self.speed = u.speed_kmh
             standing = u.speed_kmh <= STANDING_KMH
+        elif isinstance(u, LinkLost):
+            self.link_up = False
+            standing = False
+        elif isinstance(u, LinkRestored):
+            self.link_up = True
+            standing = False
         elif isinstance(u, TrainingStatusChanged):
             standing = u.status in _RESTING
         else:
