@@ -73,6 +73,9 @@ def main() -> None:
             f"run {n}: {wall:.1f} s wall, {cpu:.1f} s CPU, {verdict} ({summary.strip('= ')});"
             f" target < {TARGET_S:.0f} s wall"
         )
+        for line in output.splitlines():
+            if line.startswith(("FAILED", "ERROR")):
+                print(f"  {line}")
     print("the files that cost the most in the last run (sum of their tests' durations):")
     for path, seconds in heaviest(output, args.top):
         print(f"  {seconds:6.1f} s  {path}")
