@@ -119,7 +119,8 @@ def _settle(value: Any) -> float:
 class HrTarget(BaseModel):
     """`target: {hr: z2, min: "7:00/km", max: "5:45/km"}`: speed steered by heart rate."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+    # Built when a plan first uses it, as the plan models are (plans/models.py).
+    model_config = ConfigDict(defer_build=True, extra="forbid", arbitrary_types_allowed=True)
 
     hr: Annotated[
         str,

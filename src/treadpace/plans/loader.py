@@ -85,6 +85,9 @@ def _allowed_keys(root: type[BaseModel], data: Any, raw_loc: tuple[Any, ...]) ->
         cur = cur[part]
         nxt: list[type[BaseModel]] = []
         for model in candidates:
+            # Models are built on first use (`defer_build`): one never validated on its own
+            # (a repeat block) has its fields' forward references resolved only by a build.
+            model.model_rebuild()
             for name, info in model.model_fields.items():
                 if part in (name, info.alias):
                     nxt.extend(_models_in(info.annotation))
@@ -93,6 +96,7 @@ def _allowed_keys(root: type[BaseModel], data: Any, raw_loc: tuple[Any, ...]) ->
         candidates = nxt
     if len(candidates) != 1:
         return []
+    candidates[0].model_rebuild()
     fields = candidates[0].model_fields
     return [info.alias or name for name, info in fields.items()]
 

@@ -129,7 +129,14 @@ def _speed_only(value: Any) -> PaceExpr:
     return PaceExpr(text=" ".join(str(value).split()), kmh=parse_speed(value))
 
 
-_FORBID = ConfigDict(extra="forbid", arbitrary_types_allowed=True, populate_by_name=True)
+_FORBID = ConfigDict(
+    extra="forbid",
+    arbitrary_types_allowed=True,
+    populate_by_name=True,
+    # Each model's validator is built when first used, not on import: a command that reads
+    # one kind of plan (or none) does not pay for building every kind's.
+    defer_build=True,
+)
 
 
 class _PlanBase(BaseModel):
@@ -392,9 +399,8 @@ SegmentItem = Annotated[
     Annotated[Segment, Tag("segment")] | Annotated[RepeatItem, Tag("repeat")],
     Discriminator(_segment_tag),
 ]
-
-RepeatBlock.model_rebuild()
-RepeatItem.model_rebuild()
+"""RepeatBlock's and RepeatItem's fields name it before it is defined: their builds (on
+first use, see `_FORBID`) resolve it."""
 
 
 class CustomPlan(_PlanBase):

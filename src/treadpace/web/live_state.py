@@ -101,6 +101,9 @@ class LiveState:
     _plan_json: tuple[int, str] | None = field(default=None, repr=False)
     _hello: tuple[int, str] | None = field(default=None, repr=False)
     _live: tuple[int, str] | None = field(default=None, repr=False)
+    _next_rows: tuple[tuple[Any, ...], list[dict[str, Any]]] | None = field(
+        default=None, repr=False
+    )
 
     # ------------------------------------------------------------------ events
 
@@ -285,6 +288,19 @@ class LiveState:
     def _step(self, index: int, step: CompiledStep) -> dict[str, Any]:
         return step_row(index, step, self.imperial)
 
+    def _next_steps(self, index: int) -> list[dict[str, Any]]:
+        """The steps after `index`, formatted once per step, not once per telemetry packet."""
+        key = (self.steps, self.imperial, index)
+        cached = self._next_rows
+        # The plan is compared by identity: a new run's steps are a new tuple.
+        if cached is None or cached[0][0] is not key[0] or cached[0][1:] != key[1:]:
+            end = min(len(self.steps), index + 1 + NEXT_STEPS)
+            cached = self._next_rows = (
+                key,
+                [self._step(i, self.steps[i]) for i in range(index + 1, end)],
+            )
+        return cached[1]
+
     def live(self) -> dict[str, Any]:
         tick = self.tick
         index = tick.step_index if tick is not None else self.step_index
@@ -294,10 +310,7 @@ class LiveState:
             "state_text": _STATE_TEXT.get(self.state, self.state.value),
             "step_number": index + 1 if self.steps else 0,
             "total_steps": len(self.steps),
-            "next_steps": [
-                self._step(i, self.steps[i])
-                for i in range(index + 1, min(len(self.steps), index + 1 + NEXT_STEPS))
-            ],
+            "next_steps": self._next_steps(index),
             "point": list(self.chart[-1]) if self.chart else None,
         }
         step = self.steps[index] if 0 <= index < len(self.steps) else None

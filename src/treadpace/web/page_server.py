@@ -369,10 +369,12 @@ class WebServer:
         if len(self._pages) >= MAX_PAGES or not self._sockets.take(self._now()):
             self._refuse(request, "busy", "too many pages")
             return web.Response(status=503, text="503: too many pages open\n")
-        ws = web.WebSocketResponse(heartbeat=10.0, max_msg_size=MAX_MESSAGE)
+        # Uncompressed: a browser offers per-message compression, and deflating every
+        # second's few hundred bytes costs the run more CPU than the bytes cost a LAN.
+        ws = web.WebSocketResponse(heartbeat=10.0, max_msg_size=MAX_MESSAGE, compress=False)
         await ws.prepare(request)
         bucket = TokenBucket(MESSAGE_RATE, MESSAGE_BURST, self._now())
-        page = Page(ws, request.remote or "?", bucket, lambda: self.state)
+        page = Page(ws, request.remote or "?", bucket, lambda: self.state, request.transport)
         self._pages.add(page)
         try:
             async with asyncio.TaskGroup() as tasks:

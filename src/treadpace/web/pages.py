@@ -3,9 +3,11 @@
 Each page has its own sender task (`send_loop`), so a slow phone only gets fewer
 updates and never holds up another page or the run: its outbox is bounded (the
 oldest message goes when it is full), the numbers are coalesced (only the latest
-picture is sent, at most every `interval` seconds), the whole picture at most every
+picture is sent, at most every `interval` seconds, and a change is sent when it
+comes: the task wakes once a telemetry packet), the whole picture at most every
 `HELLO_EVERY_S` however often it is asked for, and a send the client does not take
-within `SEND_TIMEOUT_S` closes it.
+within `SEND_TIMEOUT_S` closes it (a small message into an empty send buffer cannot
+wait, so it is written without arming that timer).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections import deque
 from collections.abc import Awaitable, Callable
 
@@ -27,6 +30,9 @@ HELLO_EVERY_S = 5.0
 """A page's asking again for the whole picture is answered at most this often."""
 OUTBOX = 32
 SEND_TIMEOUT_S = 10.0
+QUICK_SEND = 4096
+"""Characters in a message written without a timer when nothing waits to go out (at most
+16 KiB of UTF-8, the most the library compresses without handing it to a thread)."""
 
 Hello = Callable[[], Awaitable[tuple[str, int]]]
 """The whole picture as JSON text, and the version of the run it shows."""
@@ -39,8 +45,11 @@ class Page:
         peer: str,
         bucket: TokenBucket,
         state: Callable[[], LiveState | None],
+        transport: asyncio.BaseTransport | None = None,
     ) -> None:
         self.ws = ws
+        self.transport = transport if isinstance(transport, asyncio.WriteTransport) else None
+        """The socket's, to see whether anything waits to go out (None: every send is timed)."""
         self.peer = peer
         self.bucket = bucket
         """What it may send: its messages beyond the rate are dropped."""
@@ -64,12 +73,18 @@ class Page:
 
     async def send_loop(self, hello: Hello, interval: float, now: Callable[[], float]) -> None:
         try:
+            sent = -math.inf
             while not self.ws.closed:
                 await self.wake.wait()
+                # Fewer updates for a busy phone, never a queue of stale ones: what comes
+                # within `interval` of the last send is sent as one. Telemetry further apart
+                # costs one wake-up a packet (no timer of its own).
+                pause = sent + interval - now()
+                if pause > 0:
+                    await asyncio.sleep(pause)
                 self.wake.clear()
                 await self._send_due(hello, now())
-                # Fewer updates for a busy phone, never a queue of stale ones.
-                await asyncio.sleep(interval)
+                sent = now()
         except Exception as exc:  # the client went or stopped reading: it goes
             log.debug("web: page of %s closed: %r", self.peer, exc)
             with contextlib.suppress(Exception):
@@ -94,4 +109,13 @@ class Page:
             await self._send(state.live_text())
 
     async def _send(self, text: str) -> None:
+        transport = self.transport
+        idle = transport is not None and not transport.get_write_buffer_size()
+        if idle and len(text) < QUICK_SEND:
+            # Nothing waits to go out and the frame is small: the write cannot wait (the
+            # library waits only past a full buffer, and compresses a frame this small at
+            # once), so no timer is armed for it. A page that stops reading fills the
+            # buffer, and from then on every send is timed.
+            await self.ws.send_str(text)
+            return
         await asyncio.wait_for(self.ws.send_str(text), SEND_TIMEOUT_S)
