@@ -96,25 +96,10 @@ INTEGRATION = Path(__file__).resolve().parent / "integration"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Everything under tests/integration/ is marked `integration` (deselect it to go fast).
-
-    And the tests of a module that share a fixture made once for the module (a private
-    D-Bus, the built and installed wheel, a long run's activity) go to one worker as a
-    group (`--dist loadgroup`), so it is made once; every other test goes wherever a
-    worker is free.
-    """
+    """Everything under tests/integration/ is marked `integration` (deselect it to go fast)."""
     for item in items:
         if item.path.is_relative_to(INTEGRATION):
             item.add_marker(pytest.mark.integration)
-        if _shares_a_module_fixture(item):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
-
-
-def _shares_a_module_fixture(item: pytest.Item) -> bool:
-    info = getattr(item, "_fixtureinfo", None)
-    if info is None:
-        return False
-    return any(d and d[-1].scope != "function" for d in info.name2fixturedefs.values())
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:

@@ -1,6 +1,6 @@
 """What a runner who installs the wheel (not a clone) gets: every advertised feature.
 
-The wheel is built once for the module and installed alone (`--no-deps --no-index`)
+The wheel is built once for the run and installed alone (`--no-deps --no-index`)
 into a new venv. Its runtime dependencies, and only those, are what the wheel's
 metadata requires (no extra, markers for this machine), followed to their own
 requirements: each such distribution of this environment is linked into one folder
@@ -17,7 +17,9 @@ models are the wheel's package data, never some folder that happens to be near i
 
 from __future__ import annotations
 
+import fcntl
 import importlib.metadata
+import os
 import subprocess
 import sys
 import zipfile
@@ -99,9 +101,8 @@ def _link_runtime(wheel: Path, folder: Path) -> None:
                 (folder / top).symlink_to(target)
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
-    tmp = tmp_path_factory.mktemp("wheel")
+def _build_and_install(tmp: Path) -> tuple[Path, Path, Path]:
+    """Build the wheel into `tmp` and install it into a new venv there: (wheel, venv, purelib)."""
     wheels = tmp / "wheels"
     build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
@@ -131,9 +132,34 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     (decoy / "treadmills").mkdir(parents=True)
     (decoy / "treadmills" / "decoy.yaml").write_text(DECOY_MODEL)
     (decoy / "plans").mkdir()
-    home = tmp / "home"
-    home.mkdir()
-    return Installed(wheel, venv, purelib, home)
+    return wheel, venv, purelib
+
+
+def _once_a_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """The wheel installed once for the whole test run, whichever workers ask for it.
+
+    Its tests may be spread over several workers (each builds its module fixtures): the
+    first to ask builds, under a lock in the run's shared temporary folder, and the
+    others wait and take what it built. Outside a parallel run: built for this module.
+    """
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if run is None:
+        return _build_and_install(tmp_path_factory.mktemp("wheel"))
+    shared = tmp_path_factory.getbasetemp().parent / f"wheel-{run}"
+    shared.mkdir(exist_ok=True)
+    with (shared / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        made = shared / "made.txt"
+        if not made.exists():
+            made.write_text("\n".join(map(str, _build_and_install(shared / "tree"))))
+        wheel, venv, purelib = (Path(line) for line in made.read_text().splitlines())
+    return wheel, venv, purelib
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    wheel, venv, purelib = _once_a_run(tmp_path_factory)
+    return Installed(wheel, venv, purelib, tmp_path_factory.mktemp("home"))
 
 
 def test_the_wheel_holds_both_packages_and_every_shipped_config(installed: Installed) -> None:
