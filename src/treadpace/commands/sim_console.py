@@ -35,17 +35,20 @@ async def follow_the_screen(runner: ConsoleRunner, sub: Subscription) -> None:
 
     Only guided mode is the runner's business: there the screen asks for the
     start and shows the target to set, and the belt is the runner's to stop.
-    Otherwise treadpace drives the belt and the runner just runs.
+    Otherwise treadpace drives the belt and the runner just runs: the person at the
+    console starts looking (a few times a second) only once the run is guided, so a
+    run treadpace drives wakes for nothing else than its own work.
     """
     guided = False
-    acting = asyncio.create_task(runner.run(), name="console-runner")
+    acting: asyncio.Task[None] | None = None
     try:
         async for e in sub:
-            if isinstance(e, Notice) and e.kind == NoticeKind.START_ON_CONSOLE:
+            if isinstance(e, Notice) and e.kind in (NoticeKind.START_ON_CONSOLE, NoticeKind.GUIDED):
                 guided = True
-                runner.asked_to_start()
-            elif isinstance(e, Notice) and e.kind == NoticeKind.GUIDED:
-                guided = True
+                if acting is None:
+                    acting = asyncio.create_task(runner.run(), name="console-runner")
+                if e.kind == NoticeKind.START_ON_CONSOLE:
+                    runner.asked_to_start()
             elif isinstance(e, Tick) and guided:
                 runner.show_target(e.target_speed_kmh)
             elif isinstance(e, RunFinished):
@@ -53,6 +56,7 @@ async def follow_the_screen(runner: ConsoleRunner, sub: Subscription) -> None:
                 break
     finally:
         sub.close()
-        acting.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await acting
+        if acting is not None:
+            acting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await acting
