@@ -47,8 +47,9 @@ async def follow(*events: object) -> Person:
     sub = hub.subscribe()
     following = asyncio.create_task(follow_the_screen(person, sub))  # type: ignore[arg-type]
     for event in events:
+        for _ in range(5):  # time enough for anyone to start looking
+            await asyncio.sleep(0)
         hub.publish(event)  # type: ignore[arg-type]
-        await asyncio.sleep(0)
     hub.close()
     await following
     return person
