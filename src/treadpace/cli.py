@@ -12,14 +12,10 @@ import itertools
 import re
 import sys
 from collections.abc import Iterator, MutableMapping
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from typer._click.utils import make_default_short_help
-from typer._coercion import RuntimeParam, TypeDescriptor, build_runtime_param
-from typer._param_types import coerce_cli_path
 from typer.core import TyperCommand, TyperGroup
 
 from treadpace.base.printable import printable
@@ -121,52 +117,11 @@ all of them cost more than most commands' own work. A test keeps this table the 
 the commands' docstrings."""
 
 
-@dataclass(frozen=True)
-class _PlainValue(RuntimeParam):
-    """A `str`, `Path` or flag value from the command line, taken as the library takes it.
-
-    The library coerces every value through a pydantic adapter built on first use, and
-    importing those adapters (pydantic with them) costs more than most commands' own work.
-    A word from the command line needs none of it: a `str` is itself, a `Path` is
-    `Path(word)` then the library's own path checks, a flag's bool is itself. Anything
-    else (a default of another type, several values, a bool spelt as a word) goes to the
-    library's adapter, as before.
-    """
-
-    descriptor: TypeDescriptor
-
-    def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
-        if isinstance(value, str) and self.annotation is str:
-            return value
-        if isinstance(value, bool) and self.annotation is bool:
-            return value
-        if isinstance(value, str | Path) and self.annotation is Path:
-            return coerce_cli_path(
-                Path(value), self.parameter_info, path_type=Path, param=param, ctx=ctx
-            )
-        adapted = build_runtime_param(self.descriptor)
-        return adapted._coerce_value(value, param=param, ctx=ctx)
-
-
-def _plain_values(param: Any) -> None:
-    """`str`, `Path` and `bool` parameters coerced by `_PlainValue` (see there why)."""
-    descriptor = getattr(param, "type_descriptor", None)
-    if getattr(param, "_runtime_param", True) is not None or descriptor is None:
-        return
-    info = descriptor.parameter_info
-    plain = descriptor.annotation in (str, bool) or (
-        descriptor.annotation is Path and info.path_type is None
-    )
-    if plain and info.parser is None and descriptor.file_annotation is None:
-        param._runtime_param = _PlainValue(info, descriptor.annotation, descriptor)
-
-
 def _untyped_flags(params: list[Any]) -> list[Any]:
     """A flag takes no value: its help row shows no `<bool>` type (an empty metavar)."""
     for param in params:
         if getattr(param, "is_flag", False) and param.metavar is None:
             param.metavar = ""
-        _plain_values(param)
     return params
 
 
