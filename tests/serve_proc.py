@@ -1,14 +1,19 @@
 """`treadpace serve` as a real subprocess, and what a page first hears from it.
 
 `start_serve` starts it on a free loopback port with a private home (`run_proc.env`)
-and returns once it says its page is up; `hello_and_command` opens the page's
-WebSocket, reads the hello, sends a start and reads the answer, and fetches the page.
+and returns once it says its page is up (`serving`: the same, killed on the way out if
+it is still there); `ctrl_c` stops it as a runner does and gives its exit code;
+`hello_and_command` opens the page's WebSocket, reads the hello, sends a start and reads
+the answer, and fetches the page.
 """
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +44,24 @@ def start_serve(tmp_path: Path) -> tuple[subprocess.Popen[bytes], int]:
         proc.wait()
         raise
     return proc, port
+
+
+@contextmanager
+def serving(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """`start_serve`, and the server killed on the way out if it is still running."""
+    proc, port = start_serve(tmp_path)
+    try:
+        yield proc, port
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def ctrl_c(proc: subprocess.Popen[bytes], timeout: float = 10) -> int:
+    """Ctrl+C, as a runner stops the server: its exit code."""
+    proc.send_signal(signal.SIGINT)
+    return proc.wait(timeout=timeout)
 
 
 async def hello_and_command(port: int) -> tuple[dict[str, Any], dict[str, Any], int]:

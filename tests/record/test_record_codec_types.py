@@ -13,29 +13,13 @@ from typing import Any
 
 import pytest
 
+from tests.ui_events import tick as made_up_tick
 from treadpace.engine.events import RunState, Tick
 from treadpace.record.codec import JournalLineError, decode_event, encode_event
 
 
 def tick_line(**changes: Any) -> str:
-    tick = Tick(
-        t=12.25,
-        wall=1_767_225_612.25,
-        state=RunState.RUNNING,
-        step_index=1,
-        step_name="mile 2",
-        speed_kmh=10.5,
-        target_speed_kmh=10.0,
-        incline_percent=None,
-        target_incline_percent=1.0,
-        heart_rate_bpm=150,
-        distance_m=1234.5,
-        elapsed_s=9.0,
-        step_elapsed_s=3.0,
-        step_distance_m=8.0,
-        step_remaining=100.0,
-        progress=0.5,
-    )
+    tick = made_up_tick(12.25, speed_kmh=10.5, step_name="mile 2")
     record = json.loads(encode_event(tick))
     record.update(changes)
     return json.dumps(record)

@@ -8,19 +8,12 @@ server right after its first page). It is taken from before the announcement now
 
 from __future__ import annotations
 
-import signal
 from pathlib import Path
 
-from tests.serve_proc import start_serve
+from tests.serve_proc import ctrl_c, serving
 
 
 def test_ctrl_c_right_after_the_page_is_up_is_a_clean_stop(tmp_path: Path) -> None:
-    proc, _ = start_serve(tmp_path)
-    try:
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=30) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    with serving(tmp_path) as (proc, _):
+        assert ctrl_c(proc, timeout=30) == 0
     assert "Traceback" not in (tmp_path / "serve.txt").read_text()

@@ -15,7 +15,6 @@ import io
 import json
 import logging
 import random
-import signal
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,7 @@ from tests.cli_runner import invoke_home
 from tests.depth import sized
 from tests.journal_mutations import mutate, read_every_way, seed_journals
 from tests.journals import DAY, record
-from tests.serve_proc import hello_and_command, start_serve
+from tests.serve_proc import ctrl_c, hello_and_command, serving
 from treadpace.record.activity import build_activity
 from treadpace.record.codec import MAX_DEPTH, JournalLineError, decode_event
 from treadpace.record.export import FORMATS
@@ -241,15 +240,9 @@ def test_the_served_page_lists_the_readable_runs_of_a_damaged_folder(
     runs: Path, tmp_path: Path
 ) -> None:
     damaged_folder(runs)
-    proc, port = start_serve(tmp_path)
-    try:
+    with serving(tmp_path) as (proc, port):
         hello, _, status = asyncio.run(hello_and_command(port))
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=10) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        assert ctrl_c(proc) == 0
     assert status == 200 and hello["mode"] == "history"
     assert [r["plan"] for r in hello["runs"]] == ["Steps", "Huge", "Nested", "Good"]
     assert hello["last"]["headline"].startswith("Steps: ")

@@ -18,7 +18,7 @@ from tests.browser import ARGS, ARTIFACTS
 from tests.cli_runner import invoke_at
 from tests.conftest import CHROMIUM, NO_CHROMIUM
 from tests.run_proc import write_plan
-from tests.serve_proc import hello_and_command, start_serve
+from tests.serve_proc import ctrl_c, hello_and_command, serving, start_serve
 
 PLAN = """\
 name: Serve test
@@ -34,15 +34,9 @@ def test_serve_shows_the_last_run_and_the_history(tmp_path: Path) -> None:
     for _ in range(2):
         run = invoke_at(tmp_path, "run", str(plan), "--yes", "--virtual-clock")
         assert run.returncode == 0, run.stderr
-    proc, port = start_serve(tmp_path)
-    try:
+    with serving(tmp_path) as (proc, port):
         hello, ack, status = asyncio.run(hello_and_command(port))
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=10) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        assert ctrl_c(proc) == 0
     assert status == 200
     assert hello["type"] == "hello" and hello["mode"] == "history"
     last = hello["last"]
