@@ -8,6 +8,13 @@ The floor, run side by side with it: the same simulator and FtmsTreadmill for th
 same hour, a reader that starts the belt once and only reads the telemetry (no
 engine). The target for the run is <= 1.3x that floor.
 
+Where the run's extra time goes, so the ratio can be read (both printed under it):
+- the floor telling one sink: the same floor, each packet made a `Tick` and published
+  to one draining subscription, the least any run that shows its packets pays;
+- the engine's decisions a packet: one more run, its core's functions wrapped in
+  timers (the wrapping costs a little, so these figures are a bound from above), each
+  divided by the telemetry packets, against what 1.3x the floor leaves a packet.
+
     python benchmarks/run_virtual.py [N]
 """
 
@@ -17,9 +24,15 @@ import asyncio
 import statistics
 import sys
 import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from treadpace.base.clock import VirtualClock
-from treadpace.engine import Command, Engine, EngineConfig, EventHub
+from treadpace.base.frozen_record import frozen_record
+from treadpace.engine import Command, Engine, EngineConfig, EventHub, reactions
+from treadpace.engine import core as engine_core
 from treadpace.engine.events import SetpointSent, Tick
 from treadpace.plans.steps import CompiledPlan, CompiledStep
 from treadpace.treadmill.ftms_treadmill import FtmsTreadmill
@@ -74,10 +87,19 @@ async def one_run(p: CompiledPlan) -> tuple[float, int, int, float]:
     return time.perf_counter() - t0, counts["tick"], counts["set"], elapsed
 
 
-async def telemetry_only(seconds: float = 3600.0) -> float:
-    """The floor: the belt started once, an hour of telemetry read, nothing decided."""
+async def telemetry_only(seconds: float = 3600.0, tell: bool = False) -> float:
+    """The floor: the belt started once, an hour of telemetry read, nothing decided.
+
+    With `tell`, each packet is also made a `Tick` and published to one subscription
+    that a second task drains: what showing the packets costs with no decision made."""
     clock = VirtualClock()
     sim = SimulatedTreadmill("generic", clock)
+    hub = EventHub()
+    sub = hub.subscribe()
+
+    async def drain() -> None:
+        async for _ in sub:
+            pass
 
     async def go() -> None:
         await sim.start()
@@ -86,9 +108,16 @@ async def telemetry_only(seconds: float = 3600.0) -> float:
         await treadmill.request_control()
         await treadmill.start()
         await treadmill.set_speed(10.0)
+        sink = asyncio.create_task(drain()) if tell else None
         async for update in treadmill.updates():
-            if isinstance(update, Telemetry) and update.t >= seconds:
-                break
+            if isinstance(update, Telemetry):
+                if tell:
+                    hub.publish(_tick_of(update))
+                if update.t >= seconds:
+                    break
+        hub.close()
+        if sink is not None:
+            await sink
         await treadmill.disconnect()
         await sim.close()
 
@@ -97,17 +126,83 @@ async def telemetry_only(seconds: float = 3600.0) -> float:
     return time.perf_counter() - t0
 
 
+def _tick_of(tel: Telemetry) -> Tick:
+    """A Tick made from a packet the way the core makes one (every field, one dict)."""
+    fields = {name: 0.0 for name in Tick.__dataclass_fields__}
+    fields.update(t=tel.t, speed_kmh=tel.speed_kmh, distance_m=tel.distance_m or 0.0)
+    return frozen_record(Tick, fields)
+
+
+SPLIT: tuple[tuple[str, object, str], ...] = (
+    ("the core, all of it (EngineCore.handle)", engine_core.EngineCore, "handle"),
+    ("  settling what to write (_settle)", engine_core, "_settle"),
+    ("  the next wake-up (_next_wake)", engine_core, "_next_wake"),
+    ("  a telemetry packet (reactions._telemetry)", reactions, "_telemetry"),
+    ("    true pace (_observe_true_pace)", reactions, "_observe_true_pace"),
+    ("    the live picture (_tick)", reactions, "_tick"),
+)
+
+
+@contextmanager
+def _timed(spent: dict[str, float]) -> Iterator[None]:
+    """Wrap each function of SPLIT in a timer adding to `spent[label]`, then unwrap."""
+    saved: list[tuple[object, str, Any]] = []
+
+    def wrap(label: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        clock = time.perf_counter
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            t0 = clock()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[label] += clock() - t0
+
+        return timed
+
+    for label, owner, name in SPLIT:
+        fn = getattr(owner, name)
+        saved.append((owner, name, fn))
+        setattr(owner, name, wrap(label, fn))
+    table = reactions._REACTIONS
+    original = table[Telemetry]
+    table[Telemetry] = reactions._telemetry  # the table holds the function itself
+    try:
+        yield
+    finally:
+        table[Telemetry] = original
+        for owner, name, fn in saved:
+            setattr(owner, name, fn)
+
+
+def split(p: CompiledPlan, floor_s: float, run_s: float) -> None:
+    """Print the engine's decisions a packet against what 1.3x the floor leaves them."""
+    spent: dict[str, float] = defaultdict(float)
+    with _timed(spent):
+        _, ticks, _, _ = asyncio.run(one_run(p))
+    total = spent[SPLIT[0][0]]
+    allowed = (1.3 * floor_s - floor_s) / ticks
+    print(
+        f"  the engine's decisions: {total / ticks * 1e6:.1f} us a packet"
+        f" (at most; timed inside a run of {run_s:.3f} s);"
+        f" 1.3x the floor leaves {allowed * 1e6:.1f} us a packet for all the run adds"
+    )
+    for label, _, _ in SPLIT[1:]:
+        print(f"    {label}: {spent[label] / ticks * 1e6:.1f} us")
+
+
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     p = sixty_minutes()
     asyncio.run(one_run(p)), asyncio.run(telemetry_only())  # warm-up, not measured
-    walls, floors = [], []
+    walls, floors, told = [], [], []
     ticks = sets = 0
     plan_s = 0.0
     for _ in range(n):  # side by side: a busy machine weighs on both alike
         wall, ticks, sets, plan_s = asyncio.run(one_run(p))
         walls.append(wall)
         floors.append(asyncio.run(telemetry_only()))
+        told.append(asyncio.run(telemetry_only(tell=True)))
     ratio = statistics.median(walls) / statistics.median(floors)
     print(
         f"60-minute plan on the virtual clock: median {statistics.median(walls):.3f} s,"
@@ -117,7 +212,13 @@ def main() -> None:
         f"  telemetry only (the floor): median {statistics.median(floors):.3f} s;"
         f" the run is {ratio:.2f}x the floor (target <= 1.3x)"
     )
+    floor = statistics.median(floors)
+    print(
+        f"  the floor telling one sink of each packet: median {statistics.median(told):.3f} s"
+        f" ({statistics.median(told) / floor:.2f}x the floor)"
+    )
     print(f"  plan time {plan_s:.0f} s, {ticks} telemetry ticks, {sets} setpoints sent")
+    split(p, floor, statistics.median(walls))
 
 
 if __name__ == "__main__":
