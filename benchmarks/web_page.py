@@ -10,11 +10,19 @@
   page minus without, in % of a core), so a machine whose load drifts weighs on both
   sides of each difference alike. Printed: the median difference, the mean with its
   standard error, and the spread of the differences (target <= 0.01 % a client).
+- the floor under it, side by side: `socket_floor.py`, a bare asyncio server writing a
+  message of the page's median size once a second, measured the same way in the same
+  rounds (each pair of the run's windows followed by a pair of the floor's): what one
+  small TCP write a second costs on this machine, which a page sent its numbers every
+  second cannot cost less than.
+- the page's work a message, warm, in a process serving nothing else (`page_replay.py`):
+  the same server and picture fed a replayed run, every packet sent; what one page costs
+  with the wander of a whole run's CPU and of an idle process's wake-ups taken out.
 - latency: with the page open, PRESSES pause/resume pairs over the socket; each
   press is timed from the send to the Control Point write appearing in the
   simulator's log (target < 100 ms; the log is polled every millisecond).
 
-    python benchmarks/web_page.py [--window 10] [--pairs 12] [--presses 10] [PLAN]
+    python benchmarks/web_page.py [--window 10] [--pairs 10] [--presses 10] [PLAN]
 
 A resume from a page is a start, so the benchmark's profile allows remote start.
 """
@@ -23,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import signal
 import socket
@@ -32,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +81,12 @@ def start(plan: str, home: Path, extra: list[str]) -> subprocess.Popen[bytes]:
     )
 
 
+def start_floor(port: int, size: int) -> subprocess.Popen[bytes]:
+    """`socket_floor.py` on `port`, writing `size` bytes a second to each reader."""
+    script = Path(__file__).with_name("socket_floor.py")
+    return subprocess.Popen([sys.executable, str(script), str(port), str(size)])
+
+
 class CpuClock:
     """Another process's CPU time in seconds (user and system, every thread), to the ns.
 
@@ -110,16 +124,16 @@ async def connect(port: int, tries: int = 600) -> tuple[aiohttp.ClientSession, A
     raise SystemExit("the page never came up")
 
 
-async def read_all(ws: Any, seen: list[dict[str, Any]]) -> None:
+async def read_all(ws: Any, seen: list[str]) -> None:
     async for msg in ws:
         if msg.type == aiohttp.WSMsgType.TEXT:
-            seen.append(json.loads(msg.data))
+            seen.append(msg.data)
 
 
 class OpenPage:
     """One page open on the run for as long as the `async with` lasts, reading everything."""
 
-    def __init__(self, port: int, seen: list[dict[str, Any]]) -> None:
+    def __init__(self, port: int, seen: list[str]) -> None:
         self.port = port
         self.seen = seen
 
@@ -134,24 +148,68 @@ class OpenPage:
         await self.session.close()
 
 
-async def per_client(
-    cpu: CpuClock, port: int, seconds: float, pairs: int, settle: float
-) -> tuple[list[float], list[float], int]:
-    """Alternating windows without and with one page: (without, with, messages read)."""
-    without: list[float] = []
-    with_page: list[float] = []
-    seen: list[dict[str, Any]] = []
-    for n in range(pairs):
-        # Which comes first alternates too, so a trend in the load favours neither side.
-        for page_open in (n % 2 == 0, n % 2 == 1):
-            if page_open:
-                async with OpenPage(port, seen):
+class OpenSocket:
+    """One plain TCP reader on the floor's server, reading everything, while it lasts."""
+
+    def __init__(self, port: int, seen: list[str]) -> None:
+        self.port = port
+        self.seen = seen
+
+    async def __aenter__(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        self.task = asyncio.create_task(self._read(), name="socket reader")
+
+    async def _read(self) -> None:
+        while await self.reader.read(65536):
+            self.seen.append("")
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.writer.close()
+        await self.task
+
+
+class Subject:
+    """A process, and how to open one reader on it (a page, or a plain socket)."""
+
+    def __init__(self, name: str, pid: int, reader: Callable[[list[str]], Any]) -> None:
+        self.name = name
+        self.cpu = CpuClock(pid)
+        self.reader = reader
+        self.without: list[float] = []
+        self.with_reader: list[float] = []
+        self.seen: list[str] = []
+
+    async def pair(self, n: int, seconds: float, settle: float) -> None:
+        """One window without a reader and one with, the first of them alternating."""
+        # Which comes first alternates, so a trend in the load favours neither side.
+        for reading in (n % 2 == 0, n % 2 == 1):
+            if reading:
+                async with self.reader(self.seen):
                     await asyncio.sleep(settle)  # its hello and first numbers, unmeasured
-                    with_page.append(await window(cpu, seconds))
+                    self.with_reader.append(await window(self.cpu, seconds))
             else:
-                await asyncio.sleep(settle)  # the closed page's goodbye, unmeasured
-                without.append(await window(cpu, seconds))
-    return without, with_page, len(seen)
+                await asyncio.sleep(settle)  # the closed reader's goodbye, unmeasured
+                self.without.append(await window(self.cpu, seconds))
+
+
+async def per_client(subjects: list[Subject], seconds: float, pairs: int, settle: float) -> None:
+    """PAIRS rounds, each a pair of windows for every subject, one subject after the other."""
+    for n in range(pairs):
+        for subject in subjects:
+            await subject.pair(n, seconds, settle)
+
+
+async def connected(port: int, tries: int = 600) -> None:
+    """Wait until something listens on `port`."""
+    for _ in range(tries):
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.05)
+            continue
+        writer.close()
+        return
+    raise SystemExit(f"nothing came to listen on {port}")
 
 
 class LogWatch:
@@ -195,20 +253,30 @@ async def presses(port: int, log: Path, count: int) -> list[float]:
     return times
 
 
-def report_cpu(without: list[float], with_page: list[float], seen: int, seconds: float) -> None:
-    diffs = [w - b for b, w in zip(without, with_page, strict=True)]
+def differences(subject: Subject) -> str:
+    """The median difference (with minus without), its mean, standard error and spread."""
+    diffs = [w - b for b, w in zip(subject.without, subject.with_reader, strict=True)]
     mean = statistics.fmean(diffs)
     error = statistics.stdev(diffs) / len(diffs) ** 0.5 if len(diffs) > 1 else float("nan")
     q = statistics.quantiles(diffs, n=4) if len(diffs) > 1 else [diffs[0]] * 3
-    print(
-        f"run without a page: median {statistics.median(without):.3f} % of a core;"
-        f" with one page open: median {statistics.median(with_page):.3f} %"
-        f" ({len(diffs)} pairs of {seconds:.0f} s windows, alternating; {seen} messages read)"
-    )
-    print(
-        f"CPU a client: median {statistics.median(diffs):+.4f} % of a core, mean {mean:+.4f}"
+    return (
+        f"median {statistics.median(diffs):+.4f} % of a core, mean {mean:+.4f}"
         f" +- {error:.4f} % (standard error); differences from {min(diffs):+.4f} to"
-        f" {max(diffs):+.4f}, quartiles {q[0]:+.4f} .. {q[2]:+.4f} (target <= {TARGET} %)"
+        f" {max(diffs):+.4f}, quartiles {q[0]:+.4f} .. {q[2]:+.4f}"
+    )
+
+
+def report_cpu(run: Subject, floor: Subject, seconds: float, size: int) -> None:
+    print(
+        f"run without a page: median {statistics.median(run.without):.3f} % of a core;"
+        f" with one page open: median {statistics.median(run.with_reader):.3f} %"
+        f" ({len(run.without)} pairs of {seconds:.0f} s windows, alternating;"
+        f" {len(run.seen)} messages read)"
+    )
+    print(f"CPU a client: {differences(run)} (target <= {TARGET} %)")
+    print(
+        f"  the floor, one {size}-byte TCP write a second and nothing else"
+        f" (socket_floor.py, in the same rounds): {differences(floor)}"
     )
 
 
@@ -216,7 +284,7 @@ async def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("plan", nargs="?", default=str(ROOT / "configs" / "plans" / "thirds.yaml"))
     ap.add_argument("--window", type=float, default=10.0)
-    ap.add_argument("--pairs", type=int, default=12)
+    ap.add_argument("--pairs", type=int, default=10)
     ap.add_argument("--settle", type=float, default=1.0)
     ap.add_argument("--presses", type=int, default=10)
     args = ap.parse_args()
@@ -226,20 +294,31 @@ async def main() -> None:
         home = Path(tmp)
         port, log = free_port(), home / "sim.jsonl"
         run = start(args.plan, home, ["--web-listen", f"127.0.0.1:{port}", "--sim-log", str(log)])
+        floor: subprocess.Popen[bytes] | None = None
         try:
-            async with OpenPage(port, []):  # the run is up, and its page built once
+            first: list[str] = []
+            async with OpenPage(port, first):  # the run is up, and its page built once
                 await asyncio.sleep(3.0)  # start-up, outside every window
-            cpu = CpuClock(run.pid)
-            without, with_page, seen = await per_client(
-                cpu, port, args.window, args.pairs, args.settle
-            )
+            size = round(statistics.median(len(m.encode()) for m in first[1:] or first))
+            floor_port = free_port()
+            floor = start_floor(floor_port, size + 4)  # a WebSocket frame's header: 2-4 bytes
+            await connected(floor_port)
+            page = Subject("page", run.pid, lambda seen: OpenPage(port, seen))
+            bare = Subject("floor", floor.pid, lambda seen: OpenSocket(floor_port, seen))
+            await per_client([page, bare], args.window, args.pairs, args.settle)
             times = await presses(port, log, args.presses)
             if run.poll() is not None:
                 raise SystemExit("the run ended before the figures were taken: a longer plan")
         finally:
             run.send_signal(signal.SIGINT)
             run.wait(30)
-    report_cpu(without, with_page, seen, args.window)
+            if floor is not None:
+                floor.kill()
+                floor.wait()
+    report_cpu(page, bare, args.window, size)
+    from page_replay import page_cost  # (it borrows free_port from here)
+
+    print(f"  {page_cost()}")
     print(
         f"button to treadmill: median {statistics.median(times):.1f} ms, max {max(times):.1f} ms"
         f" over {len(times)} presses (target < 100 ms)"
