@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -61,6 +62,22 @@ def _compile_once() -> None:
 
 
 _compile_once()
+
+
+def _hear_ctrl_c() -> None:
+    """Let every process the tests start hear Ctrl+C, however the suite was started.
+
+    A shell without job control starts a background command (`pytest &`, a script run
+    with `&`) with SIGINT ignored, and an ignored signal stays ignored in every child:
+    each `treadpace` a test interrupts would carry on, and the tests of Ctrl+C would fail
+    for how the suite was started. The tests stand for a runner at a terminal, where
+    Ctrl+C is heard: Python's own handler here, so the children start with the default.
+    """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+_hear_ctrl_c()
 
 _CACHES = {
     # Caches are shared (they are built for it and cost seconds to rebuild: fonts);
