@@ -171,8 +171,7 @@ class OpenSocket:
 class Subject:
     """A process, and how to open one reader on it (a page, or a plain socket)."""
 
-    def __init__(self, name: str, pid: int, reader: Callable[[list[str]], Any]) -> None:
-        self.name = name
+    def __init__(self, pid: int, reader: Callable[[list[str]], Any]) -> None:
         self.cpu = CpuClock(pid)
         self.reader = reader
         self.without: list[float] = []
@@ -303,8 +302,8 @@ async def main() -> None:
             floor_port = free_port()
             floor = start_floor(floor_port, size + 4)  # a WebSocket frame's header: 2-4 bytes
             await connected(floor_port)
-            page = Subject("page", run.pid, lambda seen: OpenPage(port, seen))
-            bare = Subject("floor", floor.pid, lambda seen: OpenSocket(floor_port, seen))
+            page = Subject(run.pid, lambda seen: OpenPage(port, seen))
+            bare = Subject(floor.pid, lambda seen: OpenSocket(floor_port, seen))
             await per_client([page, bare], args.window, args.pairs, args.settle)
             times = await presses(port, log, args.presses)
             if run.poll() is not None:
